@@ -1,0 +1,27 @@
+using System.CommandLine;
+using KafkaRestored.Daemon.Cli;
+
+namespace KafkaRestored.Daemon;
+
+/// <summary>Entry point of the kafka-restored CLI and daemon.</summary>
+public static class Program
+{
+    /// <summary>Exit code for a command line that could not be parsed.</summary>
+    public const int UsageError = 2;
+
+    /// <summary>Parses the command line and runs the chosen command.</summary>
+    public static async Task<int> Main(string[] args)
+    {
+        var root = new RootCommand("kafka-restored: GitOps reconciler for Kafka disaster recovery");
+        foreach (var command in CliCommands.All()) root.Subcommands.Add(command);
+
+        var parsed = root.Parse(args);
+        if (parsed.Errors.Count > 0)
+        {
+            foreach (var error in parsed.Errors) Console.Error.WriteLine("kafka-restored: " + error.Message);
+            Console.Error.WriteLine("Run 'kafka-restored --help' for usage.");
+            return UsageError;
+        }
+        return await parsed.InvokeAsync();
+    }
+}

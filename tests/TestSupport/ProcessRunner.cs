@@ -1,0 +1,57 @@
+using System.Diagnostics;
+
+namespace KafkaRestored.TestSupport;
+
+/// <summary>Output of a finished child process.</summary>
+public sealed record ProcessResult(int ExitCode, string StdOut, string StdErr)
+{
+    /// <summary>Throws with both streams when the exit code is not zero.</summary>
+    public ProcessResult EnsureSuccess(string what)
+    {
+        if (ExitCode != 0)
+            throw new InvalidOperationException($"{what} exited {ExitCode}\nstdout:\n{StdOut}\nstderr:\n{StdErr}");
+        return this;
+    }
+}
+
+/// <summary>Runs command-line tools (git, kcat, the daemon) and captures their output.</summary>
+public static class ProcessRunner
+{
+    /// <summary>Runs a program to completion, with a timeout that kills it.</summary>
+    public static ProcessResult Run(string fileName, IEnumerable<string> args, string? workingDirectory = null,
+        IDictionary<string, string?>? environment = null, string? stdin = null, TimeSpan? timeout = null)
+    {
+        var psi = new ProcessStartInfo(fileName)
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            RedirectStandardInput = stdin is not null,
+            UseShellExecute = false,
+            WorkingDirectory = workingDirectory ?? Environment.CurrentDirectory,
+        };
+        foreach (var a in args) psi.ArgumentList.Add(a);
+        if (environment is not null)
+        {
+            foreach (var (k, v) in environment)
+            {
+                if (v is null) psi.Environment.Remove(k);
+                else psi.Environment[k] = v;
+            }
+        }
+        using var p = Process.Start(psi) ?? throw new InvalidOperationException("could not start " + fileName);
+        var stdout = p.StandardOutput.ReadToEndAsync();
+        var stderr = p.StandardError.ReadToEndAsync();
+        if (stdin is not null)
+        {
+            p.StandardInput.Write(stdin);
+            p.StandardInput.Close();
+        }
+        if (!p.WaitForExit(timeout ?? TimeSpan.FromMinutes(2)))
+        {
+            p.Kill(entireProcessTree: true);
+            throw new TimeoutException($"{fileName} {string.Join(' ', args)} did not finish in time");
+        }
+        p.WaitForExit();
+        return new ProcessResult(p.ExitCode, stdout.Result, stderr.Result);
+    }
+}
