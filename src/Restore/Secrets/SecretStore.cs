@@ -1,0 +1,54 @@
+namespace KafkaRestored.Restore.Secrets;
+
+/// <summary>
+/// Kubernetes secrets as files (SPEC 8): a reference {name: N, someKey: K} reads
+/// <c>&lt;directory&gt;/N/K</c>, the layout of a mounted secret volume.
+/// </summary>
+public sealed class SecretStore
+{
+    /// <summary>Uses <paramref name="directory"/> as the secrets root; null means no secrets are configured.</summary>
+    public SecretStore(string? directory) => Directory = directory;
+
+    /// <summary>The secrets root, or null when none is configured.</summary>
+    public string? Directory { get; }
+
+    /// <summary>Path of a secret file (for messages: the path is not secret, the content is).</summary>
+    public string PathOf(string name, string key) =>
+        Path.Combine(Directory ?? "<secrets directory not configured>", name, key);
+
+    /// <summary>Reads a secret value, trimmed of one trailing newline.</summary>
+    /// <exception cref="KafkaRestoredException">Reason SecretNotFound or InsecureSecretFile; never contains the value.</exception>
+    public string Read(string name, string key)
+    {
+        var bytes = ReadBytes(name, key);
+        var text = System.Text.Encoding.UTF8.GetString(bytes);
+        return text.EndsWith("\r\n", StringComparison.Ordinal) ? text[..^2]
+            : text.EndsWith('\n') ? text[..^1] : text;
+    }
+
+    /// <summary>Reads a secret file as bytes (certificates, keys).</summary>
+    public byte[] ReadBytes(string name, string key)
+    {
+        if (Directory is null)
+            throw new KafkaRestoredException("SecretNotFound",
+                $"secret '{name}' key '{key}' is referenced but no secrets directory is configured; set secretsDirectory (--secrets-dir) to the folder holding <name>/<key> files.");
+        if (!IsSafeSegment(name) || !IsSafeSegment(key))
+            throw new KafkaRestoredException("SecretNotFound",
+                $"secret reference '{name}'/'{key}' is not a plain file name; names and keys may not contain '/' or be '.' or '..'.");
+        var path = Path.Combine(Directory, name, key);
+        if (!File.Exists(path))
+            throw new KafkaRestoredException("SecretNotFound",
+                $"secret file {path} does not exist; create it (mode 0600) with the value of key '{key}' of secret '{name}'.");
+        if (!OperatingSystem.IsWindows())
+        {
+            var mode = File.GetUnixFileMode(path);
+            if ((mode & (UnixFileMode.OtherRead | UnixFileMode.OtherWrite)) != 0)
+                throw new KafkaRestoredException("InsecureSecretFile",
+                    $"secret file {path} is readable or writable by other users; run 'chmod o-rwx {path}' (0600 or 0640 expected).");
+        }
+        return File.ReadAllBytes(path);
+    }
+
+    private static bool IsSafeSegment(string s) =>
+        s.Length > 0 && s != "." && s != ".." && s.IndexOfAny(['/', '\\', '\0']) < 0;
+}
