@@ -2,7 +2,8 @@ namespace KafkaRestored.Restore.Secrets;
 
 /// <summary>
 /// Kubernetes secrets as files (SPEC 8): a reference {name: N, someKey: K} reads
-/// <c>&lt;directory&gt;/N/K</c>, the layout of a mounted secret volume.
+/// <c>&lt;directory&gt;/N/K</c>, the layout of a mounted secret volume. Under systemd the flat
+/// credential <c>&lt;directory&gt;_N_K</c> is accepted too, since LoadCredential= IDs are file names.
 /// </summary>
 public sealed class SecretStore
 {
@@ -37,8 +38,15 @@ public sealed class SecretStore
                 $"secret reference '{name}'/'{key}' is not a plain file name; names and keys may not contain '/' or be '.' or '..'.");
         var path = Path.Combine(Directory, name, key);
         if (!File.Exists(path))
-            throw new KafkaRestoredException("SecretNotFound",
-                $"secret file {path} does not exist; create it (mode 0600) with the value of key '{key}' of secret '{name}'.");
+        {
+            // systemd credentials are flat files: LoadCredential=secrets_N_K:/path gives
+            // $CREDENTIALS_DIRECTORY/secrets_N_K beside the (absent) secrets/ folder.
+            var flat = Path.TrimEndingDirectorySeparator(Directory) + "_" + name + "_" + key;
+            if (!File.Exists(flat))
+                throw new KafkaRestoredException("SecretNotFound",
+                    $"secret file {path} does not exist; create it (mode 0600) with the value of key '{key}' of secret '{name}'.");
+            path = flat;
+        }
         if (!OperatingSystem.IsWindows())
         {
             var mode = File.GetUnixFileMode(path);

@@ -1,0 +1,109 @@
+using System.Net;
+using System.Text;
+using System.Text.RegularExpressions;
+using KafkaRestored.Daemon.Http;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace KafkaRestored.Daemon.Tests.Http;
+
+/// <summary>The daemon's HTTP surface over a real Kestrel socket on loopback.</summary>
+public sealed partial class HttpEndpointTests : IAsyncLifetime
+{
+    private const string Secret = "webhook-shared-secret-7f3a";
+    private readonly HttpClient _http = new();
+    private HttpEndpointService _service = null!;
+    private int _triggers;
+    private bool _healthy = true;
+
+    public async Task InitializeAsync()
+    {
+        var endpoints = new DaemonEndpoints(
+            Health: () => new HealthReport(_healthy, new Dictionary<string, object?> { ["lastSyncAge"] = 3 }),
+            Metrics: () =>
+            [
+                MetricFamily.Single("kafka_restored_cycles_total", "counter", "Reconcile cycles run.", 42),
+                new MetricFamily("kafka_restored_resources", "gauge", "Resources by kind and phase.",
+                [
+                    new MetricSample([new("kind", "KafkaRestore"), new("phase", "Running")], 2),
+                    new MetricSample([new("kind", "KafkaRestore"), new("phase", "Completed \"ok\"")], 5),
+                ]),
+            ],
+            TriggerCycle: () => Interlocked.Increment(ref _triggers),
+            WebhookSecret: () => Secret);
+        _service = new HttpEndpointService("http://127.0.0.1:0", endpoints, NullLoggerFactory.Instance);
+        await _service.StartAsync(CancellationToken.None);
+        _http.BaseAddress = new Uri(_service.BoundAddress!);
+    }
+
+    public async Task DisposeAsync()
+    {
+        await _service.StopAsync(CancellationToken.None);
+        await _service.DisposeAsync();
+        _http.Dispose();
+    }
+
+    [Fact]
+    public async Task Metrics_parse_as_prometheus_text()
+    {
+        using var response = await _http.GetAsync("/metrics");
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.StartsWith("text/plain", response.Content.Headers.ContentType!.ToString(), StringComparison.Ordinal);
+        var text = await response.Content.ReadAsStringAsync();
+        var samples = 0;
+        foreach (var line in text.Split('\n', StringSplitOptions.RemoveEmptyEntries))
+        {
+            if (line.StartsWith('#'))
+            {
+                Assert.Matches(CommentLine(), line);
+                continue;
+            }
+            Assert.Matches(SampleLine(), line);
+            samples++;
+        }
+        Assert.Equal(3, samples);
+        Assert.Contains("kafka_restored_resources{kind=\"KafkaRestore\",phase=\"Completed \\\"ok\\\"\"} 5", text, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Webhook_with_a_bad_signature_is_rejected_and_triggers_nothing()
+    {
+        var body = "{\"ref\":\"refs/heads/main\"}"u8.ToArray();
+        using var bad = new ByteArrayContent(body);
+        bad.Headers.Add(WebhookSignature.Header, WebhookSignature.Compute("wrong-secret", body));
+        using var r1 = await _http.PostAsync("/hooks/git", bad);
+        using var none = new ByteArrayContent(body);
+        using var r2 = await _http.PostAsync("/hooks/git", none);
+        Assert.Equal(HttpStatusCode.Unauthorized, r1.StatusCode);
+        Assert.Equal(HttpStatusCode.Unauthorized, r2.StatusCode);
+        Assert.Equal(0, Volatile.Read(ref _triggers));
+    }
+
+    [Fact]
+    public async Task Webhook_with_a_good_signature_triggers_a_cycle()
+    {
+        var body = Encoding.UTF8.GetBytes("{\"ref\":\"refs/heads/main\"}");
+        using var good = new ByteArrayContent(body);
+        good.Headers.Add(WebhookSignature.Header, WebhookSignature.Compute(Secret, body));
+        using var response = await _http.PostAsync("/hooks/git", good);
+        Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
+        Assert.Equal(1, Volatile.Read(ref _triggers));
+    }
+
+    [Fact]
+    public async Task Healthz_reports_503_when_the_loop_is_stalled()
+    {
+        using var ok = await _http.GetAsync("/healthz");
+        Assert.Equal(HttpStatusCode.OK, ok.StatusCode);
+        Assert.Contains("\"status\":\"ok\"", await ok.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        _healthy = false;
+        using var stalled = await _http.GetAsync("/healthz");
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, stalled.StatusCode);
+    }
+
+    [GeneratedRegex(@"^# (HELP|TYPE) [a-zA-Z_:][a-zA-Z0-9_:]* .+$")]
+    private static partial Regex CommentLine();
+
+    // name{label="value",...} value — label values may hold escaped quotes.
+    [GeneratedRegex(@"^[a-zA-Z_:][a-zA-Z0-9_:]*(\{([a-zA-Z_][a-zA-Z0-9_]*=""(\\.|[^""\\])*"",?)*\})? [-+]?([0-9.eE+-]+|Inf|NaN)$")]
+    private static partial Regex SampleLine();
+}
