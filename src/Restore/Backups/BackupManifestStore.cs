@@ -1,0 +1,76 @@
+using System.Text.Json;
+using KafkaRestored.Restore.Storage;
+
+namespace KafkaRestored.Restore.Backups;
+
+/// <summary>Reads and writes <c>manifest.json</c>.</summary>
+public static class BackupManifestStore
+{
+    /// <summary>Reads the manifest of <paramref name="backupId"/>.</summary>
+    /// <exception cref="KafkaRestoredException">Reason BackupNotFound (no manifest) or InvalidBackupManifest (unreadable JSON).</exception>
+    public static async Task<BackupManifest> ReadAsync(IBackupStorage storage, string backupId, CancellationToken ct)
+    {
+        var key = BackupKeys.Manifest(backupId);
+        Stream stream;
+        try
+        {
+            stream = await storage.OpenReadAsync(key, ct);
+        }
+        catch (BackupObjectNotFoundException e)
+        {
+            throw new KafkaRestoredException("BackupNotFound",
+                $"backup '{backupId}' not found: {storage.Describe(key)} does not exist; check backupId and the storage location (bucket, prefix or path).", e);
+        }
+        await using (stream)
+        {
+            BackupManifest? manifest;
+            try
+            {
+                manifest = await JsonSerializer.DeserializeAsync<BackupManifest>(stream, BackupJson.Options, ct);
+            }
+            catch (JsonException e)
+            {
+                throw new KafkaRestoredException("InvalidBackupManifest",
+                    $"backup manifest {storage.Describe(key)} is not valid: {e.Message}; the backup may be damaged or written by an incompatible tool.", e);
+            }
+            return Normalize(manifest, storage.Describe(key));
+        }
+    }
+
+    /// <summary>Checks the fields a restore cannot do without and turns absent lists into empty ones.</summary>
+    private static BackupManifest Normalize(BackupManifest? m, string location)
+    {
+        static KafkaRestoredException Invalid(string location, string what) => new("InvalidBackupManifest",
+            $"backup manifest {location} is not valid: {what}; the backup may be damaged or written by an incompatible tool.");
+        if (m is null) throw Invalid(location, "the document is null");
+        if (string.IsNullOrEmpty(m.BackupId)) throw Invalid(location, "backup_id is missing");
+        var topics = new List<TopicBackup>();
+        foreach (var t in m.Topics ?? [])
+        {
+            if (t is null || string.IsNullOrEmpty(t.Name)) throw Invalid(location, "a topic has no name");
+            var partitions = new List<PartitionBackup>();
+            foreach (var p in t.Partitions ?? [])
+            {
+                if (p is null) throw Invalid(location, $"topic '{t.Name}' has a null partition");
+                var segments = p.Segments ?? [];
+                foreach (var s in segments)
+                {
+                    if (s is null || string.IsNullOrEmpty(s.Key))
+                        throw Invalid(location, $"topic '{t.Name}' partition {p.PartitionId} has a segment without a key");
+                }
+                partitions.Add(p with { Segments = segments });
+            }
+            topics.Add(t with { Partitions = partitions });
+        }
+        return m with { SourceBrokers = m.SourceBrokers ?? [], Compression = m.Compression ?? "none", Topics = topics };
+    }
+
+    /// <summary>Writes (replaces) the manifest of <see cref="BackupManifest.BackupId"/>.</summary>
+    public static async Task WriteAsync(IBackupStorage storage, BackupManifest manifest, CancellationToken ct)
+    {
+        using var buffer = new MemoryStream();
+        await JsonSerializer.SerializeAsync(buffer, manifest, BackupJson.Options, ct);
+        buffer.Position = 0;
+        await storage.WriteAsync(BackupKeys.Manifest(manifest.BackupId), buffer, ct);
+    }
+}

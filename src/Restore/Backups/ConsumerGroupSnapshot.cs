@@ -1,0 +1,10 @@
+namespace KafkaRestored.Restore.Backups;
+
+/// <summary>
+/// <c>{backupId}/consumer-groups-snapshot.json</c>: committed offsets of consumer groups when the
+/// backup ran. Offsets: topic → partition (as a string, as in the JSON) → committed offset.
+/// </summary>
+public sealed record ConsumerGroupSnapshot(long SnapshotTime, IReadOnlyList<GroupOffsets> Groups);
+
+/// <summary>Committed offsets of one group: topic → partition (string) → offset.</summary>
+public sealed record GroupOffsets(string GroupId, IReadOnlyDictionary<string, IReadOnlyDictionary<string, long>> Offsets);

@@ -1,0 +1,24 @@
+namespace KafkaRestored.Restore.Storage;
+
+/// <summary>
+/// Where backups live (S3 or a folder). Keys are relative to the storage root and '/'-separated,
+/// e.g. "b1/topics/orders/partition=0/segment-00000000000000000000.bin". Reads and writes stream.
+/// </summary>
+public interface IBackupStorage
+{
+    /// <summary>The full human-readable location of a key (absolute path, or s3://bucket/prefix/key).</summary>
+    string Describe(string key);
+
+    /// <summary>Opens an object for reading.</summary>
+    /// <exception cref="BackupObjectNotFoundException">The object does not exist.</exception>
+    Task<Stream> OpenReadAsync(string key, CancellationToken ct);
+
+    /// <summary>Whether an object exists.</summary>
+    Task<bool> ExistsAsync(string key, CancellationToken ct);
+
+    /// <summary>Writes (or replaces) an object from a stream, read to its end; the object appears whole or not at all.</summary>
+    Task WriteAsync(string key, Stream content, CancellationToken ct);
+
+    /// <summary>Keys starting with <paramref name="prefix"/>, in no particular order.</summary>
+    IAsyncEnumerable<string> ListAsync(string prefix, CancellationToken ct);
+}
