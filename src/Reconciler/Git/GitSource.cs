@@ -1,0 +1,344 @@
+using LibGit2Sharp;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace KafkaRestored.Reconciler.Git;
+
+/// <summary>
+/// The daemon's clone of the config repository, a bare repository in &lt;stateDir&gt;/repo: fetches the
+/// branch with a timeout, lists and reads resource blobs straight from commit trees (no checkout),
+/// builds status commits on top of a tip and pushes them, never forcing. Every message leaving this
+/// class is redacted of credentials.
+/// </summary>
+public sealed class GitSource : IDisposable
+{
+    private const string RemoteName = "origin";
+
+    private readonly ReconcilerOptions _options;
+    private readonly ILogger _logger;
+    private readonly Repository _repo;
+    private readonly PathFilter _filter;
+    private readonly SemaphoreSlim _gate = new(1, 1);
+    private Dictionary<(string Prefix, ObjectId Tree), List<RepoFile>> _walkCache = [];
+
+    /// <summary>Opens the clone, creating and configuring it on first start.</summary>
+    public GitSource(ReconcilerOptions options, ILogger? logger = null)
+    {
+        _options = options;
+        _logger = logger ?? NullLogger.Instance;
+        _filter = PathFilter.From(options);
+        RepositoryPath = Path.GetFullPath(options.RepositoryPath);
+        if (!Repository.IsValid(RepositoryPath))
+        {
+            Directory.CreateDirectory(RepositoryPath);
+            // A bare repository: reading works from trees and status commits are built in the object
+            // database, so no working tree (and no "empty repo checks out master" surprise).
+            Repository.Init(RepositoryPath, isBare: true);
+            _logger.LogInformation("Created the clone of {Url} in {Path}", SafeUrl, RepositoryPath);
+        }
+        _repo = new Repository(RepositoryPath);
+        Configure();
+    }
+
+    /// <summary>Folder of the bare clone.</summary>
+    public string RepositoryPath { get; }
+
+    /// <summary>Repository URL without credentials, for logs.</summary>
+    public string SafeUrl => UrlRedaction.Redact(_options.RepositoryUrl);
+
+    /// <summary>Tree walks that had to read at least one tree object (a walk fully served from cache does not count).</summary>
+    public long TreeObjectsRead { get; private set; }
+
+    /// <summary>Called after negotiation, just before the pack is sent; lets tests race a human push deterministically.</summary>
+    internal Action? BeforePushSend { get; set; }
+
+    private void Configure()
+    {
+        var remote = _repo.Network.Remotes[RemoteName];
+        if (remote is null) _repo.Network.Remotes.Add(RemoteName, _options.RepositoryUrl, "+refs/heads/*:refs/remotes/origin/*");
+        else if (remote.Url != _options.RepositoryUrl) _repo.Network.Remotes.Update(RemoteName, r => r.Url = _options.RepositoryUrl);
+        if (_options.GitSshKeyFile is { Length: > 0 } key)
+        {
+            // libgit2 runs core.sshCommand as a program path without splitting arguments, so the
+            // options live in a small wrapper script beside the clone.
+            var wrapper = Path.Combine(Path.GetDirectoryName(RepositoryPath)!, "git-ssh");
+            var quotedKey = "'" + Path.GetFullPath(key).Replace("'", "'\\''", StringComparison.Ordinal) + "'";
+            File.WriteAllText(wrapper, $"#!/bin/sh\nexec ssh -i {quotedKey} -o IdentitiesOnly=yes -o BatchMode=yes \"$@\"\n");
+            if (!OperatingSystem.IsWindows()) File.SetUnixFileMode(wrapper, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+            _repo.Config.Set("core.sshCommand", wrapper);
+        }
+        else if (_repo.Config.Get<string>("core.sshCommand") is not null)
+        {
+            _repo.Config.Unset("core.sshCommand");
+        }
+    }
+
+    /// <summary>
+    /// Fetches the resource branch (and the status branch when configured) and returns the resource
+    /// branch's commit id. Throws <see cref="GitSourceException"/> (FetchFailed, FetchTimedOut,
+    /// BranchNotFound) with a redacted message.
+    /// </summary>
+    public async Task<string> FetchAsync(CancellationToken cancellationToken)
+    {
+        var branches = new List<string> { _options.Branch };
+        if (_options.UsesStatusBranch) branches.Add(_options.PublishBranch);
+        await RunGitAsync("FetchFailed", "FetchTimedOut", "fetch", token =>
+        {
+            var fetch = new FetchOptions
+            {
+                CredentialsProvider = Credentials(),
+                TagFetchMode = TagFetchMode.None,
+                OnTransferProgress = _ => !token.IsCancellationRequested,
+                OnProgress = _ => !token.IsCancellationRequested,
+            };
+            var refspecs = branches.Select(b => $"+refs/heads/{b}:refs/remotes/{RemoteName}/{b}");
+            Commands.Fetch(_repo, RemoteName, refspecs, fetch, null);
+        }, cancellationToken);
+        return RemoteTip(_options.Branch)
+            ?? throw new GitSourceException("BranchNotFound",
+                $"Branch '{_options.Branch}' does not exist in {SafeUrl}. Push it, or set --branch to an existing branch. " +
+                "(The daemon never treats a missing branch as 'every resource deleted'.)");
+    }
+
+    /// <summary>The fetched tip of <paramref name="branch"/>, or null when the remote has no such branch.</summary>
+    public string? RemoteTip(string branch) => _repo.Refs[$"refs/remotes/{RemoteName}/{branch}"]?.ResolveToDirectReference()?.TargetIdentifier;
+
+    /// <summary>Resource files (path and blob id) at <paramref name="commit"/>, by path. Unchanged subtrees come from a cache.</summary>
+    public IReadOnlyList<RepoFile> ListResourceFiles(string commit)
+    {
+        var c = LookupCommit(commit);
+        var next = new Dictionary<(string, ObjectId), List<RepoFile>>();
+        var files = Walk(c.Tree, "", next);
+        _walkCache = next;
+        return files;
+    }
+
+    private List<RepoFile> Walk(Tree tree, string prefix, Dictionary<(string, ObjectId), List<RepoFile>> next)
+    {
+        var key = (prefix, tree.Id);
+        if (_walkCache.TryGetValue(key, out var cached) || next.TryGetValue(key, out cached))
+        {
+            next[key] = cached;
+            return cached;
+        }
+        TreeObjectsRead++;
+        var result = new List<RepoFile>();
+        foreach (var entry in tree)
+        {
+            var path = prefix.Length == 0 ? entry.Name : prefix + "/" + entry.Name;
+            switch (entry.TargetType)
+            {
+                case TreeEntryTargetType.Tree when _filter.ShouldWalk(path):
+                    result.AddRange(Walk((Tree)entry.Target, path, next));
+                    break;
+                case TreeEntryTargetType.Blob when _filter.Includes(path):
+                    result.Add(new RepoFile(path, entry.Target.Sha));
+                    break;
+            }
+        }
+        next[key] = result;
+        return result;
+    }
+
+    /// <summary>Text of a blob (UTF-8).</summary>
+    public string ReadBlob(string blobId) => _repo.Lookup<Blob>(blobId)?.GetContentText()
+        ?? throw new GitSourceException("ObjectMissing", $"Blob {blobId} is not in the clone {RepositoryPath}.");
+
+    /// <summary>Text of <paramref name="path"/> at <paramref name="commit"/>, or null when absent.</summary>
+    public string? ReadFile(string commit, string path) =>
+        LookupCommit(commit)[path]?.Target is Blob b ? b.GetContentText() : null;
+
+    /// <summary>Paths of the files under <paramref name="directory"/> at <paramref name="commit"/> (null commit: none).</summary>
+    public IReadOnlyList<string> FilesUnder(string? commit, string directory)
+    {
+        if (commit is null) return [];
+        var dir = directory.Trim('/');
+        if (LookupCommit(commit)[dir]?.Target is not Tree tree) return [];
+        var result = new List<string>();
+        Collect(tree, dir, result);
+        return result;
+
+        static void Collect(Tree t, string prefix, List<string> into)
+        {
+            foreach (var e in t)
+            {
+                var p = prefix + "/" + e.Name;
+                if (e.TargetType == TreeEntryTargetType.Tree) Collect((Tree)e.Target, p, into);
+                else if (e.TargetType == TreeEntryTargetType.Blob) into.Add(p);
+            }
+        }
+    }
+
+    /// <summary>
+    /// Builds a commit on <paramref name="parent"/> (null: a first, parentless commit) with
+    /// <paramref name="changes"/> applied (path → new text, or null to delete). Returns null when the
+    /// resulting tree equals the parent's: an unchanged status is never committed.
+    /// </summary>
+    public string? CreateCommit(string? parent, IReadOnlyDictionary<string, string?> changes, string message)
+    {
+        var parentCommit = parent is null ? null : LookupCommit(parent);
+        var definition = parentCommit is null ? new TreeDefinition() : TreeDefinition.From(parentCommit);
+        foreach (var (path, text) in changes)
+        {
+            if (text is null)
+            {
+                definition.Remove(path);
+                continue;
+            }
+            using var stream = new MemoryStream(System.Text.Encoding.UTF8.GetBytes(text));
+            var blob = _repo.ObjectDatabase.CreateBlob(stream);
+            definition.Add(path, blob, Mode.NonExecutableFile);
+        }
+        var tree = _repo.ObjectDatabase.CreateTree(definition);
+        if (parentCommit is not null && tree.Id == parentCommit.Tree.Id) return null;
+        if (parentCommit is null && tree.Count == 0) return null;
+        var bot = new Signature(_options.BotName, _options.BotEmail, DateTimeOffset.Now);
+        var commit = _repo.ObjectDatabase.CreateCommit(bot, bot, message, tree,
+            parentCommit is null ? [] : [parentCommit], prettifyMessage: false);
+        return commit.Sha;
+    }
+
+    /// <summary>
+    /// Pushes <paramref name="commit"/> to <paramref name="branch"/> without force. Returns
+    /// <see cref="PushOutcome.Rejected"/> when the remote moved or refused the update; throws
+    /// <see cref="GitSourceException"/> (PushFailed, PushTimedOut) for transport errors.
+    /// </summary>
+    public async Task<PushOutcome> PushAsync(string commit, string branch, CancellationToken cancellationToken)
+    {
+        var outcome = PushOutcome.Pushed;
+        await RunGitAsync("PushFailed", "PushTimedOut", "push", token =>
+        {
+            var localRef = $"refs/heads/{branch}";
+            _repo.Refs.Add(localRef, new ObjectId(commit), allowOverwrite: true);
+            string? refused = null;
+            var push = new PushOptions
+            {
+                CredentialsProvider = Credentials(),
+                OnPushStatusError = e => refused = e.Message,
+                OnPushTransferProgress = (_, _, _) => !token.IsCancellationRequested,
+                OnNegotiationCompletedBeforePush = _ =>
+                {
+                    BeforePushSend?.Invoke();
+                    return !token.IsCancellationRequested;
+                },
+            };
+            try
+            {
+                // No '+' in the refspec: libgit2 refuses a non-fast-forward update, and the remote
+                // checks the old value it advertised, so a concurrent human push makes this fail.
+                _repo.Network.Push(_repo.Network.Remotes[RemoteName], $"{localRef}:{localRef}", push);
+            }
+            catch (NonFastForwardException)
+            {
+                refused = "non-fast-forward";
+            }
+            if (refused is not null)
+            {
+                outcome = PushOutcome.Rejected;
+                _logger.LogInformation("Push of {Commit} to {Branch} was refused: {Reason}", commit[..12], branch, Redact(refused));
+                return;
+            }
+            // Record what the remote now has, as a fetch would.
+            _repo.Refs.Add($"refs/remotes/{RemoteName}/{branch}", new ObjectId(commit), allowOverwrite: true);
+        }, cancellationToken);
+        return outcome;
+    }
+
+    private async Task RunGitAsync(string failReason, string timeoutReason, string verb, Action<CancellationToken> work, CancellationToken cancellationToken)
+    {
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timeout.CancelAfter(_options.FetchTimeout);
+        if (!await _gate.WaitAsync(_options.FetchTimeout, cancellationToken))
+            throw new GitSourceException(timeoutReason, $"A previous Git operation on {SafeUrl} is still running after {_options.FetchTimeout}; the {verb} was skipped.");
+        var task = Task.Run(() =>
+        {
+            try
+            {
+                work(timeout.Token);
+            }
+            finally
+            {
+                _gate.Release();
+            }
+        }, CancellationToken.None);
+        try
+        {
+            // libgit2 only checks for cancellation in its progress callbacks; a hung connect still
+            // ends the wait here, and the gate keeps the next operation from racing it.
+            await task.WaitAsync(_options.FetchTimeout + TimeSpan.FromSeconds(5), cancellationToken);
+        }
+        catch (TimeoutException)
+        {
+            throw new GitSourceException(timeoutReason, $"Git {verb} from {SafeUrl} did not finish within {_options.FetchTimeout} (FetchTimeout).");
+        }
+        catch (GitSourceException)
+        {
+            throw;
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            throw;
+        }
+        catch (Exception e) when (e is LibGit2SharpException or UserCancelledException)
+        {
+            if (timeout.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
+                throw new GitSourceException(timeoutReason, $"Git {verb} from {SafeUrl} did not finish within {_options.FetchTimeout} (FetchTimeout).");
+            cancellationToken.ThrowIfCancellationRequested();
+            throw new GitSourceException(failReason, $"Git {verb} with {SafeUrl} failed: {Redact(e.Message)}");
+        }
+    }
+
+    private LibGit2Sharp.Handlers.CredentialsHandler? Credentials()
+    {
+        if (_options.GitTokenFile is not { Length: > 0 } file) return null;
+        return (_, _, _) => new UsernamePasswordCredentials { Username = _options.GitUsername, Password = ReadToken(file) };
+    }
+
+    private static string ReadToken(string file)
+    {
+        try
+        {
+            return File.ReadAllText(file).Trim();
+        }
+        catch (IOException e)
+        {
+            throw new GitSourceException("GitTokenUnreadable", $"Cannot read the Git token file {file}: {e.Message}. Check Reconciler:GitTokenFile.");
+        }
+        catch (UnauthorizedAccessException)
+        {
+            throw new GitSourceException("GitTokenUnreadable", $"No permission to read the Git token file {file}. Check its owner and mode.");
+        }
+    }
+
+    private string Redact(string text)
+    {
+        string[] secrets = _options.GitTokenFile is { Length: > 0 } f && File.Exists(f) ? [ReadTokenQuietly(f)] : [];
+        return UrlRedaction.Redact(text, secrets);
+
+        static string ReadTokenQuietly(string file)
+        {
+            try
+            {
+                return File.ReadAllText(file).Trim();
+            }
+            catch (IOException)
+            {
+                return "";
+            }
+            catch (UnauthorizedAccessException)
+            {
+                return "";
+            }
+        }
+    }
+
+    private Commit LookupCommit(string sha) => _repo.Lookup<Commit>(sha)
+        ?? throw new GitSourceException("ObjectMissing", $"Commit {sha} is not in the clone {RepositoryPath}; fetch first.");
+
+    /// <inheritdoc />
+    public void Dispose()
+    {
+        _repo.Dispose();
+        _gate.Dispose();
+    }
+}

@@ -1,0 +1,102 @@
+namespace KafkaRestored.Reconciler;
+
+/// <summary>
+/// Settings of the reconciler, bound from configuration (section "Reconciler", environment variables
+/// prefixed KAFKA_RESTORED_, command-line flags). Defaults are the documented ones.
+/// </summary>
+public sealed class ReconcilerOptions
+{
+    /// <summary>Configuration section these options bind from.</summary>
+    public const string SectionName = "Reconciler";
+
+    /// <summary>Config repository: a local path, file://, https:// or ssh URL.</summary>
+    public string RepositoryUrl { get; set; } = "";
+
+    /// <summary>Branch holding the resources.</summary>
+    public string Branch { get; set; } = "main";
+
+    /// <summary>Repository-relative folders scanned for resources; empty means the whole repository.</summary>
+    public IList<string> IncludePaths { get; init; } = [];
+
+    /// <summary>Folder the daemon owns for status files; never scanned for resources.</summary>
+    public string StatusDirectory { get; set; } = "status";
+
+    /// <summary>Folder the daemon owns for offset snapshots; never scanned for resources.</summary>
+    public string SnapshotDirectory { get; set; } = "snapshots";
+
+    /// <summary>Time between polls (a jitter of up to 10% is added).</summary>
+    public TimeSpan PollInterval { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>Where the state store and the clone live.</summary>
+    public string StateDirectory { get; set; } = "/var/lib/kafka-restored";
+
+    /// <summary>Kubernetes-style secrets: file &lt;dir&gt;/&lt;name&gt;/&lt;key&gt;.</summary>
+    public string? SecretsDirectory { get; set; }
+
+    /// <summary>Resources executing at once.</summary>
+    public int MaxConcurrentRestores { get; set; } = 2;
+
+    /// <summary>Author and committer name of status commits.</summary>
+    public string BotName { get; set; } = "kafka-restored";
+
+    /// <summary>Author and committer email of status commits.</summary>
+    public string BotEmail { get; set; } = "kafka-restored@localhost";
+
+    /// <summary>While Running, progress is committed at most this often.</summary>
+    public TimeSpan ProgressCommitInterval { get; set; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>When set, status and snapshot files are pushed to this branch instead of <see cref="Branch"/>.</summary>
+    public string? StatusBranch { get; set; }
+
+    /// <summary>Marker placed in status commit messages so CI skips them; empty for none.</summary>
+    public string SkipCiMarker { get; set; } = "[skip ci]";
+
+    /// <summary>HTTPS user name sent with the token.</summary>
+    public string GitUsername { get; set; } = "x-access-token";
+
+    /// <summary>File holding an HTTPS token (a secret file, never logged).</summary>
+    public string? GitTokenFile { get; set; }
+
+    /// <summary>SSH private key file, used through core.sshCommand.</summary>
+    public string? GitSshKeyFile { get; set; }
+
+    /// <summary>A fetch or push taking longer is abandoned and the cycle reported failed.</summary>
+    public TimeSpan FetchTimeout { get; set; } = TimeSpan.FromMinutes(2);
+
+    /// <summary>First delay before re-pushing a rejected status commit; doubles per try, with jitter.</summary>
+    public TimeSpan PushRetryDelay { get; set; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>Push tries per cycle before giving up until the next cycle.</summary>
+    public int PushAttempts { get; set; } = 5;
+
+    /// <summary>The branch status commits go to: <see cref="StatusBranch"/> when set, else <see cref="Branch"/>.</summary>
+    public string PublishBranch => string.IsNullOrWhiteSpace(StatusBranch) ? Branch : StatusBranch;
+
+    /// <summary>True when status goes to a branch of its own.</summary>
+    public bool UsesStatusBranch => PublishBranch != Branch;
+
+    /// <summary>Folder of the daemon's clone: &lt;stateDir&gt;/repo.</summary>
+    public string RepositoryPath => Path.Combine(StateDirectory, "repo");
+
+    /// <summary>Every problem with these settings, each naming the setting and what to do; empty when valid.</summary>
+    public IReadOnlyList<string> Validate()
+    {
+        var errors = new List<string>();
+        if (string.IsNullOrWhiteSpace(RepositoryUrl)) errors.Add("Reconciler:RepositoryUrl (--repo) is required: the config repository URL or path.");
+        if (string.IsNullOrWhiteSpace(Branch)) errors.Add("Reconciler:Branch (--branch) must name a branch.");
+        if (string.IsNullOrWhiteSpace(StateDirectory)) errors.Add("Reconciler:StateDirectory (--state-dir) is required.");
+        if (PollInterval <= TimeSpan.Zero) errors.Add("Reconciler:PollInterval must be positive (e.g. 00:00:30).");
+        if (MaxConcurrentRestores < 1) errors.Add("Reconciler:MaxConcurrentRestores must be at least 1.");
+        if (ProgressCommitInterval < TimeSpan.Zero) errors.Add("Reconciler:ProgressCommitInterval must not be negative.");
+        if (FetchTimeout <= TimeSpan.Zero) errors.Add("Reconciler:FetchTimeout must be positive.");
+        if (PushAttempts < 1) errors.Add("Reconciler:PushAttempts must be at least 1.");
+        if (string.IsNullOrWhiteSpace(BotName) || string.IsNullOrWhiteSpace(BotEmail)) errors.Add("Reconciler:BotName and Reconciler:BotEmail must be set (the status commits' identity).");
+        foreach (var (name, dir) in new[] { ("StatusDirectory", StatusDirectory), ("SnapshotDirectory", SnapshotDirectory) })
+        {
+            if (string.IsNullOrWhiteSpace(dir) || Path.IsPathRooted(dir) || dir.Split('/').Contains(".."))
+                errors.Add($"Reconciler:{name} must be a relative folder inside the repository, got '{dir}'.");
+        }
+        if (GitTokenFile is not null && GitSshKeyFile is not null) errors.Add("Set only one of Reconciler:GitTokenFile and Reconciler:GitSshKeyFile.");
+        return errors;
+    }
+}

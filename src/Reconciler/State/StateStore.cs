@@ -1,0 +1,355 @@
+using System.Globalization;
+using KafkaRestored.Restore.Resources;
+using LiteDB;
+
+namespace KafkaRestored.Reconciler.State;
+
+/// <summary>
+/// The daemon's memory: one LiteDB file, <c>&lt;stateDir&gt;/state.db</c>, authoritative for what ran.
+/// Writes that belong together go in one explicit transaction (autocommit inserts are ~100x slower).
+/// LiteDB transactions are bound to a thread, so every write here is synchronous and serialized.
+/// </summary>
+public sealed class StateStore : IDisposable
+{
+    /// <summary>Schema this build writes. Opening a newer file is refused.</summary>
+    public const int SchemaVersion = 1;
+
+    /// <summary>File name inside the state directory.</summary>
+    public const string FileName = "state.db";
+
+    private const string ResourcesCollection = "resources";
+    private const string SnapshotsCollection = "snapshots";
+    private const string MetaCollection = "meta";
+    private const string BlobsCollection = "blobs";
+
+    private readonly LiteDatabase _db;
+    private readonly FileStream? _writerLock;
+    private readonly Lock _gate = new();
+
+    private StateStore(LiteDatabase db, string path, FileStream? writerLock)
+    {
+        _db = db;
+        Path = path;
+        _writerLock = writerLock;
+    }
+
+    /// <summary>Full path of the database file.</summary>
+    public string Path { get; }
+
+    /// <summary>The underlying database, for persistence adapters of the restore engine in this assembly.</summary>
+    internal LiteDatabase Database => _db;
+
+    /// <summary>Serializes writes across threads (LiteDB transactions are per thread).</summary>
+    internal Lock Gate => _gate;
+
+    /// <summary>
+    /// Opens (creating when missing) <c>state.db</c> in <paramref name="stateDirectory"/>. Read-only
+    /// opening never creates anything. Throws <see cref="StateStoreException"/> for a file written by a
+    /// newer schema or one another process holds.
+    /// </summary>
+    public static StateStore Open(string stateDirectory, bool readOnly = false)
+    {
+        var path = System.IO.Path.Combine(System.IO.Path.GetFullPath(stateDirectory), FileName);
+        if (readOnly && !File.Exists(path))
+            throw new StateStoreException("StateStoreMissing",
+                $"No state store at {path}: the daemon has not run with this state directory yet (check --state-dir).");
+        FileStream? writerLock = null;
+        if (!readOnly)
+        {
+            Directory.CreateDirectory(System.IO.Path.GetDirectoryName(path)!);
+            // LiteDB's direct mode does not stop a second writer on Linux; two would corrupt the file.
+            var lockPath = path + ".lock";
+            try
+            {
+                writerLock = new FileStream(lockPath, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
+            }
+            catch (IOException e)
+            {
+                throw new StateStoreException("StateStoreLocked",
+                    $"The state store {path} is in use by another kafka-restored process (lock {lockPath}): stop it first, " +
+                    "or use a command that only reads (status, plan).", e);
+            }
+        }
+        LiteDatabase db;
+        try
+        {
+            db = new LiteDatabase(new ConnectionString { Filename = path, Connection = ConnectionType.Direct, ReadOnly = readOnly });
+        }
+        catch (IOException e)
+        {
+            writerLock?.Dispose();
+            throw new StateStoreException("StateStoreUnreadable", $"Cannot open the state store {path}: {e.Message}", e);
+        }
+        var store = new StateStore(db, path, writerLock);
+        try
+        {
+            store.CheckSchema(readOnly);
+        }
+        catch
+        {
+            store.Dispose();
+            throw;
+        }
+        return store;
+    }
+
+    private void CheckSchema(bool readOnly)
+    {
+        var meta = _db.GetCollection(MetaCollection);
+        var doc = meta.FindById("schema");
+        if (doc is null)
+        {
+            if (readOnly) return;
+            InTransaction(() =>
+            {
+                meta.Upsert(new BsonDocument { ["_id"] = "schema", ["version"] = SchemaVersion });
+                _db.GetCollection(ResourcesCollection).EnsureIndex("tombstone");
+            });
+            return;
+        }
+        var version = doc["version"].AsInt32;
+        if (version > SchemaVersion)
+            throw new StateStoreException("StateSchemaTooNew",
+                $"The state store {Path} has schema version {version}, newer than this kafka-restored supports ({SchemaVersion}). " +
+                "It was written by a newer release: run that release (or newer), or point --state-dir at another directory.");
+    }
+
+    /// <summary>The commit whose resources were last reconciled, or null before the first cycle.</summary>
+    public string? LastProcessedCommit
+    {
+        get => GetMeta("lastProcessedCommit");
+        set => SetMeta("lastProcessedCommit", value);
+    }
+
+    /// <summary>Reads a string setting kept by the daemon (e.g. the last processed commit).</summary>
+    public string? GetMeta(string key)
+    {
+        var doc = _db.GetCollection(MetaCollection).FindById(key);
+        return doc is null || doc["value"].IsNull ? null : doc["value"].AsString;
+    }
+
+    /// <summary>Writes (or with null removes) a string setting.</summary>
+    public void SetMeta(string key, string? value)
+    {
+        lock (_gate)
+        {
+            var meta = _db.GetCollection(MetaCollection);
+            InTransaction(() =>
+            {
+                if (value is null) meta.Delete(key);
+                else meta.Upsert(new BsonDocument { ["_id"] = key, ["value"] = value });
+            });
+        }
+    }
+
+    /// <summary>Every resource, tombstones included unless <paramref name="includeTombstones"/> is false.</summary>
+    public IReadOnlyList<ResourceRecord> Resources(bool includeTombstones = true)
+    {
+        var col = _db.GetCollection(ResourcesCollection);
+        var docs = includeTombstones ? col.FindAll() : col.Find(Query.EQ("tombstone", false));
+        return [.. docs.Select(FromDocument).OrderBy(r => r.Id.Kind, StringComparer.Ordinal)
+            .ThenBy(r => r.Id.Namespace, StringComparer.Ordinal).ThenBy(r => r.Id.Name, StringComparer.Ordinal)];
+    }
+
+    /// <summary>The record of <paramref name="id"/>, or null.</summary>
+    public ResourceRecord? Find(ResourceId id)
+    {
+        var doc = _db.GetCollection(ResourcesCollection).FindById(Key(id));
+        return doc is null ? null : FromDocument(doc);
+    }
+
+    /// <summary>Inserts or replaces one record.</summary>
+    public void Save(ResourceRecord record) => Save([record]);
+
+    /// <summary>Inserts or replaces records in one transaction.</summary>
+    public void Save(IEnumerable<ResourceRecord> records)
+    {
+        lock (_gate)
+        {
+            InTransaction(() =>
+            {
+                var col = _db.GetCollection(ResourcesCollection);
+                foreach (var r in records) col.Upsert(ToDocument(r));
+            });
+        }
+    }
+
+    /// <summary>Records a snapshot. Throws <see cref="SnapshotIdInUseException"/> when the id is taken.</summary>
+    public void AddSnapshot(SnapshotRecord snapshot)
+    {
+        lock (_gate)
+        {
+            var col = _db.GetCollection(SnapshotsCollection);
+            var existing = col.FindById(snapshot.Id);
+            if (existing is not null)
+                throw new SnapshotIdInUseException(snapshot.Id, existing["source"].IsNull ? null : existing["source"].AsString);
+            InTransaction(() => col.Insert(SnapshotToDocument(snapshot)));
+        }
+    }
+
+    /// <summary>The snapshot of <paramref name="id"/>, or null.</summary>
+    public SnapshotRecord? FindSnapshot(string id)
+    {
+        var doc = _db.GetCollection(SnapshotsCollection).FindById(id);
+        return doc is null ? null : SnapshotFromDocument(doc);
+    }
+
+    /// <summary>Every snapshot, by id.</summary>
+    public IReadOnlyList<SnapshotRecord> Snapshots() =>
+        [.. _db.GetCollection(SnapshotsCollection).FindAll().Select(SnapshotFromDocument).OrderBy(s => s.Id, StringComparer.Ordinal)];
+
+    /// <summary>Names of the collections that hold heavy per-run data, pruned after ttlSecondsAfterFinished.</summary>
+    internal static IReadOnlyList<string> RunDataCollections { get; } = ["checkpoints", "offsetMaps"];
+
+    /// <summary>Deletes the heavy per-run data of <paramref name="id"/> (documents whose "resource" field is its key).</summary>
+    public int PruneRunData(ResourceId id)
+    {
+        lock (_gate)
+        {
+            var deleted = 0;
+            InTransaction(() =>
+            {
+                foreach (var name in RunDataCollections)
+                    deleted += _db.GetCollection(name).DeleteMany(Query.EQ("resource", Key(id)));
+            });
+            return deleted;
+        }
+    }
+
+    /// <summary>Runs <paramref name="work"/> in one explicit transaction, rolling back on failure.</summary>
+    internal void InTransaction(Action work)
+    {
+        lock (_gate)
+        {
+            var began = _db.BeginTrans();
+            try
+            {
+                work();
+                if (began)
+                {
+                    _db.Commit();
+                    // Copy the log into the data file so a read-only opener (the status CLI) sees it.
+                    _db.Checkpoint();
+                }
+            }
+            catch
+            {
+                if (began) _db.Rollback();
+                throw;
+            }
+        }
+    }
+
+    /// <summary>Cached summaries of parsed blobs (blob id → document), for cycles after a restart.</summary>
+    internal ILiteCollection<BsonDocument> Blobs => _db.GetCollection(BlobsCollection);
+
+    /// <summary>The store key of an identity: "Kind/namespace/name".</summary>
+    public static string Key(ResourceId id) => $"{id.Kind}/{id.Namespace}/{id.Name}";
+
+    /// <inheritdoc />
+    public void Dispose()
+    {
+        _db.Dispose();
+        _writerLock?.Dispose();
+    }
+
+    /// <summary>True when this instance may write (it holds the writer lock).</summary>
+    public bool IsWritable => _writerLock is not null;
+
+    private static BsonDocument ToDocument(ResourceRecord r) => new()
+    {
+        ["_id"] = Key(r.Id),
+        ["kind"] = r.Id.Kind,
+        ["namespace"] = r.Id.Namespace,
+        ["name"] = r.Id.Name,
+        ["specHash"] = r.SpecHash,
+        ["desiredSpecHash"] = Str(r.DesiredSpecHash),
+        ["rerunValue"] = Str(r.RerunValue),
+        ["desiredRerunValue"] = Str(r.DesiredRerunValue),
+        ["sourceFile"] = Str(r.SourceFile),
+        ["phase"] = r.Phase.ToString(),
+        ["generation"] = r.Generation,
+        ["attempts"] = r.Attempts,
+        ["status"] = StatusJson.Serialize(r.Status),
+        ["publishedStatus"] = r.PublishedStatus is null ? BsonValue.Null : StatusJson.Serialize(r.PublishedStatus),
+        ["publishedAt"] = Time(r.PublishedAt),
+        ["createdAt"] = Time(r.CreatedAt),
+        ["phaseChangedAt"] = Time(r.PhaseChangedAt),
+        ["attemptStartedAt"] = Time(r.AttemptStartedAt),
+        ["nextAttemptAt"] = Time(r.NextAttemptAt),
+        ["tombstone"] = r.Tombstone,
+        ["deletion"] = r.Deletion is null ? BsonValue.Null : r.Deletion.Value.ToString(),
+        ["runDataPruned"] = r.RunDataPruned,
+    };
+
+    private static ResourceRecord FromDocument(BsonDocument d) => new()
+    {
+        Id = new ResourceId(d["kind"].AsString, d["namespace"].AsString, d["name"].AsString),
+        SpecHash = d["specHash"].AsString,
+        DesiredSpecHash = Str(d["desiredSpecHash"]),
+        RerunValue = Str(d["rerunValue"]),
+        DesiredRerunValue = Str(d["desiredRerunValue"]),
+        SourceFile = Str(d["sourceFile"]),
+        Status = StatusJson.Deserialize(d["status"].AsString),
+        PublishedStatus = d["publishedStatus"].IsNull ? null : StatusJson.Deserialize(d["publishedStatus"].AsString),
+        PublishedAt = Time(d["publishedAt"]),
+        CreatedAt = Time(d["createdAt"]) ?? DateTimeOffset.UnixEpoch,
+        PhaseChangedAt = Time(d["phaseChangedAt"]),
+        AttemptStartedAt = Time(d["attemptStartedAt"]),
+        NextAttemptAt = Time(d["nextAttemptAt"]),
+        Tombstone = d["tombstone"].AsBoolean,
+        Deletion = d["deletion"].IsNull ? null : Enum.Parse<DeletionOutcome>(d["deletion"].AsString),
+        RunDataPruned = d["runDataPruned"].AsBoolean,
+    };
+
+    private static BsonDocument SnapshotToDocument(SnapshotRecord s)
+    {
+        var groups = new BsonDocument();
+        foreach (var (group, topics) in s.Offsets)
+        {
+            var t = new BsonDocument();
+            foreach (var (topic, partitions) in topics)
+            {
+                var p = new BsonDocument();
+                foreach (var (partition, offset) in partitions) p[partition.ToString(CultureInfo.InvariantCulture)] = offset;
+                t[topic] = p;
+            }
+            groups[group] = t;
+        }
+        return new BsonDocument { ["_id"] = s.Id, ["takenAt"] = Time(s.TakenAt), ["source"] = Str(s.Source), ["offsets"] = groups };
+    }
+
+    private static SnapshotRecord SnapshotFromDocument(BsonDocument d)
+    {
+        var offsets = new SortedDictionary<string, IReadOnlyDictionary<string, IReadOnlyDictionary<int, long>>>(StringComparer.Ordinal);
+        foreach (var (group, topicsValue) in d["offsets"].AsDocument)
+        {
+            var topics = new SortedDictionary<string, IReadOnlyDictionary<int, long>>(StringComparer.Ordinal);
+            foreach (var (topic, partitionsValue) in topicsValue.AsDocument)
+            {
+                var partitions = new SortedDictionary<int, long>();
+                foreach (var (p, o) in partitionsValue.AsDocument) partitions[int.Parse(p, CultureInfo.InvariantCulture)] = o.AsInt64;
+                topics[topic] = partitions;
+            }
+            offsets[group] = topics;
+        }
+        return new SnapshotRecord(d["_id"].AsString, Time(d["takenAt"]) ?? DateTimeOffset.UnixEpoch, Str(d["source"]), offsets);
+    }
+
+    private static BsonValue Str(string? s) => s is null ? BsonValue.Null : new BsonValue(s);
+
+    private static string? Str(BsonValue v) => v.IsNull ? null : v.AsString;
+
+    private static BsonValue Time(DateTimeOffset? t) =>
+        t is null ? BsonValue.Null : new BsonValue(t.Value.ToUniversalTime().ToString("O", CultureInfo.InvariantCulture));
+
+    private static DateTimeOffset? Time(BsonValue v) =>
+        v.IsNull ? null : DateTimeOffset.Parse(v.AsString, CultureInfo.InvariantCulture, DateTimeStyles.RoundtripKind);
+}
+
+/// <summary>The state store cannot be used as asked; <see cref="Reason"/> says why in CamelCase.</summary>
+public sealed class StateStoreException(string reason, string message, Exception? inner = null) : Exception(message, inner)
+{
+    /// <summary>CamelCase reason.</summary>
+    public string Reason { get; } = reason;
+}

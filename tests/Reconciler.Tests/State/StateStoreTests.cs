@@ -1,0 +1,142 @@
+using KafkaRestored.Reconciler.State;
+using KafkaRestored.Restore.Resources;
+using KafkaRestored.TestSupport;
+using LiteDB;
+
+namespace KafkaRestored.Reconciler.Tests.State;
+
+public sealed class StateStoreTests
+{
+    private static readonly DateTimeOffset T0 = new(2024, 12, 1, 12, 0, 0, TimeSpan.Zero);
+
+    private static ResourceRecord Record(string name, ResourcePhase phase = ResourcePhase.Pending) => new()
+    {
+        Id = new ResourceId(ResourceKinds.KafkaRestore, "kafka-backup", name),
+        SpecHash = "hash-" + name,
+        CreatedAt = T0,
+        SourceFile = "restores/" + name + ".yaml",
+        Status = new KafkaRestoreStatus
+        {
+            Phase = phase,
+            ObservedGeneration = 2,
+            Attempts = 1,
+            StartTime = T0,
+            RestoredRecords = 42,
+            RestoredTopics = new([new RestoredTopicStatus("orders", 42)]),
+            Conditions = Conditions.Set(ValueList<Condition>.Empty, ConditionTypes.Ready, ConditionStatus.False, "Running", "restoring", T0),
+            Progress = new RestoreProgress(1, 2, 3, 4, new([new TopicProgress("orders", 1, 2, 3, 4)])),
+        },
+    };
+
+    [Fact]
+    public void Records_survive_closing_and_reopening_the_file()
+    {
+        using var dir = new TempDir();
+        var original = Record("a", ResourcePhase.Running) with { NextAttemptAt = T0.AddSeconds(10), Deletion = DeletionOutcome.Cancelled };
+        using (var store = StateStore.Open(dir.Path))
+        {
+            store.Save(original);
+            store.LastProcessedCommit = "abc123";
+        }
+        using (var store = StateStore.Open(dir.Path))
+        {
+            var loaded = store.Find(original.Id);
+            Assert.Equal(original, loaded);
+            Assert.Equal("abc123", store.LastProcessedCommit);
+            Assert.IsType<KafkaRestoreStatus>(loaded!.Status);
+        }
+        Assert.True(File.Exists(Path.Combine(dir.Path, "state.db")));
+    }
+
+    [Fact]
+    public void A_batch_of_thousands_of_records_is_written_in_one_transaction()
+    {
+        using var dir = new TempDir();
+        using var store = StateStore.Open(dir.Path);
+        store.Save(Enumerable.Range(0, 3000).Select(i => Record("r" + i)));
+        Assert.Equal(3000, store.Resources().Count);
+        Assert.Equal(3000, store.Resources(includeTombstones: false).Count);
+        store.Save(store.Find(Record("r7").Id)! with { Tombstone = true, Deletion = DeletionOutcome.Deleted });
+        Assert.Equal(2999, store.Resources(includeTombstones: false).Count);
+    }
+
+    [Fact]
+    public void A_failing_batch_leaves_nothing_behind()
+    {
+        using var dir = new TempDir();
+        using var store = StateStore.Open(dir.Path);
+        Assert.Throws<InvalidOperationException>(() => store.InTransaction(() =>
+        {
+            store.Save([Record("x"), Record("y")]);
+            throw new InvalidOperationException("boom");
+        }));
+        Assert.Empty(store.Resources());
+    }
+
+    [Fact]
+    public void A_store_written_by_a_newer_schema_is_refused_with_a_clear_message()
+    {
+        using var dir = new TempDir();
+        using (var db = new LiteDatabase(Path.Combine(dir.Path, "state.db")))
+            db.GetCollection("meta").Upsert(new BsonDocument { ["_id"] = "schema", ["version"] = StateStore.SchemaVersion + 1 });
+        var e = Assert.Throws<StateStoreException>(() => StateStore.Open(dir.Path));
+        Assert.Equal("StateSchemaTooNew", e.Reason);
+        Assert.Contains("newer than this kafka-restored supports", e.Message);
+        Assert.Contains("state.db", e.Message);
+    }
+
+    [Fact]
+    public void Snapshot_ids_are_unique()
+    {
+        using var dir = new TempDir();
+        using var store = StateStore.Open(dir.Path);
+        var offsets = new Dictionary<string, IReadOnlyDictionary<string, IReadOnlyDictionary<int, long>>>
+        {
+            ["order-processor"] = new Dictionary<string, IReadOnlyDictionary<int, long>> { ["orders"] = new Dictionary<int, long> { [0] = 5, [1] = 7 } },
+        };
+        store.AddSnapshot(new SnapshotRecord("pre-restore", T0, "KafkaRestore kafka-backup/a", offsets));
+        var e = Assert.Throws<SnapshotIdInUseException>(() => store.AddSnapshot(new SnapshotRecord("pre-restore", T0, null, offsets)));
+        Assert.Contains("KafkaRestore kafka-backup/a", e.Message);
+        var loaded = store.FindSnapshot("pre-restore")!;
+        Assert.Equal(7, loaded.Offsets["order-processor"]["orders"][1]);
+        Assert.Equal(T0, loaded.TakenAt);
+    }
+
+    [Fact]
+    public void Pruning_removes_only_the_resources_run_data()
+    {
+        using var dir = new TempDir();
+        using var store = StateStore.Open(dir.Path);
+        var a = Record("a").Id;
+        var b = Record("b").Id;
+        store.Database.GetCollection("checkpoints").Insert(new BsonDocument { ["resource"] = StateStore.Key(a), ["p"] = 0 });
+        store.Database.GetCollection("offsetMaps").Insert(new BsonDocument { ["resource"] = StateStore.Key(a), ["p"] = 0 });
+        store.Database.GetCollection("checkpoints").Insert(new BsonDocument { ["resource"] = StateStore.Key(b), ["p"] = 0 });
+        Assert.Equal(2, store.PruneRunData(a));
+        Assert.Equal(1, store.Database.GetCollection("checkpoints").Count());
+    }
+
+    [Fact]
+    public void Read_only_opening_of_a_missing_store_says_which_directory()
+    {
+        using var dir = new TempDir();
+        var e = Assert.Throws<StateStoreException>(() => StateStore.Open(Path.Combine(dir.Path, "nope"), readOnly: true));
+        Assert.Equal("StateStoreMissing", e.Reason);
+        Assert.Contains("--state-dir", e.Message);
+    }
+
+    [Fact]
+    public void A_reader_sees_committed_writes_while_the_writer_holds_the_store_and_a_second_writer_is_refused()
+    {
+        using var dir = new TempDir();
+        using var store = StateStore.Open(dir.Path);
+        store.Save(Record("a"));
+        using (var reader = StateStore.Open(dir.Path, readOnly: true))
+            Assert.Single(reader.Resources());
+        store.Save(Record("b"));
+        using (var reader = StateStore.Open(dir.Path, readOnly: true))
+            Assert.Equal(2, reader.Resources().Count);
+        var e = Assert.Throws<StateStoreException>(() => StateStore.Open(dir.Path));
+        Assert.Equal("StateStoreLocked", e.Reason);
+    }
+}
