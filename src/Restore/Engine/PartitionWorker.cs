@@ -1,0 +1,249 @@
+using System.Buffers;
+using System.Threading.Channels;
+using Confluent.Kafka;
+using KafkaRestored.Restore.Backups.Kbak;
+using KafkaRestored.Restore.Storage;
+
+namespace KafkaRestored.Restore.Engine;
+
+/// <summary>
+/// Restores one partition: a reader task decodes its segments into chunks on a bounded channel
+/// (the read-ahead), and the producing loop selects records (PITR, resume skip), extends the
+/// offset map and enqueues them in offset order on the shared idempotent producer.
+/// </summary>
+internal sealed class PartitionWorker(
+    IBackupStorage storage,
+    IProducer<byte[]?, byte[]?> producer,
+    long? cutoffMillis,
+    bool includeOriginalOffsetHeader,
+    string? sourceCluster,
+    long readAheadBytes,
+    Action<string, string, bool> failSession)
+{
+    /// <summary>Records per chunk at most.</summary>
+    private const int ChunkRecords = 1024;
+
+    /// <summary>Bytes per chunk at most (a single bigger record still travels alone).</summary>
+    private const long ChunkBytes = 256 * 1024;
+
+    private readonly RecordHeaderBuilder _headers = new(includeOriginalOffsetHeader, sourceCluster);
+
+    public async Task RunAsync(PartitionState state, CancellationToken ct)
+    {
+        var capacity = (int)Math.Clamp(readAheadBytes / ChunkBytes, 2, 4096);
+        var channel = Channel.CreateBounded<RecordChunk>(new BoundedChannelOptions(capacity)
+        {
+            SingleReader = true,
+            SingleWriter = true,
+            FullMode = BoundedChannelFullMode.Wait,
+        });
+        using var readerCts = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        var reader = Task.Run(() => ReadAsync(state, channel.Writer, readerCts.Token), CancellationToken.None);
+        try
+        {
+            await ProduceAsync(state, channel.Reader, ct);
+        }
+        finally
+        {
+            await readerCts.CancelAsync();
+            while (channel.Reader.TryRead(out var left)) left.Return();
+            try
+            {
+                await reader;
+            }
+            catch (OperationCanceledException)
+            {
+                // Stopped on purpose; the producing side reports why.
+            }
+        }
+    }
+
+    private async Task ReadAsync(PartitionState state, ChannelWriter<RecordChunk> writer, CancellationToken ct)
+    {
+        try
+        {
+            var segments = state.Plan.Segments;
+            for (var i = 0; i < segments.Count; i++)
+            {
+                if (segments[i].StartOffset < state.Start.SegmentStartOffset) continue;
+                var chunk = RecordChunk.Rent(i);
+                // Every segment sends at least one chunk, so the producing side sees each segment start.
+                await foreach (var record in SegmentReader.ReadAsync(storage, segments[i].Key, ct))
+                {
+                    chunk.Add(record);
+                    if (chunk.Count == ChunkRecords || chunk.Bytes >= ChunkBytes)
+                    {
+                        await writer.WriteAsync(chunk, ct);
+                        chunk = RecordChunk.Rent(i);
+                    }
+                }
+                await writer.WriteAsync(chunk, ct);
+            }
+            writer.Complete();
+        }
+        catch (Exception e)
+        {
+            writer.Complete(e);
+        }
+    }
+
+    private async Task ProduceAsync(PartitionState state, ChannelReader<RecordChunk> reader, CancellationToken ct)
+    {
+        var plan = state.Plan;
+        var map = new PartitionOffsetMap(plan.SourceTopic, plan.TargetTopic, plan.Partition, state.Start.MapPrefix);
+        var selected = state.Start.SelectedBefore;
+        var skip = state.AlreadyPresent;
+        var targetStart = state.TargetStart;
+        var currentSegment = -1;
+        var lastOffset = long.MinValue;
+        var topicPartition = new TopicPartition(plan.TargetTopic, plan.Partition);
+        var message = new Message<byte[]?, byte[]?>();
+        var cutoff = cutoffMillis ?? long.MaxValue;
+        Action<DeliveryReport<byte[]?, byte[]?>> onDelivery = report => OnDelivery(state, report);
+
+        while (await reader.WaitToReadAsync(ct))
+        {
+            while (reader.TryRead(out var chunk))
+            {
+                try
+                {
+                    if (chunk.SegmentIndex != currentSegment)
+                    {
+                        currentSegment = chunk.SegmentIndex;
+                        state.AddResumePoint(new ResumePoint(plan.Segments[currentSegment].StartOffset, selected, [.. map.Runs]));
+                    }
+                    var records = chunk.Records;
+                    for (var i = 0; i < chunk.Count; i++)
+                    {
+                        var record = records[i];
+                        if (record.Offset <= lastOffset)
+                        {
+                            throw new KafkaRestoredException("CorruptSegment",
+                                $"backup partition {plan.SourceTopic}[{plan.Partition}] is not in offset order: offset {record.Offset} follows {lastOffset} in {storage.Describe(plan.Segments[currentSegment].Key)}; the manifest lists overlapping segments.");
+                        }
+                        lastOffset = record.Offset;
+                        if (record.Timestamp > cutoff) continue;
+                        var index = selected++;
+                        map.Add(record.Offset, targetStart + index);
+                        var size = RecordChunk.SizeOf(record);
+                        if (index < skip)
+                        {
+                            state.CountSkipped(size);
+                            continue;
+                        }
+                        message.Key = record.Key;
+                        message.Value = record.Value;
+                        message.Timestamp = new Timestamp(record.Timestamp, TimestampType.CreateTime);
+                        message.Headers = _headers.Build(record, plan.Partition);
+                        await EnqueueAsync(topicPartition, message, onDelivery, state, record, ct);
+                        state.CountProduced(size);
+                    }
+                }
+                finally
+                {
+                    chunk.Return();
+                }
+            }
+        }
+
+        state.AddResumePoint(new ResumePoint(long.MaxValue, selected, [.. map.Runs]));
+        state.Selected = selected;
+        state.FinalMap = map;
+        if (skip > selected)
+        {
+            throw new KafkaRestoredException("TargetNotEmpty",
+                $"target partition {plan.TargetTopic}[{plan.Partition}] holds {skip} records since offset {targetStart} where this restore started, but the backup selects only {selected}: something else wrote to it; empty the topic (or restore into another one with spec.topicMapping) and run the restore again.");
+        }
+    }
+
+    private async ValueTask EnqueueAsync(TopicPartition tp, Message<byte[]?, byte[]?> message,
+        Action<DeliveryReport<byte[]?, byte[]?>> onDelivery, PartitionState state, BackupRecord record, CancellationToken ct)
+    {
+        while (true)
+        {
+            try
+            {
+                producer.Produce(tp, message, onDelivery);
+                return;
+            }
+            catch (ProduceException<byte[]?, byte[]?> e) when (e.Error.Code == ErrorCode.Local_QueueFull)
+            {
+                // The producer's buffer (half the memory budget) is full: wait for deliveries.
+                ct.ThrowIfCancellationRequested();
+                await Task.Delay(1, ct);
+            }
+            catch (ProduceException<byte[]?, byte[]?> e)
+            {
+                var reason = e.Error.Code == ErrorCode.MsgSizeTooLarge ? "RecordTooLarge" : "ProduceFailed";
+                var hint = e.Error.Code == ErrorCode.MsgSizeTooLarge
+                    ? "raise the target topic's max.message.bytes (and the brokers' message.max.bytes) to at least the source's"
+                    : "check the target cluster";
+                var text = $"cannot write record at source offset {record.Offset} of {state.Plan.SourceTopic}[{state.Plan.Partition}] to {tp.Topic}[{tp.Partition.Value}]: {e.Error.Reason}; {hint}.";
+                throw new KafkaRestoredException(reason, text, e);
+            }
+        }
+    }
+
+    private void OnDelivery(PartitionState state, DeliveryReport<byte[]?, byte[]?> report)
+    {
+        var plan = state.Plan;
+        if (report.Error.IsError)
+        {
+            var text = $"delivery to {plan.TargetTopic}[{plan.Partition}] failed: {report.Error.Code}: {report.Error.Reason}";
+            state.Fail(text);
+            // A new producer resumes exactly from the target's end offsets, whatever failed.
+            failSession("ProduceFailed", text, true);
+            return;
+        }
+        var expected = state.Acknowledge();
+        var actual = report.Offset.Value;
+        if (actual >= 0 && actual != expected)
+        {
+            var text = $"another producer wrote to target partition {plan.TargetTopic}[{plan.Partition}] while this restore was writing it (a restored record landed at offset {actual}, expected {expected}); stop the other producer, empty the topic and run the restore again.";
+            state.Fail(text);
+            failSession("TargetModified", text, false);
+        }
+    }
+}
+
+/// <summary>Decoded records of one segment travelling from the reader to the producing loop; arrays are pooled.</summary>
+internal sealed class RecordChunk
+{
+    private RecordChunk(BackupRecord[] records, int segmentIndex)
+    {
+        Records = records;
+        SegmentIndex = segmentIndex;
+    }
+
+    public BackupRecord[] Records { get; }
+
+    public int SegmentIndex { get; }
+
+    public int Count { get; private set; }
+
+    public long Bytes { get; private set; }
+
+    public static RecordChunk Rent(int segmentIndex) => new(ArrayPool<BackupRecord>.Shared.Rent(1024), segmentIndex);
+
+    public void Add(BackupRecord record)
+    {
+        Records[Count++] = record;
+        Bytes += SizeOf(record);
+    }
+
+    public void Return()
+    {
+        Array.Clear(Records, 0, Count);
+        ArrayPool<BackupRecord>.Shared.Return(Records);
+        Count = 0;
+    }
+
+    /// <summary>Key, value and header bytes of a record (what the producer buffers for it).</summary>
+    public static long SizeOf(BackupRecord record)
+    {
+        long size = (record.Key?.Length ?? 0) + (record.Value?.Length ?? 0);
+        var headers = record.Headers;
+        for (var i = 0; i < headers.Count; i++) size += headers[i].Key.Length + (headers[i].Value?.Length ?? 0);
+        return size;
+    }
+}

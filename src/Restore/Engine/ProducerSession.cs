@@ -1,0 +1,208 @@
+using System.Collections.Concurrent;
+using Confluent.Kafka;
+using KafkaRestored.Restore.Storage;
+using Microsoft.Extensions.Logging;
+
+namespace KafkaRestored.Restore.Engine;
+
+/// <summary>How a producer session ended.</summary>
+internal sealed record SessionOutcome(RestoreOutcome Outcome, string Reason, string Message, bool Retryable)
+{
+    public static SessionOutcome Done { get; } = new(RestoreOutcome.Completed, "", "", false);
+}
+
+/// <summary>
+/// One idempotent producer and the workers feeding it, from resume points to "every enqueued
+/// record acknowledged" (or a failure, or cancellation). A monitor reports progress, saves
+/// checkpoints and detects stalls. When a session ends the producer is disposed before anything
+/// else reads the target, so no record of it can land later.
+/// </summary>
+internal sealed class ProducerSession
+{
+    private readonly RestoreContext _context;
+    private readonly IReadOnlyList<PartitionState> _states;
+    private readonly CancellationTokenSource _failure = new();
+    private SessionOutcome? _failed;
+
+    public ProducerSession(RestoreContext context, IReadOnlyList<PartitionState> states)
+    {
+        _context = context;
+        _states = states;
+    }
+
+    public async Task<SessionOutcome> RunAsync(CancellationToken ct)
+    {
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct, _failure.Token);
+        var producer = BuildProducer();
+        using var monitorStop = new CancellationTokenSource();
+        var monitor = MonitorAsync(monitorStop.Token);
+        try
+        {
+            await RunWorkersAsync(producer, stop.Token);
+            if (_failed is null && !ct.IsCancellationRequested) await FlushAsync(producer, stop.Token);
+        }
+        catch (OperationCanceledException) when (stop.IsCancellationRequested)
+        {
+            // Cancelled or failed; handled below.
+        }
+        finally
+        {
+            if (_failed is null && ct.IsCancellationRequested)
+            {
+                // Give in-flight records a moment to be acknowledged so the checkpoint is fresher; not needed for correctness.
+                producer.Flush(TimeSpan.FromSeconds(3));
+            }
+            producer.Dispose();
+            await monitorStop.CancelAsync();
+            await monitor;
+        }
+        _context.Checkpoints.Save(_states);
+
+        if (_failed is not null) return _failed;
+        if (ct.IsCancellationRequested) return new SessionOutcome(RestoreOutcome.Cancelled, RestoreResult.CancelledReason, "restore cancelled", false);
+        return SessionOutcome.Done;
+    }
+
+    private void Fail(string reason, string message, bool retryable)
+    {
+        Interlocked.CompareExchange(ref _failed, new SessionOutcome(RestoreOutcome.Failed, reason, message, retryable), null);
+        _ = _failure.CancelAsync();
+    }
+
+    private IProducer<byte[]?, byte[]?> BuildProducer()
+    {
+        var budget = _context.Budget;
+        var config = new ProducerConfig(_context.Client)
+        {
+            EnableIdempotence = true,
+            Acks = Acks.All,
+            // A failed batch stops the producer instead of leaving a hole: then the target always
+            // holds a prefix of the selected records, which is what resuming relies on.
+            EnableGaplessGuarantee = true,
+            // Records never expire while brokers are away; the engine's stall timeout decides instead.
+            MessageTimeoutMs = 0,
+            LingerMs = 10,
+            BatchSize = 1_000_000,
+            BatchNumMessages = 100_000,
+            QueueBufferingMaxKbytes = budget.ProducerQueueKbytes,
+            QueueBufferingMaxMessages = budget.ProducerQueueMessages,
+            CompressionType = CompressionType.None,
+            SocketNagleDisable = true,
+            // Delivery reports only need the error and the offset.
+            DeliveryReportFields = "none",
+        };
+        var logger = _context.Logger;
+        string? lastError = null;
+        return new ProducerBuilder<byte[]?, byte[]?>(config)
+            .SetLogHandler((_, m) => RestoreLog.Client(logger, m.Facility, m.Message))
+            .SetErrorHandler((_, e) =>
+            {
+                if (e.IsFatal)
+                {
+                    Fail("ProduceFailed", $"the producer to {_context.Bootstrap} failed: {e.Code}: {e.Reason}", retryable: true);
+                }
+                else if (e.Reason != lastError)
+                {
+                    // Connection trouble is retried by the client; log it once per change, not per retry.
+                    lastError = e.Reason;
+                    RestoreLog.ClientError(logger, e.Reason);
+                }
+            })
+            .Build();
+    }
+
+    private async Task RunWorkersAsync(IProducer<byte[]?, byte[]?> producer, CancellationToken ct)
+    {
+        // Biggest partitions first, so the last worker to finish is not the one with the most work.
+        var queue = new ConcurrentQueue<PartitionState>(_states
+            .Where(s => !s.AlreadyComplete)
+            .OrderByDescending(s => s.Plan.ByteCount));
+        var workerCount = Math.Max(1, Math.Min(_context.Budget.Workers, queue.Count));
+        var worker = new PartitionWorker(_context.Storage, producer, _context.Plan.PitrCutoffMillis,
+            _context.IncludeOriginalOffsetHeader, _context.SourceCluster,
+            _context.Budget.ReadAheadBytesPerWorker,
+            (reason, message, retryable) => Fail(reason, message, retryable));
+        var tasks = Enumerable.Range(0, workerCount).Select(_ => Task.Run(async () =>
+        {
+            while (!ct.IsCancellationRequested && queue.TryDequeue(out var state))
+            {
+                await worker.RunAsync(state, ct);
+            }
+        }, CancellationToken.None)).ToList();
+        try
+        {
+            await Task.WhenAll(tasks);
+        }
+        catch (Exception) when (tasks.All(t => t.IsCompleted))
+        {
+            // Every worker has stopped (the others see the failure through the token); the causes are below.
+        }
+        foreach (var task in tasks.Where(t => t.IsFaulted))
+        {
+            foreach (var e in task.Exception!.InnerExceptions)
+            {
+                if (e is OperationCanceledException) continue;
+                if (RestoreFailures.Classify(e) is not { } failure) throw e;
+                Fail(failure.Reason, failure.Message, failure.Reason == "ProduceFailed");
+            }
+        }
+        ct.ThrowIfCancellationRequested();
+    }
+
+    private async Task FlushAsync(IProducer<byte[]?, byte[]?> producer, CancellationToken ct)
+    {
+        while (producer.Flush(TimeSpan.FromMilliseconds(100)) > 0)
+        {
+            ct.ThrowIfCancellationRequested();
+            await Task.Yield();
+        }
+        // Delivery callbacks of the last records run before Flush returns; a failure among them is recorded.
+        ct.ThrowIfCancellationRequested();
+    }
+
+    private async Task MonitorAsync(CancellationToken ct)
+    {
+        var time = _context.Time;
+        var tuning = _context.Tuning;
+        using var timer = new PeriodicTimer(tuning.ProgressInterval, time);
+        var lastCheckpoint = time.GetTimestamp();
+        var lastConfirmed = -1L;
+        var lastChange = time.GetTimestamp();
+        try
+        {
+            while (await timer.WaitForNextTickAsync(ct))
+            {
+                _context.ReportProgress(_states, RestoreStage.Restoring);
+
+                var confirmed = 0L;
+                var produced = 0L;
+                foreach (var s in _states)
+                {
+                    confirmed += s.Confirmed;
+                    produced += s.Produced;
+                }
+                if (confirmed != lastConfirmed || produced == confirmed)
+                {
+                    lastConfirmed = confirmed;
+                    lastChange = time.GetTimestamp();
+                }
+                else if (time.GetElapsedTime(lastChange) >= tuning.StallTimeout)
+                {
+                    Fail("ClusterUnreachable",
+                        $"the target cluster at {_context.Bootstrap} acknowledged no record for {tuning.StallTimeout.TotalSeconds:0}s while {produced - confirmed} records waited; check that the brokers are up and reachable. What was written is checkpointed: the next attempt resumes from there.",
+                        retryable: false);
+                }
+
+                if (time.GetElapsedTime(lastCheckpoint) >= tuning.CheckpointInterval)
+                {
+                    _context.Checkpoints.Save(_states);
+                    lastCheckpoint = time.GetTimestamp();
+                }
+            }
+        }
+        catch (OperationCanceledException) when (ct.IsCancellationRequested)
+        {
+            // Session over.
+        }
+    }
+}

@@ -1,0 +1,257 @@
+using System.Security.Cryptography;
+using System.Text;
+using KafkaRestored.Restore.Backups;
+using KafkaRestored.Restore.Resources;
+using KafkaRestored.Restore.Storage;
+
+namespace KafkaRestored.Restore.Engine;
+
+/// <summary>
+/// Runs one <see cref="KafkaRestore"/>: plan from the manifest, preflight against the target,
+/// write every selected record exactly once and in order (resuming from checkpoints), verify.
+/// docs/restore-engine.md explains the exactly-once argument.
+/// </summary>
+public static class RestoreEngine
+{
+    /// <summary>
+    /// Runs (or resumes) the restore. Never throws for failures a user or the infrastructure can
+    /// cause: those come back as a Failed result with a reason and message. Cancellation stops
+    /// within seconds, checkpoints what was acknowledged and returns a Cancelled result.
+    /// </summary>
+    public static Task<RestoreResult> RunAsync(KafkaRestore restore, RestoreEnvironment env,
+        IProgress<RestoreProgress>? progress, CancellationToken ct) =>
+        RunAsync(restore, env, progress, storage: null, ct);
+
+    /// <summary>As <see cref="RunAsync(KafkaRestore, RestoreEnvironment, IProgress{RestoreProgress}?, CancellationToken)"/>, reading the backup from <paramref name="storage"/> instead of spec.storage.</summary>
+    public static async Task<RestoreResult> RunAsync(KafkaRestore restore, RestoreEnvironment env,
+        IProgress<RestoreProgress>? progress, IBackupStorage? storage, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(restore);
+        ArgumentNullException.ThrowIfNull(env);
+        var time = env.Time;
+        var startTime = time.GetUtcNow();
+        var startTimestamp = time.GetTimestamp();
+        RestorePlan? plan = null;
+        List<PartitionState> states = [];
+        RestoreResult Result(RestoreOutcome outcome, string reason, string message)
+        {
+            var result = BuildResult(outcome, reason, message, startTime, time.GetUtcNow(), plan, states, null);
+            RestoreLog.Finished(env.Logger, outcome, reason, message);
+            return result;
+        }
+
+        try
+        {
+            var spec = restore.Spec;
+            storage ??= BackupStorageFactory.Create(spec.Storage, env.Secrets);
+            var manifest = await BackupManifestStore.ReadAsync(storage, spec.BackupId, ct);
+            plan = RestorePlanner.Plan(manifest, spec);
+            var budget = RestoreBudget.From(spec.Resources);
+            RestoreLog.Planned(env.Logger, plan.BackupId, plan.Topics.Count, plan.Partitions.Count(), plan.TotalRecords,
+                budget.Workers, budget.MemoryBytes / (1024 * 1024));
+            foreach (var gap in plan.Gaps)
+                RestoreLog.Gap(env.Logger, gap.SourceTopic, gap.Partition, gap.StartOffset, gap.EndOffset - 1, gap.Reason ?? "no reason given");
+
+            var context = new RestoreContext
+            {
+                Plan = plan,
+                Storage = storage,
+                Client = KafkaClientConfig.For(spec.TargetCluster, env.Secrets),
+                Bootstrap = KafkaClientConfig.BootstrapList(spec.TargetCluster),
+                Budget = budget,
+                IncludeOriginalOffsetHeader = spec.IncludeOriginalOffsetHeader,
+                SourceCluster = spec.OffsetReset?.SourceCluster ?? manifest.SourceClusterId,
+                Logger = env.Logger,
+                Time = time,
+                Tuning = env.Tuning,
+                Checkpoints = new CheckpointWriter(env.State, env.RestoreKey, time),
+                Progress = progress,
+                StartTimestamp = startTimestamp,
+            };
+            context.ReportProgress(null, RestoreStage.Preflight);
+
+            using var target = new TargetCluster(context.Client, context.Bootstrap, env.Logger, env.Tuning, time);
+            target.Describe();
+            await target.EnsureTopicsAsync(plan, spec.TargetCluster.ReplicationFactor, ct);
+            await StartNewPartitionsAsync(context, target, env, spec.OnExistingData, ct);
+
+            var restarts = 0;
+            while (true)
+            {
+                states = await ResumeStatesAsync(context, target, env, ct);
+                context.ReportProgress(states, RestoreStage.Restoring);
+                var outcome = await new ProducerSession(context, states).RunAsync(ct);
+                if (outcome.Outcome == RestoreOutcome.Completed) break;
+                if (outcome.Outcome == RestoreOutcome.Cancelled || ct.IsCancellationRequested)
+                    return Result(RestoreOutcome.Cancelled, RestoreResult.CancelledReason, CancelledMessage(states));
+                if (!outcome.Retryable || restarts >= env.Tuning.MaxProducerRestarts)
+                    return Result(RestoreOutcome.Failed, outcome.Reason, outcome.Message);
+                restarts++;
+                RestoreLog.ProducerRestart(env.Logger, outcome.Message, restarts, env.Tuning.MaxProducerRestarts);
+                await Task.Delay(TimeSpan.FromSeconds(restarts), time, ct);
+            }
+
+            context.ReportProgress(states, RestoreStage.Verifying);
+            var ends = await target.OffsetsAsync(states.Select(s => (s.Plan.TargetTopic, s.Plan.Partition)).ToList(), earliest: false, ct);
+            var verifications = states.Select(s =>
+            {
+                var end = ends[(s.Plan.TargetTopic, s.Plan.Partition)];
+                return new PartitionVerification(s.Plan.SourceTopic, s.Plan.TargetTopic, s.Plan.Partition,
+                    s.Selected ?? 0, end - s.TargetStart, s.TargetStart, end);
+            }).ToList();
+            var bad = verifications.Where(v => !v.Verified).ToList();
+            if (bad.Count > 0)
+            {
+                var first = bad[0];
+                var message = $"{bad.Count} target partitions do not hold the records this restore selected; first: {first.TargetTopic}[{first.Partition}] holds {first.Written} records since offset {first.TargetStartOffset} but the backup selects {first.Selected}. Something else wrote to (or deleted from) the target during the restore; empty the topics and restore again.";
+                var failed = BuildResult(RestoreOutcome.Failed, "VerificationFailed", message, startTime, time.GetUtcNow(), plan, states, verifications);
+                RestoreLog.Finished(env.Logger, RestoreOutcome.Failed, failed.Reason, message);
+                return failed;
+            }
+            context.Checkpoints.SaveCompleted(states);
+            context.ReportProgress(states, RestoreStage.Finished);
+
+            var records = verifications.Sum(v => v.Selected);
+            var gaps = plan.Gaps.Count();
+            var done = $"Restore completed successfully: {records:N0} records into {plan.Topics.Count} topics, verified per partition"
+                + (gaps > 0 ? $"; the backup reports {gaps} gaps (offsets the source had deleted before the backup), see gaps" : "");
+            var completed = BuildResult(RestoreOutcome.Completed, RestoreResult.CompletedReason, done, startTime, time.GetUtcNow(), plan, states, verifications);
+            RestoreLog.Finished(env.Logger, RestoreOutcome.Completed, completed.Reason, done);
+            return completed;
+        }
+        catch (OperationCanceledException) when (ct.IsCancellationRequested)
+        {
+            return Result(RestoreOutcome.Cancelled, RestoreResult.CancelledReason, CancelledMessage(states));
+        }
+        catch (Exception e) when (RestoreFailures.Classify(e) is { } failure)
+        {
+            return Result(RestoreOutcome.Failed, failure.Reason, failure.Message);
+        }
+    }
+
+    /// <summary>
+    /// Partitions this restore has not written yet: refuse ones holding foreign data (unless
+    /// onExistingData: append), then record their end offset as the start — before any write.
+    /// </summary>
+    private static async Task StartNewPartitionsAsync(RestoreContext context, TargetCluster target, RestoreEnvironment env,
+        OnExistingData onExistingData, CancellationToken ct)
+    {
+        var known = env.State.GetCheckpoints(env.RestoreKey).Select(c => (c.TargetTopic, c.Partition)).ToHashSet();
+        var fresh = context.Plan.Partitions.Where(p => !known.Contains((p.TargetTopic, p.Partition))).ToList();
+        if (fresh.Count == 0) return;
+        var keys = fresh.Select(p => (p.TargetTopic, p.Partition)).ToList();
+        var ends = await target.OffsetsAsync(keys, earliest: false, ct);
+        if (onExistingData != OnExistingData.Append)
+        {
+            var starts = await target.OffsetsAsync(keys, earliest: true, ct);
+            var occupied = fresh.Where(p => ends[(p.TargetTopic, p.Partition)] > starts[(p.TargetTopic, p.Partition)]).ToList();
+            if (occupied.Count > 0)
+            {
+                var first = occupied[0];
+                var key = (first.TargetTopic, first.Partition);
+                var list = string.Join(", ", occupied.Take(5).Select(p => $"{p.TargetTopic}[{p.Partition}]")) + (occupied.Count > 5 ? ", ..." : "");
+                throw new KafkaRestoredException("TargetNotEmpty",
+                    $"{occupied.Count} target partitions already hold data not written by this restore ({list}; {first.TargetTopic}[{first.Partition}] has offsets {starts[key]}..{ends[key] - 1}); restoring into a live topic duplicates records. Restore into empty topics (delete and recreate them, or use spec.topicMapping), or set spec.onExistingData: append to add the backup after the existing data.");
+            }
+        }
+        var now = context.Time.GetUtcNow();
+        env.State.SaveCheckpoints(env.RestoreKey, [.. fresh.Select(p => new RestoreCheckpoint(
+            p.SourceTopic, p.TargetTopic, p.Partition, Fingerprint(context, p), ends[(p.TargetTopic, p.Partition)],
+            0, long.MinValue, 0, null, false, now))]);
+    }
+
+    /// <summary>
+    /// Builds this session's partition states from the checkpoints and the target's end offsets:
+    /// end − start selected records are already there and are skipped.
+    /// </summary>
+    private static async Task<List<PartitionState>> ResumeStatesAsync(RestoreContext context, TargetCluster target,
+        RestoreEnvironment env, CancellationToken ct)
+    {
+        var checkpoints = env.State.GetCheckpoints(env.RestoreKey).ToDictionary(c => (c.TargetTopic, c.Partition));
+        var maps = env.State.GetOffsetMaps(env.RestoreKey).ToDictionary(m => (m.TargetTopic, m.Partition));
+        var partitions = context.Plan.Partitions.ToList();
+        var ends = await target.OffsetsAsync(partitions.Select(p => (p.TargetTopic, p.Partition)).ToList(), earliest: false, ct);
+        var states = new List<PartitionState>(partitions.Count);
+        foreach (var p in partitions)
+        {
+            var key = (p.TargetTopic, p.Partition);
+            var cp = checkpoints[key];
+            var fingerprint = Fingerprint(context, p);
+            if (cp.Fingerprint != fingerprint || cp.SourceTopic != p.SourceTopic)
+            {
+                throw new KafkaRestoredException("RestoreStateMismatch",
+                    $"the saved state of restore '{env.RestoreKey}' for {p.TargetTopic}[{p.Partition}] was recorded for another spec (backup, topic mapping, PITR cutoff or header settings changed) and {cp.RecordsConfirmed} records were already written with it; restore the original spec to finish that run, or empty the target topics and delete the restore's state to start over.");
+            }
+            var present = ends[key] - cp.TargetStartOffset;
+            if (present < 0)
+            {
+                throw new KafkaRestoredException("TargetChanged",
+                    $"target partition {p.TargetTopic}[{p.Partition}] ends at offset {ends[key]}, before offset {cp.TargetStartOffset} where this restore started writing: the topic was deleted or recreated since. Delete the restore's state (or use a new restore name) to start over.");
+            }
+            if (cp.Completed && cp.SelectedRecords == present)
+            {
+                states.Add(new PartitionState(p, fingerprint, cp.TargetStartOffset, present, ResumePoint.Beginning)
+                {
+                    AlreadyComplete = true,
+                    Selected = present,
+                });
+                continue;
+            }
+            var start = ResumePoint.Beginning;
+            if (cp.ResumeSelectedBefore <= present && cp.ResumeSegmentStartOffset != long.MinValue)
+            {
+                if (cp.ResumeSelectedBefore == 0)
+                {
+                    start = new ResumePoint(cp.ResumeSegmentStartOffset, 0, []);
+                }
+                else if (maps.TryGetValue(key, out var map) && map.RecordCount >= cp.ResumeSelectedBefore)
+                {
+                    start = new ResumePoint(cp.ResumeSegmentStartOffset, cp.ResumeSelectedBefore, Prefix(map, cp.ResumeSelectedBefore));
+                }
+            }
+            if (present > 0) RestoreLog.Resuming(env.Logger, p.TargetTopic, p.Partition, present, start.SegmentStartOffset);
+            states.Add(new PartitionState(p, fingerprint, cp.TargetStartOffset, present, start));
+        }
+        return states;
+    }
+
+    /// <summary>The runs covering the first <paramref name="records"/> records of a map.</summary>
+    private static List<OffsetRun> Prefix(PartitionOffsetMap map, long records)
+    {
+        var runs = new List<OffsetRun>();
+        var left = records;
+        foreach (var run in map.Runs)
+        {
+            if (left <= 0) break;
+            var take = Math.Min(left, run.Length);
+            runs.Add(run with { Length = take });
+            left -= take;
+        }
+        return runs;
+    }
+
+    /// <summary>What the records written to a partition depend on; a resume under another fingerprint would mix two selections.</summary>
+    private static string Fingerprint(RestoreContext context, PartitionPlan p)
+    {
+        var text = string.Join('\n', context.Plan.BackupId, p.SourceTopic, p.Partition.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            context.Plan.PitrCutoffMillis?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "-",
+            context.IncludeOriginalOffsetHeader ? "headers:" + (context.SourceCluster ?? "") : "no-headers");
+        return Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(text)))[..16];
+    }
+
+    private static string CancelledMessage(List<PartitionState> states) =>
+        $"restore cancelled after {states.Sum(s => s.Done):N0} records; the written records are checkpointed and a new attempt resumes from there";
+
+    private static RestoreResult BuildResult(RestoreOutcome outcome, string reason, string message,
+        DateTimeOffset start, DateTimeOffset end, RestorePlan? plan, List<PartitionState> states,
+        List<PartitionVerification>? verifications)
+    {
+        var topics = plan?.Topics.Select(t => new TopicRestoreResult(t.TargetTopic, t.SourceTopic,
+            verifications is not null
+                ? verifications.Where(v => v.TargetTopic == t.TargetTopic).Sum(v => v.Written)
+                : states.Where(s => s.Plan.TargetTopic == t.TargetTopic).Sum(s => s.Done))).ToList() ?? [];
+        return new RestoreResult(outcome, reason, message, start, end,
+            topics.Sum(t => t.Records), states.Sum(s => s.AlreadyComplete ? s.Plan.ByteCount : s.Bytes),
+            topics, verifications ?? [], plan?.Gaps.ToList() ?? [], plan);
+    }
+}

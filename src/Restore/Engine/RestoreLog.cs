@@ -1,0 +1,31 @@
+using Microsoft.Extensions.Logging;
+
+namespace KafkaRestored.Restore.Engine;
+
+/// <summary>Log messages of the restore engine (source-generated).</summary>
+internal static partial class RestoreLog
+{
+    [LoggerMessage(1, LogLevel.Information, "Restore of backup {BackupId}: {Topics} topics, {Partitions} partitions, {Records} records in the backup, {Workers} workers, {MemoryMiB} MiB buffer budget")]
+    public static partial void Planned(ILogger logger, string backupId, int topics, int partitions, long records, int workers, long memoryMiB);
+
+    [LoggerMessage(2, LogLevel.Information, "Created topic {Topic} with {Partitions} partitions")]
+    public static partial void TopicCreated(ILogger logger, string topic, int partitions);
+
+    [LoggerMessage(3, LogLevel.Information, "Resuming {Topic}[{Partition}]: {Present} selected records already in the target, reading from segment at offset {SegmentStart}")]
+    public static partial void Resuming(ILogger logger, string topic, int partition, long present, long segmentStart);
+
+    [LoggerMessage(4, LogLevel.Warning, "Producer failed ({Error}); resuming with a new producer ({Restart} of {MaxRestarts})")]
+    public static partial void ProducerRestart(ILogger logger, string error, int restart, int maxRestarts);
+
+    [LoggerMessage(5, LogLevel.Information, "Restore {Outcome}: {Reason}: {Message}")]
+    public static partial void Finished(ILogger logger, RestoreOutcome outcome, string reason, string message);
+
+    [LoggerMessage(6, LogLevel.Debug, "librdkafka {Facility}: {Message}")]
+    public static partial void Client(ILogger logger, string facility, string message);
+
+    [LoggerMessage(7, LogLevel.Warning, "Kafka client error: {Message}")]
+    public static partial void ClientError(ILogger logger, string message);
+
+    [LoggerMessage(8, LogLevel.Warning, "Backup has a gap in {Topic}[{Partition}]: offsets {Start}..{End} were deleted at the source before the backup ({Reason})")]
+    public static partial void Gap(ILogger logger, string topic, int partition, long start, long end, string reason);
+}

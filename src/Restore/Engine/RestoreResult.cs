@@ -1,0 +1,58 @@
+namespace KafkaRestored.Restore.Engine;
+
+/// <summary>How an attempt ended.</summary>
+public enum RestoreOutcome
+{
+    /// <summary>Every selected record is in the target exactly once, verified per partition.</summary>
+    Completed,
+
+    /// <summary>A user-fixable or infrastructure failure; <see cref="RestoreResult.Reason"/> says which. The state is resumable.</summary>
+    Failed,
+
+    /// <summary>The cancellation token fired; what was written is checkpointed and the next attempt resumes.</summary>
+    Cancelled,
+}
+
+/// <summary>
+/// The outcome of <see cref="RestoreEngine.RunAsync"/>: what status needs (times, records per
+/// topic, reason and message), per-partition verification, and the gaps to report.
+/// </summary>
+public sealed record RestoreResult(
+    RestoreOutcome Outcome,
+    string Reason,
+    string Message,
+    DateTimeOffset StartTime,
+    DateTimeOffset CompletionTime,
+    long RestoredRecords,
+    long RestoredBytes,
+    IReadOnlyList<TopicRestoreResult> Topics,
+    IReadOnlyList<PartitionVerification> Partitions,
+    IReadOnlyList<GapReport> Gaps,
+    RestorePlan? Plan)
+{
+    /// <summary>Reason of a completed restore.</summary>
+    public const string CompletedReason = "RestoreCompleted";
+
+    /// <summary>Reason of a cancelled attempt.</summary>
+    public const string CancelledReason = "Cancelled";
+}
+
+/// <summary>Records restored into one target topic (status restoredTopics).</summary>
+public sealed record TopicRestoreResult(string Name, string SourceTopic, long Records);
+
+/// <summary>
+/// Verification of one target partition: <see cref="Written"/> is read back from the target's
+/// end offset (end − start), <see cref="Selected"/> counted from the backup (PITR applied).
+/// </summary>
+public sealed record PartitionVerification(
+    string SourceTopic,
+    string TargetTopic,
+    int Partition,
+    long Selected,
+    long Written,
+    long TargetStartOffset,
+    long TargetEndOffset)
+{
+    /// <summary>Written equals selected.</summary>
+    public bool Verified => Selected == Written;
+}

@@ -1,0 +1,201 @@
+using Confluent.Kafka;
+using Confluent.Kafka.Admin;
+using Microsoft.Extensions.Logging;
+
+namespace KafkaRestored.Restore.Engine;
+
+/// <summary>
+/// The admin side of the target cluster as the engine needs it: reachability, topic metadata and
+/// creation, and partition watermarks. Failures a user can fix become reasons.
+/// </summary>
+internal sealed class TargetCluster : IDisposable
+{
+    private readonly IAdminClient _admin;
+    private readonly ILogger _logger;
+    private readonly RestoreTuning _tuning;
+    private readonly TimeProvider _time;
+
+    public TargetCluster(ClientConfig client, string bootstrapList, ILogger logger, RestoreTuning tuning, TimeProvider time)
+    {
+        _time = time;
+        Bootstrap = bootstrapList;
+        _logger = logger;
+        _tuning = tuning;
+        var config = new AdminClientConfig(client)
+        {
+            SocketConnectionSetupTimeoutMs = (int)Math.Max(1000, tuning.ConnectTimeout.TotalMilliseconds),
+        };
+        _admin = new AdminClientBuilder(config)
+            .SetLogHandler((_, m) => RestoreLog.Client(logger, m.Facility, m.Message))
+            .SetErrorHandler((_, e) => RestoreLog.Client(logger, "ERROR", e.Reason))
+            .Build();
+    }
+
+    /// <summary>The bootstrap servers, for messages.</summary>
+    public string Bootstrap { get; }
+
+    /// <summary>Metadata of every topic; fails with ClusterUnreachable when the brokers cannot be reached in time.</summary>
+    public Metadata Describe()
+    {
+        try
+        {
+            var metadata = _admin.GetMetadata(_tuning.ConnectTimeout);
+            if (metadata.Brokers.Count == 0) throw new KafkaException(ErrorCode.BrokerNotAvailable);
+            return metadata;
+        }
+        catch (KafkaException e)
+        {
+            throw new KafkaRestoredException("ClusterUnreachable",
+                $"cannot reach the target Kafka cluster at {Bootstrap} within {Seconds(_tuning.ConnectTimeout)} ({e.Error.Reason}); check spec.targetCluster.bootstrapServers, securityProtocol, TLS/SASL secrets and that the brokers are up and reachable from this machine.", e);
+        }
+    }
+
+    /// <summary>
+    /// Makes sure every target topic of the plan exists with enough partitions: creates missing ones
+    /// with the backup's partition count (replication factor from the spec, else the broker default).
+    /// </summary>
+    public async Task EnsureTopicsAsync(RestorePlan plan, short? replicationFactor, CancellationToken ct)
+    {
+        var metadata = Describe();
+        var existing = metadata.Topics.Where(t => t.Error.Code == ErrorCode.NoError)
+            .ToDictionary(t => t.Topic, t => t.Partitions.Count, StringComparer.Ordinal);
+        var missing = new List<TopicPlan>();
+        foreach (var topic in plan.Topics)
+        {
+            if (existing.TryGetValue(topic.TargetTopic, out var count))
+            {
+                if (count < topic.RequiredPartitions)
+                {
+                    throw new KafkaRestoredException("PartitionCountMismatch",
+                        $"target topic '{topic.TargetTopic}' on {Bootstrap} has {count} partitions but backup topic '{topic.SourceTopic}' needs {topic.RequiredPartitions} (records keep their partition number); add partitions (kafka-topics.sh --alter --topic {topic.TargetTopic} --partitions {topic.RequiredPartitions}), or map the topic to a new one with spec.topicMapping.");
+                }
+            }
+            else if (topic.RequiredPartitions > 0)
+            {
+                missing.Add(topic);
+            }
+        }
+        foreach (var topic in missing) await CreateTopicAsync(topic, replicationFactor, ct);
+    }
+
+    private async Task CreateTopicAsync(TopicPlan topic, short? replicationFactor, CancellationToken ct)
+    {
+        var timeout = _tuning.TopicCreationTimeout;
+        var spec = new TopicSpecification
+        {
+            Name = topic.TargetTopic,
+            NumPartitions = topic.RequiredPartitions,
+            ReplicationFactor = replicationFactor ?? -1,
+        };
+        string? failure = null;
+        try
+        {
+            await _admin.CreateTopicsAsync([spec], new CreateTopicsOptions { RequestTimeout = timeout, OperationTimeout = timeout })
+                .WaitAsync(timeout + TimeSpan.FromSeconds(2), ct);
+        }
+        catch (CreateTopicsException e) when (e.Results.All(r => r.Error.Code is ErrorCode.NoError or ErrorCode.TopicAlreadyExists))
+        {
+            // Someone created it meanwhile: the partition count is checked below like any existing topic.
+        }
+        catch (CreateTopicsException e)
+        {
+            failure = string.Join("; ", e.Results.Where(r => r.Error.IsError).Select(r => $"{r.Error.Code}: {r.Error.Reason}"));
+        }
+        catch (KafkaException e)
+        {
+            failure = $"{e.Error.Code}: {e.Error.Reason}";
+        }
+        catch (TimeoutException)
+        {
+            failure = "no answer from the controller";
+        }
+
+        if (failure is null && await WaitForTopicAsync(topic, timeout, ct) is { } count)
+        {
+            if (count < topic.RequiredPartitions)
+            {
+                throw new KafkaRestoredException("PartitionCountMismatch",
+                    $"target topic '{topic.TargetTopic}' on {Bootstrap} has {count} partitions but backup topic '{topic.SourceTopic}' needs {topic.RequiredPartitions}; add partitions or map the topic to a new one with spec.topicMapping.");
+            }
+            RestoreLog.TopicCreated(_logger, topic.TargetTopic, topic.RequiredPartitions);
+            return;
+        }
+        failure ??= "the topic did not appear in the cluster metadata";
+        throw new KafkaRestoredException("TopicCreationFailed",
+            $"target topic '{topic.TargetTopic}' does not exist and could not be created on {Bootstrap} within {Seconds(timeout)} ({failure}); create it yourself with {topic.RequiredPartitions} partitions (kafka-topics.sh --bootstrap-server {Bootstrap} --create --topic {topic.TargetTopic} --partitions {topic.RequiredPartitions}) and run the restore again.");
+    }
+
+    /// <summary>Waits until the topic shows in metadata; returns its partition count, or null on timeout.</summary>
+    private async Task<int?> WaitForTopicAsync(TopicPlan topic, TimeSpan timeout, CancellationToken ct)
+    {
+        var deadline = _time.GetUtcNow() + timeout;
+        while (true)
+        {
+            var found = Describe().Topics.FirstOrDefault(t => t.Topic == topic.TargetTopic && t.Error.Code == ErrorCode.NoError);
+            if (found is not null && found.Partitions.Count > 0) return found.Partitions.Count;
+            if (_time.GetUtcNow() >= deadline) return null;
+            await Task.Delay(TimeSpan.FromMilliseconds(200), _time, ct);
+        }
+    }
+
+    /// <summary>Log start (earliest) or end (latest, the high watermark) offsets of the given partitions.</summary>
+    public async Task<Dictionary<(string Topic, int Partition), long>> OffsetsAsync(
+        IReadOnlyCollection<(string Topic, int Partition)> partitions, bool earliest, CancellationToken ct)
+    {
+        var result = new Dictionary<(string, int), long>();
+        if (partitions.Count == 0) return result;
+        var pending = partitions.ToList();
+        var deadline = _time.GetUtcNow() + _tuning.ConnectTimeout;
+        string lastError = "";
+        while (true)
+        {
+            ct.ThrowIfCancellationRequested();
+            var request = pending.Select(p => new TopicPartitionOffsetSpec
+            {
+                TopicPartition = new TopicPartition(p.Topic, p.Partition),
+                OffsetSpec = earliest ? OffsetSpec.Earliest() : OffsetSpec.Latest(),
+            }).ToList();
+            IEnumerable<ListOffsetsResultInfo> infos;
+            try
+            {
+                var answer = await _admin.ListOffsetsAsync(request, new ListOffsetsOptions
+                {
+                    RequestTimeout = _tuning.ConnectTimeout,
+                    IsolationLevel = IsolationLevel.ReadUncommitted,
+                }).WaitAsync(_tuning.ConnectTimeout + TimeSpan.FromSeconds(2), ct);
+                infos = answer.ResultInfos;
+            }
+            catch (ListOffsetsException e)
+            {
+                infos = e.Result.ResultInfos;
+            }
+            catch (Exception e) when (e is KafkaException or TimeoutException)
+            {
+                infos = [];
+                lastError = e.Message;
+            }
+            foreach (var info in infos)
+            {
+                var tpoe = info.TopicPartitionOffsetError;
+                if (tpoe.Error.IsError)
+                {
+                    lastError = $"{tpoe.Topic}[{tpoe.Partition.Value}]: {tpoe.Error.Reason}";
+                    continue;
+                }
+                result[(tpoe.Topic, tpoe.Partition.Value)] = tpoe.Offset.Value;
+            }
+            pending.RemoveAll(p => result.ContainsKey(p));
+            if (pending.Count == 0) return result;
+            if (_time.GetUtcNow() >= deadline)
+            {
+                throw new KafkaRestoredException("ClusterUnreachable",
+                    $"cannot read the offsets of {pending.Count} target partitions (first: {pending[0].Topic}[{pending[0].Partition}]) from {Bootstrap} within {Seconds(_tuning.ConnectTimeout)} ({lastError}); check that the brokers are up and the partitions have leaders.");
+            }
+            await Task.Delay(TimeSpan.FromMilliseconds(250), _time, ct);
+        }
+    }
+
+    public void Dispose() => _admin.Dispose();
+
+    private static string Seconds(TimeSpan t) => $"{t.TotalSeconds:0.#}s";
+}
