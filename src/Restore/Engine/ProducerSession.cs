@@ -17,7 +17,7 @@ internal sealed record SessionOutcome(RestoreOutcome Outcome, string Reason, str
 /// checkpoints and detects stalls. When a session ends the producer is disposed before anything
 /// else reads the target, so no record of it can land later.
 /// </summary>
-internal sealed class ProducerSession
+internal sealed class ProducerSession : IDisposable
 {
     private readonly RestoreContext _context;
     private readonly IReadOnlyList<PartitionState> _states;
@@ -62,6 +62,8 @@ internal sealed class ProducerSession
         if (ct.IsCancellationRequested) return new SessionOutcome(RestoreOutcome.Cancelled, RestoreResult.CancelledReason, "restore cancelled", false);
         return SessionOutcome.Done;
     }
+
+    public void Dispose() => _failure.Dispose();
 
     private void Fail(string reason, string message, bool retryable)
     {
@@ -149,7 +151,7 @@ internal sealed class ProducerSession
         ct.ThrowIfCancellationRequested();
     }
 
-    private async Task FlushAsync(IProducer<byte[]?, byte[]?> producer, CancellationToken ct)
+    private static async Task FlushAsync(IProducer<byte[]?, byte[]?> producer, CancellationToken ct)
     {
         while (producer.Flush(TimeSpan.FromMilliseconds(100)) > 0)
         {

@@ -43,7 +43,7 @@ public static class RestoreEngine
         try
         {
             var spec = restore.Spec;
-            storage ??= BackupStorageFactory.Create(spec.Storage, env.Secrets);
+            storage ??= OpenStorage(spec.Storage);
             var manifest = await BackupManifestStore.ReadAsync(storage, spec.BackupId, ct);
             plan = RestorePlanner.Plan(manifest, spec);
             var budget = RestoreBudget.From(spec.Resources);
@@ -80,7 +80,8 @@ public static class RestoreEngine
             {
                 states = await ResumeStatesAsync(context, target, env, ct);
                 context.ReportProgress(states, RestoreStage.Restoring);
-                var outcome = await new ProducerSession(context, states).RunAsync(ct);
+                SessionOutcome outcome;
+                using (var session = new ProducerSession(context, states)) outcome = await session.RunAsync(ct);
                 if (outcome.Outcome == RestoreOutcome.Completed) break;
                 if (outcome.Outcome == RestoreOutcome.Cancelled || ct.IsCancellationRequested)
                     return Result(RestoreOutcome.Cancelled, RestoreResult.CancelledReason, CancelledMessage(states));
@@ -214,6 +215,13 @@ public static class RestoreEngine
         }
         return states;
     }
+
+    private static FilesystemBackupStorage OpenStorage(StorageSpec storage) => storage.StorageType switch
+    {
+        StorageType.Filesystem when storage.Filesystem is { } fs => new FilesystemBackupStorage(fs.Path),
+        _ => throw new KafkaRestoredException("StorageUnavailable",
+            $"storage type {storage.StorageType} cannot be opened by this build; use storageType: filesystem."),
+    };
 
     /// <summary>The runs covering the first <paramref name="records"/> records of a map.</summary>
     private static List<OffsetRun> Prefix(PartitionOffsetMap map, long records)

@@ -1,0 +1,73 @@
+using System.Text;
+using Confluent.Kafka;
+using KafkaRestored.Restore.Backups.Kbak;
+using KafkaRestored.Restore.Engine;
+using KafkaRestored.TestSupport;
+
+namespace KafkaRestored.Restore.Tests.Engine;
+
+public sealed class RestoreEngineTests(KafkaFixture kafka) : IClassFixture<KafkaFixture>, IDisposable
+{
+    private readonly EngineScenario _s = new(kafka.Broker);
+
+    public void Dispose() => _s.Dispose();
+
+    private static List<BackupRecord> Records(int partition, int count, long firstOffset = 0, long baseTs = 1_700_000_000_000) =>
+        [.. Enumerable.Range(0, count).Select(i => RestoreKit.Record(firstOffset + i, baseTs + i, $"k-{partition}-{i}", $"v-{partition}-{i}-{new string('x', i % 50)}"))];
+
+    [Fact]
+    public async Task A_full_restore_writes_every_record_once_in_order_with_partition_timestamp_key_and_value()
+    {
+        var topic = kafka.Broker.CreateUniqueTopic("full", 3);
+        var input = new Dictionary<(string, int), IReadOnlyList<BackupRecord>>
+        {
+            [(topic, 0)] = Records(0, 2500),
+            [(topic, 1)] = Records(1, 10, firstOffset: 100),
+            [(topic, 2)] = Records(2, 1200),
+        };
+        await _s.WriteBackupAsync(input, new Dictionary<string, int> { [topic] = 3 }, segmentRecords: 700);
+
+        var progress = new List<RestoreProgress>();
+        var result = await _s.RunAsync(_s.Restore(), progress: new SyncProgress(progress.Add));
+
+        Assert.Equal(RestoreOutcome.Completed, result.Outcome);
+        Assert.Equal(RestoreResult.CompletedReason, result.Reason);
+        Assert.Equal(3710, result.RestoredRecords);
+        Assert.Equal(3710, Assert.Single(result.Topics).Records);
+        Assert.All(result.Partitions, p => Assert.True(p.Verified));
+        Assert.Equal([2500L, 10, 1200], result.Partitions.OrderBy(p => p.Partition).Select(p => p.Written));
+
+        var seen = Kcat.ReadTopic(kafka.Broker.BootstrapServers, topic);
+        Assert.Equal(3710, seen.Count);
+        foreach (var ((_, partition), records) in input)
+        {
+            var got = seen.Where(r => r.Partition == partition).ToList();
+            Assert.Equal(records.Select(r => Encoding.UTF8.GetString(r.Key!)), got.Select(r => r.Key));
+            Assert.Equal(records.Select(r => Encoding.UTF8.GetString(r.Value!)), got.Select(r => r.Value));
+            Assert.Equal(records.Select(r => r.Timestamp), got.Select(r => r.Timestamp));
+            Assert.Equal(Enumerable.Range(0, records.Count).Select(i => (long)i), got.Select(r => r.Offset));
+            Assert.All(got, r => Assert.Empty(r.Headers));
+        }
+        var consumed = RestoreKit.ReadTopic(kafka.Broker.BootstrapServers, topic, 3);
+        Assert.All(consumed, r => Assert.Equal(TimestampType.CreateTime, r.TimestampType));
+
+        Assert.Contains(progress, p => p.Stage == RestoreStage.Restoring);
+        Assert.Equal(3710, progress[^1].RecordsDone);
+        Assert.Equal(3710, progress[^1].RecordsTotal);
+
+        var maps = _s.State.GetOffsetMaps("default/restore");
+        var map1 = maps.Single(m => m.Partition == 1);
+        Assert.Equal([new OffsetRun(100, 0, 10)], map1.Runs);
+    }
+
+    /// <summary>Reports synchronously (Progress&lt;T&gt; posts to the thread pool and may reorder).</summary>
+    private sealed class SyncProgress(Action<RestoreProgress> report) : IProgress<RestoreProgress>
+    {
+        private readonly Lock _gate = new();
+
+        public void Report(RestoreProgress value)
+        {
+            lock (_gate) report(value);
+        }
+    }
+}
