@@ -1,0 +1,83 @@
+using Amazon.S3.Model;
+
+namespace KafkaRestored.Restore.Storage.S3;
+
+/// <summary>
+/// The body of a GET that survives a dropped connection: on a transport error it re-opens the
+/// object at the current position (ranged GET, same ETag) under the retry policy.
+/// </summary>
+internal sealed class S3ReadStream : Stream
+{
+    private readonly S3BackupStorage _storage;
+    private readonly string _key;
+    private readonly string? _etag;
+    private readonly long _length;
+    private GetObjectResponse _response;
+    private long _position;
+
+    public S3ReadStream(S3BackupStorage storage, string key, GetObjectResponse response)
+    {
+        _storage = storage;
+        _key = key;
+        _response = response;
+        _etag = response.ETag;
+        _length = response.ContentLength;
+    }
+
+    public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                var n = await _response.ResponseStream.ReadAsync(buffer, cancellationToken);
+                if (n == 0 && _position < _length)
+                    throw new IOException($"connection closed after {_position} of {_length} bytes");
+                _position += n;
+                return n;
+            }
+            catch (IOException) when (attempt < _storage.Retry.MaxAttempts && !cancellationToken.IsCancellationRequested)
+            {
+                await Task.Delay(_storage.Retry.DelayBefore(attempt + 1), _storage.Retry.TimeProvider, cancellationToken);
+                var next = await _storage.ResumeAsync(_key, _position, _etag, cancellationToken);
+                _response.Dispose();
+                _response = next;
+            }
+            catch (IOException e) when (!cancellationToken.IsCancellationRequested)
+            {
+                throw new KafkaRestoredException("StorageUnavailable",
+                    $"reading {_storage.Describe(_key)} failed at byte {_position} after {attempt} attempt(s): {e.Message}; check that the endpoint is reachable, then retry.", e);
+            }
+        }
+    }
+
+    public override int Read(Span<byte> buffer)
+    {
+        var array = new byte[buffer.Length];
+        var n = ReadAsync(array.AsMemory(), CancellationToken.None).AsTask().GetAwaiter().GetResult();
+        array.AsSpan(0, n).CopyTo(buffer);
+        return n;
+    }
+
+    public override int Read(byte[] buffer, int offset, int count) =>
+        ReadAsync(buffer.AsMemory(offset, count), CancellationToken.None).AsTask().GetAwaiter().GetResult();
+
+    public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
+        ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
+
+    protected override void Dispose(bool disposing)
+    {
+        if (disposing) _response.Dispose();
+        base.Dispose(disposing);
+    }
+
+    public override bool CanRead => true;
+    public override bool CanSeek => false;
+    public override bool CanWrite => false;
+    public override long Length => _length;
+    public override long Position { get => _position; set => throw new NotSupportedException(); }
+    public override void Flush() { }
+    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+    public override void SetLength(long value) => throw new NotSupportedException();
+    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+}
