@@ -6,5 +6,8 @@ namespace KafkaRestored.Daemon.Cli;
 internal static class CliCommands
 {
     /// <summary>Every subcommand, in the order --help lists them.</summary>
-    public static IEnumerable<Command> All() => [];
+    public static IEnumerable<Command> All() =>
+    [
+        ValidateCommand.Create(),
+    ];
 }
