@@ -1,4 +1,5 @@
 using Confluent.Kafka;
+using KafkaRestored.Restore.Resources;
 using KafkaRestored.Restore.Storage;
 using Microsoft.Extensions.Logging;
 
@@ -29,7 +30,7 @@ internal sealed class RestoreContext
 
     public required CheckpointWriter Checkpoints { get; init; }
 
-    public required IProgress<RestoreProgress>? Progress { get; init; }
+    public required IProgress<RestoreProgressUpdate>? Progress { get; init; }
 
     public required long StartTimestamp { get; init; }
 
@@ -65,8 +66,8 @@ internal sealed class RestoreContext
         }
         _lastReportTimestamp = now;
         _lastReportRecords = records;
-        Progress.Report(new RestoreProgress(stage, records, Plan.TotalRecords, topics.Sum(t => t.BytesDone), Plan.TotalBytes,
-            rate, Time.GetElapsedTime(StartTimestamp, now), topics));
+        var progress = new RestoreProgress(records, Plan.TotalRecords, topics.Sum(t => t.BytesDone), Plan.TotalBytes, new ValueList<TopicProgress>(topics));
+        Progress.Report(new RestoreProgressUpdate(stage, progress, rate, Time.GetElapsedTime(StartTimestamp, now)));
     }
 }
 

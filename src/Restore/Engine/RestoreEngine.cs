@@ -19,12 +19,12 @@ public static class RestoreEngine
     /// within seconds, checkpoints what was acknowledged and returns a Cancelled result.
     /// </summary>
     public static Task<RestoreResult> RunAsync(KafkaRestore restore, RestoreEnvironment env,
-        IProgress<RestoreProgress>? progress, CancellationToken ct) =>
+        IProgress<RestoreProgressUpdate>? progress, CancellationToken ct) =>
         RunAsync(restore, env, progress, storage: null, ct);
 
-    /// <summary>As <see cref="RunAsync(KafkaRestore, RestoreEnvironment, IProgress{RestoreProgress}?, CancellationToken)"/>, reading the backup from <paramref name="storage"/> instead of spec.storage.</summary>
+    /// <summary>As <see cref="RunAsync(KafkaRestore, RestoreEnvironment, IProgress{RestoreProgressUpdate}?, CancellationToken)"/>, reading the backup from <paramref name="storage"/> instead of spec.storage.</summary>
     public static async Task<RestoreResult> RunAsync(KafkaRestore restore, RestoreEnvironment env,
-        IProgress<RestoreProgress>? progress, IBackupStorage? storage, CancellationToken ct)
+        IProgress<RestoreProgressUpdate>? progress, IBackupStorage? storage, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(restore);
         ArgumentNullException.ThrowIfNull(env);
@@ -43,7 +43,7 @@ public static class RestoreEngine
         try
         {
             var spec = restore.Spec;
-            storage ??= OpenStorage(spec.Storage);
+            storage ??= BackupStorageFactory.Create(spec.Storage, env.Secrets);
             var manifest = await BackupManifestStore.ReadAsync(storage, spec.BackupId, ct);
             plan = RestorePlanner.Plan(manifest, spec);
             var budget = RestoreBudget.From(spec.Resources);
@@ -215,13 +215,6 @@ public static class RestoreEngine
         }
         return states;
     }
-
-    private static FilesystemBackupStorage OpenStorage(StorageSpec storage) => storage.StorageType switch
-    {
-        StorageType.Filesystem when storage.Filesystem is { } fs => new FilesystemBackupStorage(fs.Path),
-        _ => throw new KafkaRestoredException("StorageUnavailable",
-            $"storage type {storage.StorageType} cannot be opened by this build; use storageType: filesystem."),
-    };
 
     /// <summary>The runs covering the first <paramref name="records"/> records of a map.</summary>
     private static List<OffsetRun> Prefix(PartitionOffsetMap map, long records)

@@ -1,3 +1,5 @@
+using KafkaRestored.Restore.Resources;
+
 namespace KafkaRestored.Restore.Engine;
 
 /// <summary>Stages of one restore attempt, in order.</summary>
@@ -20,27 +22,14 @@ public enum RestoreStage
 }
 
 /// <summary>
-/// A progress snapshot, reported about twice a second while restoring and once per stage change.
-/// Records count selected records confirmed in the target (including those found there on resume);
-/// totals come from the manifest, so with PITR they are an upper bound.
+/// A progress snapshot, reported every <see cref="RestoreTuning.ProgressInterval"/> while restoring
+/// and once per stage change. <see cref="Progress"/> is the status model's own record, ready for
+/// the status file: records count selected records confirmed in the target (including those
+/// found there on resume); totals come from the manifest, so with PITR they are an upper bound;
+/// bytes count key, value and header bytes of the records handled in this attempt.
 /// </summary>
 /// <param name="Stage">Current stage.</param>
-/// <param name="RecordsDone">Records confirmed in the target.</param>
-/// <param name="RecordsTotal">Records in the backup for the restored topics.</param>
-/// <param name="BytesDone">Bytes of records handed to the producer (key, value and headers).</param>
-/// <param name="BytesTotal">Uncompressed bytes in the backup for the restored topics.</param>
+/// <param name="Progress">Records and bytes done and total, overall and per target topic.</param>
 /// <param name="RecordsPerSecond">Rate over the last reporting interval.</param>
 /// <param name="Elapsed">Time since the attempt started.</param>
-/// <param name="Topics">The same numbers per target topic.</param>
-public sealed record RestoreProgress(
-    RestoreStage Stage,
-    long RecordsDone,
-    long RecordsTotal,
-    long BytesDone,
-    long BytesTotal,
-    double RecordsPerSecond,
-    TimeSpan Elapsed,
-    IReadOnlyList<TopicProgress> Topics);
-
-/// <summary>Progress of one target topic.</summary>
-public sealed record TopicProgress(string Name, long RecordsDone, long RecordsTotal, long BytesDone, long BytesTotal);
+public sealed record RestoreProgressUpdate(RestoreStage Stage, RestoreProgress Progress, double RecordsPerSecond, TimeSpan Elapsed);

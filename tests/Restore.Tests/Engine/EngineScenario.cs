@@ -58,7 +58,7 @@ internal sealed class EngineScenario : IDisposable
         RestoreKit.Restore(BackupId, Broker.BootstrapServers, StorageSpec ?? RestoreKit.Filesystem(_dir.Combine("backups")), edit);
 
     public Task<RestoreResult> RunAsync(KafkaRestore restore, string restoreKey = "default/restore",
-        IProgress<RestoreProgress>? progress = null, RestoreTuning? tuning = null, string? secretsDir = null, CancellationToken ct = default) =>
+        IProgress<RestoreProgressUpdate>? progress = null, RestoreTuning? tuning = null, string? secretsDir = null, CancellationToken ct = default) =>
         RestoreEngine.RunAsync(restore, new RestoreEnvironment(new SecretStore(secretsDir), State, restoreKey) { Tuning = tuning ?? FastTuning },
             progress, ct);
 

@@ -27,7 +27,7 @@ public sealed class RestoreEngineTests(KafkaFixture kafka) : IClassFixture<Kafka
         };
         await _s.WriteBackupAsync(input, new Dictionary<string, int> { [topic] = 3 }, segmentRecords: 700);
 
-        var progress = new List<RestoreProgress>();
+        var progress = new List<RestoreProgressUpdate>();
         var result = await _s.RunAsync(_s.Restore(), progress: new SyncProgress(progress.Add));
 
         Assert.Equal(RestoreOutcome.Completed, result.Outcome);
@@ -52,8 +52,8 @@ public sealed class RestoreEngineTests(KafkaFixture kafka) : IClassFixture<Kafka
         Assert.All(consumed, r => Assert.Equal(TimestampType.CreateTime, r.TimestampType));
 
         Assert.Contains(progress, p => p.Stage == RestoreStage.Restoring);
-        Assert.Equal(3710, progress[^1].RecordsDone);
-        Assert.Equal(3710, progress[^1].RecordsTotal);
+        Assert.Equal(3710, progress[^1].Progress.RecordsDone);
+        Assert.Equal(3710, progress[^1].Progress.RecordsTotal);
 
         var maps = _s.State.GetOffsetMaps("default/restore");
         var map1 = maps.Single(m => m.Partition == 1);
@@ -61,11 +61,11 @@ public sealed class RestoreEngineTests(KafkaFixture kafka) : IClassFixture<Kafka
     }
 
     /// <summary>Reports synchronously (Progress&lt;T&gt; posts to the thread pool and may reorder).</summary>
-    private sealed class SyncProgress(Action<RestoreProgress> report) : IProgress<RestoreProgress>
+    private sealed class SyncProgress(Action<RestoreProgressUpdate> report) : IProgress<RestoreProgressUpdate>
     {
         private readonly Lock _gate = new();
 
-        public void Report(RestoreProgress value)
+        public void Report(RestoreProgressUpdate value)
         {
             lock (_gate) report(value);
         }
