@@ -5,7 +5,6 @@ using KafkaRestored.Restore.Resources;
 using KafkaRestored.Restore.Secrets;
 using KafkaRestored.Restore.Storage;
 using KafkaRestored.TestSupport;
-using RestoreProgress = KafkaRestored.Restore.Engine.RestoreProgress;
 
 namespace KafkaRestored.Restore.Tests.Engine;
 
