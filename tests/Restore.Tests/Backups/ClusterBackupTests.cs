@@ -1,0 +1,176 @@
+using Confluent.Kafka;
+using KafkaRestored.Restore.Backups;
+using KafkaRestored.Restore.Backups.Kbak;
+using KafkaRestored.Restore.Resources;
+using KafkaRestored.Restore.Secrets;
+using KafkaRestored.Restore.Storage;
+using KafkaRestored.Restore.Storage.S3;
+using KafkaRestored.Restore.Tests.Backups.Kbak;
+using KafkaRestored.TestSupport;
+
+namespace KafkaRestored.Restore.Tests.Backups;
+
+/// <summary>
+/// Three topics (7 partitions, one empty, 120k records with null/empty keys, values and header
+/// values, duplicate headers, out-of-order timestamps) produced once to the hosted broker.
+/// </summary>
+public sealed class ClusterBackupDataset : IDisposable
+{
+    public const int RecordsPerTopic = 40_000;
+
+    public ClusterBackupDataset()
+    {
+        Broker = MockKafkaBroker.Start();
+        S3 = new S3rverFixture();
+        Topics = [Broker.CreateUniqueTopic("orders", 3), Broker.CreateUniqueTopic("users", 2), Broker.CreateUniqueTopic("sparse", 2)];
+        using var producer = new ProducerBuilder<byte[]?, byte[]?>(new ProducerConfig
+        {
+            BootstrapServers = Broker.BootstrapServers,
+            EnableIdempotence = true,
+            LingerMs = 5,
+            BatchNumMessages = 10_000,
+        }).SetLogHandler((_, _) => { }).Build();
+        foreach (var topic in Topics)
+        {
+            // The last topic leaves partition 1 empty.
+            var partitions = topic == Topics[2] ? 1 : topic == Topics[0] ? 3 : 2;
+            for (var i = 0; i < RecordsPerTopic; i++)
+            {
+                var p = i % partitions;
+                var record = Make(topic, i);
+                var headers = new Headers();
+                foreach (var h in record.Headers) headers.Add(h.Key, h.Value);
+                producer.Produce(new TopicPartition(topic, p), new Message<byte[]?, byte[]?>
+                {
+                    Key = record.Key,
+                    Value = record.Value,
+                    Timestamp = new Timestamp(record.Timestamp, TimestampType.CreateTime),
+                    Headers = headers,
+                });
+                var tp = (topic, p);
+                if (!Expected.TryGetValue(tp, out var list)) Expected[tp] = list = [];
+                list.Add(new BackupRecord { Offset = list.Count, Timestamp = record.Timestamp, Key = record.Key, Value = record.Value, Headers = record.Headers });
+            }
+        }
+        if (producer.Flush(TimeSpan.FromSeconds(60)) > 0) throw new InvalidOperationException("produce did not finish");
+        Expected[(Topics[2], 1)] = [];
+
+        // A consumer group with committed offsets on two partitions.
+        using var consumer = new ConsumerBuilder<byte[], byte[]>(new ConsumerConfig { BootstrapServers = Broker.BootstrapServers, GroupId = "billing" }).Build();
+        consumer.Commit([new TopicPartitionOffset(Topics[0], 0, 1234), new TopicPartitionOffset(Topics[1], 1, 77)]);
+    }
+
+    public MockKafkaBroker Broker { get; }
+
+    public S3rverFixture S3 { get; }
+
+    public IReadOnlyList<string> Topics { get; }
+
+    public Dictionary<(string Topic, int Partition), List<BackupRecord>> Expected { get; } = [];
+
+    private static BackupRecord Make(string topic, int i)
+    {
+        byte[]? key = (i % 7) switch { 0 => null, 1 => [], _ => System.Text.Encoding.UTF8.GetBytes($"{topic}-key-{i % 500}") };
+        byte[]? value = (i % 11) switch { 0 => null, 1 => [], _ => System.Text.Encoding.UTF8.GetBytes($"value-{i}-" + new string('x', i % 40)) };
+        BackupHeader[] headers = (i % 5) switch
+        {
+            0 => [],
+            1 => [new("trace", System.Text.Encoding.UTF8.GetBytes($"t{i}"))],
+            2 => [new("dup", [1]), new("dup", [2]), new("dup", null)],
+            3 => [new("empty", []), new("null", null)],
+            _ => [new("a", [0]), new("b", [0xFF, 0x00])],
+        };
+        // Mostly increasing, sometimes going back in time, as producers' clocks do.
+        var timestamp = 1_700_000_000_000 + (i * 3L) - (i % 13 == 0 ? 5_000 : 0);
+        return new BackupRecord { Offset = i, Timestamp = timestamp, Key = key, Value = value, Headers = headers };
+    }
+
+    public void Dispose()
+    {
+        S3.Dispose();
+        Broker.Dispose();
+    }
+}
+
+public sealed class ClusterBackupTests(ClusterBackupDataset data) : IClassFixture<ClusterBackupDataset>, IDisposable
+{
+    private readonly TempDir _dir = new("kr-cluster-backup");
+
+    public void Dispose() => _dir.Dispose();
+
+    private KafkaClusterSpec Cluster => new(
+        new ValueList<string>(data.Broker.BootstrapServers.Split(',')), KafkaRestored.Restore.Resources.SecurityProtocol.Plaintext, null, null, null);
+
+    [Theory]
+    [InlineData("filesystem", BackupCompression.Zstd)]
+    [InlineData("s3", BackupCompression.Lz4)]
+    [InlineData("filesystem", BackupCompression.None)]
+    public async Task A_backup_reads_back_every_record_exactly_as_produced(string backend, BackupCompression compression)
+    {
+        IBackupStorage storage = backend == "s3"
+            ? new S3BackupStorage(data.S3.CreateClient(), await data.S3.CreateBucketAsync(), "kafka/backups")
+            : new FilesystemBackupStorage(_dir.Combine("root"));
+        var reports = new List<BackupProgress>();
+        var request = new ClusterBackupRequest(Cluster, data.Topics, "rt-1", compression, ["billing", "never-committed"])
+        {
+            WriterOptions = new BackupWriterOptions { MaxSegmentRecords = 4_000, TempDirectory = _dir.Combine("spool") },
+            SourceClusterId = "source-a",
+        };
+
+        var manifest = await ClusterBackup.RunAsync(request, storage, new SecretStore(null), new SyncProgress(reports.Add), CancellationToken.None);
+
+        Assert.Equal(3 * ClusterBackupDataset.RecordsPerTopic, reports[^1].Records);
+        Assert.Equal(reports[^1].TotalRecords, reports[^1].Records);
+        Assert.Equal(7, reports[^1].PartitionsDone);
+        var read = await BackupManifestStore.ReadAsync(storage, "rt-1", CancellationToken.None);
+        Assert.Equal(manifest.Topics.Select(t => t.Name), read.Topics.Select(t => t.Name));
+        Assert.Equal(compression.ManifestName(), read.Compression);
+        Assert.Equal("source-a", read.SourceClusterId);
+        Assert.Equal(data.Broker.BootstrapServers.Split(','), read.SourceBrokers);
+        foreach (var topic in read.Topics)
+        {
+            Assert.Equal(topic.Name == data.Topics[0] ? 3 : 2, topic.OriginalPartitionCount);
+            Assert.Equal(topic.OriginalPartitionCount, topic.Partitions.Count);
+            foreach (var partition in topic.Partitions)
+            {
+                var actual = new List<BackupRecord>();
+                foreach (var segment in partition.Segments)
+                {
+                    await foreach (var r in SegmentReader.ReadAsync(storage, segment.Key, CancellationToken.None)) actual.Add(r);
+                }
+                var expected = data.Expected[(topic.Name, partition.PartitionId)];
+                Assert.Equal(expected.Count, actual.Count);
+                Assert.Equal(expected.Select(HandBuiltSegment.Show), actual.Select(HandBuiltSegment.Show));
+                Assert.Null(partition.Gaps);
+            }
+        }
+        Assert.Empty(read.Topics.Single(t => t.Name == data.Topics[2]).Partitions[1].Segments);
+        Assert.True(read.Topics[0].Partitions[0].Segments.Count >= 3, "segments rotate every 4000 records");
+
+        var groups = await ConsumerGroupSnapshotStore.TryReadAsync(storage, "rt-1", CancellationToken.None);
+        var billing = groups!.Groups.Single(g => g.GroupId == "billing");
+        Assert.Equal(1234, billing.Offsets[data.Topics[0]]["0"]);
+        Assert.Equal(77, billing.Offsets[data.Topics[1]]["1"]);
+        Assert.Equal(2, billing.Offsets.Values.Sum(p => p.Count));
+        Assert.Empty(groups.Groups.Single(g => g.GroupId == "never-committed").Offsets);
+
+        var again = await Assert.ThrowsAsync<KafkaRestoredException>(() =>
+            ClusterBackup.RunAsync(request, storage, new SecretStore(null), null, CancellationToken.None));
+        Assert.Equal("BackupExists", again.Reason);
+    }
+
+    [Fact]
+    public async Task A_topic_that_does_not_exist_is_TopicNotFound()
+    {
+        var request = new ClusterBackupRequest(Cluster, ["no-such-topic"], "x", BackupCompression.None, []);
+        var e = await Assert.ThrowsAsync<KafkaRestoredException>(() =>
+            ClusterBackup.RunAsync(request, new FilesystemBackupStorage(_dir.Path), new SecretStore(null), null, CancellationToken.None));
+        Assert.Equal("TopicNotFound", e.Reason);
+        Assert.Contains("no-such-topic", e.Message, StringComparison.Ordinal);
+    }
+
+    private sealed class SyncProgress(Action<BackupProgress> report) : IProgress<BackupProgress>
+    {
+        public void Report(BackupProgress value) => report(value);
+    }
+}
