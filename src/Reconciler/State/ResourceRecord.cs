@@ -36,6 +36,9 @@ public sealed record ResourceRecord
     /// <summary>File that defined the resource (repository-relative), for messages.</summary>
     public string? SourceFile { get; init; }
 
+    /// <summary>Retry, deadline and retention settings of the current generation.</summary>
+    public JobSpec Job { get; init; } = JobSpec.Default;
+
     /// <summary>Live status: phase, attempts, conditions and kind-specific fields.</summary>
     public required ResourceStatus Status { get; init; }
 

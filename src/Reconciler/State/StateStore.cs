@@ -280,6 +280,9 @@ public sealed class StateStore : IDisposable
         ["tombstone"] = r.Tombstone,
         ["deletion"] = r.Deletion is null ? BsonValue.Null : r.Deletion.Value.ToString(),
         ["runDataPruned"] = r.RunDataPruned,
+        ["backoffLimit"] = r.Job.BackoffLimit,
+        ["activeDeadlineSeconds"] = r.Job.ActiveDeadlineSeconds is { } d ? d : BsonValue.Null,
+        ["ttlSecondsAfterFinished"] = r.Job.TtlSecondsAfterFinished is { } t ? t : BsonValue.Null,
     };
 
     private static ResourceRecord FromDocument(BsonDocument d) => new()
@@ -300,6 +303,10 @@ public sealed class StateStore : IDisposable
         Tombstone = d["tombstone"].AsBoolean,
         Deletion = d["deletion"].IsNull ? null : Enum.Parse<DeletionOutcome>(d["deletion"].AsString),
         RunDataPruned = d["runDataPruned"].AsBoolean,
+        Job = new JobSpec(
+            d["backoffLimit"].IsNull ? JobSpec.Default.BackoffLimit : d["backoffLimit"].AsInt32,
+            d["activeDeadlineSeconds"].IsNull ? null : d["activeDeadlineSeconds"].AsInt64,
+            d["ttlSecondsAfterFinished"].IsNull ? null : d["ttlSecondsAfterFinished"].AsInt64),
     };
 
     private static BsonDocument SnapshotToDocument(SnapshotRecord s)

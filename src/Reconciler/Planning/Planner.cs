@@ -1,0 +1,200 @@
+using KafkaRestored.Reconciler.State;
+using KafkaRestored.Restore.Resources;
+
+namespace KafkaRestored.Reconciler.Planning;
+
+/// <summary>Facts about the moment of planning that are not in Git or the store.</summary>
+/// <param name="Now">Current time (retry due times, TTL).</param>
+/// <param name="MaxConcurrent">maxConcurrentRestores.</param>
+/// <param name="InFlight">Resources executing in this process right now.</param>
+public sealed record PlanContext(DateTimeOffset Now, int MaxConcurrent, IReadOnlySet<ResourceId> InFlight);
+
+/// <summary>
+/// The table of SPEC section 5 as a pure function: desired resources at a commit and the state
+/// store's records in, actions out, each naming the resource and why. No I/O, no clock.
+/// </summary>
+public static class Planner
+{
+    /// <summary>Plans one cycle. Actions are ordered by resource; a resource may get two (e.g. Create then Start).</summary>
+    public static IReadOnlyList<PlanAction> Plan(DesiredState desired, IReadOnlyList<ResourceRecord> state, PlanContext context)
+    {
+        var records = state.ToDictionary(r => r.Id);
+        var actions = new List<PlanAction>();
+        var candidates = new List<Candidate>();
+
+        foreach (var d in desired.Resources.Values.OrderBy(d => d.Id.Kind, StringComparer.Ordinal)
+                     .ThenBy(d => d.Id.Namespace, StringComparer.Ordinal).ThenBy(d => d.Id.Name, StringComparer.Ordinal))
+        {
+            records.TryGetValue(d.Id, out var rec);
+            if (rec is { Tombstone: true }) rec = null;
+            PlanDesired(d, rec, context, actions, candidates);
+        }
+
+        foreach (var rec in state.Where(r => !r.Tombstone && !desired.Resources.ContainsKey(r.Id)))
+        {
+            actions.Add(rec.Phase == ResourcePhase.Running || context.InFlight.Contains(rec.Id)
+                ? new PlanAction(PlanActionKind.Cancel, rec.Id, $"YAML deleted while running (was {rec.SourceFile}): cancel, record the cancellation, remove the status file")
+                : new PlanAction(PlanActionKind.Remove, rec.Id, $"YAML deleted (was {rec.SourceFile}): remove the status file, keep a tombstone"));
+        }
+
+        AssignWorkers(candidates, context, actions);
+
+        foreach (var rec in state.Where(r => PruneDue(r, context.Now)))
+            actions.Add(new PlanAction(PlanActionKind.Prune, rec.Id,
+                $"{rec.Phase} since {rec.Status.CompletionTime:u}; ttlSecondsAfterFinished={rec.Job.TtlSecondsAfterFinished} passed: prune checkpoints and offset maps (the completed marker stays)"));
+
+        return Order(actions);
+    }
+
+    private static void PlanDesired(DesiredResource d, ResourceRecord? rec, PlanContext context, List<PlanAction> actions, List<Candidate> candidates)
+    {
+        var executing = rec is not null && (rec.Phase == ResourcePhase.Running || context.InFlight.Contains(d.Id));
+
+        if (!d.IsValid)
+        {
+            var problem = d.Duplicates.Count > 0
+                ? $"defined {d.Duplicates.Count} times ({string.Join(", ", d.Duplicates)}): neither is executed"
+                : $"invalid spec ({d.Errors.Count} error{(d.Errors.Count == 1 ? "" : "s")}, first: {(d.Errors.Count > 0 ? d.Errors[0] : "")})";
+            if (rec is null)
+            {
+                actions.Add(Problem(d, problem));
+            }
+            else if (executing)
+            {
+                actions.Add(new PlanAction(PlanActionKind.DeferChange, d.Id, $"{problem}; the running generation {rec.Generation} finishes first"));
+                AddRunningWork(rec, context, candidates, actions);
+            }
+            else if (rec.Phase == ResourcePhase.Completed)
+            {
+                actions.Add(rec.DesiredSpecHash == d.SpecHash
+                    ? new PlanAction(PlanActionKind.Unchanged, d.Id, "completed; the invalid edit is already reported")
+                    : new PlanAction(PlanActionKind.KeepCompleted, d.Id, $"{problem}; generation {rec.Generation} already completed and is kept"));
+            }
+            else if (rec.SpecHash == d.SpecHash)
+            {
+                actions.Add(new PlanAction(PlanActionKind.Unchanged, d.Id, "already reported: " + problem));
+            }
+            else
+            {
+                actions.Add(Problem(d, problem));
+            }
+            return;
+        }
+
+        if (rec is null)
+        {
+            actions.Add(new PlanAction(PlanActionKind.Create, d.Id, $"new resource in {d.Location}: record as Pending"));
+            candidates.Add(new Candidate(d.Id, PlanActionKind.Start, context.Now, "new resource"));
+            return;
+        }
+
+        var specChanged = d.SpecHash != rec.SpecHash;
+        var rerun = d.RerunValue is not null && d.RerunValue != rec.RerunValue;
+
+        if (executing)
+        {
+            if (specChanged || rerun)
+                actions.Add(new PlanAction(PlanActionKind.DeferChange, d.Id,
+                    (rerun ? $"rerun annotation set to '{d.RerunValue}'" : "spec changed") +
+                    $" while generation {rec.Generation} runs: it finishes (or fails) first, then the change is planned"));
+            AddRunningWork(rec, context, candidates, actions);
+            return;
+        }
+
+        if (rerun)
+        {
+            actions.Add(new PlanAction(PlanActionKind.Rerun, d.Id,
+                $"annotation {ObjectMeta.RerunAnnotation} changed to '{d.RerunValue}': new generation {rec.Generation + 1} (was {rec.Phase})"));
+            candidates.Add(new Candidate(d.Id, PlanActionKind.Start, rec.CreatedAt, "rerun requested"));
+            return;
+        }
+
+        if (specChanged)
+        {
+            switch (rec.Phase)
+            {
+                case ResourcePhase.Completed when rec.DesiredSpecHash == d.SpecHash:
+                    actions.Add(new PlanAction(PlanActionKind.Unchanged, d.Id, "completed; the later spec change is already reported as not applied"));
+                    break;
+                case ResourcePhase.Completed:
+                    actions.Add(new PlanAction(PlanActionKind.KeepCompleted, d.Id,
+                        $"spec changed after generation {rec.Generation} completed: not re-run; set annotation {ObjectMeta.RerunAnnotation} to a new value to run it again"));
+                    break;
+                default:
+                    actions.Add(new PlanAction(PlanActionKind.NewGeneration, d.Id,
+                        $"spec changed while {rec.Phase}: new generation {rec.Generation + 1}, attempts reset"));
+                    candidates.Add(new Candidate(d.Id, PlanActionKind.Start, rec.CreatedAt, "new generation"));
+                    break;
+            }
+            return;
+        }
+
+        if (rec.Phase == ResourcePhase.Pending)
+        {
+            candidates.Add(new Candidate(d.Id, PlanActionKind.Start, rec.CreatedAt, "pending"));
+            return;
+        }
+        actions.Add(new PlanAction(PlanActionKind.Unchanged, d.Id, $"unchanged ({rec.Phase}, generation {rec.Generation})"));
+    }
+
+    private static void AddRunningWork(ResourceRecord rec, PlanContext context, List<Candidate> candidates, List<PlanAction> actions)
+    {
+        if (context.InFlight.Contains(rec.Id))
+        {
+            actions.Add(new PlanAction(PlanActionKind.Unchanged, rec.Id, $"running (attempt {rec.Attempts})"));
+            return;
+        }
+        if (rec.Phase != ResourcePhase.Running) return;
+        if (rec.NextAttemptAt is { } due)
+        {
+            if (due <= context.Now) candidates.Add(new Candidate(rec.Id, PlanActionKind.Retry, rec.CreatedAt, $"attempt {rec.Attempts} failed; backoff elapsed"));
+            else actions.Add(new PlanAction(PlanActionKind.Wait, rec.Id, $"attempt {rec.Attempts} failed; next attempt at {due:u}"));
+            return;
+        }
+        candidates.Add(new Candidate(rec.Id, PlanActionKind.Resume, rec.CreatedAt, $"was running (attempt {rec.Attempts}) when the daemon stopped"));
+    }
+
+    private static void AssignWorkers(List<Candidate> candidates, PlanContext context, List<PlanAction> actions)
+    {
+        var free = Math.Max(0, context.MaxConcurrent - context.InFlight.Count);
+        var busy = context.MaxConcurrent - free;
+        // Work already under way goes first, then retries, then new starts, oldest first.
+        foreach (var c in candidates.OrderBy(c => c.Kind switch { PlanActionKind.Resume => 0, PlanActionKind.Retry => 1, _ => 2 })
+                     .ThenBy(c => c.Since).ThenBy(c => c.Id.ToString(), StringComparer.Ordinal))
+        {
+            if (free > 0)
+            {
+                free--;
+                busy++;
+                actions.Add(new PlanAction(c.Kind, c.Id, $"{c.Why}: start now (worker {busy} of {context.MaxConcurrent})"));
+            }
+            else
+            {
+                actions.Add(new PlanAction(PlanActionKind.Wait, c.Id, $"{c.Why}: waiting for a worker ({context.MaxConcurrent} of {context.MaxConcurrent} busy)"));
+            }
+        }
+    }
+
+    private static bool PruneDue(ResourceRecord rec, DateTimeOffset now) =>
+        rec.Phase is ResourcePhase.Completed or ResourcePhase.Failed
+        && !rec.RunDataPruned
+        && rec.Job.TtlSecondsAfterFinished is { } ttl
+        && rec.Status.CompletionTime is { } done
+        && done.AddSeconds(ttl) <= now;
+
+    private static PlanAction Problem(DesiredResource d, string problem) => d.Duplicates.Count > 0
+        ? new PlanAction(PlanActionKind.MarkDuplicate, d.Id, problem)
+        : new PlanAction(PlanActionKind.MarkInvalid, d.Id, problem + ": Failed, nothing executed");
+
+    private static List<PlanAction> Order(List<PlanAction> actions)
+    {
+        // Group by resource (stable within a resource: Create before Start).
+        var index = actions.Select((a, i) => (a, i))
+            .GroupBy(x => x.a.Id)
+            .OrderBy(g => g.Key.Kind, StringComparer.Ordinal).ThenBy(g => g.Key.Namespace, StringComparer.Ordinal).ThenBy(g => g.Key.Name, StringComparer.Ordinal)
+            .SelectMany(g => g.OrderBy(x => x.i).Select(x => x.a));
+        return [.. index];
+    }
+
+    private sealed record Candidate(ResourceId Id, PlanActionKind Kind, DateTimeOffset Since, string Why);
+}
