@@ -148,25 +148,35 @@ public sealed class GitSource : IDisposable
     public string? ReadFile(string commit, string path) =>
         LookupCommit(commit)[path]?.Target is Blob b ? b.GetContentText() : null;
 
-    /// <summary>Paths of the files under <paramref name="directory"/> at <paramref name="commit"/> (null commit: none).</summary>
-    public IReadOnlyList<string> FilesUnder(string? commit, string directory)
+    /// <summary>Files under <paramref name="directory"/> at <paramref name="commit"/> with their blob ids (null commit: none).</summary>
+    public IReadOnlyDictionary<string, string> FileIdsUnder(string? commit, string directory)
     {
-        if (commit is null) return [];
+        var result = new Dictionary<string, string>(StringComparer.Ordinal);
+        if (commit is null) return result;
         var dir = directory.Trim('/');
-        if (LookupCommit(commit)[dir]?.Target is not Tree tree) return [];
-        var result = new List<string>();
+        if (LookupCommit(commit)[dir]?.Target is not Tree tree) return result;
         Collect(tree, dir, result);
         return result;
 
-        static void Collect(Tree t, string prefix, List<string> into)
+        static void Collect(Tree t, string prefix, Dictionary<string, string> into)
         {
             foreach (var e in t)
             {
                 var p = prefix + "/" + e.Name;
                 if (e.TargetType == TreeEntryTargetType.Tree) Collect((Tree)e.Target, p, into);
-                else if (e.TargetType == TreeEntryTargetType.Blob) into.Add(p);
+                else if (e.TargetType == TreeEntryTargetType.Blob) into[p] = e.Target.Sha;
             }
         }
+    }
+
+    /// <summary>The blob id Git gives <paramref name="text"/> (UTF-8), computed without writing anything.</summary>
+    public static string BlobId(string text)
+    {
+        var bytes = System.Text.Encoding.UTF8.GetBytes(text);
+        var header = System.Text.Encoding.ASCII.GetBytes($"blob {bytes.Length}\0");
+#pragma warning disable CA5350 // Git object ids are SHA-1 by definition; not used for security.
+        return Convert.ToHexStringLower(System.Security.Cryptography.SHA1.HashData([.. header, .. bytes]));
+#pragma warning restore CA5350
     }
 
     /// <summary>
@@ -210,28 +220,9 @@ public sealed class GitSource : IDisposable
         {
             var localRef = $"refs/heads/{branch}";
             _repo.Refs.Add(localRef, new ObjectId(commit), allowOverwrite: true);
-            string? refused = null;
-            var push = new PushOptions
-            {
-                CredentialsProvider = Credentials(),
-                OnPushStatusError = e => refused = e.Message,
-                OnPushTransferProgress = (_, _, _) => !token.IsCancellationRequested,
-                OnNegotiationCompletedBeforePush = _ =>
-                {
-                    BeforePushSend?.Invoke();
-                    return !token.IsCancellationRequested;
-                },
-            };
-            try
-            {
-                // No '+' in the refspec: libgit2 refuses a non-fast-forward update, and the remote
-                // checks the old value it advertised, so a concurrent human push makes this fail.
-                _repo.Network.Push(_repo.Network.Remotes[RemoteName], $"{localRef}:{localRef}", push);
-            }
-            catch (NonFastForwardException)
-            {
-                refused = "non-fast-forward";
-            }
+            var refused = LocalRemotePath() is { } remotePath
+                ? PushToLocalRepository(remotePath, commit, branch)
+                : PushOverNetwork(localRef, token);
             if (refused is not null)
             {
                 outcome = PushOutcome.Rejected;
@@ -242,6 +233,83 @@ public sealed class GitSource : IDisposable
             _repo.Refs.Add($"refs/remotes/{RemoteName}/{branch}", new ObjectId(commit), allowOverwrite: true);
         }, cancellationToken);
         return outcome;
+    }
+
+    private string? PushOverNetwork(string localRef, CancellationToken token)
+    {
+        string? refused = null;
+        var push = new PushOptions
+        {
+            CredentialsProvider = Credentials(),
+            OnPushStatusError = e => refused = e.Message,
+            OnPushTransferProgress = (_, _, _) => !token.IsCancellationRequested,
+            OnNegotiationCompletedBeforePush = _ =>
+            {
+                BeforePushSend?.Invoke();
+                return !token.IsCancellationRequested;
+            },
+        };
+        try
+        {
+            // No '+' in the refspec: libgit2 refuses a non-fast-forward update, and receive-pack on
+            // the server only moves the ref from the value it advertised, so a concurrent push fails.
+            _repo.Network.Push(_repo.Network.Remotes[RemoteName], $"{localRef}:{localRef}", push);
+        }
+        catch (NonFastForwardException)
+        {
+            refused = "non-fast-forward";
+        }
+        return refused;
+    }
+
+    /// <summary>
+    /// Push to a repository on this machine through the git command. libgit2's local transport
+    /// moves the remote ref without checking its old value (a human push made meanwhile would be
+    /// silently overwritten); git's receive-pack checks it under the ref lock and runs the
+    /// remote's hooks, as over the network.
+    /// </summary>
+    private string? PushToLocalRepository(string remotePath, string commit, string branch)
+    {
+        BeforePushSend?.Invoke();
+        var start = new System.Diagnostics.ProcessStartInfo("git")
+        {
+            WorkingDirectory = RepositoryPath,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        foreach (var a in new[] { "push", "--porcelain", remotePath, $"{commit}:refs/heads/{branch}" }) start.ArgumentList.Add(a);
+        start.Environment["GIT_TERMINAL_PROMPT"] = "0";
+        System.Diagnostics.Process process;
+        try
+        {
+            process = System.Diagnostics.Process.Start(start)!;
+        }
+        catch (System.ComponentModel.Win32Exception e)
+        {
+            throw new GitSourceException("PushFailed",
+                $"Pushing to the local repository {remotePath} needs the git command, which could not be started ({e.Message}). Install git.");
+        }
+        using (process)
+        {
+            var stdout = process.StandardOutput.ReadToEndAsync();
+            var stderr = process.StandardError.ReadToEndAsync();
+            process.WaitForExit();
+            var rejected = stdout.Result.Split('\n').FirstOrDefault(l => l.StartsWith('!'));
+            if (rejected is not null) return rejected.Split('\t').Last().Trim();
+            if (process.ExitCode != 0)
+                throw new GitSourceException("PushFailed", $"git push to {remotePath} failed: {Redact(stderr.Result.Trim())}");
+            return null;
+        }
+    }
+
+    /// <summary>Folder of the remote when it is on this machine (a path or file:// URL), else null.</summary>
+    private string? LocalRemotePath()
+    {
+        var url = _options.RepositoryUrl;
+        if (url.StartsWith("file://", StringComparison.OrdinalIgnoreCase)) return new Uri(url).LocalPath;
+        if (url.Contains("://", StringComparison.Ordinal)) return null;
+        return Path.IsPathRooted(url) || url.StartsWith('.') || Directory.Exists(url) ? Path.GetFullPath(url) : null;
     }
 
     private async Task RunGitAsync(string failReason, string timeoutReason, string verb, Action<CancellationToken> work, CancellationToken cancellationToken)

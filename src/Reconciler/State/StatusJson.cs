@@ -36,9 +36,28 @@ public static class StatusJson
             TypeInfoResolver = resolver,
         };
         options.Converters.Add(new JsonStringEnumConverter());
+        options.Converters.Add(new UtcTimeConverter());
         options.Converters.Add(new ValueListConverterFactory());
         return options;
     }
+
+    /// <summary>Times as RFC 3339 UTC with a Z, like Kubernetes writes them ("2024-12-01T12:30:00Z").</summary>
+    private sealed class UtcTimeConverter : JsonConverter<DateTimeOffset>
+    {
+        public override DateTimeOffset Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options) =>
+            DateTimeOffset.Parse(reader.GetString()!, System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.RoundtripKind);
+
+        public override void Write(Utf8JsonWriter writer, DateTimeOffset value, JsonSerializerOptions options) =>
+            writer.WriteStringValue(Format(value));
+    }
+
+    /// <summary>A time as the status files write it.</summary>
+    public static string Format(DateTimeOffset value) =>
+        value.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.FFFFFFF'Z'", System.Globalization.CultureInfo.InvariantCulture);
+
+    /// <summary>A status as a JSON tree (for rendering to YAML).</summary>
+    public static System.Text.Json.Nodes.JsonObject ToNode(ResourceStatus status) =>
+        JsonSerializer.SerializeToNode(status, Options)!.AsObject();
 
     private sealed class ValueListConverterFactory : JsonConverterFactory
     {

@@ -1,0 +1,105 @@
+using System.Globalization;
+using System.Text;
+using KafkaRestored.Reconciler.State;
+using KafkaRestored.Restore.Resources;
+
+namespace KafkaRestored.Reconciler.Status;
+
+/// <summary>One resource's status file changing in a commit: previous phase (from the tip), new status or removal.</summary>
+/// <param name="Id">Resource.</param>
+/// <param name="OldPhase">Phase in the file being replaced, or null when the file is new.</param>
+/// <param name="New">Status written, or null when the file is removed.</param>
+/// <param name="Removal">Why the file is removed (with <see cref="New"/> null).</param>
+public sealed record StatusChange(ResourceId Id, string? OldPhase, ResourceStatus? New, DeletionOutcome? Removal = null)
+{
+    /// <summary>"Old -> New (details)" in a few words.</summary>
+    public string Summary()
+    {
+        if (New is null)
+        {
+            var what = Removal == DeletionOutcome.Cancelled ? "cancelled" : "deleted";
+            return OldPhase is null ? $"{what}, status removed" : $"{OldPhase} -> {what}, status removed";
+        }
+        var phase = New.Phase.ToString();
+        var details = Details(New);
+        var head = OldPhase is null ? $"{phase} (new)" : OldPhase == phase ? phase : $"{OldPhase} -> {phase}";
+        if (details.Length == 0) return head;
+        return head.EndsWith(')') ? head[..^1] + ", " + details + ")" : $"{head} ({details})";
+    }
+
+    private static string Details(ResourceStatus s)
+    {
+        var parts = new List<string>();
+        var ready = Conditions.Find(s.Conditions, ConditionTypes.Ready);
+        switch (s)
+        {
+            case KafkaRestoreStatus r when s.Phase == ResourcePhase.Running && r.Progress is { } p:
+                parts.Add($"{p.Percent.ToString("0", CultureInfo.InvariantCulture)}%, {N(p.RecordsDone)}/{N(p.RecordsTotal)} records");
+                break;
+            case KafkaRestoreStatus r when s.Phase == ResourcePhase.Completed:
+                parts.Add($"{N(r.RestoredRecords ?? 0)} records");
+                break;
+            case KafkaOffsetResetStatus r when s.Phase == ResourcePhase.Completed:
+                parts.Add($"{r.GroupsReset.Count} group{(r.GroupsReset.Count == 1 ? "" : "s")} reset" + (r.GroupsFailed.Count > 0 ? $", {r.GroupsFailed.Count} failed" : ""));
+                break;
+            case KafkaOffsetRollbackStatus r when s.Phase == ResourcePhase.Completed:
+                parts.Add(r.GroupsSnapshotted.Count > 0 ? $"{r.GroupsSnapshotted.Count} groups snapshotted" : $"{r.GroupsRolledBack.Count} groups rolled back");
+                break;
+        }
+        if (s.Phase == ResourcePhase.Failed && ready is not null) parts.Add(ready.Reason);
+        if (s.Phase == ResourcePhase.Running && s.Attempts > 1) parts.Add($"attempt {s.Attempts}");
+        if (s.Phase is ResourcePhase.Completed or ResourcePhase.Failed && s.StartTime is { } start && s.CompletionTime is { } end && end >= start)
+            parts.Add(GoDuration(end - start));
+        return string.Join(", ", parts);
+    }
+
+    /// <summary>Thousands-separated integer: 1,000,000.</summary>
+    public static string N(long value) => value.ToString("N0", CultureInfo.InvariantCulture);
+
+    /// <summary>A duration the way Go prints it: 30m0s, 1h2m3s, 45s.</summary>
+    public static string GoDuration(TimeSpan d)
+    {
+        var total = (long)Math.Round(d.TotalSeconds);
+        var h = total / 3600;
+        var m = total % 3600 / 60;
+        var s = total % 60;
+        var sb = new StringBuilder();
+        if (h > 0) sb.Append(h).Append('h');
+        if (h > 0 || m > 0) sb.Append(m).Append('m');
+        sb.Append(s).Append('s');
+        return sb.ToString();
+    }
+}
+
+/// <summary>Builds status commit messages: a one-line subject, one line per resource, the skip-ci marker, trailers.</summary>
+public static class CommitMessage
+{
+    private const int SubjectListLimit = 4;
+
+    /// <summary>The full message for <paramref name="changes"/> (at least one) and the snapshot files added.</summary>
+    public static string Build(IReadOnlyList<StatusChange> changes, IReadOnlyList<string> snapshotIds, string? skipCiMarker)
+    {
+        var subject = Subject(changes, snapshotIds);
+        var sb = new StringBuilder(subject).Append("\n\n");
+        foreach (var c in changes) sb.Append($"{c.Id.Kind} {c.Id.ShortName}: {c.Summary()}\n");
+        foreach (var s in snapshotIds) sb.Append($"Offset snapshot {s} recorded\n");
+        if (!string.IsNullOrWhiteSpace(skipCiMarker)) sb.Append('\n').Append(skipCiMarker.Trim()).Append('\n');
+        sb.Append('\n');
+        foreach (var c in changes)
+        {
+            sb.Append($"Resource: {c.Id.Kind} {c.Id.ShortName}\n");
+            sb.Append($"Phase: {(c.New is null ? (c.Removal == DeletionOutcome.Cancelled ? "Cancelled" : "Deleted") : c.New.Phase.ToString())}\n");
+            if (c.New?.SourceRevision is { } rev) sb.Append($"Spec-Revision: {rev}\n");
+        }
+        return sb.ToString();
+    }
+
+    private static string Subject(IReadOnlyList<StatusChange> changes, IReadOnlyList<string> snapshotIds)
+    {
+        if (changes.Count == 1) return $"{changes[0].Id.ShortName}: {changes[0].Summary()}";
+        if (changes.Count == 0) return snapshotIds.Count == 1 ? $"snapshots: {snapshotIds[0]} recorded" : $"snapshots: {snapshotIds.Count} recorded";
+        var listed = changes.Take(SubjectListLimit).Select(c => $"{c.Id.ShortName}: {c.Summary()}");
+        var more = changes.Count > SubjectListLimit ? $", and {changes.Count - SubjectListLimit} more" : "";
+        return $"status: {changes.Count} resources ({string.Join(", ", listed)}{more})";
+    }
+}

@@ -1,0 +1,113 @@
+using System.Globalization;
+using System.Text.Json.Nodes;
+using KafkaRestored.Reconciler.State;
+using KafkaRestored.Restore.Resources;
+using YamlDotNet.Serialization;
+
+namespace KafkaRestored.Reconciler.Status;
+
+/// <summary>
+/// The daemon-owned files: <c>status/&lt;kind&gt;/&lt;namespace&gt;/&lt;name&gt;.yaml</c> per resource and
+/// <c>snapshots/&lt;id&gt;.yaml</c> per offset snapshot, rendered deterministically so that an
+/// unchanged status yields a byte-identical file (and so no commit).
+/// </summary>
+public static class StatusFiles
+{
+    // Field order of SPEC 3.1 first; kind-specific fields keep their declaration order after these.
+    private static readonly string[] LeadingFields = ["phase", "startTime", "completionTime"];
+    private static readonly string[] TrailingFields = ["conditions", "observedGeneration", "sourceRevision", "attempts", "progress"];
+
+    private static readonly ISerializer Yaml = new SerializerBuilder()
+        .WithQuotingNecessaryStrings()
+        .WithIndentedSequences()
+        .Build();
+
+    /// <summary>Repository-relative path of a resource's status file.</summary>
+    public static string StatusPath(string statusDirectory, ResourceId id) =>
+        $"{statusDirectory.Trim('/')}/{id.Kind.ToLowerInvariant()}/{id.Namespace}/{id.Name}.yaml";
+
+    /// <summary>Repository-relative path of a snapshot file.</summary>
+    public static string SnapshotPath(string snapshotDirectory, string snapshotId) =>
+        $"{snapshotDirectory.Trim('/')}/{snapshotId}.yaml";
+
+    /// <summary>The status file's text: apiVersion, kind, metadata and status.</summary>
+    public static string RenderStatus(ResourceId id, ResourceStatus status)
+    {
+        var doc = new OrderedDictionary<string, object?>
+        {
+            ["apiVersion"] = ApiVersions.V1Alpha1,
+            ["kind"] = id.Kind,
+            ["metadata"] = new OrderedDictionary<string, object?> { ["name"] = id.Name, ["namespace"] = id.Namespace },
+            ["status"] = StatusMap(StatusJson.ToNode(status)),
+        };
+        return Yaml.Serialize(doc);
+    }
+
+    /// <summary>The snapshot file's text: id, time, source, and group → topic → partition → offset.</summary>
+    public static string RenderSnapshot(SnapshotRecord snapshot)
+    {
+        var groups = new OrderedDictionary<string, object?>();
+        foreach (var (group, topics) in snapshot.Offsets.OrderBy(g => g.Key, StringComparer.Ordinal))
+        {
+            var t = new OrderedDictionary<string, object?>();
+            foreach (var (topic, partitions) in topics.OrderBy(x => x.Key, StringComparer.Ordinal))
+            {
+                var p = new OrderedDictionary<string, object?>();
+                foreach (var (partition, offset) in partitions.OrderBy(x => x.Key)) p[partition.ToString(CultureInfo.InvariantCulture)] = offset;
+                t[topic] = p;
+            }
+            groups[group] = t;
+        }
+        var doc = new OrderedDictionary<string, object?>
+        {
+            ["snapshotId"] = snapshot.Id,
+            ["takenAt"] = StatusJson.Format(snapshot.TakenAt),
+            ["source"] = snapshot.Source,
+            ["groups"] = groups,
+        };
+        return Yaml.Serialize(doc);
+    }
+
+    /// <summary>The phase written in a status file's text, or null (for commit messages about the previous state).</summary>
+    public static string? PhaseOf(string? statusFileText)
+    {
+        if (statusFileText is null) return null;
+        foreach (var line in statusFileText.Split('\n'))
+        {
+            if (line.StartsWith("  phase: ", StringComparison.Ordinal)) return line["  phase: ".Length..].Trim();
+        }
+        return null;
+    }
+
+    private static OrderedDictionary<string, object?> StatusMap(JsonObject node)
+    {
+        var result = new OrderedDictionary<string, object?>();
+        var keys = node.Select(p => p.Key).Where(k => k != "$kind").ToList();
+        var ordered = LeadingFields.Where(keys.Contains)
+            .Concat(keys.Where(k => !LeadingFields.Contains(k) && !TrailingFields.Contains(k)))
+            .Concat(TrailingFields.Where(keys.Contains));
+        foreach (var key in ordered)
+        {
+            var value = Convert(node[key]);
+            if (value is null || value is List<object?> { Count: 0 }) continue;
+            result[key] = value;
+        }
+        return result;
+    }
+
+    private static object? Convert(JsonNode? node) => node switch
+    {
+        null => null,
+        JsonObject o => o.Where(p => p.Value is not null && p.Value is not JsonArray { Count: 0 })
+            .Aggregate(new OrderedDictionary<string, object?>(), (d, p) =>
+            {
+                d[p.Key] = Convert(p.Value);
+                return d;
+            }),
+        JsonArray a => a.Select(Convert).ToList(),
+        JsonValue v when v.TryGetValue<long>(out var l) => l,
+        JsonValue v when v.TryGetValue<double>(out var dbl) => dbl,
+        JsonValue v when v.TryGetValue<bool>(out var b) => b,
+        _ => node.ToString(),
+    };
+}

@@ -1,0 +1,195 @@
+using KafkaRestored.Reconciler.Git;
+using KafkaRestored.Reconciler.State;
+using KafkaRestored.Restore.Resources;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace KafkaRestored.Reconciler.Status;
+
+/// <summary>What a publish did.</summary>
+public enum PublishOutcome
+{
+    /// <summary>Git already shows the store's status.</summary>
+    UpToDate,
+
+    /// <summary>A status commit was pushed.</summary>
+    Pushed,
+
+    /// <summary>Pushing failed (after retries); the store stays authoritative and a later cycle tries again.</summary>
+    Failed,
+}
+
+/// <summary>Counters of status publishing, for health and metrics.</summary>
+public sealed class PublishCounters
+{
+    private long _commits;
+    private long _rejections;
+    private long _failures;
+
+    /// <summary>Status commits pushed.</summary>
+    public long StatusCommits => Interlocked.Read(ref _commits);
+
+    /// <summary>Pushes refused because the remote moved (each followed by a fetch and rebuild).</summary>
+    public long PushRejections => Interlocked.Read(ref _rejections);
+
+    /// <summary>Publishes that gave up after every retry or on a transport error.</summary>
+    public long PushFailures => Interlocked.Read(ref _failures);
+
+    /// <summary>The last push error (redacted), cleared by the next successful publish.</summary>
+    public string? LastPushError { get; internal set; }
+
+    /// <summary>When <see cref="LastPushError"/> happened.</summary>
+    public DateTimeOffset? LastPushErrorAt { get; internal set; }
+
+    internal void Committed() => Interlocked.Increment(ref _commits);
+
+    internal void Rejected() => Interlocked.Increment(ref _rejections);
+
+    internal void Failed() => Interlocked.Increment(ref _failures);
+}
+
+/// <summary>
+/// Writes the daemon-owned files (status and snapshots) from the state store onto the tip of the
+/// publish branch, commits only what changed, and pushes without force. A rejected push means
+/// someone else pushed: fetch, regenerate the files on the new tip (never merging human files),
+/// and push again after a jittered, doubling delay.
+/// </summary>
+public sealed class StatusPublisher
+{
+    private readonly ReconcilerOptions _options;
+    private readonly GitSource _git;
+    private readonly StateStore _store;
+    private readonly TimeProvider _time;
+    private readonly ILogger _logger;
+    private readonly Dictionary<ResourceId, (ResourceStatus Status, string Text, string BlobId)> _rendered = [];
+
+    /// <summary>Creates the publisher.</summary>
+    public StatusPublisher(ReconcilerOptions options, GitSource git, StateStore store, TimeProvider time, ILogger? logger = null)
+    {
+        _options = options;
+        _git = git;
+        _store = store;
+        _time = time;
+        _logger = logger ?? NullLogger.Instance;
+    }
+
+    /// <summary>Counters for health and metrics.</summary>
+    public PublishCounters Counters { get; } = new();
+
+    /// <summary>Commits and pushes whatever the store says that Git does not show yet.</summary>
+    public async Task<PublishOutcome> PublishAsync(CancellationToken cancellationToken)
+    {
+        var branch = _options.PublishBranch;
+        var delay = _options.PushRetryDelay;
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                var tip = _git.RemoteTip(branch);
+                var (files, changes, snapshots) = Diff(tip);
+                if (files.Count == 0)
+                {
+                    ClearError();
+                    return PublishOutcome.UpToDate;
+                }
+                var message = CommitMessage.Build(changes, snapshots, _options.SkipCiMarker);
+                var commit = _git.CreateCommit(tip, files, message);
+                if (commit is null)
+                {
+                    ClearError();
+                    return PublishOutcome.UpToDate;
+                }
+                if (await _git.PushAsync(commit, branch, cancellationToken) == PushOutcome.Pushed)
+                {
+                    Counters.Committed();
+                    ClearError();
+                    _logger.LogInformation("Pushed status commit {Commit} to {Branch}: {Subject}", commit[..12], branch, message.Split('\n')[0]);
+                    return PublishOutcome.Pushed;
+                }
+                Counters.Rejected();
+                if (attempt >= _options.PushAttempts)
+                    return Fail($"Push of status to '{branch}' was refused {attempt} times in a row (a protected branch or a busy remote?); will retry next cycle.");
+                await Task.Delay(Jittered(delay), _time, cancellationToken);
+                delay *= 2;
+                await _git.FetchAsync(cancellationToken);
+            }
+            catch (GitSourceException e)
+            {
+                return Fail(e.Message);
+            }
+        }
+    }
+
+    private PublishOutcome Fail(string message)
+    {
+        Counters.Failed();
+        Counters.LastPushError = message;
+        Counters.LastPushErrorAt = _time.GetUtcNow();
+        _logger.LogWarning("Status not pushed: {Error}. The state store keeps the status; pushing resumes on a later cycle.", message);
+        return PublishOutcome.Failed;
+    }
+
+    private void ClearError()
+    {
+        Counters.LastPushError = null;
+        Counters.LastPushErrorAt = null;
+    }
+
+    private static TimeSpan Jittered(TimeSpan delay) => delay * (0.5 + Random.Shared.NextDouble());
+
+    private (Dictionary<string, string?> Files, List<StatusChange> Changes, List<string> Snapshots) Diff(string? tip)
+    {
+        var files = new Dictionary<string, string?>(StringComparer.Ordinal);
+        var changes = new List<StatusChange>();
+        var existing = _git.FileIdsUnder(tip, _options.StatusDirectory);
+        var records = _store.Resources();
+        var wanted = new HashSet<string>(StringComparer.Ordinal);
+
+        foreach (var record in records.Where(r => !r.Tombstone))
+        {
+            var status = record.PublishedStatus ?? record.Status;
+            var path = StatusFiles.StatusPath(_options.StatusDirectory, record.Id);
+            wanted.Add(path);
+            if (!_rendered.TryGetValue(record.Id, out var r) || !r.Status.Equals(status))
+            {
+                var text = StatusFiles.RenderStatus(record.Id, status);
+                r = (status, text, GitSource.BlobId(text));
+                _rendered[record.Id] = r;
+            }
+            existing.TryGetValue(path, out var oldId);
+            if (oldId == r.BlobId) continue;
+            files[path] = r.Text;
+            changes.Add(new StatusChange(record.Id, oldId is null ? null : StatusFiles.PhaseOf(_git.ReadBlob(oldId)), status));
+        }
+
+        var byPath = records.Where(r => r.Tombstone).ToDictionary(r => StatusFiles.StatusPath(_options.StatusDirectory, r.Id), StringComparer.Ordinal);
+        foreach (var (path, oldId) in existing.OrderBy(p => p.Key, StringComparer.Ordinal))
+        {
+            if (wanted.Contains(path)) continue;
+            // Only files laid out as status files are ours to remove.
+            if (!byPath.TryGetValue(path, out var gone) && ParseStatusPath(path) is not { } id) continue;
+            files[path] = null;
+            changes.Add(new StatusChange(gone?.Id ?? ParseStatusPath(path)!.Value, StatusFiles.PhaseOf(_git.ReadBlob(oldId)), null, gone?.Deletion ?? DeletionOutcome.Deleted));
+        }
+
+        var snapshots = new List<string>();
+        var existingSnapshots = _git.FileIdsUnder(tip, _options.SnapshotDirectory);
+        foreach (var snapshot in _store.Snapshots())
+        {
+            var path = StatusFiles.SnapshotPath(_options.SnapshotDirectory, snapshot.Id);
+            var text = StatusFiles.RenderSnapshot(snapshot);
+            if (existingSnapshots.TryGetValue(path, out var id) && id == GitSource.BlobId(text)) continue;
+            files[path] = text;
+            snapshots.Add(snapshot.Id);
+        }
+        return (files, changes, snapshots);
+    }
+
+    private ResourceId? ParseStatusPath(string path)
+    {
+        var parts = path[(_options.StatusDirectory.Trim('/').Length + 1)..].Split('/');
+        if (parts.Length != 3 || !parts[2].EndsWith(".yaml", StringComparison.Ordinal)) return null;
+        var kind = ResourceKinds.All.FirstOrDefault(k => k.Equals(parts[0], StringComparison.OrdinalIgnoreCase));
+        return kind is null ? null : new ResourceId(kind, parts[1], parts[2][..^".yaml".Length]);
+    }
+}
