@@ -49,11 +49,14 @@ public static class ResourceLoader
                 if (doc.Id is { } id && duplicates.TryGetValue(id, out var places))
                 {
                     var others = places.Where(p => !ReferenceEquals(p.Doc, doc))
-                        .Select(p => $"{p.File}:{p.Doc.Line}:{p.Doc.Column}");
+                        .Select(p => $"{p.File}:{p.Doc.Line}:{p.Doc.Column}").ToList();
+                    var where = others.Count <= 3
+                        ? string.Join(", ", others)
+                        : $"{string.Join(", ", others.Take(3))} and {others.Count - 3} more places";
                     fileDiagnostics.Add(new Diagnostic(f.File, doc.Line, doc.Column, DiagnosticSeverity.Error,
                         DiagnosticCodes.DuplicateIdentity,
-                        $"{id} is also defined at {string.Join(", ", others)}; neither is used until one is renamed " +
-                        "(metadata.name) or moved to another metadata.namespace", id));
+                        $"{id} is also defined at {where}; none of them is used until each has its own " +
+                        "metadata.name (or metadata.namespace)", id));
                     continue;
                 }
                 if (doc.Resource is not null) resources.Add(new LoadedResource(doc.Resource, f.File, doc.Line, doc.Column));

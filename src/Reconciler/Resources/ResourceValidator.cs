@@ -48,7 +48,7 @@ internal static class ResourceValidator
         {
             var suggestion = Suggestions.Closest(kind, ResourceKinds.All);
             ctx.Error(top.Value("kind")!.Start, DiagnosticCodes.UnknownKind,
-                $"kind \"{kind}\" is not one of {string.Join(", ", ResourceKinds.All)} under {ApiVersions.V1Alpha1}" +
+                $"kind \"{MapReader.Truncate(kind)}\" is not one of {string.Join(", ", ResourceKinds.All)} under {ApiVersions.V1Alpha1}" +
                 (suggestion is null ? "" : $"; did you mean \"{suggestion}\"?"));
         }
 
@@ -129,7 +129,7 @@ internal static class ResourceValidator
     {
         var diagnostics = problems
             .OrderBy(p => p.At.Line).ThenBy(p => p.At.Column)
-            .Select(p => new Diagnostic(file, p.At.Line, p.At.Column, p.Severity, p.Code, p.Message, id))
+            .Select(p => new Diagnostic(file, p.At.Line, p.At.Column, p.Severity, p.Code, MapReader.Printable(p.Message), id))
             .ToList();
         return new ParsedDocument(id, resource, start.Line, start.Column, diagnostics);
     }

@@ -332,7 +332,7 @@ internal static partial class SpecReaders
             if (topics is not null && !topics.Any(t => t.Value == source))
             {
                 m.Ctx.Error(sourceAt, DiagnosticCodes.MappingSourceNotInTopics,
-                    $"{path} maps \"{source}\", which is not in {m.FieldPath("topics")}; add it there or remove the mapping");
+                    $"{path} maps \"{MapReader.Truncate(source)}\", which is not in {m.FieldPath("topics")}; add it there or remove the mapping");
                 ok = false;
             }
         }
@@ -347,7 +347,7 @@ internal static partial class SpecReaders
             {
                 var at = entry.Key is null ? entries.First(e => e.Key == other).ValueAt : entry.ValueAt;
                 m.Ctx.Error(at, DiagnosticCodes.DuplicateMappingTarget,
-                    $"{path} restores both \"{other}\" and \"{source}\" into topic \"{target}\"; give each source its own target");
+                    $"{path} restores both \"{MapReader.Truncate(other)}\" and \"{MapReader.Truncate(source)}\" into topic \"{MapReader.Truncate(target)}\"; give each source its own target");
                 ok = false;
                 continue;
             }

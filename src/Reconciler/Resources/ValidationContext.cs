@@ -101,8 +101,8 @@ internal sealed class MapReader
             return $"merge keys (<<) are not supported {where}; write the fields out";
         var suggestion = Suggestions.Closest(key, fields);
         return suggestion is not null
-            ? $"unknown field \"{key}\" {where}; did you mean \"{suggestion}\"?"
-            : $"unknown field \"{key}\" {where}; allowed: {string.Join(", ", fields)}";
+            ? $"unknown field \"{Truncate(key)}\" {where}; did you mean \"{suggestion}\"?"
+            : $"unknown field \"{Truncate(key)}\" {where}; allowed: {string.Join(", ", fields)}";
     }
 
     public static string Display(string path) => path.Length == 0 ? "the document" : path;
@@ -240,7 +240,7 @@ internal sealed class MapReader
         var texts = values.Select(x => x.Text).ToList();
         var suggestion = Suggestions.Closest(s.Value, texts);
         Ctx.Error(s.Start, DiagnosticCodes.InvalidEnumValue,
-            $"{path} is \"{s.Value}\"; it must be one of {string.Join(", ", texts)}" +
+            $"{path} is \"{Truncate(s.Value)}\"; it must be one of {string.Join(", ", texts)}" +
             (suggestion is null ? "" : $" (did you mean \"{suggestion}\"?)"));
         return null;
     }
@@ -285,7 +285,7 @@ internal sealed class MapReader
             if (text is null) continue;
             if (unique && seen.TryGetValue(text, out var firstIndex))
             {
-                Ctx.Error(item.Start, DiagnosticCodes.DuplicateValue, $"{itemPath} repeats \"{text}\" ({path}[{firstIndex}]); list it once");
+                Ctx.Error(item.Start, DiagnosticCodes.DuplicateValue, $"{itemPath} repeats \"{Truncate(text)}\" ({path}[{firstIndex}]); list it once");
                 continue;
             }
             seen[text] = i;
@@ -331,11 +331,26 @@ internal sealed class MapReader
         if (text is null) return null;
         if (Timestamps.TryParse(text, out var t)) return t;
         Ctx.Error(Value(key)!.Start, DiagnosticCodes.InvalidTimestamp,
-            $"{FieldPath(key)} is \"{text}\"; write an ISO 8601 time with a zone, e.g. \"2024-12-01T12:00:00Z\" or \"2024-12-01T13:00:00+01:00\"");
+            $"{FieldPath(key)} is \"{Truncate(text)}\"; write an ISO 8601 time with a zone, e.g. \"2024-12-01T12:00:00Z\" or \"2024-12-01T13:00:00+01:00\"");
         return null;
     }
 
     private static string Shown(YScalar s) => s.Value.Length == 0 ? "an empty value" : $"\"{Truncate(s.Value)}\"";
 
     internal static string Truncate(string s) => s.Length <= 60 ? s : s[..57] + "...";
+
+    /// <summary>Escapes control characters (\\u0007) and caps the length, so a message is one printable line
+    /// whatever the document holds.</summary>
+    internal static string Printable(string message)
+    {
+        if (message.Length > 2000) message = message[..1997] + "...";
+        if (!message.Any(char.IsControl)) return message;
+        var sb = new System.Text.StringBuilder(message.Length + 16);
+        foreach (var c in message)
+        {
+            if (char.IsControl(c)) sb.Append("\\u").Append(((int)c).ToString("x4", System.Globalization.CultureInfo.InvariantCulture));
+            else sb.Append(c);
+        }
+        return sb.ToString();
+    }
 }

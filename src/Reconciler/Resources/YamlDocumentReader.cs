@@ -58,7 +58,7 @@ internal static class YamlDocumentReader
         foreach (var m in markers)
         {
             var boundary = m;
-            while (boundary - 1 > chunkStart && text.Length > lineStarts[boundary - 1].Index
+            while (boundary - 1 >= chunkStart && text.Length > lineStarts[boundary - 1].Index
                    && text[lineStarts[boundary - 1].Index] == '%')
                 boundary--;
             if (boundary <= chunkStart) continue;
@@ -112,7 +112,11 @@ internal static class YamlDocumentReader
         {
             doc ??= new DocumentBuilder(lineOffset, 0);
             var at = e.Start.Line > 0 ? e.Start : lastEnd;
-            doc.SyntaxError(SyntaxPosition(chunk, at, e.Message, lineOffset), SyntaxMessage(e.Message));
+            // An unclosed [ or { is found only at the end of the text: point at the bracket instead.
+            if (e.Message.Contains("flow", StringComparison.OrdinalIgnoreCase) && doc.InnermostOpenFlow is { } open)
+                doc.SyntaxError(open, "this [ or { is not closed properly (" + SyntaxMessage(e.Message) + ")");
+            else
+                doc.SyntaxError(SyntaxPosition(chunk, at, e.Message, lineOffset), SyntaxMessage(e.Message));
             docs.Add(doc.Finish());
         }
         catch (Exception e) when (e is InvalidOperationException or ArgumentException or IndexOutOfRangeException
@@ -392,7 +396,9 @@ internal static class YamlDocumentReader
         {
             if (_deferred is not null) _problems.Insert(0, _deferred);
             var empty = _root is null && _problems.Count == 0;
-            var foreign = Foreign || empty;
+            // Read to the end without meeting an apiVersion at the root: not a resource, whatever cap it hit.
+            var noApiVersion = !_aborted && _apiVersion is null && _rootIsMapping && _deferred is not null;
+            var foreign = Foreign || empty || noApiVersion;
             var complete = !_aborted && _problems.Count == 0;
             // Another apiVersion: its problems are not ours to report (a Helm template may not even be YAML).
             if (foreign) _problems.Clear();
