@@ -1,4 +1,5 @@
 using Confluent.Kafka;
+using KafkaRestored.Restore.Resources;
 
 namespace KafkaRestored.Restore.Offsets;
 

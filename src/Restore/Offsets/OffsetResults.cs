@@ -1,10 +1,9 @@
+using KafkaRestored.Restore.Resources;
+
 namespace KafkaRestored.Restore.Offsets;
 
 /// <summary>One committed offset: the next record the group will read in <see cref="Topic"/>[<see cref="Partition"/>].</summary>
 public readonly record struct PartitionOffset(string Topic, int Partition, long Offset);
-
-/// <summary>A group that could not be reset, rolled back or snapshotted, with a CamelCase reason and an actionable message.</summary>
-public sealed record GroupFailure(string Group, string Reason, string Message);
 
 /// <summary>A partition whose committed offset read back differs from what was committed (null: nothing committed).</summary>
 public sealed record PartitionMismatch(string Topic, int Partition, long Expected, long? Actual);

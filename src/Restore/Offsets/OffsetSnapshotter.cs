@@ -24,7 +24,7 @@ public sealed class OffsetSnapshotter
 
     /// <summary>
     /// Reads the committed offsets of <paramref name="groups"/> on every partition of
-    /// <paramref name="topics"/> (every non-internal topic when empty; topics that do not exist
+    /// <paramref name="topics"/> (every non-internal topic when null; topics that do not exist
     /// yet are recorded as looked at, with no offsets). Partitions are always named explicitly.
     /// </summary>
     /// <exception cref="KafkaRestoredException">ClusterUnreachable, OffsetFetchFailed, InvalidSnapshotId.</exception>
@@ -33,7 +33,7 @@ public sealed class OffsetSnapshotter
     {
         OffsetSnapshot.ValidateId(snapshotId);
         using var client = new KafkaOffsetsClient(_cluster, _secrets, Timeout);
-        var names = topics is { Count: > 0 } ? [.. topics.Distinct(StringComparer.Ordinal)] : client.AllTopics();
+        var names = topics is null ? client.AllTopics() : [.. topics.Distinct(StringComparer.Ordinal)];
         var partitions = client.ExistingPartitions(names);
         var takenAt = _time.GetUtcNow();
         var rows = new List<(string, string, int, long)>();

@@ -1,3 +1,7 @@
+using System.Globalization;
+using KafkaRestored.Restore.Backups;
+using KafkaRestored.Restore.Storage;
+
 namespace KafkaRestored.Restore.Offsets;
 
 /// <summary>
@@ -17,6 +21,39 @@ public sealed class SourceCommittedOffsets
         SnapshotTime = snapshotTime;
         foreach (var group in groupsWithoutOffsets ?? []) AddGroup(group);
         foreach (var (group, topic, partition, offset) in rows) Add(group, topic, partition, offset);
+    }
+
+    /// <summary>The groups of a backup's consumer-groups snapshot; <paramref name="origin"/> names the file for messages.</summary>
+    /// <exception cref="KafkaRestoredException">InvalidConsumerGroupSnapshot when a partition key is not a number.</exception>
+    public static SourceCommittedOffsets From(ConsumerGroupSnapshot snapshot, string origin)
+    {
+        var rows = new List<(string, string, int, long)>();
+        foreach (var group in snapshot.Groups)
+        {
+            foreach (var (topic, partitions) in group.Offsets)
+            {
+                foreach (var (key, offset) in partitions)
+                {
+                    if (!int.TryParse(key, NumberStyles.None, CultureInfo.InvariantCulture, out var partition))
+                        throw new KafkaRestoredException("InvalidConsumerGroupSnapshot",
+                            $"consumer group snapshot {origin}: group '{group.GroupId}' topic '{topic}' has partition key '{key}', which is not a partition number.");
+                    rows.Add((group.GroupId, topic, partition, offset));
+                }
+            }
+        }
+        return new SourceCommittedOffsets(rows, snapshot.Groups.Select(g => g.GroupId), DateTimeOffset.FromUnixTimeMilliseconds(snapshot.SnapshotTime));
+    }
+
+    /// <summary>Reads the consumer-groups snapshot of a backup.</summary>
+    /// <exception cref="KafkaRestoredException">ConsumerGroupSnapshotNotFound naming the key looked for; InvalidConsumerGroupSnapshot.</exception>
+    public static async Task<SourceCommittedOffsets> ReadAsync(IBackupStorage storage, string backupId, CancellationToken ct)
+    {
+        var key = BackupKeys.ConsumerGroups(backupId);
+        var snapshot = await ConsumerGroupSnapshotStore.TryReadAsync(storage, backupId, ct)
+            ?? throw new KafkaRestoredException("ConsumerGroupSnapshotNotFound",
+                $"strategy headerBased needs the source cluster's committed offsets, but {storage.Describe(key)} does not exist. " +
+                "Check backupId and storage, or use another strategy (the backup was taken without consumer-group snapshots).");
+        return From(snapshot, storage.Describe(key));
     }
 
     /// <summary>When the source offsets were read, if known.</summary>

@@ -14,10 +14,10 @@ namespace KafkaRestored.Restore.Offsets;
 internal static class TargetPartitionScanner
 {
     /// <summary>Header holding the record's offset in the source partition.</summary>
-    public const string OriginalOffsetHeader = "x-original-offset";
+    public const string OriginalOffsetHeader = OriginalOffsetHeaders.OriginalOffset;
 
     /// <summary>Header naming the cluster the record came from.</summary>
-    public const string SourceClusterHeader = "x-source-cluster";
+    public const string SourceClusterHeader = OriginalOffsetHeaders.SourceCluster;
 
     /// <summary>
     /// Rebuilds the source → target offset map of <paramref name="tp"/> from its headers, reading

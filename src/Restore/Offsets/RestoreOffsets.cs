@@ -1,0 +1,72 @@
+using KafkaRestored.Restore.Engine;
+using KafkaRestored.Restore.Resources;
+using KafkaRestored.Restore.Secrets;
+using KafkaRestored.Restore.Storage;
+
+namespace KafkaRestored.Restore.Offsets;
+
+/// <summary>
+/// The offset steps of a KafkaRestore: the rollback snapshot before any record is written
+/// (<c>rollback.enabled</c>) and the offset reset after a verified restore (<c>offsetReset.enabled</c>).
+/// </summary>
+public static class RestoreOffsets
+{
+    /// <summary>Snapshot id used when <c>rollback.snapshotId</c> is not given.</summary>
+    public static string DefaultSnapshotId(KafkaRestore restore) => $"{restore.Metadata.Name}-pre-restore";
+
+    /// <summary>
+    /// When <c>rollback.enabled</c>, records the committed offsets of <c>offsetReset.consumerGroups</c>
+    /// on <paramref name="targetTopics"/> (topics that do not exist yet simply have none) and saves
+    /// the snapshot. Call before the restore writes anything. Returns null when rollback is off.
+    /// </summary>
+    /// <exception cref="KafkaRestoredException">SnapshotExists (ids are never reused), ClusterUnreachable.</exception>
+    public static async Task<OffsetSnapshot?> SnapshotBeforeRestoreAsync(KafkaRestore restore, IReadOnlyList<string> targetTopics,
+        IOffsetSnapshotStore store, SecretStore secrets, TimeProvider time, CancellationToken ct)
+    {
+        if (restore.Spec.Rollback is not { Enabled: true } rollback) return null;
+        var id = rollback.SnapshotId ?? DefaultSnapshotId(restore);
+        OffsetSnapshot.ValidateId(id);
+        if (store.Get(id) is { } existing) throw OffsetSnapshotErrors.Exists(existing);
+        var groups = restore.Spec.OffsetReset?.ConsumerGroups ?? ValueList<string>.Empty;
+        var snapshot = await new OffsetSnapshotter(restore.Spec.TargetCluster, secrets, time)
+            .TakeAsync(id, restore.Id, groups, targetTopics, ct);
+        store.Save(snapshot);
+        return snapshot;
+    }
+
+    /// <summary>
+    /// When <c>offsetReset.enabled</c>, resets <c>offsetReset.consumerGroups</c> on exactly the
+    /// partitions the restore touched (<paramref name="offsetMaps"/>, one per target partition),
+    /// translating headerBased positions with those maps. Call after a verified restore.
+    /// Returns null when offset reset is off.
+    /// </summary>
+    /// <param name="restore">The restore that ran.</param>
+    /// <param name="offsetMaps">The restore's offset maps.</param>
+    /// <param name="secrets">Secrets for the cluster and the storage.</param>
+    /// <param name="storage">Where the backup is (for headerBased); null opens spec.storage.</param>
+    /// <param name="ct">Cancellation.</param>
+    /// <exception cref="KafkaRestoredException">The reset cannot run at all (consumer-group snapshot missing, cluster unreachable...).</exception>
+    public static async Task<OffsetResetResult?> ResetAfterRestoreAsync(KafkaRestore restore, IReadOnlyList<PartitionOffsetMap> offsetMaps,
+        SecretStore secrets, IBackupStorage? storage, CancellationToken ct)
+    {
+        var spec = restore.Spec;
+        if (spec.OffsetReset is not { Enabled: true } reset) return null;
+        if (offsetMaps.Count == 0 || reset.ConsumerGroups.Count == 0)
+            return new OffsetResetResult([], [], [], [],
+                [offsetMaps.Count == 0 ? "the restore touched no partition; no offsets were reset." : "offsetReset.consumerGroups is empty; no offsets were reset."], null);
+        SourceCommittedOffsets? source = null;
+        if (reset.Strategy == OffsetResetStrategy.HeaderBased)
+            source = await SourceCommittedOffsets.ReadAsync(storage ?? BackupStorageFactory.Create(spec.Storage, secrets), spec.BackupId, ct);
+        return await new OffsetResetter(spec.TargetCluster, secrets).ResetAsync(new OffsetResetRequest
+        {
+            Strategy = reset.Strategy,
+            Groups = reset.ConsumerGroups,
+            OffsetMaps = offsetMaps,
+            Timestamp = reset.Timestamp,
+            Offset = reset.Offset,
+            SourceCluster = reset.SourceCluster,
+            TopicMapping = spec.TopicMapping,
+            SourceOffsets = source,
+        }, ct);
+    }
+}
