@@ -1,5 +1,7 @@
 using Confluent.Kafka;
 
+[assembly: System.Runtime.Versioning.SupportedOSPlatform("linux")]
+
 namespace KafkaRestored.Benchmarks;
 
 /// <summary>

@@ -3,6 +3,8 @@ using System.Globalization;
 using System.Text;
 using Confluent.Kafka;
 using KafkaRestored.Benchmarks;
+using KafkaRestored.Restore.Backups.Kbak;
+using KafkaRestored.Restore.Resources;
 using KafkaRestored.TestSupport;
 
 // Restore throughput against the producer ceiling, side by side in one run on the same hosted
@@ -17,15 +19,51 @@ results.Add(Measure("a: raw Confluent.Kafka producer", dataset, RawProducer.Run)
 if (Kcat.IsInstalled) results.Add(Measure("b: kcat producer", dataset, KcatProducer.Run));
 else Console.WriteLine("kcat not installed: baseline b skipped (apt-get install kcat)");
 
-var report = Report.Render(dataset, results);
-Console.WriteLine();
-Console.WriteLine(report);
-if (options.OutFile is not null)
+using var work = new TempDir("kr-bench");
+using var s3 = new S3rverFixture();
+var secrets = work.Combine("secrets");
+Directory.CreateDirectory(Path.Combine(secrets, "s3"));
+foreach (var k in new[] { "accessKey", "secretKey" })
 {
-    File.WriteAllText(options.OutFile, report);
-    Console.WriteLine("written to " + options.OutFile);
+    var f = Path.Combine(secrets, "s3", k);
+    File.WriteAllText(f, S3rverFixture.AccessKey);
+    File.SetUnixFileMode(f, UnixFileMode.UserRead | UnixFileMode.UserWrite);
 }
-return 0;
+foreach (var compression in options.Compressions)
+{
+    var name = compression.ToString().ToLowerInvariant();
+    var fs = new BenchStorage("filesystem", new StorageSpec(StorageType.Filesystem, null, new FilesystemStorageSpec(work.Combine("fs-" + name))), null);
+    Console.WriteLine($"writing {name} backup to a folder...");
+    await RestoreContender.WriteBackupAsync(fs, dataset, compression);
+    results.Add(Measure($"c: restore, filesystem, {name}", dataset, (b, t, d) => RestoreContender.Run(b, t, d, fs, Fresh(work))));
+
+    var bucket = await s3.CreateBucketAsync("bench");
+    var s3Storage = new BenchStorage("s3rver", new StorageSpec(StorageType.S3,
+        new S3StorageSpec(bucket, "us-east-1", null, s3.Endpoint, true, new S3CredentialsSecretRef("s3", "accessKey", "secretKey")), null), secrets);
+    Console.WriteLine($"writing {name} backup to s3rver...");
+    await RestoreContender.WriteBackupAsync(s3Storage, dataset, compression);
+    results.Add(Measure($"d: restore, s3rver, {name}", dataset, (b, t, d) => RestoreContender.Run(b, t, d, s3Storage, Fresh(work))));
+}
+
+// Memory: the same restore at 4x the records (and 4x the partitions, to stay under the mock's
+// per-partition retention) must not need more memory.
+var big = new Dataset(dataset.Records * 4, dataset.Partitions * 4);
+var bigFs = new BenchStorage("filesystem", new StorageSpec(StorageType.Filesystem, null, new FilesystemStorageSpec(work.Combine("fs-4x"))), null);
+Console.WriteLine("writing 4x backup...");
+await RestoreContender.WriteBackupAsync(bigFs, big, BackupCompression.None);
+var memory4x = Measure("c: restore, filesystem, none, 4x", big, (b, t, d) => RestoreContender.Run(b, t, d, bigFs, Fresh(work)));
+
+// Resume: kill at 50% (SIGKILL), then time the resumed run against a clean one.
+var resumeFs = new BenchStorage("filesystem", new StorageSpec(StorageType.Filesystem, null, new FilesystemStorageSpec(work.Combine("fs-none"))), null);
+var resume = ResumeCost.Measure(dataset, resumeFs, Fresh(work));
+
+var report = Report.Render(dataset, results, memory4x, resume);
+static string Fresh(TempDir work)
+{
+    var dir = work.Combine("run-" + Guid.NewGuid().ToString("N")[..8]);
+    Directory.CreateDirectory(dir);
+    return dir;
+}
 
 static Measurement Measure(string name, Dataset dataset, Func<string, string, Dataset, long?> run)
 {
@@ -53,13 +91,14 @@ internal sealed record Measurement(string Name, TimeSpan Elapsed, long Records, 
 }
 
 /// <summary>Command-line options of the benchmark.</summary>
-internal sealed record BenchOptions(long Records, int Partitions, string? OutFile)
+internal sealed record BenchOptions(long Records, int Partitions, string? OutFile, IReadOnlyList<BackupCompression> Compressions)
 {
     public static BenchOptions Parse(string[] args)
     {
         long records = 2_000_000;
         var partitions = 160;
         string? outFile = null;
+        IReadOnlyList<BackupCompression> compressions = [BackupCompression.None, BackupCompression.Lz4, BackupCompression.Zstd];
         for (var i = 0; i < args.Length; i++)
         {
             switch (args[i])
@@ -67,10 +106,13 @@ internal sealed record BenchOptions(long Records, int Partitions, string? OutFil
                 case "--records": records = long.Parse(args[++i], CultureInfo.InvariantCulture); break;
                 case "--partitions": partitions = int.Parse(args[++i], CultureInfo.InvariantCulture); break;
                 case "--out": outFile = args[++i]; break;
+                case "--compressions":
+                    compressions = [.. args[++i].Split(',').Select(c => Enum.Parse<BackupCompression>(c, ignoreCase: true))];
+                    break;
                 default: throw new ArgumentException("unknown option " + args[i]);
             }
         }
-        return new BenchOptions(records, partitions, outFile);
+        return new BenchOptions(records, partitions, outFile, compressions);
     }
 }
 
@@ -176,21 +218,87 @@ internal static class Watermarks
     }
 }
 
+/// <summary>Resume cost: a restore SIGKILLed at 50% and resumed, against a clean run.</summary>
+internal sealed record ResumeResult(TimeSpan Clean, TimeSpan UntilKill, TimeSpan Resume, long LandedAfterKill, long LandedAfterResume);
+
+/// <summary>Runs the resume experiment on fresh brokers.</summary>
+internal static class ResumeCost
+{
+    public static ResumeResult Measure(Dataset dataset, BenchStorage storage, string workDir)
+    {
+        TimeSpan clean;
+        using (var broker = MockKafkaBroker.Start(3))
+        {
+            broker.CreateTopic("resume-clean", dataset.Partitions);
+            var sw = Stopwatch.StartNew();
+            RestoreContender.Run(broker.BootstrapServers, "resume-clean", dataset, storage, Path.Combine(workDir, "clean"));
+            clean = sw.Elapsed;
+        }
+        using var b = MockKafkaBroker.Start(3);
+        b.CreateTopic("resume", dataset.Partitions);
+        var killedDir = Path.Combine(workDir, "killed");
+        var sw2 = Stopwatch.StartNew();
+        RestoreContender.Run(b.BootstrapServers, "resume", dataset, storage, killedDir, killAtFraction: 0.5);
+        var untilKill = sw2.Elapsed;
+        var landedAfterKill = Watermarks.Total(b.BootstrapServers, "resume", dataset.Partitions);
+        sw2.Restart();
+        RestoreContender.Run(b.BootstrapServers, "resume", dataset, storage, killedDir);
+        var resume = sw2.Elapsed;
+        var landed = Watermarks.Total(b.BootstrapServers, "resume", dataset.Partitions);
+        if (landed != dataset.Records)
+            throw new InvalidOperationException($"resume landed {landed} records, expected exactly {dataset.Records}");
+        Console.WriteLine($"resume: clean {clean.TotalSeconds:F2} s; killed at {landedAfterKill:N0} records after {untilKill.TotalSeconds:F2} s; resume took {resume.TotalSeconds:F2} s; {landed:N0} records in the end");
+        return new ResumeResult(clean, untilKill, resume, landedAfterKill, landed);
+    }
+}
+
 /// <summary>Renders docs/BENCHMARKS.md.</summary>
 internal static class Report
 {
-    public static string Render(Dataset dataset, IReadOnlyList<Measurement> results)
+    public static string Render(Dataset dataset, IReadOnlyList<Measurement> results, Measurement memory4x, ResumeResult resume)
     {
+        var inv = CultureInfo.InvariantCulture;
         var sb = new StringBuilder();
+        sb.AppendLine("# Benchmarks");
+        sb.AppendLine();
+        sb.AppendLine("Generated by `dotnet run -c Release --project bench/Benchmarks -- --out docs/BENCHMARKS.md`.");
+        sb.AppendLine("Every contender runs against a fresh hosted mock broker (3 brokers) in the same run; compare ratios, not absolute numbers.");
+        sb.AppendLine();
+        sb.AppendLine(inv, $"Dataset: {dataset.Records:N0} records (20-byte keys, 200-byte values, 3 headers on every third record), {dataset.Partitions} partitions, {dataset.PayloadBytes / 1e6:F1} MB payload.");
+        sb.AppendLine();
+        sb.AppendLine("## Restore throughput");
+        sb.AppendLine();
         sb.AppendLine("| contender | records/s | MB/s | seconds | peak RSS |");
         sb.AppendLine("|---|---:|---:|---:|---:|");
         foreach (var r in results)
         {
             var rss = r.PeakRssBytes is { } b ? $"{b / 1e6:F0} MB" : "-";
-            sb.AppendLine(CultureInfo.InvariantCulture, $"| {r.Name} | {r.RecordsPerSecond:N0} | {r.MegabytesPerSecond:F1} | {r.Elapsed.TotalSeconds:F2} | {rss} |");
+            sb.AppendLine(inv, $"| {r.Name} | {r.RecordsPerSecond:N0} | {r.MegabytesPerSecond:F1} | {r.Elapsed.TotalSeconds:F2} | {rss} |");
         }
         sb.AppendLine();
-        sb.AppendLine(CultureInfo.InvariantCulture, $"Dataset: {dataset.Records:N0} records, {dataset.Partitions} partitions, {dataset.PayloadBytes / 1e6:F1} MB payload.");
+        var a = results.FirstOrDefault(r => r.Name.StartsWith("a:", StringComparison.Ordinal));
+        var kcat = results.FirstOrDefault(r => r.Name.StartsWith("b:", StringComparison.Ordinal));
+        sb.AppendLine("| compression | c/a | c/b | d/a |");
+        sb.AppendLine("|---|---:|---:|---:|");
+        foreach (var c in results.Where(r => r.Name.StartsWith("c:", StringComparison.Ordinal)))
+        {
+            var comp = c.Name.Split(", ")[^1];
+            var d = results.FirstOrDefault(r => r.Name == $"d: restore, s3rver, {comp}");
+            string Ratio(Measurement? x, Measurement? y) => x is null || y is null ? "-" : (x.RecordsPerSecond / y.RecordsPerSecond).ToString("F2", inv);
+            sb.AppendLine(inv, $"| {comp} | {Ratio(c, a)} | {Ratio(c, kcat)} | {Ratio(d, a)} |");
+        }
+        sb.AppendLine();
+        sb.AppendLine("## Memory");
+        sb.AppendLine();
+        var c1 = results.FirstOrDefault(r => r.Name == "c: restore, filesystem, none");
+        sb.AppendLine("| backup size | records | peak RSS of `kafka-restored restore` |");
+        sb.AppendLine("|---|---:|---:|");
+        if (c1?.PeakRssBytes is { } r1) sb.AppendLine(inv, $"| 1x | {c1.Records:N0} | {r1 / 1e6:F0} MB |");
+        if (memory4x.PeakRssBytes is { } r4) sb.AppendLine(inv, $"| 4x | {memory4x.Records:N0} | {r4 / 1e6:F0} MB |");
+        sb.AppendLine();
+        sb.AppendLine("## Resume cost");
+        sb.AppendLine();
+        sb.AppendLine(inv, $"A clean restore took {resume.Clean.TotalSeconds:F2} s. A restore SIGKILLed after {resume.UntilKill.TotalSeconds:F2} s, with {resume.LandedAfterKill:N0} of {dataset.Records:N0} records written, resumed in {resume.Resume.TotalSeconds:F2} s and ended with exactly {resume.LandedAfterResume:N0} records.");
         return sb.ToString();
     }
 }

@@ -1,0 +1,134 @@
+using System.Diagnostics;
+using System.Globalization;
+using KafkaRestored.Restore.Backups.Kbak;
+using KafkaRestored.Restore.Resources;
+using KafkaRestored.Restore.Secrets;
+using KafkaRestored.Restore.Storage;
+using KafkaRestored.TestSupport;
+
+namespace KafkaRestored.Benchmarks;
+
+/// <summary>Where a benchmark backup lives: a folder, or a bucket on s3rver.</summary>
+internal sealed record BenchStorage(string Label, StorageSpec Spec, string? SecretsDir);
+
+/// <summary>
+/// Contenders c and d: the real <c>kafka-restored restore -f</c> binary restoring the dataset,
+/// as a child process so its peak RSS can be read from /proc.
+/// </summary>
+internal static class RestoreContender
+{
+    public const string BackupId = "bench-backup";
+
+    /// <summary>Writes the dataset as a backup with the product's writer.</summary>
+    public static async Task WriteBackupAsync(BenchStorage storage, Dataset dataset, BackupCompression compression)
+    {
+        var target = BackupStorageFactory.Create(storage.Spec, new SecretStore(storage.SecretsDir));
+        await using var writer = new BackupWriter(target, BackupId, compression);
+        var key = new byte[20];
+        var value = new byte[200];
+        // Partition-major order: each partition's records are contiguous offsets 0..n-1.
+        for (var p = 0; p < dataset.Partitions; p++)
+        {
+            long offset = 0;
+            for (long i = p; i < dataset.Records; i += dataset.Partitions)
+            {
+                Dataset.Fill(i, key, value);
+                var headers = Dataset.HeadersFor(i);
+                await writer.AppendAsync("bench", p, new BackupRecord
+                {
+                    Offset = offset++,
+                    Timestamp = Dataset.TimestampFor(i),
+                    Key = (byte[])key.Clone(),
+                    Value = (byte[])value.Clone(),
+                    Headers = headers is null ? [] : [.. headers.Select(h => new BackupHeader(h.Key, h.GetValueBytes()))],
+                }, CancellationToken.None);
+            }
+        }
+        await writer.CompleteAsync(new Dictionary<string, int> { ["bench"] = dataset.Partitions }, "bench-source", ["bench:9092"], null, null, CancellationToken.None);
+    }
+
+    /// <summary>Runs the restore CLI into <paramref name="topic"/>; returns its peak RSS in bytes. <paramref name="killAtFraction"/> SIGKILLs it once that share has landed.</summary>
+    public static long? Run(string bootstrap, string topic, Dataset dataset, BenchStorage storage, string workDir, double? killAtFraction = null)
+    {
+        var yaml = Path.Combine(workDir, "restore.yaml");
+        File.WriteAllText(yaml, RestoreYaml(bootstrap, topic, storage.Spec));
+        var psi = new ProcessStartInfo("dotnet")
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        foreach (var a in new[] { RepoPaths.ProjectOutput("src/Daemon", "kafka-restored"), "restore", "-f", yaml, "--state-dir", Path.Combine(workDir, "state") })
+            psi.ArgumentList.Add(a);
+        if (storage.SecretsDir is not null)
+        {
+            psi.ArgumentList.Add("--secrets-dir");
+            psi.ArgumentList.Add(storage.SecretsDir);
+        }
+        using var process = Process.Start(psi) ?? throw new InvalidOperationException("could not start kafka-restored");
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        long peak = 0;
+        var lastLandedCheck = Stopwatch.StartNew();
+        while (!process.WaitForExit(50))
+        {
+            peak = Math.Max(peak, ReadHighWaterMark(process.Id));
+            if (killAtFraction is { } f && lastLandedCheck.ElapsedMilliseconds > 200)
+            {
+                lastLandedCheck.Restart();
+                if (Watermarks.Total(bootstrap, topic, dataset.Partitions) >= dataset.Records * f)
+                {
+                    process.Kill();
+                    process.WaitForExit();
+                    return peak;
+                }
+            }
+        }
+        if (process.ExitCode != 0)
+            throw new InvalidOperationException($"kafka-restored restore exited {process.ExitCode}:\n{stdout.Result}\n{stderr.Result}");
+        return peak;
+    }
+
+    private static string RestoreYaml(string bootstrap, string topic, StorageSpec storage)
+    {
+        var storageYaml = storage.StorageType == StorageType.Filesystem
+            ? $"    storageType: filesystem\n    filesystem:\n      path: \"{storage.Filesystem!.Path}\"\n"
+            : $"    storageType: s3\n    s3:\n      bucket: {storage.S3!.Bucket}\n      region: us-east-1\n      endpoint: \"{storage.S3.Endpoint}\"\n      forcePathStyle: true\n"
+              + "      credentialsSecret:\n        name: s3\n        accessKeyKey: accessKey\n        secretKeyKey: secretKey\n";
+        return string.Create(CultureInfo.InvariantCulture, $"""
+            apiVersion: kafka.oso.sh/v1alpha1
+            kind: KafkaRestore
+            metadata:
+              name: bench-restore
+            spec:
+              backupId: {BackupId}
+              targetCluster:
+                bootstrapServers: ["{bootstrap}"]
+              storage:
+            {storageYaml}  topicMapping:
+                bench: {topic}
+              resources:
+                limits:
+                  cpu: "2"
+                  memory: 256Mi
+
+            """);
+    }
+
+    /// <summary>VmHWM of a process in bytes (0 once it has exited).</summary>
+    private static long ReadHighWaterMark(int pid)
+    {
+        try
+        {
+            foreach (var line in File.ReadLines($"/proc/{pid}/status"))
+            {
+                if (line.StartsWith("VmHWM:", StringComparison.Ordinal))
+                    return long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture) * 1024;
+            }
+        }
+        catch (IOException)
+        {
+        }
+        return 0;
+    }
+}
