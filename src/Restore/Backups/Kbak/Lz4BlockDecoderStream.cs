@@ -132,14 +132,24 @@ internal sealed class Lz4BlockDecoderStream : Stream
                     var count = (int)Math.Min(_matchLength, output.Length - written);
                     CheckLength(count);
                     var dest = output.Slice(written, count);
-                    var from = _produced - _matchOffset;
-                    for (var i = 0; i < count; i++)
+                    // The first `offset` bytes come from history; the rest repeats them with period `offset`.
+                    var done = 0;
+                    var fromHistory = Math.Min(count, _matchOffset);
+                    while (done < fromHistory)
                     {
-                        var b = _window[(int)((from + i) & WindowMask)];
-                        dest[i] = b;
-                        _window[(int)((_produced + i) & WindowMask)] = b;
+                        var from = (int)((_produced + done - _matchOffset) & WindowMask);
+                        var length = Math.Min(fromHistory - done, WindowSize - from);
+                        _window.AsSpan(from, length).CopyTo(dest.Slice(done, length));
+                        done += length;
                     }
-                    _produced += count;
+                    while (done < count)
+                    {
+                        var period = done / _matchOffset * _matchOffset;
+                        var length = Math.Min(count - done, period);
+                        dest.Slice(done - period, length).CopyTo(dest.Slice(done, length));
+                        done += length;
+                    }
+                    Remember(dest);
                     written += count;
                     _matchLength -= count;
                     if (_matchLength == 0) _state = State.Token;
@@ -160,22 +170,19 @@ internal sealed class Lz4BlockDecoderStream : Stream
     {
         CheckLength(bytes.Length);
         bytes.CopyTo(output);
-        var at = (int)(_produced & WindowMask);
+        Remember(bytes);
+    }
+
+    // Appends produced bytes to the history window; only the last 64 KiB can be referred to.
+    private void Remember(ReadOnlySpan<byte> bytes)
+    {
+        var total = bytes.Length;
+        if (bytes.Length > WindowSize) bytes = bytes[^WindowSize..];
+        var at = (int)((_produced + total - bytes.Length) & WindowMask);
         var first = Math.Min(bytes.Length, WindowSize - at);
-        if (bytes.Length >= WindowSize)
-        {
-            // Only the last 64 KiB can be referred to.
-            var tail = bytes[^WindowSize..];
-            var start = (int)((_produced + bytes.Length - WindowSize) & WindowMask);
-            tail[..(WindowSize - start)].CopyTo(_window.AsSpan(start));
-            tail[(WindowSize - start)..].CopyTo(_window);
-        }
-        else
-        {
-            bytes[..first].CopyTo(_window.AsSpan(at));
-            bytes[first..].CopyTo(_window);
-        }
-        _produced += bytes.Length;
+        bytes[..first].CopyTo(_window.AsSpan(at));
+        bytes[first..].CopyTo(_window);
+        _produced += total;
     }
 
     private void CheckLength(int more)
