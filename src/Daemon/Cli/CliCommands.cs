@@ -9,5 +9,6 @@ internal static class CliCommands
     public static IEnumerable<Command> All() =>
     [
         ValidateCommand.Create(),
+        RestoreCommand.Create(),
     ];
 }

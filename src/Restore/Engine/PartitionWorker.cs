@@ -9,7 +9,8 @@ namespace KafkaRestored.Restore.Engine;
 /// <summary>
 /// Restores one partition: a reader task decodes its segments into chunks on a bounded channel
 /// (the read-ahead), and the producing loop selects records (PITR, resume skip), extends the
-/// offset map and enqueues them in offset order on the shared idempotent producer.
+/// offset map and enqueues them in offset order on the shared idempotent producer. One instance
+/// serves every worker of a session: all per-partition state lives in locals and <see cref="PartitionState"/>.
 /// </summary>
 internal sealed class PartitionWorker(
     IBackupStorage storage,
@@ -25,8 +26,6 @@ internal sealed class PartitionWorker(
 
     /// <summary>Bytes per chunk at most (a single bigger record still travels alone).</summary>
     private const long ChunkBytes = 256 * 1024;
-
-    private readonly RecordHeaderBuilder _headers = new(includeOriginalOffsetHeader, sourceCluster);
 
     public async Task RunAsync(PartitionState state, CancellationToken ct)
     {
@@ -99,6 +98,8 @@ internal sealed class PartitionWorker(
         var topicPartition = new TopicPartition(plan.TargetTopic, plan.Partition);
         var message = new Message<byte[]?, byte[]?>();
         var cutoff = cutoffMillis ?? long.MaxValue;
+        // One builder per partition run: its header buffers are reused record after record.
+        var headers = new RecordHeaderBuilder(includeOriginalOffsetHeader, sourceCluster);
         Action<DeliveryReport<byte[]?, byte[]?>> onDelivery = report => OnDelivery(state, report);
 
         while (await reader.WaitToReadAsync(ct))
@@ -134,7 +135,7 @@ internal sealed class PartitionWorker(
                         message.Key = record.Key;
                         message.Value = record.Value;
                         message.Timestamp = new Timestamp(record.Timestamp, TimestampType.CreateTime);
-                        message.Headers = _headers.Build(record, plan.Partition);
+                        message.Headers = headers.Build(record, plan.Partition);
                         await EnqueueAsync(topicPartition, message, onDelivery, state, record, ct);
                         state.CountProduced(size);
                     }

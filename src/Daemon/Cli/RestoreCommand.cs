@@ -1,0 +1,244 @@
+using System.CommandLine;
+using System.Globalization;
+using KafkaRestored.Reconciler.Resources;
+using KafkaRestored.Restore.Engine;
+using KafkaRestored.Restore.Resources;
+using KafkaRestored.Restore.Secrets;
+using YamlDotNet.Core;
+using YamlDotNet.Core.Events;
+
+namespace KafkaRestored.Daemon.Cli;
+
+/// <summary>
+/// <c>kafka-restored restore -f FILE</c>: runs one KafkaRestore now, without Git. Progress goes to
+/// stderr (a bar on a terminal, plain lines otherwise); the final status goes to stdout as YAML.
+/// Exit 0 when Completed, 1 when Failed (or cancelled: running it again resumes), 2 on usage errors.
+/// </summary>
+internal static class RestoreCommand
+{
+    /// <summary>Exit code of a failed (or cancelled) restore, or of a file that does not hold exactly one valid KafkaRestore.</summary>
+    public const int Failed = 1;
+
+    /// <summary>Builds the command.</summary>
+    public static Command Create()
+    {
+        var file = new Option<string>("--file", "-f")
+        {
+            Description = "YAML file holding the KafkaRestore to run (exactly one)",
+            Required = true,
+        };
+        var stateDir = new Option<string?>("--state-dir")
+        {
+            Description = "Folder for checkpoints and offset maps; running the same restore again with it resumes (default: $STATE_DIRECTORY, else ~/.local/state/kafka-restored)",
+        };
+        var secretsDir = new Option<string?>("--secrets-dir")
+        {
+            Description = "Folder of secret files <name>/<key> (default: $CREDENTIALS_DIRECTORY/secrets when set)",
+        };
+        var command = new Command("restore", "Run one KafkaRestore now, without Git: plan, preflight, restore exactly once, verify; print the final status as YAML")
+        {
+            file,
+            stateDir,
+            secretsDir,
+        };
+        command.SetAction((parseResult, ct) => RunAsync(
+            parseResult.GetValue(file)!,
+            parseResult.GetValue(stateDir) ?? DefaultStateDirectory(),
+            parseResult.GetValue(secretsDir) ?? DefaultSecretsDirectory(),
+            parseResult.InvocationConfiguration.Output,
+            parseResult.InvocationConfiguration.Error,
+            ct));
+        return command;
+    }
+
+    /// <summary>Loads the file, runs the restore and prints; returns the exit code.</summary>
+    public static async Task<int> RunAsync(string file, string stateDirectory, string? secretsDirectory,
+        TextWriter output, TextWriter error, CancellationToken ct)
+    {
+        if (!File.Exists(file))
+        {
+            await error.WriteLineAsync($"kafka-restored restore: {file}: no such file");
+            return Program.UsageError;
+        }
+        var loaded = ResourceLoader.LoadPaths([file]);
+        foreach (var d in loaded.Diagnostics) await error.WriteLineAsync(d.ToString());
+        if (loaded.HasErrors)
+        {
+            await error.WriteLineAsync($"kafka-restored restore: {file} has {loaded.ErrorCount} error(s); fix them (kafka-restored validate {file}) and run again.");
+            return Failed;
+        }
+        var restores = loaded.Resources.Select(r => r.Resource).OfType<KafkaRestore>().ToList();
+        if (restores.Count != 1)
+        {
+            await error.WriteLineAsync(restores.Count == 0
+                ? $"kafka-restored restore: {file} holds no KafkaRestore (apiVersion {ApiVersions.V1Alpha1}); nothing to run."
+                : $"kafka-restored restore: {file} holds {restores.Count} KafkaRestore resources ({string.Join(", ", restores.Select(r => r.Id.ShortName))}); put the one to run in a file of its own.");
+            return Failed;
+        }
+        var restore = restores[0];
+
+        var state = new FileRestoreStateStore(stateDirectory);
+        var env = new RestoreEnvironment(new SecretStore(secretsDirectory), state, restore.Id.ShortName);
+        await error.WriteLineAsync($"Restoring {restore.Id.ShortName} from backup {restore.Spec.BackupId} (state in {state.RunDirectory(env.RestoreKey)})");
+        var progress = new ConsoleProgress(error, interactive: !Console.IsErrorRedirected);
+        var result = await RestoreEngine.RunAsync(restore, env, progress, ct);
+        progress.Finish();
+
+        await output.WriteAsync(StatusYaml(restore, result));
+        await output.FlushAsync(CancellationToken.None);
+        return result.Outcome == RestoreOutcome.Completed ? 0 : Failed;
+    }
+
+    private static string DefaultStateDirectory()
+    {
+        var systemd = Environment.GetEnvironmentVariable("STATE_DIRECTORY");
+        if (!string.IsNullOrEmpty(systemd)) return Path.Combine(systemd.Split(':')[0], "cli-restores");
+        var xdg = Environment.GetEnvironmentVariable("XDG_STATE_HOME");
+        var root = !string.IsNullOrEmpty(xdg) ? xdg
+            : Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".local", "state");
+        return Path.Combine(root, "kafka-restored");
+    }
+
+    private static string? DefaultSecretsDirectory()
+    {
+        var credentials = Environment.GetEnvironmentVariable("CREDENTIALS_DIRECTORY");
+        return string.IsNullOrEmpty(credentials) ? null : Path.Combine(credentials, "secrets");
+    }
+
+    /// <summary>The status document: what the daemon would write to status/kafkarestore/NS/NAME.yaml for this run.</summary>
+    internal static string StatusYaml(KafkaRestore restore, RestoreResult result)
+    {
+        var w = new StringWriter(CultureInfo.InvariantCulture);
+        var e = new Emitter(w);
+        e.Emit(new StreamStart());
+        e.Emit(new DocumentStart());
+        e.Emit(new MappingStart());
+        Plain(e, "apiVersion", ApiVersions.V1Alpha1);
+        Plain(e, "kind", restore.Kind);
+        Key(e, "metadata");
+        e.Emit(new MappingStart());
+        Plain(e, "name", restore.Metadata.Name);
+        Plain(e, "namespace", restore.Metadata.Namespace);
+        e.Emit(new MappingEnd());
+        Key(e, "status");
+        e.Emit(new MappingStart());
+        var completed = result.Outcome == RestoreOutcome.Completed;
+        Plain(e, "phase", completed ? nameof(ResourcePhase.Completed) : nameof(ResourcePhase.Failed));
+        Quoted(e, "startTime", Time(result.StartTime));
+        Quoted(e, "completionTime", Time(result.CompletionTime));
+        Plain(e, "restoredRecords", result.RestoredRecords.ToString(CultureInfo.InvariantCulture));
+        Key(e, "restoredTopics");
+        e.Emit(new SequenceStart(null, null, true, SequenceStyle.Block));
+        foreach (var t in result.Topics)
+        {
+            e.Emit(new MappingStart(null, null, true, MappingStyle.Flow));
+            Quoted(e, "name", t.Name);
+            Plain(e, "records", t.Records.ToString(CultureInfo.InvariantCulture));
+            e.Emit(new MappingEnd());
+        }
+        e.Emit(new SequenceEnd());
+        if (result.Gaps.Count > 0)
+        {
+            Key(e, "gaps");
+            e.Emit(new SequenceStart(null, null, true, SequenceStyle.Block));
+            foreach (var g in result.Gaps)
+            {
+                e.Emit(new MappingStart(null, null, true, MappingStyle.Flow));
+                Quoted(e, "topic", g.SourceTopic);
+                Plain(e, "partition", g.Partition.ToString(CultureInfo.InvariantCulture));
+                Plain(e, "startOffset", g.StartOffset.ToString(CultureInfo.InvariantCulture));
+                Plain(e, "endOffset", g.EndOffset.ToString(CultureInfo.InvariantCulture));
+                Quoted(e, "reason", g.Reason ?? "");
+                e.Emit(new MappingEnd());
+            }
+            e.Emit(new SequenceEnd());
+        }
+        Key(e, "conditions");
+        e.Emit(new SequenceStart(null, null, true, SequenceStyle.Block));
+        Condition(e, ConditionTypes.Ready, completed ? "True" : "False", result.Reason, result.Message, result.CompletionTime);
+        if (restore.Spec.PodTemplate is { Present: true })
+        {
+            Condition(e, ConditionTypes.IgnoredFields, "True", "IgnoredFields",
+                "spec.podTemplate has no meaning outside Kubernetes and was ignored", result.CompletionTime);
+        }
+        e.Emit(new SequenceEnd());
+        e.Emit(new MappingEnd());
+        e.Emit(new MappingEnd());
+        e.Emit(new DocumentEnd(true));
+        e.Emit(new StreamEnd());
+        return w.ToString();
+    }
+
+    private static void Condition(Emitter e, string type, string status, string reason, string message, DateTimeOffset time)
+    {
+        e.Emit(new MappingStart());
+        Plain(e, "type", type);
+        Quoted(e, "status", status);
+        Plain(e, "reason", reason);
+        Quoted(e, "message", message);
+        Quoted(e, "lastTransitionTime", Time(time));
+        e.Emit(new MappingEnd());
+    }
+
+    private static string Time(DateTimeOffset t) => t.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture);
+
+    private static void Key(Emitter e, string key) => e.Emit(new Scalar(key));
+
+    private static void Plain(Emitter e, string key, string value)
+    {
+        Key(e, key);
+        e.Emit(new Scalar(null, null, value, ScalarStyle.Plain, true, false));
+    }
+
+    private static void Quoted(Emitter e, string key, string value)
+    {
+        Key(e, key);
+        e.Emit(new Scalar(null, null, value, ScalarStyle.DoubleQuoted, false, true));
+    }
+
+    /// <summary>Progress on stderr: a redrawn bar on a terminal, a plain line every few seconds otherwise.</summary>
+    private sealed class ConsoleProgress(TextWriter error, bool interactive) : IProgress<RestoreProgressUpdate>
+    {
+        private readonly Lock _gate = new();
+        private readonly TimeSpan _plainInterval = TimeSpan.FromSeconds(2);
+        private long _lastPlain = long.MinValue;
+        private RestoreStage? _lastStage;
+        private bool _barDrawn;
+
+        public void Report(RestoreProgressUpdate value)
+        {
+            lock (_gate)
+            {
+                var p = value.Progress;
+                var pct = p.RecordsTotal > 0 ? Math.Min(100.0, 100.0 * p.RecordsDone / p.RecordsTotal) : 100.0;
+                var text = string.Create(CultureInfo.InvariantCulture,
+                    $"{value.Stage.ToString().ToLowerInvariant()}: {p.RecordsDone:N0}/{p.RecordsTotal:N0} records ({pct:0.0}%), {p.BytesDone / 1048576.0:0.0} MiB, {value.RecordsPerSecond:N0} records/s, {value.Elapsed:hh\\:mm\\:ss}");
+                if (interactive)
+                {
+                    const int width = 30;
+                    var filled = (int)(pct / 100 * width);
+                    error.Write($"\r[{new string('#', filled)}{new string('.', width - filled)}] {text}\u001b[K");
+                    error.Flush();
+                    _barDrawn = true;
+                    return;
+                }
+                var now = Environment.TickCount64;
+                if (value.Stage != _lastStage || now - _lastPlain >= _plainInterval.TotalMilliseconds)
+                {
+                    error.WriteLine(text);
+                    _lastPlain = now;
+                    _lastStage = value.Stage;
+                }
+            }
+        }
+
+        public void Finish()
+        {
+            lock (_gate)
+            {
+                if (_barDrawn) error.WriteLine();
+                _barDrawn = false;
+            }
+        }
+    }
+}

@@ -1,0 +1,192 @@
+using System.Diagnostics;
+using System.Text;
+using KafkaRestored.Restore.Backups.Kbak;
+using KafkaRestored.TestSupport;
+using Xunit.Abstractions;
+
+namespace KafkaRestored.Restore.Tests.Engine;
+
+/// <summary>The <c>kafka-restored restore -f</c> command as a child process: status output, exit codes, and resuming after SIGKILL.</summary>
+public sealed class RestoreCommandTests(KafkaFixture kafka, ITestOutputHelper log) : IClassFixture<KafkaFixture>, IDisposable
+{
+    private readonly EngineScenario _s = new(kafka.Broker);
+
+    public void Dispose() => _s.Dispose();
+
+    private string WriteResource(string name, string extraSpec = "")
+    {
+        var brokers = string.Join(", ", kafka.Broker.BootstrapServers.Split(',').Select(b => $"\"{b}\""));
+        var yaml = $"""
+            apiVersion: kafka.oso.sh/v1alpha1
+            kind: KafkaRestore
+            metadata: {"{"}name: {name}, namespace: ops{"}"}
+            spec:
+              backupId: {_s.BackupId}
+              targetCluster:
+                bootstrapServers: [{brokers}]
+              storage:
+                storageType: filesystem
+                filesystem: {"{"}path: "{_s.Path("backups")}"{"}"}
+            {extraSpec}
+            """;
+        var path = _s.Path(name + ".yaml");
+        File.WriteAllText(path, yaml);
+        return path;
+    }
+
+    private ProcessStartInfo Command(string file)
+    {
+        var psi = new ProcessStartInfo("dotnet")
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        foreach (var a in new[] { RepoPaths.ProjectOutput("src/Daemon", "kafka-restored"), "restore", "-f", file, "--state-dir", _s.Path("state") })
+            psi.ArgumentList.Add(a);
+        return psi;
+    }
+
+    private ProcessResult Run(string file) =>
+        ProcessRunner.Run("dotnet", Command(file).ArgumentList, timeout: TimeSpan.FromMinutes(2));
+
+    [Fact]
+    public async Task The_restore_command_prints_the_completed_status_as_yaml_and_exits_zero()
+    {
+        var topic = kafka.Broker.CreateUniqueTopic("cli", 2);
+        await _s.WriteBackupAsync(new Dictionary<(string, int), IReadOnlyList<BackupRecord>>
+        {
+            [(topic, 0)] = [.. Enumerable.Range(0, 300).Select(i => RestoreKit.Record(i, 1000 + i, "k" + i, "v" + i))],
+            [(topic, 1)] = [.. Enumerable.Range(0, 200).Select(i => RestoreKit.Record(i, 1000 + i, "k" + i, "v" + i))],
+        }, new Dictionary<string, int> { [topic] = 2 });
+
+        var file = WriteResource("cli-restore", "  podTemplate: {labels: {a: b}}");
+        var result = Run(file);
+
+        Assert.True(result.ExitCode == 0, result.StdOut + result.StdErr);
+        Assert.Contains("phase: Completed", result.StdOut, StringComparison.Ordinal);
+        Assert.Contains("restoredRecords: 500", result.StdOut, StringComparison.Ordinal);
+        Assert.Contains($"- {{name: \"{topic}\", records: 500}}", result.StdOut, StringComparison.Ordinal);
+        Assert.Contains("reason: RestoreCompleted", result.StdOut, StringComparison.Ordinal);
+        Assert.Contains("status: \"True\"", result.StdOut, StringComparison.Ordinal);
+        Assert.Contains("type: IgnoredFields", result.StdOut, StringComparison.Ordinal);
+        Assert.Contains("restoring:", result.StdErr, StringComparison.Ordinal);
+        Assert.Equal(500, Kcat.ReadTopic(kafka.Broker.BootstrapServers, topic).Count);
+
+        // Running it again with the same state finds everything done and writes nothing more.
+        var again = Run(file);
+        Assert.True(again.ExitCode == 0, again.StdOut + again.StdErr);
+        Assert.Contains("restoredRecords: 500", again.StdOut, StringComparison.Ordinal);
+        Assert.Equal([300L, 200], RestoreKit.EndOffsets(kafka.Broker.BootstrapServers, topic, 2));
+    }
+
+    [Fact]
+    public async Task A_failed_restore_prints_the_reason_and_exits_one()
+    {
+        await _s.WriteBackupAsync(new Dictionary<(string, int), IReadOnlyList<BackupRecord>>
+        {
+            [("orders", 0)] = [RestoreKit.Record(0, 1, "k", "v")],
+        }, new Dictionary<string, int> { ["orders"] = 1 });
+        var file = WriteResource("cli-missing", "  topics: [payments]");
+
+        var result = Run(file);
+
+        Assert.Equal(1, result.ExitCode);
+        Assert.Contains("phase: Failed", result.StdOut, StringComparison.Ordinal);
+        Assert.Contains("reason: TopicNotInBackup", result.StdOut, StringComparison.Ordinal);
+        Assert.Contains("status: \"False\"", result.StdOut, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void An_invalid_file_prints_its_diagnostics_and_exits_one()
+    {
+        var file = WriteResource("cli-invalid", "  topicz: [orders]");
+
+        var result = Run(file);
+
+        Assert.Equal(1, result.ExitCode);
+        Assert.Contains("topicz", result.StdErr, StringComparison.Ordinal);
+        Assert.Contains("error", result.StdErr, StringComparison.Ordinal);
+        Assert.Equal("", result.StdOut);
+    }
+
+    [Fact]
+    public async Task A_restore_killed_at_random_moments_and_run_again_writes_every_record_exactly_once_in_order()
+    {
+        const int partitions = 6;
+        const int perPartition = 20_000;
+        var topic = kafka.Broker.CreateUniqueTopic("kill", partitions);
+        var input = new Dictionary<(string, int), IReadOnlyList<BackupRecord>>();
+        for (var p = 0; p < partitions; p++)
+        {
+            var partition = p;
+            input[(topic, p)] = [.. Enumerable.Range(0, perPartition).Select(i =>
+                RestoreKit.Record(i * 2, 1_000_000 + i, $"k{partition}-{i}", $"value-{partition}-{i}"))];
+        }
+        await _s.WriteBackupAsync(input, new Dictionary<string, int> { [topic] = partitions }, segmentRecords: 2500);
+        var file = WriteResource("cli-kill", "  resources: {limits: {cpu: \"2\", memory: 16Mi}}\n  includeOriginalOffsetHeader: true");
+
+        var random = new Random(12345);
+        var kills = 0;
+        var midRestoreKills = 0;
+        ProcessResult? final = null;
+        for (var attempt = 0; attempt < 30 && final is null; attempt++)
+        {
+            using var process = Process.Start(Command(file))!;
+            var stdout = process.StandardOutput.ReadToEndAsync();
+            // The first "restoring:" progress line means records are being written: most kills land after it.
+            var restoring = new TaskCompletionSource();
+            var stderrText = new StringBuilder();
+            var stderr = Task.Run(async () =>
+            {
+                while (await process.StandardError.ReadLineAsync() is { } line)
+                {
+                    stderrText.AppendLine(line);
+                    if (line.StartsWith("restoring:", StringComparison.Ordinal)) restoring.TrySetResult();
+                }
+                restoring.TrySetResult();
+                return stderrText.ToString();
+            });
+            if (attempt < 8)
+            {
+                var delay = attempt % 4 == 0 ? random.Next(200, 1200) : random.Next(0, 400);
+                if (attempt % 4 != 0) await restoring.Task.WaitAsync(TimeSpan.FromMinutes(1));
+                if (!process.WaitForExit(delay))
+                {
+                    process.Kill(entireProcessTree: true); // SIGKILL: no chance to flush or checkpoint
+                    await process.WaitForExitAsync();
+                    kills++;
+                    var written = RestoreKit.EndOffsets(kafka.Broker.BootstrapServers, topic, partitions).Sum();
+                    if (written > 0 && written < partitions * perPartition) midRestoreKills++;
+                    log.WriteLine($"killed {delay} ms after {(attempt % 4 == 0 ? "start" : "the first progress line")} with {written} records in the target");
+                    continue;
+                }
+            }
+            Assert.True(process.WaitForExit(TimeSpan.FromMinutes(2)));
+            final = new ProcessResult(process.ExitCode, await stdout, await stderr);
+        }
+
+        Assert.NotNull(final);
+        Assert.True(final.ExitCode == 0, final.StdOut + final.StdErr);
+        Assert.True(kills >= 4, $"only {kills} kills");
+        Assert.True(midRestoreKills >= 3, $"only {midRestoreKills} of {kills} kills landed mid-restore");
+        Assert.Contains($"restoredRecords: {partitions * perPartition}", final.StdOut, StringComparison.Ordinal);
+
+        var seen = RestoreKit.ReadTopic(kafka.Broker.BootstrapServers, topic, partitions);
+        Assert.Equal(partitions * perPartition, seen.Count);
+        for (var p = 0; p < partitions; p++)
+        {
+            var got = seen.Where(r => r.Partition == p).ToList();
+            var expected = input[(topic, p)];
+            Assert.Equal(expected.Count, got.Count);
+            for (var i = 0; i < expected.Count; i++)
+            {
+                Assert.Equal(expected[i].Key, got[i].Key);
+                Assert.Equal(expected[i].Value, got[i].Value);
+                Assert.Equal(expected[i].Timestamp, got[i].Timestamp);
+                Assert.Equal(expected[i].Offset, BitConverter.ToInt64(got[i].Headers.Single(h => h.Key == "x-original-offset").Value));
+            }
+        }
+        Assert.Equal(Encoding.UTF8.GetBytes("source-cluster"), seen[0].Headers.Single(h => h.Key == "x-source-cluster").Value);
+    }
+}
