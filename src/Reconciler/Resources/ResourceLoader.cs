@@ -136,7 +136,8 @@ public static class ResourceLoader
             foreach (var entry in entries)
             {
                 if (entry.Name.StartsWith('.')) continue;
-                var full = Path.Combine(dir, entry.Name);
+                // "validate ." prints restores/a.yaml rather than ./restores/a.yaml.
+                var full = dir == "." ? entry.Name : Path.Combine(dir, entry.Name);
                 if (entry is DirectoryInfo)
                 {
                     // Symlinked folders are not followed: they could loop, or pull in files outside the repo.

@@ -149,7 +149,7 @@ internal sealed class MapReader
         return ScalarString(v, FieldPath(key), required, hint);
     }
 
-    private string? ScalarString(YNode v, string path, bool required, string? hint)
+    private string? ScalarString(YNode v, string path, bool required, string? hint, bool allowEmpty = false)
     {
         if (v is not YScalar s)
         {
@@ -157,7 +157,7 @@ internal sealed class MapReader
             return null;
         }
         if (!Ctx.CheckTag(s, path)) return null;
-        if (s.Value.Length == 0 || s.Value.Trim().Length == 0)
+        if (!allowEmpty && (s.Value.Length == 0 || s.Value.Trim().Length == 0))
         {
             Ctx.Error(s.Start, DiagnosticCodes.RequiredField, $"{path} must not be empty{(required && hint is not null ? ": " + hint : "")}");
             return null;
@@ -294,7 +294,7 @@ internal sealed class MapReader
         return result;
     }
 
-    /// <summary>A string-to-string map (labels, annotations, topicMapping) with positions.</summary>
+    /// <summary>A string-to-string map (labels, annotations, topicMapping) with positions; empty values are kept.</summary>
     public List<(string Key, TextPosition KeyAt, string Value, TextPosition ValueAt)>? StringMap(string key)
     {
         var v = Value(key);
@@ -313,7 +313,8 @@ internal sealed class MapReader
                 ok = false;
                 continue;
             }
-            var text = map.ScalarString(value, path, false, null);
+            // Kubernetes allows empty label and annotation values; topic names are checked by their caller.
+            var text = map.ScalarString(value, path, false, null, allowEmpty: true);
             if (text is null)
             {
                 ok = false;
