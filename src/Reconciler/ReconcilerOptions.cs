@@ -75,6 +75,12 @@ public sealed class ReconcilerOptions
     /// <summary>True when status goes to a branch of its own.</summary>
     public bool UsesStatusBranch => PublishBranch != Branch;
 
+    /// <summary>Delay before the second attempt of a failed resource; doubles per attempt up to <see cref="RetryMaxDelay"/>.</summary>
+    public TimeSpan RetryBaseDelay { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>Cap of the retry delay.</summary>
+    public TimeSpan RetryMaxDelay { get; set; } = TimeSpan.FromMinutes(6);
+
     /// <summary>Folder of the daemon's clone: &lt;stateDir&gt;/repo.</summary>
     public string RepositoryPath => Path.Combine(StateDirectory, "repo");
 

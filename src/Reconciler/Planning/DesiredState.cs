@@ -33,6 +33,9 @@ public sealed record DesiredResource
     /// <summary>Validation errors, each "file:line:col: error: CODE: message".</summary>
     public IReadOnlyList<string> Errors { get; init; } = [];
 
+    /// <summary>Warnings of a valid resource (e.g. podTemplate ignored), each "file:line:col: warning: CODE: message".</summary>
+    public IReadOnlyList<string> Warnings { get; init; } = [];
+
     /// <summary>Every location defining this identity when more than one does.</summary>
     public IReadOnlyList<SourceLocation> Duplicates { get; init; } = [];
 

@@ -1,0 +1,93 @@
+using System.Security.Cryptography;
+using System.Text;
+using KafkaRestored.Reconciler.Git;
+using KafkaRestored.Reconciler.Resources;
+using KafkaRestored.Restore.Resources;
+
+namespace KafkaRestored.Reconciler.Planning;
+
+/// <summary>
+/// Reads the desired resources at a commit: resource files from the tree, parsed only when their
+/// (path, blob id) was not parsed before, then combined so duplicate identities are found across
+/// the whole repository, not per file.
+/// </summary>
+public sealed class DesiredStateLoader
+{
+    private readonly GitSource _git;
+    private Dictionary<RepoFile, ParsedFile> _parsed = [];
+    private long _blobsParsed;
+
+    /// <summary>Creates a loader reading through <paramref name="git"/>.</summary>
+    public DesiredStateLoader(GitSource git) => _git = git;
+
+    /// <summary>Blobs parsed since start (a cycle without changed files adds none).</summary>
+    public long BlobsParsed => Interlocked.Read(ref _blobsParsed);
+
+    /// <summary>The desired state at <paramref name="commit"/>.</summary>
+    public DesiredState Load(string commit)
+    {
+        var files = _git.ListResourceFiles(commit);
+        var next = new Dictionary<RepoFile, ParsedFile>(files.Count);
+        foreach (var file in files)
+        {
+            if (!_parsed.TryGetValue(file, out var parsed))
+            {
+                parsed = ResourceLoader.ParseFile(file.Path, _git.ReadBlob(file.BlobId));
+                Interlocked.Increment(ref _blobsParsed);
+            }
+            next[file] = parsed;
+        }
+        _parsed = next;
+        return Build(commit, ResourceLoader.Combine(files.Select(f => next[f])));
+    }
+
+    /// <summary>Turns a load result into desired resources: valid ones with their spec hash, and invalid or duplicated identities with every error.</summary>
+    public static DesiredState Build(string commit, LoadResult result)
+    {
+        var resources = new Dictionary<ResourceId, DesiredResource>();
+        foreach (var r in result.Resources)
+        {
+            var warnings = result.Diagnostics.Where(d => !d.IsError && d.Resource == r.Resource.Id).Select(d => d.ToString()).ToList();
+            resources[r.Resource.Id] = new DesiredResource
+            {
+                Id = r.Resource.Id,
+                Location = new SourceLocation(r.File, r.Line, r.Column),
+                Resource = r.Resource,
+                SpecHash = SpecHash(r.Resource),
+                RerunValue = r.Resource.Metadata.Annotations.TryGetValue(ObjectMeta.RerunAnnotation, out var rerun) ? rerun : null,
+                Warnings = warnings,
+            };
+        }
+        var fileErrors = new List<string>();
+        foreach (var group in result.Diagnostics.Where(d => d.IsError).GroupBy(d => d.Resource))
+        {
+            if (group.Key is not { } id)
+            {
+                fileErrors.AddRange(group.Select(d => d.ToString()));
+                continue;
+            }
+            var errors = group.Select(d => d.ToString()).ToList();
+            var duplicates = group.Where(d => d.Code == DiagnosticCodes.DuplicateIdentity)
+                .Select(d => new SourceLocation(d.File, d.Line, d.Column)).Distinct().ToList();
+            var first = group.First();
+            resources[id] = new DesiredResource
+            {
+                Id = id,
+                Location = new SourceLocation(first.File, first.Line, first.Column),
+                SpecHash = "invalid:" + Hash(string.Join("\n", errors)),
+                Errors = errors,
+                Duplicates = duplicates,
+            };
+        }
+        return new DesiredState(commit, resources, fileErrors);
+    }
+
+    /// <summary>
+    /// Identity of a spec: SHA-256 of the canonical YAML without labels and annotations (a rerun
+    /// annotation or a label is not a spec change).
+    /// </summary>
+    public static string SpecHash(KafkaResource resource) =>
+        Hash(ResourceYaml.Serialize(resource with { Metadata = resource.Metadata with { Labels = ValueMap.Empty, Annotations = ValueMap.Empty } }));
+
+    private static string Hash(string text) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(text)));
+}

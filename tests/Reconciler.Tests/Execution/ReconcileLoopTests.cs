@@ -1,0 +1,217 @@
+using KafkaRestored.Reconciler.Execution;
+using KafkaRestored.Reconciler.Git;
+using KafkaRestored.Reconciler.State;
+using KafkaRestored.Reconciler.Tests.Status;
+using KafkaRestored.Restore.Backups.Kbak;
+using KafkaRestored.Restore.Engine;
+using KafkaRestored.Restore.Resources;
+using KafkaRestored.Restore.Storage;
+using KafkaRestored.TestSupport;
+
+namespace KafkaRestored.Reconciler.Tests.Execution;
+
+/// <summary>The reconciler end to end on real parts: a bare Git remote, the hosted Kafka-protocol broker, a filesystem backup, the real restore engine.</summary>
+public sealed class ReconcileLoopTests : IClassFixture<KafkaFixture>, IDisposable
+{
+    private const int Partitions = 3;
+    private const int RecordsPerPartition = 50;
+    private readonly KafkaFixture _kafka;
+    private readonly GitRemote _remote = new();
+    private readonly string _backups;
+
+    public ReconcileLoopTests(KafkaFixture kafka)
+    {
+        _kafka = kafka;
+        _backups = _remote.Scratch("backups");
+        var records = new Dictionary<(string, int), IReadOnlyList<BackupRecord>>();
+        for (var p = 0; p < Partitions; p++)
+            records[("orders", p)] = [.. Enumerable.Range(0, RecordsPerPartition).Select(i => RestoreKit.Record(i, 1_700_000_000_000 + i, $"k{i}", $"order-{p}-{i}"))];
+        RestoreKit.WriteBackupAsync(new FilesystemBackupStorage(_backups), "backup-1", records, new Dictionary<string, int> { ["orders"] = Partitions })
+            .GetAwaiter().GetResult();
+    }
+
+    public void Dispose() => _remote.Dispose();
+
+    private ReconcilerOptions Options() => new()
+    {
+        RepositoryUrl = _remote.BarePath,
+        Branch = _remote.Branch,
+        StateDirectory = _remote.Scratch("state"),
+        PollInterval = TimeSpan.FromMilliseconds(50),
+        PushRetryDelay = TimeSpan.FromMilliseconds(10),
+        RetryBaseDelay = TimeSpan.FromMilliseconds(50),
+    };
+
+    private string RestoreYaml(string name, string target, string extra = "", string annotations = "") => $"""
+        apiVersion: kafka.oso.sh/v1alpha1
+        kind: KafkaRestore
+        metadata:
+          name: {name}
+          namespace: kafka-backup{annotations}
+        spec:
+          backupId: backup-1
+          targetCluster:
+            bootstrapServers: [{_kafka.Broker.BootstrapServers.Replace(",", ", ", StringComparison.Ordinal)}]
+          storage:
+            storageType: filesystem
+            filesystem:
+              path: {_backups}
+          topics: [orders]
+          topicMapping:
+            orders: {target}{extra}
+
+        """;
+
+    private sealed class Daemon : IAsyncDisposable
+    {
+        public Daemon(ReconcilerOptions options)
+        {
+            Store = StateStore.Open(options.StateDirectory);
+            Git = new GitSource(options);
+            Loop = new ReconcileLoop(options, Store, Git, [new KafkaRestoreRunner { Tuning = RestoreTuning.Default with { ConnectTimeout = TimeSpan.FromSeconds(10) } }]);
+        }
+
+        public StateStore Store { get; }
+
+        public GitSource Git { get; }
+
+        public ReconcileLoop Loop { get; }
+
+        public ResourceRecord Record(string name) => Store.Find(new ResourceId(ResourceKinds.KafkaRestore, "kafka-backup", name))!;
+
+        public async ValueTask DisposeAsync()
+        {
+            await Loop.DisposeAsync();
+            Git.Dispose();
+            Store.Dispose();
+        }
+    }
+
+    private string[] StatusLog() =>
+        _remote.RemoteGit("log", "--format=%s", "main", "--", "status/").Split('\n', StringSplitOptions.RemoveEmptyEntries);
+
+    [Fact]
+    public async Task A_pushed_restore_runs_in_one_reconcile_and_git_log_tells_its_story()
+    {
+        var target = _kafka.Broker.CreateUniqueTopic("restored-orders", Partitions);
+        _remote.HumanCommit("add restore", new Dictionary<string, string?> { ["restores/r1.yaml"] = RestoreYaml("r1", target) });
+        await using var daemon = new Daemon(Options());
+
+        Assert.True(await daemon.Loop.RunUntilIdleAsync(CancellationToken.None));
+
+        Assert.Equal(ResourcePhase.Completed, daemon.Record("r1").Phase);
+        Assert.Equal(Partitions * RecordsPerPartition, RestoreKit.ReadTopic(_kafka.Broker.BootstrapServers, target, Partitions).Count);
+        var log = StatusLog();
+        Assert.Matches(@"^kafka-backup/r1: Running -> Completed \(150 records, \d+s\)$", log[0]);
+        Assert.Contains(log, s => s.StartsWith("kafka-backup/r1: Pending (new)", StringComparison.Ordinal) || s.StartsWith("kafka-backup/r1: Running (new)", StringComparison.Ordinal));
+        var file = _remote.RemoteGit("show", "main:status/kafkarestore/kafka-backup/r1.yaml");
+        Assert.Contains("phase: Completed", file);
+        Assert.Contains("restoredRecords: 150", file);
+        Assert.Contains("reason: RestoreCompleted", file);
+        StatusPublisherTests.AssertOnlyFastForwards(_remote);
+    }
+
+    [Fact]
+    public async Task An_invalid_resource_fails_with_file_line_column_and_a_valid_one_in_the_same_commit_still_runs()
+    {
+        var target = _kafka.Broker.CreateUniqueTopic("restored-orders", Partitions);
+        _remote.HumanCommit("add two restores", new Dictionary<string, string?>
+        {
+            ["restores/good.yaml"] = RestoreYaml("good", target),
+            ["restores/bad.yaml"] = RestoreYaml("bad", target, extra: "\n  topicz: [x]"),
+        });
+        await using var daemon = new Daemon(Options());
+
+        Assert.False(await daemon.Loop.RunUntilIdleAsync(CancellationToken.None));
+
+        Assert.Equal(ResourcePhase.Completed, daemon.Record("good").Phase);
+        var bad = daemon.Record("bad");
+        Assert.Equal(ResourcePhase.Failed, bad.Phase);
+        var ready = Conditions.Find(bad.Status.Conditions, ConditionTypes.Ready)!;
+        Assert.Equal(ConditionReasons.InvalidSpec, ready.Reason);
+        Assert.Matches(@"restores/bad\.yaml:\d+:\d+: error: UnknownField", ready.Message);
+        var file = _remote.RemoteGit("show", "main:status/kafkarestore/kafka-backup/bad.yaml");
+        Assert.Contains("reason: InvalidSpec", file);
+        Assert.Contains("restores/bad.yaml:", file);
+    }
+
+    [Fact]
+    public async Task An_edit_after_completion_is_not_re_run_and_the_rerun_annotation_runs_it_again()
+    {
+        var target = _kafka.Broker.CreateUniqueTopic("restored-orders", Partitions);
+        var append = "\n  onExistingData: append";
+        _remote.HumanCommit("add restore", new Dictionary<string, string?> { ["restores/r.yaml"] = RestoreYaml("r", target, append) });
+        await using var daemon = new Daemon(Options());
+        Assert.True(await daemon.Loop.RunUntilIdleAsync(CancellationToken.None));
+
+        _remote.HumanCommit("edit restore", new Dictionary<string, string?> { ["restores/r.yaml"] = RestoreYaml("r", target, append + "\n  includeOriginalOffsetHeader: true") });
+        Assert.True(await daemon.Loop.RunUntilIdleAsync(CancellationToken.None));
+        var kept = daemon.Record("r");
+        Assert.Equal(1, kept.Generation);
+        Assert.Equal(ResourcePhase.Completed, kept.Phase);
+        var drift = Conditions.Find(kept.Status.Conditions, ConditionTypes.SpecApplied)!;
+        Assert.Equal(ConditionReasons.ImmutableAfterCompletion, drift.Reason);
+        Assert.Contains(ObjectMeta.RerunAnnotation, drift.Message);
+        Assert.Contains("ImmutableAfterCompletion", _remote.RemoteGit("show", "main:status/kafkarestore/kafka-backup/r.yaml"));
+        Assert.Equal(Partitions * RecordsPerPartition, RestoreKit.ReadTopic(_kafka.Broker.BootstrapServers, target, Partitions).Count);
+
+        _remote.HumanCommit("rerun restore", new Dictionary<string, string?>
+        {
+            ["restores/r.yaml"] = RestoreYaml("r", target, append + "\n  includeOriginalOffsetHeader: true", annotations: "\n  annotations:\n    kafka.oso.sh/rerun: \"2024-12-02\""),
+        });
+        Assert.True(await daemon.Loop.RunUntilIdleAsync(CancellationToken.None));
+        var rerun = daemon.Record("r");
+        Assert.Equal(2, rerun.Generation);
+        Assert.Equal(ResourcePhase.Completed, rerun.Phase);
+        Assert.Null(Conditions.Find(rerun.Status.Conditions, ConditionTypes.SpecApplied));
+        Assert.Equal(2 * Partitions * RecordsPerPartition, RestoreKit.ReadTopic(_kafka.Broker.BootstrapServers, target, Partitions).Count);
+    }
+
+    [Fact]
+    public async Task Deleting_a_YAML_removes_its_status_file_in_a_commit_that_says_so_and_keeps_a_tombstone()
+    {
+        var target = _kafka.Broker.CreateUniqueTopic("restored-orders", Partitions);
+        _remote.HumanCommit("add restore", new Dictionary<string, string?> { ["restores/r.yaml"] = RestoreYaml("r", target) });
+        await using var daemon = new Daemon(Options());
+        Assert.True(await daemon.Loop.RunUntilIdleAsync(CancellationToken.None));
+
+        _remote.HumanCommit("remove restore", new Dictionary<string, string?> { ["restores/r.yaml"] = null });
+        Assert.True(await daemon.Loop.RunUntilIdleAsync(CancellationToken.None));
+
+        Assert.Equal("kafka-backup/r: Completed -> deleted, status removed", StatusLog()[0]);
+        Assert.Equal("", _remote.RemoteGit("ls-tree", "-r", "--name-only", "main", "status/").Trim());
+        var record = daemon.Record("r");
+        Assert.True(record.Tombstone);
+        Assert.Equal(DeletionOutcome.Deleted, record.Deletion);
+    }
+
+    [Fact]
+    public async Task With_ten_thousand_files_a_cycle_without_change_parses_nothing_and_commits_nothing()
+    {
+        var files = new Dictionary<string, string?>();
+        for (var i = 0; i < 10_000; i++)
+            files[$"apps/team{i % 50}/cm-{i}.yaml"] = $"apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: cm-{i}\ndata:\n  n: \"{i}\"\n";
+        var target = _kafka.Broker.CreateUniqueTopic("restored-orders", Partitions);
+        files["restores/r.yaml"] = RestoreYaml("r", target);
+        _remote.HumanCommit("a big config repo", files);
+        await using var daemon = new Daemon(Options());
+        Assert.True(await daemon.Loop.RunUntilIdleAsync(CancellationToken.None));
+        Assert.Equal(10_001, daemon.Loop.BlobsParsed);
+
+        var commits = daemon.Loop.Counters.StatusCommits;
+        var head = _remote.RemoteGit("rev-parse", "main").Trim();
+        var report = await daemon.Loop.RunCycleAsync(CancellationToken.None);
+
+        Assert.True(report.Skipped);
+        Assert.Equal(10_001, daemon.Loop.BlobsParsed);
+        Assert.Equal(commits, daemon.Loop.Counters.StatusCommits);
+        Assert.Equal(head, _remote.RemoteGit("rev-parse", "main").Trim());
+
+        // A human commit touching one file re-parses that file only.
+        _remote.HumanCommit("edit one", new Dictionary<string, string?> { ["apps/team3/cm-3.yaml"] = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: cm-3\n" });
+        var after = await daemon.Loop.RunCycleAsync(CancellationToken.None);
+        Assert.False(after.Skipped);
+        Assert.Equal(10_002, daemon.Loop.BlobsParsed);
+        Assert.Equal(commits, daemon.Loop.Counters.StatusCommits);
+    }
+}
