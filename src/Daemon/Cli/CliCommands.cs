@@ -10,5 +10,6 @@ internal static class CliCommands
     [
         ValidateCommand.Create(),
         RestoreCommand.Create(),
+        BackupCommand.Create(),
     ];
 }

@@ -1,0 +1,213 @@
+using System.CommandLine;
+using KafkaRestored.Restore;
+using KafkaRestored.Restore.Backups;
+using KafkaRestored.Restore.Backups.Kbak;
+using KafkaRestored.Restore.Resources;
+using KafkaRestored.Restore.Secrets;
+using KafkaRestored.Restore.Storage;
+
+namespace KafkaRestored.Daemon.Cli;
+
+/// <summary>
+/// <c>kafka-restored backup</c>: a full backup of topics into a folder or S3 in the kafka-backup
+/// layout, and <c>backup describe</c> to show (and with --verify, check) what a backup holds.
+/// Exit 0 on success, 1 on a failure the message explains, 2 on a usage error.
+/// </summary>
+internal static class BackupCommand
+{
+    /// <summary>Exit code of a failed backup or a failed verification.</summary>
+    public const int Failed = 1;
+
+    /// <summary>Builds the command and its describe subcommand.</summary>
+    public static Command Create()
+    {
+        var bootstrap = new Option<string>("--bootstrap-servers") { Description = "Kafka bootstrap servers, host:port[,host:port]", Required = true };
+        var topics = new Option<string[]>("--topics") { Description = "Topics to back up (comma-separated or repeated)", Required = true, AllowMultipleArgumentsPerToken = true };
+        var backupId = new Option<string>("--backup-id") { Description = "Id of the new backup (refused if it exists)", Required = true };
+        var compression = new Option<string>("--compression") { Description = "Segment compression", DefaultValueFactory = _ => "zstd" };
+        compression.AcceptOnlyFromAmong("zstd", "lz4", "none");
+        var groups = new Option<string[]>("--consumer-groups") { Description = "Consumer groups whose committed offsets are saved (comma-separated or repeated)", AllowMultipleArgumentsPerToken = true };
+        var sourceClusterId = new Option<string?>("--source-cluster-id") { Description = "Recorded as source_cluster_id in the manifest" };
+        var securityProtocol = new Option<string>("--security-protocol") { Description = "plaintext, ssl, sasl_plaintext or sasl_ssl", DefaultValueFactory = _ => "plaintext" };
+        securityProtocol.AcceptOnlyFromAmong("plaintext", "ssl", "sasl_plaintext", "sasl_ssl");
+        var saslMechanism = new Option<string>("--sasl-mechanism") { Description = "PLAIN, SCRAM-SHA-256 or SCRAM-SHA-512", DefaultValueFactory = _ => "PLAIN" };
+        saslMechanism.AcceptOnlyFromAmong("PLAIN", "SCRAM-SHA-256", "SCRAM-SHA-512");
+        var saslSecret = new Option<string?>("--sasl-secret") { Description = "Secret with keys 'username' and 'password'" };
+        var tlsSecret = new Option<string?>("--tls-secret") { Description = "Secret with 'ca.crt', and 'tls.crt' + 'tls.key' for mutual TLS (those present are used)" };
+        var segmentBytes = new Option<long>("--segment-max-bytes") { Description = "Rotate segments at this uncompressed size", DefaultValueFactory = _ => 64L * 1024 * 1024 };
+        var location = new BackupLocationOptions();
+
+        var command = new Command("backup", "Back up topics (earliest to the high watermark at start) into a folder or S3, in the kafka-backup v0.17 layout")
+        {
+            bootstrap, topics, backupId, compression, groups, sourceClusterId, securityProtocol, saslMechanism, saslSecret, tlsSecret, segmentBytes,
+        };
+        location.AddTo(command);
+        command.SetAction(async (r, ct) =>
+        {
+            var output = r.InvocationConfiguration.Output;
+            var error = r.InvocationConfiguration.Error;
+            try
+            {
+                var secrets = new SecretStore(r.GetValue(location.SecretsDir));
+                var cluster = new KafkaClusterSpec(
+                    new ValueList<string>(Split(r.GetValue(bootstrap)!)),
+                    ParseProtocol(r.GetValue(securityProtocol)!),
+                    r.GetValue(tlsSecret) is { } tls ? TlsRef(secrets, tls) : null,
+                    r.GetValue(saslSecret) is { } sasl ? new SaslSecretRef(sasl, ParseMechanism(r.GetValue(saslMechanism)!), "username", "password") : null,
+                    null);
+                var storage = BackupStorageFactory.Create(location.Spec(r), secrets);
+                var request = new ClusterBackupRequest(cluster, Split(r.GetValue(topics)!), r.GetValue(backupId)!,
+                    BackupCompressions.TryParse(r.GetValue(compression))!.Value, Split(r.GetValue(groups) ?? []))
+                {
+                    SourceClusterId = r.GetValue(sourceClusterId),
+                    WriterOptions = new BackupWriterOptions { MaxSegmentBytes = r.GetValue(segmentBytes) },
+                };
+                var printer = new ProgressPrinter(output, interactive: !Console.IsOutputRedirected && ReferenceEquals(output, Console.Out));
+                var manifest = await ClusterBackup.RunAsync(request, storage, secrets, printer, ct);
+                printer.Finish();
+                var stats = BackupStatistics.From(manifest);
+                output.WriteLine($"backup '{manifest.BackupId}' complete: {stats.Records} records in {stats.Topics.Count} topic(s), " +
+                    $"{stats.Topics.Sum(t => t.Partitions)} partition(s), {stats.Topics.Sum(t => t.Segments)} segment(s), " +
+                    $"{Size(stats.StoredBytes)} stored at {storage.Describe(manifest.BackupId + "/")}");
+                return 0;
+            }
+            catch (KafkaRestoredException e)
+            {
+                error.WriteLine($"kafka-restored backup: {e.Reason}: {e.Message}");
+                return Failed;
+            }
+        });
+        command.Subcommands.Add(CreateDescribe());
+        return command;
+    }
+
+    private static Command CreateDescribe()
+    {
+        var backupId = new Option<string>("--backup-id") { Description = "Id of the backup", Required = true };
+        var verify = new Option<bool>("--verify") { Description = "Read every segment: check format, CRC and counts against the manifest; exit 1 on any problem" };
+        var location = new BackupLocationOptions();
+        var command = new Command("describe", "Show a backup's topics, partitions, records, bytes, time range and gaps") { backupId, verify };
+        location.AddTo(command);
+        command.SetAction(async (r, ct) =>
+        {
+            var output = r.InvocationConfiguration.Output;
+            var error = r.InvocationConfiguration.Error;
+            try
+            {
+                var storage = BackupStorageFactory.Create(location.Spec(r), new SecretStore(r.GetValue(location.SecretsDir)));
+                var manifest = await BackupManifestStore.ReadAsync(storage, r.GetValue(backupId)!, ct);
+                Print(output, storage, BackupStatistics.From(manifest));
+                if (!r.GetValue(verify)) return 0;
+                var total = manifest.Topics.Sum(t => t.Partitions.Sum(p => p.Segments.Count));
+                var problems = await BackupStatistics.VerifyAsync(storage, manifest, null, ct);
+                foreach (var p in problems) output.WriteLine($"PROBLEM {p.Reason}: {p.Message}");
+                output.WriteLine(problems.Count == 0
+                    ? $"verified: {total} segment(s), CRC, format and counts OK"
+                    : $"verification failed: {problems.Count} problem(s) in {total} segment(s)");
+                return problems.Count == 0 ? 0 : Failed;
+            }
+            catch (KafkaRestoredException e)
+            {
+                error.WriteLine($"kafka-restored backup describe: {e.Reason}: {e.Message}");
+                return Failed;
+            }
+        });
+        return command;
+    }
+
+    private static void Print(TextWriter o, IBackupStorage storage, BackupStatistics s)
+    {
+        var m = s.Manifest;
+        o.WriteLine($"backup:      {m.BackupId}");
+        o.WriteLine($"location:    {storage.Describe(m.BackupId + "/")}");
+        o.WriteLine($"created:     {Time(m.CreatedAt)}");
+        o.WriteLine($"source:      cluster {m.SourceClusterId ?? "(unknown)"}, brokers {string.Join(",", m.SourceBrokers)}");
+        o.WriteLine($"compression: {m.Compression}");
+        o.WriteLine($"records:     {s.Records} in {s.Topics.Count} topic(s), {s.Topics.Sum(t => t.Partitions)} partition(s), {s.Topics.Sum(t => t.Segments)} segment(s)");
+        o.WriteLine($"bytes:       {Size(s.StoredBytes)} stored, {Size(s.UncompressedBytes)} uncompressed");
+        o.WriteLine($"time range:  {Time(s.FirstTimestamp)} .. {Time(s.LastTimestamp)}");
+        o.WriteLine();
+        o.WriteLine($"{"TOPIC",-32} {"PARTITIONS",10} {"SEGMENTS",8} {"RECORDS",12} {"STORED",10} {"FIRST RECORD",-24} {"LAST RECORD",-24}");
+        foreach (var t in s.Topics)
+        {
+            var partitions = t.OriginalPartitionCount is { } original && original != t.Partitions ? $"{t.Partitions}/{original}" : t.Partitions.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            o.WriteLine($"{t.Name,-32} {partitions,10} {t.Segments,8} {t.Records,12} {Size(t.StoredBytes),10} {Time(t.FirstTimestamp),-24} {Time(t.LastTimestamp),-24}");
+        }
+        var gaps = s.Topics.SelectMany(t => t.Gaps.Select(g => (t.Name, g))).ToList();
+        o.WriteLine();
+        o.WriteLine(gaps.Count == 0 ? "gaps:        none" : $"gaps:        {gaps.Count} (offsets the source had deleted: known loss)");
+        foreach (var (topic, g) in gaps)
+            o.WriteLine($"  {topic}/{g.Partition}: offsets {g.Gap.StartOffset}..{g.Gap.EndOffset - 1} ({g.Gap.EndOffset - g.Gap.StartOffset} records){(g.Gap.Reason is null ? "" : ": " + g.Gap.Reason)}");
+    }
+
+    private static string Time(long? ms) => ms is { } v ? DateTimeOffset.FromUnixTimeMilliseconds(v).ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'") : "-";
+
+    private static string Size(long bytes) => bytes switch
+    {
+        < 1024 => $"{bytes} B",
+        < 1024 * 1024 => $"{bytes / 1024.0:0.0} KiB",
+        < 1024L * 1024 * 1024 => $"{bytes / 1048576.0:0.0} MiB",
+        _ => $"{bytes / 1073741824.0:0.00} GiB",
+    };
+
+    private static List<string> Split(IEnumerable<string> values) =>
+        values.SelectMany(v => v.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)).Distinct(StringComparer.Ordinal).ToList();
+
+    private static List<string> Split(string value) => Split([value]);
+
+    private static SecurityProtocol ParseProtocol(string s) => s switch
+    {
+        "ssl" => SecurityProtocol.Ssl,
+        "sasl_plaintext" => SecurityProtocol.SaslPlaintext,
+        "sasl_ssl" => SecurityProtocol.SaslSsl,
+        _ => SecurityProtocol.Plaintext,
+    };
+
+    private static SaslMechanism ParseMechanism(string s) => s switch
+    {
+        "SCRAM-SHA-256" => SaslMechanism.ScramSha256,
+        "SCRAM-SHA-512" => SaslMechanism.ScramSha512,
+        _ => SaslMechanism.Plain,
+    };
+
+    // Kubernetes TLS secret conventions; only the files present are used.
+    private static TlsSecretRef TlsRef(SecretStore secrets, string name)
+    {
+        string? Key(string key) => File.Exists(secrets.PathOf(name, key)) ? key : null;
+        var tls = new TlsSecretRef(name, Key("ca.crt"), Key("tls.crt"), Key("tls.key"));
+        if (tls.CaKey is null && tls.CertKey is null)
+            throw new KafkaRestoredException("SecretNotFound",
+                $"TLS secret '{name}' has neither {secrets.PathOf(name, "ca.crt")} nor {secrets.PathOf(name, "tls.crt")}; add the CA certificate (and tls.crt + tls.key for mutual TLS).");
+        return tls;
+    }
+
+    /// <summary>A progress bar on a terminal, plain lines every few seconds otherwise.</summary>
+    private sealed class ProgressPrinter(TextWriter output, bool interactive) : IProgress<BackupProgress>
+    {
+        private DateTime _lastLine = DateTime.MinValue;
+        private long _lastRecords = -1;
+        private bool _drawn;
+
+        public void Report(BackupProgress p)
+        {
+            var percent = p.TotalRecords == 0 ? 100 : (int)(100 * p.Records / p.TotalRecords);
+            if (interactive)
+            {
+                var filled = percent * 30 / 100;
+                output.Write($"\r[{new string('#', filled)}{new string('.', 30 - filled)}] {percent,3}% {p.Records}/{p.TotalRecords} records, {p.PartitionsDone}/{p.Partitions} partitions, {Size(p.Bytes)}   ");
+                _drawn = true;
+            }
+            else if (p.Records != _lastRecords && (DateTime.UtcNow - _lastLine > TimeSpan.FromSeconds(2) || p.PartitionsDone == p.Partitions))
+            {
+                _lastRecords = p.Records;
+                output.WriteLine($"progress: {percent}% {p.Records}/{p.TotalRecords} records, {p.PartitionsDone}/{p.Partitions} partitions, {Size(p.Bytes)}");
+                _lastLine = DateTime.UtcNow;
+            }
+        }
+
+        public void Finish()
+        {
+            if (_drawn) output.WriteLine();
+        }
+    }
+}

@@ -1,0 +1,132 @@
+using Confluent.Kafka;
+using KafkaRestored.TestSupport;
+
+namespace KafkaRestored.Daemon.Tests.Cli;
+
+/// <summary>Runs the built kafka-restored binary: backup, describe --verify, refusal of an existing id, corruption found by --verify.</summary>
+public sealed class BackupCommandTests(KafkaFixture kafka, S3rverFixture s3) : IClassFixture<KafkaFixture>, IClassFixture<S3rverFixture>, IDisposable
+{
+    private readonly TempDir _dir = new("kr-cli-backup");
+
+    public void Dispose() => _dir.Dispose();
+
+    private static ProcessResult Cli(params string[] args)
+    {
+        var apphost = Path.Combine(Path.GetDirectoryName(RepoPaths.ProjectOutput("src/Daemon", "kafka-restored"))!, "kafka-restored");
+        return ProcessRunner.Run(apphost, args, timeout: TimeSpan.FromMinutes(2));
+    }
+
+    private (string A, string B) ProduceTopics()
+    {
+        var a = kafka.Broker.CreateUniqueTopic("cli-a", 2);
+        var b = kafka.Broker.CreateUniqueTopic("cli-b", 1);
+        using var producer = new ProducerBuilder<string?, string?>(new ProducerConfig { BootstrapServers = kafka.Broker.BootstrapServers, LingerMs = 5 }).Build();
+        for (var i = 0; i < 300; i++)
+        {
+            producer.Produce(new TopicPartition(a, i % 2), new Message<string?, string?>
+            {
+                Key = i % 3 == 0 ? null : $"k{i}",
+                Value = $"v{i}",
+                Timestamp = new Timestamp(1_700_000_000_000 + i, TimestampType.CreateTime),
+            });
+        }
+        producer.Produce(new TopicPartition(b, 0), new Message<string?, string?> { Key = "only", Value = null, Timestamp = new Timestamp(1_700_000_000_500, TimestampType.CreateTime) });
+        producer.Flush(TimeSpan.FromSeconds(30));
+        using var consumer = new ConsumerBuilder<byte[], byte[]>(new ConsumerConfig { BootstrapServers = kafka.Broker.BootstrapServers, GroupId = "cli-group" }).Build();
+        consumer.Commit([new TopicPartitionOffset(a, 1, 42)]);
+        return (a, b);
+    }
+
+    [Fact]
+    public void Backup_then_describe_verify_succeeds_and_an_existing_id_is_refused()
+    {
+        var (a, b) = ProduceTopics();
+        var root = _dir.Combine("backups");
+
+        var backup = Cli("backup", "--bootstrap-servers", kafka.Broker.BootstrapServers, "--topics", $"{a},{b}",
+            "--backup-id", "nightly-1", "--compression", "lz4", "--consumer-groups", "cli-group", "--path", root);
+
+        Assert.True(backup.ExitCode == 0, backup.StdOut + backup.StdErr);
+        Assert.Contains("progress: 100% 301/301 records, 3/3 partitions", backup.StdOut, StringComparison.Ordinal);
+        Assert.Contains("backup 'nightly-1' complete: 301 records in 2 topic(s), 3 partition(s)", backup.StdOut, StringComparison.Ordinal);
+        Assert.True(File.Exists(Path.Combine(root, "nightly-1", "manifest.json")));
+        Assert.Contains("\"1\": 42", File.ReadAllText(Path.Combine(root, "nightly-1", "consumer-groups-snapshot.json")), StringComparison.Ordinal);
+
+        var describe = Cli("backup", "describe", "--backup-id", "nightly-1", "--path", root, "--verify");
+
+        Assert.True(describe.ExitCode == 0, describe.StdOut + describe.StdErr);
+        Assert.Contains("records:     301 in 2 topic(s), 3 partition(s)", describe.StdOut, StringComparison.Ordinal);
+        Assert.Contains("compression: lz4", describe.StdOut, StringComparison.Ordinal);
+        Assert.Contains("time range:  2023-11-14T22:13:20.000Z .. 2023-11-14T22:13:20.500Z", describe.StdOut, StringComparison.Ordinal);
+        Assert.Contains("verified: 3 segment(s)", describe.StdOut, StringComparison.Ordinal);
+
+        var again = Cli("backup", "--bootstrap-servers", kafka.Broker.BootstrapServers, "--topics", a, "--backup-id", "nightly-1", "--path", root);
+
+        Assert.Equal(1, again.ExitCode);
+        Assert.Contains("BackupExists", again.StdErr, StringComparison.Ordinal);
+        Assert.Contains(Path.Combine(root, "nightly-1", "manifest.json"), again.StdErr, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Describe_verify_names_a_corrupt_segment_and_exits_1()
+    {
+        var (a, _) = ProduceTopics();
+        var root = _dir.Combine("backups");
+        var backup = Cli("backup", "--bootstrap-servers", kafka.Broker.BootstrapServers, "--topics", a, "--backup-id", "b", "--compression", "none", "--path", root);
+        Assert.True(backup.ExitCode == 0, backup.StdOut + backup.StdErr);
+        var segment = Directory.GetFiles(Path.Combine(root, "b", "topics", a, "partition=1")).Single();
+        var bytes = File.ReadAllBytes(segment);
+        bytes[100] ^= 0xFF;
+        File.WriteAllBytes(segment, bytes);
+
+        var plain = Cli("backup", "describe", "--backup-id", "b", "--path", root);
+        var verify = Cli("backup", "describe", "--backup-id", "b", "--path", root, "--verify");
+
+        Assert.Equal(0, plain.ExitCode);
+        Assert.Equal(1, verify.ExitCode);
+        Assert.Contains("PROBLEM CorruptSegment", verify.StdOut, StringComparison.Ordinal);
+        Assert.Contains(segment, verify.StdOut, StringComparison.Ordinal);
+        Assert.Contains("verification failed: 1 problem(s) in 2 segment(s)", verify.StdOut, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Backup_to_an_s3_compatible_store_with_credentials_from_a_secret()
+    {
+        var (a, b) = ProduceTopics();
+        var bucket = await s3.CreateBucketAsync();
+        var secrets = _dir.Combine("secrets");
+        Directory.CreateDirectory(Path.Combine(secrets, "s3"));
+        foreach (var (key, value) in new[] { ("accessKey", S3rverFixture.AccessKey), ("secretKey", S3rverFixture.SecretKey) })
+        {
+            var file = Path.Combine(secrets, "s3", key);
+            File.WriteAllText(file, value);
+            if (!OperatingSystem.IsWindows()) File.SetUnixFileMode(file, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+        }
+        string[] s3Args = ["--s3-bucket", bucket, "--s3-prefix", "dr/kafka", "--s3-endpoint", s3.Endpoint, "--s3-force-path-style",
+            "--secrets-dir", secrets, "--s3-credentials-secret", "s3"];
+
+        var backup = Cli(["backup", "--bootstrap-servers", kafka.Broker.BootstrapServers, "--topics", a, "--topics", b, "--backup-id", "s3-1", .. s3Args]);
+        var verify = Cli(["backup", "describe", "--backup-id", "s3-1", "--verify", .. s3Args]);
+
+        Assert.True(backup.ExitCode == 0, backup.StdOut + backup.StdErr);
+        Assert.Contains($"stored at s3://{bucket}/dr/kafka/s3-1/", backup.StdOut, StringComparison.Ordinal);
+        Assert.True(verify.ExitCode == 0, verify.StdOut + verify.StdErr);
+        Assert.Contains("compression: zstd", verify.StdOut, StringComparison.Ordinal);
+        Assert.Contains("verified: 3 segment(s)", verify.StdOut, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Missing_backup_and_bad_usage_have_distinct_exit_codes()
+    {
+        var missing = Cli("backup", "describe", "--backup-id", "nope", "--path", _dir.Path);
+        var both = Cli("backup", "describe", "--backup-id", "x", "--path", _dir.Path, "--s3-bucket", "b");
+        var badCompression = Cli("backup", "--bootstrap-servers", "x:1", "--topics", "t", "--backup-id", "x", "--path", _dir.Path, "--compression", "gzip");
+
+        Assert.Equal(1, missing.ExitCode);
+        Assert.Contains("BackupNotFound", missing.StdErr, StringComparison.Ordinal);
+        Assert.Contains(Path.Combine(_dir.Path, "nope", "manifest.json"), missing.StdErr, StringComparison.Ordinal);
+        Assert.Equal(2, both.ExitCode);
+        Assert.Contains("either --path", both.StdErr, StringComparison.Ordinal);
+        Assert.Equal(2, badCompression.ExitCode);
+    }
+}
