@@ -316,24 +316,20 @@ internal static partial class SpecReaders
         var entries = m.StringMap("topicMapping");
         if (entries is null) return ValueMap.Empty;
         var path = m.FieldPath("topicMapping");
-        var ok = true;
+        var before = m.Ctx.ErrorCount;
+        var listed = topics?.Select(t => t.Value).ToHashSet(StringComparer.Ordinal);
+        var bySource = new Dictionary<string, (string Target, TextPosition TargetAt)>(StringComparer.Ordinal);
         foreach (var (source, sourceAt, target, targetAt) in entries)
         {
+            bySource[source] = (target, targetAt);
             if (!Names.IsTopicName(source))
-            {
                 m.Ctx.Error(sourceAt, DiagnosticCodes.InvalidTopicName, TopicMessage($"{path} source", source));
-                ok = false;
-            }
             if (!Names.IsTopicName(target))
-            {
                 m.Ctx.Error(targetAt, DiagnosticCodes.InvalidTopicName, TopicMessage($"{path} target", target));
-                ok = false;
-            }
-            if (topics is not null && !topics.Any(t => t.Value == source))
+            if (listed is not null && !listed.Contains(source))
             {
                 m.Ctx.Error(sourceAt, DiagnosticCodes.MappingSourceNotInTopics,
                     $"{path} maps \"{MapReader.Truncate(source)}\", which is not in {m.FieldPath("topics")}; add it there or remove the mapping");
-                ok = false;
             }
         }
         // Every restored topic lands somewhere: two landing in one place would interleave their partitions.
@@ -341,19 +337,20 @@ internal static partial class SpecReaders
         var sources = topics?.Select(t => t.Value) ?? entries.Select(e => e.Key);
         foreach (var source in sources)
         {
-            var entry = entries.FirstOrDefault(e => e.Key == source);
-            var target = entry.Key is null ? source : entry.Value;
+            var mapped = bySource.TryGetValue(source, out var entry);
+            var target = mapped ? entry.Target : source;
             if (landing.TryGetValue(target, out var other))
             {
-                var at = entry.Key is null ? entries.First(e => e.Key == other).ValueAt : entry.ValueAt;
+                // Point at a mapping line: this source's, or else the other source's (an unmapped topic has none).
+                var at = mapped ? entry.TargetAt : bySource[other].TargetAt;
                 m.Ctx.Error(at, DiagnosticCodes.DuplicateMappingTarget,
-                    $"{path} restores both \"{MapReader.Truncate(other)}\" and \"{MapReader.Truncate(source)}\" into topic \"{MapReader.Truncate(target)}\"; give each source its own target");
-                ok = false;
+                    $"{path} restores both \"{MapReader.Truncate(other)}\" and \"{MapReader.Truncate(source)}\" into topic " +
+                    $"\"{MapReader.Truncate(target)}\"; give each source its own target");
                 continue;
             }
             landing[target] = source;
         }
-        return ok ? new ValueMap(entries.Select(e => KeyValuePair.Create(e.Key, e.Value))) : ValueMap.Empty;
+        return m.Ctx.ErrorCount > before ? ValueMap.Empty : new ValueMap(entries.Select(e => KeyValuePair.Create(e.Key, e.Value)));
     }
 
     private static bool EnabledFlag(MapReader m, string block)

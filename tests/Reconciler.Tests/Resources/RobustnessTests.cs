@@ -54,10 +54,11 @@ public class RobustnessTests
     }
 
     [Fact]
-    public void A_10_MB_document_of_another_apiVersion_streams_through_and_the_resource_after_it_loads()
+    public void A_document_of_another_apiVersion_streams_through_past_the_document_cap_and_the_resource_after_it_loads()
     {
+        // Three times the resource document cap: other apiVersions are never kept, so they are not capped.
         var sb = new StringBuilder("apiVersion: v1\nkind: ConfigMap\nmetadata: {name: big}\ndata:\n");
-        for (var i = 0; sb.Length < 10_000_000; i++) sb.Append("  key").Append(i).Append(": value-").Append(i).Append('\n');
+        for (var i = 0; sb.Length < 3 * ResourceLimits.MaxDocumentChars; i++) sb.Append("  key").Append(i).Append(": value-").Append(i).Append('\n');
         sb.Append("---\n").Append(Head);
 
         var (result, _) = Load(sb.ToString());
@@ -245,6 +246,21 @@ public class RobustnessTests
             Assert.False(string.IsNullOrWhiteSpace(d.Code));
         });
         Assert.All(result.Resources, r => Assert.Equal("KafkaRestore", r.Resource.Kind));
+    }
+
+    [Fact]
+    public void Long_topic_lists_and_mappings_within_the_caps_load()
+    {
+        var sb = new StringBuilder(Head).Append("  topics:\n");
+        for (var i = 0; i < 30_000; i++) sb.Append("    - t").Append(i).Append('\n');
+        sb.Append("  topicMapping:\n");
+        for (var i = 0; i < 30_000; i++) sb.Append("    t").Append(i).Append(": r").Append(i).Append('\n');
+
+        var (result, _) = Load(sb.ToString());
+
+        Assert.Empty(result.Diagnostics);
+        var r = Assert.IsType<Restore.Resources.KafkaRestore>(result.Resources.Single().Resource);
+        Assert.Equal("r29999", r.Spec.TopicMapping["t29999"]);
     }
 
     [Fact]
