@@ -116,7 +116,7 @@ internal sealed class KafkaOffsetsClient : IDisposable
         }
     }
 
-    /// <summary>The reader consumer (assign-only), for partition scans.</summary>
+    /// <summary>The assign-only reader consumer, shared by the partition scans of this client.</summary>
     public IConsumer<byte[]?, byte[]?> Reader => _reader.Value;
 
     /// <summary>Committed offsets of a group on explicit partitions; partitions without a commit are absent.</summary>

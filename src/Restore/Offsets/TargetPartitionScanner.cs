@@ -121,6 +121,7 @@ internal static class TargetPartitionScanner
                 }
                 idleSince = Stopwatch.GetTimestamp();
                 if (record.IsPartitionEOF) return;
+                if (!record.TopicPartition.Equals(tp)) continue;
                 if (!visit(record)) return;
                 if (record.Offset.Value >= end - 1) return;
             }
