@@ -11,5 +11,8 @@ internal static class CliCommands
         ValidateCommand.Create(),
         RestoreCommand.Create(),
         BackupCommand.Create(),
+        ReconcileCommand.Create(),
+        PlanCommand.Create(),
+        StatusCommand.Create(),
     ];
 }

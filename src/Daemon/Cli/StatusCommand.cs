@@ -1,0 +1,73 @@
+using System.CommandLine;
+using System.Globalization;
+using KafkaRestored.Daemon.Configuration;
+using KafkaRestored.Reconciler.State;
+using KafkaRestored.Restore.Resources;
+
+namespace KafkaRestored.Daemon.Cli;
+
+/// <summary><c>kafka-restored status [NAME]</c>: a table of resources from the state store (read-only; works while the daemon runs).</summary>
+internal static class StatusCommand
+{
+    /// <summary>Builds the command.</summary>
+    public static Command Create()
+    {
+        var name = new Argument<string?>("name") { Description = "Only resources with this name (or namespace/name)", Arity = ArgumentArity.ZeroOrOne };
+        var deleted = new Option<bool>("--deleted") { Description = "Include deleted resources (tombstones)" };
+        var command = new Command("status", "Show resources, phase, progress and last transition from the state store") { name, deleted };
+        command.WithSettings();
+        command.SetAction(parse =>
+        {
+            var output = parse.InvocationConfiguration.Output;
+            var error = parse.InvocationConfiguration.Error;
+            if (CliSupport.Settings(parse, "status", error, needRepository: false) is not { } options) return CliSupport.ConfigError;
+            IReadOnlyList<ResourceRecord> records;
+            try
+            {
+                using var store = StateStore.Open(options.StateDirectory, readOnly: true);
+                records = store.Resources(includeTombstones: parse.GetValue(deleted));
+            }
+            catch (StateStoreException e)
+            {
+                return CliSupport.StoreError("status", e, error);
+            }
+            var filter = parse.GetValue(name);
+            var rows = records.Where(r => filter is null || r.Id.Name == filter || r.Id.ShortName == filter).ToList();
+            if (filter is not null && rows.Count == 0)
+            {
+                error.WriteLine($"kafka-restored status: no resource named '{filter}' in {options.StateDirectory}.");
+                return 1;
+            }
+            Print(rows, output);
+            return 0;
+        });
+        return command;
+    }
+
+    /// <summary>Prints the table.</summary>
+    public static void Print(IReadOnlyList<ResourceRecord> rows, TextWriter output)
+    {
+        string[] header = ["KIND", "NAMESPACE/NAME", "PHASE", "PROGRESS", "LAST TRANSITION", "REASON"];
+        var table = rows.Select(r => new[]
+        {
+            r.Id.Kind,
+            r.Id.ShortName,
+            r.Tombstone ? $"{r.Phase} (deleted)" : r.Phase.ToString(),
+            Progress(r.Status),
+            (r.PhaseChangedAt ?? r.CreatedAt).UtcDateTime.ToString("yyyy-MM-dd HH:mm:ss'Z'", CultureInfo.InvariantCulture),
+            Conditions.Find(r.Status.Conditions, ConditionTypes.Ready)?.Reason ?? "",
+        }).ToList();
+        var widths = header.Select((h, i) => Math.Max(h.Length, table.Count == 0 ? 0 : table.Max(row => row[i].Length))).ToArray();
+        output.WriteLine(string.Join("  ", header.Select((h, i) => h.PadRight(widths[i]))).TrimEnd());
+        foreach (var row in table) output.WriteLine(string.Join("  ", row.Select((c, i) => c.PadRight(widths[i]))).TrimEnd());
+    }
+
+    private static string Progress(ResourceStatus status) => status switch
+    {
+        KafkaRestoreStatus { Progress: { } p } when status.Phase == ResourcePhase.Running =>
+            $"{p.Percent.ToString("0", CultureInfo.InvariantCulture)}% {p.RecordsDone.ToString("N0", CultureInfo.InvariantCulture)}/{p.RecordsTotal.ToString("N0", CultureInfo.InvariantCulture)}",
+        KafkaRestoreStatus { RestoredRecords: { } n } => $"{n.ToString("N0", CultureInfo.InvariantCulture)} records",
+        KafkaOffsetResetStatus r when status.Phase == ResourcePhase.Completed => $"{r.GroupsReset.Count} groups reset",
+        _ => status.Attempts > 0 ? $"attempt {status.Attempts}" : "-",
+    };
+}

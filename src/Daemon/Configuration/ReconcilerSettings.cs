@@ -1,0 +1,103 @@
+using System.CommandLine;
+using KafkaRestored.Reconciler;
+using Microsoft.Extensions.Configuration;
+
+namespace KafkaRestored.Daemon.Configuration;
+
+/// <summary>
+/// Reads <see cref="ReconcilerOptions"/> the same way for every command (run, reconcile, plan,
+/// status): the JSON file given by --config, then environment variables prefixed KAFKA_RESTORED_
+/// (e.g. KAFKA_RESTORED_StateDirectory), then the command-line flags; later sources win. Keys are
+/// the option names at the root of the file (RepositoryUrl, Branch, StateDirectory...).
+/// </summary>
+public static class ReconcilerSettings
+{
+    /// <summary>Environment variable prefix.</summary>
+    public const string EnvironmentPrefix = "KAFKA_RESTORED_";
+
+    /// <summary>--repo URL.</summary>
+    public static Option<string?> Repo { get; } = new("--repo") { Description = "Config repository URL or path (RepositoryUrl)" };
+
+    /// <summary>--branch NAME.</summary>
+    public static Option<string?> Branch { get; } = new("--branch") { Description = "Branch holding the resources (Branch, default main)" };
+
+    /// <summary>--state-dir DIR.</summary>
+    public static Option<string?> StateDir { get; } = new("--state-dir") { Description = "State directory: state.db and the clone (StateDirectory)" };
+
+    /// <summary>--secrets-dir DIR.</summary>
+    public static Option<string?> SecretsDir { get; } = new("--secrets-dir") { Description = "Secrets directory: <name>/<key> files (SecretsDirectory)" };
+
+    /// <summary>--config FILE.</summary>
+    public static Option<string?> Config { get; } = new("--config") { Description = "JSON settings file (keys: RepositoryUrl, Branch, StateDirectory, ...)" };
+
+    /// <summary>Adds the shared flags to <paramref name="command"/>.</summary>
+    public static Command WithSettings(this Command command)
+    {
+        foreach (var o in new[] { Repo, Branch, StateDir, SecretsDir, Config }) command.Options.Add(o);
+        return command;
+    }
+
+    /// <summary>The settings for a parsed command line, with <paramref name="environment"/> standing in for the process environment when given.</summary>
+    public static ReconcilerOptions Load(ParseResult parse, IReadOnlyDictionary<string, string?>? environment = null)
+    {
+        var flags = new Dictionary<string, string?>();
+        void Flag(Option<string?> option, string key)
+        {
+            if (parse.GetValue(option) is { Length: > 0 } v) flags[key] = v;
+        }
+        Flag(Repo, nameof(ReconcilerOptions.RepositoryUrl));
+        Flag(Branch, nameof(ReconcilerOptions.Branch));
+        Flag(StateDir, nameof(ReconcilerOptions.StateDirectory));
+        Flag(SecretsDir, nameof(ReconcilerOptions.SecretsDirectory));
+        return Load(parse.GetValue(Config), flags, environment);
+    }
+
+    /// <summary>The settings from a config file (optional), the environment and explicit overrides.</summary>
+    public static ReconcilerOptions Load(string? configFile, IReadOnlyDictionary<string, string?> overrides, IReadOnlyDictionary<string, string?>? environment = null)
+    {
+        var builder = new ConfigurationBuilder();
+        if (configFile is not null)
+        {
+            if (!File.Exists(configFile))
+                throw new SettingsException($"The settings file {configFile} (--config) does not exist.");
+            builder.AddJsonFile(Path.GetFullPath(configFile), optional: false, reloadOnChange: false);
+        }
+        if (environment is null) builder.AddEnvironmentVariables(EnvironmentPrefix);
+        else builder.AddInMemoryCollection(environment.Where(e => e.Key.StartsWith(EnvironmentPrefix, StringComparison.OrdinalIgnoreCase))
+            .Select(e => new KeyValuePair<string, string?>(e.Key[EnvironmentPrefix.Length..].Replace("__", ":", StringComparison.Ordinal), e.Value)));
+        builder.AddInMemoryCollection(overrides);
+        IConfiguration configuration;
+        try
+        {
+            configuration = builder.Build();
+        }
+        catch (InvalidDataException e)
+        {
+            throw new SettingsException($"The settings file {configFile} is not valid JSON: {e.Message}");
+        }
+        var options = new ReconcilerOptions();
+        try
+        {
+            configuration.Bind(options, o => o.ErrorOnUnknownConfiguration = false);
+        }
+        catch (InvalidOperationException e)
+        {
+            throw new SettingsException($"A setting has a value of the wrong type: {e.Message}");
+        }
+        ApplySystemdDefaults(options, environment);
+        return options;
+    }
+
+    /// <summary>Under systemd with LoadCredential, secrets and the Git token default to $CREDENTIALS_DIRECTORY.</summary>
+    private static void ApplySystemdDefaults(ReconcilerOptions options, IReadOnlyDictionary<string, string?>? environment)
+    {
+        var credentials = environment is null ? Environment.GetEnvironmentVariable("CREDENTIALS_DIRECTORY") : environment.GetValueOrDefault("CREDENTIALS_DIRECTORY");
+        if (string.IsNullOrEmpty(credentials)) return;
+        options.SecretsDirectory ??= Path.Combine(credentials, "secrets");
+        var token = Path.Combine(credentials, "git-token");
+        if (options.GitTokenFile is null && options.GitSshKeyFile is null && File.Exists(token)) options.GitTokenFile = token;
+    }
+}
+
+/// <summary>Settings that cannot be read; the message names the setting or file.</summary>
+public sealed class SettingsException(string message) : Exception(message);
