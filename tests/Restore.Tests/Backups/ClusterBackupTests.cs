@@ -104,7 +104,6 @@ public sealed class ClusterBackupTests(ClusterBackupDataset data) : IClassFixtur
     [Theory]
     [InlineData("filesystem", BackupCompression.Zstd)]
     [InlineData("s3", BackupCompression.Lz4)]
-    [InlineData("filesystem", BackupCompression.None)]
     public async Task A_backup_reads_back_every_record_exactly_as_produced(string backend, BackupCompression compression)
     {
         IBackupStorage storage = backend == "s3"
