@@ -119,10 +119,10 @@ internal static class YamlDocumentReader
                 doc.SyntaxError(SyntaxPosition(chunk, at, e.Message, lineOffset), SyntaxMessage(e.Message));
             docs.Add(doc.Finish());
         }
-        catch (Exception e) when (e is InvalidOperationException or ArgumentException or IndexOutOfRangeException
-                                      or NullReferenceException or FormatException)
+        catch (Exception e) when (e is not OutOfMemoryException)
         {
-            // YamlDotNet throws these on some malformed input (e.g. an unclosed flow collection).
+            // YamlDotNet throws other exceptions on some malformed input (InvalidOperationException for an
+            // unclosed flow collection): bad input is a diagnostic, never a crash.
             doc ??= new DocumentBuilder(lineOffset, 0);
             var at = doc.InnermostOpenFlow ?? Position(lastEnd.Line > 0 ? lastEnd : new Mark(0, 1, 1), lineOffset);
             doc.SyntaxError(at, "the YAML could not be parsed from here on: check for an unclosed [ or { or an unclosed quote");
@@ -134,9 +134,8 @@ internal static class YamlDocumentReader
     {
         if (parserMessage.Contains("tab", StringComparison.OrdinalIgnoreCase))
             return "a tab character is used for indentation; YAML indents with spaces only";
-        var m = parserMessage.Trim();
-        if (m.EndsWith('.')) m = m[..^1];
-        return "malformed YAML: " + char.ToLowerInvariant(m[0]) + m[1..];
+        var m = parserMessage.Trim().TrimEnd('.');
+        return m.Length == 0 ? "malformed YAML" : "malformed YAML: " + char.ToLowerInvariant(m[0]) + m[1..];
     }
 
     /// <summary>For tab errors YamlDotNet points at the token before; point at the tab instead.</summary>
