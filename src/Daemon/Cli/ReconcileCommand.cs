@@ -61,5 +61,5 @@ internal static class ReconcileCommand
 internal static class Runners
 {
     /// <summary>Every runner.</summary>
-    public static IReadOnlyList<IResourceRunner> All() => [new KafkaRestoreRunner()];
+    public static IReadOnlyList<IResourceRunner> All() => [new KafkaRestoreRunner(), new KafkaOffsetResetRunner(), new KafkaOffsetRollbackRunner()];
 }

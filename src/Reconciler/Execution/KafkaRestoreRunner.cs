@@ -1,5 +1,10 @@
+using KafkaRestored.Reconciler.State;
+using KafkaRestored.Restore;
+using KafkaRestored.Restore.Backups;
 using KafkaRestored.Restore.Engine;
+using KafkaRestored.Restore.Offsets;
 using KafkaRestored.Restore.Resources;
+using KafkaRestored.Restore.Storage;
 
 namespace KafkaRestored.Reconciler.Execution;
 
@@ -23,6 +28,15 @@ public sealed class KafkaRestoreRunner : IResourceRunner
             Tuning = Tuning,
         };
         var progress = new Progress(context);
+        var snapshotId = default(string);
+        try
+        {
+            snapshotId = await SnapshotBeforeWritingAsync(restore, context, cancellationToken);
+        }
+        catch (KafkaRestoredException e)
+        {
+            return RunOutcome.Failed(e.Reason, e.Message, retryable: e.Reason is not ("SnapshotExists" or "InvalidSnapshotId"));
+        }
         var result = await RestoreEngine.RunAsync(restore, env, progress, cancellationToken);
         var details = new KafkaRestoreStatus
         {
@@ -30,13 +44,57 @@ public sealed class KafkaRestoreRunner : IResourceRunner
             RestoredTopics = new(result.Topics.Select(t => new RestoredTopicStatus(t.Name, t.Records))),
             Gaps = new(result.Gaps.Select(g => new GapStatus(g.TargetTopic, g.Partition, g.StartOffset, g.EndOffset, g.Reason ?? "unknown"))),
             Progress = result.Outcome == RestoreOutcome.Completed ? null : progress.Last,
+            RollbackSnapshotId = snapshotId,
         };
+        if (result.Outcome == RestoreOutcome.Completed && restore.Spec.OffsetReset is { Enabled: true })
+        {
+            try
+            {
+                var reset = await RestoreOffsets.ResetAfterRestoreAsync(restore, context.RestoreState.GetOffsetMaps(context.RestoreKey),
+                    context.Secrets, null, cancellationToken);
+                if (reset is not null)
+                {
+                    details = details with
+                    {
+                        OffsetResetStatus = new OffsetResetStatus(reset.Succeeded ? ResourcePhase.Completed : ResourcePhase.Failed,
+                            new(reset.GroupsReset), new(reset.GroupsFailed)),
+                    };
+                }
+            }
+            catch (KafkaRestoredException e)
+            {
+                // The data is restored and verified; the reset is reported, not retried with the restore.
+                details = details with
+                {
+                    OffsetResetStatus = new OffsetResetStatus(ResourcePhase.Failed, ValueList<string>.Empty,
+                        new(restore.Spec.OffsetReset.ConsumerGroups.Select(g => new GroupFailure(g, e.Reason, e.Message)))),
+                };
+            }
+        }
         return result.Outcome switch
         {
             RestoreOutcome.Completed => RunOutcome.Succeeded(result.Reason, result.Message, details),
             RestoreOutcome.Cancelled => RunOutcome.Cancelled(result.Message, details),
             _ => RunOutcome.Failed(result.Reason, result.Message, details),
         };
+    }
+
+    /// <summary>
+    /// With rollback.enabled, records the committed offsets of offsetReset.consumerGroups on the
+    /// target topics before anything is written. A retry or resume of the same resource finds its
+    /// own snapshot and keeps it (the offsets before the first write are the ones worth keeping).
+    /// </summary>
+    private static async Task<string?> SnapshotBeforeWritingAsync(KafkaRestore restore, RunContext context, CancellationToken ct)
+    {
+        if (restore.Spec.Rollback is not { Enabled: true } rollback) return null;
+        var id = rollback.SnapshotId ?? RestoreOffsets.DefaultSnapshotId(restore);
+        if (context.Store.FindSnapshot(id) is { } existing && existing.Source == restore.Id) return id;
+        var storage = BackupStorageFactory.Create(restore.Spec.Storage, context.Secrets);
+        var manifest = await BackupManifestStore.ReadAsync(storage, restore.Spec.BackupId, ct);
+        var targets = RestorePlanner.Plan(manifest, restore.Spec).Topics.Select(t => t.TargetTopic).Distinct().ToList();
+        var snapshot = await RestoreOffsets.SnapshotBeforeRestoreAsync(restore, targets, new LiteDbOffsetSnapshotStore(context.Store),
+            context.Secrets, context.Time, ct);
+        return snapshot?.Id;
     }
 
     // Synchronous reporting: Progress<T> would post to the thread pool and could reorder updates.

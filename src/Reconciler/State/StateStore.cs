@@ -1,4 +1,5 @@
 using System.Globalization;
+using KafkaRestored.Restore.Offsets;
 using KafkaRestored.Restore.Resources;
 using LiteDB;
 
@@ -174,29 +175,39 @@ public sealed class StateStore : IDisposable
         }
     }
 
-    /// <summary>Records a snapshot. Throws <see cref="SnapshotIdInUseException"/> when the id is taken.</summary>
-    public void AddSnapshot(SnapshotRecord snapshot)
+    /// <summary>Records an offset snapshot. Throws KafkaRestoredException SnapshotExists when the id is taken (ids are never reused).</summary>
+    public void SaveSnapshot(OffsetSnapshot snapshot)
     {
         lock (_gate)
         {
             var col = _db.GetCollection(SnapshotsCollection);
-            var existing = col.FindById(snapshot.Id);
-            if (existing is not null)
-                throw new SnapshotIdInUseException(snapshot.Id, existing["source"].IsNull ? null : existing["source"].AsString);
-            InTransaction(() => col.Insert(SnapshotToDocument(snapshot)));
+            if (col.FindById(snapshot.Id) is { } existing) throw OffsetSnapshotErrors.Exists(ReadSnapshot(existing));
+            InTransaction(() => col.Insert(new BsonDocument
+            {
+                ["_id"] = snapshot.Id,
+                ["takenAt"] = Time(snapshot.TakenAt),
+                ["source"] = snapshot.Source.ToString(),
+                ["yaml"] = OffsetSnapshotYaml.Render(snapshot),
+            }));
         }
     }
 
     /// <summary>The snapshot of <paramref name="id"/>, or null.</summary>
-    public SnapshotRecord? FindSnapshot(string id)
+    public OffsetSnapshot? FindSnapshot(string id)
     {
         var doc = _db.GetCollection(SnapshotsCollection).FindById(id);
-        return doc is null ? null : SnapshotFromDocument(doc);
+        return doc is null ? null : ReadSnapshot(doc);
     }
 
     /// <summary>Every snapshot, by id.</summary>
-    public IReadOnlyList<SnapshotRecord> Snapshots() =>
-        [.. _db.GetCollection(SnapshotsCollection).FindAll().Select(SnapshotFromDocument).OrderBy(s => s.Id, StringComparer.Ordinal)];
+    public IReadOnlyList<OffsetSnapshot> Snapshots() =>
+        [.. _db.GetCollection(SnapshotsCollection).FindAll().Select(ReadSnapshot).OrderBy(s => s.Id, StringComparer.Ordinal)];
+
+    /// <summary>Every snapshot's file text (snapshots/&lt;id&gt;.yaml), by id.</summary>
+    public IReadOnlyList<(string Id, string Yaml)> SnapshotFiles() =>
+        [.. _db.GetCollection(SnapshotsCollection).FindAll().Select(d => (d["_id"].AsString, d["yaml"].AsString)).OrderBy(s => s.Item1, StringComparer.Ordinal)];
+
+    private static OffsetSnapshot ReadSnapshot(BsonDocument d) => OffsetSnapshotYaml.Parse(d["yaml"].AsString, "state store snapshot " + d["_id"].AsString);
 
     /// <summary>Names of the collections that hold heavy per-run data, pruned after ttlSecondsAfterFinished.</summary>
     internal static IReadOnlyList<string> RunDataCollections { get; } = ["checkpoints", "offsetMaps"];
@@ -308,40 +319,6 @@ public sealed class StateStore : IDisposable
             d["activeDeadlineSeconds"].IsNull ? null : d["activeDeadlineSeconds"].AsInt64,
             d["ttlSecondsAfterFinished"].IsNull ? null : d["ttlSecondsAfterFinished"].AsInt64),
     };
-
-    private static BsonDocument SnapshotToDocument(SnapshotRecord s)
-    {
-        var groups = new BsonDocument();
-        foreach (var (group, topics) in s.Offsets)
-        {
-            var t = new BsonDocument();
-            foreach (var (topic, partitions) in topics)
-            {
-                var p = new BsonDocument();
-                foreach (var (partition, offset) in partitions) p[partition.ToString(CultureInfo.InvariantCulture)] = offset;
-                t[topic] = p;
-            }
-            groups[group] = t;
-        }
-        return new BsonDocument { ["_id"] = s.Id, ["takenAt"] = Time(s.TakenAt), ["source"] = Str(s.Source), ["offsets"] = groups };
-    }
-
-    private static SnapshotRecord SnapshotFromDocument(BsonDocument d)
-    {
-        var offsets = new SortedDictionary<string, IReadOnlyDictionary<string, IReadOnlyDictionary<int, long>>>(StringComparer.Ordinal);
-        foreach (var (group, topicsValue) in d["offsets"].AsDocument)
-        {
-            var topics = new SortedDictionary<string, IReadOnlyDictionary<int, long>>(StringComparer.Ordinal);
-            foreach (var (topic, partitionsValue) in topicsValue.AsDocument)
-            {
-                var partitions = new SortedDictionary<int, long>();
-                foreach (var (p, o) in partitionsValue.AsDocument) partitions[int.Parse(p, CultureInfo.InvariantCulture)] = o.AsInt64;
-                topics[topic] = partitions;
-            }
-            offsets[group] = topics;
-        }
-        return new SnapshotRecord(d["_id"].AsString, Time(d["takenAt"]) ?? DateTimeOffset.UnixEpoch, Str(d["source"]), offsets);
-    }
 
     private static BsonValue Str(string? s) => s is null ? BsonValue.Null : new BsonValue(s);
 

@@ -43,31 +43,6 @@ public static class StatusFiles
         return Yaml.Serialize(doc);
     }
 
-    /// <summary>The snapshot file's text: id, time, source, and group → topic → partition → offset.</summary>
-    public static string RenderSnapshot(SnapshotRecord snapshot)
-    {
-        var groups = new OrderedDictionary<string, object?>();
-        foreach (var (group, topics) in snapshot.Offsets.OrderBy(g => g.Key, StringComparer.Ordinal))
-        {
-            var t = new OrderedDictionary<string, object?>();
-            foreach (var (topic, partitions) in topics.OrderBy(x => x.Key, StringComparer.Ordinal))
-            {
-                var p = new OrderedDictionary<string, object?>();
-                foreach (var (partition, offset) in partitions.OrderBy(x => x.Key)) p[partition.ToString(CultureInfo.InvariantCulture)] = offset;
-                t[topic] = p;
-            }
-            groups[group] = t;
-        }
-        var doc = new OrderedDictionary<string, object?>
-        {
-            ["snapshotId"] = snapshot.Id,
-            ["takenAt"] = StatusJson.Format(snapshot.TakenAt),
-            ["source"] = snapshot.Source,
-            ["groups"] = groups,
-        };
-        return Yaml.Serialize(doc);
-    }
-
     /// <summary>The phase written in a status file's text, or null (for commit messages about the previous state).</summary>
     public static string? PhaseOf(string? statusFileText)
     {

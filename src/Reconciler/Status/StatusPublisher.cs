@@ -174,13 +174,12 @@ public sealed class StatusPublisher
 
         var snapshots = new List<string>();
         var existingSnapshots = _git.FileIdsUnder(tip, _options.SnapshotDirectory);
-        foreach (var snapshot in _store.Snapshots())
+        foreach (var (snapshotId, text) in _store.SnapshotFiles())
         {
-            var path = StatusFiles.SnapshotPath(_options.SnapshotDirectory, snapshot.Id);
-            var text = StatusFiles.RenderSnapshot(snapshot);
+            var path = StatusFiles.SnapshotPath(_options.SnapshotDirectory, snapshotId);
             if (existingSnapshots.TryGetValue(path, out var id) && id == GitSource.BlobId(text)) continue;
             files[path] = text;
-            snapshots.Add(snapshot.Id);
+            snapshots.Add(snapshotId);
         }
         return (files, changes, snapshots);
     }

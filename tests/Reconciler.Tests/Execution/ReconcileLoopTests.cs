@@ -68,7 +68,8 @@ public sealed class ReconcileLoopTests : IClassFixture<KafkaFixture>, IDisposabl
         {
             Store = StateStore.Open(options.StateDirectory);
             Git = new GitSource(options);
-            Loop = new ReconcileLoop(options, Store, Git, [new KafkaRestoreRunner { Tuning = RestoreTuning.Default with { ConnectTimeout = TimeSpan.FromSeconds(10) } }]);
+            Loop = new ReconcileLoop(options, Store, Git,
+                [new KafkaRestoreRunner { Tuning = RestoreTuning.Default with { ConnectTimeout = TimeSpan.FromSeconds(10) } }, new KafkaOffsetResetRunner(), new KafkaOffsetRollbackRunner()]);
         }
 
         public StateStore Store { get; }
@@ -213,5 +214,36 @@ public sealed class ReconcileLoopTests : IClassFixture<KafkaFixture>, IDisposabl
         Assert.False(after.Skipped);
         Assert.Equal(10_002, daemon.Loop.BlobsParsed);
         Assert.Equal(commits, daemon.Loop.Counters.StatusCommits);
+    }
+
+    [Fact]
+    public async Task An_offset_snapshot_resource_records_its_snapshot_in_the_store_and_commits_it_under_snapshots()
+    {
+        _remote.HumanCommit("take a snapshot", new Dictionary<string, string?>
+        {
+            ["offsets/snap.yaml"] = $"""
+                apiVersion: kafka.oso.sh/v1alpha1
+                kind: KafkaOffsetRollback
+                metadata:
+                  name: snap
+                  namespace: kafka-backup
+                spec:
+                  kafkaCluster:
+                    bootstrapServers: [{_kafka.Broker.BootstrapServers.Replace(",", ", ", StringComparison.Ordinal)}]
+                  operation: snapshot
+                  snapshotId: before-drill
+                  consumerGroups: [billing]
+
+                """,
+        });
+        await using var daemon = new Daemon(Options());
+        Assert.True(await daemon.Loop.RunUntilIdleAsync(CancellationToken.None));
+
+        var record = daemon.Store.Find(new ResourceId(ResourceKinds.KafkaOffsetRollback, "kafka-backup", "snap"))!;
+        Assert.Equal(ResourcePhase.Completed, record.Phase);
+        Assert.Equal(["billing"], ((KafkaOffsetRollbackStatus)record.Status).GroupsSnapshotted);
+        Assert.NotNull(daemon.Store.FindSnapshot("before-drill"));
+        Assert.Contains("before-drill", _remote.RemoteGit("show", "main:snapshots/before-drill.yaml"));
+        Assert.Contains("groupsSnapshotted:", _remote.RemoteGit("show", "main:status/kafkaoffsetrollback/kafka-backup/snap.yaml"));
     }
 }

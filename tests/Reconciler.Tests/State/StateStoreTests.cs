@@ -1,4 +1,6 @@
 using KafkaRestored.Reconciler.State;
+using KafkaRestored.Restore;
+using KafkaRestored.Restore.Offsets;
 using KafkaRestored.Restore.Resources;
 using KafkaRestored.TestSupport;
 using LiteDB;
@@ -90,16 +92,16 @@ public sealed class StateStoreTests
     {
         using var dir = new TempDir();
         using var store = StateStore.Open(dir.Path);
-        var offsets = new Dictionary<string, IReadOnlyDictionary<string, IReadOnlyDictionary<int, long>>>
-        {
-            ["order-processor"] = new Dictionary<string, IReadOnlyDictionary<int, long>> { ["orders"] = new Dictionary<int, long> { [0] = 5, [1] = 7 } },
-        };
-        store.AddSnapshot(new SnapshotRecord("pre-restore", T0, "KafkaRestore kafka-backup/a", offsets));
-        var e = Assert.Throws<SnapshotIdInUseException>(() => store.AddSnapshot(new SnapshotRecord("pre-restore", T0, null, offsets)));
-        Assert.Contains("KafkaRestore kafka-backup/a", e.Message);
-        var loaded = store.FindSnapshot("pre-restore")!;
-        Assert.Equal(7, loaded.Offsets["order-processor"]["orders"][1]);
+        var source = new ResourceId(ResourceKinds.KafkaRestore, "kafka-backup", "a");
+        var snapshot = new OffsetSnapshot("pre-restore", T0, source, ["127.0.0.1:9092"], ["orders"], ["order-processor"],
+            [("order-processor", "orders", 0, 5L), ("order-processor", "orders", 1, 7L)]);
+        new LiteDbOffsetSnapshotStore(store).Save(snapshot);
+        var e = Assert.Throws<KafkaRestoredException>(() => store.SaveSnapshot(snapshot));
+        Assert.Equal("SnapshotExists", e.Reason);
+        var loaded = new LiteDbOffsetSnapshotStore(store).Get("pre-restore")!;
+        Assert.Equal(7, loaded.OffsetsOf("order-processor").Single(o => o.Partition == 1).Offset);
         Assert.Equal(T0, loaded.TakenAt);
+        Assert.Equal(OffsetSnapshotYaml.Render(snapshot), store.SnapshotFiles().Single().Yaml);
     }
 
     [Fact]

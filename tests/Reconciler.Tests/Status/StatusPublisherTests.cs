@@ -1,6 +1,7 @@
 using KafkaRestored.Reconciler.Git;
 using KafkaRestored.Reconciler.State;
 using KafkaRestored.Reconciler.Status;
+using KafkaRestored.Restore.Offsets;
 using KafkaRestored.Restore.Resources;
 using KafkaRestored.TestSupport;
 
@@ -158,17 +159,14 @@ public sealed class StatusPublisherTests : IDisposable
         _options.StatusBranch = "kafka-status";
         await _git.FetchAsync(CancellationToken.None);
         _store.Save(Restore("a", ResourcePhase.Completed, 1));
-        _store.AddSnapshot(new SnapshotRecord("pre-restore", T0, "KafkaRestore kafka-backup/a",
-            new Dictionary<string, IReadOnlyDictionary<string, IReadOnlyDictionary<int, long>>>
-            {
-                ["orders-app"] = new Dictionary<string, IReadOnlyDictionary<int, long>> { ["orders"] = new Dictionary<int, long> { [1] = 9, [0] = 4 } },
-            }));
+        var snapshot = new OffsetSnapshot("pre-restore", T0, new ResourceId(ResourceKinds.KafkaRestore, "kafka-backup", "a"),
+            ["127.0.0.1:9092"], ["orders"], ["orders-app"], [("orders-app", "orders", 1, 9L), ("orders-app", "orders", 0, 4L)]);
+        _store.SaveSnapshot(snapshot);
         Assert.Equal(PublishOutcome.Pushed, await _publisher.PublishAsync(CancellationToken.None));
         Assert.Equal(["Pat Human <pat@example.com>|initial commit"], RemoteLog("main"));
         Assert.Single(RemoteLog("kafka-status"));
-        Assert.Equal(
-            "snapshotId: pre-restore\ntakenAt: 2024-12-01T12:00:00Z\nsource: KafkaRestore kafka-backup/a\ngroups:\n  orders-app:\n    orders:\n      \"0\": 4\n      \"1\": 9\n",
-            _remote.RemoteGit("show", "kafka-status:snapshots/pre-restore.yaml"));
+        Assert.Equal(OffsetSnapshotYaml.Render(snapshot), _remote.RemoteGit("show", "kafka-status:snapshots/pre-restore.yaml"));
+        Assert.Contains("Offset snapshot pre-restore recorded", _remote.RemoteGit("log", "--format=%B", "kafka-status"));
         Assert.Equal(PublishOutcome.UpToDate, await _publisher.PublishAsync(CancellationToken.None));
     }
 
