@@ -42,6 +42,17 @@ internal static class BackupCommand
             bootstrap, topics, backupId, compression, groups, sourceClusterId, securityProtocol, saslMechanism, saslSecret, tlsSecret, segmentBytes,
         };
         location.AddTo(command);
+        backupId.Validators.Add(ValidateBackupId);
+        command.Validators.Add(result =>
+        {
+            // Defaults are not applied yet while validating.
+            var protocol = result.GetValue(securityProtocol) ?? "plaintext";
+            var sasl = protocol.StartsWith("sasl", StringComparison.Ordinal);
+            if (sasl != (result.GetValue(saslSecret) is not null))
+                result.AddError("--security-protocol sasl_plaintext or sasl_ssl and --sasl-secret go together: give both or neither");
+            if (result.GetValue(tlsSecret) is not null && !protocol.EndsWith("ssl", StringComparison.Ordinal))
+                result.AddError("--tls-secret needs --security-protocol ssl or sasl_ssl");
+        });
         command.SetAction(async (r, ct) =>
         {
             var output = r.InvocationConfiguration.Output;
@@ -86,6 +97,7 @@ internal static class BackupCommand
         var backupId = new Option<string>("--backup-id") { Description = "Id of the backup", Required = true };
         var verify = new Option<bool>("--verify") { Description = "Read every segment: check format, CRC and counts against the manifest; exit 1 on any problem" };
         var location = new BackupLocationOptions();
+        backupId.Validators.Add(ValidateBackupId);
         var command = new Command("describe", "Show a backup's topics, partitions, records, bytes, time range and gaps") { backupId, verify };
         location.AddTo(command);
         command.SetAction(async (r, ct) =>
@@ -113,6 +125,13 @@ internal static class BackupCommand
             }
         });
         return command;
+    }
+
+    private static void ValidateBackupId(System.CommandLine.Parsing.OptionResult result)
+    {
+        var id = result.GetValueOrDefault<string>();
+        if (string.IsNullOrEmpty(id) || id is "." or ".." || id.IndexOfAny(['/', '\\', '\0']) >= 0)
+            result.AddError($"--backup-id '{id}' must be a plain name: no '/', '\\', and not '.' or '..'");
     }
 
     private static void Print(TextWriter o, IBackupStorage storage, BackupStatistics s)

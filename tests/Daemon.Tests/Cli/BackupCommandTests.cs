@@ -128,5 +128,17 @@ public sealed class BackupCommandTests(KafkaFixture kafka, S3rverFixture s3) : I
         Assert.Equal(2, both.ExitCode);
         Assert.Contains("either --path", both.StdErr, StringComparison.Ordinal);
         Assert.Equal(2, badCompression.ExitCode);
+
+        var badId = Cli("backup", "describe", "--backup-id", "../etc", "--path", _dir.Path);
+        var saslWithoutProtocol = Cli("backup", "--bootstrap-servers", "x:1", "--topics", "t", "--backup-id", "x", "--path", _dir.Path, "--sasl-secret", "s");
+        var missingTls = Cli("backup", "--bootstrap-servers", "x:1", "--topics", "t", "--backup-id", "x", "--path", _dir.Path,
+            "--security-protocol", "ssl", "--tls-secret", "kafka-tls", "--secrets-dir", _dir.Path);
+
+        Assert.Equal(2, badId.ExitCode);
+        Assert.Contains("must be a plain name", badId.StdErr, StringComparison.Ordinal);
+        Assert.Equal(2, saslWithoutProtocol.ExitCode);
+        Assert.Equal(1, missingTls.ExitCode);
+        Assert.Contains("SecretNotFound", missingTls.StdErr, StringComparison.Ordinal);
+        Assert.Contains(Path.Combine(_dir.Path, "kafka-tls", "ca.crt"), missingTls.StdErr, StringComparison.Ordinal);
     }
 }
