@@ -42,7 +42,7 @@ public sealed class ReconcileLoopTests : IClassFixture<KafkaFixture>, IDisposabl
         RetryBaseDelay = TimeSpan.FromMilliseconds(50),
     };
 
-    private string RestoreYaml(string name, string target, string extra = "", string annotations = "") => $"""
+    private string RestoreYaml(string name, string target, string extra = "", string annotations = "", string? bootstrap = null) => $"""
         apiVersion: kafka.oso.sh/v1alpha1
         kind: KafkaRestore
         metadata:
@@ -51,7 +51,7 @@ public sealed class ReconcileLoopTests : IClassFixture<KafkaFixture>, IDisposabl
         spec:
           backupId: backup-1
           targetCluster:
-            bootstrapServers: [{_kafka.Broker.BootstrapServers.Replace(",", ", ", StringComparison.Ordinal)}]
+            bootstrapServers: [{bootstrap ?? _kafka.Broker.BootstrapServers.Replace(",", ", ", StringComparison.Ordinal)}]
           storage:
             storageType: filesystem
             filesystem:
@@ -64,12 +64,13 @@ public sealed class ReconcileLoopTests : IClassFixture<KafkaFixture>, IDisposabl
 
     private sealed class Daemon : IAsyncDisposable
     {
-        public Daemon(ReconcilerOptions options)
+        public Daemon(ReconcilerOptions options, TimeSpan? connectTimeout = null)
         {
             Store = StateStore.Open(options.StateDirectory);
             Git = new GitSource(options);
+            var tuning = RestoreTuning.Default with { ConnectTimeout = connectTimeout ?? TimeSpan.FromSeconds(10) };
             Loop = new ReconcileLoop(options, Store, Git,
-                [new KafkaRestoreRunner { Tuning = RestoreTuning.Default with { ConnectTimeout = TimeSpan.FromSeconds(10) } }, new KafkaOffsetResetRunner(), new KafkaOffsetRollbackRunner()]);
+                [new KafkaRestoreRunner { Tuning = tuning }, new KafkaOffsetResetRunner(), new KafkaOffsetRollbackRunner()]);
         }
 
         public StateStore Store { get; }
@@ -245,5 +246,94 @@ public sealed class ReconcileLoopTests : IClassFixture<KafkaFixture>, IDisposabl
         Assert.NotNull(daemon.Store.FindSnapshot("before-drill"));
         Assert.Contains("before-drill", _remote.RemoteGit("show", "main:snapshots/before-drill.yaml"));
         Assert.Contains("groupsSnapshotted:", _remote.RemoteGit("show", "main:status/kafkaoffsetrollback/kafka-backup/snap.yaml"));
+    }
+
+    private const string Unreachable = "127.0.0.1:1";
+
+    [Fact]
+    public async Task Deleting_a_running_restore_cancels_it_and_removes_its_status_in_a_commit_that_says_so()
+    {
+        _remote.HumanCommit("add restore", new Dictionary<string, string?>
+        {
+            ["restores/r.yaml"] = RestoreYaml("r", "t", "\n  job:\n    backoffLimit: 5", bootstrap: Unreachable),
+        });
+        await using var daemon = new Daemon(Options(), connectTimeout: TimeSpan.FromSeconds(3));
+        await daemon.Loop.RunCycleAsync(CancellationToken.None);
+        Assert.Equal(ResourcePhase.Running, daemon.Record("r").Phase);
+
+        _remote.HumanCommit("cancel restore", new Dictionary<string, string?> { ["restores/r.yaml"] = null });
+        var report = await daemon.Loop.RunCycleAsync(CancellationToken.None);
+
+        Assert.Contains(report.Actions, a => a.Kind == KafkaRestored.Reconciler.Planning.PlanActionKind.Cancel);
+        Assert.Empty(daemon.Loop.InFlight);
+        var record = daemon.Record("r");
+        Assert.True(record.Tombstone);
+        Assert.Equal(DeletionOutcome.Cancelled, record.Deletion);
+        Assert.Equal(ConditionReasons.Cancelled, Conditions.Find(record.Status.Conditions, ConditionTypes.Ready)!.Reason);
+        Assert.Equal("kafka-backup/r: Running -> cancelled, status removed", StatusLog()[0]);
+        Assert.Equal("", _remote.RemoteGit("ls-tree", "-r", "--name-only", "main", "status/").Trim());
+    }
+
+    [Fact]
+    public async Task Failed_attempts_are_retried_up_to_backoffLimit_then_the_restore_fails()
+    {
+        _remote.HumanCommit("add restore", new Dictionary<string, string?>
+        {
+            ["restores/r.yaml"] = RestoreYaml("r", "t", "\n  job:\n    backoffLimit: 1", bootstrap: Unreachable),
+        });
+        await using var daemon = new Daemon(Options(), connectTimeout: TimeSpan.FromSeconds(1));
+
+        Assert.False(await daemon.Loop.RunUntilIdleAsync(CancellationToken.None));
+
+        var record = daemon.Record("r");
+        Assert.Equal(ResourcePhase.Failed, record.Phase);
+        Assert.Equal(2, record.Attempts);
+        var ready = Conditions.Find(record.Status.Conditions, ConditionTypes.Ready)!;
+        Assert.Equal("ClusterUnreachable", ready.Reason);
+        Assert.Contains("job.backoffLimit=1 reached", ready.Message);
+        Assert.StartsWith("kafka-backup/r: Running -> Failed (ClusterUnreachable", StatusLog()[0]);
+    }
+
+    [Fact]
+    public async Task An_attempt_longer_than_activeDeadlineSeconds_fails_with_DeadlineExceeded()
+    {
+        _remote.HumanCommit("add restore", new Dictionary<string, string?>
+        {
+            ["restores/r.yaml"] = RestoreYaml("r", "t", "\n  job:\n    backoffLimit: 3\n    activeDeadlineSeconds: 1", bootstrap: Unreachable),
+        });
+        await using var daemon = new Daemon(Options(), connectTimeout: TimeSpan.FromSeconds(3));
+
+        Assert.False(await daemon.Loop.RunUntilIdleAsync(CancellationToken.None));
+
+        var record = daemon.Record("r");
+        Assert.Equal(ResourcePhase.Failed, record.Phase);
+        Assert.Equal(1, record.Attempts);
+        Assert.Equal(ConditionReasons.DeadlineExceeded, Conditions.Find(record.Status.Conditions, ConditionTypes.Ready)!.Reason);
+    }
+
+    [Fact]
+    public async Task A_restore_running_when_the_daemon_stops_resumes_on_the_next_start_and_completes_exactly_once()
+    {
+        var big = _remote.Scratch("big-backups");
+        var records = new Dictionary<(string, int), IReadOnlyList<BackupRecord>>();
+        for (var p = 0; p < Partitions; p++)
+            records[("orders", p)] = [.. Enumerable.Range(0, 20_000).Select(i => RestoreKit.Record(i, 1_700_000_000_000 + i, $"k{i}", $"order-{p}-{i}"))];
+        await RestoreKit.WriteBackupAsync(new FilesystemBackupStorage(big), "backup-1", records, new Dictionary<string, int> { ["orders"] = Partitions });
+        var target = _kafka.Broker.CreateUniqueTopic("restored-orders", Partitions);
+        _remote.HumanCommit("add restore", new Dictionary<string, string?> { ["restores/r.yaml"] = RestoreYaml("r", target).Replace(_backups, big, StringComparison.Ordinal) });
+        var options = Options();
+
+        await using (var first = new Daemon(options))
+        {
+            await first.Loop.RunCycleAsync(CancellationToken.None);
+            Assert.Equal(ResourcePhase.Running, first.Record("r").Phase);
+        }
+        await using var second = new Daemon(options);
+        Assert.True(await second.Loop.RunUntilIdleAsync(CancellationToken.None));
+
+        var record = second.Record("r");
+        Assert.Equal(ResourcePhase.Completed, record.Phase);
+        Assert.Equal(1, record.Generation);
+        Assert.Equal(Partitions * 20_000, RestoreKit.EndOffsets(_kafka.Broker.BootstrapServers, target, Partitions).Sum());
     }
 }
