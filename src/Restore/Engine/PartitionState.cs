@@ -64,8 +64,8 @@ internal sealed class PartitionState
     /// <summary>First delivery failure of this partition, if any.</summary>
     public string? Failure => Volatile.Read(ref _failure);
 
-    /// <summary>Counts one acknowledged record; returns the expected target offset of it.</summary>
-    public long Acknowledge() => TargetStart + AlreadyPresent + Interlocked.Increment(ref _confirmed) - 1;
+    /// <summary>Counts one acknowledged record.</summary>
+    public void Acknowledge() => Interlocked.Increment(ref _confirmed);
 
     public void CountProduced(long bytes)
     {

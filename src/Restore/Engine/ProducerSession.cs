@@ -90,6 +90,8 @@ internal sealed class ProducerSession : IDisposable
             QueueBufferingMaxMessages = budget.ProducerQueueMessages,
             CompressionType = CompressionType.None,
             SocketNagleDisable = true,
+            // Come back within seconds when brokers return (the default backs off up to 10 s).
+            ReconnectBackoffMaxMs = 2000,
             // Delivery reports only need the error and the offset.
             DeliveryReportFields = "none",
         };

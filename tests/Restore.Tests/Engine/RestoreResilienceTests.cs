@@ -1,0 +1,151 @@
+using KafkaRestored.Restore.Backups.Kbak;
+using KafkaRestored.Restore.Engine;
+using KafkaRestored.Restore.Resources;
+using KafkaRestored.Restore.Secrets;
+using KafkaRestored.TestSupport;
+using Microsoft.Extensions.Logging;
+
+namespace KafkaRestored.Restore.Tests.Engine;
+
+/// <summary>Cancellation, resuming from checkpoints, and brokers going away mid-restore: still every record exactly once, in order.</summary>
+public sealed class RestoreResilienceTests(KafkaFixture kafka, Xunit.Abstractions.ITestOutputHelper log) : IClassFixture<KafkaFixture>, IDisposable
+{
+    private readonly EngineScenario _s = new(kafka.Broker);
+
+    public void Dispose() => _s.Dispose();
+
+    private async Task<Dictionary<(string, int), IReadOnlyList<BackupRecord>>> WriteBackupAsync(string topic, int partitions, int perPartition)
+    {
+        var input = new Dictionary<(string, int), IReadOnlyList<BackupRecord>>();
+        for (var p = 0; p < partitions; p++)
+        {
+            var partition = p;
+            input[(topic, p)] = [.. Enumerable.Range(0, perPartition).Select(i =>
+                RestoreKit.Record(i, 1_000_000 + i, $"k{partition}-{i}", $"value-{partition}-{i}"))];
+        }
+        await _s.WriteBackupAsync(input, new Dictionary<string, int> { [topic] = partitions }, segmentRecords: 1000);
+        return input;
+    }
+
+    private void AssertExactlyOnce(string topic, int partitions, Dictionary<(string, int), IReadOnlyList<BackupRecord>> input)
+    {
+        var seen = RestoreKit.ReadTopic(kafka.Broker.BootstrapServers, topic, partitions);
+        for (var p = 0; p < partitions; p++)
+        {
+            var expected = input[(topic, p)];
+            var got = seen.Where(r => r.Partition == p).ToList();
+            Assert.Equal(expected.Count, got.Count);
+            Assert.Equal(expected.Select(r => r.Key), got.Select(r => r.Key));
+            Assert.Equal(expected.Select(r => r.Value), got.Select(r => r.Value));
+            Assert.Equal(expected.Select(r => r.Timestamp), got.Select(r => r.Timestamp));
+        }
+    }
+
+    [Fact]
+    public async Task Cancelling_stops_within_seconds_and_the_next_run_resumes_from_the_checkpointed_segment()
+    {
+        const int partitions = 4;
+        var topic = kafka.Broker.CreateUniqueTopic("cancel", partitions);
+        var input = await WriteBackupAsync(topic, partitions, 25_000);
+
+        using var cts = new CancellationTokenSource();
+        var cancelledAt = DateTime.MaxValue;
+        var progress = new InlineProgress(u =>
+        {
+            if (u.Stage == RestoreStage.Restoring && u.Progress.RecordsDone > 20_000 && !cts.IsCancellationRequested)
+            {
+                cancelledAt = DateTime.UtcNow;
+                cts.Cancel();
+            }
+        });
+        var cancelled = await _s.RunAsync(_s.Restore(s => s with { Resources = new ResourcesSpec(null, new ResourceQuantities(1000, 16L << 20)) }),
+            progress: progress, ct: cts.Token);
+        var stoppedAfter = DateTime.UtcNow - cancelledAt;
+
+        Assert.Equal((RestoreOutcome.Cancelled, RestoreResult.CancelledReason), (cancelled.Outcome, cancelled.Reason));
+        Assert.True(stoppedAfter < TimeSpan.FromSeconds(5), $"took {stoppedAfter} to stop");
+        var written = RestoreKit.EndOffsets(kafka.Broker.BootstrapServers, topic, partitions);
+        Assert.True(written.Sum() < partitions * 25_000, "cancelled too late to test resuming");
+        var checkpoints = _s.State.GetCheckpoints("default/restore");
+        Assert.Equal(partitions, checkpoints.Count);
+        Assert.Contains(checkpoints, c => c.RecordsConfirmed > 0 && c.ResumeSegmentStartOffset > 0);
+
+        var logger = new ListLogger();
+        var resumed = await RestoreEngine.RunAsync(_s.Restore(), new RestoreEnvironment(new SecretStore(null), _s.State, "default/restore")
+        {
+            Tuning = EngineScenario.FastTuning,
+            Logger = logger,
+        }, null, CancellationToken.None);
+
+        RestoreSelectionTests.AssertCompleted(resumed);
+        Assert.Equal(partitions * 25_000, resumed.RestoredRecords);
+        Assert.Contains(logger.Messages, m => m.StartsWith("Resuming", StringComparison.Ordinal) && !m.EndsWith("offset " + long.MinValue, StringComparison.Ordinal));
+        AssertExactlyOnce(topic, partitions, input);
+    }
+
+    [Fact]
+    public async Task Every_broker_going_down_mid_restore_and_coming_back_still_gives_every_record_exactly_once()
+    {
+        const int partitions = 3;
+        var topic = kafka.Broker.CreateUniqueTopic("brokerdown", partitions);
+        var input = await WriteBackupAsync(topic, partitions, 30_000);
+
+        var down = new TaskCompletionSource();
+        var progress = new InlineProgress(u =>
+        {
+            if (u.Stage == RestoreStage.Restoring && u.Progress.RecordsDone > 5_000) down.TrySetResult();
+        });
+        var logger = new ListLogger();
+        var run = RestoreEngine.RunAsync(_s.Restore(s => s with { Resources = new ResourcesSpec(null, new ResourceQuantities(1000, 16L << 20)) }),
+            new RestoreEnvironment(new SecretStore(null), _s.State, "default/restore") { Tuning = EngineScenario.FastTuning, Logger = logger },
+            progress, CancellationToken.None);
+        await down.Task.WaitAsync(TimeSpan.FromSeconds(60));
+        for (var id = 1; id <= kafka.Broker.BrokerCount; id++) kafka.Broker.BrokerDown(id);
+        try
+        {
+            await Task.Delay(3000);
+            Assert.False(run.IsCompleted, "the restore finished while every broker was down");
+        }
+        finally
+        {
+            for (var id = 1; id <= kafka.Broker.BrokerCount; id++) kafka.Broker.BrokerUp(id);
+        }
+        var result = await run.WaitAsync(TimeSpan.FromMinutes(2));
+        foreach (var m in logger.Messages) log.WriteLine(m);
+
+        RestoreSelectionTests.AssertCompleted(result);
+        Assert.Equal(partitions * 30_000, result.RestoredRecords);
+        AssertExactlyOnce(topic, partitions, input);
+    }
+
+    /// <summary>Runs the callback on the reporting thread (Progress&lt;T&gt; would post to the thread pool).</summary>
+    private sealed class InlineProgress(Action<RestoreProgressUpdate> report) : IProgress<RestoreProgressUpdate>
+    {
+        public void Report(RestoreProgressUpdate value) => report(value);
+    }
+
+    /// <summary>Collects formatted log messages.</summary>
+    private sealed class ListLogger : ILogger
+    {
+        private readonly Lock _gate = new();
+        private readonly List<string> _messages = [];
+
+        public IReadOnlyList<string> Messages
+        {
+            get
+            {
+                lock (_gate) return [.. _messages];
+            }
+        }
+
+        public IDisposable? BeginScope<TState>(TState state) where TState : notnull => null;
+
+        public bool IsEnabled(LogLevel logLevel) => logLevel >= LogLevel.Information;
+
+        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
+        {
+            if (!IsEnabled(logLevel)) return;
+            lock (_gate) _messages.Add(formatter(state, exception));
+        }
+    }
+}
