@@ -14,5 +14,6 @@ internal static class CliCommands
         ReconcileCommand.Create(),
         PlanCommand.Create(),
         StatusCommand.Create(),
+        OffsetsCommand.Create(),
     ];
 }

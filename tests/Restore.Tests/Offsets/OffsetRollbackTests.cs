@@ -110,6 +110,12 @@ public sealed class OffsetRollbackTests(KafkaFixture kafka) : IClassFixture<Kafk
         Assert.Equal([new PartitionMismatch(topic, 1, 4, 7)], verification.Mismatches);
         Assert.Equal("OffsetVerificationFailed", Assert.Single(result.GroupsFailed).Reason);
         Assert.Empty(result.GroupsRolledBack);
+
+        var status = OffsetStatusMapping.ToStatus(result);
+        Assert.Equal(ResourcePhase.Failed, status.Phase);
+        Assert.False(status.Verification!.Verified);
+        Assert.Equal([new OffsetMismatch(group, topic, 1, 4, 7)], status.Verification.Mismatches);
+        Assert.Equal(OffsetStatusMapping.VerificationFailedReason, OffsetStatusMapping.Ready(result).Reason);
     }
 
     [Fact]

@@ -1,0 +1,151 @@
+using System.CommandLine;
+using KafkaRestored.Reconciler.Resources;
+using KafkaRestored.Reconciler.Status;
+using KafkaRestored.Restore;
+using KafkaRestored.Restore.Offsets;
+using KafkaRestored.Restore.Resources;
+using KafkaRestored.Restore.Secrets;
+
+namespace KafkaRestored.Daemon.Cli;
+
+/// <summary>
+/// <c>kafka-restored offsets reset -f FILE</c> and <c>kafka-restored offsets rollback -f FILE</c>:
+/// run one KafkaOffsetReset or KafkaOffsetRollback now, without Git, and print the status the
+/// daemon would write, as YAML. Snapshots live in <c>&lt;state-dir&gt;/snapshots/&lt;id&gt;.yaml</c>.
+/// Exit 0 when Completed, 1 when Failed, 2 on usage errors.
+/// </summary>
+internal static class OffsetsCommand
+{
+    /// <summary>Exit code of a failed run, or of a file that does not hold exactly one valid resource of the kind.</summary>
+    public const int Failed = 1;
+
+    /// <summary>Builds <c>offsets</c> with its two subcommands.</summary>
+    public static Command Create() => new("offsets", "Reset or roll back consumer-group offsets now, without Git")
+    {
+        Subcommand("reset", ResourceKinds.KafkaOffsetReset,
+            "Run one KafkaOffsetReset now: snapshot first when snapshotBeforeReset is on, reset each group, read back; print the status as YAML"),
+        Subcommand("rollback", ResourceKinds.KafkaOffsetRollback,
+            "Run one KafkaOffsetRollback now: take a snapshot (operation snapshot) or re-commit one and verify (operation rollback); print the status as YAML"),
+    };
+
+    private static Command Subcommand(string name, string kind, string description)
+    {
+        var file = new Option<string>("--file", "-f")
+        {
+            Description = $"YAML file holding the {kind} to run (exactly one)",
+            Required = true,
+        };
+        var stateDir = new Option<string?>("--state-dir")
+        {
+            Description = "Folder whose snapshots/ subfolder holds offset snapshots (default: $STATE_DIRECTORY/cli-offsets, else ~/.local/state/kafka-restored)",
+        };
+        var secretsDir = new Option<string?>("--secrets-dir")
+        {
+            Description = "Folder of secret files <name>/<key> (default: $CREDENTIALS_DIRECTORY/secrets when set)",
+        };
+        var command = new Command(name, description) { file, stateDir, secretsDir };
+        command.SetAction((parseResult, ct) => RunAsync(
+            kind,
+            parseResult.GetValue(file)!,
+            parseResult.GetValue(stateDir) ?? DefaultStateDirectory(),
+            parseResult.GetValue(secretsDir) ?? DefaultSecretsDirectory(),
+            parseResult.InvocationConfiguration.Output,
+            parseResult.InvocationConfiguration.Error,
+            ct));
+        return command;
+    }
+
+    /// <summary>Loads the file, runs the resource and prints its status; returns the exit code.</summary>
+    public static async Task<int> RunAsync(string kind, string file, string stateDirectory, string? secretsDirectory,
+        TextWriter output, TextWriter error, CancellationToken ct)
+    {
+        var verb = kind == ResourceKinds.KafkaOffsetReset ? "offsets reset" : "offsets rollback";
+        if (!File.Exists(file))
+        {
+            await error.WriteLineAsync($"kafka-restored {verb}: {file}: no such file");
+            return Program.UsageError;
+        }
+        var loaded = ResourceLoader.LoadPaths([file]);
+        foreach (var d in loaded.Diagnostics) await error.WriteLineAsync(d.ToString());
+        if (loaded.HasErrors)
+        {
+            await error.WriteLineAsync($"kafka-restored {verb}: {file} has {loaded.ErrorCount} error(s); fix them (kafka-restored validate {file}) and run again.");
+            return Failed;
+        }
+        var resources = loaded.Resources.Select(r => r.Resource).Where(r => r.Kind == kind).ToList();
+        if (resources.Count != 1)
+        {
+            await error.WriteLineAsync(resources.Count == 0
+                ? $"kafka-restored {verb}: {file} holds no {kind} (apiVersion {ApiVersions.V1Alpha1}); nothing to run."
+                : $"kafka-restored {verb}: {file} holds {resources.Count} {kind} resources ({string.Join(", ", resources.Select(r => r.Id.ShortName))}); put the one to run in a file of its own.");
+            return Failed;
+        }
+
+        var store = new FileOffsetSnapshotStore(Path.Combine(stateDirectory, "snapshots"));
+        var secrets = new SecretStore(secretsDirectory);
+        var time = TimeProvider.System;
+        var start = time.GetUtcNow();
+        ResourceStatus status;
+        string reason, message;
+        IReadOnlyList<string> notes = [];
+        try
+        {
+            switch (resources[0])
+            {
+                case KafkaOffsetReset reset:
+                    await error.WriteLineAsync($"Resetting offsets: {reset.Id.ShortName} ({reset.Spec.Strategy}, {reset.Spec.ConsumerGroups.Count} group(s))");
+                    var resetResult = await new KafkaOffsetResetExecutor(secrets, store, time).ExecuteAsync(reset, ct);
+                    status = OffsetStatusMapping.ToStatus(resetResult);
+                    (reason, message) = OffsetStatusMapping.Ready(resetResult);
+                    notes = resetResult.Notes;
+                    if (resetResult.SnapshotId is { } taken) await error.WriteLineAsync($"Snapshot '{taken}' saved in {store.Directory}");
+                    break;
+                case KafkaOffsetRollback rollback:
+                    await error.WriteLineAsync($"Offsets {rollback.Spec.Operation.ToString().ToLowerInvariant()}: {rollback.Id.ShortName} (snapshot '{rollback.Spec.SnapshotId}' in {store.Directory})");
+                    var rollbackResult = await new KafkaOffsetRollbackExecutor(secrets, store, time).ExecuteAsync(rollback, ct);
+                    status = OffsetStatusMapping.ToStatus(rollbackResult);
+                    (reason, message) = OffsetStatusMapping.Ready(rollbackResult);
+                    notes = rollbackResult.Notes;
+                    break;
+                default:
+                    throw new InvalidOperationException("unexpected kind " + resources[0].Kind);
+            }
+        }
+        catch (KafkaRestoredException e)
+        {
+            status = ResourceStatus.Empty(kind) with { Phase = ResourcePhase.Failed };
+            (reason, message) = (e.Reason, e.Message);
+        }
+        foreach (var note in notes) await error.WriteLineAsync("note: " + note);
+
+        var end = time.GetUtcNow();
+        var ready = status.Phase == ResourcePhase.Completed;
+        status = status with
+        {
+            StartTime = start,
+            CompletionTime = end,
+            Attempts = 1,
+            Conditions = new ValueList<Condition>([new Condition(ConditionTypes.Ready, ready ? ConditionStatus.True : ConditionStatus.False, reason, message, end)]),
+        };
+        await output.WriteAsync(StatusFiles.RenderStatus(resources[0].Id, status));
+        await output.FlushAsync(CancellationToken.None);
+        return ready ? 0 : Failed;
+    }
+
+    // Same defaults as `restore -f`, in a folder of their own.
+    private static string DefaultStateDirectory()
+    {
+        var systemd = Environment.GetEnvironmentVariable("STATE_DIRECTORY");
+        if (!string.IsNullOrEmpty(systemd)) return Path.Combine(systemd.Split(':')[0], "cli-offsets");
+        var xdg = Environment.GetEnvironmentVariable("XDG_STATE_HOME");
+        var root = !string.IsNullOrEmpty(xdg) ? xdg
+            : Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".local", "state");
+        return Path.Combine(root, "kafka-restored");
+    }
+
+    private static string? DefaultSecretsDirectory()
+    {
+        var credentials = Environment.GetEnvironmentVariable("CREDENTIALS_DIRECTORY");
+        return string.IsNullOrEmpty(credentials) ? null : Path.Combine(credentials, "secrets");
+    }
+}

@@ -1,0 +1,87 @@
+using KafkaRestored.Restore.Resources;
+
+namespace KafkaRestored.Restore.Offsets;
+
+/// <summary>
+/// Maps offset results onto the status model: the kind-specific fields, the phase, and the
+/// reason and message of the Ready condition. The reconciler owns times, generations and
+/// condition transitions; the CLI uses the same mapping so its output matches the status files.
+/// </summary>
+public static class OffsetStatusMapping
+{
+    /// <summary>Ready reason when every group was reset.</summary>
+    public const string OffsetsResetReason = "OffsetsReset";
+
+    /// <summary>Ready reason when some group could not be reset or rolled back.</summary>
+    public const string GroupsFailedReason = "GroupsFailed";
+
+    /// <summary>Ready reason of a verified rollback.</summary>
+    public const string RolledBackReason = "OffsetsRolledBack";
+
+    /// <summary>Ready reason of a read-back that differs from the snapshot.</summary>
+    public const string VerificationFailedReason = "OffsetVerificationFailed";
+
+    /// <summary>Ready reason of a snapshot taken.</summary>
+    public const string SnapshotTakenReason = "SnapshotTaken";
+
+    /// <summary>A KafkaOffsetReset's status: Completed only when every group was reset.</summary>
+    public static KafkaOffsetResetStatus ToStatus(OffsetResetResult result) => new()
+    {
+        Phase = result.Succeeded ? ResourcePhase.Completed : ResourcePhase.Failed,
+        GroupsReset = new ValueList<string>(result.GroupsReset),
+        GroupsFailed = new ValueList<GroupFailure>(result.GroupsFailed),
+        SnapshotId = result.SnapshotId,
+    };
+
+    /// <summary>A KafkaRestore's offsetResetStatus.</summary>
+    public static OffsetResetStatus ToRestoreStatus(OffsetResetResult result) => new(
+        result.Succeeded ? ResourcePhase.Completed : ResourcePhase.Failed,
+        new ValueList<string>(result.GroupsReset),
+        new ValueList<GroupFailure>(result.GroupsFailed));
+
+    /// <summary>A KafkaOffsetRollback's status, with the read-back verification of a rollback.</summary>
+    public static KafkaOffsetRollbackStatus ToStatus(OffsetRollbackResult result) => new()
+    {
+        Phase = result.Succeeded ? ResourcePhase.Completed : ResourcePhase.Failed,
+        SnapshotId = result.SnapshotId,
+        GroupsRolledBack = new ValueList<string>(result.GroupsRolledBack),
+        GroupsSnapshotted = new ValueList<string>(result.GroupsSnapshotted),
+        GroupsFailed = new ValueList<GroupFailure>(result.GroupsFailed),
+        Verification = result.Operation == RollbackOperation.Rollback ? Verification(result) : null,
+    };
+
+    /// <summary>Reason and message of the Ready condition for a reset.</summary>
+    public static (string Reason, string Message) Ready(OffsetResetResult result) => result.Succeeded
+        ? (OffsetsResetReason, $"Offsets reset for {Count(result.GroupsReset.Count, "group")}" +
+            (result.SnapshotId is null ? "" : $"; previous offsets in snapshot '{result.SnapshotId}'"))
+        : (GroupsFailedReason, $"{Count(result.GroupsFailed.Count, "group")} not reset: " +
+            string.Join("; ", result.GroupsFailed.Select(f => $"{f.Group}: {f.Reason}")) +
+            (result.GroupsReset.Count > 0 ? $"; reset: {string.Join(", ", result.GroupsReset)}" : ""));
+
+    /// <summary>Reason and message of the Ready condition for a rollback or snapshot.</summary>
+    public static (string Reason, string Message) Ready(OffsetRollbackResult result)
+    {
+        if (result.Operation == RollbackOperation.Snapshot)
+            return (SnapshotTakenReason, $"Snapshot '{result.SnapshotId}' recorded the offsets of {Count(result.GroupsSnapshotted.Count, "group")}");
+        if (result.Succeeded)
+            return (RolledBackReason, $"Offsets of {Count(result.GroupsRolledBack.Count, "group")} re-committed from snapshot '{result.SnapshotId}' and verified");
+        var mismatched = result.Verification.Where(v => !v.Matches).Select(v => v.Group).ToList();
+        return (mismatched.Count > 0 ? VerificationFailedReason : GroupsFailedReason,
+            string.Join("; ", result.GroupsFailed.Select(f => $"{f.Group}: {f.Reason}")));
+    }
+
+    private static OffsetVerification Verification(OffsetRollbackResult result)
+    {
+        var mismatches = result.Verification
+            .SelectMany(v => v.Mismatches.Select(m => new OffsetMismatch(v.Group, m.Topic, m.Partition, m.Expected, m.Actual)))
+            .ToList();
+        var verified = result.Verification.Count > 0 && mismatches.Count == 0 && result.GroupsFailed.Count == 0;
+        var message = mismatches.Count > 0
+            ? $"{Count(mismatches.Count, "partition")} read back differently from snapshot '{result.SnapshotId}'"
+            : verified ? $"every committed offset read back equal to snapshot '{result.SnapshotId}'"
+            : "not verified: no group was re-committed";
+        return new OffsetVerification(verified, message, new ValueList<OffsetMismatch>(mismatches));
+    }
+
+    private static string Count(int n, string noun) => n == 1 ? $"1 {noun}" : $"{n} {noun}s";
+}

@@ -1,0 +1,151 @@
+using Confluent.Kafka;
+using Confluent.Kafka.Admin;
+using KafkaRestored.TestSupport;
+
+namespace KafkaRestored.Daemon.Tests.Cli;
+
+/// <summary>Runs the built binary: offsets reset -f with snapshotBeforeReset, then offsets rollback -f back to the snapshot.</summary>
+public sealed class OffsetsCommandTests(KafkaFixture kafka) : IClassFixture<KafkaFixture>, IDisposable
+{
+    private readonly TempDir _dir = new("kr-cli-offsets");
+
+    public void Dispose() => _dir.Dispose();
+
+    private static ProcessResult Cli(params string[] args)
+    {
+        var apphost = Path.Combine(Path.GetDirectoryName(RepoPaths.ProjectOutput("src/Daemon", "kafka-restored"))!, "kafka-restored");
+        return ProcessRunner.Run(apphost, args, timeout: TimeSpan.FromMinutes(2));
+    }
+
+    private string Servers => string.Join(", ", kafka.Broker.BootstrapServers.Split(',').Select(s => $"\"{s}\""));
+
+    private string Write(string name, string yaml)
+    {
+        var path = _dir.Combine(name);
+        File.WriteAllText(path, yaml);
+        return path;
+    }
+
+    private async Task<long?[]> CommittedAsync(string group, string topic, int partitions)
+    {
+        using var admin = new AdminClientBuilder(new AdminClientConfig { BootstrapServers = kafka.Broker.BootstrapServers }).Build();
+        var answer = await admin.ListConsumerGroupOffsetsAsync([new ConsumerGroupTopicPartitions(group,
+            [.. Enumerable.Range(0, partitions).Select(p => new TopicPartition(topic, p))])]);
+        return [.. answer.Single().Partitions.OrderBy(p => p.Partition.Value).Select(p => p.Offset.Value >= 0 ? (long?)p.Offset.Value : null)];
+    }
+
+    [Fact]
+    public async Task Reset_with_a_snapshot_first_then_rollback_restores_the_offsets_and_prints_status_yaml()
+    {
+        var topic = kafka.Broker.CreateUniqueTopic("cli-offsets", 2);
+        var group = "cli-" + Guid.NewGuid().ToString("N")[..8];
+        using (var producer = new ProducerBuilder<string?, string?>(new ProducerConfig { BootstrapServers = kafka.Broker.BootstrapServers }).Build())
+        {
+            for (var i = 0; i < 30; i++) producer.Produce(new TopicPartition(topic, i % 2), new Message<string?, string?> { Value = $"v{i}" });
+            producer.Flush(TimeSpan.FromSeconds(30));
+        }
+        using (var admin = new AdminClientBuilder(new AdminClientConfig { BootstrapServers = kafka.Broker.BootstrapServers }).Build())
+        {
+            await admin.AlterConsumerGroupOffsetsAsync([new ConsumerGroupTopicPartitionOffsets(group,
+                [new TopicPartitionOffset(topic, 0, 3), new TopicPartitionOffset(topic, 1, 4)])]);
+        }
+        var state = _dir.Combine("state");
+        var reset = Write("reset.yaml", $"""
+            apiVersion: kafka.oso.sh/v1alpha1
+            kind: KafkaOffsetReset
+            metadata: {"{"}name: skip-to-end{"}"}
+            spec:
+              kafkaCluster: {"{"}bootstrapServers: [{Servers}]{"}"}
+              consumerGroups: [{group}]
+              topics: [{topic}]
+              strategy: latest
+              snapshotBeforeReset: {"{"}enabled: true, snapshotId: before-skip{"}"}
+            """);
+
+        var resetRun = Cli("offsets", "reset", "-f", reset, "--state-dir", state);
+
+        Assert.True(resetRun.ExitCode == 0, resetRun.StdOut + resetRun.StdErr);
+        Assert.Contains("kind: KafkaOffsetReset\n", resetRun.StdOut, StringComparison.Ordinal);
+        Assert.Contains("  phase: Completed\n", resetRun.StdOut, StringComparison.Ordinal);
+        Assert.Contains($"  groupsReset:\n    - {group}\n", resetRun.StdOut, StringComparison.Ordinal);
+        Assert.Contains("  snapshotId: before-skip\n", resetRun.StdOut, StringComparison.Ordinal);
+        Assert.Contains("reason: OffsetsReset", resetRun.StdOut, StringComparison.Ordinal);
+        Assert.Equal([15L, 15L], await CommittedAsync(group, topic, 2));
+        var snapshotFile = Path.Combine(state, "snapshots", "before-skip.yaml");
+        Assert.Contains($"  {group}:\n    {topic}:\n      0: 3\n      1: 4\n", File.ReadAllText(snapshotFile), StringComparison.Ordinal);
+
+        var rollback = Write("rollback.yaml", $"""
+            apiVersion: kafka.oso.sh/v1alpha1
+            kind: KafkaOffsetRollback
+            metadata: {"{"}name: undo-skip{"}"}
+            spec:
+              kafkaCluster: {"{"}bootstrapServers: [{Servers}]{"}"}
+              operation: rollback
+              snapshotId: before-skip
+            """);
+
+        var rollbackRun = Cli("offsets", "rollback", "-f", rollback, "--state-dir", state);
+
+        Assert.True(rollbackRun.ExitCode == 0, rollbackRun.StdOut + rollbackRun.StdErr);
+        Assert.Contains("  phase: Completed\n", rollbackRun.StdOut, StringComparison.Ordinal);
+        Assert.Contains("  verification:\n    verified: true\n", rollbackRun.StdOut, StringComparison.Ordinal);
+        Assert.Contains("reason: OffsetsRolledBack", rollbackRun.StdOut, StringComparison.Ordinal);
+        Assert.Equal([3L, 4L], await CommittedAsync(group, topic, 2));
+    }
+
+    [Fact]
+    public void A_rollback_naming_a_group_the_snapshot_lacks_fails_with_the_reason_in_status()
+    {
+        var state = _dir.Combine("state2");
+        var topic = kafka.Broker.CreateUniqueTopic("cli-offsets", 1);
+        var snapshot = Write("snap.yaml", $"""
+            apiVersion: kafka.oso.sh/v1alpha1
+            kind: KafkaOffsetRollback
+            metadata: {"{"}name: take{"}"}
+            spec:
+              kafkaCluster: {"{"}bootstrapServers: [{Servers}]{"}"}
+              operation: snapshot
+              snapshotId: only-a
+              consumerGroups: [group-a]
+            """);
+        var taken = Cli("offsets", "rollback", "-f", snapshot, "--state-dir", state);
+        Assert.True(taken.ExitCode == 0, taken.StdOut + taken.StdErr);
+        Assert.Contains("  groupsSnapshotted:\n    - group-a\n", taken.StdOut, StringComparison.Ordinal);
+        Assert.Contains(topic, File.ReadAllText(Path.Combine(state, "snapshots", "only-a.yaml")), StringComparison.Ordinal);
+
+        var bad = Write("bad.yaml", $"""
+            apiVersion: kafka.oso.sh/v1alpha1
+            kind: KafkaOffsetRollback
+            metadata: {"{"}name: undo{"}"}
+            spec:
+              kafkaCluster: {"{"}bootstrapServers: [{Servers}]{"}"}
+              operation: rollback
+              snapshotId: only-a
+              consumerGroups: [group-b]
+            """);
+        var run = Cli("offsets", "rollback", "-f", bad, "--state-dir", state);
+
+        Assert.Equal(1, run.ExitCode);
+        Assert.Contains("  phase: Failed\n", run.StdOut, StringComparison.Ordinal);
+        Assert.Contains("reason: GroupNotInSnapshot", run.StdOut, StringComparison.Ordinal);
+        Assert.Contains("'group-b'", run.StdOut, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_file_without_the_kind_is_refused()
+    {
+        var file = Write("other.yaml", """
+            apiVersion: kafka.oso.sh/v1alpha1
+            kind: KafkaOffsetRollback
+            metadata: {name: x}
+            spec:
+              kafkaCluster: {bootstrapServers: ["127.0.0.1:1"]}
+              operation: snapshot
+              snapshotId: s
+              consumerGroups: [g]
+            """);
+        var run = Cli("offsets", "reset", "-f", file, "--state-dir", _dir.Combine("s3"));
+        Assert.Equal(1, run.ExitCode);
+        Assert.Contains("holds no KafkaOffsetReset", run.StdErr, StringComparison.Ordinal);
+    }
+}
