@@ -50,6 +50,7 @@ internal static class RestoreContender
     /// <summary>Runs the restore CLI into <paramref name="topic"/>; returns its peak RSS in bytes. <paramref name="killAtFraction"/> SIGKILLs it once that share has landed.</summary>
     public static long? Run(string bootstrap, string topic, Dataset dataset, BenchStorage storage, string workDir, double? killAtFraction = null)
     {
+        Directory.CreateDirectory(workDir);
         var yaml = Path.Combine(workDir, "restore.yaml");
         File.WriteAllText(yaml, RestoreYaml(bootstrap, topic, storage.Spec));
         var psi = new ProcessStartInfo("dotnet")
@@ -103,7 +104,7 @@ internal static class RestoreContender
             spec:
               backupId: {BackupId}
               targetCluster:
-                bootstrapServers: ["{bootstrap}"]
+                bootstrapServers: [{string.Join(", ", bootstrap.Split(',').Select(b => $"\"{b}\""))}]
               storage:
             {storageYaml}  topicMapping:
                 bench: {topic}
