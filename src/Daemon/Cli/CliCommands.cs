@@ -15,5 +15,6 @@ internal static class CliCommands
         PlanCommand.Create(),
         StatusCommand.Create(),
         OffsetsCommand.Create(),
+        RunCommand.Create(),
     ];
 }

@@ -55,6 +55,14 @@ public static class ReconcilerSettings
     /// <summary>The settings from a config file (optional), the environment and explicit overrides.</summary>
     public static ReconcilerOptions Load(string? configFile, IReadOnlyDictionary<string, string?> overrides, IReadOnlyDictionary<string, string?>? environment = null)
     {
+        var options = Bind<ReconcilerOptions>(BuildConfiguration(configFile, overrides, environment));
+        ApplySystemdDefaults(options, environment);
+        return options;
+    }
+
+    /// <summary>The layered configuration (file, then environment, then overrides) every settings class binds from.</summary>
+    public static IConfiguration BuildConfiguration(string? configFile, IReadOnlyDictionary<string, string?> overrides, IReadOnlyDictionary<string, string?>? environment = null)
+    {
         var builder = new ConfigurationBuilder();
         if (configFile is not null)
         {
@@ -66,16 +74,20 @@ public static class ReconcilerSettings
         else builder.AddInMemoryCollection(environment.Where(e => e.Key.StartsWith(EnvironmentPrefix, StringComparison.OrdinalIgnoreCase))
             .Select(e => new KeyValuePair<string, string?>(e.Key[EnvironmentPrefix.Length..].Replace("__", ":", StringComparison.Ordinal), e.Value)));
         builder.AddInMemoryCollection(overrides);
-        IConfiguration configuration;
         try
         {
-            configuration = builder.Build();
+            return builder.Build();
         }
         catch (InvalidDataException e)
         {
             throw new SettingsException($"The settings file {configFile} is not valid JSON: {e.Message}");
         }
-        var options = new ReconcilerOptions();
+    }
+
+    /// <summary>Binds a settings class, turning type errors into a message that names the setting.</summary>
+    public static T Bind<T>(IConfiguration configuration) where T : new()
+    {
+        var options = new T();
         try
         {
             configuration.Bind(options, o => o.ErrorOnUnknownConfiguration = false);
@@ -84,7 +96,6 @@ public static class ReconcilerSettings
         {
             throw new SettingsException($"A setting has a value of the wrong type: {e.Message}");
         }
-        ApplySystemdDefaults(options, environment);
         return options;
     }
 

@@ -1,38 +1,20 @@
 namespace KafkaRestored.Daemon.Hosting;
 
 /// <summary>
-/// When the reconcile loop last made progress (finished a cycle, or is waiting between cycles
-/// as planned). The systemd watchdog and /healthz read it: a stuck loop stops the pings.
+/// Whether the reconcile loop makes progress: it finished a cycle within the stall window (or
+/// started less than that ago). The systemd watchdog and /healthz read it, so a stuck loop stops
+/// the pings and turns health red.
 /// </summary>
-public sealed class LoopHeartbeat(TimeProvider time)
+public sealed class LoopHeartbeat(TimeProvider time, Func<DateTimeOffset?> lastCycleEnd, TimeSpan window)
 {
-    private long _lastBeatTicks = time.GetUtcNow().UtcTicks;
-    private long _lastSuccessTicks;
+    private readonly DateTimeOffset _started = time.GetUtcNow();
 
-    /// <summary>Time of the last beat.</summary>
-    public DateTimeOffset LastBeat => new(Interlocked.Read(ref _lastBeatTicks), TimeSpan.Zero);
+    /// <summary>The longest silence that still counts as progress.</summary>
+    public TimeSpan Window { get; } = window;
 
-    /// <summary>Time of the last cycle that fetched and reconciled without error, if any.</summary>
-    public DateTimeOffset? LastSuccessfulSync
-    {
-        get
-        {
-            var t = Interlocked.Read(ref _lastSuccessTicks);
-            return t == 0 ? null : new DateTimeOffset(t, TimeSpan.Zero);
-        }
-    }
+    /// <summary>End of the last cycle, or the start of the daemon before the first one.</summary>
+    public DateTimeOffset LastProgress => lastCycleEnd() ?? _started;
 
-    /// <summary>Records progress of the loop.</summary>
-    public void Beat() => Interlocked.Exchange(ref _lastBeatTicks, time.GetUtcNow().UtcTicks);
-
-    /// <summary>Records a successful sync (and progress).</summary>
-    public void Synced()
-    {
-        var now = time.GetUtcNow().UtcTicks;
-        Interlocked.Exchange(ref _lastSuccessTicks, now);
-        Interlocked.Exchange(ref _lastBeatTicks, now);
-    }
-
-    /// <summary>True when the loop beat within <paramref name="window"/>.</summary>
-    public bool IsAlive(TimeSpan window) => time.GetUtcNow() - LastBeat <= window;
+    /// <summary>True when the loop made progress within <see cref="Window"/>.</summary>
+    public bool IsAlive => time.GetUtcNow() - LastProgress <= Window;
 }

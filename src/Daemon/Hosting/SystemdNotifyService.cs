@@ -17,9 +17,6 @@ public sealed class SystemdNotifyService(
 {
     private readonly SystemdNotifier _notifier = new();
 
-    /// <summary>Longest silence of the loop that still counts as progress (poll interval plus slack).</summary>
-    public TimeSpan StallWindow { get; init; } = TimeSpan.FromMinutes(2);
-
     /// <inheritdoc />
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -35,8 +32,8 @@ public sealed class SystemdNotifyService(
         {
             while (await timer.WaitForNextTickAsync(stoppingToken))
             {
-                if (heartbeat.IsAlive(StallWindow)) _notifier.Notify(new ServiceState("WATCHDOG=1"));
-                else logger.LogWarning("reconcile loop made no progress since {LastBeat}; withholding watchdog ping", heartbeat.LastBeat);
+                if (heartbeat.IsAlive) _notifier.Notify(new ServiceState("WATCHDOG=1"));
+                else logger.LogWarning("reconcile loop made no progress since {LastBeat}; withholding watchdog ping", heartbeat.LastProgress);
             }
         }
         catch (OperationCanceledException)

@@ -3,8 +3,8 @@ using System.Text;
 
 namespace KafkaRestored.Daemon.Http;
 
-/// <summary>One sample of a metric: label pairs and a value.</summary>
-public sealed record MetricSample(IReadOnlyList<KeyValuePair<string, string>> Labels, double Value);
+/// <summary>One sample of a metric: label pairs, a value, and a name suffix such as "_sum" for summaries.</summary>
+public sealed record MetricSample(IReadOnlyList<KeyValuePair<string, string>> Labels, double Value, string Suffix = "");
 
 /// <summary>A metric family in the Prometheus text exposition format (version 0.0.4).</summary>
 public sealed record MetricFamily(string Name, string Type, string Help, IReadOnlyList<MetricSample> Samples)
@@ -30,7 +30,7 @@ public static class PrometheusText
             sb.Append("# TYPE ").Append(f.Name).Append(' ').Append(f.Type).Append('\n');
             foreach (var s in f.Samples)
             {
-                sb.Append(f.Name);
+                sb.Append(f.Name).Append(s.Suffix);
                 if (s.Labels.Count > 0)
                 {
                     sb.Append('{');

@@ -27,12 +27,16 @@ public sealed class ReconcilerCounters
 {
     internal long CyclesValue;
     internal long SkippedValue;
+    internal long FetchErrorsValue;
 
     /// <summary>Cycles run.</summary>
     public long Cycles => Interlocked.Read(ref CyclesValue);
 
     /// <summary>Cycles that found the commit unchanged and nothing due.</summary>
     public long SkippedCycles => Interlocked.Read(ref SkippedValue);
+
+    /// <summary>Fetches of the config repository that failed.</summary>
+    public long FetchErrors => Interlocked.Read(ref FetchErrorsValue);
 
     /// <summary>Resource blobs parsed since start.</summary>
     public long BlobsParsed { get; internal set; }
@@ -200,6 +204,7 @@ public sealed class ReconcileLoop : IAsyncDisposable
             }
             catch (GitSourceException e)
             {
+                Interlocked.Increment(ref Counters.FetchErrorsValue);
                 Counters.LastError = e.Message;
                 _logger.LogWarning("Fetch failed: {Error}", e.Message);
                 Finish(null);

@@ -21,10 +21,31 @@ public sealed class SecretStore
     /// <exception cref="KafkaRestoredException">Reason SecretNotFound or InsecureSecretFile; never contains the value.</exception>
     public string Read(string name, string key)
     {
-        var bytes = ReadBytes(name, key);
-        var text = System.Text.Encoding.UTF8.GetString(bytes);
-        return text.EndsWith("\r\n", StringComparison.Ordinal) ? text[..^2]
-            : text.EndsWith('\n') ? text[..^1] : text;
+        return TrimNewline(System.Text.Encoding.UTF8.GetString(ReadBytes(name, key)));
+    }
+
+    /// <summary>Reads a standalone secret file named by a setting (webhook secret, Git token): the same permission rule, one trailing newline trimmed.</summary>
+    /// <exception cref="KafkaRestoredException">Reason SecretNotFound or InsecureSecretFile, naming the setting and path.</exception>
+    public static string ReadFile(string path, string setting)
+    {
+        if (!File.Exists(path))
+            throw new KafkaRestoredException("SecretNotFound", $"{setting}: secret file {path} does not exist; create it (mode 0600) or change {setting}.");
+        return TrimNewline(System.Text.Encoding.UTF8.GetString(ReadChecked(path)));
+    }
+
+    private static string TrimNewline(string text) =>
+        text.EndsWith("\r\n", StringComparison.Ordinal) ? text[..^2] : text.EndsWith('\n') ? text[..^1] : text;
+
+    private static byte[] ReadChecked(string path)
+    {
+        if (!OperatingSystem.IsWindows())
+        {
+            var mode = File.GetUnixFileMode(path);
+            if ((mode & (UnixFileMode.OtherRead | UnixFileMode.OtherWrite)) != 0)
+                throw new KafkaRestoredException("InsecureSecretFile",
+                    $"secret file {path} is readable or writable by other users; run 'chmod o-rwx {path}' (0600 or 0640 expected).");
+        }
+        return File.ReadAllBytes(path);
     }
 
     /// <summary>Reads a secret file as bytes (certificates, keys).</summary>
@@ -47,14 +68,7 @@ public sealed class SecretStore
                     $"secret file {path} does not exist; create it (mode 0600) with the value of key '{key}' of secret '{name}'.");
             path = flat;
         }
-        if (!OperatingSystem.IsWindows())
-        {
-            var mode = File.GetUnixFileMode(path);
-            if ((mode & (UnixFileMode.OtherRead | UnixFileMode.OtherWrite)) != 0)
-                throw new KafkaRestoredException("InsecureSecretFile",
-                    $"secret file {path} is readable or writable by other users; run 'chmod o-rwx {path}' (0600 or 0640 expected).");
-        }
-        return File.ReadAllBytes(path);
+        return ReadChecked(path);
     }
 
     private static bool IsSafeSegment(string s) =>

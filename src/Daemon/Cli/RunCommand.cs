@@ -1,0 +1,124 @@
+using System.CommandLine;
+using KafkaRestored.Daemon.Configuration;
+using KafkaRestored.Daemon.Hosting;
+using KafkaRestored.Daemon.Http;
+using KafkaRestored.Reconciler.Execution;
+using KafkaRestored.Reconciler.Git;
+using KafkaRestored.Reconciler.State;
+using KafkaRestored.Restore;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace KafkaRestored.Daemon.Cli;
+
+/// <summary>
+/// <c>kafka-restored run</c>: the daemon. Validates every setting before anything starts (bad
+/// settings exit 2 before READY), then hosts the reconcile loop, the systemd notifications and
+/// the HTTP endpoints until SIGTERM.
+/// </summary>
+internal static class RunCommand
+{
+    /// <summary>Builds the command.</summary>
+    public static Command Create()
+    {
+        var command = new Command("run", "Run the daemon: poll the config repository and reconcile until stopped (systemd Type=notify)");
+        command.WithSettings().WithDaemonSettings();
+        command.SetAction(async (parse, ct) =>
+        {
+            var error = parse.InvocationConfiguration.Error;
+            // Every bad setting is reported at once, reconciler and daemon alike, before anything starts.
+            DaemonOptions? daemon = null;
+            try
+            {
+                daemon = DaemonSettings.Load(parse);
+                foreach (var p in daemon.Validate()) error.WriteLine($"kafka-restored run: {p}");
+                if (daemon.Validate().Count > 0) daemon = null;
+            }
+            catch (SettingsException e)
+            {
+                error.WriteLine($"kafka-restored run: {e.Message}");
+            }
+            if (CliSupport.Settings(parse, "run", error) is not { } options || daemon is null) return CliSupport.ConfigError;
+            string? webhookSecret;
+            try
+            {
+                webhookSecret = daemon.WebhookSecretFile is { } f ? KafkaRestored.Restore.Secrets.SecretStore.ReadFile(f, "WebhookSecretFile") : null;
+            }
+            catch (KafkaRestoredException e)
+            {
+                error.WriteLine($"kafka-restored run: {e.Message}");
+                return CliSupport.ConfigError;
+            }
+
+            StateStore store;
+            try
+            {
+                store = StateStore.Open(options.StateDirectory);
+            }
+            catch (StateStoreException e)
+            {
+                return CliSupport.StoreError("run", e, error);
+            }
+            using (store)
+            {
+                var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true, ContentRootPath = AppContext.BaseDirectory });
+                builder.Logging.ClearProviders();
+                // Under systemd (journald), log lines carry <N> priority prefixes instead of colours.
+                if (Environment.GetEnvironmentVariable("JOURNAL_STREAM") is not null || Environment.GetEnvironmentVariable("INVOCATION_ID") is not null)
+                    builder.Logging.AddSystemdConsole(o => o.IncludeScopes = true);
+                else
+                    builder.Logging.AddSimpleConsole(o => { o.SingleLine = true; o.IncludeScopes = true; o.TimestampFormat = "HH:mm:ss "; });
+                builder.Logging.SetMinimumLevel(LogLevel.Information);
+                builder.Logging.AddFilter("Microsoft", LogLevel.Warning);
+                builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(45));
+
+                var time = TimeProvider.System;
+                builder.Services.AddSingleton(time);
+                builder.Services.AddSingleton(store);
+                builder.Services.AddSingleton(sp => new GitSource(options, sp.GetRequiredService<ILoggerFactory>().CreateLogger("KafkaRestored.Git")));
+                builder.Services.AddSingleton(sp => new ReconcileLoop(options, store, sp.GetRequiredService<GitSource>(), Runners.All(), time,
+                    sp.GetRequiredService<ILoggerFactory>().CreateLogger("KafkaRestored.Reconciler")));
+                var window = daemon.StallWindow ?? (options.PollInterval * 2) + options.FetchTimeout;
+                builder.Services.AddSingleton(sp => new LoopHeartbeat(time, () => sp.GetRequiredService<ReconcileLoop>().Counters.LastCycleEnd, window));
+                builder.Services.AddHostedService<ReconcileLoopService>();
+                builder.Services.AddHostedService<SystemdNotifyService>();
+                if (daemon.HttpEnabled)
+                {
+                    builder.Services.AddHostedService(sp =>
+                    {
+                        var loop = sp.GetRequiredService<ReconcileLoop>();
+                        var heartbeat = sp.GetRequiredService<LoopHeartbeat>();
+                        return new HttpEndpointService(daemon.HttpListen, new DaemonEndpoints(
+                            Health: () => Health(loop, heartbeat),
+                            Metrics: () => DaemonMetrics.Collect(loop.Counters, store, heartbeat),
+                            TriggerCycle: loop.Trigger,
+                            WebhookSecret: () => webhookSecret), sp.GetRequiredService<ILoggerFactory>());
+                    });
+                }
+                // The container owns the loop and the clone: disposing the host stops running work
+                // (loop first, it was created last) and closes the repository.
+                using var host = builder.Build();
+                await host.RunAsync(ct);
+                return 0;
+            }
+        });
+        return command;
+    }
+
+    private static HealthReport Health(ReconcileLoop loop, LoopHeartbeat heartbeat)
+    {
+        var c = loop.Counters;
+        return new HealthReport(heartbeat.IsAlive, new Dictionary<string, object?>
+        {
+            ["loopAlive"] = heartbeat.IsAlive,
+            ["lastCycleEnd"] = c.LastCycleEnd,
+            ["lastSuccessfulSync"] = c.LastSuccessfulSync,
+            ["lastError"] = c.LastError,
+            ["gitFetchErrors"] = c.FetchErrors,
+            ["pushFailures"] = c.PushFailures,
+            ["lastPushError"] = c.LastPushError,
+            ["runsInFlight"] = c.Running,
+        });
+    }
+}

@@ -1,0 +1,56 @@
+using KafkaRestored.Daemon.Http;
+using KafkaRestored.Reconciler.Execution;
+using KafkaRestored.Reconciler.State;
+using KafkaRestored.Restore.Resources;
+
+namespace KafkaRestored.Daemon.Hosting;
+
+/// <summary>
+/// The daemon's Prometheus metrics, read at scrape time from the loop's counters and the state
+/// store (the store is the truth about what ran). Labels carry kinds and phases, never secrets.
+/// </summary>
+public static class DaemonMetrics
+{
+    /// <summary>Every metric family.</summary>
+    public static IEnumerable<MetricFamily> Collect(ReconcilerCounters counters, StateStore store, LoopHeartbeat heartbeat)
+    {
+        var records = store.Resources(includeTombstones: false);
+        yield return MetricFamily.Single("kafka_restored_cycles_total", "counter", "Reconcile cycles started.", counters.Cycles);
+        yield return MetricFamily.Single("kafka_restored_cycles_skipped_total", "counter", "Cycles that found nothing to do (commit unchanged, no work due).", counters.SkippedCycles);
+        yield return MetricFamily.Single("kafka_restored_git_fetch_errors_total", "counter", "Fetches of the config repository that failed.", counters.FetchErrors);
+        yield return MetricFamily.Single("kafka_restored_status_commits_total", "counter", "Status commits made.", counters.StatusCommits);
+        yield return MetricFamily.Single("kafka_restored_status_push_failures_total", "counter", "Status pushes that failed.", counters.PushFailures);
+        yield return MetricFamily.Single("kafka_restored_last_successful_sync_timestamp_seconds", "gauge",
+            "Unix time of the last cycle that fetched, reconciled and published without error (0: none yet).",
+            counters.LastSuccessfulSync?.ToUnixTimeMilliseconds() / 1000.0 ?? 0);
+        yield return MetricFamily.Single("kafka_restored_loop_alive", "gauge", "1 while the reconcile loop makes progress, else 0.", heartbeat.IsAlive ? 1 : 0);
+        yield return MetricFamily.Single("kafka_restored_runs_in_flight", "gauge", "Resources executing now.", counters.Running);
+
+        var byPhase = new List<MetricSample>();
+        foreach (var kind in ResourceKinds.All)
+        {
+            foreach (var phase in Enum.GetValues<ResourcePhase>())
+            {
+                var n = records.Count(r => r.Id.Kind == kind && r.Phase == phase);
+                byPhase.Add(new MetricSample([new("kind", kind), new("phase", phase.ToString())], n));
+            }
+        }
+        yield return new MetricFamily("kafka_restored_resources", "gauge", "Resources known to the state store, by kind and phase.", byPhase);
+
+        var restores = records.Where(r => r.Id.Kind == ResourceKinds.KafkaRestore).Select(r => r.Status).OfType<KafkaRestoreStatus>().ToList();
+        yield return MetricFamily.Single("kafka_restored_restored_records", "gauge",
+            "Records written by the restores in the state store (completed ones, and progress of running ones).",
+            restores.Sum(s => s.RestoredRecords ?? s.Progress?.RecordsDone ?? 0));
+        yield return MetricFamily.Single("kafka_restored_restored_bytes", "gauge",
+            "Bytes (keys, values, headers) written by the restores in the state store.",
+            restores.Sum(s => s.Progress?.BytesDone ?? 0));
+        var durations = restores.Where(s => s.Phase == ResourcePhase.Completed && s.StartTime is not null && s.CompletionTime is not null)
+            .Select(s => (s.CompletionTime!.Value - s.StartTime!.Value).TotalSeconds).ToList();
+        yield return new MetricFamily("kafka_restored_restore_duration_seconds", "summary", "Wall time of completed restores, start to completion.",
+        [
+            new MetricSample([new("quantile", "1")], durations.Count == 0 ? double.NaN : durations.Max()),
+            new MetricSample([], durations.Sum(), "_sum"),
+            new MetricSample([], durations.Count, "_count"),
+        ]);
+    }
+}
