@@ -181,6 +181,37 @@ public sealed class OffsetResetterTests(KafkaFixture kafka) : IClassFixture<Kafk
         Assert.Equal([5L, 0L, 12L], await _kit.CommittedAsync(idle, topic, 3));
     }
 
+    [RealKafkaFact]
+    public async Task On_a_real_cluster_an_active_group_is_refused_from_its_description_before_any_commit()
+    {
+        using var kit = new OffsetTestKit(RealKafkaFactAttribute.Bootstrap!);
+        var topic = "kr-offsets-active-" + Guid.NewGuid().ToString("N")[..8];
+        kit.Produce(topic, 0, 3);
+        var busy = Group("busy-real");
+        await kit.CommitAsync(busy, (topic, 0, 1));
+        using var member = new Confluent.Kafka.ConsumerBuilder<byte[], byte[]>(new Confluent.Kafka.ConsumerConfig
+        {
+            BootstrapServers = kit.Bootstrap,
+            GroupId = busy,
+            EnableAutoCommit = false,
+        }).Build();
+        member.Subscribe(topic);
+        for (var i = 0; i < 100 && member.Assignment.Count == 0; i++) member.Consume(TimeSpan.FromMilliseconds(100));
+
+        var result = await new OffsetResetter(kit.Cluster, new SecretStore(null)).ResetAsync(new OffsetResetRequest
+        {
+            Strategy = OffsetResetStrategy.Latest,
+            Groups = [busy],
+            Topics = [topic],
+        }, CancellationToken.None);
+        member.Close();
+
+        var failure = Assert.Single(result.GroupsFailed);
+        Assert.Equal("GroupHasActiveMembers", failure.Reason);
+        Assert.Contains("active member(s)", failure.Message);
+        Assert.Equal(1L, (await kit.CommittedAsync(busy, topic, 1))[0]);
+    }
+
     [Fact]
     public async Task A_read_back_that_differs_from_the_commit_fails_the_group_with_the_partitions()
     {
