@@ -16,5 +16,6 @@ internal static class CliCommands
         StatusCommand.Create(),
         OffsetsCommand.Create(),
         RunCommand.Create(),
+        Demo.DemoCommand.Create(),
     ];
 }

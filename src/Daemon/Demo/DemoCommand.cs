@@ -1,0 +1,178 @@
+using System.CommandLine;
+using System.Diagnostics;
+using System.Globalization;
+using System.Text;
+using Confluent.Kafka;
+using KafkaRestored.Daemon.Cli;
+using KafkaRestored.Reconciler;
+using KafkaRestored.Reconciler.Execution;
+using KafkaRestored.Reconciler.Git;
+using KafkaRestored.Reconciler.State;
+using KafkaRestored.Restore.Resources;
+using LibGit2Sharp;
+using Microsoft.Extensions.Logging;
+using LogLevel = Microsoft.Extensions.Logging.LogLevel;
+
+namespace KafkaRestored.Daemon.Demo;
+
+/// <summary>
+/// <c>kafka-restored demo</c> (SPEC 10): the whole GitOps loop on one machine with nothing
+/// installed. An embedded Kafka-protocol cluster, sample backups written by the product's own
+/// writer, a bare "remote" config repo seeded from examples/repo, the reconciler run until the
+/// restores settle, then the status history from git log and a sample of restored records.
+/// </summary>
+internal static class DemoCommand
+{
+    private const string Branch = "main";
+
+    /// <summary>Builds the command.</summary>
+    public static Command Create()
+    {
+        var dirOption = new Option<string?>("--dir") { Description = "Folder for the demo's repo, backups and state (default: a new temporary folder, kept for inspection)" };
+        var recordsOption = new Option<int>("--records") { Description = "Records per partition in the sample backups (default 2000)", DefaultValueFactory = _ => 2000 };
+        var command = new Command("demo", "Run the whole GitOps restore loop locally on embedded defaults (no Kafka, S3 or Git server needed)") { dirOption, recordsOption };
+        command.SetAction(async (parse, ct) =>
+        {
+            var output = parse.InvocationConfiguration.Output;
+            var error = parse.InvocationConfiguration.Error;
+            var records = parse.GetValue(recordsOption);
+            if (records < 1)
+            {
+                error.WriteLine("kafka-restored demo: --records must be at least 1.");
+                return Program.UsageError;
+            }
+            var dir = Path.GetFullPath(parse.GetValue(dirOption) ?? Path.Combine(Path.GetTempPath(), $"kafka-restored-demo-{DateTime.UtcNow:yyyyMMdd-HHmmss}"));
+            if (Directory.Exists(dir) && Directory.EnumerateFileSystemEntries(dir).Any())
+            {
+                error.WriteLine($"kafka-restored demo: {dir} is not empty; give an empty or new folder with --dir.");
+                return Program.UsageError;
+            }
+            var examples = Path.Combine(AppContext.BaseDirectory, "examples", "repo");
+            if (!Directory.Exists(examples))
+            {
+                error.WriteLine($"kafka-restored demo: the example config repo is missing from {examples}; reinstall or rebuild kafka-restored.");
+                return 1;
+            }
+            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
+            timeout.CancelAfter(TimeSpan.FromMinutes(3));
+            return await RunAsync(dir, examples, records, output, timeout.Token);
+        });
+        return command;
+    }
+
+    private static async Task<int> RunAsync(string dir, string examples, int recordsPerPartition, TextWriter output, CancellationToken ct)
+    {
+        var clock = Stopwatch.StartNew();
+        Directory.CreateDirectory(dir);
+        output.WriteLine($"kafka-restored demo in {dir}");
+
+        using var cluster = EmbeddedKafkaCluster.Start(3);
+        output.WriteLine($"[1/5] embedded Kafka-protocol cluster (librdkafka mock, 3 brokers) at {cluster.BootstrapServers}");
+
+        var backups = Path.Combine(dir, "backups");
+        var seed = Path.Combine(dir, "seed");
+        var needs = DemoRepoBuilder.Build(examples, seed, cluster.BootstrapServers, backups, DemoBackups.Topics);
+        // The mock cannot create topics through the Admin API; a real cluster would let the restore do it.
+        foreach (var topic in needs.TargetTopics) cluster.CreateTopic(topic, DemoBackups.Partitions, 1);
+        var perBackup = await DemoBackups.WriteAsync(backups, needs.BackupIds, needs.ConsumerGroups, recordsPerPartition, ct);
+        output.WriteLine($"[2/5] {needs.BackupIds.Count} sample backups ({perBackup:N0} records each, topics {string.Join(", ", DemoBackups.Topics)}) written to {backups}");
+
+        var remote = Path.Combine(dir, "config.git");
+        SeedRemote(seed, remote);
+        output.WriteLine($"[3/5] config repo {remote}: {needs.ResourceFiles.Count} KafkaRestore files from examples/repo, pointed at the embedded cluster and the backup folder");
+
+        var options = new ReconcilerOptions
+        {
+            RepositoryUrl = remote,
+            Branch = Branch,
+            StateDirectory = Path.Combine(dir, "state"),
+            PollInterval = TimeSpan.FromSeconds(1),
+            MaxConcurrentRestores = 3,
+            ProgressCommitInterval = TimeSpan.FromSeconds(2),
+            RetryBaseDelay = TimeSpan.FromSeconds(1),
+            RetryMaxDelay = TimeSpan.FromSeconds(4),
+            BotName = "kafka-restored",
+            BotEmail = "kafka-restored@demo.local",
+        };
+        output.WriteLine("[4/5] running the reconciler until every restore settles...");
+        using var logging = LoggerFactory.Create(b => b.AddSimpleConsole(o => { o.SingleLine = true; o.TimestampFormat = "HH:mm:ss "; })
+            .SetMinimumLevel(LogLevel.Information).AddFilter("KafkaRestored.Restore", LogLevel.Warning));
+        IReadOnlyList<ResourceRecord> final;
+        using (var store = StateStore.Open(options.StateDirectory))
+        {
+            using (var git = new GitSource(options, logging.CreateLogger("KafkaRestored.Git")))
+            {
+                await using var loop = new ReconcileLoop(options, store, git, Runners.All(), TimeProvider.System, logging.CreateLogger("KafkaRestored.Reconciler"));
+                await loop.RunUntilIdleAsync(ct);
+            }
+            final = store.Resources(includeTombstones: false);
+        }
+
+        output.WriteLine();
+        output.WriteLine("[5/5] status history, as `git log --oneline` shows it in the config repo:");
+        using (var repo = new Repository(remote))
+        {
+            foreach (var c in repo.Branches[Branch].Commits.Take(20))
+                output.WriteLine($"  {c.Sha[..7]} {c.MessageShort}");
+        }
+        output.WriteLine();
+        output.WriteLine("resources:");
+        foreach (var r in final.OrderBy(r => r.Id.Name, StringComparer.Ordinal))
+        {
+            var records = r.Status is KafkaRestoreStatus s && s.RestoredRecords is { } n ? $"{n:N0} records" : "";
+            var reason = r.Status.Conditions.FirstOrDefault(c => c.Type == "Ready");
+            output.WriteLine($"  {r.Id.Kind} {r.Id.ShortName,-28} {r.Phase,-10} {records,-16} {reason?.Reason}");
+        }
+        PrintSample(output, cluster.BootstrapServers, "dev-orders");
+        output.WriteLine();
+        output.WriteLine($"done in {clock.Elapsed.TotalSeconds:F1} s. Look around: git clone {remote} && cat status/kafkarestore/default/*.yaml");
+        return final.All(r => r.Phase == ResourcePhase.Completed) ? 0 : 1;
+    }
+
+    /// <summary>Commits the seed folder as a platform engineer would and pushes it to a new bare remote on main.</summary>
+    private static void SeedRemote(string seed, string remote)
+    {
+        Repository.Init(remote, isBare: true);
+        using (var bare = new Repository(remote)) bare.Refs.UpdateTarget("HEAD", "refs/heads/" + Branch);
+        Repository.Init(seed);
+        using var repo = new Repository(seed);
+        Commands.Stage(repo, "*");
+        var engineer = new Signature("Platform Engineer", "platform@demo.local", DateTimeOffset.UtcNow);
+        repo.Commit("Add disaster-recovery restores from examples/repo", engineer, engineer);
+        var origin = repo.Network.Remotes.Add("origin", remote);
+        repo.Network.Push(origin, $"{repo.Head.CanonicalName}:refs/heads/{Branch}");
+    }
+
+    private static void PrintSample(TextWriter output, string bootstrap, string topic)
+    {
+        output.WriteLine();
+        output.WriteLine($"sample of restored records in '{topic}' (partition 0):");
+        using var consumer = new ConsumerBuilder<byte[]?, byte[]?>(new ConsumerConfig
+        {
+            BootstrapServers = bootstrap,
+            GroupId = "kafka-restored-demo-reader",
+            EnableAutoCommit = false,
+        }).Build();
+        consumer.Assign(new TopicPartitionOffset(topic, 0, Offset.Beginning));
+        for (var i = 0; i < 3; i++)
+        {
+            var r = consumer.Consume(TimeSpan.FromSeconds(10));
+            if (r is null) break;
+            var headers = string.Join(", ", r.Message.Headers.Select(h => $"{h.Key}={HeaderText(h.Key, h.GetValueBytes())}"));
+            output.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"  offset {r.Offset.Value} {r.Message.Timestamp.UtcDateTime:yyyy-MM-ddTHH:mm:ss.fffZ} key={Text(r.Message.Key)} value={Text(r.Message.Value)}"));
+            output.WriteLine($"    headers: {headers}");
+        }
+        consumer.Close();
+    }
+
+    private static string HeaderText(string key, byte[]? value) => value switch
+    {
+        null => "null",
+        { Length: 8 } when key is "x-original-offset" or "x-original-timestamp" => BitConverter.ToInt64(value).ToString(CultureInfo.InvariantCulture),
+        { Length: 4 } when key == "x-source-partition" => BitConverter.ToInt32(value).ToString(CultureInfo.InvariantCulture),
+        _ => Encoding.UTF8.GetString(value),
+    };
+
+    private static string Text(byte[]? bytes) => bytes is null ? "null" : Encoding.UTF8.GetString(bytes);
+}
