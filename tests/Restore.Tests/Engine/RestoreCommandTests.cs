@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Text;
+using Confluent.Kafka;
 using KafkaRestored.Restore.Backups.Kbak;
 using KafkaRestored.TestSupport;
 using Xunit.Abstractions;
@@ -126,39 +127,54 @@ public sealed class RestoreCommandTests(KafkaFixture kafka, ITestOutputHelper lo
         await _s.WriteBackupAsync(input, new Dictionary<string, int> { [topic] = partitions }, segmentRecords: 2500);
         var file = WriteResource("cli-kill", "  resources: {limits: {cpu: \"2\", memory: 16Mi}}\n  includeOriginalOffsetHeader: true");
 
+        // Kill points: one during startup and preflight, then at growing shares of the records landed.
+        double[] killAt = [0, 0.1, 0.3, 0.5, 0.7, 0.9];
         var random = new Random(12345);
+        var total = partitions * perPartition;
+        using var watcher = new ConsumerBuilder<byte[], byte[]>(new ConsumerConfig
+        {
+            BootstrapServers = kafka.Broker.BootstrapServers,
+            GroupId = "watch-" + Guid.NewGuid().ToString("N"),
+        }).SetLogHandler((_, _) => { }).Build();
+        long Landed() => Enumerable.Range(0, partitions)
+            .Sum(p => watcher.QueryWatermarkOffsets(new TopicPartition(topic, p), TimeSpan.FromSeconds(10)).High.Value);
+
         var kills = 0;
         var midRestoreKills = 0;
         ProcessResult? final = null;
-        for (var attempt = 0; attempt < 30 && final is null; attempt++)
+        for (var attempt = 0; attempt < 20 && final is null; attempt++)
         {
             using var process = Process.Start(Command(file))!;
             var stdout = process.StandardOutput.ReadToEndAsync();
-            // The first "restoring:" progress line means records are being written: most kills land after it.
-            var restoring = new TaskCompletionSource();
-            var stderrText = new StringBuilder();
-            var stderr = Task.Run(async () =>
+            var stderr = process.StandardError.ReadToEndAsync();
+            if (attempt < killAt.Length)
             {
-                while (await process.StandardError.ReadLineAsync() is { } line)
+                var killed = false;
+                if (killAt[attempt] == 0)
                 {
-                    stderrText.AppendLine(line);
-                    if (line.StartsWith("restoring:", StringComparison.Ordinal)) restoring.TrySetResult();
+                    killed = !process.WaitForExit(random.Next(100, 400));
                 }
-                restoring.TrySetResult();
-                return stderrText.ToString();
-            });
-            if (attempt < 8)
-            {
-                var delay = attempt % 4 == 0 ? random.Next(200, 1200) : random.Next(0, 400);
-                if (attempt % 4 != 0) await restoring.Task.WaitAsync(TimeSpan.FromMinutes(1));
-                if (!process.WaitForExit(delay))
+                else
+                {
+                    var threshold = (long)(total * (killAt[attempt] + random.NextDouble() * 0.1));
+                    while (!process.HasExited)
+                    {
+                        if (Landed() >= threshold)
+                        {
+                            killed = true;
+                            break;
+                        }
+                        Thread.Sleep(5);
+                    }
+                }
+                if (killed && !process.HasExited)
                 {
                     process.Kill(entireProcessTree: true); // SIGKILL: no chance to flush or checkpoint
                     await process.WaitForExitAsync();
                     kills++;
-                    var written = RestoreKit.EndOffsets(kafka.Broker.BootstrapServers, topic, partitions).Sum();
-                    if (written > 0 && written < partitions * perPartition) midRestoreKills++;
-                    log.WriteLine($"killed {delay} ms after {(attempt % 4 == 0 ? "start" : "the first progress line")} with {written} records in the target");
+                    var written = Landed();
+                    if (written > 0 && written < total) midRestoreKills++;
+                    log.WriteLine($"kill {attempt} with {written} records in the target");
                     continue;
                 }
             }
