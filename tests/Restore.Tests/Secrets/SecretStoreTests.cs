@@ -1,0 +1,83 @@
+using KafkaRestored.Restore.Secrets;
+using KafkaRestored.TestSupport;
+
+namespace KafkaRestored.Restore.Tests.Secrets;
+
+/// <summary>Secrets as files (SPEC 8), on a real folder with real permissions.</summary>
+[System.Runtime.Versioning.SupportedOSPlatform("linux")]
+public sealed class SecretStoreTests : IDisposable
+{
+    private readonly TempDir _dir = new();
+
+    private string Write(string relative, string content, UnixFileMode mode = UnixFileMode.UserRead | UnixFileMode.UserWrite)
+    {
+        var path = _dir.Combine(relative.Split('/'));
+        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        File.WriteAllText(path, content);
+        File.SetUnixFileMode(path, mode);
+        return path;
+    }
+
+    [Fact]
+    public void Reads_name_slash_key_and_trims_one_trailing_newline()
+    {
+        Write("secrets/kafka-credentials/password", "s3cr3t-value\n");
+        Assert.Equal("s3cr3t-value", new SecretStore(_dir.Combine("secrets")).Read("kafka-credentials", "password"));
+    }
+
+    [Fact]
+    public void Reads_a_flat_systemd_credential_when_the_folder_layout_is_absent()
+    {
+        // LoadCredential=secrets_kafka-credentials_password:/etc/... puts this file beside secrets/.
+        Write("secrets_kafka-credentials_password", "from-systemd");
+        Assert.Equal("from-systemd", new SecretStore(_dir.Combine("secrets")).Read("kafka-credentials", "password"));
+    }
+
+    [Fact]
+    public void A_missing_secret_names_the_path_it_looked_for()
+    {
+        var e = Assert.Throws<KafkaRestoredException>(() => new SecretStore(_dir.Combine("secrets")).Read("s3-credentials", "accessKey"));
+        Assert.Equal("SecretNotFound", e.Reason);
+        Assert.Contains(_dir.Combine("secrets", "s3-credentials", "accessKey"), e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_file_readable_by_others_is_refused_without_revealing_its_value()
+    {
+        var path = Write("secrets/kafka-credentials/password", "never-print-me",
+            UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead | UnixFileMode.OtherRead);
+        var e = Assert.Throws<KafkaRestoredException>(() => new SecretStore(_dir.Combine("secrets")).Read("kafka-credentials", "password"));
+        Assert.Equal("InsecureSecretFile", e.Reason);
+        Assert.Contains(path, e.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain("never-print-me", e.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("..", "password")]
+    [InlineData("kafka-credentials", "../../etc/passwd")]
+    [InlineData("a/b", "password")]
+    public void References_that_escape_the_folder_are_refused(string name, string key)
+    {
+        Write("outside/password", "x");
+        var e = Assert.Throws<KafkaRestoredException>(() => new SecretStore(_dir.Combine("secrets")).Read(name, key));
+        Assert.Equal("SecretNotFound", e.Reason);
+    }
+
+    [Fact]
+    public void No_secrets_directory_configured_is_a_clear_error()
+    {
+        var e = Assert.Throws<KafkaRestoredException>(() => new SecretStore(null).Read("kafka-credentials", "password"));
+        Assert.Contains("--secrets-dir", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_standalone_secret_file_follows_the_same_permission_rule()
+    {
+        var ok = Write("webhook-secret", "hook\n");
+        Assert.Equal("hook", SecretStore.ReadFile(ok, "WebhookSecretFile"));
+        var open = Write("open-secret", "hook", UnixFileMode.UserRead | UnixFileMode.OtherRead);
+        Assert.Equal("InsecureSecretFile", Assert.Throws<KafkaRestoredException>(() => SecretStore.ReadFile(open, "WebhookSecretFile")).Reason);
+    }
+
+    public void Dispose() => _dir.Dispose();
+}
