@@ -1,0 +1,289 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+using System.Text;
+using KafkaRestored.Daemon.Http;
+using KafkaRestored.Restore.Backups.Kbak;
+using KafkaRestored.Restore.Storage;
+using KafkaRestored.TestSupport;
+
+namespace KafkaRestored.Daemon.Tests.Security;
+
+/// <summary>
+/// SPEC 8 end to end: unique values planted in every kind of secret file (SASL, TLS, S3
+/// credentials, webhook, Git token) are searched for after a full daemon run in which the
+/// resources using them fail, in every place an operator or an attacker could read.
+/// </summary>
+public sealed class SecretsNeverLeakTests : IClassFixture<KafkaFixture>, IClassFixture<S3rverFixture>, IDisposable
+{
+    private const string Namespace = "kafka-backup";
+    private readonly KafkaFixture _kafka;
+    private readonly S3rverFixture _s3;
+    private readonly GitRemote _remote = new();
+    private readonly TempDir _dir = new("kr-secrets");
+    private readonly Dictionary<string, string> _planted = [];
+
+    public SecretsNeverLeakTests(KafkaFixture kafka, S3rverFixture s3)
+    {
+        _kafka = kafka;
+        _s3 = s3;
+    }
+
+    public void Dispose()
+    {
+        _remote.Dispose();
+        _dir.Dispose();
+    }
+
+    [Fact]
+    public async Task Planted_secret_values_appear_nowhere_after_a_full_run_with_failures()
+    {
+        var secrets = _dir.Combine("secrets");
+        var state = _dir.Combine("state");
+        var backups = _dir.Combine("backups");
+        Directory.CreateDirectory(secrets);
+        var saslUser = Plant(secrets, "kafka-sasl", "username");
+        var saslPassword = Plant(secrets, "kafka-sasl", "password");
+        var tlsCa = Plant(secrets, "kafka-tls", "ca.crt");
+        var s3Access = Plant(secrets, "s3-credentials", "accessKey");
+        var s3Secret = Plant(secrets, "s3-credentials", "secretKey");
+        var webhookFile = Plant(_dir.Path, "daemon", "webhook-secret");
+        var gitTokenFile = Plant(_dir.Path, "daemon", "git-token");
+        Assert.Equal(7, _planted.Count);
+
+        await RestoreKit.WriteBackupAsync(new FilesystemBackupStorage(backups), "backup-1",
+            new Dictionary<(string, int), IReadOnlyList<BackupRecord>> { [("orders", 0)] = [RestoreKit.Record(0, 1_700_000_000_000, "k", "v")] },
+            new Dictionary<string, int> { ["orders"] = 1 });
+        var bucket = await _s3.CreateBucketAsync("secrets");
+        var bootstrap = _kafka.Broker.BootstrapServers;
+        var filesystem = $"storageType: filesystem\n    filesystem:\n      path: {backups}";
+        _remote.HumanCommit("add restores that use secrets", new Dictionary<string, string?>
+        {
+            ["restores/sasl.yaml"] = RestoreYaml("sasl", bootstrap, filesystem,
+                "securityProtocol: SASL_PLAINTEXT\n    saslSecret: {name: kafka-sasl, mechanism: SCRAM-SHA-256, usernameKey: username, passwordKey: password}"),
+            ["restores/tls.yaml"] = RestoreYaml("tls", bootstrap, filesystem,
+                "securityProtocol: SSL\n    tlsSecret: {name: kafka-tls, caKey: ca.crt}"),
+            ["restores/s3.yaml"] = RestoreYaml("s3", bootstrap,
+                $"storageType: s3\n    s3: {{bucket: {bucket}, region: us-east-1, endpoint: '{_s3.Endpoint}', forcePathStyle: true, " +
+                "credentialsSecret: {name: s3-credentials, accessKeyKey: accessKey, secretKeyKey: secretKey}}", ""),
+            ["restores/missing.yaml"] = RestoreYaml("missing", bootstrap, filesystem,
+                "securityProtocol: SASL_PLAINTEXT\n    saslSecret: {name: no-such-secret, mechanism: PLAIN}"),
+        });
+
+        var config = _dir.Combine("settings.json");
+        File.WriteAllText(config, $$"""{ "GitTokenFile": "{{gitTokenFile}}", "MaxConcurrentRestores": 4 }""");
+        string[] settings = ["--repo", _remote.BarePath, "--branch", _remote.Branch, "--state-dir", state, "--secrets-dir", secrets, "--config", config];
+        var environment = new Dictionary<string, string?>
+        {
+            ["KAFKA_RESTORED_PollInterval"] = "00:00:01",
+            ["KAFKA_RESTORED_RetryBaseDelay"] = "00:00:01",
+        };
+        var outputs = new Dictionary<string, string>();
+
+        var port = FreePort();
+        using (var daemon = new DaemonProcess(["run", .. settings, "--http-listen", $"http://127.0.0.1:{port}", "--webhook-secret-file", webhookFile], environment))
+        {
+            var expected = new Dictionary<string, string>
+            {
+                // The mock broker speaks no SASL: the client built with the planted credentials never connects.
+                ["sasl"] = "reason: ClusterUnreachable",
+                // The planted CA is no PEM: librdkafka refuses it when the client is created.
+                ["tls"] = "ssl.ca.pem",
+                // s3rver knows only its own keys.
+                ["s3"] = "reason: StorageAccessDenied",
+                ["missing"] = "reason: SecretNotFound",
+            };
+            var statuses = await WaitForFailedAsync(expected.Keys, daemon, TimeSpan.FromSeconds(45));
+            Assert.Contains(Path.Combine(secrets, "no-such-secret", "username"), statuses["missing"], StringComparison.Ordinal);
+            foreach (var (name, text) in statuses) Assert.Contains(expected[name], text, StringComparison.Ordinal);
+
+            using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}") };
+            outputs["metrics"] = await http.GetStringAsync("/metrics");
+            Assert.Contains("kafka_restored_resources", outputs["metrics"], StringComparison.Ordinal);
+            using (var health = await http.GetAsync("/healthz")) outputs["healthz"] = await health.Content.ReadAsStringAsync();
+
+            var body = "{\"ref\":\"refs/heads/main\"}"u8.ToArray();
+            using var bad = new ByteArrayContent(body);
+            bad.Headers.Add(WebhookSignature.Header, WebhookSignature.Compute("not-the-secret", body));
+            using (var r = await http.PostAsync("/hooks/git", bad))
+            {
+                Assert.Equal(HttpStatusCode.Unauthorized, r.StatusCode);
+                outputs["webhook-bad"] = await r.Content.ReadAsStringAsync() + string.Join('\n', r.Headers.Select(h => $"{h.Key}: {string.Join(',', h.Value)}"));
+            }
+            using var good = new ByteArrayContent(body);
+            good.Headers.Add(WebhookSignature.Header, WebhookSignature.Compute(_planted["daemon/webhook-secret"], body));
+            using (var r = await http.PostAsync("/hooks/git", good))
+            {
+                Assert.Equal(HttpStatusCode.Accepted, r.StatusCode);
+                outputs["webhook-good"] = await r.Content.ReadAsStringAsync() + string.Join('\n', r.Headers.Select(h => $"{h.Key}: {string.Join(',', h.Value)}"));
+            }
+            outputs["metrics-after-webhook"] = await http.GetStringAsync("/metrics");
+
+            var (stdout, stderr, exitCode) = daemon.Stop();
+            Assert.Equal(0, exitCode);
+            outputs["run stdout"] = stdout;
+            outputs["run stderr"] = stderr;
+            Assert.Contains("SecretNotFound", stdout, StringComparison.Ordinal);
+            Assert.Contains("InvalidAccessKeyId", stdout, StringComparison.Ordinal);
+        }
+
+        outputs["plan"] = Cli(["plan", .. settings], environment);
+        outputs["status"] = Cli(["status", .. settings], environment);
+        foreach (var name in new[] { "sasl", "tls", "s3", "missing" })
+            outputs["status " + name] = Cli(["status", name, .. settings], environment);
+        outputs["reconcile --once"] = Cli(["reconcile", "--once", .. settings], environment);
+        Assert.Contains("missing", outputs["status"], StringComparison.Ordinal);
+        outputs["git log -p --all"] = _remote.RemoteGit("log", "-p", "--all", "--format=fuller");
+        Assert.Contains("status/kafkarestore/kafka-backup/sasl.yaml", outputs["git log -p --all"], StringComparison.Ordinal);
+        outputs["git reflog"] = _remote.RemoteGit("reflog", "--all");
+
+        var hits = new List<string>();
+        foreach (var (where, text) in outputs)
+            hits.AddRange(Leaks(where, Encoding.UTF8.GetBytes(text)));
+        var scanned = 0;
+        foreach (var file in Directory.EnumerateFiles(state, "*", SearchOption.AllDirectories))
+        {
+            // The clone's object store holds zlib-compressed blobs: `git log -p --all` covers their content.
+            if (file.Contains($"{Path.DirectorySeparatorChar}objects{Path.DirectorySeparatorChar}", StringComparison.Ordinal)) continue;
+            hits.AddRange(Leaks(file, File.ReadAllBytes(file)));
+            scanned++;
+        }
+        Assert.True(File.Exists(Path.Combine(state, "state.db")), "the daemon kept no state.db: nothing was scanned");
+        Assert.True(scanned >= 2, $"only {scanned} state files scanned");
+        Assert.True(hits.Count == 0, "secret values leaked:\n" + string.Join('\n', hits));
+    }
+
+    private string Plant(string root, string name, string key)
+    {
+        var value = $"planted-{key.Replace('.', '-')}-{Guid.NewGuid():N}";
+        var dir = Path.Combine(root, name);
+        Directory.CreateDirectory(dir);
+        var path = Path.Combine(dir, key);
+        File.WriteAllText(path, value + "\n");
+        if (!OperatingSystem.IsWindows()) File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+        _planted[$"{name}/{key}"] = value;
+        return path;
+    }
+
+    /// <summary>Every planted value, raw and base64 (as an HTTP Basic header or a YAML binary would carry it), found in <paramref name="bytes"/>.</summary>
+    private IEnumerable<string> Leaks(string where, byte[] bytes)
+    {
+        foreach (var (secret, value) in _planted)
+        {
+            foreach (var (form, needle) in new[]
+            {
+                ("raw", value),
+                ("base64", Convert.ToBase64String(Encoding.UTF8.GetBytes(value))),
+                ("base64 of the value with its newline", Convert.ToBase64String(Encoding.UTF8.GetBytes(value + "\n"))),
+                // The guid alone catches a value cut, re-quoted or escaped on its way out.
+                ("guid part", value[^32..]),
+            })
+            {
+                if (bytes.AsSpan().IndexOf(Encoding.UTF8.GetBytes(needle)) >= 0) yield return $"{where}: {secret} ({form})";
+            }
+        }
+    }
+
+    private async Task<Dictionary<string, string>> WaitForFailedAsync(IEnumerable<string> names, DaemonProcess daemon, TimeSpan timeout)
+    {
+        var deadline = DateTime.UtcNow + timeout;
+        var result = new Dictionary<string, string>();
+        while (true)
+        {
+            foreach (var name in names.Where(n => !result.ContainsKey(n)))
+            {
+                var text = ProcessRunner.Run("git", ["show", $"{_remote.Branch}:status/kafkarestore/{Namespace}/{name}.yaml"], _remote.BarePath);
+                if (text.ExitCode == 0 && text.StdOut.Contains("phase: Failed", StringComparison.Ordinal)) result[name] = text.StdOut;
+            }
+            if (result.Count == names.Count()) return result;
+            if (DateTime.UtcNow > deadline || daemon.HasExited)
+            {
+                var (stdout, stderr, _) = daemon.Stop();
+                Assert.Fail($"restores not all Failed in time: have {string.Join(", ", result.Keys)}\n" +
+                    $"git log:\n{_remote.RemoteGit("log", "--format=%s", _remote.Branch)}\ndaemon stdout:\n{stdout}\nstderr:\n{stderr}");
+            }
+            await Task.Delay(300);
+        }
+    }
+
+    private static string RestoreYaml(string name, string bootstrap, string storage, string security) => $"""
+        apiVersion: kafka.oso.sh/v1alpha1
+        kind: KafkaRestore
+        metadata:
+          name: {name}
+          namespace: {Namespace}
+        spec:
+          backupId: backup-1
+          targetCluster:
+            bootstrapServers: [{bootstrap.Replace(",", ", ", StringComparison.Ordinal)}]
+            {security}
+          storage:
+            {storage}
+          topics: [orders]
+          topicMapping:
+            orders: restored-{name}-{Guid.NewGuid():N}
+          job:
+            backoffLimit: 0
+
+        """;
+
+    private static string Cli(string[] args, Dictionary<string, string?> environment)
+    {
+        var result = ProcessRunner.Run("dotnet", [RepoPaths.ProjectOutput("src/Daemon", "kafka-restored"), .. args], environment: environment, timeout: TimeSpan.FromMinutes(1));
+        return $"exit {result.ExitCode}\n{result.StdOut}\n{result.StdErr}";
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
+    /// <summary>The daemon as a child process with both output streams captured.</summary>
+    private sealed class DaemonProcess : IDisposable
+    {
+        private readonly Process _process;
+        private readonly StringBuilder _stdout = new();
+        private readonly StringBuilder _stderr = new();
+
+        public DaemonProcess(string[] args, Dictionary<string, string?> environment)
+        {
+            var psi = new ProcessStartInfo("dotnet") { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
+            psi.ArgumentList.Add(RepoPaths.ProjectOutput("src/Daemon", "kafka-restored"));
+            foreach (var a in args) psi.ArgumentList.Add(a);
+            foreach (var (k, v) in environment) psi.Environment[k] = v;
+            _process = Process.Start(psi)!;
+            _process.OutputDataReceived += (_, e) => Append(_stdout, e.Data);
+            _process.ErrorDataReceived += (_, e) => Append(_stderr, e.Data);
+            _process.BeginOutputReadLine();
+            _process.BeginErrorReadLine();
+        }
+
+        public bool HasExited => _process.HasExited;
+
+        /// <summary>SIGTERM, wait for exit, then the full output.</summary>
+        public (string StdOut, string StdErr, int ExitCode) Stop()
+        {
+            if (!_process.HasExited)
+                ProcessRunner.Run("kill", ["-TERM", _process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
+            if (!_process.WaitForExit(30_000)) _process.Kill(entireProcessTree: true);
+            _process.WaitForExit();
+            lock (_stdout)
+                lock (_stderr)
+                    return (_stdout.ToString(), _stderr.ToString(), _process.ExitCode);
+        }
+
+        private static void Append(StringBuilder sb, string? line)
+        {
+            if (line is null) return;
+            lock (sb) sb.AppendLine(line);
+        }
+
+        public void Dispose()
+        {
+            if (!_process.HasExited) _process.Kill(entireProcessTree: true);
+            _process.Dispose();
+        }
+    }
+}
