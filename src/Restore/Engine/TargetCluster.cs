@@ -25,10 +25,19 @@ internal sealed class TargetCluster : IDisposable
         {
             SocketConnectionSetupTimeoutMs = (int)Math.Max(1000, tuning.ConnectTimeout.TotalMilliseconds),
         };
-        _admin = new AdminClientBuilder(config)
-            .SetLogHandler((_, m) => RestoreLog.Client(logger, m.Facility, m.Message))
-            .SetErrorHandler((_, e) => RestoreLog.Client(logger, "ERROR", e.Reason))
-            .Build();
+        try
+        {
+            _admin = new AdminClientBuilder(config)
+                .SetLogHandler((_, m) => RestoreLog.Client(logger, m.Facility, m.Message))
+                .SetErrorHandler((_, e) => RestoreLog.Client(logger, "ERROR", e.Reason))
+                .Build();
+        }
+        catch (InvalidOperationException e)
+        {
+            // librdkafka refuses the settings themselves (e.g. a TLS secret file that is not PEM); its message names the property, never the value.
+            throw new KafkaRestoredException("InvalidClientConfig",
+                $"cannot create a Kafka client for the target cluster at {Bootstrap}: {e.Message}; check spec.targetCluster.securityProtocol and the files of its tlsSecret (PEM certificates and keys) and saslSecret.", e);
+        }
     }
 
     /// <summary>The bootstrap servers, for messages.</summary>

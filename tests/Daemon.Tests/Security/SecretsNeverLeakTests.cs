@@ -88,13 +88,14 @@ public sealed class SecretsNeverLeakTests : IClassFixture<KafkaFixture>, IClassF
                 // The mock broker speaks no SASL: the client built with the planted credentials never connects.
                 ["sasl"] = "reason: ClusterUnreachable",
                 // The planted CA is no PEM: librdkafka refuses it when the client is created.
-                ["tls"] = "ssl.ca.pem",
+                ["tls"] = "reason: InvalidClientConfig",
                 // s3rver knows only its own keys.
                 ["s3"] = "reason: StorageAccessDenied",
                 ["missing"] = "reason: SecretNotFound",
             };
             var statuses = await WaitForFailedAsync(expected.Keys, daemon, TimeSpan.FromSeconds(45));
             Assert.Contains(Path.Combine(secrets, "no-such-secret", "username"), statuses["missing"], StringComparison.Ordinal);
+            Assert.Contains("ssl.ca.pem", statuses["tls"], StringComparison.Ordinal);
             foreach (var (name, text) in statuses) Assert.Contains(expected[name], text, StringComparison.Ordinal);
 
             using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}") };
