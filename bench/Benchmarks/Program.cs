@@ -58,6 +58,14 @@ var resumeFs = new BenchStorage("filesystem", new StorageSpec(StorageType.Filesy
 var resume = ResumeCost.Measure(dataset, resumeFs, Fresh(work));
 
 var report = Report.Render(dataset, results, memory4x, resume);
+Console.WriteLine();
+Console.WriteLine(report);
+if (options.OutFile is not null)
+{
+    File.WriteAllText(options.OutFile, report);
+    Console.WriteLine("written to " + options.OutFile);
+}
+return 0;
 static string Fresh(TempDir work)
 {
     var dir = work.Combine("run-" + Guid.NewGuid().ToString("N")[..8]);
@@ -76,7 +84,8 @@ static Measurement Measure(string name, Dataset dataset, Func<string, string, Da
     var peakRss = run(broker.BootstrapServers, topic, dataset);
     sw.Stop();
     var landed = Watermarks.Total(broker.BootstrapServers, topic, dataset.Partitions);
-    Console.WriteLine($"{dataset.Records / sw.Elapsed.TotalSeconds:N0} records/s ({sw.Elapsed.TotalSeconds:F2} s, {landed:N0} records landed)");
+    var rss = peakRss is { } b ? $", peak RSS {b / 1e6:F0} MB" : "";
+    Console.WriteLine($"{dataset.Records / sw.Elapsed.TotalSeconds:N0} records/s ({sw.Elapsed.TotalSeconds:F2} s, {landed:N0} records landed{rss})");
     if (landed != dataset.Records)
         throw new InvalidOperationException($"{name}: {landed} records landed, expected {dataset.Records}");
     return new Measurement(name, sw.Elapsed, dataset.Records, dataset.PayloadBytes, peakRss);
