@@ -37,6 +37,13 @@ internal sealed class PartitionState
     /// <summary>Selected records found in the target when this session started: they are skipped.</summary>
     public long AlreadyPresent { get; }
 
+    /// <summary>
+    /// The target's last record when this session started (offset end − 1), when records were
+    /// already present: it must be the selected record number <see cref="AlreadyPresent"/> − 1,
+    /// or something else wrote to the partition between attempts.
+    /// </summary>
+    public TargetRecord? Tail { get; init; }
+
     /// <summary>Where this session starts reading (segment, selected records before it, map prefix).</summary>
     public ResumePoint Start { get; }
 
@@ -95,6 +102,9 @@ internal sealed class PartitionState
         }
     }
 }
+
+/// <summary>Timestamp, key and value of a record read back from the target.</summary>
+internal sealed record TargetRecord(long Offset, long Timestamp, byte[]? Key, byte[]? Value);
 
 /// <summary>
 /// A place reading can restart from: the first offset of a segment (long.MaxValue past the last

@@ -129,6 +129,7 @@ internal sealed class PartitionWorker(
                         var size = RecordChunk.SizeOf(record);
                         if (index < skip)
                         {
+                            if (index == skip - 1) CheckTail(state, record);
                             state.CountSkipped(size);
                             continue;
                         }
@@ -156,6 +157,18 @@ internal sealed class PartitionWorker(
                 $"target partition {plan.TargetTopic}[{plan.Partition}] holds {skip} records since offset {targetStart} where this restore started, but the backup selects only {selected}: something else wrote to it; empty the topic (or restore into another one with spec.topicMapping) and run the restore again.");
         }
     }
+
+    /// <summary>The target's last record must be the last selected record this restore wrote there.</summary>
+    private static void CheckTail(PartitionState state, BackupRecord record)
+    {
+        if (state.Tail is not { } tail) return;
+        if (tail.Timestamp == record.Timestamp && Same(tail.Key, record.Key) && Same(tail.Value, record.Value)) return;
+        var plan = state.Plan;
+        throw new KafkaRestoredException("TargetModified",
+            $"target partition {plan.TargetTopic}[{plan.Partition}] ends with a record at offset {tail.Offset} that this restore did not write (expected the backup's record at source offset {record.Offset}): something else wrote to it since the last attempt; stop the other producer, empty the topic and restore again.");
+    }
+
+    private static bool Same(byte[]? a, byte[]? b) => a is null ? b is null : b is not null && a.AsSpan().SequenceEqual(b);
 
     private async ValueTask EnqueueAsync(TopicPartition tp, Message<byte[]?, byte[]?> message,
         Action<DeliveryReport<byte[]?, byte[]?>> onDelivery, PartitionState state, BackupRecord record, CancellationToken ct)

@@ -210,8 +210,13 @@ public static class RestoreEngine
                     start = new ResumePoint(cp.ResumeSegmentStartOffset, cp.ResumeSelectedBefore, Prefix(map, cp.ResumeSelectedBefore));
                 }
             }
-            if (present > 0) RestoreLog.Resuming(env.Logger, p.TargetTopic, p.Partition, present, start.SegmentStartOffset);
-            states.Add(new PartitionState(p, fingerprint, cp.TargetStartOffset, present, start));
+            TargetRecord? tail = null;
+            if (present > 0)
+            {
+                RestoreLog.Resuming(env.Logger, p.TargetTopic, p.Partition, present, start.SegmentStartOffset);
+                tail = await target.ReadRecordAsync(p.TargetTopic, p.Partition, ends[key] - 1, ct);
+            }
+            states.Add(new PartitionState(p, fingerprint, cp.TargetStartOffset, present, start) { Tail = tail });
         }
         return states;
     }

@@ -14,10 +14,13 @@ internal sealed class TargetCluster : IDisposable
     private readonly ILogger _logger;
     private readonly RestoreTuning _tuning;
     private readonly TimeProvider _time;
+    private readonly ClientConfig _client;
+    private IConsumer<byte[]?, byte[]?>? _reader;
 
     public TargetCluster(ClientConfig client, string bootstrapList, ILogger logger, RestoreTuning tuning, TimeProvider time)
     {
         _time = time;
+        _client = client;
         Bootstrap = bootstrapList;
         _logger = logger;
         _tuning = tuning;
@@ -204,7 +207,44 @@ internal sealed class TargetCluster : IDisposable
         }
     }
 
-    public void Dispose() => _admin.Dispose();
+    /// <summary>Reads the record at <paramref name="offset"/>; null when it cannot be read in time (deleted by retention, say).</summary>
+    public async Task<TargetRecord?> ReadRecordAsync(string topic, int partition, long offset, CancellationToken ct)
+    {
+        _reader ??= new ConsumerBuilder<byte[]?, byte[]?>(new ConsumerConfig(_client)
+        {
+            GroupId = "kafka-restored-tail-check",
+            EnableAutoCommit = false,
+            EnableAutoOffsetStore = false,
+            FetchMaxBytes = 1 << 20,
+        }).SetLogHandler((_, m) => RestoreLog.Client(_logger, m.Facility, m.Message)).Build();
+        _reader.Assign(new TopicPartitionOffset(topic, partition, offset));
+        try
+        {
+            var deadline = _time.GetUtcNow() + _tuning.ConnectTimeout;
+            while (_time.GetUtcNow() < deadline)
+            {
+                ct.ThrowIfCancellationRequested();
+                var result = await Task.Run(() => _reader.Consume(TimeSpan.FromMilliseconds(200)), ct);
+                if (result?.Message is { } m && result.Offset.Value == offset)
+                    return new TargetRecord(offset, m.Timestamp.UnixTimestampMs, m.Key, m.Value);
+            }
+            return null;
+        }
+        catch (ConsumeException)
+        {
+            return null;
+        }
+        finally
+        {
+            _reader.Unassign();
+        }
+    }
+
+    public void Dispose()
+    {
+        _reader?.Dispose();
+        _admin.Dispose();
+    }
 
     private static string Seconds(TimeSpan t) => $"{t.TotalSeconds:0.#}s";
 }

@@ -84,6 +84,44 @@ public sealed class RestoreResilienceTests(KafkaFixture kafka, Xunit.Abstraction
     }
 
     [Fact]
+    public async Task Records_written_by_someone_else_between_attempts_fail_the_resume_with_TargetModified()
+    {
+        const int perPartition = 80_000;
+        var topic = kafka.Broker.CreateUniqueTopic("foreign", 2);
+        await WriteBackupAsync(topic, 2, perPartition);
+        using var cts = new CancellationTokenSource();
+        // Brokers down, then cancel: what was not acknowledged yet is dropped, so the first attempt stops part-way.
+        var progress = new InlineProgress(u =>
+        {
+            if (u.Stage != RestoreStage.Restoring || u.Progress.RecordsDone == 0 || cts.IsCancellationRequested) return;
+            for (var id = 1; id <= kafka.Broker.BrokerCount; id++) kafka.Broker.BrokerDown(id);
+            cts.Cancel();
+        });
+        RestoreResult first;
+        try
+        {
+            first = await _s.RunAsync(_s.Restore(s => s with { Resources = new ResourcesSpec(null, new ResourceQuantities(1000, 16L << 20)) }),
+                progress: progress, ct: cts.Token);
+        }
+        finally
+        {
+            for (var id = 1; id <= kafka.Broker.BrokerCount; id++) kafka.Broker.BrokerUp(id);
+        }
+        Assert.Equal(RestoreOutcome.Cancelled, first.Outcome);
+        var ends = RestoreKit.EndOffsets(kafka.Broker.BootstrapServers, topic, 2);
+        var partial = Array.FindIndex(ends, e => e is > 0 and < perPartition);
+        Assert.True(partial >= 0, "no partition was left part-way: " + string.Join(",", ends));
+
+        Kcat.Produce(kafka.Broker.BootstrapServers, topic, partial, [("intruder", "x")]);
+        var resumed = await _s.RunAsync(_s.Restore());
+
+        Assert.Equal((RestoreOutcome.Failed, "TargetModified"), (resumed.Outcome, resumed.Reason));
+        Assert.Contains($"{topic}[{partial}]", resumed.Message, StringComparison.Ordinal);
+        Assert.Contains($"offset {ends[partial]}", resumed.Message, StringComparison.Ordinal);
+        Assert.Equal(ends[partial] + 1, RestoreKit.EndOffsets(kafka.Broker.BootstrapServers, topic, 2)[partial]);
+    }
+
+    [Fact]
     public async Task Every_broker_going_down_mid_restore_and_coming_back_still_gives_every_record_exactly_once()
     {
         const int partitions = 3;
