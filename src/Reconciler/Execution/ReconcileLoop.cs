@@ -503,7 +503,8 @@ public sealed class ReconcileLoop : IAsyncDisposable
             });
         handle.Task = Task.Run(async () =>
         {
-            using var scope = _logger.BeginScope(new Dictionary<string, object> { ["Resource"] = record.Id.ToString(), ["Generation"] = record.Generation });
+            // A message-template scope prints as "KafkaRestore ns/name generation N" and still carries the values as fields.
+            using var scope = _logger.BeginScope("{Resource} generation {Generation}", record.Id.ToString(), record.Generation);
             RunOutcome outcome;
             if (!_runners.TryGetValue(record.Id.Kind, out var runner))
             {
