@@ -35,4 +35,25 @@ internal static class CliSupport
         error.WriteLine($"kafka-restored {command}: {e.Message}");
         return ConfigError;
     }
+
+    /// <summary>
+    /// State folder of a one-shot command (restore -f, offsets ... -f) when --state-dir is not given:
+    /// $STATE_DIRECTORY/NAME under systemd, else $XDG_STATE_HOME (or ~/.local/state)/kafka-restored/NAME.
+    /// </summary>
+    public static string OneShotStateDirectory(string name)
+    {
+        var systemd = Environment.GetEnvironmentVariable("STATE_DIRECTORY");
+        if (!string.IsNullOrEmpty(systemd)) return Path.Combine(systemd.Split(':')[0], name);
+        var xdg = Environment.GetEnvironmentVariable("XDG_STATE_HOME");
+        var root = !string.IsNullOrEmpty(xdg) ? xdg
+            : Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".local", "state");
+        return Path.Combine(root, "kafka-restored", name);
+    }
+
+    /// <summary>$CREDENTIALS_DIRECTORY/secrets under systemd with LoadCredential, else none.</summary>
+    public static string? DefaultSecretsDirectory()
+    {
+        var credentials = Environment.GetEnvironmentVariable("CREDENTIALS_DIRECTORY");
+        return string.IsNullOrEmpty(credentials) ? null : Path.Combine(credentials, "secrets");
+    }
 }

@@ -47,8 +47,8 @@ internal static class OffsetsCommand
         command.SetAction((parseResult, ct) => RunAsync(
             kind,
             parseResult.GetValue(file)!,
-            parseResult.GetValue(stateDir) ?? DefaultStateDirectory(),
-            parseResult.GetValue(secretsDir) ?? DefaultSecretsDirectory(),
+            parseResult.GetValue(stateDir) ?? CliSupport.OneShotStateDirectory("cli-offsets"),
+            parseResult.GetValue(secretsDir) ?? CliSupport.DefaultSecretsDirectory(),
             parseResult.InvocationConfiguration.Output,
             parseResult.InvocationConfiguration.Error,
             ct));
@@ -132,20 +132,4 @@ internal static class OffsetsCommand
         return ready ? 0 : Failed;
     }
 
-    // Same defaults as `restore -f`, in a folder of their own.
-    private static string DefaultStateDirectory()
-    {
-        var systemd = Environment.GetEnvironmentVariable("STATE_DIRECTORY");
-        if (!string.IsNullOrEmpty(systemd)) return Path.Combine(systemd.Split(':')[0], "cli-offsets");
-        var xdg = Environment.GetEnvironmentVariable("XDG_STATE_HOME");
-        var root = !string.IsNullOrEmpty(xdg) ? xdg
-            : Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".local", "state");
-        return Path.Combine(root, "kafka-restored");
-    }
-
-    private static string? DefaultSecretsDirectory()
-    {
-        var credentials = Environment.GetEnvironmentVariable("CREDENTIALS_DIRECTORY");
-        return string.IsNullOrEmpty(credentials) ? null : Path.Combine(credentials, "secrets");
-    }
 }

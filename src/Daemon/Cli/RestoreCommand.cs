@@ -43,8 +43,8 @@ internal static class RestoreCommand
         };
         command.SetAction((parseResult, ct) => RunAsync(
             parseResult.GetValue(file)!,
-            parseResult.GetValue(stateDir) ?? DefaultStateDirectory(),
-            parseResult.GetValue(secretsDir) ?? DefaultSecretsDirectory(),
+            parseResult.GetValue(stateDir) ?? CliSupport.OneShotStateDirectory("cli-restores"),
+            parseResult.GetValue(secretsDir) ?? CliSupport.DefaultSecretsDirectory(),
             parseResult.InvocationConfiguration.Output,
             parseResult.InvocationConfiguration.Error,
             ct));
@@ -89,21 +89,6 @@ internal static class RestoreCommand
         return result.Outcome == RestoreOutcome.Completed ? 0 : Failed;
     }
 
-    private static string DefaultStateDirectory()
-    {
-        var systemd = Environment.GetEnvironmentVariable("STATE_DIRECTORY");
-        if (!string.IsNullOrEmpty(systemd)) return Path.Combine(systemd.Split(':')[0], "cli-restores");
-        var xdg = Environment.GetEnvironmentVariable("XDG_STATE_HOME");
-        var root = !string.IsNullOrEmpty(xdg) ? xdg
-            : Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".local", "state");
-        return Path.Combine(root, "kafka-restored");
-    }
-
-    private static string? DefaultSecretsDirectory()
-    {
-        var credentials = Environment.GetEnvironmentVariable("CREDENTIALS_DIRECTORY");
-        return string.IsNullOrEmpty(credentials) ? null : Path.Combine(credentials, "secrets");
-    }
 
     /// <summary>The status document: what the daemon would write to status/kafkarestore/NS/NAME.yaml for this run.</summary>
     internal static string StatusYaml(KafkaRestore restore, RestoreResult result)
