@@ -112,7 +112,12 @@ internal static class DemoCommand
         output.WriteLine("[5/5] status history, as `git log --oneline` shows it in the config repo:");
         using (var repo = new Repository(remote))
         {
-            foreach (var c in repo.Branches[Branch].Commits.Take(20))
+            var newestFirst = repo.Commits.QueryBy(new CommitFilter
+            {
+                IncludeReachableFrom = repo.Branches[Branch],
+                SortBy = CommitSortStrategies.Topological,
+            });
+            foreach (var c in newestFirst.Take(20))
                 output.WriteLine($"  {c.Sha[..7]} {c.MessageShort}");
         }
         output.WriteLine();
@@ -121,9 +126,13 @@ internal static class DemoCommand
         {
             var records = r.Status is KafkaRestoreStatus s && s.RestoredRecords is { } n ? $"{n:N0} records" : "";
             var reason = r.Status.Conditions.FirstOrDefault(c => c.Type == "Ready");
-            output.WriteLine($"  {r.Id.Kind} {r.Id.ShortName,-28} {r.Phase,-10} {records,-16} {reason?.Reason}");
+            var offsets = r.Status is KafkaRestoreStatus { OffsetResetStatus: { } o }
+                ? $"; offsets: {o.GroupsReset.Count} group(s) reset{(o.GroupsFailed.Count > 0 ? $", {o.GroupsFailed.Count} failed" : "")}"
+                : "";
+            output.WriteLine($"  {r.Id.Kind} {r.Id.ShortName,-32} {r.Phase,-10} {records,-16} {reason?.Reason}{offsets}");
         }
-        PrintSample(output, cluster.BootstrapServers, "dev-orders");
+        // full-restore asks for the original-offset headers, so its records show where they came from.
+        PrintSample(output, cluster.BootstrapServers, "full-restore.orders");
         output.WriteLine();
         output.WriteLine($"done in {clock.Elapsed.TotalSeconds:F1} s. Look around: git clone {remote} && cat status/kafkarestore/default/*.yaml");
         return final.All(r => r.Phase == ResourcePhase.Completed) ? 0 : 1;

@@ -16,7 +16,8 @@ public sealed class DemoCommandTests
 
         Assert.True(result.ExitCode == 0, result.StdOut + result.StdErr);
         Assert.Contains("Running -> Completed", result.StdOut, StringComparison.Ordinal);
-        Assert.Contains("sample of restored records in 'dev-orders'", result.StdOut, StringComparison.Ordinal);
+        Assert.Contains("x-original-offset=0", result.StdOut, StringComparison.Ordinal);
+        Assert.Contains("sample of restored records in 'full-restore.orders'", result.StdOut, StringComparison.Ordinal);
         var remote = Path.Combine(demoDir, "config.git");
         var files = GitRemote.Git(remote, "ls-tree", "-r", "--name-only", "main").Split('\n', StringSplitOptions.RemoveEmptyEntries);
         foreach (var name in new[] { "simple-restore", "pitr-restore", "full-restore", "dev-restore", "dr-restore" })
