@@ -26,17 +26,33 @@ public static class OriginalOffsetHeaders
     /// <summary>Decodes an int64 header value written as 8 bytes little-endian or as decimal UTF-8 text; null when neither.</summary>
     public static long? ReadInt64(ReadOnlySpan<byte> value)
     {
-        if (value.Length == 8) return BinaryPrimitives.ReadInt64LittleEndian(value);
-        return long.TryParse(Encoding.UTF8.GetString(value), System.Globalization.NumberStyles.AllowLeadingSign,
-            System.Globalization.CultureInfo.InvariantCulture, out var v) ? v : null;
+        // Text first: eight ASCII digits read as little-endian would exceed 3.4e18, never a real offset.
+        if (IsDecimalText(value))
+            return long.TryParse(Encoding.ASCII.GetString(value), System.Globalization.NumberStyles.AllowLeadingSign,
+                System.Globalization.CultureInfo.InvariantCulture, out var v) ? v : null;
+        return value.Length == 8 ? BinaryPrimitives.ReadInt64LittleEndian(value) : null;
     }
 
     /// <summary>Decodes an int32 header value written as 4 bytes little-endian or as decimal UTF-8 text; null when neither.</summary>
     public static int? ReadInt32(ReadOnlySpan<byte> value)
     {
-        if (value.Length == 4) return BinaryPrimitives.ReadInt32LittleEndian(value);
-        return int.TryParse(Encoding.UTF8.GetString(value), System.Globalization.NumberStyles.AllowLeadingSign,
-            System.Globalization.CultureInfo.InvariantCulture, out var v) ? v : null;
+        if (IsDecimalText(value))
+            return int.TryParse(Encoding.ASCII.GetString(value), System.Globalization.NumberStyles.AllowLeadingSign,
+                System.Globalization.CultureInfo.InvariantCulture, out var v) ? v : null;
+        return value.Length == 4 ? BinaryPrimitives.ReadInt32LittleEndian(value) : null;
+    }
+
+    private static bool IsDecimalText(ReadOnlySpan<byte> value)
+    {
+        if (value.IsEmpty) return false;
+        for (var i = 0; i < value.Length; i++)
+        {
+            var b = value[i];
+            if (b is >= (byte)'0' and <= (byte)'9') continue;
+            if (i == 0 && b == (byte)'-' && value.Length > 1) continue;
+            return false;
+        }
+        return true;
     }
 }
 

@@ -71,32 +71,11 @@ internal static class TargetPartitionScanner
         return found;
     }
 
-    /// <summary>Parses an x-original-offset value: decimal UTF-8 text, else 8-byte little-endian int64.</summary>
+    /// <summary>Parses an x-original-offset value (decimal UTF-8 text, else 8-byte little-endian int64); negative values are not offsets.</summary>
     internal static bool TryParseOffset(ReadOnlySpan<byte> value, out long offset)
     {
-        // Text first: a real 8-byte offset has a zero top byte, which is never an ASCII digit.
-        if (value.Length > 0 && IsDecimalText(value)
-            && long.TryParse(Encoding.ASCII.GetString(value), NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out offset))
-            return offset >= 0;
-        if (value.Length == 8)
-        {
-            offset = BinaryPrimitives.ReadInt64LittleEndian(value);
-            return offset >= 0;
-        }
-        offset = 0;
-        return false;
-    }
-
-    private static bool IsDecimalText(ReadOnlySpan<byte> value)
-    {
-        for (var i = 0; i < value.Length; i++)
-        {
-            var b = value[i];
-            if (b is >= (byte)'0' and <= (byte)'9') continue;
-            if (i == 0 && b == (byte)'-' && value.Length > 1) continue;
-            return false;
-        }
-        return true;
+        offset = OriginalOffsetHeaders.ReadInt64(value) ?? -1;
+        return offset >= 0;
     }
 
     /// <summary>Reads [from, end) in order, calling <paramref name="visit"/> until it returns false.</summary>
