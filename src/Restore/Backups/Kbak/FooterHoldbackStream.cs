@@ -1,4 +1,5 @@
 using System.IO.Hashing;
+using KafkaRestored.Restore.Storage;
 
 namespace KafkaRestored.Restore.Backups.Kbak;
 
@@ -7,7 +8,7 @@ namespace KafkaRestored.Restore.Backups.Kbak;
 /// footer), which it keeps back, and keeps a running CRC-32 of what it delivered. This is how the
 /// reader checks the footer without knowing the object's length and without buffering the object.
 /// </summary>
-internal sealed class FooterHoldbackStream : Stream
+internal sealed class FooterHoldbackStream : ReadOnlyForwardStream
 {
     private readonly Stream _source;
     private readonly byte[] _buffer = new byte[(1 << 16) + SegmentFormat.FooterSize];
@@ -83,18 +84,5 @@ internal sealed class FooterHoldbackStream : Stream
         return n;
     }
 
-    public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
-
-    public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
-        ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
-
-    public override bool CanRead => true;
-    public override bool CanSeek => false;
-    public override bool CanWrite => false;
-    public override long Length => throw new NotSupportedException();
-    public override long Position { get => Delivered; set => throw new NotSupportedException(); }
-    public override void Flush() { }
-    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-    public override void SetLength(long value) => throw new NotSupportedException();
-    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+    protected override long BytesDelivered => Delivered;
 }

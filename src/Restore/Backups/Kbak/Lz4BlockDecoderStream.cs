@@ -1,3 +1,4 @@
+using KafkaRestored.Restore.Storage;
 namespace KafkaRestored.Restore.Backups.Kbak;
 
 /// <summary>
@@ -6,7 +7,7 @@ namespace KafkaRestored.Restore.Backups.Kbak;
 /// A resumable state machine: input arrives in chunks and output is handed out as asked.
 /// Invalid input throws <see cref="InvalidDataException"/>.
 /// </summary>
-internal sealed class Lz4BlockDecoderStream : Stream
+internal sealed class Lz4BlockDecoderStream : ReadOnlyForwardStream
 {
     private const int WindowSize = 1 << 16;
     private const int WindowMask = WindowSize - 1;
@@ -191,18 +192,5 @@ internal sealed class Lz4BlockDecoderStream : Stream
             throw new InvalidDataException($"LZ4 block decodes to more than the {_expectedLength} bytes its length prefix says");
     }
 
-    public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
-
-    public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
-        ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
-
-    public override bool CanRead => true;
-    public override bool CanSeek => false;
-    public override bool CanWrite => false;
-    public override long Length => throw new NotSupportedException();
-    public override long Position { get => _produced; set => throw new NotSupportedException(); }
-    public override void Flush() { }
-    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-    public override void SetLength(long value) => throw new NotSupportedException();
-    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+    protected override long BytesDelivered => _produced;
 }

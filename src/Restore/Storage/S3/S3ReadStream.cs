@@ -6,7 +6,7 @@ namespace KafkaRestored.Restore.Storage.S3;
 /// The body of a GET that survives a dropped connection: on a transport error it re-opens the
 /// object at the current position (ranged GET, same ETag) under the retry policy.
 /// </summary>
-internal sealed class S3ReadStream : Stream
+internal sealed class S3ReadStream : ReadOnlyForwardStream
 {
     private readonly S3BackupStorage _storage;
     private readonly string _key;
@@ -59,25 +59,12 @@ internal sealed class S3ReadStream : Stream
         return n;
     }
 
-    public override int Read(byte[] buffer, int offset, int count) =>
-        ReadAsync(buffer.AsMemory(offset, count), CancellationToken.None).AsTask().GetAwaiter().GetResult();
-
-    public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
-        ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
-
     protected override void Dispose(bool disposing)
     {
         if (disposing) _response.Dispose();
         base.Dispose(disposing);
     }
 
-    public override bool CanRead => true;
-    public override bool CanSeek => false;
-    public override bool CanWrite => false;
     public override long Length => _length;
-    public override long Position { get => _position; set => throw new NotSupportedException(); }
-    public override void Flush() { }
-    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-    public override void SetLength(long value) => throw new NotSupportedException();
-    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+    protected override long BytesDelivered => _position;
 }
