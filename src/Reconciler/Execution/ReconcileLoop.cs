@@ -523,7 +523,9 @@ public sealed class ReconcileLoop : IAsyncDisposable
                 catch (Exception e) when (e is not OutOfMemoryException)
                 {
                     _logger.LogError(e, "Runner for {Resource} threw", record.Id);
-                    outcome = RunOutcome.Failed(ConditionReasons.UnexpectedError, $"{e.GetType().Name}: {e.Message}");
+                    // The status lands in Git: URL credentials are stripped; the stack trace stays in the daemon's log.
+                    outcome = RunOutcome.Failed(ConditionReasons.UnexpectedError,
+                        $"{e.GetType().Name}: {UrlRedaction.Redact(e.Message)} (the daemon log has the stack trace)");
                 }
             }
             _completions.Enqueue(new Completion(handle, outcome));

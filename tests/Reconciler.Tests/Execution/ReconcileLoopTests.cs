@@ -64,13 +64,13 @@ public sealed class ReconcileLoopTests : IClassFixture<KafkaFixture>, IDisposabl
 
     private sealed class Daemon : IAsyncDisposable
     {
-        public Daemon(ReconcilerOptions options, TimeSpan? connectTimeout = null)
+        public Daemon(ReconcilerOptions options, TimeSpan? connectTimeout = null, IResourceRunner[]? runners = null)
         {
             Store = StateStore.Open(options.StateDirectory);
             Git = new GitSource(options);
             var tuning = RestoreTuning.Default with { ConnectTimeout = connectTimeout ?? TimeSpan.FromSeconds(10) };
             Loop = new ReconcileLoop(options, Store, Git,
-                [new KafkaRestoreRunner { Tuning = tuning }, new KafkaOffsetResetRunner(), new KafkaOffsetRollbackRunner()]);
+                runners ?? [new KafkaRestoreRunner { Tuning = tuning }, new KafkaOffsetResetRunner(), new KafkaOffsetRollbackRunner()]);
         }
 
         public StateStore Store { get; }
@@ -111,6 +111,33 @@ public sealed class ReconcileLoopTests : IClassFixture<KafkaFixture>, IDisposabl
         Assert.Contains("restoredRecords: 150", file);
         Assert.Contains("reason: RestoreCompleted", file);
         StatusPublisherTests.AssertOnlyFastForwards(_remote);
+    }
+
+    [Fact]
+    public async Task A_runner_that_throws_fails_only_its_resource_and_the_status_carries_no_url_credentials()
+    {
+        _remote.HumanCommit("add restore", new Dictionary<string, string?> { ["restores/boom.yaml"] = RestoreYaml("boom", "unused") });
+        await using var daemon = new Daemon(Options(), runners: [new ThrowingRunner("fetching https://svc-user:hunter2-token@backups.example/x broke")]);
+
+        await daemon.Loop.RunUntilIdleAsync(CancellationToken.None);
+
+        var record = daemon.Record("boom");
+        Assert.Equal(ResourcePhase.Failed, record.Phase);
+        var ready = Conditions.Find(record.Status.Conditions, ConditionTypes.Ready)!;
+        Assert.Equal(ConditionReasons.UnexpectedError, ready.Reason);
+        Assert.Contains("InvalidOperationException: fetching https://backups.example/x broke", ready.Message, StringComparison.Ordinal);
+        var file = _remote.RemoteGit("show", "main:status/kafkarestore/kafka-backup/boom.yaml");
+        Assert.Contains("reason: UnexpectedError", file);
+        Assert.DoesNotContain("hunter2-token", file, StringComparison.Ordinal);
+    }
+
+    /// <summary>A runner with a bug: it throws instead of returning an outcome.</summary>
+    private sealed class ThrowingRunner(string message) : IResourceRunner
+    {
+        public string Kind => ResourceKinds.KafkaRestore;
+
+        public Task<RunOutcome> RunAsync(KafkaResource resource, RunContext context, CancellationToken cancellationToken) =>
+            throw new InvalidOperationException(message);
     }
 
     [Fact]
