@@ -119,6 +119,8 @@ internal static class RunCommand
             ["pushFailures"] = c.PushFailures,
             ["lastPushError"] = c.LastPushError,
             ["runsInFlight"] = c.Running,
+            ["gitForcePushes"] = c.ForcePushes,
+            ["lastForcePush"] = c.LastForcePush,
         });
     }
 }

@@ -18,6 +18,7 @@ public static class DaemonMetrics
         yield return MetricFamily.Single("kafka_restored_cycles_total", "counter", "Reconcile cycles started.", counters.Cycles);
         yield return MetricFamily.Single("kafka_restored_cycles_skipped_total", "counter", "Cycles that found nothing to do (commit unchanged, no work due).", counters.SkippedCycles);
         yield return MetricFamily.Single("kafka_restored_git_fetch_errors_total", "counter", "Fetches of the config repository that failed.", counters.FetchErrors);
+        yield return MetricFamily.Single("kafka_restored_git_force_pushes_total", "counter", "Fetches that found the config branch rewritten (force-pushed) under the daemon.", counters.ForcePushes);
         yield return MetricFamily.Single("kafka_restored_status_commits_total", "counter", "Status commits made.", counters.StatusCommits);
         yield return MetricFamily.Single("kafka_restored_status_push_failures_total", "counter", "Status pushes that failed.", counters.PushFailures);
         yield return MetricFamily.Single("kafka_restored_last_successful_sync_timestamp_seconds", "gauge",

@@ -61,6 +61,12 @@ public sealed class ReconcilerCounters
 
     /// <summary>Resources executing now.</summary>
     public int Running { get; internal set; }
+
+    /// <summary>Fetches that found the branch rewritten (force-pushed) under the daemon.</summary>
+    public long ForcePushes { get; internal set; }
+
+    /// <summary>The latest rewrite found (branch, previous and new tip), or null when none since start.</summary>
+    public string? LastForcePush { get; internal set; }
 }
 
 /// <summary>
@@ -258,6 +264,8 @@ public sealed class ReconcileLoop : IAsyncDisposable
         Counters.PushFailures = _publisher.Counters.PushFailures;
         Counters.LastPushError = _publisher.Counters.LastPushError;
         Counters.Running = _runs.Count;
+        Counters.ForcePushes = _git.ForcePushesDetected;
+        Counters.LastForcePush = _git.LastForcePush?.ToString();
         Counters.LastCycleEnd = _time.GetUtcNow();
         if (publish is not null) _nextDueAt = NextDue(_store.Resources());
     }

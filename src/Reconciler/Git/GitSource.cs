@@ -49,6 +49,14 @@ public sealed class GitSource : IDisposable
     /// <summary>Tree walks that had to read at least one tree object (a walk fully served from cache does not count).</summary>
     public long TreeObjectsRead { get; private set; }
 
+    /// <summary>Fetches that found a branch rewritten (force-pushed) since the previous fetch or push.</summary>
+    public long ForcePushesDetected => Interlocked.Read(ref _forcePushes);
+
+    /// <summary>The latest rewrite found, or null when none was seen since start.</summary>
+    public ForcePush? LastForcePush { get; private set; }
+
+    private long _forcePushes;
+
     /// <summary>Called after negotiation, just before the pack is sent; lets tests race a human push deterministically.</summary>
     internal Action? BeforePushSend { get; set; }
 
@@ -82,6 +90,7 @@ public sealed class GitSource : IDisposable
     {
         var branches = new List<string> { _options.Branch };
         if (_options.UsesStatusBranch) branches.Add(_options.PublishBranch);
+        var before = branches.ToDictionary(b => b, RemoteTip);
         await RunGitAsync("FetchFailed", "FetchTimedOut", "fetch", token =>
         {
             var fetch = new FetchOptions
@@ -94,10 +103,32 @@ public sealed class GitSource : IDisposable
             var refspecs = branches.Select(b => $"+refs/heads/{b}:refs/remotes/{RemoteName}/{b}");
             Commands.Fetch(_repo, RemoteName, refspecs, fetch, null);
         }, cancellationToken);
+        foreach (var (branch, previous) in before) DetectRewrite(branch, previous, RemoteTip(branch));
         return RemoteTip(_options.Branch)
             ?? throw new GitSourceException("BranchNotFound",
                 $"Branch '{_options.Branch}' does not exist in {SafeUrl}. Push it, or set --branch to an existing branch. " +
                 "(The daemon never treats a missing branch as 'every resource deleted'.)");
+    }
+
+    /// <summary>
+    /// A tip that does not descend from the one seen before means someone rewrote the branch (push
+    /// --force, a reset, a rebase). Nothing is undone: the state store, not Git history, knows what
+    /// ran, so completed work is never re-run and missing status files are committed again.
+    /// </summary>
+    private void DetectRewrite(string branch, string? previous, string? current)
+    {
+        if (previous is null || current is null || previous == current) return;
+        var old = _repo.Lookup<Commit>(previous);
+        var now = _repo.Lookup<Commit>(current);
+        if (old is null || now is null) return;
+        if (_repo.ObjectDatabase.FindMergeBase(old, now)?.Sha == old.Sha) return;
+        Interlocked.Increment(ref _forcePushes);
+        LastForcePush = new ForcePush(branch, previous, current);
+        _logger.LogWarning(
+            "Branch '{Branch}' of {Url} was force-pushed: its tip moved from {Previous} to {Current}, which does not contain the previous tip. " +
+            "Resources are compared by spec with the state store, so completed work is not re-run; a resource whose YAML the rewrite " +
+            "removed counts as deleted, and status files the rewrite dropped are committed again.",
+            branch, SafeUrl, previous[..12], current[..12]);
     }
 
     /// <summary>The fetched tip of <paramref name="branch"/>, or null when the remote has no such branch.</summary>

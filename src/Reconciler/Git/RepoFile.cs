@@ -12,3 +12,10 @@ public enum PushOutcome
     /// <summary>The remote refused the update (someone pushed first, or a hook declined): fetch and rebuild.</summary>
     Rejected,
 }
+
+/// <summary>A remote branch found rewritten: <paramref name="NewTip"/> does not descend from <paramref name="PreviousTip"/>.</summary>
+public sealed record ForcePush(string Branch, string PreviousTip, string NewTip)
+{
+    /// <summary>One line for health output and logs.</summary>
+    public override string ToString() => $"branch '{Branch}' rewritten: {PreviousTip[..Math.Min(12, PreviousTip.Length)]} is not an ancestor of {NewTip[..Math.Min(12, NewTip.Length)]}";
+}
