@@ -104,6 +104,9 @@ public sealed class KafkaRestoreRunner : IResourceRunner
 
         public void Report(RestoreProgressUpdate value)
         {
+            // Before the engine has read the target (planning, preflight) it counts nothing done: on a
+            // resume after a daemon restart that would publish 0% over the progress already reached.
+            if (value.Stage < RestoreStage.Restoring) return;
             Last = value.Progress;
             context.Report(new KafkaRestoreStatus { Progress = value.Progress });
         }
