@@ -17,13 +17,18 @@ public static class Kcat
     public static bool IsInstalled => ProcessRunnerExists("kcat");
 
     /// <summary>Consumes a whole topic from the beginning to its end and returns every record, ordered by partition then offset.</summary>
-    public static IReadOnlyList<KcatRecord> ReadTopic(string bootstrapServers, string topic)
+    public static IReadOnlyList<KcatRecord> ReadTopic(string bootstrapServers, string topic) =>
+        ReadTopic(bootstrapServers, topic, new Dictionary<string, string>());
+
+    /// <summary>As <see cref="ReadTopic(string, string)"/>, with client properties passed as -X (e.g. TLS settings).</summary>
+    public static IReadOnlyList<KcatRecord> ReadTopic(string bootstrapServers, string topic, IReadOnlyDictionary<string, string> properties)
     {
         // %h prints headers as k=v,k=v; null header values print as the key alone. Keys and
         // values print as-is; -Z prints NULL keys/values as "NULL" is not reliable, so nulls are
         // distinguished with %K/%S lengths (-1 for null).
         var format = $"%p{Field}%o{Field}%T{Field}%K{Field}%k{Field}%S{Field}%s{Field}%h{RecordEnd}";
-        var result = ProcessRunner.Run("kcat", ["-C", "-b", bootstrapServers, "-t", topic, "-o", "beginning", "-e", "-q", "-f", format],
+        var result = ProcessRunner.Run("kcat", ["-C", "-b", bootstrapServers, "-t", topic, "-o", "beginning", "-e", "-q", "-f", format,
+                .. properties.SelectMany(p => new[] { "-X", $"{p.Key}={p.Value}" })],
             timeout: TimeSpan.FromMinutes(2)).EnsureSuccess("kcat -C -t " + topic);
         var records = new List<KcatRecord>();
         foreach (var raw in result.StdOut.Split(RecordEnd))

@@ -106,11 +106,14 @@ public static class RestoreKit
     }
 
     /// <summary>End offset (high watermark) of every partition of a topic.</summary>
-    public static long[] EndOffsets(string bootstrap, string topic, int partitions)
+    public static long[] EndOffsets(string bootstrap, string topic, int partitions) =>
+        EndOffsets(new ClientConfig { BootstrapServers = bootstrap }, topic, partitions);
+
+    /// <summary>End offset of every partition of a topic, with the given client settings (e.g. TLS).</summary>
+    public static long[] EndOffsets(ClientConfig client, string topic, int partitions)
     {
-        using var consumer = new ConsumerBuilder<byte[]?, byte[]?>(new ConsumerConfig
+        using var consumer = new ConsumerBuilder<byte[]?, byte[]?>(new ConsumerConfig(client)
         {
-            BootstrapServers = bootstrap,
             GroupId = "restore-kit-" + Guid.NewGuid().ToString("N"),
         }).SetLogHandler((_, _) => { }).Build();
         return [.. Enumerable.Range(0, partitions).Select(p =>
