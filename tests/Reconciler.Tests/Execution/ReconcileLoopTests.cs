@@ -4,6 +4,7 @@ using KafkaRestored.Reconciler.State;
 using KafkaRestored.Reconciler.Tests.Status;
 using KafkaRestored.Restore.Backups.Kbak;
 using KafkaRestored.Restore.Engine;
+using KafkaRestored.Restore.Offsets;
 using KafkaRestored.Restore.Resources;
 using KafkaRestored.Restore.Storage;
 using KafkaRestored.TestSupport;
@@ -272,7 +273,10 @@ public sealed class ReconcileLoopTests : IClassFixture<KafkaFixture>, IDisposabl
         Assert.Equal(["billing"], ((KafkaOffsetRollbackStatus)record.Status).GroupsSnapshotted);
         Assert.NotNull(daemon.Store.FindSnapshot("before-drill"));
         Assert.Contains("before-drill", _remote.RemoteGit("show", "main:snapshots/before-drill.yaml"));
-        Assert.Contains("groupsSnapshotted:", _remote.RemoteGit("show", "main:status/kafkaoffsetrollback/kafka-backup/snap.yaml"));
+        var status = _remote.RemoteGit("show", "main:status/kafkaoffsetrollback/kafka-backup/snap.yaml");
+        Assert.Contains("groupsSnapshotted:", status);
+        // The same reason the `offsets` CLI prints for the same file.
+        Assert.Contains("reason: " + OffsetStatusMapping.SnapshotTakenReason, status);
     }
 
     private const string Unreachable = "127.0.0.1:1";
