@@ -9,55 +9,104 @@ using KafkaRestored.TestSupport;
 
 // Restore throughput against the producer ceiling, side by side in one run on the same hosted
 // broker. Ratios matter, not absolute numbers: the machines are noisy.
-//   dotnet run -c Release --project bench/Benchmarks -- [--records N] [--partitions P] [--out FILE]
+//   dotnet run -c Release --project bench/Benchmarks -- [--records N] [--partitions P] [--compressions none,lz4,zstd]
+//     [--sections throughput,memory,resume,profile,reconcile,offsetmaps] [--reconcile-files N] [--out FILE]
 var options = BenchOptions.Parse(args);
 var dataset = new Dataset(options.Records, options.Partitions);
 Console.WriteLine($"dataset: {dataset.Records:N0} records over {dataset.Partitions} partitions, {dataset.PayloadBytes / 1e6:F1} MB payload");
-
-var results = new List<Measurement>();
-results.Add(Measure("a: raw Confluent.Kafka producer", dataset, RawProducer.Run));
-if (Kcat.IsInstalled) results.Add(Measure("b: kcat producer", dataset, KcatProducer.Run));
-else Console.WriteLine("kcat not installed: baseline b skipped (apt-get install kcat)");
+var loadBefore = File.ReadAllText("/proc/loadavg").Trim();
+var started = DateTimeOffset.UtcNow;
 
 using var work = new TempDir("kr-bench");
-using var s3 = new S3rverFixture();
-var secrets = work.Combine("secrets");
-Directory.CreateDirectory(Path.Combine(secrets, "s3"));
-foreach (var k in new[] { "accessKey", "secretKey" })
+var results = new List<Measurement>();
+var threadCpu = new Dictionary<string, double>();
+(long Runs, long Bytes)? realMap = null;
+var fsNone = new BenchStorage("filesystem", new StorageSpec(StorageType.Filesystem, null, new FilesystemStorageSpec(work.Combine("fs-none"))), null);
+var fsNoneWritten = false;
+if (options.Has("throughput"))
 {
-    var f = Path.Combine(secrets, "s3", k);
-    File.WriteAllText(f, S3rverFixture.AccessKey);
-    File.SetUnixFileMode(f, UnixFileMode.UserRead | UnixFileMode.UserWrite);
-}
-foreach (var compression in options.Compressions)
-{
-    var name = compression.ToString().ToLowerInvariant();
-    var fs = new BenchStorage("filesystem", new StorageSpec(StorageType.Filesystem, null, new FilesystemStorageSpec(work.Combine("fs-" + name))), null);
-    Console.WriteLine($"writing {name} backup to a folder...");
-    await RestoreContender.WriteBackupAsync(fs, dataset, compression);
-    results.Add(Measure($"c: restore, filesystem, {name}", dataset, (b, t, d) => RestoreContender.Run(b, t, d, fs, Fresh(work))));
+    results.Add(Measure("a: raw Confluent.Kafka producer", dataset, RawProducer.Run));
+    if (Kcat.IsInstalled) results.Add(Measure("b: kcat producer", dataset, KcatProducer.Run));
+    else Console.WriteLine("kcat not installed: baseline b skipped (apt-get install kcat)");
 
-    var bucket = await s3.CreateBucketAsync("bench");
-    var s3Storage = new BenchStorage("s3rver", new StorageSpec(StorageType.S3,
-        new S3StorageSpec(bucket, "us-east-1", null, s3.Endpoint, true, new S3CredentialsSecretRef("s3", "accessKey", "secretKey")), null), secrets);
-    Console.WriteLine($"writing {name} backup to s3rver...");
-    await RestoreContender.WriteBackupAsync(s3Storage, dataset, compression);
-    results.Add(Measure($"d: restore, s3rver, {name}", dataset, (b, t, d) => RestoreContender.Run(b, t, d, s3Storage, Fresh(work))));
+    using var s3 = new S3rverFixture();
+    var secrets = work.Combine("secrets");
+    Directory.CreateDirectory(Path.Combine(secrets, "s3"));
+    foreach (var k in new[] { "accessKey", "secretKey" })
+    {
+        var f = Path.Combine(secrets, "s3", k);
+        File.WriteAllText(f, S3rverFixture.AccessKey);
+        File.SetUnixFileMode(f, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+    }
+    foreach (var compression in options.Compressions)
+    {
+        var name = compression.ToString().ToLowerInvariant();
+        var fs = compression == BackupCompression.None ? fsNone
+            : new BenchStorage("filesystem", new StorageSpec(StorageType.Filesystem, null, new FilesystemStorageSpec(work.Combine("fs-" + name))), null);
+        Console.WriteLine($"writing {name} backup to a folder...");
+        await RestoreContender.WriteBackupAsync(fs, dataset, compression);
+        fsNoneWritten |= compression == BackupCompression.None;
+        var runDir = Fresh(work);
+        var cpu = compression == BackupCompression.None ? threadCpu : null;
+        results.Add(Measure($"c: restore, filesystem, {name}", dataset, (b, t, d) => RestoreContender.Run(b, t, d, fs, runDir, threadCpu: cpu)));
+        if (compression == BackupCompression.None) realMap = OffsetMapSize.FromStateDirectory(runDir);
+
+        var bucket = await s3.CreateBucketAsync("bench");
+        var s3Storage = new BenchStorage("s3rver", new StorageSpec(StorageType.S3,
+            new S3StorageSpec(bucket, "us-east-1", null, s3.Endpoint, true, new S3CredentialsSecretRef("s3", "accessKey", "secretKey")), null), secrets);
+        Console.WriteLine($"writing {name} backup to s3rver...");
+        await RestoreContender.WriteBackupAsync(s3Storage, dataset, compression);
+        results.Add(Measure($"d: restore, s3rver, {name}", dataset, (b, t, d) => RestoreContender.Run(b, t, d, s3Storage, Fresh(work))));
+    }
+}
+
+async Task EnsureNoneBackupAsync()
+{
+    if (fsNoneWritten) return;
+    Console.WriteLine("writing none backup to a folder...");
+    await RestoreContender.WriteBackupAsync(fsNone, dataset, BackupCompression.None);
+    fsNoneWritten = true;
 }
 
 // Memory: the same restore at 4x the records (and 4x the partitions, to stay under the mock's
 // per-partition retention) must not need more memory.
-var big = new Dataset(dataset.Records * 4, dataset.Partitions * 4);
-var bigFs = new BenchStorage("filesystem", new StorageSpec(StorageType.Filesystem, null, new FilesystemStorageSpec(work.Combine("fs-4x"))), null);
-Console.WriteLine("writing 4x backup...");
-await RestoreContender.WriteBackupAsync(bigFs, big, BackupCompression.None);
-var memory4x = Measure("c: restore, filesystem, none, 4x", big, (b, t, d) => RestoreContender.Run(b, t, d, bigFs, Fresh(work)));
+Measurement? memory4x = null;
+if (options.Has("memory"))
+{
+    var big = new Dataset(dataset.Records * 4, dataset.Partitions * 4);
+    var bigFs = new BenchStorage("filesystem", new StorageSpec(StorageType.Filesystem, null, new FilesystemStorageSpec(work.Combine("fs-4x"))), null);
+    Console.WriteLine("writing 4x backup...");
+    await RestoreContender.WriteBackupAsync(bigFs, big, BackupCompression.None);
+    memory4x = Measure("c: restore, filesystem, none, 4x", big, (b, t, d) => RestoreContender.Run(b, t, d, bigFs, Fresh(work)));
+    Directory.Delete(work.Combine("fs-4x"), recursive: true);
+}
 
 // Resume: kill at 50% (SIGKILL), then time the resumed run against a clean one.
-var resumeFs = new BenchStorage("filesystem", new StorageSpec(StorageType.Filesystem, null, new FilesystemStorageSpec(work.Combine("fs-none"))), null);
-var resume = ResumeCost.Measure(dataset, resumeFs, Fresh(work));
+ResumeResult? resume = null;
+if (options.Has("resume"))
+{
+    await EnsureNoneBackupAsync();
+    resume = ResumeCost.Measure(dataset, fsNone, Fresh(work));
+}
 
-var report = Report.Render(dataset, results, memory4x, resume);
+// Profile: one more uncompressed restore from the folder, sampled by dotnet-trace when installed.
+ProfileResult? profile = null;
+if (options.Has("profile"))
+{
+    await EnsureNoneBackupAsync();
+    var trace = work.Combine("restore.nettrace");
+    var profileCpu = new Dictionary<string, double>();
+    var m = Measure("c: restore, filesystem, none (profiled)", dataset, (b, t, d) => RestoreContender.Run(b, t, d, fsNone, Fresh(work), threadCpu: profileCpu, traceFile: trace));
+    if (threadCpu.Count == 0) threadCpu = profileCpu;
+    profile = new ProfileResult(m.Elapsed, File.Exists(trace), Profiling.TopMethods(trace, 25, inclusive: false), Profiling.TopMethods(trace, 40, inclusive: true));
+    foreach (var line in profile.TopExclusive) Console.WriteLine("profile: " + line);
+}
+
+ReconcileScaleResult? reconcile = options.Has("reconcile") ? await ReconcileScale.MeasureAsync(options.ReconcileFiles, Fresh(work)) : null;
+var offsetMaps = options.Has("offsetmaps") ? OffsetMapSize.Measure(new Dataset(2_000_000, dataset.Partitions), Fresh(work)) : null;
+
+var machine = new MachineLoad(started, loadBefore, File.ReadAllText("/proc/loadavg").Trim(), Environment.ProcessorCount);
+var report = Report.Render(dataset, machine, results, memory4x, resume, threadCpu, profile, realMap, reconcile, offsetMaps);
 Console.WriteLine();
 Console.WriteLine(report);
 if (options.OutFile is not null)
@@ -100,14 +149,23 @@ internal sealed record Measurement(string Name, TimeSpan Elapsed, long Records, 
 }
 
 /// <summary>Command-line options of the benchmark.</summary>
-internal sealed record BenchOptions(long Records, int Partitions, string? OutFile, IReadOnlyList<BackupCompression> Compressions)
+internal sealed record BenchOptions(long Records, int Partitions, string? OutFile, IReadOnlyList<BackupCompression> Compressions,
+    IReadOnlySet<string> Sections, int ReconcileFiles)
 {
+    /// <summary>Every section, in the order they run.</summary>
+    public static readonly string[] AllSections = ["throughput", "memory", "resume", "profile", "reconcile", "offsetmaps"];
+
+    /// <summary>True when <paramref name="section"/> was asked for.</summary>
+    public bool Has(string section) => Sections.Contains(section);
+
     public static BenchOptions Parse(string[] args)
     {
         long records = 2_000_000;
         var partitions = 160;
         string? outFile = null;
         IReadOnlyList<BackupCompression> compressions = [BackupCompression.None, BackupCompression.Lz4, BackupCompression.Zstd];
+        IReadOnlySet<string> sections = AllSections.ToHashSet();
+        var reconcileFiles = 10_000;
         for (var i = 0; i < args.Length; i++)
         {
             switch (args[i])
@@ -118,16 +176,32 @@ internal sealed record BenchOptions(long Records, int Partitions, string? OutFil
                 case "--compressions":
                     compressions = [.. args[++i].Split(',').Select(c => Enum.Parse<BackupCompression>(c, ignoreCase: true))];
                     break;
+                case "--sections":
+                    sections = args[++i].Split(',').ToHashSet();
+                    if (sections.Except(AllSections).FirstOrDefault() is { } unknown)
+                        throw new ArgumentException($"unknown section {unknown}; sections: {string.Join(',', AllSections)}");
+                    break;
+                case "--reconcile-files": reconcileFiles = int.Parse(args[++i], CultureInfo.InvariantCulture); break;
                 default: throw new ArgumentException("unknown option " + args[i]);
             }
         }
-        return new BenchOptions(records, partitions, outFile, compressions);
+        return new BenchOptions(records, partitions, outFile, compressions, sections, reconcileFiles);
     }
 }
 
-/// <summary>Baseline a: Confluent.Kafka with the restore's producer settings, buffers reused.</summary>
+/// <summary>
+/// Baseline a: Confluent.Kafka with the restore's producer settings (ProducerSession: idempotence,
+/// acks=all, gapless, linger 10 ms, 1 MB / 100k-message batches, the queue a 256Mi memory limit
+/// gives, Nagle off, no delivery report fields), buffers reused.
+/// </summary>
 internal static class RawProducer
 {
+    /// <summary>The engine's producer queue for limits.memory 256Mi (RestoreBudget: half the budget, 128 bytes per message).</summary>
+    public const int EngineQueueKbytes = 128 * 1024;
+
+    /// <summary>See <see cref="EngineQueueKbytes"/>.</summary>
+    public const int EngineQueueMessages = 256 * 1024 * 1024 / 2 / 128;
+
     public static long? Run(string bootstrap, string topic, Dataset dataset)
     {
         long delivered = 0, failed = 0;
@@ -136,9 +210,16 @@ internal static class RawProducer
             BootstrapServers = bootstrap,
             EnableIdempotence = true,
             Acks = Acks.All,
-            LingerMs = 5,
-            BatchNumMessages = 10_000,
-            QueueBufferingMaxKbytes = 256 * 1024,
+            EnableGaplessGuarantee = true,
+            MessageTimeoutMs = 0,
+            LingerMs = 10,
+            BatchSize = 1_000_000,
+            BatchNumMessages = 100_000,
+            QueueBufferingMaxKbytes = EngineQueueKbytes,
+            QueueBufferingMaxMessages = EngineQueueMessages,
+            CompressionType = CompressionType.None,
+            SocketNagleDisable = true,
+            DeliveryReportFields = "none",
         };
         using (var producer = new ProducerBuilder<byte[], byte[]>(config).Build())
         {
@@ -203,7 +284,9 @@ internal static class KcatProducer
             }
             var sw = Stopwatch.StartNew();
             ProcessRunner.Run("kcat", ["-P", "-b", bootstrap, "-t", topic, "-K", "\t", "-l",
-                "-X", "enable.idempotence=true", "-X", "acks=all", "-X", "linger.ms=5", "-X", "batch.num.messages=10000", file],
+                "-X", "enable.idempotence=true", "-X", "acks=all", "-X", "enable.gapless.guarantee=true",
+                "-X", "linger.ms=10", "-X", "batch.size=1000000", "-X", "batch.num.messages=100000", "-X", "socket.nagle.disable=true",
+                "-X", $"queue.buffering.max.kbytes={RawProducer.EngineQueueKbytes}", "-X", $"queue.buffering.max.messages={RawProducer.EngineQueueMessages}", file],
                 timeout: TimeSpan.FromMinutes(10)).EnsureSuccess("kcat -P");
             return null;
         }
@@ -261,53 +344,3 @@ internal static class ResumeCost
     }
 }
 
-/// <summary>Renders docs/BENCHMARKS.md.</summary>
-internal static class Report
-{
-    public static string Render(Dataset dataset, IReadOnlyList<Measurement> results, Measurement memory4x, ResumeResult resume)
-    {
-        var inv = CultureInfo.InvariantCulture;
-        var sb = new StringBuilder();
-        sb.AppendLine("# Benchmarks");
-        sb.AppendLine();
-        sb.AppendLine("Generated by `dotnet run -c Release --project bench/Benchmarks -- --out docs/BENCHMARKS.md`.");
-        sb.AppendLine("Every contender runs against a fresh hosted mock broker (3 brokers) in the same run; compare ratios, not absolute numbers.");
-        sb.AppendLine();
-        sb.AppendLine(inv, $"Dataset: {dataset.Records:N0} records (20-byte keys, 200-byte values, 3 headers on every third record), {dataset.Partitions} partitions, {dataset.PayloadBytes / 1e6:F1} MB payload.");
-        sb.AppendLine();
-        sb.AppendLine("## Restore throughput");
-        sb.AppendLine();
-        sb.AppendLine("| contender | records/s | MB/s | seconds | peak RSS |");
-        sb.AppendLine("|---|---:|---:|---:|---:|");
-        foreach (var r in results)
-        {
-            var rss = r.PeakRssBytes is { } b ? $"{b / 1e6:F0} MB" : "-";
-            sb.AppendLine(inv, $"| {r.Name} | {r.RecordsPerSecond:N0} | {r.MegabytesPerSecond:F1} | {r.Elapsed.TotalSeconds:F2} | {rss} |");
-        }
-        sb.AppendLine();
-        var a = results.FirstOrDefault(r => r.Name.StartsWith("a:", StringComparison.Ordinal));
-        var kcat = results.FirstOrDefault(r => r.Name.StartsWith("b:", StringComparison.Ordinal));
-        sb.AppendLine("| compression | c/a | c/b | d/a |");
-        sb.AppendLine("|---|---:|---:|---:|");
-        foreach (var c in results.Where(r => r.Name.StartsWith("c:", StringComparison.Ordinal)))
-        {
-            var comp = c.Name.Split(", ")[^1];
-            var d = results.FirstOrDefault(r => r.Name == $"d: restore, s3rver, {comp}");
-            string Ratio(Measurement? x, Measurement? y) => x is null || y is null ? "-" : (x.RecordsPerSecond / y.RecordsPerSecond).ToString("F2", inv);
-            sb.AppendLine(inv, $"| {comp} | {Ratio(c, a)} | {Ratio(c, kcat)} | {Ratio(d, a)} |");
-        }
-        sb.AppendLine();
-        sb.AppendLine("## Memory");
-        sb.AppendLine();
-        var c1 = results.FirstOrDefault(r => r.Name == "c: restore, filesystem, none");
-        sb.AppendLine("| backup size | records | peak RSS of `kafka-restored restore` |");
-        sb.AppendLine("|---|---:|---:|");
-        if (c1?.PeakRssBytes is { } r1) sb.AppendLine(inv, $"| 1x | {c1.Records:N0} | {r1 / 1e6:F0} MB |");
-        if (memory4x.PeakRssBytes is { } r4) sb.AppendLine(inv, $"| 4x | {memory4x.Records:N0} | {r4 / 1e6:F0} MB |");
-        sb.AppendLine();
-        sb.AppendLine("## Resume cost");
-        sb.AppendLine();
-        sb.AppendLine(inv, $"A clean restore took {resume.Clean.TotalSeconds:F2} s. A restore SIGKILLed after {resume.UntilKill.TotalSeconds:F2} s, with {resume.LandedAfterKill:N0} of {dataset.Records:N0} records written, resumed in {resume.Resume.TotalSeconds:F2} s and ended with exactly {resume.LandedAfterResume:N0} records.");
-        return sb.ToString();
-    }
-}

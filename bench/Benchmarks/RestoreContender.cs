@@ -47,8 +47,13 @@ internal static class RestoreContender
         await writer.CompleteAsync(new Dictionary<string, int> { ["bench"] = dataset.Partitions }, "bench-source", ["bench:9092"], null, null, CancellationToken.None);
     }
 
-    /// <summary>Runs the restore CLI into <paramref name="topic"/>; returns its peak RSS in bytes. <paramref name="killAtFraction"/> SIGKILLs it once that share has landed.</summary>
-    public static long? Run(string bootstrap, string topic, Dataset dataset, BenchStorage storage, string workDir, double? killAtFraction = null)
+    /// <summary>
+    /// Runs the restore CLI into <paramref name="topic"/>; returns its peak RSS in bytes.
+    /// <paramref name="killAtFraction"/> SIGKILLs it once that share has landed; <paramref name="threadCpu"/>
+    /// receives CPU seconds per thread name; <paramref name="traceFile"/> attaches dotnet-trace.
+    /// </summary>
+    public static long? Run(string bootstrap, string topic, Dataset dataset, BenchStorage storage, string workDir, double? killAtFraction = null,
+        Dictionary<string, double>? threadCpu = null, string? traceFile = null)
     {
         Directory.CreateDirectory(workDir);
         var yaml = Path.Combine(workDir, "restore.yaml");
@@ -69,11 +74,19 @@ internal static class RestoreContender
         using var process = Process.Start(psi) ?? throw new InvalidOperationException("could not start kafka-restored");
         var stdout = process.StandardOutput.ReadToEndAsync();
         var stderr = process.StandardError.ReadToEndAsync();
+        using var tracer = traceFile is null ? null : Profiling.Attach(process.Id, traceFile);
+        var threads = new Dictionary<int, (string Name, double Seconds)>();
         long peak = 0;
         var lastLandedCheck = Stopwatch.StartNew();
+        var lastCpuSample = Stopwatch.StartNew();
         while (!process.WaitForExit(50))
         {
             peak = Math.Max(peak, ReadHighWaterMark(process.Id));
+            if (threadCpu is not null && lastCpuSample.ElapsedMilliseconds >= 200)
+            {
+                lastCpuSample.Restart();
+                Profiling.SampleThreads(process.Id, threads);
+            }
             if (killAtFraction is { } f && lastLandedCheck.ElapsedMilliseconds > 200)
             {
                 lastLandedCheck.Restart();
@@ -87,6 +100,12 @@ internal static class RestoreContender
         }
         if (process.ExitCode != 0)
             throw new InvalidOperationException($"kafka-restored restore exited {process.ExitCode}:\n{stdout.Result}\n{stderr.Result}");
+        if (threadCpu is not null)
+        {
+            foreach (var (name, seconds) in threads.Values)
+                threadCpu[name] = threadCpu.GetValueOrDefault(name) + seconds;
+        }
+        tracer?.WaitForExit(60_000);
         return peak;
     }
 

@@ -1,5 +1,6 @@
 using KafkaRestored.Reconciler.Execution;
 using KafkaRestored.Reconciler.Git;
+using KafkaRestored.Reconciler.Planning;
 using KafkaRestored.Reconciler.State;
 using KafkaRestored.Reconciler.Tests.Status;
 using KafkaRestored.Restore.Backups.Kbak;
@@ -65,11 +66,11 @@ public sealed class ReconcileLoopTests : IClassFixture<KafkaFixture>, IDisposabl
 
     private sealed class Daemon : IAsyncDisposable
     {
-        public Daemon(ReconcilerOptions options, TimeSpan? connectTimeout = null, IResourceRunner[]? runners = null)
+        public Daemon(ReconcilerOptions options, TimeSpan? connectTimeout = null, IResourceRunner[]? runners = null, RestoreTuning? tuning = null)
         {
             Store = StateStore.Open(options.StateDirectory);
             Git = new GitSource(options);
-            var tuning = RestoreTuning.Default with { ConnectTimeout = connectTimeout ?? TimeSpan.FromSeconds(10) };
+            tuning = (tuning ?? RestoreTuning.Default) with { ConnectTimeout = connectTimeout ?? TimeSpan.FromSeconds(10) };
             Loop = new ReconcileLoop(options, Store, Git,
                 runners ?? [new KafkaRestoreRunner { Tuning = tuning }, new KafkaOffsetResetRunner(), new KafkaOffsetRollbackRunner()]);
         }
@@ -216,33 +217,52 @@ public sealed class ReconcileLoopTests : IClassFixture<KafkaFixture>, IDisposabl
     }
 
     [Fact]
-    public async Task With_ten_thousand_files_a_cycle_without_change_parses_nothing_and_commits_nothing()
+    public async Task With_ten_thousand_resource_files_a_cycle_without_change_parses_nothing_and_commits_nothing()
     {
+        // 10,000 valid KafkaRestores. With one worker, the first one started waits on topic creation,
+        // which the mock broker never answers (a restore in progress), so the planner starts none
+        // of the other 9,999: they stay Pending, waiting for a worker, and nothing finishes meanwhile.
         var files = new Dictionary<string, string?>();
         for (var i = 0; i < 10_000; i++)
-            files[$"apps/team{i % 50}/cm-{i}.yaml"] = $"apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: cm-{i}\ndata:\n  n: \"{i}\"\n";
-        var target = _kafka.Broker.CreateUniqueTopic("restored-orders", Partitions);
-        files["restores/r.yaml"] = RestoreYaml("r", target);
+            files[$"restores/team{i % 50}/r-{i}.yaml"] = RestoreYaml($"r-{i}", $"absent-{i}");
         _remote.HumanCommit("a big config repo", files);
-        await using var daemon = new Daemon(Options());
-        Assert.True(await daemon.Loop.RunUntilIdleAsync(CancellationToken.None));
-        Assert.Equal(10_001, daemon.Loop.BlobsParsed);
+        var options = Options();
+        options.MaxConcurrentRestores = 1;
+        await using var daemon = new Daemon(options, tuning: RestoreTuning.Default with { TopicCreationTimeout = TimeSpan.FromMinutes(10) });
 
-        var commits = daemon.Loop.Counters.StatusCommits;
+        var first = await daemon.Loop.RunCycleAsync(CancellationToken.None);
+        Assert.Equal(10_000, daemon.Loop.BlobsParsed);
+        Assert.Equal(10_000, first.Actions.Count(a => a.Kind == PlanActionKind.Create));
+        Assert.Single(first.Actions, a => a.Kind == PlanActionKind.Start);
+        Assert.Equal(10_000, daemon.Store.Resources().Count);
+        Assert.Equal(1, daemon.Loop.Counters.StatusCommits);
+        Assert.Equal(10_000, _remote.RemoteGit("ls-tree", "-r", "--name-only", "main", "status/").Split('\n', StringSplitOptions.RemoveEmptyEntries).Length);
+
         var head = _remote.RemoteGit("rev-parse", "main").Trim();
-        var report = await daemon.Loop.RunCycleAsync(CancellationToken.None);
+        var processed = daemon.Store.LastProcessedCommit;
+        // Two cycles without a change: the first may carry the running restore's first progress
+        // report (throttled, not committed); neither reads a blob or writes a commit.
+        for (var cycle = 0; cycle < 2; cycle++)
+        {
+            await daemon.Loop.RunCycleAsync(CancellationToken.None);
+            Assert.Equal(10_000, daemon.Loop.BlobsParsed);
+            Assert.Equal(10_000, daemon.Loop.Counters.BlobsParsed);
+            Assert.Equal(1, daemon.Loop.Counters.StatusCommits);
+            Assert.Equal(head, _remote.RemoteGit("rev-parse", "main").Trim());
+            Assert.Equal(processed, daemon.Store.LastProcessedCommit);
+        }
+        Assert.Single(daemon.Loop.InFlight);
 
-        Assert.True(report.Skipped);
-        Assert.Equal(10_001, daemon.Loop.BlobsParsed);
-        Assert.Equal(commits, daemon.Loop.Counters.StatusCommits);
-        Assert.Equal(head, _remote.RemoteGit("rev-parse", "main").Trim());
-
-        // A human commit touching one file re-parses that file only.
-        _remote.HumanCommit("edit one", new Dictionary<string, string?> { ["apps/team3/cm-3.yaml"] = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: cm-3\n" });
+        // A human commit changing one file re-parses that file only and publishes that resource's new generation.
+        _remote.HumanCommit("edit one", new Dictionary<string, string?> { ["restores/team3/r-3.yaml"] = RestoreYaml("r-3", "absent-3-renamed") });
         var after = await daemon.Loop.RunCycleAsync(CancellationToken.None);
         Assert.False(after.Skipped);
-        Assert.Equal(10_002, daemon.Loop.BlobsParsed);
-        Assert.Equal(commits, daemon.Loop.Counters.StatusCommits);
+        Assert.Equal(10_001, daemon.Loop.BlobsParsed);
+        var changed = Assert.Single(after.Actions, a => a.Kind is not (PlanActionKind.Unchanged or PlanActionKind.Wait));
+        Assert.Equal(PlanActionKind.NewGeneration, changed.Kind);
+        Assert.Equal("r-3", changed.Id.Name);
+        Assert.Equal(2, daemon.Loop.Counters.StatusCommits);
+        Assert.Equal("status/kafkarestore/kafka-backup/r-3.yaml", _remote.RemoteGit("show", "--name-only", "--format=", "main").Trim());
     }
 
     [Fact]
