@@ -163,7 +163,7 @@ public sealed class GitSource : IDisposable
                     result.AddRange(Walk((Tree)entry.Target, path, next));
                     break;
                 case TreeEntryTargetType.Blob when _filter.Includes(path):
-                    result.Add(new RepoFile(path, entry.Target.Sha));
+                    result.Add(new RepoFile(path, entry.Target.Sha, entry.Mode == Mode.SymbolicLink));
                     break;
             }
         }
@@ -174,6 +174,13 @@ public sealed class GitSource : IDisposable
     /// <summary>Text of a blob (UTF-8).</summary>
     public string ReadBlob(string blobId) => _repo.Lookup<Blob>(blobId)?.GetContentText()
         ?? throw new GitSourceException("ObjectMissing", $"Blob {blobId} is not in the clone {RepositoryPath}.");
+
+    /// <summary>Size in bytes of a blob and whether Git considers it binary (a NUL byte, or mostly non-printable, in its first 8000 bytes), read without loading the content as text.</summary>
+    public (long Size, bool IsBinary) DescribeBlob(string blobId)
+    {
+        var blob = _repo.Lookup<Blob>(blobId) ?? throw new GitSourceException("ObjectMissing", $"Blob {blobId} is not in the clone {RepositoryPath}.");
+        return (blob.Size, blob.IsBinary);
+    }
 
     /// <summary>Text of <paramref name="path"/> at <paramref name="commit"/>, or null when absent.</summary>
     public string? ReadFile(string commit, string path) =>

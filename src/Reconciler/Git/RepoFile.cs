@@ -1,7 +1,7 @@
 namespace KafkaRestored.Reconciler.Git;
 
-/// <summary>A resource file at a commit: repository-relative path and blob id.</summary>
-public readonly record struct RepoFile(string Path, string BlobId);
+/// <summary>A resource file at a commit: repository-relative path, blob id, and whether the tree entry is a symbolic link (whose blob holds the link target).</summary>
+public readonly record struct RepoFile(string Path, string BlobId, bool IsSymlink = false);
 
 /// <summary>Outcome of a push attempt.</summary>
 public enum PushOutcome

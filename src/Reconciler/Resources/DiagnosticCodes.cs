@@ -14,6 +14,12 @@ public static class DiagnosticCodes
     /// <summary>A file is larger than <see cref="ResourceLimits.MaxFileChars"/>.</summary>
     public const string FileTooLarge = "FileTooLarge";
 
+    /// <summary>A resource file in the repository is a symbolic link; links are never followed.</summary>
+    public const string SymlinkNotFollowed = "SymlinkNotFollowed";
+
+    /// <summary>A file named *.yaml/*.yml holds binary data, not text.</summary>
+    public const string BinaryFile = "BinaryFile";
+
     /// <summary>The text is not well-formed YAML (including tabs used for indentation).</summary>
     public const string YamlSyntax = "YamlSyntax";
 

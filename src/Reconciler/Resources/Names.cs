@@ -5,19 +5,19 @@ namespace KafkaRestored.Reconciler.Resources;
 /// <summary>Name rules: DNS-1123 for resource names (they become status file paths), Kafka's for topics.</summary>
 public static partial class Names
 {
-    [GeneratedRegex(@"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$")]
+    [GeneratedRegex(@"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*\z")]
     private static partial Regex Dns1123Subdomain();
 
-    [GeneratedRegex(@"^[a-zA-Z0-9._-]+$")]
+    [GeneratedRegex(@"^[a-zA-Z0-9._-]+\z")]
     private static partial Regex TopicChars();
 
-    [GeneratedRegex(@"^[A-Za-z0-9]([A-Za-z0-9._-]*[A-Za-z0-9])?$")]
+    [GeneratedRegex(@"^[A-Za-z0-9]([A-Za-z0-9._-]*[A-Za-z0-9])?\z")]
     private static partial Regex SnapshotChars();
 
-    [GeneratedRegex(@"^[-._a-zA-Z0-9]+$")]
+    [GeneratedRegex(@"^[-._a-zA-Z0-9]+\z")]
     private static partial Regex SecretKeyChars();
 
-    [GeneratedRegex(@"^[A-Z][A-Za-z0-9]{0,62}$")]
+    [GeneratedRegex(@"^[A-Z][A-Za-z0-9]{0,62}\z")]
     private static partial Regex KindChars();
 
     /// <summary>Longest snapshot id: snapshots/&lt;id&gt;.yaml must fit a 255-byte file name.</summary>

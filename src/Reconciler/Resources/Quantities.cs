@@ -6,7 +6,7 @@ namespace KafkaRestored.Reconciler.Resources;
 /// <summary>Kubernetes resource quantities ("500m", "2", "0.5", "512Mi", "1G", "1e9").</summary>
 public static partial class Quantities
 {
-    [GeneratedRegex(@"^(?<num>[+-]?(\d+(\.\d*)?|\.\d+))(?:(?<suffix>Ki|Mi|Gi|Ti|Pi|Ei|n|u|m|k|M|G|T|P|E)|[eE](?<exp>[+-]?\d{1,3}))?$")]
+    [GeneratedRegex(@"^(?<num>[+-]?(\d+(\.\d*)?|\.\d+))(?:(?<suffix>Ki|Mi|Gi|Ti|Pi|Ei|n|u|m|k|M|G|T|P|E)|[eE](?<exp>[+-]?\d{1,3}))?\z")]
     private static partial Regex Quantity();
 
     /// <summary>The quantity's exact value, or false when it does not parse or overflows.</summary>

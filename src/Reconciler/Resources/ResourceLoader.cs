@@ -174,7 +174,12 @@ public static class ResourceLoader
         }
     }
 
-    private static ParsedFile TooLarge(string file, string size) =>
+    /// <summary>A file that is not parsed, with one file-level error (no resource identity).</summary>
+    public static ParsedFile FileProblem(string file, string code, string message) =>
+        new(file, [], [new Diagnostic(file, 1, 1, DiagnosticSeverity.Error, code, message, null)]);
+
+    /// <summary>A file over <see cref="ResourceLimits.MaxFileChars"/>, reported without being parsed.</summary>
+    public static ParsedFile TooLarge(string file, string size) =>
         new(file, [], [new Diagnostic(file, 1, 1, DiagnosticSeverity.Error, DiagnosticCodes.FileTooLarge,
             $"the file is {size}, over the limit of {ResourceLimits.MaxFileChars:N0} characters; resource files are small: " +
             "split it, or keep it out of the paths that are loaded", null)]);

@@ -102,7 +102,7 @@ internal static partial class SpecReaders
         return null;
     }
 
-    [GeneratedRegex(@"^(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9]([A-Za-z0-9._-]*[A-Za-z0-9])?):(?<port>[0-9]{1,5})$")]
+    [GeneratedRegex(@"^(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9]([A-Za-z0-9._-]*[A-Za-z0-9])?):(?<port>[0-9]{1,5})\z")]
     private static partial Regex HostPort();
 
     private static KafkaClusterSpec? Cluster(MapReader parent, string key, bool required, bool replicationFactorUsed)

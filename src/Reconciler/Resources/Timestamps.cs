@@ -6,7 +6,7 @@ namespace KafkaRestored.Reconciler.Resources;
 /// <summary>ISO 8601 instants with an explicit zone, as pitr and offsetReset take them.</summary>
 public static partial class Timestamps
 {
-    [GeneratedRegex(@"^\d{4}-\d{2}-\d{2}[Tt]\d{2}:\d{2}:\d{2}(\.\d{1,7})?([Zz]|[+-]\d{2}:\d{2})$")]
+    [GeneratedRegex(@"^\d{4}-\d{2}-\d{2}[Tt]\d{2}:\d{2}:\d{2}(\.\d{1,7})?([Zz]|[+-]\d{2}:\d{2})\z")]
     private static partial Regex Iso8601WithZone();
 
     /// <summary>Parses "2024-12-01T12:00:00Z" or "...+01:00" (fractions up to 100 ns); a time without a

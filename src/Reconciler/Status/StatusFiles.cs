@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.Json.Nodes;
+using KafkaRestored.Reconciler.Resources;
 using KafkaRestored.Reconciler.State;
 using KafkaRestored.Restore.Resources;
 using YamlDotNet.Serialization;
@@ -22,9 +23,18 @@ public static class StatusFiles
         .WithIndentedSequences()
         .Build();
 
-    /// <summary>Repository-relative path of a resource's status file.</summary>
-    public static string StatusPath(string statusDirectory, ResourceId id) =>
-        $"{statusDirectory.Trim('/')}/{id.Kind.ToLowerInvariant()}/{id.Namespace}/{id.Name}.yaml";
+    /// <summary>
+    /// True when the identity can name a file under the status folder: a kind-like kind and DNS-1123
+    /// name and namespace (no '/', no "..", no control characters). Validation guarantees it; this
+    /// check keeps a status file from ever landing outside the status folder should that break.
+    /// </summary>
+    public static bool IsPathSafe(ResourceId id) =>
+        Names.IsKindLike(id.Kind) && Names.IsDns1123Subdomain(id.Namespace) && Names.IsDns1123Subdomain(id.Name);
+
+    /// <summary>Repository-relative path of a resource's status file; throws for an identity that is not <see cref="IsPathSafe"/>.</summary>
+    public static string StatusPath(string statusDirectory, ResourceId id) => IsPathSafe(id)
+        ? $"{statusDirectory.Trim('/')}/{id.Kind.ToLowerInvariant()}/{id.Namespace}/{id.Name}.yaml"
+        : throw new ArgumentException($"Resource identity '{id}' cannot name a status file (kind, namespace or name outside the DNS-1123 rules).", nameof(id));
 
     /// <summary>Repository-relative path of a snapshot file.</summary>
     public static string SnapshotPath(string snapshotDirectory, string snapshotId) =>

@@ -147,6 +147,12 @@ public sealed class StatusPublisher
 
         foreach (var record in records.Where(r => !r.Tombstone))
         {
+            if (!StatusFiles.IsPathSafe(record.Id))
+            {
+                _logger.LogError("Not writing a status file for {Resource}: its identity cannot name a file under {Directory}/ (this is a bug: validation should have refused it)",
+                    record.Id.ToString(), _options.StatusDirectory);
+                continue;
+            }
             var status = record.PublishedStatus ?? record.Status;
             var path = StatusFiles.StatusPath(_options.StatusDirectory, record.Id);
             wanted.Add(path);
@@ -162,7 +168,7 @@ public sealed class StatusPublisher
             changes.Add(new StatusChange(record.Id, oldId is null ? null : StatusFiles.PhaseOf(_git.ReadBlob(oldId)), status));
         }
 
-        var byPath = records.Where(r => r.Tombstone).ToDictionary(r => StatusFiles.StatusPath(_options.StatusDirectory, r.Id), StringComparer.Ordinal);
+        var byPath = records.Where(r => r.Tombstone && StatusFiles.IsPathSafe(r.Id)).ToDictionary(r => StatusFiles.StatusPath(_options.StatusDirectory, r.Id), StringComparer.Ordinal);
         foreach (var (path, oldId) in existing.OrderBy(p => p.Key, StringComparer.Ordinal))
         {
             if (wanted.Contains(path)) continue;

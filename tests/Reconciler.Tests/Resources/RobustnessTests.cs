@@ -295,4 +295,30 @@ public class RobustnessTests
         }
         Assert.True(diagnostics > 1000, "mutations should mostly be caught");
     }
+
+    [Theory]
+    [InlineData("name: \"hostile\\n\"", DiagnosticCodes.InvalidName)]
+    [InlineData("name: hostile, namespace: \"kafka-backup\\n\"", DiagnosticCodes.InvalidName)]
+    [InlineData("name: \"../../etc\"", DiagnosticCodes.InvalidName)]
+    [InlineData("name: hostile, namespace: a/b", DiagnosticCodes.InvalidName)]
+    public void A_name_with_a_trailing_newline_or_a_path_is_refused_and_carries_no_identity(string metadata, string code)
+    {
+        // A regex '$' also matches before a final newline: names, topics and timestamps are anchored with \z.
+        var (result, _) = Load(Head.Replace("name: hostile", metadata, StringComparison.Ordinal));
+
+        var d = Assert.Single(result.Diagnostics);
+        Assert.Equal(code, d.Code);
+        Assert.Null(d.Resource);
+        Assert.Empty(result.Resources);
+    }
+
+    [Theory]
+    [InlineData("  topics: [\"orders\\n\"]\n", DiagnosticCodes.InvalidTopicName)]
+    [InlineData("  pitr: {enabled: true, timestamp: \"2024-12-01T12:00:00Z\\n\"}\n", DiagnosticCodes.InvalidTimestamp)]
+    public void Values_with_a_trailing_newline_are_refused(string line, string code)
+    {
+        var (result, _) = Load(Head + line);
+
+        Assert.Equal(code, Assert.Single(result.Diagnostics).Code);
+    }
 }

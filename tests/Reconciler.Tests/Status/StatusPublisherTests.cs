@@ -171,6 +171,24 @@ public sealed class StatusPublisherTests : IDisposable
     }
 
     /// <summary>Every update the remote's reflog records moved the branch forward (no forced update).</summary>
+    [Theory]
+    [InlineData("kafka-backup", "../../etc")]
+    [InlineData("a/b", "r")]
+    [InlineData("..", "r")]
+    [InlineData("kafka-backup", "r\n")]
+    public async Task A_record_whose_identity_cannot_name_a_status_file_is_skipped_and_the_others_publish(string ns, string name)
+    {
+        await _git.FetchAsync(CancellationToken.None);
+        var unsafeId = new ResourceId(ResourceKinds.KafkaRestore, ns, name);
+        Assert.Throws<ArgumentException>(() => StatusFiles.StatusPath("status", unsafeId));
+        _store.Save([Restore("fine", ResourcePhase.Completed, 3), Restore("x", ResourcePhase.Failed) with { Id = unsafeId }]);
+
+        Assert.Equal(PublishOutcome.Pushed, await _publisher.PublishAsync(CancellationToken.None));
+
+        Assert.Equal(["README.md", "status/kafkarestore/kafka-backup/fine.yaml"],
+            _remote.RemoteGit("ls-tree", "-r", "--name-only", "main").Split('\n', StringSplitOptions.RemoveEmptyEntries));
+    }
+
     internal static void AssertOnlyFastForwards(GitRemote remote, string branch = "main")
     {
         var ids = remote.RemoteGit("reflog", "show", "--format=%H", branch).Split('\n', StringSplitOptions.RemoveEmptyEntries);
