@@ -3,16 +3,24 @@ using System.Net;
 using System.Net.Sockets;
 using System.Text;
 using KafkaRestored.Daemon.Http;
+using KafkaRestored.Restore;
 using KafkaRestored.Restore.Backups.Kbak;
+using KafkaRestored.Restore.Engine;
+using KafkaRestored.Restore.Resources;
+using KafkaRestored.Restore.Secrets;
 using KafkaRestored.Restore.Storage;
 using KafkaRestored.TestSupport;
+using Xunit.Abstractions;
 
 namespace KafkaRestored.Daemon.Tests.Security;
 
 /// <summary>
 /// SPEC 8 end to end: unique values planted in every kind of secret file (SASL, TLS, S3
 /// credentials, webhook, Git token) are searched for after a full daemon run in which the
-/// resources using them fail, in every place an operator or an attacker could read.
+/// resources using them fail, in every place an operator or an attacker could read. With
+/// stunnel4 and openssl present, real TLS material is planted too (a CA, a client certificate and
+/// its private key for mutual TLS, an unrelated CA): one restore succeeds through the TLS proxy,
+/// one fails on the wrong CA, and exception text from in-process failures is searched as well.
 /// </summary>
 public sealed class SecretsNeverLeakTests : IClassFixture<KafkaFixture>, IClassFixture<S3rverFixture>, IDisposable
 {
@@ -22,11 +30,13 @@ public sealed class SecretsNeverLeakTests : IClassFixture<KafkaFixture>, IClassF
     private readonly GitRemote _remote = new();
     private readonly TempDir _dir = new("kr-secrets");
     private readonly Dictionary<string, string> _planted = [];
+    private readonly ITestOutputHelper _output;
 
-    public SecretsNeverLeakTests(KafkaFixture kafka, S3rverFixture s3)
+    public SecretsNeverLeakTests(KafkaFixture kafka, S3rverFixture s3, ITestOutputHelper output)
     {
         _kafka = kafka;
         _s3 = s3;
+        _output = output;
     }
 
     public void Dispose()
@@ -51,13 +61,31 @@ public sealed class SecretsNeverLeakTests : IClassFixture<KafkaFixture>, IClassF
         var gitTokenFile = Plant(_dir.Path, "daemon", "git-token");
         Assert.Equal(7, _planted.Count);
 
+        // Real TLS material: a mutual-TLS cluster behind stunnel4, its CA, a client certificate and key, and an unrelated CA.
+        using var tls = TlsKafka.MissingTools is null ? TlsKafka.Start(brokerCount: 1, requireClientCertificate: true) : null;
+        string? tlsTarget = null;
+        if (tls is not null)
+        {
+            PlantFile(secrets, "kafka-mtls", "ca.crt", tls.CaPath);
+            PlantFile(secrets, "kafka-mtls", "tls.crt", tls.ClientCertificatePath);
+            PlantFile(secrets, "kafka-mtls", "tls.key", tls.ClientKeyPath);
+            PlantFile(secrets, "kafka-wrong-ca", "ca.crt", tls.WrongCaPath);
+            PlantFile(secrets, "kafka-wrong-ca", "tls.crt", tls.ClientCertificatePath);
+            PlantFile(secrets, "kafka-wrong-ca", "tls.key", tls.ClientKeyPath);
+            tlsTarget = tls.Broker.CreateUniqueTopic("restored-tls", 1);
+        }
+        else
+        {
+            _output.WriteLine("TLS material not planted: " + TlsKafka.MissingTools);
+        }
+
         await RestoreKit.WriteBackupAsync(new FilesystemBackupStorage(backups), "backup-1",
             new Dictionary<(string, int), IReadOnlyList<BackupRecord>> { [("orders", 0)] = [RestoreKit.Record(0, 1_700_000_000_000, "k", "v")] },
             new Dictionary<string, int> { ["orders"] = 1 });
         var bucket = await _s3.CreateBucketAsync("secrets");
         var bootstrap = _kafka.Broker.BootstrapServers;
         var filesystem = $"storageType: filesystem\n    filesystem:\n      path: {backups}";
-        _remote.HumanCommit("add restores that use secrets", new Dictionary<string, string?>
+        var resources = new Dictionary<string, string?>
         {
             ["restores/sasl.yaml"] = RestoreYaml("sasl", bootstrap, filesystem,
                 "securityProtocol: SASL_PLAINTEXT\n    saslSecret: {name: kafka-sasl, mechanism: SCRAM-SHA-256, usernameKey: username, passwordKey: password}"),
@@ -68,7 +96,15 @@ public sealed class SecretsNeverLeakTests : IClassFixture<KafkaFixture>, IClassF
                 "credentialsSecret: {name: s3-credentials, accessKeyKey: accessKey, secretKeyKey: secretKey}}", ""),
             ["restores/missing.yaml"] = RestoreYaml("missing", bootstrap, filesystem,
                 "securityProtocol: SASL_PLAINTEXT\n    saslSecret: {name: no-such-secret, mechanism: PLAIN}"),
-        });
+        };
+        if (tls is not null)
+        {
+            resources["restores/tls-ok.yaml"] = RestoreYaml("tls-ok", tls.BootstrapServers, filesystem,
+                "securityProtocol: SSL\n    tlsSecret: {name: kafka-mtls, caKey: ca.crt, certKey: tls.crt, keyKey: tls.key}", tlsTarget);
+            resources["restores/tls-wrong-ca.yaml"] = RestoreYaml("tls-wrong-ca", tls.BootstrapServers, filesystem,
+                "securityProtocol: SSL\n    tlsSecret: {name: kafka-wrong-ca, caKey: ca.crt, certKey: tls.crt, keyKey: tls.key}");
+        }
+        _remote.HumanCommit("add restores that use secrets", resources);
 
         var config = _dir.Combine("settings.json");
         File.WriteAllText(config, $$"""{ "GitTokenFile": "{{gitTokenFile}}", "MaxConcurrentRestores": 4 }""");
@@ -93,10 +129,23 @@ public sealed class SecretsNeverLeakTests : IClassFixture<KafkaFixture>, IClassF
                 ["s3"] = "reason: StorageAccessDenied",
                 ["missing"] = "reason: SecretNotFound",
             };
-            var statuses = await WaitForFailedAsync(expected.Keys, daemon, TimeSpan.FromSeconds(45));
+            if (tls is not null)
+            {
+                // Mutual TLS through the proxy with the planted CA, client certificate and key.
+                expected["tls-ok"] = "reason: RestoreCompleted";
+                expected["tls-wrong-ca"] = "reason: TlsCertificateNotTrusted";
+            }
+            var statuses = await WaitForTerminalAsync(expected.Keys, daemon, TimeSpan.FromSeconds(120));
             Assert.Contains(Path.Combine(secrets, "no-such-secret", "username"), statuses["missing"], StringComparison.Ordinal);
             Assert.Contains("ssl.ca.pem", statuses["tls"], StringComparison.Ordinal);
             foreach (var (name, text) in statuses) Assert.Contains(expected[name], text, StringComparison.Ordinal);
+            if (tls is not null)
+            {
+                Assert.Contains("restoredRecords: 1", statuses["tls-ok"], StringComparison.Ordinal);
+                Assert.Contains(tls.BootstrapServers, statuses["tls-wrong-ca"], StringComparison.Ordinal);
+                Assert.Contains("could not be verified", statuses["tls-wrong-ca"], StringComparison.Ordinal);
+                Assert.Equal(["v"], Kcat.ReadTopic(tls.BootstrapServers, tlsTarget!, tls.KcatProperties()).Select(r => r.Value));
+            }
 
             using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}") };
             outputs["metrics"] = await http.GetStringAsync("/metrics");
@@ -130,13 +179,14 @@ public sealed class SecretsNeverLeakTests : IClassFixture<KafkaFixture>, IClassF
 
         outputs["plan"] = Cli(["plan", .. settings], environment);
         outputs["status"] = Cli(["status", .. settings], environment);
-        foreach (var name in new[] { "sasl", "tls", "s3", "missing" })
+        foreach (var name in tls is null ? ["sasl", "tls", "s3", "missing"] : new[] { "sasl", "tls", "s3", "missing", "tls-ok", "tls-wrong-ca" })
             outputs["status " + name] = Cli(["status", name, .. settings], environment);
         outputs["reconcile --once"] = Cli(["reconcile", "--once", .. settings], environment);
         Assert.Contains("missing", outputs["status"], StringComparison.Ordinal);
         outputs["git log -p --all"] = _remote.RemoteGit("log", "-p", "--all", "--format=fuller");
         Assert.Contains("status/kafkarestore/kafka-backup/sasl.yaml", outputs["git log -p --all"], StringComparison.Ordinal);
         outputs["git reflog"] = _remote.RemoteGit("reflog", "--all");
+        foreach (var (where, text) in await ExceptionTextsAsync(secrets, backups, tls)) outputs[where] = text;
 
         var hits = new List<string>();
         foreach (var (where, text) in outputs)
@@ -152,6 +202,61 @@ public sealed class SecretsNeverLeakTests : IClassFixture<KafkaFixture>, IClassF
         Assert.True(File.Exists(Path.Combine(state, "state.db")), "the daemon kept no state.db: nothing was scanned");
         Assert.True(scanned >= 2, $"only {scanned} state files scanned");
         Assert.True(hits.Count == 0, "secret values leaked:\n" + string.Join('\n', hits));
+        _output.WriteLine($"{_planted.Count} planted secret values ({Needles().Count()} search strings) searched in {outputs.Count} outputs " +
+            $"(daemon logs, CLI output, metrics, healthz, webhook answers, git log -p --all, reflog, exception text) and {scanned} state files: " +
+            $"{outputs.Count + scanned} places, {hits.Count} hits");
+    }
+
+    /// <summary>Exception and failure text from in-process runs of the failure paths (the daemon logs only what it catches).</summary>
+    private async Task<List<(string Where, string Text)>> ExceptionTextsAsync(string secrets, string backups, TlsKafka? tls)
+    {
+        var texts = new List<(string, string)>();
+        if (OperatingSystem.IsWindows()) return texts;
+        var store = new SecretStore(secrets);
+        foreach (var secret in _planted.Keys.Where(k => !k.StartsWith("daemon/", StringComparison.Ordinal)))
+        {
+            // The same file made world-readable: InsecureSecretFile must name the path only.
+            var (name, key) = (secret.Split('/')[0], secret.Split('/')[1]);
+            var path = Path.Combine(secrets, name, key);
+            var mode = File.GetUnixFileMode(path);
+            File.SetUnixFileMode(path, mode | UnixFileMode.OtherRead);
+            var e = Assert.Throws<KafkaRestoredException>(() => store.ReadBytes(name, key));
+            File.SetUnixFileMode(path, mode);
+            Assert.Equal("InsecureSecretFile", e.Reason);
+            texts.Add(($"exception InsecureSecretFile {secret}", e.ToString()));
+        }
+        if (tls is null) return texts;
+        using var state = new TempDir("kr-secrets-engine");
+        foreach (var secretName in new[] { "kafka-wrong-ca", "kafka-tls" })
+        {
+            // Wrong CA (TlsCertificateNotTrusted) and a CA that is no PEM (InvalidClientConfig), straight from the engine.
+            var restore = RestoreKit.Restore("backup-1", tls.BootstrapServers, RestoreKit.Filesystem(backups), s => s with
+            {
+                TargetCluster = s.TargetCluster with
+                {
+                    SecurityProtocol = SecurityProtocol.Ssl,
+                    TlsSecret = new TlsSecretRef(secretName, "ca.crt", secretName == "kafka-tls" ? null : "tls.crt", secretName == "kafka-tls" ? null : "tls.key"),
+                },
+            });
+            var result = await RestoreEngine.RunAsync(restore, new RestoreEnvironment(store, new FileRestoreStateStore(state.Path), "default/" + secretName)
+            {
+                Tuning = RestoreTuning.Default with { ConnectTimeout = TimeSpan.FromSeconds(5) },
+            }, null, CancellationToken.None);
+            Assert.Equal(RestoreOutcome.Failed, result.Outcome);
+            texts.Add(($"engine failure {secretName}", $"{result.Reason}: {result.Message}"));
+        }
+        return texts;
+    }
+
+    /// <summary>Plants an existing file (a PEM certificate or key) as a secret file, mode 0600.</summary>
+    private void PlantFile(string root, string name, string key, string source)
+    {
+        var dir = Path.Combine(root, name);
+        Directory.CreateDirectory(dir);
+        var path = Path.Combine(dir, key);
+        File.Copy(source, path, overwrite: true);
+        if (!OperatingSystem.IsWindows()) File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+        _planted[$"{name}/{key}"] = File.ReadAllText(path);
     }
 
     private string Plant(string root, string name, string key)
@@ -166,26 +271,42 @@ public sealed class SecretsNeverLeakTests : IClassFixture<KafkaFixture>, IClassF
         return path;
     }
 
-    /// <summary>Every planted value, raw and base64 (as an HTTP Basic header or a YAML binary would carry it), found in <paramref name="bytes"/>.</summary>
-    private IEnumerable<string> Leaks(string where, byte[] bytes)
+    /// <summary>
+    /// What is searched for: every planted value raw and base64 (as an HTTP Basic header or a YAML
+    /// binary would carry it); for generated values their guid alone (a value cut, re-quoted or
+    /// escaped on its way out); for PEM files each base64 line of the body (a certificate or key
+    /// re-wrapped or quoted in part).
+    /// </summary>
+    private IEnumerable<(string Secret, string Form, string Needle)> Needles()
     {
         foreach (var (secret, value) in _planted)
         {
-            foreach (var (form, needle) in new[]
+            yield return (secret, "raw", value);
+            yield return (secret, "base64", Convert.ToBase64String(Encoding.UTF8.GetBytes(value)));
+            yield return (secret, "base64 of the value with its newline", Convert.ToBase64String(Encoding.UTF8.GetBytes(value + "\n")));
+            if (value.StartsWith("-----BEGIN", StringComparison.Ordinal))
             {
-                ("raw", value),
-                ("base64", Convert.ToBase64String(Encoding.UTF8.GetBytes(value))),
-                ("base64 of the value with its newline", Convert.ToBase64String(Encoding.UTF8.GetBytes(value + "\n"))),
-                // The guid alone catches a value cut, re-quoted or escaped on its way out.
-                ("guid part", value[^32..]),
-            })
+                var lines = value.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+                foreach (var (line, i) in lines.Where(l => !l.StartsWith("-----", StringComparison.Ordinal) && l.Length >= 16).Select((l, i) => (l, i)))
+                    yield return (secret, $"PEM body line {i + 1}", line);
+            }
+            else
             {
-                if (bytes.AsSpan().IndexOf(Encoding.UTF8.GetBytes(needle)) >= 0) yield return $"{where}: {secret} ({form})";
+                yield return (secret, "guid part", value[^32..]);
             }
         }
     }
 
-    private async Task<Dictionary<string, string>> WaitForFailedAsync(IEnumerable<string> names, DaemonProcess daemon, TimeSpan timeout)
+    /// <summary>Every needle found in <paramref name="bytes"/>.</summary>
+    private IEnumerable<string> Leaks(string where, byte[] bytes)
+    {
+        foreach (var (secret, form, needle) in Needles())
+        {
+            if (bytes.AsSpan().IndexOf(Encoding.UTF8.GetBytes(needle)) >= 0) yield return $"{where}: {secret} ({form})";
+        }
+    }
+
+    private async Task<Dictionary<string, string>> WaitForTerminalAsync(IEnumerable<string> names, DaemonProcess daemon, TimeSpan timeout)
     {
         var deadline = DateTime.UtcNow + timeout;
         var result = new Dictionary<string, string>();
@@ -194,20 +315,21 @@ public sealed class SecretsNeverLeakTests : IClassFixture<KafkaFixture>, IClassF
             foreach (var name in names.Where(n => !result.ContainsKey(n)))
             {
                 var text = ProcessRunner.Run("git", ["show", $"{_remote.Branch}:status/kafkarestore/{Namespace}/{name}.yaml"], _remote.BarePath);
-                if (text.ExitCode == 0 && text.StdOut.Contains("phase: Failed", StringComparison.Ordinal)) result[name] = text.StdOut;
+                if (text.ExitCode == 0 && (text.StdOut.Contains("phase: Failed", StringComparison.Ordinal) || text.StdOut.Contains("phase: Completed", StringComparison.Ordinal)))
+                    result[name] = text.StdOut;
             }
             if (result.Count == names.Count()) return result;
             if (DateTime.UtcNow > deadline || daemon.HasExited)
             {
                 var (stdout, stderr, _) = daemon.Stop();
-                Assert.Fail($"restores not all Failed in time: have {string.Join(", ", result.Keys)}\n" +
+                Assert.Fail($"restores not all Failed or Completed in time: have {string.Join(", ", result.Keys)}\n" +
                     $"git log:\n{_remote.RemoteGit("log", "--format=%s", _remote.Branch)}\ndaemon stdout:\n{stdout}\nstderr:\n{stderr}");
             }
             await Task.Delay(300);
         }
     }
 
-    private static string RestoreYaml(string name, string bootstrap, string storage, string security) => $"""
+    private static string RestoreYaml(string name, string bootstrap, string storage, string security, string? target = null) => $"""
         apiVersion: kafka.oso.sh/v1alpha1
         kind: KafkaRestore
         metadata:
@@ -222,7 +344,7 @@ public sealed class SecretsNeverLeakTests : IClassFixture<KafkaFixture>, IClassF
             {storage}
           topics: [orders]
           topicMapping:
-            orders: restored-{name}-{Guid.NewGuid():N}
+            orders: {target ?? $"restored-{name}-{Guid.NewGuid():N}"}
           job:
             backoffLimit: 0
 
