@@ -86,6 +86,23 @@ internal static partial class Profiling
         }
     }
 
+    /// <summary>CPU seconds (user + system) of a process, with its reaped children's when <paramref name="children"/>; 0 once it is gone.</summary>
+    public static double ProcessCpuSeconds(int pid, bool children)
+    {
+        try
+        {
+            var stat = File.ReadAllText($"/proc/{pid}/stat");
+            var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+            var ticks = 0L;
+            for (var i = 11; i <= (children ? 14 : 12); i++) ticks += long.Parse(fields[i], CultureInfo.InvariantCulture);
+            return ticks / 100.0;
+        }
+        catch (IOException)
+        {
+            return 0;
+        }
+    }
+
     /// <summary>dotnet-trace's top-N report of <paramref name="traceFile"/> (exclusive or inclusive), as "share, method" lines.</summary>
     public static IReadOnlyList<string> TopMethods(string traceFile, int count, bool inclusive)
     {

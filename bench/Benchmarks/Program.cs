@@ -129,19 +129,24 @@ static Measurement Measure(string name, Dataset dataset, Func<string, string, Da
     var topic = $"bench-{Guid.NewGuid().ToString("N")[..8]}";
     broker.CreateTopic(topic, dataset.Partitions);
     Console.Write($"{name}: ");
+    var brokerCpu = Profiling.ProcessCpuSeconds(broker.ProcessId, children: false);
+    var ownCpu = Profiling.ProcessCpuSeconds(Environment.ProcessId, children: true);
     var sw = Stopwatch.StartNew();
     var peakRss = run(broker.BootstrapServers, topic, dataset);
     sw.Stop();
+    // This process's CPU plus its reaped children's: the in-process producer, kcat or the restore CLI.
+    ownCpu = Profiling.ProcessCpuSeconds(Environment.ProcessId, children: true) - ownCpu;
+    brokerCpu = Profiling.ProcessCpuSeconds(broker.ProcessId, children: false) - brokerCpu;
     var landed = Watermarks.Total(broker.BootstrapServers, topic, dataset.Partitions);
     var rss = peakRss is { } b ? $", peak RSS {b / 1e6:F0} MB" : "";
-    Console.WriteLine($"{dataset.Records / sw.Elapsed.TotalSeconds:N0} records/s ({sw.Elapsed.TotalSeconds:F2} s, {landed:N0} records landed{rss})");
+    Console.WriteLine($"{dataset.Records / sw.Elapsed.TotalSeconds:N0} records/s ({sw.Elapsed.TotalSeconds:F2} s, {landed:N0} records landed{rss}, CPU {ownCpu:F1} s, broker CPU {brokerCpu:F1} s)");
     if (landed != dataset.Records)
         throw new InvalidOperationException($"{name}: {landed} records landed, expected {dataset.Records}");
-    return new Measurement(name, sw.Elapsed, dataset.Records, dataset.PayloadBytes, peakRss);
+    return new Measurement(name, sw.Elapsed, dataset.Records, dataset.PayloadBytes, peakRss, ownCpu, brokerCpu);
 }
 
-/// <summary>One contender's result.</summary>
-internal sealed record Measurement(string Name, TimeSpan Elapsed, long Records, long PayloadBytes, long? PeakRssBytes)
+/// <summary>One contender's result: wall time, peak RSS (restore CLI only), CPU seconds of the contender and of the mock broker.</summary>
+internal sealed record Measurement(string Name, TimeSpan Elapsed, long Records, long PayloadBytes, long? PeakRssBytes, double CpuSeconds, double BrokerCpuSeconds)
 {
     public double RecordsPerSecond => Records / Elapsed.TotalSeconds;
 
@@ -221,7 +226,8 @@ internal static class RawProducer
             SocketNagleDisable = true,
             DeliveryReportFields = "none",
         };
-        using (var producer = new ProducerBuilder<byte[], byte[]>(config).Build())
+        // The log handler keeps librdkafka's "gapless guarantee is experimental" notice out of the table.
+        using (var producer = new ProducerBuilder<byte[], byte[]>(config).SetLogHandler((_, _) => { }).Build())
         {
             var key = new byte[20];
             var value = new byte[200];

@@ -49,12 +49,12 @@ internal static class Report
     {
         sb.AppendLine("## Restore throughput");
         sb.AppendLine();
-        sb.AppendLine("| contender | records/s | MB/s | seconds | peak RSS |");
-        sb.AppendLine("|---|---:|---:|---:|---:|");
+        sb.AppendLine("| contender | records/s | MB/s | seconds | peak RSS | contender CPU s | broker CPU s |");
+        sb.AppendLine("|---|---:|---:|---:|---:|---:|---:|");
         foreach (var r in results)
         {
             var rss = r.PeakRssBytes is { } b ? $"{b / 1e6:F0} MB" : "-";
-            sb.AppendLine(Inv, $"| {r.Name} | {r.RecordsPerSecond:N0} | {r.MegabytesPerSecond:F1} | {r.Elapsed.TotalSeconds:F2} | {rss} |");
+            sb.AppendLine(Inv, $"| {r.Name} | {r.RecordsPerSecond:N0} | {r.MegabytesPerSecond:F1} | {r.Elapsed.TotalSeconds:F2} | {rss} | {r.CpuSeconds:F1} | {r.BrokerCpuSeconds:F1} |");
         }
         sb.AppendLine();
         var a = results.FirstOrDefault(r => r.Name.StartsWith("a:", StringComparison.Ordinal));
@@ -71,6 +71,8 @@ internal static class Report
         sb.AppendLine();
         sb.AppendLine("Producer settings are the same for a, b and c/d: the engine's (`ProducerSession`): idempotence, `acks=all`, gapless guarantee, `linger.ms` 10,");
         sb.AppendLine("`batch.size` 1,000,000, `batch.num.messages` 100,000, a 128 MiB / 1,048,576-message queue (what `limits.memory: 256Mi` gives the engine), Nagle off.");
+        sb.AppendLine("CPU columns: user + system seconds of the contender (the benchmark process itself for a, the kcat or `kafka-restored` child for b, c, d)");
+        sb.AppendLine("and of the mock broker process it produced into; s3rver's own CPU (d) is in neither.");
         sb.AppendLine();
     }
 
