@@ -36,6 +36,7 @@ public sealed class GitSource : IDisposable
             Repository.Init(RepositoryPath, isBare: true);
             _logger.LogInformation("Created the clone of {Url} in {Path}", SafeUrl, RepositoryPath);
         }
+        RemoveStaleLocks();
         _repo = new Repository(RepositoryPath);
         Configure();
     }
@@ -59,6 +60,25 @@ public sealed class GitSource : IDisposable
 
     /// <summary>Called after negotiation, just before the pack is sent; lets tests race a human push deterministically.</summary>
     internal Action? BeforePushSend { get; set; }
+
+    /// <summary>
+    /// Deletes the lock files a killed process left in the clone. libgit2 takes a ref's or the
+    /// config's lock by creating NAME.lock exclusively and renames it into place; SIGKILL in between
+    /// leaves the lock behind and every later fetch fails with "failed to lock file". Only the
+    /// commands holding the state store's writer lock (run, reconcile) open this clone, one at a
+    /// time, so a lock found on opening belongs to no live process.
+    /// </summary>
+    private void RemoveStaleLocks()
+    {
+        var top = Directory.EnumerateFiles(RepositoryPath, "*.lock", SearchOption.TopDirectoryOnly);
+        var refs = Path.Combine(RepositoryPath, "refs");
+        var under = Directory.Exists(refs) ? Directory.EnumerateFiles(refs, "*.lock", SearchOption.AllDirectories) : [];
+        foreach (var file in top.Concat(under).ToList())
+        {
+            File.Delete(file);
+            _logger.LogWarning("Removed {Lock}, a lock file left in the clone by a process that was killed", Path.GetRelativePath(RepositoryPath, file));
+        }
+    }
 
     private void Configure()
     {

@@ -135,4 +135,28 @@ public sealed class GitSourceTests
         Assert.DoesNotContain("forced", remote.RemoteGit("reflog", "show", remote.Branch));
         Assert.Equal(rebuilt, git.RemoteTip(remote.Branch));
     }
+
+    [Fact]
+    public async Task Lock_files_left_by_a_killed_daemon_do_not_block_the_next_fetch_and_push()
+    {
+        using var remote = new GitRemote();
+        var state = remote.Scratch("state");
+        using (var first = new GitSource(Options(remote, state)))
+        {
+            var tip = await first.FetchAsync(CancellationToken.None);
+            var commit = first.CreateCommit(tip, new Dictionary<string, string?> { ["status/a.yaml"] = "phase: Pending\n" }, "status: a")!;
+            Assert.Equal(PushOutcome.Pushed, await first.PushAsync(commit, remote.Branch, CancellationToken.None));
+        }
+        // What SIGKILL leaves when it lands between libgit2 taking a ref's or the config's lock and renaming it into place.
+        var clone = Path.Combine(state, "repo");
+        foreach (var stale in new[] { "refs/remotes/origin/main.lock", "refs/heads/main.lock", "packed-refs.lock", "config.lock" })
+            File.WriteAllText(Path.Combine(clone, stale), "");
+        var human = remote.HumanCommit("more", new Dictionary<string, string?> { ["restores/b.yaml"] = "b: 1\n" });
+
+        using var git = new GitSource(Options(remote, state));
+        Assert.Equal(human, await git.FetchAsync(CancellationToken.None));
+        var next = git.CreateCommit(human, new Dictionary<string, string?> { ["status/a.yaml"] = "phase: Running\n" }, "status: a")!;
+        Assert.Equal(PushOutcome.Pushed, await git.PushAsync(next, remote.Branch, CancellationToken.None));
+        Assert.Equal("phase: Running\n", remote.RemoteGit("show", $"{remote.Branch}:status/a.yaml"));
+    }
 }
