@@ -270,7 +270,8 @@ internal sealed partial class TargetCluster : IDisposable
         var message = Volatile.Read(ref _lastTlsFailure);
         if (message is null) return null;
         var broker = TlsBrokerPattern().Match(message) is { Success: true } m ? m.Groups[1].Value : Bootstrap;
-        var ca = _client.SslCaPem is null && _client.SslCaLocation is null
+        var noCa = _client.SslCaPem is null && _client.SslCaLocation is null;
+        var ca = noCa
             ? "no CA is configured (spec.targetCluster.tlsSecret has no caKey), so the system's CA bundle was used; set tlsSecret.caKey to a file holding the CA that signed the brokers' certificates"
             : "the CA in spec.targetCluster.tlsSecret (its caKey file) must be the CA, or a CA chain, that signed the brokers' certificates";
         if (message.Contains("certificate verify failed", StringComparison.Ordinal))
@@ -284,7 +285,7 @@ internal sealed partial class TargetCluster : IDisposable
         return new TlsFailureReason("TlsHandshakeFailed",
             $"cannot connect to the target Kafka cluster at {Bootstrap} over TLS: the handshake with {broker} failed ({reason}); " +
             "check that spec.targetCluster.securityProtocol matches the listener (SSL or SASL_SSL for a TLS port), that the brokers accept the client certificate of spec.targetCluster.tlsSecret (certKey, keyKey) when they require one, " +
-            $"and that {ca}. Nothing was written.");
+            (noCa ? "and that the system's CA bundle (no tlsSecret caKey is set) trusts the brokers." : "and that the tlsSecret caKey file holds the CA that signed the brokers' certificates.") + " Nothing was written.");
     }
 
     // "ssl://127.0.0.1:9093/bootstrap: SSL handshake failed: ..." names the broker the handshake was with.

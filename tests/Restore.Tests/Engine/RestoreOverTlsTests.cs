@@ -55,7 +55,7 @@ public sealed class RestoreOverTlsTests(TlsKafkaFixture tls, ITestOutputHelper o
         if (!OperatingSystem.IsWindows()) File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite);
     }
 
-    private static KafkaRestore Tls(EngineScenario s, TlsKafka cluster, string target, TlsSecretRef secret) =>
+    private static KafkaRestore Tls(EngineScenario s, TlsKafka cluster, string target, TlsSecretRef? secret) =>
         s.Restore(spec => spec with
         {
             TargetCluster = new KafkaClusterSpec(new ValueList<string>(cluster.BootstrapServers.Split(',')), SecurityProtocol.Ssl, secret, null, null),
@@ -105,6 +105,39 @@ public sealed class RestoreOverTlsTests(TlsKafkaFixture tls, ITestOutputHelper o
         foreach (var line in PemBodyLines(cluster.WrongCaPath)) Assert.DoesNotContain(line, result.Message, StringComparison.Ordinal);
         Assert.Equal(new long[Partitions], RestoreKit.EndOffsets(cluster.ClientConfig(), target, Partitions));
         output.WriteLine($"wrong CA: {result.Reason}: {result.Message}");
+    }
+
+    [TlsFact]
+    public async Task SSL_without_a_tlsSecret_uses_the_system_CAs_and_says_so_when_they_do_not_trust_the_brokers()
+    {
+        var cluster = tls.Cluster;
+        var (s, target) = await BackupAsync(cluster);
+
+        var result = await s.RunAsync(Tls(s, cluster, target, secret: null),
+            tuning: EngineScenario.FastTuning with { ConnectTimeout = TimeSpan.FromSeconds(5) });
+
+        Assert.Equal((RestoreOutcome.Failed, "TlsCertificateNotTrusted"), (result.Outcome, result.Reason));
+        Assert.Contains("system's CA bundle", result.Message, StringComparison.Ordinal);
+        Assert.Contains(cluster.BootstrapServers, result.Message, StringComparison.Ordinal);
+    }
+
+    [TlsFact]
+    public async Task SSL_against_a_plaintext_listener_fails_with_TlsHandshakeFailed_naming_the_bootstrap_servers()
+    {
+        var cluster = tls.Cluster;
+        var (s, target) = await BackupAsync(cluster);
+        Secret("kafka-tls", "ca.crt", cluster.CaPath);
+        // The brokers' own plaintext listeners, behind the proxies: a TLS client gets no handshake there.
+        var plaintext = cluster.Broker.BootstrapServers;
+        var restore = Tls(s, cluster, target, new TlsSecretRef("kafka-tls", "ca.crt", null, null));
+        restore = restore with { Spec = restore.Spec with { TargetCluster = restore.Spec.TargetCluster with { BootstrapServers = new ValueList<string>(plaintext.Split(',')) } } };
+
+        var result = await s.RunAsync(restore, secretsDir: _secrets.Path, tuning: EngineScenario.FastTuning with { ConnectTimeout = TimeSpan.FromSeconds(5) });
+
+        Assert.Equal((RestoreOutcome.Failed, "TlsHandshakeFailed"), (result.Outcome, result.Reason));
+        Assert.Contains($"at {plaintext} over TLS", result.Message, StringComparison.Ordinal);
+        Assert.Contains("securityProtocol", result.Message, StringComparison.Ordinal);
+        output.WriteLine($"plaintext listener: {result.Reason}: {result.Message}");
     }
 
     [TlsFact]
