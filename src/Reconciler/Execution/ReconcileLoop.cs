@@ -147,6 +147,13 @@ public sealed class ReconcileLoop : IAsyncDisposable
                 Counters.LastError = e.Message;
                 _logger.LogError("Cycle failed: {Error}", e.Message);
             }
+            catch (Exception e) when (e is not OperationCanceledException and not OutOfMemoryException)
+            {
+                // A bug met by one input must not stop the daemon: the cycle is retried, the error is in
+                // /healthz, and since no cycle completes the heartbeat stalls and health turns red.
+                Counters.LastError = $"{e.GetType().Name}: {UrlRedaction.Redact(e.Message)}";
+                _logger.LogError(e, "Cycle failed unexpectedly; retrying on the next poll");
+            }
             await WaitForNextCycleAsync(cancellationToken);
         }
     }

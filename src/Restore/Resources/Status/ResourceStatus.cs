@@ -43,13 +43,14 @@ public abstract record ResourceStatus
     /// <summary>Attempts made for the current generation.</summary>
     public int Attempts { get; init; }
 
-    /// <summary>An empty status of the record type matching <paramref name="kind"/>.</summary>
+    /// <summary>An empty status of the record type matching <paramref name="kind"/>; <see cref="UnservedKindStatus"/> for a kind this product does not serve.</summary>
     public static ResourceStatus Empty(string kind) => kind switch
     {
         ResourceKinds.KafkaRestore => new KafkaRestoreStatus(),
         ResourceKinds.KafkaOffsetReset => new KafkaOffsetResetStatus(),
         ResourceKinds.KafkaOffsetRollback => new KafkaOffsetRollbackStatus(),
-        _ => throw new ArgumentException($"Unknown resource kind '{kind}'.", nameof(kind)),
+        // A document of our apiVersion with a kind we do not serve still gets a status file saying so (SPEC 2).
+        _ => new UnservedKindStatus(),
     };
 
     /// <summary>
@@ -72,6 +73,9 @@ public abstract record ResourceStatus
         };
     }
 }
+
+/// <summary>Status of a document whose kind this product does not serve (UnknownKind): the shared fields only, never executed.</summary>
+public sealed record UnservedKindStatus : ResourceStatus;
 
 /// <summary>Status of a KafkaRestore (SPEC 3.1).</summary>
 public sealed record KafkaRestoreStatus : ResourceStatus

@@ -1,0 +1,63 @@
+using KafkaRestored.Reconciler.Execution;
+using KafkaRestored.Reconciler.Git;
+using KafkaRestored.Reconciler.State;
+using KafkaRestored.Restore.Resources;
+using KafkaRestored.TestSupport;
+
+namespace KafkaRestored.Reconciler.Tests.Execution;
+
+/// <summary>Input the validator reports but the loop must still carry to Git: kinds it does not serve, symlinks, binary files.</summary>
+public sealed class BadInputLoopTests : IDisposable
+{
+    private readonly GitRemote _remote = new();
+
+    public void Dispose() => _remote.Dispose();
+
+    [Fact]
+    public async Task A_kind_this_product_does_not_serve_gets_a_Failed_status_file_and_the_loop_carries_on()
+    {
+        _remote.HumanCommit("a kind we do not serve", new Dictionary<string, string?>
+        {
+            ["restores/typo.yaml"] = "apiVersion: kafka.oso.sh/v1alpha1\nkind: KafkaRestores\nmetadata: {name: typo, namespace: kafka-backup}\nspec: {}\n",
+        });
+        var options = new ReconcilerOptions { RepositoryUrl = _remote.BarePath, Branch = _remote.Branch, StateDirectory = _remote.Scratch("state") };
+        using var store = StateStore.Open(options.StateDirectory);
+        using var git = new GitSource(options);
+        await using var loop = new ReconcileLoop(options, store, git, []);
+
+        var first = await loop.RunCycleAsync(CancellationToken.None);
+        var second = await loop.RunCycleAsync(CancellationToken.None);
+
+        Assert.True(first.Synced, first.Error);
+        Assert.True(second.Synced, second.Error);
+        var record = store.Find(new ResourceId("KafkaRestores", "kafka-backup", "typo"))!;
+        Assert.Equal(ResourcePhase.Failed, record.Phase);
+        Assert.IsType<UnservedKindStatus>(record.Status);
+        var file = _remote.RemoteGit("show", "main:status/kafkarestores/kafka-backup/typo.yaml");
+        Assert.Contains("kind: KafkaRestores", file, StringComparison.Ordinal);
+        Assert.Contains("reason: InvalidSpec", file, StringComparison.Ordinal);
+        Assert.Contains("restores/typo.yaml:2:7: error: UnknownKind", file, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Symlinked_and_binary_yaml_files_are_reported_by_path_and_nothing_behind_a_link_is_loaded()
+    {
+        var outside = _remote.Scratch("outside");
+        File.WriteAllText(Path.Combine(outside, "r.yaml"),
+            "apiVersion: kafka.oso.sh/v1alpha1\nkind: KafkaRestore\nmetadata: {name: escaped}\nspec: {backupId: b, targetCluster: {bootstrapServers: ['k:9092']}, storage: {storageType: filesystem, filesystem: {path: /b}}}\n");
+        Directory.CreateDirectory(Path.Combine(_remote.HumanPath, "restores"));
+        File.CreateSymbolicLink(Path.Combine(_remote.HumanPath, "restores", "link.yaml"), "../../outside/r.yaml");
+        File.WriteAllBytes(Path.Combine(_remote.HumanPath, "restores", "blob.yaml"), [0x89, 0x50, 0x4e, 0x47, 0, 0, 0, 0x0d, 0x49, 0x48]);
+        _remote.HumanCommit("link and binary", new Dictionary<string, string?>());
+        var options = new ReconcilerOptions { RepositoryUrl = _remote.BarePath, Branch = _remote.Branch, StateDirectory = _remote.Scratch("state") };
+        using var git = new GitSource(options);
+        var commit = await git.FetchAsync(CancellationToken.None);
+
+        var desired = new KafkaRestored.Reconciler.Planning.DesiredStateLoader(git).Load(commit);
+
+        Assert.Empty(desired.Resources);
+        Assert.Equal(2, desired.FileErrors.Count);
+        Assert.Contains(desired.FileErrors, e => e.StartsWith("restores/link.yaml:1:1: error: SymlinkNotFollowed: the file is a symbolic link to '../../outside/r.yaml'", StringComparison.Ordinal));
+        Assert.Contains(desired.FileErrors, e => e.StartsWith("restores/blob.yaml:1:1: error: BinaryFile:", StringComparison.Ordinal));
+    }
+}
