@@ -10,7 +10,7 @@ using KafkaRestored.TestSupport;
 // Restore throughput against the producer ceiling, side by side in one run on the same hosted
 // broker. Ratios matter, not absolute numbers: the machines are noisy.
 //   dotnet run -c Release --project bench/Benchmarks -- [--records N] [--partitions P] [--compressions none,lz4,zstd]
-//     [--sections throughput,memory,resume,profile,reconcile,offsetmaps] [--reconcile-files N] [--out FILE]
+//     [--sections throughput,pairs,memory,resume,profile,reconcile,offsetmaps] [--pairs N] [--reconcile-files N] [--out FILE]
 var options = BenchOptions.Parse(args);
 var dataset = new Dataset(options.Records, options.Partitions);
 Console.WriteLine($"dataset: {dataset.Records:N0} records over {dataset.Partitions} partitions, {dataset.PayloadBytes / 1e6:F1} MB payload");
@@ -68,6 +68,21 @@ async Task EnsureNoneBackupAsync()
     fsNoneWritten = true;
 }
 
+// Pairs: a and c (filesystem, none) alternately, so both see the same background load; the
+// median of the per-round ratios is the robust c/a on a shared machine.
+var pairs = new List<PairRound>();
+if (options.Has("pairs"))
+{
+    await EnsureNoneBackupAsync();
+    for (var round = 1; round <= options.Pairs; round++)
+    {
+        var load = File.ReadAllText("/proc/loadavg").Split(' ')[0];
+        var ra = Measure($"a: raw Confluent.Kafka producer (pair {round})", dataset, RawProducer.Run);
+        var rc = Measure($"c: restore, filesystem, none (pair {round})", dataset, (b, t, d) => RestoreContender.Run(b, t, d, fsNone, Fresh(work)));
+        pairs.Add(new PairRound(round, load, ra, rc));
+    }
+}
+
 // Memory: the same restore at 4x the records (and 4x the partitions, to stay under the mock's
 // per-partition retention) must not need more memory.
 Measurement? memory4x = null;
@@ -106,7 +121,7 @@ ReconcileScaleResult? reconcile = options.Has("reconcile") ? await ReconcileScal
 var offsetMaps = options.Has("offsetmaps") ? OffsetMapSize.Measure(new Dataset(2_000_000, dataset.Partitions), Fresh(work)) : null;
 
 var machine = new MachineLoad(started, loadBefore, File.ReadAllText("/proc/loadavg").Trim(), Environment.ProcessorCount);
-var report = Report.Render(dataset, machine, results, memory4x, resume, threadCpu, profile, realMap, reconcile, offsetMaps);
+var report = Report.Render(dataset, machine, results, pairs, memory4x, resume, threadCpu, profile, realMap, reconcile, offsetMaps);
 Console.WriteLine();
 Console.WriteLine(report);
 if (options.OutFile is not null)
@@ -155,10 +170,10 @@ internal sealed record Measurement(string Name, TimeSpan Elapsed, long Records, 
 
 /// <summary>Command-line options of the benchmark.</summary>
 internal sealed record BenchOptions(long Records, int Partitions, string? OutFile, IReadOnlyList<BackupCompression> Compressions,
-    IReadOnlySet<string> Sections, int ReconcileFiles)
+    IReadOnlySet<string> Sections, int ReconcileFiles, int Pairs)
 {
     /// <summary>Every section, in the order they run.</summary>
-    public static readonly string[] AllSections = ["throughput", "memory", "resume", "profile", "reconcile", "offsetmaps"];
+    public static readonly string[] AllSections = ["throughput", "pairs", "memory", "resume", "profile", "reconcile", "offsetmaps"];
 
     /// <summary>True when <paramref name="section"/> was asked for.</summary>
     public bool Has(string section) => Sections.Contains(section);
@@ -171,6 +186,7 @@ internal sealed record BenchOptions(long Records, int Partitions, string? OutFil
         IReadOnlyList<BackupCompression> compressions = [BackupCompression.None, BackupCompression.Lz4, BackupCompression.Zstd];
         IReadOnlySet<string> sections = AllSections.ToHashSet();
         var reconcileFiles = 10_000;
+        var pairs = 3;
         for (var i = 0; i < args.Length; i++)
         {
             switch (args[i])
@@ -187,10 +203,11 @@ internal sealed record BenchOptions(long Records, int Partitions, string? OutFil
                         throw new ArgumentException($"unknown section {unknown}; sections: {string.Join(',', AllSections)}");
                     break;
                 case "--reconcile-files": reconcileFiles = int.Parse(args[++i], CultureInfo.InvariantCulture); break;
+                case "--pairs": pairs = int.Parse(args[++i], CultureInfo.InvariantCulture); break;
                 default: throw new ArgumentException("unknown option " + args[i]);
             }
         }
-        return new BenchOptions(records, partitions, outFile, compressions, sections, reconcileFiles);
+        return new BenchOptions(records, partitions, outFile, compressions, sections, reconcileFiles, pairs);
     }
 }
 

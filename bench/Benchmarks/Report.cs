@@ -6,6 +6,12 @@ namespace KafkaRestored.Benchmarks;
 /// <summary>How busy the machine was around the run (/proc/loadavg at start and end).</summary>
 internal sealed record MachineLoad(DateTimeOffset Started, string LoadBefore, string LoadAfter, int Cores);
 
+/// <summary>One round of the alternating a / c (filesystem, none) runs, with the 1-minute load average before it.</summary>
+internal sealed record PairRound(int Round, string Load, Measurement Raw, Measurement Restore)
+{
+    public double Ratio => Restore.RecordsPerSecond / Raw.RecordsPerSecond;
+}
+
 /// <summary>The profiled restore: its time and, when dotnet-trace ran, its top methods.</summary>
 internal sealed record ProfileResult(TimeSpan Elapsed, bool Traced, IReadOnlyList<string> TopExclusive, IReadOnlyList<string> TopInclusive);
 
@@ -14,7 +20,7 @@ internal static class Report
 {
     private static readonly CultureInfo Inv = CultureInfo.InvariantCulture;
 
-    public static string Render(Dataset dataset, MachineLoad machine, IReadOnlyList<Measurement> results, Measurement? memory4x, ResumeResult? resume,
+    public static string Render(Dataset dataset, MachineLoad machine, IReadOnlyList<Measurement> results, IReadOnlyList<PairRound> pairs, Measurement? memory4x, ResumeResult? resume,
         IReadOnlyDictionary<string, double> threadCpu, ProfileResult? profile, (long Runs, long Bytes)? realMap,
         ReconcileScaleResult? reconcile, IReadOnlyList<OffsetMapMeasurement>? offsetMaps)
     {
@@ -29,6 +35,7 @@ internal static class Report
         sb.AppendLine(Inv, $"Dataset: {dataset.Records:N0} records (20-byte keys, 200-byte values, 3 headers on every third record), {dataset.Partitions} partitions, {dataset.PayloadBytes / 1e6:F1} MB payload.");
         sb.AppendLine();
         if (results.Count > 0) Throughput(sb, results);
+        if (pairs.Count > 0) Pairs(sb, pairs);
         if (results.Count > 0 || memory4x is not null) Memory(sb, results, memory4x);
         if (resume is not null)
         {
@@ -73,6 +80,22 @@ internal static class Report
         sb.AppendLine("`batch.size` 1,000,000, `batch.num.messages` 100,000, a 128 MiB / 1,048,576-message queue (what `limits.memory: 256Mi` gives the engine), Nagle off.");
         sb.AppendLine("CPU columns: user + system seconds of the contender (the benchmark process itself for a, the kcat or `kafka-restored` child for b, c, d)");
         sb.AppendLine("and of the mock broker process it produced into; s3rver's own CPU (d) is in neither.");
+        sb.AppendLine();
+    }
+
+    private static void Pairs(StringBuilder sb, IReadOnlyList<PairRound> pairs)
+    {
+        sb.AppendLine("### a and c alternating");
+        sb.AppendLine();
+        sb.AppendLine("The raw producer (a) and the uncompressed restore from a folder (c) run alternately, so each pair sees about the same background load.");
+        sb.AppendLine();
+        sb.AppendLine("| round | load (1 min) | a records/s | c records/s | c/a | a CPU s | c CPU s |");
+        sb.AppendLine("|---:|---:|---:|---:|---:|---:|---:|");
+        foreach (var p in pairs)
+            sb.AppendLine(Inv, $"| {p.Round} | {p.Load} | {p.Raw.RecordsPerSecond:N0} | {p.Restore.RecordsPerSecond:N0} | {p.Ratio:F2} | {p.Raw.CpuSeconds:F1} | {p.Restore.CpuSeconds:F1} |");
+        var ratios = pairs.Select(p => p.Ratio).Order().ToList();
+        sb.AppendLine();
+        sb.AppendLine(Inv, $"Median c/a over {pairs.Count} pairs: {ratios[ratios.Count / 2]:F2}.");
         sb.AppendLine();
     }
 
