@@ -26,6 +26,7 @@ public static class DaemonMetrics
             counters.LastSuccessfulSync?.ToUnixTimeMilliseconds() / 1000.0 ?? 0);
         yield return MetricFamily.Single("kafka_restored_loop_alive", "gauge", "1 while the reconcile loop makes progress, else 0.", heartbeat.IsAlive ? 1 : 0);
         yield return MetricFamily.Single("kafka_restored_runs_in_flight", "gauge", "Resources executing now.", counters.Running);
+        yield return MetricFamily.Single("kafka_restored_runs_in_flight_max", "gauge", "Most resources executing at once since the daemon started (at most maxConcurrentRestores).", counters.PeakRunning);
 
         var byPhase = new List<MetricSample>();
         foreach (var kind in ResourceKinds.All)

@@ -62,6 +62,9 @@ public sealed class ReconcilerCounters
     /// <summary>Resources executing now.</summary>
     public int Running { get; internal set; }
 
+    /// <summary>Most resources executing at once since start: a high-water mark that never exceeds maxConcurrentRestores.</summary>
+    public int PeakRunning { get; internal set; }
+
     /// <summary>Fetches that found the branch rewritten (force-pushed) under the daemon.</summary>
     public long ForcePushes { get; internal set; }
 
@@ -510,6 +513,8 @@ public sealed class ReconcileLoop : IAsyncDisposable
         var linked = CancellationTokenSource.CreateLinkedTokenSource(_shutdown.Token, deletion.Token, deadline?.Token ?? CancellationToken.None);
         var handle = new RunHandle(record.Id, record.Generation, record.Attempts, deletion, deadline, linked);
         _runs[record.Id] = handle;
+        // Runs are added only here, in the cycle, so the high-water mark is exact.
+        if (_runs.Count > Counters.PeakRunning) Counters.PeakRunning = _runs.Count;
         var context = new RunContext(record.Id, record.Generation, record.Attempts, record.Status.SourceRevision ?? "", _store, _secrets, _time, _logger,
             details =>
             {

@@ -114,6 +114,7 @@ public sealed class LoadTests(KafkaFixture kafka, ITestOutputHelper output) : IC
         Assert.True(probe.Calls >= Restores, $"{probe.Calls} runner calls for {Restores} restores");
         Assert.InRange(probe.Peak, 1, MaxConcurrent);
         Assert.InRange(peakReported, 0, MaxConcurrent);
+        Assert.InRange(loop.Counters.PeakRunning, 1, MaxConcurrent);
 
         // Every target holds its backup exactly once, read back with one independent consumer.
         var read = ReadAll(kafka.Broker.BootstrapServers, targets);
@@ -135,7 +136,7 @@ public sealed class LoadTests(KafkaFixture kafka, ITestOutputHelper output) : IC
         var commits = _remote.RemoteGit("rev-list", "--count", _remote.Branch, "--", "status/").Trim();
         output.WriteLine($"load: {Restores} restores x {RecordsPerRestore} records committed in one commit, maxConcurrentRestores={MaxConcurrent}: " +
             $"all {records.Count} Completed ({probe.Calls} attempts), {Restores * RecordsPerRestore} records read back exactly once");
-        output.WriteLine($"concurrency: peak {probe.Peak} runs executing at once (measured around each runner call), peak runs_in_flight gauge {peakReported} ({samples} samples)");
+        output.WriteLine($"concurrency: peak {probe.Peak} runs executing at once (measured around each runner call), peak runs_in_flight gauge {peakReported} ({samples} samples), runs_in_flight_max {loop.Counters.PeakRunning}");
         output.WriteLine($"memory: test process RSS {baseline.Rss / MiB} MiB before, peak {peak.Rss / MiB} MiB; managed heap {baseline.Heap / MiB} MiB before, peak {peak.Heap / MiB} MiB");
         output.WriteLine($"git: {commits} status commits; wall time {clock.Elapsed.TotalSeconds:0}s (reported, not asserted)");
     }
