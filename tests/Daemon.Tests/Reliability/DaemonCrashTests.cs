@@ -411,6 +411,8 @@ public sealed partial class DaemonCrashTests(KafkaFixture kafka, ITestOutputHelp
         log.WriteLine($"status history ({commits.Length} commits):\n{history}");
         Assert.Equal(1, completions);
         Assert.Equal(2, lastRank);
+        // A kill is no failed attempt: every start resumed attempt 1, backoffLimit untouched.
+        Assert.Equal(1, lastAttempts);
     }
 
     /// <summary>
