@@ -171,37 +171,39 @@ public sealed class GitFaultTests : IClassFixture<KafkaFixture>, IDisposable
         var before = daemon.Record("r")!;
         Assert.Equal(ResourcePhase.Completed, before.Phase);
         Assert.Equal(0, daemon.Loop.Counters.ForcePushes);
-        var tipBefore = _remote.RemoteGit("rev-parse", _remote.Branch).Trim();
-
-        // Rewrite history under the daemon: drop its status commits, amend the commit that added the
-        // resource (same spec, new commit id), and force-push.
+        var rewrites = Full ? 5 : 2;
         var human = _remote.HumanPath;
-        GitRemote.Git(human, "fetch", "-q", "origin");
-        GitRemote.Git(human, "reset", "-q", "--hard", added);
-        GitRemote.Git(human, "commit", "-q", "--amend", "-m", "add restore (reworded)");
-        File.WriteAllText(Path.Combine(human, "README.md"), "config repo, history rewritten\n");
-        GitRemote.Git(human, "commit", "-q", "-am", "rewrite");
-        GitRemote.Git(human, "push", "-q", "--force", "origin", _remote.Branch);
-        var rewritten = _remote.RemoteGit("rev-parse", _remote.Branch).Trim();
-        Assert.Equal("", _remote.RemoteGit("ls-tree", "-r", "--name-only", _remote.Branch, "status/").Trim());
+        for (var k = 1; k <= rewrites; k++)
+        {
+            // Rewrite history under the daemon: drop its status commits, amend the last human commit
+            // (the first time: the one that added the resource; same spec, new commit id), force-push.
+            var tipBefore = _remote.RemoteGit("rev-parse", _remote.Branch).Trim();
+            GitRemote.Git(human, "fetch", "-q", "origin");
+            GitRemote.Git(human, "reset", "-q", "--hard", k == 1 ? added : GitRemote.Git(human, "log", "-1", "--format=%H", "--author=Pat", "origin/" + _remote.Branch).Trim());
+            GitRemote.Git(human, "commit", "-q", "--amend", "-m", $"rewrite {k}");
+            GitRemote.Git(human, "push", "-q", "--force", "origin", _remote.Branch);
+            var rewritten = _remote.RemoteGit("rev-parse", _remote.Branch).Trim();
+            Assert.Equal("", _remote.RemoteGit("ls-tree", "-r", "--name-only", _remote.Branch, "status/").Trim());
 
-        Assert.True(await daemon.Loop.RunUntilIdleAsync(CancellationToken.None));
+            Assert.True(await daemon.Loop.RunUntilIdleAsync(CancellationToken.None));
 
-        Assert.Equal(1, daemon.Loop.Counters.ForcePushes);
-        Assert.Contains("branch 'main' rewritten", daemon.Loop.Counters.LastForcePush, StringComparison.Ordinal);
-        Assert.Contains(_log.Lines, l => l.Contains("was force-pushed", StringComparison.Ordinal) && l.Contains(tipBefore[..12], StringComparison.Ordinal)
-            && l.Contains(rewritten[..12], StringComparison.Ordinal));
-        var after = daemon.Record("r")!;
-        Assert.Equal((ResourcePhase.Completed, before.Generation, before.Attempts, before.Status.StartTime), (after.Phase, after.Generation, after.Attempts, after.Status.StartTime));
-        Assert.Equal(Partitions * RecordsPerPartition, RestoreKit.ReadTopic(_kafka.Broker.BootstrapServers, target, Partitions).Count);
-        // The status file the rewrite dropped is committed again on top of the rewritten history.
-        Assert.Contains("phase: Completed", StatusOnRemote("r"), StringComparison.Ordinal);
-        Assert.Equal(rewritten, _remote.RemoteGit("rev-parse", _remote.Branch + "~1").Trim());
+            Assert.Equal(k, daemon.Loop.Counters.ForcePushes);
+            Assert.Contains("branch 'main' rewritten", daemon.Loop.Counters.LastForcePush, StringComparison.Ordinal);
+            Assert.Contains(_log.Lines, l => l.Contains("was force-pushed", StringComparison.Ordinal) && l.Contains(tipBefore[..12], StringComparison.Ordinal)
+                && l.Contains(rewritten[..12], StringComparison.Ordinal));
+            var after = daemon.Record("r")!;
+            Assert.Equal((ResourcePhase.Completed, before.Generation, before.Attempts, before.Status.StartTime), (after.Phase, after.Generation, after.Attempts, after.Status.StartTime));
+            Assert.Equal(Partitions * RecordsPerPartition, RestoreKit.ReadTopic(_kafka.Broker.BootstrapServers, target, Partitions).Count);
+            // The status file the rewrite dropped is committed again on top of the rewritten history.
+            Assert.Contains("phase: Completed", StatusOnRemote("r"), StringComparison.Ordinal);
+            Assert.Equal(rewritten, _remote.RemoteGit("rev-parse", _remote.Branch + "~1").Trim());
 
-        // Later cycles on the rewritten branch find nothing new to report.
-        await daemon.Loop.RunCycleAsync(CancellationToken.None);
-        Assert.Equal(1, daemon.Loop.Counters.ForcePushes);
-        _output.WriteLine($"force push {tipBefore[..12]} -> {rewritten[..12]}: detected 1/1, restore generation {after.Generation}, attempts {after.Attempts}, records in target {Partitions * RecordsPerPartition} (not re-run)");
+            // Later cycles on the rewritten branch find nothing new to report.
+            await daemon.Loop.RunCycleAsync(CancellationToken.None);
+            Assert.Equal(k, daemon.Loop.Counters.ForcePushes);
+        }
+        _output.WriteLine($"force pushes {rewrites}: detected {daemon.Loop.Counters.ForcePushes}/{rewrites}, status file re-committed after each, " +
+            $"restore generation {before.Generation}, attempts {before.Attempts}, records in target {Partitions * RecordsPerPartition} (never re-run)");
     }
 
     private string? StatusOnRemote(string name)
