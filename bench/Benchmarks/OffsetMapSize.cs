@@ -62,16 +62,26 @@ internal static class OffsetMapSize
         var dir = Path.Combine(workDir, "offset-maps-" + Guid.NewGuid().ToString("N")[..8]);
         StateStore.Open(Path.Combine(dir, "empty")).Dispose();
         var empty = DirectorySize(Path.Combine(dir, "empty"));
-        using (var store = StateStore.Open(Path.Combine(dir, "litedb")))
-            new LiteDbRestoreStateStore(store).SaveOffsetMaps(key, maps);
-        var liteDb = DirectorySize(Path.Combine(dir, "litedb")) - empty;
+        long liteDb;
+        try
+        {
+            using (var store = StateStore.Open(Path.Combine(dir, "litedb")))
+                new LiteDbRestoreStateStore(store).SaveOffsetMaps(key, maps);
+            liteDb = DirectorySize(Path.Combine(dir, "litedb")) - empty;
+        }
+        catch (LiteDB.LiteException e)
+        {
+            // One document per partition: LiteDB refuses documents over ~16 MB (about 370,000 runs).
+            Console.WriteLine($"offset maps: {scenario}: LiteDB refused the save: {e.Message}");
+            liteDb = -1;
+        }
 
         var files = new FileRestoreStateStore(Path.Combine(dir, "files"));
         files.SaveOffsetMaps(key, maps);
         var json = DirectorySize(files.RunDirectory(key));
         if (files.GetOffsetMaps(key).Sum(m => m.Runs.Count) != runs) throw new InvalidOperationException("offset maps did not round-trip through the file store");
         Directory.Delete(dir, recursive: true);
-        Console.WriteLine($"offset maps: {scenario}: {selected:N0} records, {runs:N0} runs, LiteDB {liteDb / 1e3:N0} kB, JSON {json / 1e3:N0} kB");
+        Console.WriteLine($"offset maps: {scenario}: {selected:N0} records, {runs:N0} runs, LiteDB {(liteDb < 0 ? "refused" : $"{liteDb / 1e3:N0} kB")}, JSON {json / 1e3:N0} kB");
         return new OffsetMapMeasurement(scenario, selected, runs, liteDb, json);
     }
 

@@ -71,6 +71,7 @@ async Task EnsureNoneBackupAsync()
 // Pairs: a and c (filesystem, none) alternately, so both see the same background load; the
 // median of the per-round ratios is the robust c/a on a shared machine.
 var pairs = new List<PairRound>();
+var fixedCosts = new List<PairRound>();
 if (options.Has("pairs"))
 {
     await EnsureNoneBackupAsync();
@@ -80,6 +81,18 @@ if (options.Has("pairs"))
         var ra = Measure($"a: raw Confluent.Kafka producer (pair {round})", dataset, RawProducer.Run);
         var rc = Measure($"c: restore, filesystem, none (pair {round})", dataset, (b, t, d) => RestoreContender.Run(b, t, d, fsNone, Fresh(work)));
         pairs.Add(new PairRound(round, load, ra, rc));
+    }
+    // Fixed costs: the same pair on 100 records per partition, where the per-record work is
+    // negligible (process start, preflight, verification for c; producer setup and flush for a).
+    var tiny = new Dataset(dataset.Partitions * 100L, dataset.Partitions);
+    var tinyFs = new BenchStorage("filesystem", new StorageSpec(StorageType.Filesystem, null, new FilesystemStorageSpec(work.Combine("fs-tiny"))), null);
+    await RestoreContender.WriteBackupAsync(tinyFs, tiny, BackupCompression.None);
+    for (var round = 1; round <= options.Pairs; round++)
+    {
+        var load = File.ReadAllText("/proc/loadavg").Split(' ')[0];
+        var ra = Measure($"a: raw Confluent.Kafka producer (fixed cost {round})", tiny, RawProducer.Run);
+        var rc = Measure($"c: restore, filesystem, none (fixed cost {round})", tiny, (b, t, d) => RestoreContender.Run(b, t, d, tinyFs, Fresh(work)));
+        fixedCosts.Add(new PairRound(round, load, ra, rc));
     }
 }
 
@@ -121,7 +134,7 @@ ReconcileScaleResult? reconcile = options.Has("reconcile") ? await ReconcileScal
 var offsetMaps = options.Has("offsetmaps") ? OffsetMapSize.Measure(new Dataset(2_000_000, dataset.Partitions), Fresh(work)) : null;
 
 var machine = new MachineLoad(started, loadBefore, File.ReadAllText("/proc/loadavg").Trim(), Environment.ProcessorCount);
-var report = Report.Render(dataset, machine, results, pairs, memory4x, resume, threadCpu, profile, realMap, reconcile, offsetMaps);
+var report = Report.Render(dataset, machine, results, pairs, fixedCosts, memory4x, resume, threadCpu, profile, realMap, reconcile, offsetMaps);
 Console.WriteLine();
 Console.WriteLine(report);
 if (options.OutFile is not null)
