@@ -8,7 +8,7 @@ namespace KafkaRestored.Restore.Engine;
 /// The admin side of the target cluster as the engine needs it: reachability, topic metadata and
 /// creation, and partition watermarks. Failures a user can fix become reasons.
 /// </summary>
-internal sealed partial class TargetCluster : IDisposable
+internal sealed class TargetCluster : IDisposable
 {
     private readonly IAdminClient _admin;
     private readonly ILogger _logger;
@@ -16,7 +16,7 @@ internal sealed partial class TargetCluster : IDisposable
     private readonly TimeProvider _time;
     private readonly ClientConfig _client;
     private IConsumer<byte[]?, byte[]?>? _reader;
-    private string? _lastTlsFailure;
+    private readonly TlsHandshakeWatch _tls;
 
     public TargetCluster(ClientConfig client, string bootstrapList, ILogger logger, RestoreTuning tuning, TimeProvider time)
     {
@@ -25,6 +25,8 @@ internal sealed partial class TargetCluster : IDisposable
         Bootstrap = bootstrapList;
         _logger = logger;
         _tuning = tuning;
+        _tls = new TlsHandshakeWatch(bootstrapList, "the target Kafka cluster", "spec.targetCluster.",
+            client.SslCaPem is not null || client.SslCaLocation is not null, "Nothing was written.");
         var config = new AdminClientConfig(client)
         {
             SocketConnectionSetupTimeoutMs = (int)Math.Max(1000, tuning.ConnectTimeout.TotalMilliseconds),
@@ -34,12 +36,12 @@ internal sealed partial class TargetCluster : IDisposable
             _admin = new AdminClientBuilder(config)
                 .SetLogHandler((_, m) =>
                 {
-                    NoteTlsFailure(m.Message);
+                    _tls.Note(m.Message);
                     RestoreLog.Client(logger, m.Facility, m.Message);
                 })
                 .SetErrorHandler((_, e) =>
                 {
-                    NoteTlsFailure(e.Reason);
+                    _tls.Note(e.Reason);
                     RestoreLog.Client(logger, "ERROR", e.Reason);
                 })
                 .Build();
@@ -64,9 +66,9 @@ internal sealed partial class TargetCluster : IDisposable
             if (metadata.Brokers.Count == 0) throw new KafkaException(ErrorCode.BrokerNotAvailable);
             return metadata;
         }
-        catch (KafkaException e) when (TlsFailure() is { } tls)
+        catch (KafkaException e) when (_tls.Explain(e) is { } tls)
         {
-            throw tls.WithInner(e);
+            throw tls;
         }
         catch (KafkaException e)
         {
@@ -251,57 +253,6 @@ internal sealed partial class TargetCluster : IDisposable
         {
             _reader.Unassign();
         }
-    }
-
-    /// <summary>Remembers the last TLS handshake failure librdkafka reported (its log and error callbacks run on its own threads).</summary>
-    private void NoteTlsFailure(string message)
-    {
-        if (message.Contains("SSL handshake failed", StringComparison.Ordinal) || message.Contains("certificate verify failed", StringComparison.Ordinal))
-            Volatile.Write(ref _lastTlsFailure, message);
-    }
-
-    /// <summary>
-    /// A failed connection explained by TLS: an untrusted broker certificate (wrong or missing CA,
-    /// name mismatch) or another handshake failure (plaintext port, protocol mismatch, client
-    /// certificate refused). Null when no handshake failed.
-    /// </summary>
-    private TlsFailureReason? TlsFailure()
-    {
-        var message = Volatile.Read(ref _lastTlsFailure);
-        if (message is null) return null;
-        var broker = TlsBrokerPattern().Match(message) is { Success: true } m ? m.Groups[1].Value : Bootstrap;
-        var noCa = _client.SslCaPem is null && _client.SslCaLocation is null;
-        var ca = noCa
-            ? "no CA is configured (spec.targetCluster.tlsSecret has no caKey), so the system's CA bundle was used; set tlsSecret.caKey to a file holding the CA that signed the brokers' certificates"
-            : "the CA in spec.targetCluster.tlsSecret (its caKey file) must be the CA, or a CA chain, that signed the brokers' certificates";
-        if (message.Contains("certificate verify failed", StringComparison.Ordinal))
-        {
-            var detail = VerifyDetailPattern().Match(message) is { Success: true } d ? d.Groups[1].Value.Trim() : "certificate verify failed";
-            return new TlsFailureReason("TlsCertificateNotTrusted",
-                $"cannot connect to the target Kafka cluster at {Bootstrap} over TLS: the certificate presented by {broker} could not be verified ({detail}); " +
-                $"{ca}, and the broker addresses must match the names in their certificates. Nothing was written.");
-        }
-        var reason = HandshakeDetailPattern().Match(message) is { Success: true } h ? h.Groups[1].Value.Trim() : message;
-        return new TlsFailureReason("TlsHandshakeFailed",
-            $"cannot connect to the target Kafka cluster at {Bootstrap} over TLS: the handshake with {broker} failed ({reason}); " +
-            "check that spec.targetCluster.securityProtocol matches the listener (SSL or SASL_SSL for a TLS port), that the brokers accept the client certificate of spec.targetCluster.tlsSecret (certKey, keyKey) when they require one, " +
-            (noCa ? "and that the system's CA bundle (no tlsSecret caKey is set) trusts the brokers." : "and that the tlsSecret caKey file holds the CA that signed the brokers' certificates.") + " Nothing was written.");
-    }
-
-    // "ssl://127.0.0.1:9093/bootstrap: SSL handshake failed: ..." names the broker the handshake was with.
-    [System.Text.RegularExpressions.GeneratedRegex(@"(?:^|\s)((?:ssl|sasl_ssl)://[^\s:/]+:\d+)", System.Text.RegularExpressions.RegexOptions.IgnoreCase)]
-    private static partial System.Text.RegularExpressions.Regex TlsBrokerPattern();
-
-    // OpenSSL's reason without librdkafka's hint about ssl.ca.location, a setting users of kafka-restored do not set.
-    [System.Text.RegularExpressions.GeneratedRegex(@"(error:[0-9A-Fa-f]+:[^:]*::certificate verify failed|certificate verify failed)")]
-    private static partial System.Text.RegularExpressions.Regex VerifyDetailPattern();
-
-    [System.Text.RegularExpressions.GeneratedRegex(@"SSL handshake failed: ([^(]+)")]
-    private static partial System.Text.RegularExpressions.Regex HandshakeDetailPattern();
-
-    private sealed record TlsFailureReason(string Reason, string Message)
-    {
-        public KafkaRestoredException WithInner(Exception inner) => new(Reason, Message, inner);
     }
 
     public void Dispose()

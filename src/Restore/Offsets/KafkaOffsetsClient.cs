@@ -1,5 +1,6 @@
 using Confluent.Kafka;
 using Confluent.Kafka.Admin;
+using KafkaRestored.Restore.Engine;
 using KafkaRestored.Restore.Resources;
 using KafkaRestored.Restore.Secrets;
 
@@ -23,6 +24,7 @@ internal sealed class KafkaOffsetsClient : IDisposable
 {
     private readonly IAdminClient _admin;
     private readonly Lazy<IConsumer<byte[]?, byte[]?>> _reader;
+    private readonly TlsHandshakeWatch _tls;
 
     public KafkaOffsetsClient(KafkaClusterSpec cluster, SecretStore secrets, TimeSpan? timeout = null)
     {
@@ -30,7 +32,12 @@ internal sealed class KafkaOffsetsClient : IDisposable
         Secrets = secrets;
         Timeout = timeout ?? TimeSpan.FromSeconds(30);
         Bootstrap = string.Join(',', cluster.BootstrapServers);
-        _admin = new AdminClientBuilder(OffsetsClientConfig.Admin(cluster, secrets)).SetLogHandler((_, _) => { }).Build();
+        var admin = OffsetsClientConfig.Admin(cluster, secrets);
+        _tls = new TlsHandshakeWatch(Bootstrap, "the Kafka cluster", "", admin.SslCaPem is not null || admin.SslCaLocation is not null, "No offset was read or changed.");
+        _admin = new AdminClientBuilder(admin)
+            .SetLogHandler((_, m) => _tls.Note(m.Message))
+            .SetErrorHandler((_, e) => _tls.Note(e.Reason))
+            .Build();
         _reader = new(() => new ConsumerBuilder<byte[]?, byte[]?>(OffsetsClientConfig.Reader(cluster, secrets))
             .SetLogHandler((_, _) => { }).Build());
     }
@@ -218,6 +225,10 @@ internal sealed class KafkaOffsetsClient : IDisposable
         try
         {
             return call();
+        }
+        catch (KafkaException e) when (_tls.Explain(e) is { } tls)
+        {
+            throw tls;
         }
         catch (KafkaException e)
         {

@@ -1,6 +1,8 @@
 using KafkaRestored.Restore.Backups.Kbak;
 using KafkaRestored.Restore.Engine;
+using KafkaRestored.Restore.Offsets;
 using KafkaRestored.Restore.Resources;
+using KafkaRestored.Restore.Secrets;
 using KafkaRestored.TestSupport;
 using Xunit.Abstractions;
 
@@ -138,6 +140,30 @@ public sealed class RestoreOverTlsTests(TlsKafkaFixture tls, ITestOutputHelper o
         Assert.Contains($"at {plaintext} over TLS", result.Message, StringComparison.Ordinal);
         Assert.Contains("securityProtocol", result.Message, StringComparison.Ordinal);
         output.WriteLine($"plaintext listener: {result.Reason}: {result.Message}");
+    }
+
+    [TlsFact]
+    public async Task Offset_tools_reach_the_cluster_over_TLS_and_name_an_untrusted_certificate_too()
+    {
+        var cluster = tls.Cluster;
+        var topic = cluster.Broker.CreateUniqueTopic("tls-offsets", 2);
+        Secret("kafka-tls", "ca.crt", cluster.CaPath);
+        Secret("kafka-wrong-ca", "ca.crt", cluster.WrongCaPath);
+        KafkaClusterSpec Spec(string secret) =>
+            new(new ValueList<string>(cluster.BootstrapServers.Split(',')), SecurityProtocol.Ssl, new TlsSecretRef(secret, "ca.crt", null, null), null, null);
+        var source = new ResourceId(ResourceKinds.KafkaOffsetRollback, "default", "tls-snapshot");
+
+        var snapshot = await new OffsetSnapshotter(Spec("kafka-tls"), new SecretStore(_secrets.Path)) { Timeout = TimeSpan.FromSeconds(30) }
+            .TakeAsync("tls-snapshot", source, ["no-commits-yet"], [topic], CancellationToken.None);
+        var refused = await Assert.ThrowsAsync<KafkaRestoredException>(() =>
+            new OffsetSnapshotter(Spec("kafka-wrong-ca"), new SecretStore(_secrets.Path)) { Timeout = TimeSpan.FromSeconds(5) }
+                .TakeAsync("tls-snapshot-2", source, ["no-commits-yet"], [topic], CancellationToken.None));
+
+        Assert.Equal([topic], snapshot.Topics);
+        Assert.Equal("TlsCertificateNotTrusted", refused.Reason);
+        Assert.Contains($"at {cluster.BootstrapServers} over TLS", refused.Message, StringComparison.Ordinal);
+        Assert.Contains("could not be verified", refused.Message, StringComparison.Ordinal);
+        Assert.Contains("No offset was read or changed.", refused.Message, StringComparison.Ordinal);
     }
 
     [TlsFact]
