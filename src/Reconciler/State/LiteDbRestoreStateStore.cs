@@ -54,9 +54,20 @@ public sealed class LiteDbRestoreStateStore(StateStore store) : IRestoreStateSto
 
     /// <inheritdoc />
     public IReadOnlyList<PartitionOffsetMap> GetOffsetMaps(string restoreKey) =>
-        [.. Maps.Find(Query.EQ("run", restoreKey)).Select(d => new PartitionOffsetMap(
-            d["sourceTopic"].AsString, d["targetTopic"].AsString, d["partition"].AsInt32,
-            d["runs"].AsArray.Select(r => new OffsetRun(r.AsArray[0].AsInt64, r.AsArray[1].AsInt64, r.AsArray[2].AsInt64))))];
+        [.. Maps.Find(Query.EQ("run", restoreKey))
+            .GroupBy(d => (Topic: d["targetTopic"].AsString, Partition: d["partition"].AsInt32))
+            .Select(g =>
+            {
+                var parts = g.OrderBy(d => d["part"].IsNull ? 0 : d["part"].AsInt32).ToList();
+                return new PartitionOffsetMap(parts[0]["sourceTopic"].AsString, g.Key.Topic, g.Key.Partition,
+                    parts.SelectMany(d => d["runs"].AsArray).Select(r => new OffsetRun(r.AsArray[0].AsInt64, r.AsArray[1].AsInt64, r.AsArray[2].AsInt64)));
+            })];
+
+    /// <summary>
+    /// Runs per document. LiteDB refuses documents over ~16 MB, about 370,000 runs; a map with more
+    /// (PITR cutting a partition's records one by one) is split over several documents.
+    /// </summary>
+    internal const int RunsPerDocument = 100_000;
 
     /// <inheritdoc />
     public void SaveOffsetMaps(string restoreKey, IReadOnlyCollection<PartitionOffsetMap> maps) =>
@@ -65,16 +76,26 @@ public sealed class LiteDbRestoreStateStore(StateStore store) : IRestoreStateSto
             var col = Maps;
             foreach (var m in maps)
             {
-                col.Upsert(new BsonDocument
+                var parts = Math.Max(1, (m.Runs.Count + RunsPerDocument - 1) / RunsPerDocument);
+                for (var part = 0; part < parts; part++)
                 {
-                    ["_id"] = $"{restoreKey}|{m.TargetTopic}|{m.Partition}",
-                    ["run"] = restoreKey,
-                    ["resource"] = ResourceOf(restoreKey),
-                    ["sourceTopic"] = m.SourceTopic,
-                    ["targetTopic"] = m.TargetTopic,
-                    ["partition"] = m.Partition,
-                    ["runs"] = new BsonArray(m.Runs.Select(r => new BsonArray(new BsonValue(r.SourceStart), new BsonValue(r.TargetStart), new BsonValue(r.Length)))),
-                });
+                    var id = $"{restoreKey}|{m.TargetTopic}|{m.Partition}";
+                    col.Upsert(new BsonDocument
+                    {
+                        // Part 0 keeps the id maps had before they were split.
+                        ["_id"] = part == 0 ? id : $"{id}|part{part}",
+                        ["run"] = restoreKey,
+                        ["resource"] = ResourceOf(restoreKey),
+                        ["sourceTopic"] = m.SourceTopic,
+                        ["targetTopic"] = m.TargetTopic,
+                        ["partition"] = m.Partition,
+                        ["part"] = part,
+                        ["runs"] = new BsonArray(m.Runs.Skip(part * RunsPerDocument).Take(RunsPerDocument)
+                            .Select(r => new BsonArray(new BsonValue(r.SourceStart), new BsonValue(r.TargetStart), new BsonValue(r.Length)))),
+                    });
+                }
+                col.DeleteMany(Query.And(Query.EQ("run", restoreKey), Query.EQ("targetTopic", m.TargetTopic),
+                    Query.EQ("partition", m.Partition), Query.GTE("part", parts)));
             }
         });
 

@@ -1,5 +1,6 @@
 using KafkaRestored.Reconciler.State;
 using KafkaRestored.Restore;
+using KafkaRestored.Restore.Engine;
 using KafkaRestored.Restore.Offsets;
 using KafkaRestored.Restore.Resources;
 using KafkaRestored.TestSupport;
@@ -116,6 +117,32 @@ public sealed class StateStoreTests
         store.Database.GetCollection("checkpoints").Insert(new BsonDocument { ["resource"] = StateStore.Key(b), ["p"] = 0 });
         Assert.Equal(2, store.PruneRunData(a));
         Assert.Equal(1, store.Database.GetCollection("checkpoints").Count());
+    }
+
+    [Fact]
+    public void An_offset_map_too_big_for_one_LiteDB_document_is_split_and_read_back_whole()
+    {
+        using var dir = new TempDir();
+        using var store = StateStore.Open(dir.Path);
+        var state = new LiteDbRestoreStateStore(store);
+        // PITR cutting every other record: one run per restored record. 400,000 runs are ~18 MB of
+        // BSON, over LiteDB's 16 MB document limit in one piece.
+        var big = new PartitionOffsetMap("orders", "restored", 3);
+        for (long i = 0; i < 400_000; i++) big.Add(i * 2, i);
+        var small = new PartitionOffsetMap("orders", "restored", 4, [new OffsetRun(0, 0, 10)]);
+
+        state.SaveOffsetMaps("r#g1", [big, small]);
+
+        var loaded = state.GetOffsetMaps("r#g1").OrderBy(m => m.Partition).ToList();
+        Assert.Equal(big.Runs, loaded[0].Runs);
+        Assert.Equal(small.Runs, loaded[1].Runs);
+        Assert.Equal(300_000, loaded[0].FirstTargetAtOrAfter(599_999));
+
+        // Saving the map shorter again leaves no stale part behind; deleting the run removes every part.
+        state.SaveOffsetMaps("r#g1", [new PartitionOffsetMap("orders", "restored", 3, big.Runs.Take(150_000))]);
+        Assert.Equal(150_000, state.GetOffsetMaps("r#g1").Single(m => m.Partition == 3).Runs.Count);
+        state.DeleteRun("r#g1");
+        Assert.Empty(state.GetOffsetMaps("r#g1"));
     }
 
     [Fact]
