@@ -117,6 +117,9 @@ public sealed class GitSource : IDisposable
             {
                 CredentialsProvider = Credentials(),
                 TagFetchMode = TagFetchMode.None,
+                // Without pruning, a branch deleted on the remote keeps its old tracking ref and the
+                // daemon would go on serving that stale commit instead of reporting BranchNotFound.
+                Prune = true,
                 OnTransferProgress = _ => !token.IsCancellationRequested,
                 OnProgress = _ => !token.IsCancellationRequested,
             };

@@ -206,6 +206,30 @@ public sealed class GitFaultTests : IClassFixture<KafkaFixture>, IDisposable
             $"restore generation {before.Generation}, attempts {before.Attempts}, records in target {Partitions * RecordsPerPartition} (never re-run)");
     }
 
+    [Fact]
+    public async Task A_branch_deleted_on_the_remote_fails_the_cycle_with_BranchNotFound_instead_of_serving_the_stale_tip()
+    {
+        var target = _kafka.Broker.CreateUniqueTopic("deleted-branch", Partitions);
+        _remote.HumanCommit("add restore", new Dictionary<string, string?> { ["restores/r.yaml"] = RestoreYaml("r", target) });
+        await using var daemon = new Daemon(Options(), _log);
+        Assert.True(await daemon.Loop.RunUntilIdleAsync(CancellationToken.None));
+        var kept = _remote.RemoteGit("rev-parse", _remote.Branch).Trim();
+
+        _remote.RemoteGit("update-ref", "-d", "refs/heads/" + _remote.Branch);
+        var report = await daemon.Loop.RunCycleAsync(CancellationToken.None);
+
+        Assert.Null(report.Commit);
+        Assert.Contains("does not exist", report.Error, StringComparison.Ordinal);
+        Assert.Equal(1, daemon.Loop.Counters.FetchErrors);
+        Assert.False(daemon.Record("r")!.Tombstone);
+
+        // The branch comes back: the loop picks up where it was, nothing re-runs.
+        _remote.RemoteGit("update-ref", "refs/heads/" + _remote.Branch, kept);
+        Assert.True(await daemon.Loop.RunUntilIdleAsync(CancellationToken.None));
+        Assert.Equal((ResourcePhase.Completed, 1), (daemon.Record("r")!.Phase, daemon.Record("r")!.Attempts));
+        Assert.Equal(0, daemon.Loop.Counters.ForcePushes);
+    }
+
     private string? StatusOnRemote(string name)
     {
         var run = ProcessRunner.Run("git", ["show", $"{_remote.Branch}:status/kafkarestore/kafka-backup/{name}.yaml"], _remote.BarePath);
