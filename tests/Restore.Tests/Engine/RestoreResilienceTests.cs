@@ -158,9 +158,39 @@ public sealed class RestoreResilienceTests(KafkaFixture kafka, Xunit.Abstraction
         var result = await run.WaitAsync(TimeSpan.FromMinutes(2));
         foreach (var m in logger.Messages) log.WriteLine(m);
 
+        // librdkafka's mock checks producer sequence numbers only for transactional producers: a batch
+        // whose response was lost when the brokers went down is appended again when the producer retries
+        // it (MockIdempotenceTests). A real broker drops that retry as a duplicate. What the engine must do
+        // either way: never report such a target as Completed, and never lose or reorder a record.
+        var reappended = MockReappendedRecords(topic, partitions, input);
+        if (reappended > 0)
+        {
+            log.WriteLine($"the mock re-appended {reappended} records of retried batches; the engine reported {result.Outcome} {result.Reason}");
+            Assert.Equal((RestoreOutcome.Failed, "VerificationFailed"), (result.Outcome, result.Reason));
+            return;
+        }
         RestoreSelectionTests.AssertCompleted(result);
         Assert.Equal(total, result.RestoredRecords);
         AssertExactlyOnce(topic, partitions, input);
+    }
+
+    /// <summary>
+    /// Records the target holds twice because the mock appended a retried batch again; asserts that,
+    /// those aside, every partition holds every record once and in order (keys are unique per partition).
+    /// </summary>
+    private int MockReappendedRecords(string topic, int partitions, Dictionary<(string, int), IReadOnlyList<BackupRecord>> input)
+    {
+        var seen = RestoreKit.ReadTopic(kafka.Broker.BootstrapServers, topic, partitions);
+        var extra = 0;
+        for (var p = 0; p < partitions; p++)
+        {
+            var got = seen.Where(r => r.Partition == p).ToList();
+            var firsts = new HashSet<string>();
+            var kept = got.Where(r => firsts.Add(Convert.ToHexString(r.Key!))).ToList();
+            Assert.Equal(input[(topic, p)].Select(r => r.Key), kept.Select(r => r.Key));
+            extra += got.Count - kept.Count;
+        }
+        return extra;
     }
 
     /// <summary>Runs the callback on the reporting thread (Progress&lt;T&gt; would post to the thread pool).</summary>
