@@ -29,7 +29,9 @@ internal sealed class PartitionWorker(
 
     public async Task RunAsync(PartitionState state, CancellationToken ct)
     {
-        var capacity = (int)Math.Clamp(readAheadBytes / ChunkBytes, 2, 4096);
+        // Half the read-ahead budget queues chunks for the producer, the other half holds a segment until it is verified.
+        var holdBytes = readAheadBytes / 2;
+        var capacity = (int)Math.Clamp(holdBytes / ChunkBytes, 2, 4096);
         var channel = Channel.CreateBounded<RecordChunk>(new BoundedChannelOptions(capacity)
         {
             SingleReader = true,
@@ -37,7 +39,7 @@ internal sealed class PartitionWorker(
             FullMode = BoundedChannelFullMode.Wait,
         });
         using var readerCts = CancellationTokenSource.CreateLinkedTokenSource(ct);
-        var reader = Task.Run(() => ReadAsync(state, channel.Writer, readerCts.Token), CancellationToken.None);
+        var reader = Task.Run(() => ReadAsync(state, channel.Writer, holdBytes, readerCts.Token), CancellationToken.None);
         try
         {
             await ProduceAsync(state, channel.Reader, ct);
@@ -57,7 +59,13 @@ internal sealed class PartitionWorker(
         }
     }
 
-    private async Task ReadAsync(PartitionState state, ChannelWriter<RecordChunk> writer, CancellationToken ct)
+    /// <summary>
+    /// Feeds the channel segment by segment. A segment's CRC and record count are checked only after
+    /// its last record, so no record of a segment is handed to the producer before the whole segment
+    /// read cleanly: a corrupt segment writes nothing. A segment that fits in <paramref name="holdBytes"/>
+    /// is held decoded until then; a bigger one is read twice (checked in full, then streamed).
+    /// </summary>
+    private async Task ReadAsync(PartitionState state, ChannelWriter<RecordChunk> writer, long holdBytes, CancellationToken ct)
     {
         try
         {
@@ -65,18 +73,17 @@ internal sealed class PartitionWorker(
             for (var i = 0; i < segments.Count; i++)
             {
                 if (segments[i].StartOffset < state.Start.SegmentStartOffset) continue;
-                var chunk = RecordChunk.Rent(i);
-                // Every segment sends at least one chunk, so the producing side sees each segment start.
-                await foreach (var record in SegmentReader.ReadAsync(storage, segments[i].Key, ct))
+                var held = await HoldSegmentAsync(segments[i].Key, i, holdBytes, ct);
+                if (held is null)
                 {
-                    chunk.Add(record);
-                    if (chunk.Count == ChunkRecords || chunk.Bytes >= ChunkBytes)
+                    await foreach (var _ in SegmentReader.ReadAsync(storage, segments[i].Key, ct))
                     {
-                        await writer.WriteAsync(chunk, ct);
-                        chunk = RecordChunk.Rent(i);
+                        // Checking pass: decode every record, keep none.
                     }
+                    await StreamSegmentAsync(segments[i].Key, i, writer, ct);
+                    continue;
                 }
-                await writer.WriteAsync(chunk, ct);
+                foreach (var chunk in held) await writer.WriteAsync(chunk, ct);
             }
             writer.Complete();
         }
@@ -84,6 +91,62 @@ internal sealed class PartitionWorker(
         {
             writer.Complete(e);
         }
+    }
+
+    /// <summary>The segment's chunks once it has been read and checked in full, or null when it is bigger than <paramref name="holdBytes"/>.</summary>
+    private async Task<List<RecordChunk>?> HoldSegmentAsync(string key, int index, long holdBytes, CancellationToken ct)
+    {
+        var held = new List<RecordChunk>();
+        var bytes = 0L;
+        var chunk = RecordChunk.Rent(index);
+        try
+        {
+            await foreach (var record in SegmentReader.ReadAsync(storage, key, ct))
+            {
+                chunk.Add(record);
+                if (chunk.Count == ChunkRecords || chunk.Bytes >= ChunkBytes)
+                {
+                    bytes += chunk.Bytes;
+                    held.Add(chunk);
+                    chunk = RecordChunk.Rent(index);
+                    if (bytes > holdBytes) break;
+                }
+            }
+        }
+        catch
+        {
+            Release(held, chunk);
+            throw;
+        }
+        if (bytes > holdBytes)
+        {
+            Release(held, chunk);
+            return null;
+        }
+        // Every segment sends at least one chunk, so the producing side sees each segment start.
+        held.Add(chunk);
+        return held;
+    }
+
+    private static void Release(List<RecordChunk> held, RecordChunk chunk)
+    {
+        foreach (var c in held) c.Return();
+        chunk.Return();
+    }
+
+    private async Task StreamSegmentAsync(string key, int index, ChannelWriter<RecordChunk> writer, CancellationToken ct)
+    {
+        var chunk = RecordChunk.Rent(index);
+        await foreach (var record in SegmentReader.ReadAsync(storage, key, ct))
+        {
+            chunk.Add(record);
+            if (chunk.Count == ChunkRecords || chunk.Bytes >= ChunkBytes)
+            {
+                await writer.WriteAsync(chunk, ct);
+                chunk = RecordChunk.Rent(index);
+            }
+        }
+        await writer.WriteAsync(chunk, ct);
     }
 
     private async Task ProduceAsync(PartitionState state, ChannelReader<RecordChunk> reader, CancellationToken ct)
