@@ -90,6 +90,7 @@ public static class RestoreEngine
                 restarts++;
                 RestoreLog.ProducerRestart(env.Logger, outcome.Message, restarts, env.Tuning.MaxProducerRestarts);
                 await Task.Delay(TimeSpan.FromSeconds(restarts), time, ct);
+                await WaitForQuietTargetAsync(context, target, ct);
             }
 
             context.ReportProgress(states, RestoreStage.Verifying);
@@ -219,6 +220,28 @@ public static class RestoreEngine
             states.Add(new PartitionState(p, fingerprint, cp.TargetStartOffset, present, start) { Tail = tail });
         }
         return states;
+    }
+
+    /// <summary>
+    /// Before resuming with a new producer: the disposed producer's last requests may still sit in a
+    /// broker's queue (a broker handles a request it has read even after the client went away), and
+    /// the new producer has a new producer id, so the broker could not drop them as duplicates. The
+    /// resume point is read only once every end offset held still for a settle interval; what could
+    /// still slip through is caught by verification (VerificationFailed), never written silently twice.
+    /// </summary>
+    private static async Task WaitForQuietTargetAsync(RestoreContext context, TargetCluster target, CancellationToken ct)
+    {
+        var keys = context.Plan.Partitions.Select(p => (p.TargetTopic, p.Partition)).ToList();
+        var before = await target.OffsetsAsync(keys, earliest: false, ct);
+        for (var round = 1; round <= context.Tuning.MaxSettleRounds; round++)
+        {
+            await Task.Delay(context.Tuning.RestartSettleInterval, context.Time, ct);
+            var after = await target.OffsetsAsync(keys, earliest: false, ct);
+            var moved = keys.Count(k => after[k] != before[k]);
+            if (moved == 0) return;
+            RestoreLog.TargetStillMoving(context.Logger, moved, round);
+            before = after;
+        }
     }
 
     /// <summary>The runs covering the first <paramref name="records"/> records of a map.</summary>

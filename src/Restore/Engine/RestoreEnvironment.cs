@@ -60,4 +60,13 @@ public sealed record RestoreTuning(
     public static RestoreTuning Default { get; } = new(
         TimeSpan.FromSeconds(15), TimeSpan.FromSeconds(15), TimeSpan.FromSeconds(2),
         TimeSpan.FromMilliseconds(500), TimeSpan.FromMinutes(5), 3);
+
+    /// <summary>
+    /// After a producer restart, resume points are read only once the target's end offsets held
+    /// still for this long (a broker still appends requests it read before the old producer went away).
+    /// </summary>
+    public TimeSpan RestartSettleInterval { get; init; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>Settle intervals waited at most for the end offsets to hold still before resuming anyway (verification still checks).</summary>
+    public int MaxSettleRounds { get; init; } = 30;
 }

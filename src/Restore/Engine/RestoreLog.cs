@@ -26,6 +26,9 @@ internal static partial class RestoreLog
     [LoggerMessage(7, LogLevel.Warning, "Kafka client error: {Message}")]
     public static partial void ClientError(ILogger logger, string message);
 
+    [LoggerMessage(9, LogLevel.Warning, "{Partitions} target partitions still grew after the old producer was closed (settle round {Round}); waiting before reading the resume point")]
+    public static partial void TargetStillMoving(ILogger logger, int partitions, int round);
+
     [LoggerMessage(8, LogLevel.Warning, "Backup has a gap in {Topic}[{Partition}]: offsets {Start}..{End} were deleted at the source before the backup ({Reason})")]
     public static partial void Gap(ILogger logger, string topic, int partition, long start, long end, string reason);
 }
