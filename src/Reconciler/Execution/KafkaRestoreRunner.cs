@@ -5,6 +5,7 @@ using KafkaRestored.Restore.Engine;
 using KafkaRestored.Restore.Offsets;
 using KafkaRestored.Restore.Resources;
 using KafkaRestored.Restore.Storage;
+using Microsoft.Extensions.Logging;
 
 namespace KafkaRestored.Reconciler.Execution;
 
@@ -37,6 +38,7 @@ public sealed class KafkaRestoreRunner : IResourceRunner
         {
             return RunOutcome.Failed(e.Reason, e.Message, retryable: e.Reason is not ("SnapshotExists" or "InvalidSnapshotId"));
         }
+        CarryOverUnfinishedRun(context);
         var result = await RestoreEngine.RunAsync(restore, env, progress, cancellationToken);
         var details = new KafkaRestoreStatus
         {
@@ -77,6 +79,28 @@ public sealed class KafkaRestoreRunner : IResourceRunner
             RestoreOutcome.Cancelled => RunOutcome.Cancelled(result.Message, details),
             _ => RunOutcome.Failed(result.Reason, result.Message, details),
         };
+    }
+
+    /// <summary>
+    /// A new generation (rerun annotation or spec edit) of a restore whose previous generation stopped
+    /// part-way, e.g. Failed after job.backoffLimit, continues from that generation's checkpoints: its
+    /// records are in the target, and starting over would meet TargetNotEmpty (or, with
+    /// onExistingData: append, write them twice). A completed generation is not carried over, so a
+    /// rerun of a completed restore runs it again.
+    /// </summary>
+    private static void CarryOverUnfinishedRun(RunContext context)
+    {
+        var state = context.RestoreState;
+        if (context.Generation <= 1 || state.GetCheckpoints(context.RestoreKey).Count > 0) return;
+        var previousKey = LiteDbRestoreStateStore.RestoreKey(context.Id, context.Generation - 1);
+        var previous = state.GetCheckpoints(previousKey);
+        if (previous.Count == 0 || previous.All(c => c.Completed)) return;
+        // Maps first, checkpoints last: a crash in between leaves no checkpoints under the new key, so this runs again.
+        state.SaveOffsetMaps(context.RestoreKey, [.. state.GetOffsetMaps(previousKey)]);
+        state.SaveCheckpoints(context.RestoreKey, previous);
+        state.DeleteRun(previousKey);
+        context.Logger.LogInformation("Generation {Generation} continues the unfinished run of generation {Previous} ({Partitions} partitions checkpointed)",
+            context.Generation, context.Generation - 1, previous.Count);
     }
 
     /// <summary>
