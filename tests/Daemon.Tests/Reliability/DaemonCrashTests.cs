@@ -202,7 +202,8 @@ public sealed partial class DaemonCrashTests(KafkaFixture kafka, ITestOutputHelp
         Assert.True(status.ExitCode == 0, status.StdOut + status.StdErr);
         Assert.Contains("Completed", status.StdOut, StringComparison.Ordinal);
 
-        Assert.True(figures.Kills >= Math.Max(3, kills - 1), $"only {figures.Kills} of {kills} kills happened");
+        // The last kills may find the restore already done (a push trigger waits up to a share of records more).
+        Assert.True(figures.Kills >= kills * 3 / 4, $"only {figures.Kills} of {kills} kills happened");
         // Some kills fall before the first record or after the last one (still mid-run: verification, the Completed push).
         Assert.True(figures.MidRestore >= kills / 3, $"only {figures.MidRestore} of {figures.Kills} kills landed with part of the records written");
         Assert.True(figures.DuringPush >= 1, "no kill hit a status push");
