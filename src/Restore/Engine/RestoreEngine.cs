@@ -174,6 +174,7 @@ public static class RestoreEngine
         var partitions = context.Plan.Partitions.ToList();
         var ends = await target.OffsetsAsync(partitions.Select(p => (p.TargetTopic, p.Partition)).ToList(), earliest: false, ct);
         var states = new List<PartitionState>(partitions.Count);
+        var tailChecks = new List<(int Index, PartitionPlan Plan, string Fingerprint, long TargetStart, long Present, ResumePoint Start, long TailOffset)>();
         foreach (var p in partitions)
         {
             var key = (p.TargetTopic, p.Partition);
@@ -211,13 +212,23 @@ public static class RestoreEngine
                     start = new ResumePoint(cp.ResumeSegmentStartOffset, cp.ResumeSelectedBefore, Prefix(map, cp.ResumeSelectedBefore));
                 }
             }
-            TargetRecord? tail = null;
             if (present > 0)
             {
                 RestoreLog.Resuming(env.Logger, p.TargetTopic, p.Partition, present, start.SegmentStartOffset);
-                tail = await target.ReadRecordAsync(p.TargetTopic, p.Partition, ends[key] - 1, ct);
+                tailChecks.Add((states.Count, p, fingerprint, cp.TargetStartOffset, present, start, ends[key] - 1));
+                states.Add(null!); // replaced below, once every tail is read
+                continue;
             }
-            states.Add(new PartitionState(p, fingerprint, cp.TargetStartOffset, present, start) { Tail = tail });
+            states.Add(new PartitionState(p, fingerprint, cp.TargetStartOffset, present, start));
+        }
+        // The target's last records, read through one assignment: one fetch for all partitions, not one each.
+        var tails = await target.ReadRecordsAsync([.. tailChecks.Select(t => (t.Plan.TargetTopic, t.Plan.Partition, t.TailOffset))], ct);
+        foreach (var t in tailChecks)
+        {
+            states[t.Index] = new PartitionState(t.Plan, t.Fingerprint, t.TargetStart, t.Present, t.Start)
+            {
+                Tail = tails.GetValueOrDefault((t.Plan.TargetTopic, t.Plan.Partition)),
+            };
         }
         return states;
     }

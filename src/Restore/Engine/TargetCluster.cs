@@ -222,9 +222,16 @@ internal sealed class TargetCluster : IDisposable
         }
     }
 
-    /// <summary>Reads the record at <paramref name="offset"/>; null when it cannot be read in time (deleted by retention, say).</summary>
-    public async Task<TargetRecord?> ReadRecordAsync(string topic, int partition, long offset, CancellationToken ct)
+    /// <summary>
+    /// Reads the record at each given offset through one assignment, so the fetches of all partitions
+    /// go together. A partition whose record cannot be read in time (deleted by retention, say) is
+    /// missing from the result.
+    /// </summary>
+    public async Task<Dictionary<(string Topic, int Partition), TargetRecord>> ReadRecordsAsync(
+        IReadOnlyCollection<(string Topic, int Partition, long Offset)> wanted, CancellationToken ct)
     {
+        var found = new Dictionary<(string Topic, int Partition), TargetRecord>();
+        if (wanted.Count == 0) return found;
         _reader ??= new ConsumerBuilder<byte[]?, byte[]?>(new ConsumerConfig(_client)
         {
             GroupId = "kafka-restored-tail-check",
@@ -232,22 +239,34 @@ internal sealed class TargetCluster : IDisposable
             EnableAutoOffsetStore = false,
             FetchMaxBytes = 1 << 20,
         }).SetLogHandler((_, m) => RestoreLog.Client(_logger, m.Facility, m.Message)).Build();
-        _reader.Assign(new TopicPartitionOffset(topic, partition, offset));
+        var pending = wanted.ToDictionary(w => (w.Topic, w.Partition), w => w.Offset);
+        _reader.Assign(wanted.Select(w => new TopicPartitionOffset(w.Topic, w.Partition, w.Offset)));
         try
         {
             var deadline = _time.GetUtcNow() + _tuning.ConnectTimeout;
-            while (_time.GetUtcNow() < deadline)
+            while (pending.Count > 0 && _time.GetUtcNow() < deadline)
             {
                 ct.ThrowIfCancellationRequested();
-                var result = await Task.Run(() => _reader.Consume(TimeSpan.FromMilliseconds(200)), ct);
-                if (result?.Message is { } m && result.Offset.Value == offset)
-                    return new TargetRecord(offset, m.Timestamp.UnixTimestampMs, m.Key, m.Value);
+                ConsumeResult<byte[]?, byte[]?>? result;
+                try
+                {
+                    result = await Task.Run(() => _reader.Consume(TimeSpan.FromMilliseconds(200)), ct);
+                }
+                catch (ConsumeException e)
+                {
+                    // That partition's record cannot be read: it stays missing (the caller treats it as unknown).
+                    pending.Remove((e.ConsumerRecord?.Topic ?? "", e.ConsumerRecord?.Partition.Value ?? -1));
+                    continue;
+                }
+                if (result?.Message is not { } m) continue;
+                var key = (result.Topic, result.Partition.Value);
+                if (pending.TryGetValue(key, out var offset) && result.Offset.Value == offset)
+                {
+                    found[key] = new TargetRecord(offset, m.Timestamp.UnixTimestampMs, m.Key, m.Value);
+                    pending.Remove(key);
+                }
             }
-            return null;
-        }
-        catch (ConsumeException)
-        {
-            return null;
+            return found;
         }
         finally
         {
