@@ -74,7 +74,10 @@ internal sealed class ProducerSession : IDisposable
     private IProducer<byte[]?, byte[]?> BuildProducer()
     {
         var budget = _context.Budget;
-        var config = new ProducerConfig(_context.Client)
+        // A copy: Confluent's config constructors wrap the given dictionary, so setting producer
+        // properties on a wrapper would change the shared client settings (and a later consumer
+        // built from them fails on "dotnet.producer.*" keys).
+        var config = new ProducerConfig(new Dictionary<string, string>(_context.Client))
         {
             EnableIdempotence = true,
             Acks = Acks.All,

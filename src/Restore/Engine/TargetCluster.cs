@@ -27,7 +27,8 @@ internal sealed class TargetCluster : IDisposable
         _tuning = tuning;
         _tls = new TlsHandshakeWatch(bootstrapList, "the target Kafka cluster", "spec.targetCluster.",
             client.SslCaPem is not null || client.SslCaLocation is not null, "Nothing was written.");
-        var config = new AdminClientConfig(client)
+        // Copies, not wrappers: the client settings are shared with the producer (see ProducerSession).
+        var config = new AdminClientConfig(new Dictionary<string, string>(client))
         {
             SocketConnectionSetupTimeoutMs = (int)Math.Max(1000, tuning.ConnectTimeout.TotalMilliseconds),
         };
@@ -232,7 +233,7 @@ internal sealed class TargetCluster : IDisposable
     {
         var found = new Dictionary<(string Topic, int Partition), TargetRecord>();
         if (wanted.Count == 0) return found;
-        _reader ??= new ConsumerBuilder<byte[]?, byte[]?>(new ConsumerConfig(_client)
+        _reader ??= new ConsumerBuilder<byte[]?, byte[]?>(new ConsumerConfig(new Dictionary<string, string>(_client))
         {
             GroupId = "kafka-restored-tail-check",
             EnableAutoCommit = false,
