@@ -29,7 +29,7 @@ public sealed partial class DaemonCrashTests(KafkaFixture kafka, ITestOutputHelp
     private readonly GitRemote _remote = new();
     private readonly TempDir _dir = new("kr-crash");
 
-    private static bool Full => Environment.GetEnvironmentVariable("KAFKA_RESTORED_FULL_RELIABILITY") == "1";
+    private static bool Full => ReliabilityCounts.Full;
 
     public void Dispose()
     {

@@ -16,7 +16,7 @@ public sealed class GitFaultsDaemonTests(KafkaFixture kafka, ITestOutputHelper o
 {
     private const int Partitions = 2;
     private const int RecordsPerPartition = 30;
-    private static readonly bool Full = Environment.GetEnvironmentVariable("KAFKA_RESTORED_FULL_RELIABILITY") == "1";
+    private static bool Full => ReliabilityCounts.Full;
     private static readonly TimeSpan Patience = TimeSpan.FromMinutes(3);
     private readonly GitRemote _remote = new();
     private readonly TempDir _dir = new("kr-gitfaults");

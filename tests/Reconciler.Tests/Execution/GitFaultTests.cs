@@ -22,7 +22,7 @@ public sealed class GitFaultTests : IClassFixture<KafkaFixture>, IDisposable
 {
     private const int Partitions = 2;
     private const int RecordsPerPartition = 40;
-    private static readonly bool Full = Environment.GetEnvironmentVariable("KAFKA_RESTORED_FULL_RELIABILITY") == "1";
+    private static bool Full => ReliabilityCounts.Full;
     private readonly KafkaFixture _kafka;
     private readonly ITestOutputHelper _output;
     private readonly GitRemote _remote = new();

@@ -22,7 +22,7 @@ public sealed class LoadTests(KafkaFixture kafka, ITestOutputHelper output) : IC
 {
     private const int MaxConcurrent = 4;
     private const int RecordsPerRestore = 20;
-    private static readonly bool Full = Environment.GetEnvironmentVariable("KAFKA_RESTORED_FULL_RELIABILITY") == "1";
+    private static bool Full => ReliabilityCounts.Full;
     private static readonly int Restores = Full ? 200 : 40;
     private readonly GitRemote _remote = new();
 
