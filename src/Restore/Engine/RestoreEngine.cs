@@ -183,7 +183,7 @@ public static class RestoreEngine
             if (cp.Fingerprint != fingerprint || cp.SourceTopic != p.SourceTopic)
             {
                 throw new KafkaRestoredException("RestoreStateMismatch",
-                    $"the saved state of restore '{env.RestoreKey}' for {p.TargetTopic}[{p.Partition}] was recorded for another spec (backup, topic mapping, PITR cutoff or header settings changed) and {cp.RecordsConfirmed} records were already written with it; restore the original spec to finish that run, or empty the target topics and delete the restore's state to start over.");
+                    $"the saved state of restore '{env.RestoreKey}' for {p.TargetTopic}[{p.Partition}] was recorded for another spec (backup, topic mapping, PITR cutoff or header settings changed) and {cp.RecordsConfirmed} records were already written with it; restore the original spec to finish that run, or empty the target topics and start over under a new restore name (saved state belongs to the name).");
             }
             var present = ends[key] - cp.TargetStartOffset;
             if (present < 0)

@@ -119,6 +119,7 @@ public sealed class RestorePreflightTests(KafkaFixture kafka) : IClassFixture<Ka
 
         Assert.Equal((RestoreOutcome.Failed, "RestoreStateMismatch"), (changed.Outcome, changed.Reason));
         Assert.Contains($"{topic}[0]", changed.Message, StringComparison.Ordinal);
+        Assert.Contains("new restore name", changed.Message, StringComparison.Ordinal);
         Assert.Equal([20L], RestoreKit.EndOffsets(kafka.Broker.BootstrapServers, topic, 1));
     }
 
