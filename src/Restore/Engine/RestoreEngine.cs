@@ -189,7 +189,7 @@ public static class RestoreEngine
             if (present < 0)
             {
                 throw new KafkaRestoredException("TargetChanged",
-                    $"target partition {p.TargetTopic}[{p.Partition}] ends at offset {ends[key]}, before offset {cp.TargetStartOffset} where this restore started writing: the topic was deleted or recreated since. Delete the restore's state (or use a new restore name) to start over.");
+                    $"target partition {p.TargetTopic}[{p.Partition}] ends at offset {ends[key]}, before offset {cp.TargetStartOffset} where this restore started writing: the topic was deleted or recreated since. Start over under a new restore name (saved state belongs to the name).");
             }
             if (cp.Completed && cp.SelectedRecords == present)
             {
