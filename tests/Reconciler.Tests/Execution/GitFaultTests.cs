@@ -26,19 +26,14 @@ public sealed class GitFaultTests : IClassFixture<KafkaFixture>, IDisposable
     private readonly KafkaFixture _kafka;
     private readonly ITestOutputHelper _output;
     private readonly GitRemote _remote = new();
-    private readonly string _backups;
+    private readonly OrdersBackup _orders;
     private readonly ListLogger _log = new();
 
     public GitFaultTests(KafkaFixture kafka, ITestOutputHelper output)
     {
         _kafka = kafka;
         _output = output;
-        _backups = _remote.Scratch("backups");
-        var records = new Dictionary<(string, int), IReadOnlyList<BackupRecord>>();
-        for (var p = 0; p < Partitions; p++)
-            records[("orders", p)] = [.. Enumerable.Range(0, RecordsPerPartition).Select(i => RestoreKit.Record(i, 1_700_000_000_000 + i, $"k{i}", $"order-{p}-{i}"))];
-        RestoreKit.WriteBackupAsync(new FilesystemBackupStorage(_backups), "backup-1", records, new Dictionary<string, int> { ["orders"] = Partitions })
-            .GetAwaiter().GetResult();
+        _orders = new OrdersBackup(_remote.Scratch("backups"), Partitions, RecordsPerPartition);
     }
 
     public void Dispose() => _remote.Dispose();
@@ -55,25 +50,7 @@ public sealed class GitFaultTests : IClassFixture<KafkaFixture>, IDisposable
         RetryBaseDelay = TimeSpan.FromMilliseconds(100),
     };
 
-    private string RestoreYaml(string name, string target) => $"""
-        apiVersion: kafka.oso.sh/v1alpha1
-        kind: KafkaRestore
-        metadata:
-          name: {name}
-          namespace: kafka-backup
-        spec:
-          backupId: backup-1
-          targetCluster:
-            bootstrapServers: [{_kafka.Broker.BootstrapServers.Replace(",", ", ", StringComparison.Ordinal)}]
-          storage:
-            storageType: filesystem
-            filesystem:
-              path: {_backups}
-          topics: [orders]
-          topicMapping:
-            orders: {target}
-
-        """;
+    private string RestoreYaml(string name, string target) => _orders.RestoreYaml(name, target, _kafka.Broker.BootstrapServers);
 
     private sealed class Daemon : IAsyncDisposable
     {

@@ -19,17 +19,14 @@ public sealed class ReconcileLoopTests : IClassFixture<KafkaFixture>, IDisposabl
     private const int RecordsPerPartition = 50;
     private readonly KafkaFixture _kafka;
     private readonly GitRemote _remote = new();
+    private readonly OrdersBackup _orders;
     private readonly string _backups;
 
     public ReconcileLoopTests(KafkaFixture kafka)
     {
         _kafka = kafka;
-        _backups = _remote.Scratch("backups");
-        var records = new Dictionary<(string, int), IReadOnlyList<BackupRecord>>();
-        for (var p = 0; p < Partitions; p++)
-            records[("orders", p)] = [.. Enumerable.Range(0, RecordsPerPartition).Select(i => RestoreKit.Record(i, 1_700_000_000_000 + i, $"k{i}", $"order-{p}-{i}"))];
-        RestoreKit.WriteBackupAsync(new FilesystemBackupStorage(_backups), "backup-1", records, new Dictionary<string, int> { ["orders"] = Partitions })
-            .GetAwaiter().GetResult();
+        _orders = new OrdersBackup(_remote.Scratch("backups"), Partitions, RecordsPerPartition);
+        _backups = _orders.Directory;
     }
 
     public void Dispose() => _remote.Dispose();
@@ -44,25 +41,8 @@ public sealed class ReconcileLoopTests : IClassFixture<KafkaFixture>, IDisposabl
         RetryBaseDelay = TimeSpan.FromMilliseconds(50),
     };
 
-    private string RestoreYaml(string name, string target, string extra = "", string annotations = "", string? bootstrap = null) => $"""
-        apiVersion: kafka.oso.sh/v1alpha1
-        kind: KafkaRestore
-        metadata:
-          name: {name}
-          namespace: kafka-backup{annotations}
-        spec:
-          backupId: backup-1
-          targetCluster:
-            bootstrapServers: [{bootstrap ?? _kafka.Broker.BootstrapServers.Replace(",", ", ", StringComparison.Ordinal)}]
-          storage:
-            storageType: filesystem
-            filesystem:
-              path: {_backups}
-          topics: [orders]
-          topicMapping:
-            orders: {target}{extra}
-
-        """;
+    private string RestoreYaml(string name, string target, string extra = "", string annotations = "", string? bootstrap = null) =>
+        _orders.RestoreYaml(name, target, bootstrap ?? _kafka.Broker.BootstrapServers, extra, annotations);
 
     private sealed class Daemon : IAsyncDisposable
     {
