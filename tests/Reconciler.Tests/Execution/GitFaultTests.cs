@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using KafkaRestored.Reconciler.Execution;
 using KafkaRestored.Reconciler.Git;
 using KafkaRestored.Reconciler.State;
@@ -234,20 +233,5 @@ public sealed class GitFaultTests : IClassFixture<KafkaFixture>, IDisposable
             if (push.ExitCode == 0) return rejected;
             Assert.True(rejected < 100, $"the human's push was rejected 100 times: {push.StdErr}");
         }
-    }
-
-    /// <summary>Collects formatted log lines from the loop and the clone.</summary>
-    private sealed class ListLogger : ILogger
-    {
-        private readonly ConcurrentQueue<string> _lines = new();
-
-        public IReadOnlyList<string> Lines => [.. _lines];
-
-        public IDisposable? BeginScope<TState>(TState state) where TState : notnull => null;
-
-        public bool IsEnabled(LogLevel logLevel) => true;
-
-        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter) =>
-            _lines.Enqueue($"{logLevel}: {formatter(state, exception)}");
     }
 }

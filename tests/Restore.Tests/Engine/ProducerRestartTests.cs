@@ -4,7 +4,6 @@ using KafkaRestored.Restore.Engine;
 using KafkaRestored.Restore.Resources;
 using KafkaRestored.Restore.Secrets;
 using KafkaRestored.TestSupport;
-using Microsoft.Extensions.Logging;
 
 namespace KafkaRestored.Restore.Tests.Engine;
 
@@ -39,7 +38,7 @@ public sealed class ProducerRestartTests(KafkaFixture kafka, Xunit.Abstractions.
         await _s.WriteBackupAsync(input, new Dictionary<string, int> { [topic] = partitions }, segmentRecords: 1000);
         kafka.Broker.PushRequestErrors(0, ErrorCode.NoError, ErrorCode.NoError, fatal);
 
-        var logger = new LineLogger();
+        var logger = new ListLogger();
         var result = await RestoreEngine.RunAsync(_s.Restore(s => s with { Resources = new ResourcesSpec(null, new ResourceQuantities(1000, RestoreBudget.MinimumMemoryBytes)) }),
             new RestoreEnvironment(new SecretStore(null), _s.State, "default/restore")
             {
@@ -57,30 +56,5 @@ public sealed class ProducerRestartTests(KafkaFixture kafka, Xunit.Abstractions.
             Assert.Equal(input[(topic, p)].Select(r => r.Value), got.Select(r => r.Value));
         }
         Assert.Equal(restarts, logger.Lines.Any(l => l.Contains("resuming with a new producer", StringComparison.Ordinal)));
-    }
-
-    /// <summary>Collects formatted log lines at Information and above.</summary>
-    private sealed class LineLogger : ILogger
-    {
-        private readonly Lock _gate = new();
-        private readonly List<string> _lines = [];
-
-        public IReadOnlyList<string> Lines
-        {
-            get
-            {
-                lock (_gate) return [.. _lines];
-            }
-        }
-
-        public IDisposable? BeginScope<TState>(TState state) where TState : notnull => null;
-
-        public bool IsEnabled(LogLevel logLevel) => logLevel >= LogLevel.Information;
-
-        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
-        {
-            if (!IsEnabled(logLevel)) return;
-            lock (_gate) _lines.Add(formatter(state, exception));
-        }
     }
 }

@@ -3,7 +3,6 @@ using KafkaRestored.Restore.Engine;
 using KafkaRestored.Restore.Resources;
 using KafkaRestored.Restore.Secrets;
 using KafkaRestored.TestSupport;
-using Microsoft.Extensions.Logging;
 
 namespace KafkaRestored.Restore.Tests.Engine;
 
@@ -83,7 +82,7 @@ public sealed class RestoreResilienceTests(KafkaFixture kafka, Xunit.Abstraction
 
         RestoreSelectionTests.AssertCompleted(resumed);
         Assert.Equal(total, resumed.RestoredRecords);
-        Assert.Contains(logger.Messages, m => m.StartsWith("Resuming", StringComparison.Ordinal) && !m.EndsWith("offset " + long.MinValue, StringComparison.Ordinal));
+        Assert.Contains(logger.Lines, m => m.StartsWith("Resuming", StringComparison.Ordinal) && !m.EndsWith("offset " + long.MinValue, StringComparison.Ordinal));
         AssertExactlyOnce(topic, partitions, input);
     }
 
@@ -148,7 +147,7 @@ public sealed class RestoreResilienceTests(KafkaFixture kafka, Xunit.Abstraction
             for (var id = 1; id <= kafka.Broker.BrokerCount; id++) kafka.Broker.BrokerUp(id);
         }
         var result = await run.WaitAsync(TimeSpan.FromMinutes(2));
-        foreach (var m in logger.Messages) log.WriteLine(m);
+        foreach (var m in logger.Lines) log.WriteLine(m);
 
         // librdkafka's mock checks producer sequence numbers only for transactional producers: a batch
         // whose response was lost when the brokers went down is appended again when the producer retries
@@ -189,30 +188,5 @@ public sealed class RestoreResilienceTests(KafkaFixture kafka, Xunit.Abstraction
     private sealed class InlineProgress(Action<RestoreProgressUpdate> report) : IProgress<RestoreProgressUpdate>
     {
         public void Report(RestoreProgressUpdate value) => report(value);
-    }
-
-    /// <summary>Collects formatted log messages.</summary>
-    private sealed class ListLogger : ILogger
-    {
-        private readonly Lock _gate = new();
-        private readonly List<string> _messages = [];
-
-        public IReadOnlyList<string> Messages
-        {
-            get
-            {
-                lock (_gate) return [.. _messages];
-            }
-        }
-
-        public IDisposable? BeginScope<TState>(TState state) where TState : notnull => null;
-
-        public bool IsEnabled(LogLevel logLevel) => logLevel >= LogLevel.Information;
-
-        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
-        {
-            if (!IsEnabled(logLevel)) return;
-            lock (_gate) _messages.Add(formatter(state, exception));
-        }
     }
 }
