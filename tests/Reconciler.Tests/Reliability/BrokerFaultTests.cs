@@ -18,13 +18,6 @@ public sealed class BrokerFaultTests(KafkaFixture kafka, Xunit.Abstractions.ITes
     private const int Partitions = 8;
     private const int PerPartition = 10_000;
 
-    /// <summary>
-    /// Responses wait this long, so the producer (at most ~4 MiB unacknowledged under the 8 MiB
-    /// floor) acknowledges at most ~4 MiB per round trip whatever the machine's speed: 24 MB of
-    /// backup is still far from done when the first records are seen in the target.
-    /// </summary>
-    private const int SlowRttMs = 500;
-
     private MockKafkaBroker Broker => kafka.Broker;
 
     private async Task<(string Source, string BackupDir, Dictionary<(string Topic, int Partition), IReadOnlyList<Restore.Backups.Kbak.BackupRecord>> Records)> BackupAsync(FaultRig rig)
@@ -36,10 +29,7 @@ public sealed class BrokerFaultTests(KafkaFixture kafka, Xunit.Abstractions.ITes
         return (source, dir, records);
     }
 
-    private void SetRtt(int ms)
-    {
-        for (var id = 1; id <= Broker.BrokerCount; id++) Broker.Command($"rtt {id} {ms}");
-    }
+    private void SetRtt(int ms) => FaultRig.SetRtt(Broker, ms);
 
     private void AllBrokers(bool up)
     {
@@ -95,32 +85,9 @@ public sealed class BrokerFaultTests(KafkaFixture kafka, Xunit.Abstractions.ITes
         {
             var target = Broker.CreateUniqueTopic("outage", Partitions);
             var name = $"outage-{i}";
-            long landed;
-            SetRtt(SlowRttMs);
-            try
-            {
-                rig.Remote.HumanCommit("add " + name, new Dictionary<string, string?>
-                {
-                    [$"restores/{name}.yaml"] = FaultRig.RestoreYaml(name, "backup-1", source, target, Broker.BootstrapServers, FaultRig.FilesystemStorage(dir), backoffLimit: 6),
-                });
-                var loop = rig.Loop.RunUntilIdleAsync(CancellationToken.None);
-                landed = await rig.WaitForFirstRecordsAsync(name, Broker.BootstrapServers, target, Partitions, loop, TimeSpan.FromMinutes(1));
-                AllBrokers(up: false);
-                try
-                {
-                    await rig.WaitForFailedAttemptAsync(name, loop, TimeSpan.FromMinutes(1));
-                }
-                finally
-                {
-                    SetRtt(0);
-                    AllBrokers(up: true);
-                }
-                Assert.True(await loop.WaitAsync(TimeSpan.FromMinutes(3)));
-            }
-            finally
-            {
-                SetRtt(0);
-            }
+            var yaml = FaultRig.RestoreYaml(name, "backup-1", source, target, Broker.BootstrapServers, FaultRig.FilesystemStorage(dir), backoffLimit: 6);
+            var landed = await rig.RestoreThroughFaultAsync(Broker, name, yaml, target, Partitions,
+                startFault: () => AllBrokers(up: false), endFault: () => AllBrokers(up: true));
 
             var record = rig.Record(name)!;
             Assert.Equal(ResourcePhase.Completed, record.Phase);
@@ -145,7 +112,7 @@ public sealed class BrokerFaultTests(KafkaFixture kafka, Xunit.Abstractions.ITes
             var name = $"failed-{i}";
             string Yaml(string? rerun) => FaultRig.RestoreYaml(name, "backup-1", source, target, Broker.BootstrapServers, FaultRig.FilesystemStorage(dir), backoffLimit: 1, rerun);
             long[] partial;
-            SetRtt(SlowRttMs);
+            SetRtt(FaultRig.SlowRttMs);
             try
             {
                 rig.Remote.HumanCommit("add " + name, new Dictionary<string, string?> { [$"restores/{name}.yaml"] = Yaml(null) });

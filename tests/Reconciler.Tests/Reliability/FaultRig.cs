@@ -176,6 +176,56 @@ internal sealed class FaultRig : IAsyncDisposable
     }
 
     /// <summary>
+    /// Responses wait this long, so the producer (at most ~4 MiB unacknowledged under the 8 MiB
+    /// floor) acknowledges at most ~4 MiB per round trip whatever the machine's speed: 24 MB of
+    /// backup is still far from done when the first records are seen in the target.
+    /// </summary>
+    public const int SlowRttMs = 500;
+
+    /// <summary>Delays every broker's responses by <paramref name="ms"/> milliseconds (0: no delay).</summary>
+    public static void SetRtt(MockKafkaBroker broker, int ms)
+    {
+        ArgumentNullException.ThrowIfNull(broker);
+        for (var id = 1; id <= broker.BrokerCount; id++) broker.Command($"rtt {id} {ms}");
+    }
+
+    /// <summary>
+    /// Commits restore <paramref name="name"/> with the brokers slowed (<see cref="SlowRttMs"/>), starts a
+    /// fault once its first records are in <paramref name="target"/>, ends it once an attempt has failed,
+    /// and waits for the loop to go idle. Returns the records seen in the target when the fault started.
+    /// </summary>
+    public async Task<long> RestoreThroughFaultAsync(MockKafkaBroker broker, string name, string yaml, string target, int partitions,
+        Action startFault, Action endFault)
+    {
+        ArgumentNullException.ThrowIfNull(broker);
+        ArgumentNullException.ThrowIfNull(startFault);
+        ArgumentNullException.ThrowIfNull(endFault);
+        SetRtt(broker, SlowRttMs);
+        try
+        {
+            Remote.HumanCommit("add " + name, new Dictionary<string, string?> { [$"restores/{name}.yaml"] = yaml });
+            var loop = Loop.RunUntilIdleAsync(CancellationToken.None);
+            var landed = await WaitForFirstRecordsAsync(name, broker.BootstrapServers, target, partitions, loop, TimeSpan.FromMinutes(1));
+            startFault();
+            try
+            {
+                await WaitForFailedAttemptAsync(name, loop, TimeSpan.FromMinutes(1));
+            }
+            finally
+            {
+                SetRtt(broker, 0);
+                endFault();
+            }
+            Assert.True(await loop.WaitAsync(TimeSpan.FromMinutes(3)));
+            return landed;
+        }
+        finally
+        {
+            SetRtt(broker, 0);
+        }
+    }
+
+    /// <summary>
     /// Asserts the target holds exactly the backup's records of every partition, in order, byte for
     /// byte (keys, values, timestamps); returns the number of records compared.
     /// </summary>

@@ -20,11 +20,6 @@ public sealed class StorageFaultTests(KafkaFixture kafka, S3rverFixture s3, Xuni
 
     private MockKafkaBroker Broker => kafka.Broker;
 
-    private void SetRtt(int ms)
-    {
-        for (var id = 1; id <= Broker.BrokerCount; id++) Broker.Command($"rtt {id} {ms}");
-    }
-
     [Fact]
     public async Task S3_stopped_mid_restore_and_started_again_fails_an_attempt_and_the_next_one_completes_exactly_once()
     {
@@ -51,34 +46,10 @@ public sealed class StorageFaultTests(KafkaFixture kafka, S3rverFixture s3, Xuni
         {
             var target = Broker.CreateUniqueTopic("s3-outage", Partitions);
             var name = $"s3-outage-{i}";
-            long landed;
-            // Slow acknowledgements bound the producer to ~4 MiB per 500 ms, so most of the 24 MB backup
+            // Slow acknowledgements bound the producer to ~4 MiB per round trip, so most of the 24 MB backup
             // is still in S3 when the first records are seen in the target.
-            SetRtt(500);
-            try
-            {
-                rig.Remote.HumanCommit("add " + name, new Dictionary<string, string?>
-                {
-                    [$"restores/{name}.yaml"] = FaultRig.RestoreYaml(name, "backup-s3", source, target, Broker.BootstrapServers, FaultRig.S3Storage(bucket, s3.Endpoint), backoffLimit: 6),
-                });
-                var loop = rig.Loop.RunUntilIdleAsync(CancellationToken.None);
-                landed = await rig.WaitForFirstRecordsAsync(name, Broker.BootstrapServers, target, Partitions, loop, TimeSpan.FromMinutes(1));
-                s3.Stop();
-                try
-                {
-                    await rig.WaitForFailedAttemptAsync(name, loop, TimeSpan.FromMinutes(1));
-                }
-                finally
-                {
-                    SetRtt(0);
-                    s3.Restart();
-                }
-                Assert.True(await loop.WaitAsync(TimeSpan.FromMinutes(3)));
-            }
-            finally
-            {
-                SetRtt(0);
-            }
+            var yaml = FaultRig.RestoreYaml(name, "backup-s3", source, target, Broker.BootstrapServers, FaultRig.S3Storage(bucket, s3.Endpoint), backoffLimit: 6);
+            var landed = await rig.RestoreThroughFaultAsync(Broker, name, yaml, target, Partitions, startFault: s3.Stop, endFault: s3.Restart);
 
             var record = rig.Record(name)!;
             Assert.Equal(ResourcePhase.Completed, record.Phase);
