@@ -1,8 +1,11 @@
+using Confluent.Kafka;
+using Confluent.Kafka.Admin;
 using KafkaRestored.Reconciler.Execution;
 using KafkaRestored.Reconciler.Git;
 using KafkaRestored.Reconciler.Planning;
 using KafkaRestored.Reconciler.State;
 using KafkaRestored.Reconciler.Tests.Status;
+using KafkaRestored.Restore.Backups;
 using KafkaRestored.Restore.Backups.Kbak;
 using KafkaRestored.Restore.Engine;
 using KafkaRestored.Restore.Offsets;
@@ -277,6 +280,69 @@ public sealed class ReconcileLoopTests : IClassFixture<KafkaFixture>, IDisposabl
         Assert.Contains("groupsSnapshotted:", status);
         // The same reason the `offsets` CLI prints for the same file.
         Assert.Contains("reason: " + OffsetStatusMapping.SnapshotTakenReason, status);
+    }
+
+    [Fact]
+    public async Task A_restore_with_rollback_and_headerBased_reset_snapshots_first_resets_after_and_reports_each_group_in_status_and_git()
+    {
+        var target = _kafka.Broker.CreateUniqueTopic("restored-orders", Partitions);
+        var known = "known-" + Guid.NewGuid().ToString("N")[..8];
+        var missing = "missing-" + Guid.NewGuid().ToString("N")[..8];
+        var snapshotId = "pre-" + Guid.NewGuid().ToString("N")[..8];
+        // Source positions: at a record (10), another (25), past the last restored record (60 > 49).
+        await ConsumerGroupSnapshotStore.WriteAsync(new FilesystemBackupStorage(_backups), "backup-1", new ConsumerGroupSnapshot(1_700_000_000_000,
+            [new GroupOffsets(known, new Dictionary<string, IReadOnlyDictionary<string, long>>
+            {
+                ["orders"] = new Dictionary<string, long> { ["0"] = 10, ["1"] = 25, ["2"] = 60 },
+            })]), CancellationToken.None);
+        using var admin = new AdminClientBuilder(new AdminClientConfig { BootstrapServers = _kafka.Broker.BootstrapServers }).Build();
+        // What the group had committed on the target before the restore: the snapshot must hold this.
+        await admin.AlterConsumerGroupOffsetsAsync([new ConsumerGroupTopicPartitionOffsets(known, [new TopicPartitionOffset(target, 0, 0)])]);
+        _remote.HumanCommit("restore with offsets", new Dictionary<string, string?>
+        {
+            ["restores/with-offsets.yaml"] = RestoreYaml("with-offsets", target, $"""
+
+                  includeOriginalOffsetHeader: true
+                  offsetReset:
+                    enabled: true
+                    strategy: headerBased
+                    consumerGroups: [{known}, {missing}]
+                  rollback:
+                    enabled: true
+                    snapshotId: {snapshotId}
+                """),
+        });
+        await using var daemon = new Daemon(Options());
+
+        Assert.True(await daemon.Loop.RunUntilIdleAsync(CancellationToken.None));
+
+        var record = daemon.Record("with-offsets");
+        Assert.Equal(ResourcePhase.Completed, record.Phase);
+        var status = (KafkaRestoreStatus)record.Status;
+        Assert.Equal(snapshotId, status.RollbackSnapshotId);
+        Assert.Equal(ResourcePhase.Failed, status.OffsetResetStatus!.Phase);
+        Assert.Equal([known], status.OffsetResetStatus.GroupsReset);
+        var failure = Assert.Single(status.OffsetResetStatus.GroupsFailed);
+        Assert.Equal((missing, "GroupNotInBackupSnapshot"), (failure.Group, failure.Reason));
+        Assert.Contains($"'{missing}'", failure.Message, StringComparison.Ordinal);
+
+        var committed = await admin.ListConsumerGroupOffsetsAsync([new ConsumerGroupTopicPartitions(known,
+            [.. Enumerable.Range(0, Partitions).Select(p => new TopicPartition(target, p))])]);
+        Assert.Equal([10L, 25L, RecordsPerPartition], committed.Single().Partitions.OrderBy(p => p.Partition.Value).Select(p => p.Offset.Value));
+        var untouched = await admin.ListConsumerGroupOffsetsAsync([new ConsumerGroupTopicPartitions(missing,
+            [.. Enumerable.Range(0, Partitions).Select(p => new TopicPartition(target, p))])]);
+        Assert.All(untouched.Single().Partitions, p => Assert.True(p.Offset.Value < 0));
+
+        // The snapshot holds the offsets from before the restore, in LiteDB and in Git.
+        var snapshot = daemon.Store.FindSnapshot(snapshotId)!;
+        Assert.Equal(new ResourceId(ResourceKinds.KafkaRestore, "kafka-backup", "with-offsets"), snapshot.Source);
+        Assert.Equal([new PartitionOffset(target, 0, 0)], snapshot.OffsetsOf(known));
+        Assert.Empty(snapshot.OffsetsOf(missing));
+        Assert.Equal(OffsetSnapshotYaml.Render(snapshot).TrimEnd(), _remote.RemoteGit("show", $"main:snapshots/{snapshotId}.yaml").TrimEnd());
+        var file = _remote.RemoteGit("show", "main:status/kafkarestore/kafka-backup/with-offsets.yaml");
+        Assert.Contains($"rollbackSnapshotId: {snapshotId}", file, StringComparison.Ordinal);
+        Assert.Contains("offsetResetStatus:", file, StringComparison.Ordinal);
+        Assert.Contains("reason: GroupNotInBackupSnapshot", file, StringComparison.Ordinal);
     }
 
     private const string Unreachable = "127.0.0.1:1";

@@ -129,6 +129,35 @@ public sealed class OffsetResetterTests(KafkaFixture kafka) : IClassFixture<Kafk
         Assert.Equal([5L, 0L, 12L], await _kit.CommittedAsync(group, topic, 3));
     }
 
+    [Theory]
+    [InlineData(OffsetResetStrategy.Earliest, 0L, 0L)]
+    [InlineData(OffsetResetStrategy.Latest, 6L, 4L)]
+    [InlineData(OffsetResetStrategy.Offset, 3L, 3L)]
+    [InlineData(OffsetResetStrategy.Timestamp, 4L, 4L)]
+    public async Task After_a_restore_only_the_partitions_it_touched_are_reset(OffsetResetStrategy strategy, long expected0, long expected2)
+    {
+        // The restore wrote partitions 0 (6 records) and 2 (4 records); partition 1 holds other data.
+        var topic = kafka.Broker.CreateUniqueTopic("touched", 3);
+        var map0 = _kit.Restore("orders", topic, 0, [0, 1, 2, 3, 4, 5]);
+        var map2 = _kit.Restore("orders", topic, 2, [0, 1, 2, 3]);
+        _kit.Produce(topic, 1, 5);
+        var group = Group("touched");
+        await _kit.CommitAsync(group, (topic, 0, 1), (topic, 1, 2), (topic, 2, 1));
+
+        var result = await Resetter().ResetAsync(new OffsetResetRequest
+        {
+            Strategy = strategy,
+            Offset = 3,
+            // Partition 0 has a record at +4 s (target 4); partition 2's last is at +3 s, so its end.
+            Timestamp = OffsetTestKit.TimeOf(4),
+            Groups = [group],
+            OffsetMaps = [map0, map2],
+        }, CancellationToken.None);
+
+        Assert.Equal([group], result.GroupsReset);
+        Assert.Equal([expected0, 2L, expected2], await _kit.CommittedAsync(group, topic, 3));
+    }
+
     [RealKafkaFact]
     public async Task Timestamp_without_a_map_uses_the_brokers_time_index_on_a_real_cluster()
     {
@@ -177,6 +206,8 @@ public sealed class OffsetResetterTests(KafkaFixture kafka) : IClassFixture<Kafk
         Assert.Equal(busy, failure.Group);
         Assert.Equal("GroupHasActiveMembers", failure.Reason);
         Assert.Contains($"'{busy}'", failure.Message);
+        // The test broker cannot describe groups: the commit was tried and the broker's refusal reported.
+        Assert.Contains("refused to commit", failure.Message);
         Assert.Equal([1L, null, 1L], await _kit.CommittedAsync(busy, topic, 3));
         Assert.Equal([5L, 0L, 12L], await _kit.CommittedAsync(idle, topic, 3));
     }
