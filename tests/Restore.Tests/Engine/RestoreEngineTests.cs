@@ -6,7 +6,8 @@ using KafkaRestored.TestSupport;
 
 namespace KafkaRestored.Restore.Tests.Engine;
 
-public sealed class RestoreEngineTests(KafkaFixture kafka) : IClassFixture<KafkaFixture>, IDisposable
+/// <summary>A full restore, with the backup in a folder and in S3 (s3rver), checked with kcat.</summary>
+public sealed class RestoreEngineTests(KafkaFixture kafka, S3rverFixture s3) : IClassFixture<KafkaFixture>, IClassFixture<S3rverFixture>, IDisposable
 {
     private readonly EngineScenario _s = new(kafka.Broker);
 
@@ -15,9 +16,12 @@ public sealed class RestoreEngineTests(KafkaFixture kafka) : IClassFixture<Kafka
     private static List<BackupRecord> Records(int partition, int count, long firstOffset = 0, long baseTs = 1_700_000_000_000) =>
         [.. Enumerable.Range(0, count).Select(i => RestoreKit.Record(firstOffset + i, baseTs + i, $"k-{partition}-{i}", $"v-{partition}-{i}-{new string('x', i % 50)}"))];
 
-    [Fact]
-    public async Task A_full_restore_writes_every_record_once_in_order_with_partition_timestamp_key_and_value()
+    [Theory]
+    [InlineData(BackupBackend.Filesystem)]
+    [InlineData(BackupBackend.S3)]
+    public async Task A_full_restore_writes_every_record_once_in_order_with_partition_timestamp_key_and_value(BackupBackend backend)
     {
+        await _s.UseAsync(backend, s3);
         var topic = kafka.Broker.CreateUniqueTopic("full", 3);
         var input = new Dictionary<(string, int), IReadOnlyList<BackupRecord>>
         {

@@ -1,39 +1,25 @@
 using KafkaRestored.Restore.Backups.Kbak;
 using KafkaRestored.Restore.Engine;
 using KafkaRestored.Restore.Resources;
-using KafkaRestored.Restore.Secrets;
-using KafkaRestored.Restore.Storage;
 using KafkaRestored.TestSupport;
 
 namespace KafkaRestored.Restore.Tests.Engine;
 
-/// <summary>The same restore with the backup in S3 (s3rver), credentials from secret files.</summary>
+/// <summary>
+/// A bigger restore with the backup in S3 (s3rver) under a prefix, credentials from secret files: many segments,
+/// PITR with out-of-order timestamps, null values and offset headers together. The selection scenarios
+/// (RestoreSelectionTests, RestoreEngineTests) run on S3 as well.
+/// </summary>
 public sealed class RestoreFromS3Tests(KafkaFixture kafka, S3rverFixture s3) : IClassFixture<KafkaFixture>, IClassFixture<S3rverFixture>, IDisposable
 {
     private readonly EngineScenario _s = new(kafka.Broker);
-    private readonly TempDir _secrets = new("kr-engine-secrets");
 
-    public void Dispose()
-    {
-        _s.Dispose();
-        _secrets.Dispose();
-    }
+    public void Dispose() => _s.Dispose();
 
     [Fact]
     public async Task A_backup_in_s3_restores_every_record_once_with_pitr_and_headers()
     {
-        Directory.CreateDirectory(_secrets.Combine("s3-credentials"));
-        foreach (var (file, value) in new[] { ("accessKey", S3rverFixture.AccessKey), ("secretKey", S3rverFixture.SecretKey) })
-        {
-            var path = _secrets.Combine("s3-credentials", file);
-            await File.WriteAllTextAsync(path, value);
-            if (!OperatingSystem.IsWindows()) File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite);
-        }
-        var bucket = await s3.CreateBucketAsync("restore");
-        _s.StorageSpec = new StorageSpec(StorageType.S3,
-            new S3StorageSpec(bucket, "us-east-1", "production/hourly", s3.Endpoint, true, new S3CredentialsSecretRef("s3-credentials", "accessKey", "secretKey")),
-            null);
-        _s.Storage = BackupStorageFactory.Create(_s.StorageSpec, new SecretStore(_secrets.Path));
+        await _s.UseAsync(BackupBackend.S3, s3);
 
         var topic = kafka.Broker.CreateUniqueTopic("s3", 2);
         var input = new Dictionary<(string, int), IReadOnlyList<BackupRecord>>
@@ -44,8 +30,7 @@ public sealed class RestoreFromS3Tests(KafkaFixture kafka, S3rverFixture s3) : I
         await _s.WriteBackupAsync(input, new Dictionary<string, int> { [topic] = 2 }, segmentRecords: 400);
 
         const long cutoff = 12_000;
-        var result = await _s.RunAsync(_s.Restore(s => s with { Pitr = new PitrSpec(true, null, cutoff), IncludeOriginalOffsetHeader = true }),
-            secretsDir: _secrets.Path);
+        var result = await _s.RunAsync(_s.Restore(s => s with { Pitr = new PitrSpec(true, null, cutoff), IncludeOriginalOffsetHeader = true }));
 
         RestoreSelectionTests.AssertCompleted(result);
         var seen = RestoreKit.ReadTopic(kafka.Broker.BootstrapServers, topic, 2);

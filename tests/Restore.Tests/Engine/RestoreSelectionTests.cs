@@ -7,8 +7,11 @@ using KafkaRestored.TestSupport;
 
 namespace KafkaRestored.Restore.Tests.Engine;
 
-/// <summary>What gets restored: topics, renames, PITR, and records kept byte for byte (keys, values, headers).</summary>
-public sealed class RestoreSelectionTests(KafkaFixture kafka) : IClassFixture<KafkaFixture>, IDisposable
+/// <summary>
+/// What gets restored: topics, renames, PITR, and records kept byte for byte (keys, values, headers).
+/// The scenarios run with the backup in a folder and in S3 (s3rver), and kcat checks the target.
+/// </summary>
+public sealed class RestoreSelectionTests(KafkaFixture kafka, S3rverFixture s3) : IClassFixture<KafkaFixture>, IClassFixture<S3rverFixture>, IDisposable
 {
     private readonly EngineScenario _s = new(kafka.Broker);
 
@@ -23,9 +26,12 @@ public sealed class RestoreSelectionTests(KafkaFixture kafka) : IClassFixture<Ka
         Assert.All(result.Partitions, p => Assert.True(p.Verified, $"{p.TargetTopic}[{p.Partition}] wrote {p.Written}, selected {p.Selected}"));
     }
 
-    [Fact]
-    public async Task The_topics_filter_restores_only_the_named_topics()
+    [Theory]
+    [InlineData(BackupBackend.Filesystem)]
+    [InlineData(BackupBackend.S3)]
+    public async Task The_topics_filter_restores_only_the_named_topics(BackupBackend backend)
     {
+        await _s.UseAsync(backend, s3);
         var orders = kafka.Broker.CreateUniqueTopic("orders", 1);
         var payments = kafka.Broker.CreateUniqueTopic("payments", 1);
         await _s.WriteBackupAsync(new Dictionary<(string, int), IReadOnlyList<BackupRecord>>
@@ -61,9 +67,12 @@ public sealed class RestoreSelectionTests(KafkaFixture kafka) : IClassFixture<Ka
         Assert.Contains("the backup holds: orders", result.Message, StringComparison.Ordinal);
     }
 
-    [Fact]
-    public async Task TopicMapping_restores_into_the_renamed_topic_keeping_partition_numbers()
+    [Theory]
+    [InlineData(BackupBackend.Filesystem)]
+    [InlineData(BackupBackend.S3)]
+    public async Task TopicMapping_restores_into_the_renamed_topic_keeping_partition_numbers(BackupBackend backend)
     {
+        await _s.UseAsync(backend, s3);
         var target = kafka.Broker.CreateUniqueTopic("restored-orders", 3);
         await _s.WriteBackupAsync(new Dictionary<(string, int), IReadOnlyList<BackupRecord>>
         {
@@ -95,10 +104,13 @@ public sealed class RestoreSelectionTests(KafkaFixture kafka) : IClassFixture<Ka
     }
 
     [Theory]
-    [InlineData(true)]
-    [InlineData(false)]
-    public async Task Pitr_keeps_exactly_the_records_at_or_before_the_cutoff_even_out_of_order_within_a_segment(bool asMillis)
+    [InlineData(true, BackupBackend.Filesystem)]
+    [InlineData(false, BackupBackend.Filesystem)]
+    [InlineData(true, BackupBackend.S3)]
+    [InlineData(false, BackupBackend.S3)]
+    public async Task Pitr_keeps_exactly_the_records_at_or_before_the_cutoff_even_out_of_order_within_a_segment(bool asMillis, BackupBackend backend)
     {
+        await _s.UseAsync(backend, s3);
         var topic = kafka.Broker.CreateUniqueTopic("pitr", 1);
         var records = OutOfOrder();
         var manifest = await _s.WriteBackupAsync(new Dictionary<(string, int), IReadOnlyList<BackupRecord>> { [(topic, 0)] = records },
@@ -121,6 +133,11 @@ public sealed class RestoreSelectionTests(KafkaFixture kafka) : IClassFixture<Ka
         Assert.Equal(expected.Select(r => r.Timestamp), seen.Select(r => r.Timestamp));
         Assert.Equal(expected.Select(r => r.Key), seen.Select(r => r.Key));
         Assert.Equal(expected.Select(r => r.Offset), seen.Select(r => BitConverter.ToInt64(r.Headers.Single(h => h.Key == "x-original-offset").Value)));
+        // kcat agrees: the same records, timestamps and original offsets (little-endian: the low byte comes first).
+        var kcat = Kcat.ReadTopic(kafka.Broker.BootstrapServers, topic);
+        Assert.Equal(expected.Select(r => r.Timestamp), kcat.Select(r => r.Timestamp));
+        Assert.Equal(expected.Select(r => Encoding.UTF8.GetString(r.Key!)), kcat.Select(r => r.Key));
+        Assert.Equal(expected.Select(r => UpToNul(BitConverter.GetBytes(r.Offset))), kcat.Select(r => KcatBytes(r, "x-original-offset")));
 
         // The offset map has one run per stretch of consecutive kept source offsets.
         var map = Assert.Single(_s.State.GetOffsetMaps("default/restore"));
@@ -130,9 +147,12 @@ public sealed class RestoreSelectionTests(KafkaFixture kafka) : IClassFixture<Ka
         Assert.Null(map.FirstTargetAtOrAfter(24));
     }
 
-    [Fact]
-    public async Task Null_and_empty_keys_values_and_header_values_duplicates_and_order_come_back_byte_exact()
+    [Theory]
+    [InlineData(BackupBackend.Filesystem)]
+    [InlineData(BackupBackend.S3)]
+    public async Task Null_and_empty_keys_values_and_header_values_duplicates_and_order_come_back_byte_exact(BackupBackend backend)
     {
+        await _s.UseAsync(backend, s3);
         var topic = kafka.Broker.CreateUniqueTopic("bytes", 2);
         // Every byte value except kcat's field and record separators, so kcat can read it back too.
         var binary = Enumerable.Range(0, 256).Where(i => i is not 0x1e and not 0x1f).Select(i => (byte)i).ToArray();
@@ -170,9 +190,12 @@ public sealed class RestoreSelectionTests(KafkaFixture kafka) : IClassFixture<Ka
         Assert.Equal(("h", ""), kcat[2].Headers[1]);
     }
 
-    [Fact]
-    public async Task Original_offset_headers_carry_offset_timestamp_partition_and_cluster_little_endian()
+    [Theory]
+    [InlineData(BackupBackend.Filesystem)]
+    [InlineData(BackupBackend.S3)]
+    public async Task Original_offset_headers_carry_offset_timestamp_partition_and_cluster_little_endian(BackupBackend backend)
     {
+        await _s.UseAsync(backend, s3);
         var topic = kafka.Broker.CreateUniqueTopic("headers", 3);
         var records = new List<BackupRecord>
         {
@@ -193,7 +216,23 @@ public sealed class RestoreSelectionTests(KafkaFixture kafka) : IClassFixture<Ka
         Assert.Equal("manifest-cluster"u8.ToArray(), seen[0].Headers[4].Value);
         Assert.Equal(BitConverter.GetBytes(42L), seen[1].Headers.Single(h => h.Key == "x-original-offset").Value);
         Assert.Equal(41, OriginalOffsetHeaders.ReadInt64(seen[0].Headers[1].Value));
+
+        // kcat reads the same headers in the same order. It prints header values as C strings (up to the first zero byte),
+        // so a little-endian 41 shows as ")" and a big-endian one would show as nothing.
+        var kcat = Kcat.ReadTopic(kafka.Broker.BootstrapServers, topic);
+        Assert.Equal(["app", "x-original-offset", "x-original-timestamp", "x-source-partition", "x-source-cluster"], kcat[0].Headers.Select(h => h.Key));
+        Assert.Equal(UpToNul(BitConverter.GetBytes(41L)), KcatBytes(kcat[0], "x-original-offset"));
+        Assert.Equal(UpToNul(BitConverter.GetBytes(42L)), KcatBytes(kcat[1], "x-original-offset"));
+        Assert.Equal(UpToNul(BitConverter.GetBytes(2)), KcatBytes(kcat[0], "x-source-partition"));
+        Assert.Equal("manifest-cluster", kcat[0].Headers.Single(h => h.Key == "x-source-cluster").Value);
+        Assert.All(kcat, r => Assert.Equal(2, r.Partition));
     }
+
+    /// <summary>A header value as kcat printed it, back to bytes (exact for values whose bytes are all below 0x80).</summary>
+    private static byte[] KcatBytes(KcatRecord record, string header) => Encoding.UTF8.GetBytes(record.Headers.Single(h => h.Key == header).Value!);
+
+    /// <summary>What kcat prints of a binary header value: the bytes before the first zero byte.</summary>
+    private static byte[] UpToNul(byte[] value) => [.. value.TakeWhile(b => b != 0)];
 
     [Fact]
     public async Task OffsetReset_sourceCluster_names_the_cluster_and_without_any_cluster_the_header_is_left_out()
@@ -225,9 +264,12 @@ public sealed class RestoreSelectionTests(KafkaFixture kafka) : IClassFixture<Ka
         Assert.Equal(["x-original-offset", "x-original-timestamp", "x-source-partition"], without.Headers.Select(h => h.Key));
     }
 
-    [Fact]
-    public async Task A_backup_that_already_carries_offset_headers_keeps_one_copy_of_each()
+    [Theory]
+    [InlineData(BackupBackend.Filesystem)]
+    [InlineData(BackupBackend.S3)]
+    public async Task A_backup_that_already_carries_offset_headers_keeps_one_copy_of_each(BackupBackend backend)
     {
+        await _s.UseAsync(backend, s3);
         var topic = kafka.Broker.CreateUniqueTopic("carried", 1);
         // Taken from a cluster that was itself restored: the records carry the headers already (as text, even).
         var records = new List<BackupRecord>
@@ -247,6 +289,9 @@ public sealed class RestoreSelectionTests(KafkaFixture kafka) : IClassFixture<Ka
         Assert.Equal(["keep", "x-original-offset", "x-original-timestamp", "x-source-partition", "x-source-cluster"], on.Headers.Select(h => h.Key));
         Assert.Equal(BitConverter.GetBytes(7L), on.Headers[1].Value);
         Assert.Equal("backup-cluster"u8.ToArray(), on.Headers[4].Value);
+        var kcatOn = Assert.Single(Kcat.ReadTopic(kafka.Broker.BootstrapServers, topic));
+        Assert.Equal(["keep", "x-original-offset", "x-original-timestamp", "x-source-partition", "x-source-cluster"], kcatOn.Headers.Select(h => h.Key));
+        Assert.Equal(UpToNul(BitConverter.GetBytes(7L)), KcatBytes(kcatOn, "x-original-offset"));
 
         // Headers off: the stored headers come back exactly as stored.
         var plain = kafka.Broker.CreateUniqueTopic("carried-off", 1);
@@ -256,11 +301,18 @@ public sealed class RestoreSelectionTests(KafkaFixture kafka) : IClassFixture<Ka
         }), restoreKey: "default/off"));
         var off = Assert.Single(RestoreKit.ReadTopic(kafka.Broker.BootstrapServers, plain, 1));
         Assert.Equal(records[0].Headers.Select(h => (h.Key, h.Value)), off.Headers);
+        var kcatOff = Assert.Single(Kcat.ReadTopic(kafka.Broker.BootstrapServers, plain));
+        Assert.Equal(records[0].Headers.Select(h => h.Key), kcatOff.Headers.Select(h => h.Key));
+        Assert.Equal("3", kcatOff.Headers.Single(h => h.Key == "x-original-offset").Value);
+        Assert.Equal("older-cluster", kcatOff.Headers.Single(h => h.Key == "x-source-cluster").Value);
     }
 
-    [Fact]
-    public async Task Gaps_in_the_backup_are_reported_and_the_restore_completes()
+    [Theory]
+    [InlineData(BackupBackend.Filesystem)]
+    [InlineData(BackupBackend.S3)]
+    public async Task Gaps_in_the_backup_are_reported_and_the_restore_completes(BackupBackend backend)
     {
+        await _s.UseAsync(backend, s3);
         var topic = kafka.Broker.CreateUniqueTopic("gaps", 2);
         var records = new List<BackupRecord> { RestoreKit.Record(100, 1, "a", "1"), RestoreKit.Record(101, 2, "b", "2") };
         await _s.WriteBackupAsync(new Dictionary<(string, int), IReadOnlyList<BackupRecord>> { [(topic, 0)] = records },
