@@ -14,6 +14,7 @@ internal static class CliCommands
         ReconcileCommand.Create(),
         PlanCommand.Create(),
         StatusCommand.Create(),
+        ForgetCommand.Create(),
         OffsetsCommand.Create(),
         RunCommand.Create(),
         Demo.DemoCommand.Create(),

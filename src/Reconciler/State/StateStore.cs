@@ -227,6 +227,27 @@ public sealed class StateStore : IDisposable
         }
     }
 
+    /// <summary>
+    /// Removes everything the store knows of <paramref name="id"/>: its record (phase, spec hash, status,
+    /// tombstone) and its run data (checkpoints, offset maps), in one transaction. Offset snapshots stay:
+    /// they belong to the audit trail. Returns the number of documents deleted, 0 when the id is unknown.
+    /// </summary>
+    public int Forget(ResourceId id)
+    {
+        lock (_gate)
+        {
+            var deleted = 0;
+            InTransaction(() =>
+            {
+                if (_db.GetCollection(ResourcesCollection).Delete(Key(id))) deleted++;
+                if (deleted == 0) return;
+                foreach (var name in RunDataCollections)
+                    deleted += _db.GetCollection(name).DeleteMany(Query.EQ("resource", Key(id)));
+            });
+            return deleted;
+        }
+    }
+
     /// <summary>Runs <paramref name="work"/> in one explicit transaction, rolling back on failure.</summary>
     internal void InTransaction(Action work)
     {

@@ -183,13 +183,13 @@ public static class RestoreEngine
             if (cp.Fingerprint != fingerprint || cp.SourceTopic != p.SourceTopic)
             {
                 throw new KafkaRestoredException("RestoreStateMismatch",
-                    $"the saved state of restore '{env.RestoreKey}' for {p.TargetTopic}[{p.Partition}] was recorded for another spec (backup, topic mapping, PITR cutoff or header settings changed) and {cp.RecordsConfirmed} records were already written with it; restore the original spec to finish that run, or empty the target topics and start over under a new restore name (saved state belongs to the name).");
+                    $"the saved state of restore '{env.RestoreKey}' for {p.TargetTopic}[{p.Partition}] was recorded for another spec (backup, topic mapping, PITR cutoff or header settings changed) and {cp.RecordsConfirmed} records were already written with it; restore the original spec to finish that run, or empty the target topics and start over under a new restore name (saved state belongs to the name; the daemon's state of one name can be dropped with `kafka-restored forget NAME` while it is stopped).");
             }
             var present = ends[key] - cp.TargetStartOffset;
             if (present < 0)
             {
                 throw new KafkaRestoredException("TargetChanged",
-                    $"target partition {p.TargetTopic}[{p.Partition}] ends at offset {ends[key]}, before offset {cp.TargetStartOffset} where this restore started writing: the topic was deleted or recreated since. Start over under a new restore name (saved state belongs to the name).");
+                    $"target partition {p.TargetTopic}[{p.Partition}] ends at offset {ends[key]}, before offset {cp.TargetStartOffset} where this restore started writing: the topic was deleted or recreated since. Start over under a new restore name (saved state belongs to the name; the daemon's state of one name can be dropped with `kafka-restored forget NAME` while it is stopped).");
             }
             if (cp.Completed && cp.SelectedRecords == present)
             {

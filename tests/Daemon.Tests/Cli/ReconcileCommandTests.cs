@@ -1,3 +1,5 @@
+using System.Globalization;
+using KafkaRestored.Reconciler.State;
 using KafkaRestored.TestSupport;
 
 namespace KafkaRestored.Daemon.Tests.Cli;
@@ -46,5 +48,45 @@ public sealed class ReconcileCommandTests : IDisposable
         var bad = Cli(["reconcile", "--once", "--state-dir", state]);
         Assert.Equal(2, bad.ExitCode);
         Assert.Contains("--repo", bad.StdErr);
+    }
+
+    [Fact]
+    public void Forget_removes_one_resource_so_the_next_run_treats_it_as_new()
+    {
+        _remote.HumanCommit("add two invalid restores", new Dictionary<string, string?>
+        {
+            ["restores/bad.yaml"] = "apiVersion: kafka.oso.sh/v1alpha1\nkind: KafkaRestore\nmetadata:\n  name: bad\n  namespace: kafka-backup\nspec:\n  backupId: b\n",
+            ["restores/other.yaml"] = "apiVersion: kafka.oso.sh/v1alpha1\nkind: KafkaRestore\nmetadata:\n  name: other\n  namespace: kafka-backup\nspec:\n  backupId: b\n",
+        });
+        var state = _remote.Scratch("state");
+        string[] settings = ["--repo", _remote.BarePath, "--branch", _remote.Branch, "--state-dir", state];
+        Assert.Equal(1, Cli(["reconcile", "--once", .. settings]).ExitCode);
+        var commitsBefore = _remote.RemoteGit("rev-list", "--count", _remote.Branch).Trim();
+
+        using (StateStore.Open(state))
+        {
+            var locked = Cli(["forget", "bad", "--state-dir", state]);
+            Assert.Equal(2, locked.ExitCode);
+            Assert.Contains("in use by another kafka-restored process", locked.StdErr);
+        }
+        var unknown = Cli(["forget", "nope", "--state-dir", state]);
+        Assert.Equal(1, unknown.ExitCode);
+        Assert.Contains("no resource named 'nope'", unknown.StdErr);
+        var badKind = Cli(["forget", "bad", "--kind", "KafkaBackup", "--state-dir", state]);
+        Assert.Equal(2, badKind.ExitCode);
+        Assert.Contains("--kind 'KafkaBackup'", badKind.StdErr);
+
+        var forget = Cli(["forget", "kafka-backup/bad", "--kind", "KafkaRestore", "--state-dir", state]);
+        Assert.Equal(0, forget.ExitCode);
+        Assert.Contains("Forgot KafkaRestore kafka-backup/bad (was Failed)", forget.StdOut);
+        Assert.Equal(1, Cli(["status", "bad", "--state-dir", state]).ExitCode);
+        Assert.Matches(@"kafka-backup/other\s+Failed", Cli(["status", "--state-dir", state]).StdOut);
+
+        // A fresh start plans the forgotten resource as new; the other one is unchanged.
+        Assert.Equal(1, Cli(["reconcile", "--once", .. settings]).ExitCode);
+        Assert.Equal("kafka-backup/bad: Failed (InvalidSpec)", _remote.RemoteGit("log", "-1", "--format=%s", _remote.Branch).Trim());
+        Assert.Equal(int.Parse(commitsBefore, CultureInfo.InvariantCulture) + 1,
+            int.Parse(_remote.RemoteGit("rev-list", "--count", _remote.Branch).Trim(), CultureInfo.InvariantCulture));
+        Assert.Matches(@"kafka-backup/bad\s+Failed", Cli(["status", "bad", "--state-dir", state]).StdOut);
     }
 }
