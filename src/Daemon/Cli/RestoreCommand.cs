@@ -141,7 +141,7 @@ internal static class RestoreCommand
         Key(e, "conditions");
         e.Emit(new SequenceStart(null, null, true, SequenceStyle.Block));
         Condition(e, ConditionTypes.Ready, completed ? "True" : "False", result.Reason, result.Message, result.CompletionTime);
-        if (restore.Spec.PodTemplate is { Present: true })
+        if (restore.Spec.PodTemplate is not null)
         {
             Condition(e, ConditionTypes.IgnoredFields, "True", "IgnoredFields",
                 "spec.podTemplate has no meaning outside Kubernetes and was ignored", result.CompletionTime);

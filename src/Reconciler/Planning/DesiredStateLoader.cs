@@ -116,8 +116,14 @@ public sealed class DesiredStateLoader
     /// Identity of a spec: SHA-256 of the canonical YAML without labels and annotations (a rerun
     /// annotation or a label is not a spec change).
     /// </summary>
-    public static string SpecHash(KafkaResource resource) =>
-        Hash(ResourceYaml.Serialize(resource with { Metadata = resource.Metadata with { Labels = ValueMap.Empty, Annotations = ValueMap.Empty } }));
+    public static string SpecHash(KafkaResource resource)
+    {
+        // podTemplate has no effect, so editing its content is no spec change (only adding or removing it is, as before).
+        var effective = resource is KafkaRestore { Spec.PodTemplate: not null } r
+            ? r with { Spec = r.Spec with { PodTemplate = PodTemplateSpec.Empty } }
+            : resource;
+        return Hash(ResourceYaml.Serialize(effective with { Metadata = resource.Metadata with { Labels = ValueMap.Empty, Annotations = ValueMap.Empty } }));
+    }
 
     private static string Hash(string text) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(text)));
 }

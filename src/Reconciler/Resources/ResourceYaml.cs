@@ -99,10 +99,29 @@ public static partial class ResourceYaml
         if (s.Job.ActiveDeadlineSeconds is { } d) w.Number("activeDeadlineSeconds", d);
         if (s.Job.TtlSecondsAfterFinished is { } t) w.Number("ttlSecondsAfterFinished", t);
         w.MapEnd();
-        if (s.PodTemplate is not null)
+        if (s.PodTemplate is { } pod)
         {
             w.Key("podTemplate");
             w.MapStart();
+            if (pod.Annotations.Count > 0) w.Map("annotations", pod.Annotations);
+            if (pod.Labels.Count > 0) w.Map("labels", pod.Labels);
+            if (pod.NodeSelector.Count > 0) w.Map("nodeSelector", pod.NodeSelector);
+            if (pod.Tolerations.Count > 0)
+            {
+                w.Key("tolerations");
+                w.SeqStart();
+                foreach (var tol in pod.Tolerations)
+                {
+                    w.MapStart();
+                    if (tol.Key is not null) w.Scalar("key", tol.Key);
+                    if (tol.Operator is not null) w.Scalar("operator", tol.Operator);
+                    if (tol.Value is not null) w.Scalar("value", tol.Value);
+                    if (tol.Effect is not null) w.Scalar("effect", tol.Effect);
+                    if (tol.TolerationSeconds is { } secs) w.Number("tolerationSeconds", secs);
+                    w.MapEnd();
+                }
+                w.SeqEnd();
+            }
             w.MapEnd();
         }
         w.Scalar("onExistingData", Text(SpecReaders.ExistingDataPolicies, s.OnExistingData));
@@ -263,6 +282,10 @@ public static partial class ResourceYaml
         public void MapEnd() => _emitter.Emit(new MappingEnd());
 
         public void Key(string key) => Plain(key);
+
+        public void SeqStart() => _emitter.Emit(new SequenceStart(AnchorName.Empty, TagName.Empty, true, SequenceStyle.Block));
+
+        public void SeqEnd() => _emitter.Emit(new SequenceEnd());
 
         public void Scalar(string key, string value)
         {

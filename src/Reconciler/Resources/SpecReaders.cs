@@ -34,6 +34,12 @@ internal static partial class SpecReaders
     private static readonly string[] QuantityFields = ["cpu", "memory"];
     private static readonly string[] HeaderBasedOnlyFields = ["backupId", "storage", "topicMapping"];
     private static readonly string[] JobFields = ["backoffLimit", "activeDeadlineSeconds", "ttlSecondsAfterFinished"];
+    private static readonly string[] PodTemplateFields = ["annotations", "labels", "nodeSelector", "tolerations"];
+    private static readonly string[] TolerationFields = ["key", "operator", "value", "effect", "tolerationSeconds"];
+
+    // Kubernetes' spellings; the index is the value so the text can be kept as given.
+    private static readonly (string Text, int Value)[] TolerationOperators = [("Exists", 0), ("Equal", 1)];
+    private static readonly (string Text, int Value)[] TolerationEffects = [("NoSchedule", 0), ("PreferNoSchedule", 1), ("NoExecute", 2)];
 
     internal static readonly (string, SecurityProtocol)[] Protocols =
     [
@@ -558,15 +564,55 @@ internal static partial class SpecReaders
     private static PodTemplateSpec? PodTemplate(MapReader spec)
     {
         if (!spec.Present("podTemplate")) return null;
-        var v = spec.Value("podTemplate");
-        if (v is not null and not YMapping)
+        var before = spec.Ctx.ErrorCount;
+        if (spec.Value("podTemplate") is null or YMapping)
         {
-            spec.Ctx.Error(v.Start, DiagnosticCodes.InvalidType, $"{spec.FieldPath("podTemplate")} must be a mapping, not {v.Describe()}");
-            return null;
+            spec.Ctx.Warning(spec.KeyAt("podTemplate"), DiagnosticCodes.IgnoredField,
+                "podTemplate has no meaning outside Kubernetes: it is accepted and ignored (status names it under IgnoredFields)");
         }
-        spec.Ctx.Warning(spec.KeyAt("podTemplate"), DiagnosticCodes.IgnoredField,
-            "podTemplate has no meaning outside Kubernetes: it is accepted and ignored (status names it under IgnoredFields)");
-        return new PodTemplateSpec(true);
+        var m = spec.Map("podTemplate", PodTemplateFields);
+        if (m is null) return spec.Ctx.ErrorCount > before ? null : PodTemplateSpec.Empty;
+        var annotations = m.StringMap("annotations");
+        var labels = m.StringMap("labels");
+        var nodeSelector = m.StringMap("nodeSelector");
+        var tolerations = Tolerations(m);
+        if (spec.Ctx.ErrorCount > before) return null;
+        static ValueMap Values(List<(string Key, TextPosition KeyAt, string Value, TextPosition ValueAt)>? pairs) =>
+            pairs is null ? ValueMap.Empty : new ValueMap(pairs.Select(p => KeyValuePair.Create(p.Key, p.Value)));
+        return new PodTemplateSpec(Values(annotations), Values(labels), Values(nodeSelector),
+            new ValueList<Toleration>(tolerations));
+    }
+
+    private static List<Toleration> Tolerations(MapReader podTemplate)
+    {
+        var result = new List<Toleration>();
+        var v = podTemplate.Value("tolerations");
+        if (v is null) return result;
+        var path = podTemplate.FieldPath("tolerations");
+        if (v is not YSequence seq)
+        {
+            podTemplate.Ctx.Error(v.Start, DiagnosticCodes.InvalidType, $"{path} must be a list of tolerations, not {v.Describe()}");
+            return result;
+        }
+        podTemplate.Ctx.CheckTag(seq, path);
+        for (var i = 0; i < seq.Items.Count; i++)
+        {
+            var item = seq.Items[i];
+            if (item is YScalar { IsNull: true })
+            {
+                podTemplate.Ctx.Error(item.Start, DiagnosticCodes.RequiredField, $"{path}[{i}] is empty");
+                continue;
+            }
+            var t = MapReader.Open(podTemplate.Ctx, item, $"{path}[{i}]", item.Start, TolerationFields);
+            if (t is null) continue;
+            var op = t.Enum("operator", TolerationOperators);
+            var effect = t.Enum("effect", TolerationEffects);
+            // Kubernetes gives an empty key and value meanings (match every taint key; operator Exists).
+            result.Add(new Toleration(t.String("key", allowEmpty: true), op is null ? null : TolerationOperators[op.Value].Text,
+                t.String("value", allowEmpty: true),
+                effect is null ? null : TolerationEffects[effect.Value].Text, t.Integer("tolerationSeconds", long.MinValue, long.MaxValue)));
+        }
+        return result;
     }
 
     // ---- KafkaOffsetReset ----

@@ -138,7 +138,7 @@ internal sealed class MapReader
     }
 
     /// <summary>A scalar's raw text: any plain or quoted scalar is accepted as a string, losslessly.</summary>
-    public string? String(string key, bool required = false, string? hint = null)
+    public string? String(string key, bool required = false, string? hint = null, bool allowEmpty = false)
     {
         var v = Value(key);
         if (v is null)
@@ -146,7 +146,7 @@ internal sealed class MapReader
             if (required) Missing(key, hint);
             return null;
         }
-        return ScalarString(v, FieldPath(key), required, hint);
+        return ScalarString(v, FieldPath(key), required, hint, allowEmpty);
     }
 
     private string? ScalarString(YNode v, string path, bool required, string? hint, bool allowEmpty = false)

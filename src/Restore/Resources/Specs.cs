@@ -104,8 +104,18 @@ public sealed record JobSpec(int BackoffLimit, long? ActiveDeadlineSeconds, long
     public static JobSpec Default { get; } = new(3, null, null);
 }
 
-/// <summary>Accepted and ignored outside Kubernetes; its presence is reported in status.</summary>
-public sealed record PodTemplateSpec(bool Present);
+/// <summary>
+/// podTemplate, the Kubernetes pod settings of the reference (annotations, labels, nodeSelector, tolerations).
+/// Accepted and ignored outside Kubernetes (status names it); kept field by field so it round-trips.
+/// </summary>
+public sealed record PodTemplateSpec(ValueMap Annotations, ValueMap Labels, ValueMap NodeSelector, ValueList<Toleration> Tolerations)
+{
+    /// <summary>An empty <c>podTemplate: {}</c>.</summary>
+    public static PodTemplateSpec Empty { get; } = new(ValueMap.Empty, ValueMap.Empty, ValueMap.Empty, ValueList<Toleration>.Empty);
+}
+
+/// <summary>One Kubernetes toleration of podTemplate (ignored outside Kubernetes); every field optional, as in Kubernetes.</summary>
+public sealed record Toleration(string? Key, string? Operator, string? Value, string? Effect, long? TolerationSeconds);
 
 /// <summary>securityProtocol values.</summary>
 public enum SecurityProtocol

@@ -87,7 +87,7 @@ public class ExampleRepoTests
         var result = ResourceLoader.LoadText("full.yaml", text);
 
         var r = Assert.IsType<KafkaRestore>(Assert.Single(result.Resources).Resource);
-        Assert.Equal(new PodTemplateSpec(true), r.Spec.PodTemplate);
+        Assert.Equal(PodTemplateSpec.Empty, r.Spec.PodTemplate);
         Assert.False(result.HasErrors);
         Assert.Equal(["UnusedField", "IgnoredField"], result.Diagnostics.Select(d => d.Code));
         Assert.All(result.Diagnostics, d => Assert.Equal(r.Id, d.Resource));
