@@ -1,7 +1,9 @@
 using System.CommandLine;
 using System.Globalization;
 using KafkaRestored.Reconciler.Resources;
+using KafkaRestored.Restore;
 using KafkaRestored.Restore.Engine;
+using KafkaRestored.Restore.Offsets;
 using KafkaRestored.Restore.Resources;
 using KafkaRestored.Restore.Secrets;
 using YamlDotNet.Core;
@@ -78,20 +80,77 @@ internal static class RestoreCommand
         var restore = restores[0];
 
         var state = new FileRestoreStateStore(stateDirectory);
-        var env = new RestoreEnvironment(new SecretStore(secretsDirectory), state, restore.Id.ShortName);
+        var secrets = new SecretStore(secretsDirectory);
+        var env = new RestoreEnvironment(secrets, state, restore.Id.ShortName);
+        var (snapshotId, snapshotFailed) = await SnapshotBeforeWritingAsync(restore, stateDirectory, secrets, error, ct);
+        if (snapshotFailed) return Failed;
         await error.WriteLineAsync($"Restoring {restore.Id.ShortName} from backup {restore.Spec.BackupId} (state in {state.RunDirectory(env.RestoreKey)})");
         var progress = new ConsoleProgress(error, interactive: !Console.IsErrorRedirected);
         var result = await RestoreEngine.RunAsync(restore, env, progress, ct);
         progress.Finish();
+        var offsetReset = result.Outcome == RestoreOutcome.Completed
+            ? await ResetOffsetsAsync(restore, state, env.RestoreKey, secrets, error, ct)
+            : null;
 
-        await output.WriteAsync(StatusYaml(restore, result));
+        await output.WriteAsync(StatusYaml(restore, result, snapshotId, offsetReset));
         await output.FlushAsync(CancellationToken.None);
         return result.Outcome == RestoreOutcome.Completed ? 0 : Failed;
     }
 
 
+    /// <summary>
+    /// With rollback.enabled, records the groups' offsets in &lt;state-dir&gt;/snapshots/&lt;id&gt;.yaml before
+    /// anything is written (the same files <c>offsets rollback -f</c> reads with the same --state-dir).
+    /// Returns the id (null when rollback is off), or Failed after printing why the snapshot could not be taken.
+    /// </summary>
+    private static async Task<(string? Id, bool Failed)> SnapshotBeforeWritingAsync(KafkaRestore restore, string stateDirectory, SecretStore secrets,
+        TextWriter error, CancellationToken ct)
+    {
+        var snapshots = new FileOffsetSnapshotStore(Path.Combine(stateDirectory, "snapshots"));
+        try
+        {
+            var id = await RestoreOffsets.SnapshotBeforeWritingAsync(restore, snapshots, secrets, TimeProvider.System, ct);
+            if (id is not null) await error.WriteLineAsync($"Rollback snapshot '{id}' in {snapshots.Directory}");
+            return (id, false);
+        }
+        catch (KafkaRestoredException e)
+        {
+            await error.WriteLineAsync($"kafka-restored restore: the rollback snapshot could not be taken, so nothing was restored: {e.Reason}: {e.Message}");
+            return (null, true);
+        }
+    }
+
+    /// <summary>
+    /// With offsetReset.enabled, resets the groups on the partitions the completed restore touched.
+    /// Running the command again resets only the groups not reset yet (say, refused for active
+    /// members the first time): the others' consumers may have moved on since.
+    /// </summary>
+    private static async Task<OffsetResetStatus?> ResetOffsetsAsync(KafkaRestore restore, FileRestoreStateStore state, string restoreKey,
+        SecretStore secrets, TextWriter error, CancellationToken ct)
+    {
+        if (restore.Spec.OffsetReset is not { Enabled: true } reset) return null;
+        var marker = Path.Combine(state.RunDirectory(restoreKey), "offset-reset-groups");
+        var done = File.Exists(marker) ? (await File.ReadAllLinesAsync(marker, ct)).ToHashSet(StringComparer.Ordinal) : [];
+        var remaining = reset.ConsumerGroups.Where(g => !done.Contains(g)).ToList();
+        if (done.Count > 0)
+        {
+            await error.WriteLineAsync($"note: offsets of {string.Join(", ", reset.ConsumerGroups.Where(done.Contains))} were already reset when this restore completed ({marker}); not reset again. Use kafka-restored offsets reset -f to reset them now.");
+            if (remaining.Count == 0) return null;
+        }
+        var (status, notes) = await RestoreOffsets.ResetStatusAfterRestoreAsync(
+            restore with { Spec = restore.Spec with { OffsetReset = reset with { ConsumerGroups = new ValueList<string>(remaining) } } },
+            state.GetOffsetMaps(restoreKey), secrets, ct);
+        foreach (var note in notes) await error.WriteLineAsync("note: " + note);
+        if (status is { GroupsReset.Count: > 0 })
+        {
+            Directory.CreateDirectory(Path.GetDirectoryName(marker)!);
+            await File.AppendAllLinesAsync(marker, status.GroupsReset, CancellationToken.None);
+        }
+        return status;
+    }
+
     /// <summary>The status document: what the daemon would write to status/kafkarestore/NS/NAME.yaml for this run.</summary>
-    internal static string StatusYaml(KafkaRestore restore, RestoreResult result)
+    internal static string StatusYaml(KafkaRestore restore, RestoreResult result, string? rollbackSnapshotId = null, OffsetResetStatus? offsetReset = null)
     {
         var w = new StringWriter(CultureInfo.InvariantCulture);
         var e = new Emitter(w);
@@ -138,6 +197,29 @@ internal static class RestoreCommand
             }
             e.Emit(new SequenceEnd());
         }
+        if (offsetReset is not null)
+        {
+            Key(e, "offsetResetStatus");
+            e.Emit(new MappingStart());
+            Plain(e, "phase", offsetReset.Phase.ToString());
+            Key(e, "groupsReset");
+            e.Emit(new SequenceStart(null, null, true, SequenceStyle.Block));
+            foreach (var g in offsetReset.GroupsReset) e.Emit(new Scalar(null, null, g, ScalarStyle.DoubleQuoted, false, true));
+            e.Emit(new SequenceEnd());
+            Key(e, "groupsFailed");
+            e.Emit(new SequenceStart(null, null, true, SequenceStyle.Block));
+            foreach (var f in offsetReset.GroupsFailed)
+            {
+                e.Emit(new MappingStart());
+                Quoted(e, "group", f.Group);
+                Plain(e, "reason", f.Reason);
+                Quoted(e, "message", f.Message);
+                e.Emit(new MappingEnd());
+            }
+            e.Emit(new SequenceEnd());
+            e.Emit(new MappingEnd());
+        }
+        if (rollbackSnapshotId is not null) Quoted(e, "rollbackSnapshotId", rollbackSnapshotId);
         Key(e, "conditions");
         e.Emit(new SequenceStart(null, null, true, SequenceStyle.Block));
         Condition(e, ConditionTypes.Ready, completed ? "True" : "False", result.Reason, result.Message, result.CompletionTime);

@@ -1,10 +1,8 @@
 using KafkaRestored.Reconciler.State;
 using KafkaRestored.Restore;
-using KafkaRestored.Restore.Backups;
 using KafkaRestored.Restore.Engine;
 using KafkaRestored.Restore.Offsets;
 using KafkaRestored.Restore.Resources;
-using KafkaRestored.Restore.Storage;
 using Microsoft.Extensions.Logging;
 
 namespace KafkaRestored.Reconciler.Execution;
@@ -32,7 +30,8 @@ public sealed class KafkaRestoreRunner : IResourceRunner
         var snapshotId = default(string);
         try
         {
-            snapshotId = await SnapshotBeforeWritingAsync(restore, context, cancellationToken);
+            // A retry or resume of the same resource finds its own snapshot and keeps it.
+            snapshotId = await RestoreOffsets.SnapshotBeforeWritingAsync(restore, new LiteDbOffsetSnapshotStore(context.Store), context.Secrets, context.Time, cancellationToken);
         }
         catch (KafkaRestoredException e)
         {
@@ -50,28 +49,10 @@ public sealed class KafkaRestoreRunner : IResourceRunner
         };
         if (result.Outcome == RestoreOutcome.Completed && restore.Spec.OffsetReset is { Enabled: true })
         {
-            try
-            {
-                var reset = await RestoreOffsets.ResetAfterRestoreAsync(restore, context.RestoreState.GetOffsetMaps(context.RestoreKey),
-                    context.Secrets, null, cancellationToken);
-                if (reset is not null)
-                {
-                    details = details with
-                    {
-                        OffsetResetStatus = new OffsetResetStatus(reset.Succeeded ? ResourcePhase.Completed : ResourcePhase.Failed,
-                            new(reset.GroupsReset), new(reset.GroupsFailed)),
-                    };
-                }
-            }
-            catch (KafkaRestoredException e)
-            {
-                // The data is restored and verified; the reset is reported, not retried with the restore.
-                details = details with
-                {
-                    OffsetResetStatus = new OffsetResetStatus(ResourcePhase.Failed, ValueList<string>.Empty,
-                        new(restore.Spec.OffsetReset.ConsumerGroups.Select(g => new GroupFailure(g, e.Reason, e.Message)))),
-                };
-            }
+            var (offsets, notes) = await RestoreOffsets.ResetStatusAfterRestoreAsync(restore,
+                context.RestoreState.GetOffsetMaps(context.RestoreKey), context.Secrets, cancellationToken);
+            foreach (var note in notes) context.Logger.LogInformation("Offset reset: {Note}", note);
+            details = details with { OffsetResetStatus = offsets };
         }
         return result.Outcome switch
         {
@@ -101,24 +82,6 @@ public sealed class KafkaRestoreRunner : IResourceRunner
         state.DeleteRun(previousKey);
         context.Logger.LogInformation("Generation {Generation} continues the unfinished run of generation {Previous} ({Partitions} partitions checkpointed)",
             context.Generation, context.Generation - 1, previous.Count);
-    }
-
-    /// <summary>
-    /// With rollback.enabled, records the committed offsets of offsetReset.consumerGroups on the
-    /// target topics before anything is written. A retry or resume of the same resource finds its
-    /// own snapshot and keeps it (the offsets before the first write are the ones worth keeping).
-    /// </summary>
-    private static async Task<string?> SnapshotBeforeWritingAsync(KafkaRestore restore, RunContext context, CancellationToken ct)
-    {
-        if (restore.Spec.Rollback is not { Enabled: true } rollback) return null;
-        var id = rollback.SnapshotId ?? RestoreOffsets.DefaultSnapshotId(restore);
-        if (context.Store.FindSnapshot(id) is { } existing && existing.Source == restore.Id) return id;
-        var storage = BackupStorageFactory.Create(restore.Spec.Storage, context.Secrets);
-        var manifest = await BackupManifestStore.ReadAsync(storage, restore.Spec.BackupId, ct);
-        var targets = RestorePlanner.Plan(manifest, restore.Spec).Topics.Select(t => t.TargetTopic).Distinct().ToList();
-        var snapshot = await RestoreOffsets.SnapshotBeforeRestoreAsync(restore, targets, new LiteDbOffsetSnapshotStore(context.Store),
-            context.Secrets, context.Time, ct);
-        return snapshot?.Id;
     }
 
     // Synchronous reporting: Progress<T> would post to the thread pool and could reorder updates.

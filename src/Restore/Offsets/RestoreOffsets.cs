@@ -1,3 +1,4 @@
+using KafkaRestored.Restore.Backups;
 using KafkaRestored.Restore.Engine;
 using KafkaRestored.Restore.Resources;
 using KafkaRestored.Restore.Secrets;
@@ -32,6 +33,45 @@ public static class RestoreOffsets
             .TakeAsync(id, restore.Id, groups, targetTopics, ct);
         store.Save(snapshot);
         return snapshot;
+    }
+
+    /// <summary>
+    /// The snapshot step as the daemon and <c>restore -f</c> run it: plans the restore's target topics
+    /// from the backup's manifest, and keeps the snapshot this restore already took (a retry or resume
+    /// must not replace the offsets from before the first write). Returns the id, or null when rollback is off.
+    /// </summary>
+    /// <exception cref="KafkaRestoredException">SnapshotExists (taken by another resource), InvalidSnapshotId, BackupNotFound, ClusterUnreachable...</exception>
+    public static async Task<string?> SnapshotBeforeWritingAsync(KafkaRestore restore, IOffsetSnapshotStore store, SecretStore secrets,
+        TimeProvider time, CancellationToken ct)
+    {
+        if (restore.Spec.Rollback is not { Enabled: true } rollback) return null;
+        var id = rollback.SnapshotId ?? DefaultSnapshotId(restore);
+        if (store.Get(id) is { } existing && existing.Source == restore.Id) return id;
+        var storage = BackupStorageFactory.Create(restore.Spec.Storage, secrets);
+        var manifest = await BackupManifestStore.ReadAsync(storage, restore.Spec.BackupId, ct);
+        var targets = RestorePlanner.Plan(manifest, restore.Spec).Topics.Select(t => t.TargetTopic).Distinct(StringComparer.Ordinal).ToList();
+        var snapshot = await SnapshotBeforeRestoreAsync(restore, targets, store, secrets, time, ct);
+        return snapshot?.Id;
+    }
+
+    /// <summary>
+    /// <see cref="ResetAfterRestoreAsync"/> as the restore's <c>offsetResetStatus</c> and notes. A reset
+    /// that cannot run at all fails every group with its reason: the data is restored and verified, so
+    /// the reset is reported, not retried with the restore. Null status when offset reset is off.
+    /// </summary>
+    public static async Task<(OffsetResetStatus? Status, IReadOnlyList<string> Notes)> ResetStatusAfterRestoreAsync(KafkaRestore restore,
+        IReadOnlyList<PartitionOffsetMap> offsetMaps, SecretStore secrets, CancellationToken ct)
+    {
+        try
+        {
+            var reset = await ResetAfterRestoreAsync(restore, offsetMaps, secrets, null, ct);
+            return reset is null ? (null, []) : (OffsetStatusMapping.ToRestoreStatus(reset), reset.Notes);
+        }
+        catch (KafkaRestoredException e) when (restore.Spec.OffsetReset is { } reset)
+        {
+            return (new OffsetResetStatus(ResourcePhase.Failed, ValueList<string>.Empty,
+                new(reset.ConsumerGroups.Select(g => new GroupFailure(g, e.Reason, e.Message)))), []);
+        }
     }
 
     /// <summary>

@@ -1,5 +1,8 @@
 using Confluent.Kafka;
 using Confluent.Kafka.Admin;
+using KafkaRestored.Restore.Backups;
+using KafkaRestored.Restore.Backups.Kbak;
+using KafkaRestored.Restore.Storage;
 using KafkaRestored.TestSupport;
 
 namespace KafkaRestored.Daemon.Tests.Cli;
@@ -91,6 +94,81 @@ public sealed class OffsetsCommandTests(KafkaFixture kafka) : IClassFixture<Kafk
         Assert.Contains("  verification:\n    verified: true\n", rollbackRun.StdOut, StringComparison.Ordinal);
         Assert.Contains("reason: OffsetsRolledBack", rollbackRun.StdOut, StringComparison.Ordinal);
         Assert.Equal([3L, 4L], await CommittedAsync(group, topic, 2));
+    }
+
+    [Fact]
+    public async Task Restore_f_snapshots_before_writing_resets_after_reports_each_group_does_not_reset_twice_and_rollback_f_undoes_it()
+    {
+        var target = kafka.Broker.CreateUniqueTopic("cli-restored", 2);
+        var group = "cli-" + Guid.NewGuid().ToString("N")[..8];
+        var stranger = "stranger-" + Guid.NewGuid().ToString("N")[..8];
+        var backups = _dir.Combine("backups");
+        var storage = new FilesystemBackupStorage(backups);
+        await RestoreKit.WriteBackupAsync(storage, "b1", new Dictionary<(string, int), IReadOnlyList<BackupRecord>>
+        {
+            [("orders", 0)] = [.. Enumerable.Range(0, 20).Select(i => RestoreKit.Record(i, 1_700_000_000_000 + i, $"k{i}", $"v{i}"))],
+            [("orders", 1)] = [.. Enumerable.Range(0, 10).Select(i => RestoreKit.Record(i, 1_700_000_000_000 + i, $"k{i}", $"v{i}"))],
+        }, new Dictionary<string, int> { ["orders"] = 2 });
+        // In the source the group stopped at 12 on partition 0 and past the backup's end (30) on partition 1.
+        await ConsumerGroupSnapshotStore.WriteAsync(storage, "b1", new ConsumerGroupSnapshot(1_700_000_000_000,
+            [new GroupOffsets(group, new Dictionary<string, IReadOnlyDictionary<string, long>>
+            {
+                ["orders"] = new Dictionary<string, long> { ["0"] = 12, ["1"] = 30 },
+            })]), CancellationToken.None);
+        using var admin = new AdminClientBuilder(new AdminClientConfig { BootstrapServers = kafka.Broker.BootstrapServers }).Build();
+        await admin.AlterConsumerGroupOffsetsAsync([new ConsumerGroupTopicPartitionOffsets(group, [new TopicPartitionOffset(target, 0, 0)])]);
+        var state = _dir.Combine("restore-state");
+        var restore = Write("restore.yaml", $$"""
+            apiVersion: kafka.oso.sh/v1alpha1
+            kind: KafkaRestore
+            metadata: {name: cli-restore, namespace: ops}
+            spec:
+              backupId: b1
+              targetCluster: {bootstrapServers: [{{Servers}}]}
+              storage: {storageType: filesystem, filesystem: {path: "{{backups}}"} }
+              topicMapping: {orders: {{target}}}
+              includeOriginalOffsetHeader: true
+              offsetReset: {enabled: true, strategy: headerBased, consumerGroups: [{{group}}, {{stranger}}]}
+              rollback: {enabled: true, snapshotId: before-cli-restore}
+            """);
+
+        var run = Cli("restore", "-f", restore, "--state-dir", state);
+
+        Assert.True(run.ExitCode == 0, run.StdOut + run.StdErr);
+        Assert.Contains("  restoredRecords: 30\n", run.StdOut, StringComparison.Ordinal);
+        Assert.Contains($"  offsetResetStatus:\n    phase: Failed\n    groupsReset:\n    - \"{group}\"\n    groupsFailed:\n    - group: \"{stranger}\"\n      reason: GroupNotInBackupSnapshot\n", run.StdOut, StringComparison.Ordinal);
+        Assert.Contains("  rollbackSnapshotId: \"before-cli-restore\"\n", run.StdOut, StringComparison.Ordinal);
+        Assert.Equal([12L, 10L], await CommittedAsync(group, target, 2));
+        Assert.Equal([null, null], await CommittedAsync(stranger, target, 2));
+        var snapshotFile = Path.Combine(state, "snapshots", "before-cli-restore.yaml");
+        Assert.Contains($"  {group}:\n    {target}:\n      0: 0\n", File.ReadAllText(snapshotFile), StringComparison.Ordinal);
+
+        // Consumers moved on; running the finished restore again must not put them back.
+        await admin.AlterConsumerGroupOffsetsAsync([new ConsumerGroupTopicPartitionOffsets(group, [new TopicPartitionOffset(target, 0, 15)])]);
+        var again = Cli("restore", "-f", restore, "--state-dir", state);
+        Assert.True(again.ExitCode == 0, again.StdOut + again.StdErr);
+        Assert.Contains($"offsets of {group} were already reset", again.StdErr, StringComparison.Ordinal);
+        // The group that failed is tried again, and fails again for the same reason.
+        Assert.Contains($"    groupsReset: []\n    groupsFailed:\n    - group: \"{stranger}\"\n", again.StdOut, StringComparison.Ordinal);
+        Assert.Equal([15L, 10L], await CommittedAsync(group, target, 2));
+
+        var rollback = Write("undo-restore.yaml", $$"""
+            apiVersion: kafka.oso.sh/v1alpha1
+            kind: KafkaOffsetRollback
+            metadata: {name: undo-restore}
+            spec:
+              kafkaCluster: {bootstrapServers: [{{Servers}}]}
+              operation: rollback
+              snapshotId: before-cli-restore
+              consumerGroups: [{{group}}]
+            """);
+        var undone = Cli("offsets", "rollback", "-f", rollback, "--state-dir", state);
+
+        Assert.True(undone.ExitCode == 0, undone.StdOut + undone.StdErr);
+        Assert.Contains("  verification:\n    verified: true\n", undone.StdOut, StringComparison.Ordinal);
+        // Partition 1 had no committed offset before the restore: it stays (offsets are never deleted), and a note says so.
+        Assert.Equal([0L, 10L], await CommittedAsync(group, target, 2));
+        Assert.Contains($"{target}[1]@10", undone.StdErr, StringComparison.Ordinal);
     }
 
     [Fact]
