@@ -115,6 +115,42 @@ public sealed class RestoreThenResetTests(KafkaFixture kafka) : IClassFixture<Ka
     }
 
     [Fact]
+    public async Task A_restore_keeps_its_own_rollback_snapshot_on_a_retry_and_another_resource_cannot_reuse_the_id()
+    {
+        var sourceTopic = "orders-" + Guid.NewGuid().ToString("N")[..6];
+        var target = kafka.Broker.CreateUniqueTopic("snap-once", 1);
+        var backupId = "b-" + Guid.NewGuid().ToString("N")[..8];
+        Directory.CreateDirectory(_dir.Combine("backups"));
+        await RestoreKit.WriteBackupAsync(new FilesystemBackupStorage(_dir.Combine("backups")), backupId,
+            new Dictionary<(string, int), IReadOnlyList<BackupRecord>> { [(sourceTopic, 0)] = Records(0, Range(0, 4)) },
+            new Dictionary<string, int> { [sourceTopic] = 1 });
+        var group = $"g-{Guid.NewGuid():N}"[..20];
+        var id = $"pre-{Guid.NewGuid():N}"[..20];
+        KafkaRestore Restore(string name) => RestoreKit.Restore(backupId, kafka.Broker.BootstrapServers, RestoreKit.Filesystem(_dir.Combine("backups")), spec => spec with
+        {
+            TopicMapping = new ValueMap([new(sourceTopic, target)]),
+            OffsetReset = new OffsetResetSpec(true, OffsetResetStrategy.Latest, null, new ValueList<string>([group]), null, null),
+            Rollback = new RollbackSpec(true, id),
+        }, name: name);
+        var store = new FileOffsetSnapshotStore(_dir.Combine("snapshots"));
+        var secrets = new SecretStore(null);
+        await _kit.CommitAsync(group, (target, 0, 3));
+
+        Assert.Equal(id, await RestoreOffsets.SnapshotBeforeWritingAsync(Restore("first"), store, secrets, TimeProvider.System, CancellationToken.None));
+        await _kit.CommitAsync(group, (target, 0, 7));
+        // A retry or resume of the same restore keeps the offsets from before its first write.
+        Assert.Equal(id, await RestoreOffsets.SnapshotBeforeWritingAsync(Restore("first"), store, secrets, TimeProvider.System, CancellationToken.None));
+        Assert.Equal([new PartitionOffset(target, 0, 3)], store.Get(id)!.OffsetsOf(group));
+
+        var reused = await Assert.ThrowsAsync<KafkaRestoredException>(() =>
+            RestoreOffsets.SnapshotBeforeWritingAsync(Restore("second"), store, secrets, TimeProvider.System, CancellationToken.None));
+        Assert.Equal("SnapshotExists", reused.Reason);
+        Assert.Contains($"'{id}'", reused.Message);
+        Assert.Contains("/first", reused.Message);
+        Assert.Equal([new PartitionOffset(target, 0, 3)], store.Get(id)!.OffsetsOf(group));
+    }
+
+    [Fact]
     public async Task The_restore_steps_do_nothing_when_offsetReset_and_rollback_are_off()
     {
         var restore = RestoreKit.Restore("b", kafka.Broker.BootstrapServers, RestoreKit.Filesystem(_dir.Path));
