@@ -15,7 +15,7 @@ public sealed class S3BackupStorageTests(S3rverFixture s3) : IClassFixture<S3rve
 
     public void Dispose() => _secrets.Dispose();
 
-    private async Task<S3BackupStorage> StorageAsync(string? prefix = "backups/prod", int attempts = 3, string accessKey = S3rverFixture.AccessKey)
+    private async Task<S3BackupStorage> StorageAsync(string? prefix = "backups/prod", int attempts = 3, string accessKey = S3rverFixture.AccessKey, string? endpoint = null)
     {
         var bucket = await s3.CreateBucketAsync();
         Directory.CreateDirectory(_secrets.Combine("s3"));
@@ -25,7 +25,7 @@ public sealed class S3BackupStorageTests(S3rverFixture s3) : IClassFixture<S3rve
             await File.WriteAllTextAsync(path, value + "\n");
             if (!OperatingSystem.IsWindows()) File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite);
         }
-        var spec = new S3StorageSpec(bucket, null, prefix, s3.Endpoint, true, new S3CredentialsSecretRef("s3", "access", "secret"));
+        var spec = new S3StorageSpec(bucket, null, prefix, endpoint ?? s3.Endpoint, true, new S3CredentialsSecretRef("s3", "access", "secret"));
         var retry = new S3RetryPolicy { MaxAttempts = attempts, TimeProvider = _delays };
         return S3BackupStorage.Create(spec, new SecretStore(_secrets.Path), retry);
     }
@@ -137,6 +137,69 @@ public sealed class S3BackupStorageTests(S3rverFixture s3) : IClassFixture<S3rve
         }
         Assert.True(data.AsSpan().SequenceEqual(copy.ToArray()));
         Assert.True(_delays.Count > 0, "the read never had to resume");
+    }
+
+    [Fact]
+    public async Task Throttling_and_server_errors_from_the_server_are_retried_with_backoff_until_the_call_succeeds()
+    {
+        using var proxy = new S3FaultProxy(s3.Endpoint);
+        using var storage = await StorageAsync(attempts: 4, endpoint: proxy.Endpoint);
+        var small = Enumerable.Range(0, 5000).Select(i => (byte)(i * 7)).ToArray();
+
+        proxy.Fail(1, HttpStatusCode.ServiceUnavailable, "SlowDown");
+        proxy.Fail(1, HttpStatusCode.InternalServerError, "InternalError");
+        await storage.WriteAsync("b1/small.bin", new MemoryStream(small), CancellationToken.None);
+        proxy.Fail(1, (HttpStatusCode)429, "TooManyRequests");
+        proxy.Fail(2, HttpStatusCode.BadGateway, "BadGateway");
+        var read = await ReadAllAsync(storage, "b1/small.bin");
+
+        Assert.Equal(small, read);
+        Assert.Equal(3, proxy.Count("PUT", "/b1/small.bin"));
+        Assert.Equal(4, proxy.Count("GET", "/b1/small.bin"));
+        Assert.Equal(5, _delays.Count);
+
+        // A multipart upload whose second part is throttled twice: the part is sent again, whole.
+        var large = new byte[S3BackupStorage.PartSize + 4321];
+        new Random(11).NextBytes(large);
+        proxy.Fail(2, HttpStatusCode.ServiceUnavailable, "SlowDown", r => r.HttpMethod == "PUT" && r.Url!.Query.Contains("partNumber=2", StringComparison.Ordinal));
+        await storage.WriteAsync("b1/large.bin", new MemoryStream(large), CancellationToken.None);
+
+        var largeRead = await ReadAllAsync(storage, "b1/large.bin");
+        Assert.True(large.AsSpan().SequenceEqual(largeRead));
+        Assert.Equal(1, proxy.Requests.Count(r => r.StartsWith("PUT ", StringComparison.Ordinal) && r.Contains("partNumber=1", StringComparison.Ordinal)));
+        Assert.Equal(3, proxy.Requests.Count(r => r.StartsWith("PUT ", StringComparison.Ordinal) && r.Contains("partNumber=2", StringComparison.Ordinal)));
+        Assert.Equal(7, _delays.Count);
+    }
+
+    [Fact]
+    public async Task Throttling_that_outlasts_the_attempts_is_StorageUnavailable_naming_the_object()
+    {
+        using var proxy = new S3FaultProxy(s3.Endpoint);
+        using var storage = await StorageAsync(attempts: 3, endpoint: proxy.Endpoint);
+        await storage.WriteAsync("b1/x", new MemoryStream([1, 2, 3]), CancellationToken.None);
+        proxy.Fail(3, HttpStatusCode.ServiceUnavailable, "SlowDown");
+
+        var e = await Assert.ThrowsAsync<KafkaRestoredException>(() => storage.OpenReadAsync("b1/x", CancellationToken.None));
+
+        Assert.Equal("StorageUnavailable", e.Reason);
+        Assert.Contains("after 3 attempt(s): HTTP 503 SlowDown", e.Message, StringComparison.Ordinal);
+        Assert.Contains(storage.Describe("b1/x"), e.Message, StringComparison.Ordinal);
+        Assert.Equal(3, proxy.Count("GET", "/b1/x"));
+        Assert.Equal(2, _delays.Count);
+    }
+
+    [Fact]
+    public async Task A_missing_key_reaches_the_server_once()
+    {
+        using var proxy = new S3FaultProxy(s3.Endpoint);
+        using var storage = await StorageAsync(attempts: 6, endpoint: proxy.Endpoint);
+
+        await Assert.ThrowsAsync<BackupObjectNotFoundException>(() => storage.OpenReadAsync("b1/missing.bin", CancellationToken.None));
+        Assert.False(await storage.ExistsAsync("b1/missing.bin", CancellationToken.None));
+
+        Assert.Equal(1, proxy.Count("GET", "/b1/missing.bin"));
+        Assert.Equal(1, proxy.Count("HEAD", "/b1/missing.bin"));
+        Assert.Equal(0, _delays.Count);
     }
 
     [Theory]
