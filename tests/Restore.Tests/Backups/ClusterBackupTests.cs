@@ -101,31 +101,54 @@ public sealed class ClusterBackupTests(ClusterBackupDataset data) : IClassFixtur
     private KafkaClusterSpec Cluster => new(
         new ValueList<string>(data.Broker.BootstrapServers.Split(',')), KafkaRestored.Restore.Resources.SecurityProtocol.Plaintext, null, null, null);
 
+    private static ProcessResult Cli(params string[] args)
+    {
+        var apphost = Path.Combine(Path.GetDirectoryName(RepoPaths.ProjectOutput("src/Daemon", "kafka-restored"))!, "kafka-restored");
+        return ProcessRunner.Run(apphost, args, timeout: TimeSpan.FromMinutes(3));
+    }
+
+    // Through the real `kafka-restored backup` binary, then the product's reader.
     [Theory]
     [InlineData("filesystem", BackupCompression.Zstd)]
     [InlineData("s3", BackupCompression.Lz4)]
     public async Task A_backup_reads_back_every_record_exactly_as_produced(string backend, BackupCompression compression)
     {
-        IBackupStorage storage = backend == "s3"
-            ? new S3BackupStorage(data.S3.CreateClient(), await data.S3.CreateBucketAsync(), "kafka/backups")
-            : new FilesystemBackupStorage(_dir.Combine("root"));
-        var reports = new List<BackupProgress>();
-        var request = new ClusterBackupRequest(Cluster, data.Topics, "rt-1", compression, ["billing", "never-committed"])
+        IBackupStorage storage;
+        string[] location;
+        if (backend == "s3")
         {
-            WriterOptions = new BackupWriterOptions { MaxSegmentRecords = 4_000, TempDirectory = _dir.Combine("spool") },
-            SourceClusterId = "source-a",
-        };
+            var bucket = await data.S3.CreateBucketAsync();
+            storage = new S3BackupStorage(data.S3.CreateClient(), bucket, "kafka/backups");
+            var secrets = _dir.Combine("secrets");
+            Directory.CreateDirectory(Path.Combine(secrets, "s3"));
+            foreach (var key in new[] { "accessKey", "secretKey" })
+            {
+                var file = Path.Combine(secrets, "s3", key);
+                await File.WriteAllTextAsync(file, S3rverFixture.AccessKey);
+                if (!OperatingSystem.IsWindows()) File.SetUnixFileMode(file, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+            }
+            location = ["--s3-bucket", bucket, "--s3-prefix", "kafka/backups", "--s3-endpoint", data.S3.Endpoint, "--s3-force-path-style",
+                "--secrets-dir", secrets, "--s3-credentials-secret", "s3"];
+        }
+        else
+        {
+            storage = new FilesystemBackupStorage(_dir.Combine("root"));
+            location = ["--path", _dir.Combine("root")];
+        }
+        string[] backup = ["backup", "--bootstrap-servers", data.Broker.BootstrapServers, "--topics", string.Join(",", data.Topics),
+            "--backup-id", "rt-1", "--compression", compression.ManifestName(), "--consumer-groups", "billing,never-committed",
+            "--source-cluster-id", "source-a", "--segment-max-bytes", "150000", .. location];
 
-        var manifest = await ClusterBackup.RunAsync(request, storage, new SecretStore(null), new SyncProgress(reports.Add), CancellationToken.None);
+        var run = Cli(backup);
 
-        Assert.Equal(3 * ClusterBackupDataset.RecordsPerTopic, reports[^1].Records);
-        Assert.Equal(reports[^1].TotalRecords, reports[^1].Records);
-        Assert.Equal(7, reports[^1].PartitionsDone);
+        Assert.True(run.ExitCode == 0, run.StdOut + run.StdErr);
+        Assert.Contains($"progress: 100% {3 * ClusterBackupDataset.RecordsPerTopic}/{3 * ClusterBackupDataset.RecordsPerTopic} records, 7/7 partitions", run.StdOut, StringComparison.Ordinal);
         var read = await BackupManifestStore.ReadAsync(storage, "rt-1", CancellationToken.None);
-        Assert.Equal(manifest.Topics.Select(t => t.Name), read.Topics.Select(t => t.Name));
+        Assert.Equal(data.Topics.Order(StringComparer.Ordinal), read.Topics.Select(t => t.Name).Order(StringComparer.Ordinal));
         Assert.Equal(compression.ManifestName(), read.Compression);
         Assert.Equal("source-a", read.SourceClusterId);
         Assert.Equal(data.Broker.BootstrapServers.Split(','), read.SourceBrokers);
+        long records = 0;
         foreach (var topic in read.Topics)
         {
             Assert.Equal(topic.Name == data.Topics[0] ? 3 : 2, topic.OriginalPartitionCount);
@@ -141,10 +164,12 @@ public sealed class ClusterBackupTests(ClusterBackupDataset data) : IClassFixtur
                 Assert.Equal(expected.Count, actual.Count);
                 Assert.Equal(expected.Select(HandBuiltSegment.Show), actual.Select(HandBuiltSegment.Show));
                 Assert.Null(partition.Gaps);
+                records += actual.Count;
             }
         }
+        Assert.Equal(3 * ClusterBackupDataset.RecordsPerTopic, records);
         Assert.Empty(read.Topics.Single(t => t.Name == data.Topics[2]).Partitions[1].Segments);
-        Assert.True(read.Topics[0].Partitions[0].Segments.Count >= 3, "segments rotate every 4000 records");
+        Assert.True(read.Topics[0].Partitions[0].Segments.Count >= 3, "segments rotate at 150,000 bytes");
 
         var groups = await ConsumerGroupSnapshotStore.TryReadAsync(storage, "rt-1", CancellationToken.None);
         var billing = groups!.Groups.Single(g => g.GroupId == "billing");
@@ -153,9 +178,9 @@ public sealed class ClusterBackupTests(ClusterBackupDataset data) : IClassFixtur
         Assert.Equal(2, billing.Offsets.Values.Sum(p => p.Count));
         Assert.Empty(groups.Groups.Single(g => g.GroupId == "never-committed").Offsets);
 
-        var again = await Assert.ThrowsAsync<KafkaRestoredException>(() =>
-            ClusterBackup.RunAsync(request, storage, new SecretStore(null), null, CancellationToken.None));
-        Assert.Equal("BackupExists", again.Reason);
+        var again = Cli(backup);
+        Assert.Equal(1, again.ExitCode);
+        Assert.Contains("BackupExists", again.StdErr, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -166,10 +191,5 @@ public sealed class ClusterBackupTests(ClusterBackupDataset data) : IClassFixtur
             ClusterBackup.RunAsync(request, new FilesystemBackupStorage(_dir.Path), new SecretStore(null), null, CancellationToken.None));
         Assert.Equal("TopicNotFound", e.Reason);
         Assert.Contains("no-such-topic", e.Message, StringComparison.Ordinal);
-    }
-
-    private sealed class SyncProgress(Action<BackupProgress> report) : IProgress<BackupProgress>
-    {
-        public void Report(BackupProgress value) => report(value);
     }
 }
