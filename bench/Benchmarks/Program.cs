@@ -10,7 +10,7 @@ using KafkaRestored.TestSupport;
 // Restore throughput against the producer ceiling, side by side in one run on the same hosted
 // broker. Ratios matter, not absolute numbers: the machines are noisy.
 //   dotnet run -c Release --project bench/Benchmarks -- [--records N] [--partitions P] [--compressions none,lz4,zstd]
-//     [--sections throughput,pairs,memory,resume,profile,reconcile,offsetmaps] [--pairs N] [--reconcile-files N] [--out FILE]
+//     [--sections throughput,pairs,memory,resume,profile,reconcile,offsetmaps,read1g] [--pairs N] [--reconcile-files N] [--out FILE]
 var options = BenchOptions.Parse(args);
 var dataset = new Dataset(options.Records, options.Partitions);
 Console.WriteLine($"dataset: {dataset.Records:N0} records over {dataset.Partitions} partitions, {dataset.PayloadBytes / 1e6:F1} MB payload");
@@ -133,8 +133,16 @@ if (options.Has("profile"))
 ReconcileScaleResult? reconcile = options.Has("reconcile") ? await ReconcileScale.MeasureAsync(options.ReconcileFiles, Fresh(work)) : null;
 var offsetMaps = options.Has("offsetmaps") ? OffsetMapSize.Measure(new Dataset(2_000_000, dataset.Partitions), Fresh(work)) : null;
 
+// Reading a 1 GiB backup (per compression asked for): peak RSS of `backup describe --verify`.
+var read1g = new List<BackupReadMeasurement>();
+if (options.Has("read1g"))
+{
+    foreach (var compression in options.Compressions) read1g.Add(await BackupReadMemory.MeasureAsync(compression, work.Path));
+}
+
 var machine = new MachineLoad(started, loadBefore, File.ReadAllText("/proc/loadavg").Trim(), Environment.ProcessorCount);
 var report = Report.Render(dataset, machine, results, pairs, fixedCosts, memory4x, resume, threadCpu, profile, realMap, reconcile, offsetMaps);
+if (read1g.Count > 0) report += BackupReadMemory.Render(read1g);
 Console.WriteLine();
 Console.WriteLine(report);
 if (options.OutFile is not null)
@@ -186,7 +194,7 @@ internal sealed record BenchOptions(long Records, int Partitions, string? OutFil
     IReadOnlySet<string> Sections, int ReconcileFiles, int Pairs)
 {
     /// <summary>Every section, in the order they run.</summary>
-    public static readonly string[] AllSections = ["throughput", "pairs", "memory", "resume", "profile", "reconcile", "offsetmaps"];
+    public static readonly string[] AllSections = ["throughput", "pairs", "memory", "resume", "profile", "reconcile", "offsetmaps", "read1g"];
 
     /// <summary>True when <paramref name="section"/> was asked for.</summary>
     public bool Has(string section) => Sections.Contains(section);
