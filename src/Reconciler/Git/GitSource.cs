@@ -19,6 +19,7 @@ public sealed class GitSource : IDisposable
     private readonly Repository _repo;
     private readonly PathFilter _filter;
     private readonly SemaphoreSlim _gate = new(1, 1);
+    private Task _inFlight = Task.CompletedTask;
     private Dictionary<(string Prefix, ObjectId Tree), List<RepoFile>> _walkCache = [];
 
     /// <summary>Opens the clone, creating and configuring it on first start.</summary>
@@ -390,6 +391,7 @@ public sealed class GitSource : IDisposable
                 _gate.Release();
             }
         }, CancellationToken.None);
+        _inFlight = task;
         try
         {
             // libgit2 only checks for cancellation in its progress callbacks; a hung connect still
@@ -467,6 +469,14 @@ public sealed class GitSource : IDisposable
     /// <inheritdoc />
     public void Dispose()
     {
+        // A fetch or push stuck in libgit2 (a remote that never answers) still uses the native
+        // repository: freeing it under that thread would crash the process. Wait for it a while,
+        // and if it is still stuck, leave the handle to process exit rather than free it.
+        if (!_inFlight.IsCompleted && !((IAsyncResult)_inFlight).AsyncWaitHandle.WaitOne(_options.FetchTimeout))
+        {
+            _logger.LogWarning("A Git operation on {Url} is still running at shutdown; the clone is left open until the process exits.", SafeUrl);
+            return;
+        }
         _repo.Dispose();
         _gate.Dispose();
     }

@@ -159,4 +159,52 @@ public sealed class GitSourceTests
         Assert.Equal(PushOutcome.Pushed, await git.PushAsync(next, remote.Branch, CancellationToken.None));
         Assert.Equal("phase: Running\n", remote.RemoteGit("show", $"{remote.Branch}:status/a.yaml"));
     }
+
+    [Fact]
+    public async Task A_remote_that_accepts_and_never_answers_times_out_and_later_fetches_do_not_pile_up()
+    {
+        // A server that takes the connection and then says nothing: libgit2 would wait forever.
+        using var silent = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        silent.Start();
+        var held = new System.Collections.Concurrent.ConcurrentBag<System.Net.Sockets.TcpClient>();
+        var accepting = Task.Run(async () =>
+        {
+            try
+            {
+                while (true) held.Add(await silent.AcceptTcpClientAsync());
+            }
+            catch (System.Net.Sockets.SocketException) { }
+            catch (ObjectDisposedException) { }
+        });
+        var port = ((System.Net.IPEndPoint)silent.LocalEndpoint).Port;
+        using var state = new TempDir("kr-git-silent");
+        var git = new GitSource(new ReconcilerOptions
+        {
+            RepositoryUrl = $"http://127.0.0.1:{port}/config.git",
+            Branch = "main",
+            StateDirectory = state.Path,
+            FetchTimeout = TimeSpan.FromSeconds(2),
+        });
+        try
+        {
+            var first = await Assert.ThrowsAsync<GitSourceException>(() => git.FetchAsync(CancellationToken.None));
+            Assert.Equal("FetchTimedOut", first.Reason);
+            Assert.Contains("did not finish within", first.Message, StringComparison.Ordinal);
+            Assert.Contains($"127.0.0.1:{port}", first.Message, StringComparison.Ordinal);
+            Assert.NotEmpty(held);
+
+            // The first fetch is still stuck inside libgit2: the next one is refused, not stacked on it.
+            var second = await Assert.ThrowsAsync<GitSourceException>(() => git.FetchAsync(CancellationToken.None));
+            Assert.Equal("FetchTimedOut", second.Reason);
+            Assert.Contains("is still running", second.Message, StringComparison.Ordinal);
+        }
+        finally
+        {
+            // Hanging up ends the stuck fetch; only then is the repository safe to dispose.
+            silent.Stop();
+            foreach (var c in held) c.Dispose();
+            await accepting;
+            git.Dispose(); // waits for the stuck fetch to see the hang-up
+        }
+    }
 }
