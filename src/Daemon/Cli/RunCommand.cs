@@ -27,19 +27,24 @@ internal static class RunCommand
         command.SetAction(async (parse, ct) =>
         {
             var error = parse.InvocationConfiguration.Error;
-            // Every bad setting is reported at once, reconciler and daemon alike, before anything starts.
+            // Every bad setting is reported at once, reconciler and daemon alike, before anything starts;
+            // a file both read (bad JSON) is reported once.
+            var problems = new StringWriter();
             DaemonOptions? daemon = null;
             try
             {
                 daemon = DaemonSettings.Load(parse);
-                foreach (var p in daemon.Validate()) error.WriteLine($"kafka-restored run: {p}");
+                foreach (var p in daemon.Validate()) problems.WriteLine($"kafka-restored run: {p}");
                 if (daemon.Validate().Count > 0) daemon = null;
             }
             catch (SettingsException e)
             {
-                error.WriteLine($"kafka-restored run: {e.Message}");
+                problems.WriteLine($"kafka-restored run: {e.Message}");
             }
-            if (CliSupport.Settings(parse, "run", error) is not { } options || daemon is null) return CliSupport.ConfigError;
+            var options = CliSupport.Settings(parse, "run", problems);
+            foreach (var line in problems.ToString().Split(Environment.NewLine, StringSplitOptions.RemoveEmptyEntries).Distinct(StringComparer.Ordinal))
+                error.WriteLine(line);
+            if (options is null || daemon is null) return CliSupport.ConfigError;
             string? webhookSecret;
             try
             {

@@ -6,14 +6,18 @@ namespace KafkaRestored.Daemon.Configuration;
 
 /// <summary>
 /// Reads <see cref="ReconcilerOptions"/> the same way for every command (run, reconcile, plan,
-/// status): the JSON file given by --config, then environment variables prefixed KAFKA_RESTORED_
-/// (e.g. KAFKA_RESTORED_StateDirectory), then the command-line flags; later sources win. Keys are
-/// the option names at the root of the file (RepositoryUrl, Branch, StateDirectory...).
+/// status): appsettings.json beside the binary (optional), the JSON file given by --config, then
+/// environment variables prefixed KAFKA_RESTORED_ (e.g. KAFKA_RESTORED_StateDirectory), then the
+/// command-line flags; later sources win. Keys are the option names at the root of each file
+/// (RepositoryUrl, Branch, StateDirectory...).
 /// </summary>
 public static class ReconcilerSettings
 {
     /// <summary>Environment variable prefix.</summary>
     public const string EnvironmentPrefix = "KAFKA_RESTORED_";
+
+    /// <summary>Settings file read, when present, from the binary's folder (the host's content root) before --config.</summary>
+    public const string AppSettingsFile = "appsettings.json";
 
     /// <summary>--repo URL.</summary>
     public static Option<string?> Repo { get; } = new("--repo") { Description = "Config repository URL or path (RepositoryUrl)" };
@@ -52,18 +56,25 @@ public static class ReconcilerSettings
         return Load(parse.GetValue(Config), flags, environment);
     }
 
-    /// <summary>The settings from a config file (optional), the environment and explicit overrides.</summary>
-    public static ReconcilerOptions Load(string? configFile, IReadOnlyDictionary<string, string?> overrides, IReadOnlyDictionary<string, string?>? environment = null)
+    /// <summary>
+    /// The settings from appsettings.json in <paramref name="appSettingsDirectory"/> (default: the
+    /// binary's folder; optional), a config file (optional), the environment and explicit overrides.
+    /// </summary>
+    public static ReconcilerOptions Load(string? configFile, IReadOnlyDictionary<string, string?> overrides, IReadOnlyDictionary<string, string?>? environment = null,
+        string? appSettingsDirectory = null)
     {
-        var options = Bind<ReconcilerOptions>(BuildConfiguration(configFile, overrides, environment));
+        var options = Bind<ReconcilerOptions>(BuildConfiguration(configFile, overrides, environment, appSettingsDirectory));
         ApplySystemdDefaults(options, environment);
         return options;
     }
 
-    /// <summary>The layered configuration (file, then environment, then overrides) every settings class binds from.</summary>
-    public static IConfiguration BuildConfiguration(string? configFile, IReadOnlyDictionary<string, string?> overrides, IReadOnlyDictionary<string, string?>? environment = null)
+    /// <summary>The layered configuration (appsettings.json, --config file, environment, overrides) every settings class binds from.</summary>
+    public static IConfiguration BuildConfiguration(string? configFile, IReadOnlyDictionary<string, string?> overrides, IReadOnlyDictionary<string, string?>? environment = null,
+        string? appSettingsDirectory = null)
     {
         var builder = new ConfigurationBuilder();
+        var appSettings = Path.Combine(appSettingsDirectory ?? AppContext.BaseDirectory, AppSettingsFile);
+        if (File.Exists(appSettings)) builder.AddJsonFile(Path.GetFullPath(appSettings), optional: false, reloadOnChange: false);
         if (configFile is not null)
         {
             if (!File.Exists(configFile))
@@ -80,7 +91,8 @@ public static class ReconcilerSettings
         }
         catch (InvalidDataException e)
         {
-            throw new SettingsException($"The settings file {configFile} is not valid JSON: {e.Message}");
+            // The JSON provider's message names the file that failed to parse.
+            throw new SettingsException($"A settings file is not valid JSON: {e.Message}");
         }
     }
 

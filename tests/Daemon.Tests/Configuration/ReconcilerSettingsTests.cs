@@ -34,6 +34,51 @@ public sealed class ReconcilerSettingsTests
     }
 
     [Fact]
+    public void Appsettings_json_beside_the_binary_is_read_first_and_the_config_file_overrides_it()
+    {
+        using var binary = new TempDir();
+        using var etc = new TempDir();
+        File.WriteAllText(binary.Combine(ReconcilerSettings.AppSettingsFile), """
+            {"RepositoryUrl": "https://git.example.com/from-appsettings.git", "Branch": "from-appsettings", "BotName": "appsettings-bot", "HttpListen": "off"}
+            """);
+        var file = etc.Combine("kafka-restored.json");
+        File.WriteAllText(file, """{"Branch": "from-config-file"}""");
+        var env = new Dictionary<string, string?> { ["KAFKA_RESTORED_BotName"] = "env-bot" };
+
+        var options = ReconcilerSettings.Load(file, new Dictionary<string, string?>(), env, binary.Path);
+        var daemon = ReconcilerSettings.Bind<DaemonOptions>(ReconcilerSettings.BuildConfiguration(file, new Dictionary<string, string?>(), env, binary.Path));
+
+        Assert.Equal("https://git.example.com/from-appsettings.git", options.RepositoryUrl);
+        Assert.Equal("from-config-file", options.Branch);
+        Assert.Equal("env-bot", options.BotName);
+        Assert.False(daemon.HttpEnabled);
+        Assert.Equal("main", ReconcilerSettings.Load(null, new Dictionary<string, string?>(), new Dictionary<string, string?>(), etc.Path).Branch);
+    }
+
+    [Fact]
+    public void A_bad_appsettings_json_is_a_settings_error_naming_the_file()
+    {
+        using var binary = new TempDir();
+        var path = binary.Combine(ReconcilerSettings.AppSettingsFile);
+        File.WriteAllText(path, """{"Branch": """);
+        var e = Assert.Throws<SettingsException>(() => ReconcilerSettings.Load(null, new Dictionary<string, string?>(), new Dictionary<string, string?>(), binary.Path));
+        Assert.Contains(path, e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void The_shipped_example_configuration_is_valid()
+    {
+        var example = Path.Combine(RepoPaths.Root, "systemd", "kafka-restored.json");
+        var none = new Dictionary<string, string?>();
+        var options = ReconcilerSettings.Load(example, none, none);
+        var daemon = ReconcilerSettings.Bind<DaemonOptions>(ReconcilerSettings.BuildConfiguration(example, none, none));
+        Assert.Empty(options.Validate());
+        Assert.Empty(daemon.Validate());
+        Assert.Equal(DaemonOptions.DefaultHttpListen, daemon.HttpListen);
+        Assert.Equal("127.0.0.1", new Uri(DaemonOptions.DefaultHttpListen).Host);
+    }
+
+    [Fact]
     public void Under_systemd_secrets_and_the_git_token_default_to_the_credentials_directory()
     {
         using var dir = new TempDir();
