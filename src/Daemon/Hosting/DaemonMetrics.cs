@@ -44,8 +44,8 @@ public static class DaemonMetrics
             "Records written by the restores in the state store (completed ones, and progress of running ones).",
             restores.Sum(s => s.RestoredRecords ?? s.Progress?.RecordsDone ?? 0));
         yield return MetricFamily.Single("kafka_restored_restored_bytes", "gauge",
-            "Bytes (keys, values, headers) written by the restores in the state store.",
-            restores.Sum(s => s.Progress?.BytesDone ?? 0));
+            "Bytes (keys, values, headers) written by the restores in the state store (completed ones, and progress of running ones).",
+            restores.Sum(s => s.RestoredBytes ?? s.Progress?.BytesDone ?? 0));
         var durations = restores.Where(s => s.Phase == ResourcePhase.Completed && s.StartTime is not null && s.CompletionTime is not null)
             .Select(s => (s.CompletionTime!.Value - s.StartTime!.Value).TotalSeconds).ToList();
         yield return new MetricFamily("kafka_restored_restore_duration_seconds", "summary", "Wall time of completed restores, start to completion.",

@@ -42,6 +42,7 @@ public sealed class KafkaRestoreRunner : IResourceRunner
         var details = new KafkaRestoreStatus
         {
             RestoredRecords = result.Outcome == RestoreOutcome.Completed ? result.RestoredRecords : null,
+            RestoredBytes = result.Outcome == RestoreOutcome.Completed ? result.RestoredBytes : null,
             RestoredTopics = new(result.Topics.Select(t => new RestoredTopicStatus(t.Name, t.Records))),
             Gaps = new(result.Gaps.Select(g => new GapStatus(g.TargetTopic, g.Partition, g.StartOffset, g.EndOffset, g.Reason ?? "unknown"))),
             Progress = result.Outcome == RestoreOutcome.Completed ? null : progress.Last,

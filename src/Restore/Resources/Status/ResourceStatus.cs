@@ -83,6 +83,9 @@ public sealed record KafkaRestoreStatus : ResourceStatus
     /// <summary>Records written and verified.</summary>
     public long? RestoredRecords { get; init; }
 
+    /// <summary>Bytes (keys, values, headers) of the records restored; kept after completion for the restored-bytes metric.</summary>
+    public long? RestoredBytes { get; init; }
+
     /// <summary>Records per restored (target) topic.</summary>
     public ValueList<RestoredTopicStatus> RestoredTopics { get; init; } = ValueList<RestoredTopicStatus>.Empty;
 

@@ -1,0 +1,227 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+using System.Text;
+using KafkaRestored.Daemon.Http;
+using KafkaRestored.Restore.Backups.Kbak;
+using KafkaRestored.Restore.Storage;
+using KafkaRestored.TestSupport;
+
+namespace KafkaRestored.Daemon.Tests.Http;
+
+/// <summary>
+/// The HTTP surface of the real daemon (`kafka-restored run` as a child process, as under systemd):
+/// with a one-hour poll interval only the webhook can start a cycle, so a cycle that records and
+/// runs a freshly pushed restore is the webhook's doing; /metrics is then read as Prometheus would.
+/// </summary>
+[System.Runtime.Versioning.SupportedOSPlatform("linux")]
+public sealed class DaemonHttpTests(KafkaFixture kafka) : IClassFixture<KafkaFixture>
+{
+    private const string Namespace = "kafka-backup";
+    private const int Records = 40;
+
+    [Fact]
+    public async Task Webhook_starts_a_cycle_only_when_signed_and_metrics_parse_after_a_restore()
+    {
+        using var remote = new GitRemote();
+        using var dir = new TempDir("kr-http");
+        var backups = dir.Combine("backups");
+        await RestoreKit.WriteBackupAsync(new FilesystemBackupStorage(backups), "backup-1",
+            new Dictionary<(string, int), IReadOnlyList<BackupRecord>>
+            {
+                [("orders", 0)] = [.. Enumerable.Range(0, Records).Select(i => RestoreKit.Record(i, 1_700_000_000_000 + i, $"k{i}", $"value-{i}"))],
+            },
+            new Dictionary<string, int> { ["orders"] = 1 });
+        var target = kafka.Broker.CreateUniqueTopic("http-restored", 1);
+        const string secret = "webhook-secret-for-the-http-test";
+        var secretFile = dir.Combine("webhook-secret");
+        File.WriteAllText(secretFile, secret + "\n");
+        File.SetUnixFileMode(secretFile, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+        var port = FreePort();
+
+        using var daemon = new Daemon(
+            ["run", "--repo", remote.BarePath, "--branch", remote.Branch, "--state-dir", dir.Combine("state"),
+             "--http-listen", $"http://127.0.0.1:{port}", "--webhook-secret-file", secretFile],
+            new()
+            {
+                ["KAFKA_RESTORED_PollInterval"] = "01:00:00",
+                // As under systemd: journald-style lines with <priority> prefixes.
+                ["INVOCATION_ID"] = "0123456789abcdef0123456789abcdef",
+            });
+        using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}"), Timeout = TimeSpan.FromSeconds(30) };
+
+        // The first cycle runs at start (nothing to do yet); after it, none for an hour.
+        var before = await daemon.WaitForAsync("the first cycle", async () =>
+            await TryMetricsAsync(http) is { } m && m["kafka_restored_cycles_total"] >= 1 && m["kafka_restored_last_successful_sync_timestamp_seconds"] > 0 ? m : null);
+        var cycles = before["kafka_restored_cycles_total"];
+        Assert.Equal([new IPEndPoint(IPAddress.Loopback, port)], ListeningSockets.Of(daemon.Id));
+
+        remote.HumanCommit("add a restore", new Dictionary<string, string?> { ["restores/http.yaml"] = RestoreYaml(kafka.Broker.BootstrapServers, backups, target) });
+        var body = Encoding.UTF8.GetBytes("{\"ref\":\"refs/heads/main\",\"after\":\"" + remote.RemoteGit("rev-parse", remote.Branch).Trim() + "\"}");
+
+        using (var unsigned = await http.PostAsync("/hooks/git", new ByteArrayContent(body)))
+            Assert.Equal(HttpStatusCode.Unauthorized, unsigned.StatusCode);
+        using (var wrong = new ByteArrayContent(body))
+        {
+            wrong.Headers.Add(WebhookSignature.Header, WebhookSignature.Compute("not-the-secret", body));
+            using var r = await http.PostAsync("/hooks/git", wrong);
+            Assert.Equal(HttpStatusCode.Unauthorized, r.StatusCode);
+        }
+        using (var tampered = new ByteArrayContent([.. body, (byte)' ']))
+        {
+            tampered.Headers.Add(WebhookSignature.Header, WebhookSignature.Compute(secret, body));
+            using var r = await http.PostAsync("/hooks/git", tampered);
+            Assert.Equal(HttpStatusCode.Unauthorized, r.StatusCode);
+        }
+        // Rejected hooks start nothing: a cycle counts itself as it starts, and would record the restore.
+        await Task.Delay(TimeSpan.FromSeconds(1));
+        Assert.Equal(cycles, (await TryMetricsAsync(http))!["kafka_restored_cycles_total"]);
+        Assert.DoesNotContain("status/", remote.RemoteGit("ls-tree", "-r", "--name-only", remote.Branch), StringComparison.Ordinal);
+
+        using (var good = new ByteArrayContent(body))
+        {
+            good.Headers.Add(WebhookSignature.Header, WebhookSignature.Compute(secret, body));
+            using var r = await http.PostAsync("/hooks/git", good);
+            Assert.Equal(HttpStatusCode.Accepted, r.StatusCode);
+        }
+        var status = $"status/kafkarestore/{Namespace}/http.yaml";
+        await daemon.WaitForAsync("the restore, started by the webhook's cycle, to complete", () =>
+        {
+            var show = ProcessRunner.Run("git", ["show", $"{remote.Branch}:{status}"], remote.BarePath);
+            return Task.FromResult(show.ExitCode == 0 && show.StdOut.Contains("phase: Completed", StringComparison.Ordinal) ? show.StdOut : null);
+        });
+        Assert.Equal(Records, Kcat.ReadTopic(kafka.Broker.BootstrapServers, target).Count);
+
+        var text = await http.GetStringAsync("/metrics");
+        var metrics = PrometheusTextParser.Parse(text);
+        Assert.True(metrics["kafka_restored_cycles_total"] > cycles, text);
+        Assert.Equal("counter", metrics.Types["kafka_restored_cycles_total"]);
+        Assert.Equal("gauge", metrics.Types["kafka_restored_last_successful_sync_timestamp_seconds"]);
+        Assert.InRange(metrics["kafka_restored_last_successful_sync_timestamp_seconds"], before["kafka_restored_last_successful_sync_timestamp_seconds"],
+            DateTimeOffset.UtcNow.ToUnixTimeSeconds() + 1);
+        Assert.Equal(1, metrics["kafka_restored_resources{kind=\"KafkaRestore\",phase=\"Completed\"}"]);
+        Assert.Equal(0, metrics["kafka_restored_resources{kind=\"KafkaRestore\",phase=\"Running\"}"]);
+        Assert.Equal(0, metrics["kafka_restored_resources{kind=\"KafkaOffsetReset\",phase=\"Completed\"}"]);
+        Assert.Equal(Records, metrics["kafka_restored_restored_records"]);
+        // Keys "k0".."k39" and values "value-0".."value-39", no headers.
+        var bytes = Enumerable.Range(0, Records).Sum(i => $"k{i}".Length + $"value-{i}".Length);
+        Assert.Equal(bytes, metrics["kafka_restored_restored_bytes"]);
+        Assert.Equal("summary", metrics.Types["kafka_restored_restore_duration_seconds"]);
+        Assert.Equal(1, metrics["kafka_restored_restore_duration_seconds_count"]);
+        Assert.True(metrics["kafka_restored_restore_duration_seconds_sum"] >= 0);
+        Assert.Equal(0, metrics["kafka_restored_status_push_failures_total"]);
+        Assert.Equal(0, metrics["kafka_restored_git_fetch_errors_total"]);
+
+        Assert.Equal(0, daemon.Stop());
+        // journald-friendly: every log line carries a <priority> prefix, and the restore's lines its identity.
+        var logLines = daemon.Output.Split('\n').Where(l => l.Contains("KafkaRestored.", StringComparison.Ordinal)).ToList();
+        Assert.NotEmpty(logLines);
+        Assert.All(logLines, l => Assert.Matches(@"^<[0-7]>", l));
+        Assert.Contains(logLines, l => l.StartsWith("<6>", StringComparison.Ordinal)
+            && l.Contains($"KafkaRestore {Namespace}/http generation 1", StringComparison.Ordinal)
+            && l.Contains("Restore of backup backup-1", StringComparison.Ordinal));
+    }
+
+    private static async Task<PrometheusTextParser.Exposition?> TryMetricsAsync(HttpClient http)
+    {
+        try
+        {
+            return PrometheusTextParser.Parse(await http.GetStringAsync("/metrics"));
+        }
+        catch (HttpRequestException)
+        {
+            return null;
+        }
+    }
+
+    private static string RestoreYaml(string bootstrap, string backups, string target) => $"""
+        apiVersion: kafka.oso.sh/v1alpha1
+        kind: KafkaRestore
+        metadata:
+          name: http
+          namespace: {Namespace}
+        spec:
+          backupId: backup-1
+          targetCluster:
+            bootstrapServers: [{bootstrap.Replace(",", ", ", StringComparison.Ordinal)}]
+          storage:
+            storageType: filesystem
+            filesystem:
+              path: {backups}
+          topics: [orders]
+          topicMapping:
+            orders: {target}
+
+        """;
+
+    private static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
+    /// <summary>`kafka-restored` as a child process with its output captured.</summary>
+    private sealed class Daemon : IDisposable
+    {
+        private readonly Process _process;
+        private readonly StringBuilder _output = new();
+
+        public Daemon(string[] args, Dictionary<string, string> environment)
+        {
+            var psi = new ProcessStartInfo("dotnet") { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
+            psi.ArgumentList.Add(RepoPaths.ProjectOutput("src/Daemon", "kafka-restored"));
+            foreach (var a in args) psi.ArgumentList.Add(a);
+            foreach (var (k, v) in environment) psi.Environment[k] = v;
+            _process = Process.Start(psi)!;
+            _process.OutputDataReceived += (_, e) => Append(e.Data);
+            _process.ErrorDataReceived += (_, e) => Append(e.Data);
+            _process.BeginOutputReadLine();
+            _process.BeginErrorReadLine();
+        }
+
+        public int Id => _process.Id;
+
+        public string Output
+        {
+            get
+            {
+                lock (_output) return _output.ToString();
+            }
+        }
+
+        /// <summary>Polls until <paramref name="probe"/> returns a value; fails with the daemon's output on timeout or exit.</summary>
+        public async Task<T> WaitForAsync<T>(string what, Func<Task<T?>> probe) where T : class
+        {
+            var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(90);
+            while (true)
+            {
+                if (await probe() is { } value) return value;
+                if (_process.HasExited) Assert.Fail($"the daemon exited ({_process.ExitCode}) while waiting for {what}:\n{Output}");
+                if (DateTime.UtcNow > deadline) Assert.Fail($"timed out waiting for {what}:\n{Output}");
+                await Task.Delay(200);
+            }
+        }
+
+        /// <summary>SIGTERM, then the exit code.</summary>
+        public int Stop()
+        {
+            ProcessRunner.Run("kill", ["-TERM", _process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]).EnsureSuccess("kill");
+            if (!_process.WaitForExit(60_000)) Assert.Fail("the daemon did not stop within 60 s of SIGTERM:\n" + Output);
+            _process.WaitForExit();
+            return _process.ExitCode;
+        }
+
+        private void Append(string? line)
+        {
+            if (line is null) return;
+            lock (_output) _output.AppendLine(line);
+        }
+
+        public void Dispose()
+        {
+            if (!_process.HasExited) _process.Kill(entireProcessTree: true);
+            _process.Dispose();
+        }
+    }
+}
