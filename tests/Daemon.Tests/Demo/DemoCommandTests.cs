@@ -1,9 +1,13 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+using System.Text.RegularExpressions;
 using KafkaRestored.TestSupport;
 
 namespace KafkaRestored.Daemon.Tests.Demo;
 
 /// <summary>The README's first command: the whole loop on embedded defaults, checked as a person would with git.</summary>
-public sealed class DemoCommandTests
+public sealed partial class DemoCommandTests
 {
     [Fact]
     public void Demo_restores_every_example_and_commits_the_status_history()
@@ -11,10 +15,29 @@ public sealed class DemoCommandTests
         using var dir = new TempDir();
         var demoDir = dir.Combine("demo");
 
+        // Every process the demo starts inherits this variable: after it exits, none may be left.
+        var marker = "KAFKA_RESTORED_DEMO_TEST_" + Guid.NewGuid().ToString("N");
+        using (var probe = Process.Start(new ProcessStartInfo("sleep", "30") { Environment = { [marker] = "1" } })!)
+        {
+            // The search finds a process that carries the variable.
+            Assert.Single(ProcessesWithVariable(marker));
+            probe.Kill();
+            probe.WaitForExit();
+        }
         var result = ProcessRunner.Run("dotnet", [RepoPaths.ProjectOutput("src/Daemon", "kafka-restored"), "demo", "--dir", demoDir, "--records", "500"],
-            timeout: TimeSpan.FromMinutes(3));
+            environment: new Dictionary<string, string?> { [marker] = "1" }, timeout: TimeSpan.FromMinutes(3));
 
         Assert.True(result.ExitCode == 0, result.StdOut + result.StdErr);
+        Assert.Empty(ProcessesWithVariable(marker));
+        var bootstrap = BootstrapLine().Match(result.StdOut);
+        Assert.True(bootstrap.Success, result.StdOut);
+        foreach (var server in bootstrap.Groups[1].Value.Split(','))
+        {
+            // The embedded cluster's brokers are gone with the demo.
+            using var client = new TcpClient();
+            var port = int.Parse(server.Split(':')[1], System.Globalization.CultureInfo.InvariantCulture);
+            Assert.Throws<SocketException>(() => client.Connect(IPAddress.Loopback, port));
+        }
         Assert.Contains("Running -> Completed", result.StdOut, StringComparison.Ordinal);
         Assert.Contains("x-original-offset=0", result.StdOut, StringComparison.Ordinal);
         Assert.Contains("sample of restored records in 'full-restore.orders'", result.StdOut, StringComparison.Ordinal);
@@ -30,4 +53,26 @@ public sealed class DemoCommandTests
         Assert.Contains("kafka-restored|", log, StringComparison.Ordinal);
         Assert.EndsWith("Platform Engineer|Add disaster-recovery restores from examples/repo\n", log, StringComparison.Ordinal);
     }
+
+    /// <summary>Ids of live processes whose environment holds <paramref name="variable"/>.</summary>
+    private static List<string> ProcessesWithVariable(string variable)
+    {
+        var found = new List<string>();
+        foreach (var dir in Directory.EnumerateDirectories("/proc").Where(d => Path.GetFileName(d).All(char.IsAsciiDigit)))
+        {
+            try
+            {
+                if (File.ReadAllText(Path.Combine(dir, "environ")).Contains(variable + "=", StringComparison.Ordinal))
+                    found.Add($"{Path.GetFileName(dir)} {File.ReadAllText(Path.Combine(dir, "cmdline")).Replace('\0', ' ')}");
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                // exited while listing, or another user's process
+            }
+        }
+        return found;
+    }
+
+    [GeneratedRegex(@"embedded Kafka-protocol cluster .* at (\S+)")]
+    private static partial Regex BootstrapLine();
 }
