@@ -101,7 +101,7 @@ public static class ResourceLoader
             }
             else if (Directory.Exists(path))
             {
-                foreach (var file in WalkDirectory(path, options))
+                foreach (var file in WalkDirectory(path, options, problems))
                 {
                     if (seen.Add(Path.GetFullPath(file))) result.Add(file);
                 }
@@ -115,7 +115,7 @@ public static class ResourceLoader
         return result;
     }
 
-    private static List<string> WalkDirectory(string root, ResourceLoadOptions options)
+    private static List<string> WalkDirectory(string root, ResourceLoadOptions options, ICollection<Diagnostic>? problems)
     {
         var excluded = new HashSet<string>(options.ExcludedDirectories.Select(Normalize), StringComparer.Ordinal);
         var files = new List<string>();
@@ -148,6 +148,14 @@ public static class ResourceLoader
                 else if (entry.Name.EndsWith(".yaml", StringComparison.OrdinalIgnoreCase)
                          || entry.Name.EndsWith(".yml", StringComparison.OrdinalIgnoreCase))
                 {
+                    // The daemon never follows a link committed to the repository, so validate does not either.
+                    if (entry.LinkTarget is { } target)
+                    {
+                        problems?.Add(new Diagnostic(full, 1, 1, DiagnosticSeverity.Error, DiagnosticCodes.SymlinkNotFollowed,
+                            $"the file is a symbolic link to '{MapReader.Printable(MapReader.Truncate(target))}'; links are not followed " +
+                            "(they could lead out of the repository): commit the resource itself at this path", null));
+                        continue;
+                    }
                     files.Add(full);
                 }
             }
@@ -165,7 +173,16 @@ public static class ResourceLoader
             var info = new FileInfo(file);
             // UTF-8 takes at least one byte per character, so more bytes than twice the cap is surely too many.
             if (info.Length > 4L * ResourceLimits.MaxFileChars) return TooLarge(file, $"{info.Length:N0} bytes");
-            return ParseFile(file, File.ReadAllText(file));
+            var bytes = File.ReadAllBytes(file);
+            // Git's test for binary content (a NUL in the first 8,000 bytes), so validate agrees with the daemon.
+            if (bytes.AsSpan(0, Math.Min(bytes.Length, 8000)).Contains((byte)0))
+            {
+                return FileProblem(file, DiagnosticCodes.BinaryFile,
+                    $"the file holds binary data ({bytes.Length:N0} bytes with NUL bytes), not YAML text: save the resource as UTF-8 text, " +
+                    "or rename the file so it does not end in .yaml/.yml");
+            }
+            using var reader = new StreamReader(new MemoryStream(bytes), System.Text.Encoding.UTF8, detectEncodingFromByteOrderMarks: true);
+            return ParseFile(file, reader.ReadToEnd());
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {

@@ -377,6 +377,28 @@ public class ResourceLoaderTests
     }
 
     [Fact]
+    public void Symlinked_and_binary_files_in_a_tree_are_refused_as_the_daemon_refuses_them()
+    {
+        using var dir = new TempDir();
+        File.WriteAllText(dir.Combine("good.yaml"), Minimal);
+        File.CreateSymbolicLink(dir.Combine("link.yaml"), dir.Combine("good.yaml"));
+        File.WriteAllBytes(dir.Combine("binary.yml"), [.. "apiVersion: kafka.oso.sh/v1alpha1\n"u8, 0, 1, 2]);
+
+        var result = ResourceLoader.LoadPaths([dir.Path]);
+
+        Assert.Equal(
+            [(dir.Combine("link.yaml"), DiagnosticCodes.SymlinkNotFollowed), (dir.Combine("binary.yml"), DiagnosticCodes.BinaryFile)],
+            result.Diagnostics.Select(d => (d.File, d.Code)));
+        Assert.All(result.Diagnostics, d => Assert.Equal((1, 1, true, null), (d.Line, d.Column, d.IsError, d.Resource)));
+        Assert.Equal(dir.Combine("good.yaml"), Assert.Single(result.Resources).File);
+
+        // A link named on the command line is what the user asked for: it is read.
+        var named = ResourceLoader.LoadPaths([dir.Combine("link.yaml")]);
+        Assert.Empty(named.Diagnostics);
+        Assert.Single(named.Resources);
+    }
+
+    [Fact]
     public void A_missing_path_is_a_PathNotFound_error()
     {
         using var dir = new TempDir();
