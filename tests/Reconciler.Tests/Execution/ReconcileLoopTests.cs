@@ -345,6 +345,75 @@ public sealed class ReconcileLoopTests : IClassFixture<KafkaFixture>, IDisposabl
         Assert.Contains("reason: GroupNotInBackupSnapshot", file, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task An_offset_reset_with_a_snapshot_first_then_a_rollback_to_it_through_the_daemon_puts_the_offsets_back()
+    {
+        var topic = _kafka.Broker.CreateUniqueTopic("daemon-reset", 2);
+        using (var producer = new ProducerBuilder<byte[]?, byte[]?>(new ProducerConfig { BootstrapServers = _kafka.Broker.BootstrapServers }).Build())
+        {
+            for (var i = 0; i < 12; i++) producer.Produce(new TopicPartition(topic, i % 2), new Message<byte[]?, byte[]?> { Value = [(byte)i] });
+            Assert.Equal(0, producer.Flush(TimeSpan.FromSeconds(30)));
+        }
+        var group = "daemon-" + Guid.NewGuid().ToString("N")[..8];
+        var snapshotId = "before-" + Guid.NewGuid().ToString("N")[..8];
+        using var admin = new AdminClientBuilder(new AdminClientConfig { BootstrapServers = _kafka.Broker.BootstrapServers }).Build();
+        await admin.AlterConsumerGroupOffsetsAsync([new ConsumerGroupTopicPartitionOffsets(group,
+            [new TopicPartitionOffset(topic, 0, 2), new TopicPartitionOffset(topic, 1, 4)])]);
+        async Task<long[]> Committed() => [.. (await admin.ListConsumerGroupOffsetsAsync([new ConsumerGroupTopicPartitions(group,
+            [new TopicPartition(topic, 0), new TopicPartition(topic, 1)])])).Single().Partitions.OrderBy(p => p.Partition.Value).Select(p => p.Offset.Value)];
+        var servers = _kafka.Broker.BootstrapServers.Replace(",", ", ", StringComparison.Ordinal);
+        _remote.HumanCommit("skip to the end", new Dictionary<string, string?>
+        {
+            ["offsets/skip.yaml"] = $"""
+                apiVersion: kafka.oso.sh/v1alpha1
+                kind: KafkaOffsetReset
+                metadata: {"{"}name: skip, namespace: kafka-backup{"}"}
+                spec:
+                  kafkaCluster: {"{"}bootstrapServers: [{servers}]{"}"}
+                  consumerGroups: [{group}]
+                  topics: [{topic}]
+                  strategy: latest
+                  snapshotBeforeReset: {"{"}enabled: true, snapshotId: {snapshotId}{"}"}
+
+                """,
+        });
+        await using var daemon = new Daemon(Options());
+        Assert.True(await daemon.Loop.RunUntilIdleAsync(CancellationToken.None));
+
+        var afterReset = await Committed();
+        Assert.Equal([6L, 6L], afterReset);
+        var reset = (KafkaOffsetResetStatus)daemon.Store.Find(new ResourceId(ResourceKinds.KafkaOffsetReset, "kafka-backup", "skip"))!.Status;
+        Assert.Equal(ResourcePhase.Completed, reset.Phase);
+        Assert.Equal([group], reset.GroupsReset);
+        Assert.Equal(snapshotId, reset.SnapshotId);
+        Assert.Equal([new PartitionOffset(topic, 0, 2), new PartitionOffset(topic, 1, 4)], daemon.Store.FindSnapshot(snapshotId)!.OffsetsOf(group));
+        Assert.Contains($"  {group}:\n    {topic}:\n      0: 2\n      1: 4\n", _remote.RemoteGit("show", $"main:snapshots/{snapshotId}.yaml"), StringComparison.Ordinal);
+        Assert.Contains($"snapshotId: {snapshotId}", _remote.RemoteGit("show", "main:status/kafkaoffsetreset/kafka-backup/skip.yaml"), StringComparison.Ordinal);
+
+        _remote.HumanCommit("undo the skip", new Dictionary<string, string?>
+        {
+            ["offsets/undo.yaml"] = $"""
+                apiVersion: kafka.oso.sh/v1alpha1
+                kind: KafkaOffsetRollback
+                metadata: {"{"}name: undo, namespace: kafka-backup{"}"}
+                spec:
+                  kafkaCluster: {"{"}bootstrapServers: [{servers}]{"}"}
+                  operation: rollback
+                  snapshotId: {snapshotId}
+
+                """,
+        });
+        Assert.True(await daemon.Loop.RunUntilIdleAsync(CancellationToken.None));
+
+        var afterRollback = await Committed();
+        Assert.Equal([2L, 4L], afterRollback);
+        var undo = (KafkaOffsetRollbackStatus)daemon.Store.Find(new ResourceId(ResourceKinds.KafkaOffsetRollback, "kafka-backup", "undo"))!.Status;
+        Assert.Equal(ResourcePhase.Completed, undo.Phase);
+        Assert.Equal([group], undo.GroupsRolledBack);
+        Assert.True(undo.Verification!.Verified);
+        Assert.Contains("verified: true", _remote.RemoteGit("show", "main:status/kafkaoffsetrollback/kafka-backup/undo.yaml"), StringComparison.Ordinal);
+    }
+
     private const string Unreachable = "127.0.0.1:1";
 
     [Fact]
