@@ -1,6 +1,9 @@
 using KafkaRestored.Restore.Backups.Kbak;
 using KafkaRestored.Restore.Engine;
 using KafkaRestored.Restore.Resources;
+using KafkaRestored.Restore.Secrets;
+using KafkaRestored.Restore.Storage;
+using KafkaRestored.Restore.Tests.Offsets;
 using KafkaRestored.TestSupport;
 
 namespace KafkaRestored.Restore.Tests.Engine;
@@ -57,6 +60,27 @@ public sealed class RestorePreflightTests(KafkaFixture kafka) : IClassFixture<Ka
         Assert.Contains("--partitions 3", result.Message, StringComparison.Ordinal);
     }
 
+    [RealKafkaFact]
+    public async Task On_a_real_cluster_a_missing_target_topic_is_created_with_the_backups_partition_count()
+    {
+        // The mock cannot CreateTopics; this runs when KAFKA_BOOTSTRAP_SERVERS names a real cluster.
+        var bootstrap = RealKafkaFactAttribute.Bootstrap!;
+        using var dir = new TempDir("kr-create");
+        var storage = new FilesystemBackupStorage(dir.Combine("backups"));
+        var topic = "kr-created-" + Guid.NewGuid().ToString("N")[..8];
+        await RestoreKit.WriteBackupAsync(storage, "b1", Enumerable.Range(0, 3).ToDictionary(p => (topic, p),
+            p => (IReadOnlyList<BackupRecord>)[.. Enumerable.Range(0, 5).Select(i => RestoreKit.Record(i, 1000 + i, $"k{p}-{i}", "v"))]),
+            new Dictionary<string, int> { [topic] = 3 });
+
+        var result = await RestoreEngine.RunAsync(RestoreKit.Restore("b1", bootstrap, RestoreKit.Filesystem(dir.Combine("backups"))),
+            new RestoreEnvironment(new SecretStore(null), new FileRestoreStateStore(dir.Combine("state")), "default/create"), null, CancellationToken.None);
+
+        RestoreSelectionTests.AssertCompleted(result);
+        using var admin = new Confluent.Kafka.AdminClientBuilder(new Confluent.Kafka.AdminClientConfig { BootstrapServers = bootstrap }).Build();
+        Assert.Equal(3, admin.GetMetadata(topic, TimeSpan.FromSeconds(10)).Topics.Single().Partitions.Count);
+        Assert.Equal([5L, 5, 5], RestoreKit.EndOffsets(bootstrap, topic, 3));
+    }
+
     [Fact]
     public async Task A_target_topic_with_fewer_partitions_fails_with_PartitionCountMismatch()
     {
@@ -69,6 +93,8 @@ public sealed class RestorePreflightTests(KafkaFixture kafka) : IClassFixture<Ka
         Assert.Contains($"'{topic}'", result.Message, StringComparison.Ordinal);
         Assert.Contains("has 2 partitions", result.Message, StringComparison.Ordinal);
         Assert.Contains("needs 4", result.Message, StringComparison.Ordinal);
+        Assert.Contains("--partitions 4", result.Message, StringComparison.Ordinal);
+        Assert.Contains("spec.topicMapping", result.Message, StringComparison.Ordinal);
         Assert.Equal([0L, 0], RestoreKit.EndOffsets(kafka.Broker.BootstrapServers, topic, 2));
     }
 
