@@ -18,6 +18,8 @@ public static class ResourceLoader
     public static ParsedFile ParseFile(string file, string text)
     {
         if (text.Length > ResourceLimits.MaxFileChars) return TooLarge(file, $"{text.Length:N0} characters");
+        // A byte order mark left in the text by a caller that decoded without detecting it: YAML allows one at the start.
+        if (text.StartsWith('\uFEFF')) text = text[1..];
         var docs = new List<ParsedDocument>();
         foreach (var raw in YamlDocumentReader.Read(text))
         {

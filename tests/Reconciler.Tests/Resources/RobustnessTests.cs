@@ -51,6 +51,13 @@ public class RobustnessTests
         Assert.Equal("KafkaRestore default/hostile", d.Resource.ToString());
         Assert.Empty(result.Resources);
         Assert.True(allocated < 200_000_000, $"allocated {allocated:N0} bytes");
+
+        // The same 10 MB as a file on disk, as validate and the daemon read it.
+        using var dir = new TempDir();
+        File.WriteAllText(dir.Combine("ten-mb.yaml"), text);
+        var fromFile = Assert.Single(ResourceLoader.LoadPaths([dir.Path]).Diagnostics);
+        Assert.Equal((dir.Combine("ten-mb.yaml"), line, 7, DiagnosticCodes.DocumentTooLarge),
+            (fromFile.File, fromFile.Line, fromFile.Column, fromFile.Code));
     }
 
     [Fact]
@@ -201,41 +208,42 @@ public class RobustnessTests
         Assert.Equal("pre-reset", ((Restore.Resources.KafkaOffsetReset)reused.Resources.Single().Resource).Spec.TopicMapping["orders"]);
     }
 
-    public static TheoryData<string> MalformedInputs() =>
-    [
-        "",
-        "\n\n\n",
-        "---",
-        "--- \n...\n---\n",
-        "{",
-        "]",
-        "[[[",
-        ": : :",
-        "&a",
-        "*",
-        "*a",
-        "!!",
-        "!<tag:x> a",
-        "%YAML 9.9\n---\na: 1",
-        "%TAG ! tag:example.com,2000:\n--- !foo\napiVersion: kafka.oso.sh/v1alpha1",
-        "\uFEFFapiVersion: kafka.oso.sh/v1alpha1\nkind: KafkaRestore\n",
-        "\0\u0001\u0002",
-        "apiVersion: kafka.oso.sh/v1alpha1\nkind: KafkaRestore\nmetadata:\n\tname: x\n",
-        "apiVersion: kafka.oso.sh/v1alpha1\nkind: KafkaRestore\nmetadata: {name: x\nspec: {}\n",
-        "apiVersion: kafka.oso.sh/v1alpha1\nkind: KafkaRestore\nmetadata: {name: \"x}\n",
-        "apiVersion: kafka.oso.sh/v1alpha1\nkind: [KafkaRestore]\nmetadata: 5\nspec: x\n",
-        "apiVersion: kafka.oso.sh/v1alpha1\nkind: KafkaRestore\nmetadata: {name: x}\nspec: |\n  backupId: b\n",
-        "apiVersion: kafka.oso.sh/v1alpha1\n? [complex, key]\n: value\n",
-        "apiVersion: kafka.oso.sh/v1alpha1\nkind: KafkaRestore\nmetadata: &m {name: x, self: *m}\n",
-        "- apiVersion: kafka.oso.sh/v1alpha1\n  kind: KafkaRestore\n",
-        "apiVersion: !!binary aGVsbG8=\n",
-        "apiVersion: kafka.oso.sh/v1alpha1\r\nkind: KafkaRestore\r\nmetadata:\r\n  name: x\r\n  bad key: [\r\n",
-        "apiVersion: kafka.oso.sh/v1alpha1\nkind: KafkaRestore\nmetadata: {name: x}\nspec:\n  backupId: >\n    folded\n  job: {backoffLimit: 99999999999999999999999}\n",
-    ];
+    /// <summary>Text, and the codes it must give in order (none: not a resource document, so ignored).</summary>
+    public static TheoryData<string, string> MalformedInputs() => new()
+    {
+        { "", "" },
+        { "\n\n\n", "" },
+        { "---", "" },
+        { "--- \n...\n---\n", "" },
+        { "{", "YamlSyntax" },
+        { "]", "YamlSyntax" },
+        { "[[[", "" },
+        { ": : :", "YamlSyntax" },
+        { "&a", "" },
+        { "*", "YamlSyntax" },
+        { "*a", "" },
+        { "!!", "" },
+        { "!<tag:x> a", "" },
+        { "%YAML 9.9\n---\na: 1", "YamlSyntax" },
+        { "%TAG ! tag:example.com,2000:\n--- !foo\napiVersion: kafka.oso.sh/v1alpha1", "UnsupportedTag RequiredField RequiredField" },
+        { "\uFEFFapiVersion: kafka.oso.sh/v1alpha1\nkind: KafkaRestore\n", "RequiredField RequiredField" },
+        { "\0\u0001\u0002", "" },
+        { "apiVersion: kafka.oso.sh/v1alpha1\nkind: KafkaRestore\nmetadata:\n\tname: x\n", "YamlSyntax" },
+        { "apiVersion: kafka.oso.sh/v1alpha1\nkind: KafkaRestore\nmetadata: {name: x\nspec: {}\n", "YamlSyntax" },
+        { "apiVersion: kafka.oso.sh/v1alpha1\nkind: KafkaRestore\nmetadata: {name: \"x}\n", "YamlSyntax" },
+        { "apiVersion: kafka.oso.sh/v1alpha1\nkind: [KafkaRestore]\nmetadata: 5\nspec: x\n", "InvalidType InvalidType" },
+        { "apiVersion: kafka.oso.sh/v1alpha1\nkind: KafkaRestore\nmetadata: {name: x}\nspec: |\n  backupId: b\n", "InvalidType" },
+        { "apiVersion: kafka.oso.sh/v1alpha1\n? [complex, key]\n: value\n", "RequiredField RequiredField InvalidType" },
+        { "apiVersion: kafka.oso.sh/v1alpha1\nkind: KafkaRestore\nmetadata: &m {name: x, self: *m}\n", "InvalidAlias" },
+        { "- apiVersion: kafka.oso.sh/v1alpha1\n  kind: KafkaRestore\n", "" },
+        { "apiVersion: !!binary aGVsbG8=\n", "" },
+        { "apiVersion: kafka.oso.sh/v1alpha1\r\nkind: KafkaRestore\r\nmetadata:\r\n  name: x\r\n  bad key: [\r\n", "YamlSyntax" },
+        { "apiVersion: kafka.oso.sh/v1alpha1\nkind: KafkaRestore\nmetadata: {name: x}\nspec:\n  backupId: >\n    folded\n  job: {backoffLimit: 99999999999999999999999}\n", "RequiredField RequiredField InvalidBackupId OutOfRange" },
+    };
 
     [Theory]
     [MemberData(nameof(MalformedInputs))]
-    public void Malformed_input_gives_positioned_diagnostics_not_exceptions(string text)
+    public void Malformed_input_gives_positioned_diagnostics_not_exceptions(string text, string codes)
     {
         var (result, _) = Load(text);
 
@@ -246,6 +254,7 @@ public class RobustnessTests
             Assert.False(string.IsNullOrWhiteSpace(d.Code));
         });
         Assert.All(result.Resources, r => Assert.Equal("KafkaRestore", r.Resource.Kind));
+        Assert.Equal(codes, string.Join(" ", result.Diagnostics.Select(d => d.Code)));
     }
 
     [Fact]
