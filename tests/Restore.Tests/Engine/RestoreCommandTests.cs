@@ -72,6 +72,7 @@ public sealed class RestoreCommandTests(KafkaFixture kafka, ITestOutputHelper lo
         Assert.Contains("status: \"True\"", result.StdOut, StringComparison.Ordinal);
         Assert.Contains("type: IgnoredFields", result.StdOut, StringComparison.Ordinal);
         Assert.Contains("restoring:", result.StdErr, StringComparison.Ordinal);
+        Assert.DoesNotContain("\r[", result.StdErr, StringComparison.Ordinal); // not a terminal: plain lines, no bar
         Assert.Equal(500, Kcat.ReadTopic(kafka.Broker.BootstrapServers, topic).Count);
 
         // Running it again with the same state finds everything done and writes nothing more.
@@ -79,6 +80,26 @@ public sealed class RestoreCommandTests(KafkaFixture kafka, ITestOutputHelper lo
         Assert.True(again.ExitCode == 0, again.StdOut + again.StdErr);
         Assert.Contains("restoredRecords: 500", again.StdOut, StringComparison.Ordinal);
         Assert.Equal([300L, 200], RestoreKit.EndOffsets(kafka.Broker.BootstrapServers, topic, 2));
+    }
+
+    [Fact]
+    public async Task On_a_terminal_the_restore_command_draws_a_progress_bar()
+    {
+        var topic = kafka.Broker.CreateUniqueTopic("cli-tty", 1);
+        await _s.WriteBackupAsync(new Dictionary<(string, int), IReadOnlyList<BackupRecord>>
+        {
+            [(topic, 0)] = [.. Enumerable.Range(0, 100).Select(i => RestoreKit.Record(i, 1000 + i, "k" + i, "v" + i))],
+        }, new Dictionary<string, int> { [topic] = 1 });
+        var file = WriteResource("cli-tty");
+
+        // script(1) runs the command on a pseudo-terminal, as a person at a shell would; its output is what they would see.
+        var command = string.Join(' ', Command(file).ArgumentList.Prepend("dotnet").Select(a => "'" + a + "'"));
+        var result = ProcessRunner.Run("script", ["-qec", command, "/dev/null"], timeout: TimeSpan.FromMinutes(2));
+
+        Assert.True(result.ExitCode == 0, result.StdOut + result.StdErr);
+        Assert.Contains("\r[", result.StdOut, StringComparison.Ordinal);
+        Assert.Contains("[##############################] finished: 100/100 records (100.0%)", result.StdOut, StringComparison.Ordinal);
+        Assert.Contains("phase: Completed", result.StdOut, StringComparison.Ordinal);
     }
 
     [Fact]
