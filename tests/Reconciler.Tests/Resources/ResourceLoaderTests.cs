@@ -399,6 +399,22 @@ public class ResourceLoaderTests
     }
 
     [Fact]
+    public void Every_diagnostic_code_is_its_own_CamelCase_name_and_has_a_row_in_the_docs()
+    {
+        var docs = File.ReadAllText(Path.Combine(RepoPaths.Root, "docs", "resources.md"));
+        var codes = typeof(DiagnosticCodes).GetFields().Where(f => f.IsLiteral).ToList();
+
+        Assert.True(codes.Count >= 40, $"{codes.Count} codes");
+        Assert.All(codes, f =>
+        {
+            var code = (string)f.GetRawConstantValue()!;
+            Assert.Equal(f.Name, code);
+            Assert.Matches("^[A-Z][a-zA-Z0-9]+$", code);
+            Assert.Contains($"| `{code}`", docs, StringComparison.Ordinal);
+        });
+    }
+
+    [Fact]
     public void A_missing_path_is_a_PathNotFound_error()
     {
         using var dir = new TempDir();
