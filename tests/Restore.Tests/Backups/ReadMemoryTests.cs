@@ -15,20 +15,26 @@ namespace KafkaRestored.Restore.Tests.Backups;
 /// </summary>
 public sealed class ReadMemoryTests(ITestOutputHelper output)
 {
+    /// <summary>A theory reported as skipped, with how to run it, unless KR_MEMORY_TEST=1.</summary>
+    public sealed class MemoryTheoryAttribute : TheoryAttribute
+    {
+        /// <summary>Sets <see cref="FactAttribute.Skip"/> unless the opt-in variable is set.</summary>
+        public MemoryTheoryAttribute()
+        {
+            if (Environment.GetEnvironmentVariable("KR_MEMORY_TEST") != "1")
+                Skip = "writes and reads 1 GiB per compression: set KR_MEMORY_TEST=1 to run";
+        }
+    }
+
     private const long TargetBytes = 1L << 30;
     private const long LimitBytes = 200L * 1024 * 1024;
 
-    [Theory]
+    [MemoryTheory]
     [InlineData(BackupCompression.None)]
     [InlineData(BackupCompression.Zstd)]
     [InlineData(BackupCompression.Lz4)]
     public async Task Reading_a_1_GB_backup_peaks_under_200_MB(BackupCompression compression)
     {
-        if (Environment.GetEnvironmentVariable("KR_MEMORY_TEST") != "1")
-        {
-            output.WriteLine("skipped: set KR_MEMORY_TEST=1 to run");
-            return;
-        }
         using var dir = new TempDir("kr-memory");
         var storage = new FilesystemBackupStorage(dir.Combine("root"));
         var value = new byte[1000];
