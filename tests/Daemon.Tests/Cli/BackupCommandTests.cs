@@ -86,6 +86,43 @@ public sealed class BackupCommandTests(KafkaFixture kafka, S3rverFixture s3) : I
     }
 
     [Fact]
+    public async Task Describe_shows_topics_partitions_records_bytes_time_range_and_gaps()
+    {
+        var root = _dir.Combine("described");
+        var storage = new KafkaRestored.Restore.Storage.FilesystemBackupStorage(root);
+        await using (var writer = new KafkaRestored.Restore.Backups.Kbak.BackupWriter(storage, "d1", KafkaRestored.Restore.Backups.Kbak.BackupCompression.None))
+        {
+            // orders/0: offsets 0..9; orders/1: offsets 40..44 after a gap [0, 40); audit/0: 3 records; audit/1 empty.
+            for (var i = 0; i < 10; i++) await writer.AppendAsync("orders", 0, Record(i, 1_700_000_000_000 + (i * 1000)), CancellationToken.None);
+            for (var i = 40; i < 45; i++) await writer.AppendAsync("orders", 1, Record(i, 1_700_000_100_000 + i), CancellationToken.None);
+            for (var i = 0; i < 3; i++) await writer.AppendAsync("audit", 0, Record(i, 1_699_999_000_000 + i), CancellationToken.None);
+            await writer.CompleteAsync(new Dictionary<string, int> { ["orders"] = 2, ["audit"] = 2 }, "prod-eu", ["k1:9092", "k2:9092"], null,
+                new Dictionary<(string, int), IReadOnlyList<KafkaRestored.Restore.Backups.BackupGap>>
+                {
+                    [("orders", 1)] = [new(0, 40, "deleted by retention", 1_700_000_200_000)],
+                }, CancellationToken.None);
+        }
+        var stored = Directory.GetFiles(Path.Combine(root, "d1", "topics"), "*", SearchOption.AllDirectories).Sum(f => new FileInfo(f).Length);
+
+        var describe = Cli("backup", "describe", "--backup-id", "d1", "--path", root, "--verify");
+
+        Assert.True(describe.ExitCode == 0, describe.StdOut + describe.StdErr);
+        var o = describe.StdOut;
+        Assert.Contains("source:      cluster prod-eu, brokers k1:9092,k2:9092", o, StringComparison.Ordinal);
+        Assert.Contains("records:     18 in 2 topic(s), 4 partition(s), 3 segment(s)", o, StringComparison.Ordinal);
+        Assert.Contains($"bytes:       {stored / 1024.0:0.0} KiB stored", o, StringComparison.Ordinal);
+        Assert.Contains("time range:  2023-11-14T21:56:40.000Z .. 2023-11-14T22:15:00.044Z", o, StringComparison.Ordinal);
+        Assert.Matches(@"\norders\s+2\s+2\s+15\s", o);
+        Assert.Matches(@"\naudit\s+2\s+1\s+3\s", o);
+        Assert.Contains("gaps:        1 (offsets the source had deleted: known loss)", o, StringComparison.Ordinal);
+        Assert.Contains("  orders/1: offsets 0..39 (40 records): deleted by retention", o, StringComparison.Ordinal);
+        Assert.Contains("verified: 3 segment(s), CRC, format and counts OK", o, StringComparison.Ordinal);
+    }
+
+    private static KafkaRestored.Restore.Backups.Kbak.BackupRecord Record(long offset, long timestamp) =>
+        new() { Offset = offset, Timestamp = timestamp, Key = [(byte)offset], Value = new byte[100] };
+
+    [Fact]
     public void Describe_verify_names_a_corrupt_segment_and_exits_1()
     {
         var (a, _) = ProduceTopics();
