@@ -21,7 +21,8 @@ public sealed class TlsFactAttribute : FactAttribute
 /// <summary>
 /// TLS for real: stunnel4 in front of every broker of the hosted cluster, the brokers advertising
 /// the proxies, the restore configured with securityProtocol SSL and a tlsSecret CA read from
-/// secret files. Success is checked record by record with kcat over TLS.
+/// secret files. Success is checked record by record with kcat over TLS. The backup command
+/// reads the same cluster with --security-protocol ssl and --tls-secret.
 /// </summary>
 public sealed class RestoreOverTlsTests(TlsKafkaFixture tls, ITestOutputHelper output) : IClassFixture<TlsKafkaFixture>, IDisposable
 {
@@ -180,6 +181,49 @@ public sealed class RestoreOverTlsTests(TlsKafkaFixture tls, ITestOutputHelper o
 
         Assert.True(result.Outcome == RestoreOutcome.Completed, $"{result.Reason}: {result.Message}\nstunnel:\n{cluster.ProxyLog}");
         AssertEveryRecordExactlyOnce(cluster, target);
+    }
+
+    [TlsFact]
+    public async Task The_backup_command_reads_a_cluster_over_TLS_with_a_tlsSecret_CA()
+    {
+        var cluster = tls.Cluster;
+        var topic = cluster.Broker.CreateUniqueTopic("tls-backup", 2);
+        var config = new Confluent.Kafka.ProducerConfig(cluster.ClientConfig().ToDictionary(p => p.Key, p => p.Value));
+        using (var producer = new Confluent.Kafka.ProducerBuilder<string, string>(config).Build())
+        {
+            for (var i = 0; i < 200; i++)
+            {
+                producer.Produce(new Confluent.Kafka.TopicPartition(topic, i % 2), new Confluent.Kafka.Message<string, string>
+                {
+                    Key = $"k{i}",
+                    Value = $"tls-{i}",
+                    Timestamp = new Confluent.Kafka.Timestamp(1_700_000_000_000 + i, Confluent.Kafka.TimestampType.CreateTime),
+                });
+            }
+            Assert.Equal(0, producer.Flush(TimeSpan.FromSeconds(30)));
+        }
+        Secret("kafka-tls", "ca.crt", cluster.CaPath);
+        using var root = new TempDir("kr-tls-backup");
+        var apphost = Path.Combine(Path.GetDirectoryName(RepoPaths.ProjectOutput("src/Daemon", "kafka-restored"))!, "kafka-restored");
+
+        var run = ProcessRunner.Run(apphost, ["backup", "--bootstrap-servers", cluster.BootstrapServers, "--topics", topic, "--backup-id", "tls-1",
+            "--security-protocol", "ssl", "--tls-secret", "kafka-tls", "--secrets-dir", _secrets.Path, "--path", root.Path], timeout: TimeSpan.FromMinutes(2));
+
+        Assert.True(run.ExitCode == 0, $"{run.StdOut}{run.StdErr}\nstunnel:\n{cluster.ProxyLog}");
+        var storage = new KafkaRestored.Restore.Storage.FilesystemBackupStorage(root.Path);
+        var manifest = await KafkaRestored.Restore.Backups.BackupManifestStore.ReadAsync(storage, "tls-1", CancellationToken.None);
+        var read = new List<string>();
+        foreach (var partition in manifest.Topics.Single().Partitions)
+        {
+            foreach (var segment in partition.Segments)
+            {
+                await foreach (var r in SegmentReader.ReadAsync(storage, segment.Key, CancellationToken.None))
+                    read.Add($"{partition.PartitionId}/{r.Offset}@{r.Timestamp} {System.Text.Encoding.UTF8.GetString(r.Key!)}={System.Text.Encoding.UTF8.GetString(r.Value!)}");
+            }
+        }
+        var expected = Enumerable.Range(0, 2).SelectMany(p => Enumerable.Range(0, 100).Select(j => (p, j, i: (j * 2) + p)))
+            .Select(x => $"{x.p}/{x.j}@{1_700_000_000_000 + x.i} k{x.i}=tls-{x.i}");
+        Assert.Equal(expected, read);
     }
 
     /// <summary>The base64 lines of a PEM file: any one of them in a message would be a leak.</summary>
