@@ -64,6 +64,35 @@ public sealed class RestoreEngineTests(KafkaFixture kafka, S3rverFixture s3) : I
         Assert.Equal([new OffsetRun(100, 0, 10)], map1.Runs);
     }
 
+    [Fact]
+    public async Task A_record_someone_else_writes_during_the_restore_fails_verification_for_that_partition()
+    {
+        var topic = kafka.Broker.CreateUniqueTopic("verify", 2);
+        await _s.WriteBackupAsync(new Dictionary<(string, int), IReadOnlyList<BackupRecord>>
+        {
+            [(topic, 0)] = Records(0, 50),
+            [(topic, 1)] = Records(1, 50),
+        }, new Dictionary<string, int> { [topic] = 2 });
+
+        // After preflight found the partitions empty and before anything is verified, another producer writes to partition 1.
+        var intruded = false;
+        var progress = new SyncProgress(u =>
+        {
+            if (u.Stage != RestoreStage.Restoring || intruded) return;
+            intruded = true;
+            Kcat.Produce(kafka.Broker.BootstrapServers, topic, 1, [("intruder", "x")]);
+        });
+        var result = await _s.RunAsync(_s.Restore(), progress: progress);
+
+        Assert.True(intruded);
+        Assert.Equal((RestoreOutcome.Failed, "VerificationFailed"), (result.Outcome, result.Reason));
+        Assert.Contains($"{topic}[1] holds 51 records since offset 0 but the backup selects 50", result.Message, StringComparison.Ordinal);
+        Assert.Contains("empty the topics and restore again", result.Message, StringComparison.Ordinal);
+        var bad = Assert.Single(result.Partitions, p => !p.Verified);
+        Assert.Equal((1, 50L, 51L), (bad.Partition, bad.Selected, bad.Written));
+        Assert.True(result.Partitions.Single(p => p.Partition == 0).Verified);
+    }
+
     /// <summary>Reports synchronously (Progress&lt;T&gt; posts to the thread pool and may reorder).</summary>
     private sealed class SyncProgress(Action<RestoreProgressUpdate> report) : IProgress<RestoreProgressUpdate>
     {
