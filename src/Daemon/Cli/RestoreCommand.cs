@@ -92,6 +92,12 @@ internal static class RestoreCommand
             ? await ResetOffsetsAsync(restore, state, env.RestoreKey, secrets, error, ct)
             : null;
 
+        if (result.Outcome == RestoreOutcome.Completed)
+        {
+            var (reason, message) = RestoreOffsets.CompletedCondition(result.Reason, result.Message, offsetReset);
+            if (reason != result.Reason) await error.WriteLineAsync("warning: " + message);
+            result = result with { Reason = reason, Message = message };
+        }
         await output.WriteAsync(StatusYaml(restore, result, snapshotId, offsetReset));
         await output.FlushAsync(CancellationToken.None);
         return result.Outcome == RestoreOutcome.Completed ? 0 : Failed;

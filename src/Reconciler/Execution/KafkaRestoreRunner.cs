@@ -57,10 +57,16 @@ public sealed class KafkaRestoreRunner : IResourceRunner
         }
         return result.Outcome switch
         {
-            RestoreOutcome.Completed => RunOutcome.Succeeded(result.Reason, result.Message, details),
+            RestoreOutcome.Completed => Completed(result, details),
             RestoreOutcome.Cancelled => RunOutcome.Cancelled(result.Message, details),
             _ => RunOutcome.Failed(result.Reason, result.Message, details),
         };
+    }
+
+    private static RunOutcome Completed(RestoreResult result, KafkaRestoreStatus details)
+    {
+        var (reason, message) = RestoreOffsets.CompletedCondition(result.Reason, result.Message, details.OffsetResetStatus);
+        return RunOutcome.Succeeded(reason, message, details);
     }
 
     /// <summary>

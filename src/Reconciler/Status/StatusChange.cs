@@ -38,6 +38,7 @@ public sealed record StatusChange(ResourceId Id, string? OldPhase, ResourceStatu
                 break;
             case KafkaRestoreStatus r when s.Phase == ResourcePhase.Completed:
                 parts.Add($"{N(r.RestoredRecords ?? 0)} records");
+                if (r.OffsetResetStatus is { GroupsFailed.Count: > 0 } o) parts.Add($"offsets of {o.GroupsFailed.Count} group{(o.GroupsFailed.Count == 1 ? "" : "s")} not reset");
                 break;
             case KafkaOffsetResetStatus r when s.Phase == ResourcePhase.Completed:
                 parts.Add($"{r.GroupsReset.Count} group{(r.GroupsReset.Count == 1 ? "" : "s")} reset" + (r.GroupsFailed.Count > 0 ? $", {r.GroupsFailed.Count} failed" : ""));

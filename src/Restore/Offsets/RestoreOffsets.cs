@@ -54,6 +54,23 @@ public static class RestoreOffsets
         return snapshot?.Id;
     }
 
+    /// <summary>Ready reason of a completed restore whose offset reset left some groups unreset.</summary>
+    public const string OffsetResetIncompleteReason = "OffsetResetIncomplete";
+
+    /// <summary>
+    /// The Ready reason and message of a completed restore once its offset reset ran. The data is
+    /// restored and verified either way (phase Completed, not retried), but groups that could not be
+    /// reset turn the reason into <see cref="OffsetResetIncompleteReason"/> and are named, so the
+    /// commit subject, <c>kafka-restored status</c> and alerts on the reason show it, not only
+    /// <c>offsetResetStatus</c>.
+    /// </summary>
+    public static (string Reason, string Message) CompletedCondition(string reason, string message, OffsetResetStatus? offsets) =>
+        offsets is { GroupsFailed.Count: > 0 } o
+            ? (OffsetResetIncompleteReason,
+                $"{message.TrimEnd('.')}; the offsets of consumer group(s) {string.Join(", ", o.GroupsFailed.Select(g => g.Group))} were not reset " +
+                "(offsetResetStatus says why): fix the cause, then reset them with a KafkaOffsetReset.")
+            : (reason, message);
+
     /// <summary>
     /// <see cref="ResetAfterRestoreAsync"/> as the restore's <c>offsetResetStatus</c> and notes. A reset
     /// that cannot run at all fails every group with its reason: the data is restored and verified, so

@@ -325,6 +325,12 @@ public sealed class ReconcileLoopTests : IClassFixture<KafkaFixture>, IDisposabl
         var failure = Assert.Single(status.OffsetResetStatus.GroupsFailed);
         Assert.Equal((missing, "GroupNotInBackupSnapshot"), (failure.Group, failure.Reason));
         Assert.Contains($"'{missing}'", failure.Message, StringComparison.Ordinal);
+        // The data is restored (Completed, not retried), but the Ready reason says a group was left behind.
+        var ready = Conditions.Find(status.Conditions, ConditionTypes.Ready)!;
+        Assert.Equal((ConditionStatus.True, "OffsetResetIncomplete"), (ready.Status, ready.Reason));
+        Assert.Contains($"consumer group(s) {missing} were not reset", ready.Message, StringComparison.Ordinal);
+        Assert.Matches($@"^kafka-backup/with-offsets: Running -> Completed \({RecordsPerPartition * Partitions} records, offsets of 1 group not reset, \d+s\)$",
+            _remote.RemoteGit("log", "-1", "--format=%s", "main", "--", "status/kafkarestore/kafka-backup/with-offsets.yaml").Trim());
 
         var committed = await admin.ListConsumerGroupOffsetsAsync([new ConsumerGroupTopicPartitions(known,
             [.. Enumerable.Range(0, Partitions).Select(p => new TopicPartition(target, p))])]);
