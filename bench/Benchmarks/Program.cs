@@ -138,6 +138,9 @@ var read1g = new List<BackupReadMeasurement>();
 if (options.Has("read1g"))
 {
     foreach (var compression in options.Compressions) read1g.Add(await BackupReadMemory.MeasureAsync(compression, work.Path));
+    // The same read from s3rver (ranged, streamed GETs of objects uploaded in 16 MiB parts), uncompressed only.
+    using var s3 = new S3rverFixture();
+    read1g.Add(await BackupReadMemory.MeasureAsync(BackupCompression.None, work.Path, s3));
 }
 
 var machine = new MachineLoad(started, loadBefore, File.ReadAllText("/proc/loadavg").Trim(), Environment.ProcessorCount);
