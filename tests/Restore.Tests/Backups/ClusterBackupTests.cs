@@ -184,6 +184,44 @@ public sealed class ClusterBackupTests(ClusterBackupDataset data) : IClassFixtur
     }
 
     [Fact]
+    public async Task Records_produced_after_the_backup_captured_the_high_watermark_are_left_out()
+    {
+        var topic = data.Broker.CreateUniqueTopic("moving", 1);
+        using var producer = new ProducerBuilder<byte[]?, byte[]?>(new ProducerConfig { BootstrapServers = data.Broker.BootstrapServers, LingerMs = 5 })
+            .SetLogHandler((_, _) => { }).Build();
+        void Produce(int count, string tag)
+        {
+            for (var i = 0; i < count; i++)
+                producer.Produce(new TopicPartition(topic, 0), new Message<byte[]?, byte[]?> { Value = System.Text.Encoding.UTF8.GetBytes($"{tag}-{i}") });
+            Assert.Equal(0, producer.Flush(TimeSpan.FromSeconds(30)));
+        }
+        Produce(500, "before");
+        var during = 0;
+        // The first progress report comes once the watermarks are captured, before any record is read.
+        var progress = new SyncProgress(_ =>
+        {
+            if (during > 0) return;
+            Produce(300, "during");
+            during = 300;
+        });
+        var storage = new FilesystemBackupStorage(_dir.Combine("moving"));
+
+        var manifest = await ClusterBackup.RunAsync(new ClusterBackupRequest(Cluster, [topic], "moving-1", BackupCompression.None, []),
+            storage, new SecretStore(null), progress, CancellationToken.None);
+
+        Assert.Equal(300, during);
+        var segments = manifest.Topics.Single().Partitions.Single().Segments;
+        Assert.Equal(500, segments.Sum(s => s.RecordCount));
+        Assert.Equal(499, segments[^1].EndOffset);
+        var values = new List<string>();
+        foreach (var segment in segments)
+        {
+            await foreach (var r in SegmentReader.ReadAsync(storage, segment.Key, CancellationToken.None)) values.Add(System.Text.Encoding.UTF8.GetString(r.Value!));
+        }
+        Assert.Equal(Enumerable.Range(0, 500).Select(i => $"before-{i}"), values);
+    }
+
+    [Fact]
     public async Task A_topic_that_does_not_exist_is_TopicNotFound()
     {
         var request = new ClusterBackupRequest(Cluster, ["no-such-topic"], "x", BackupCompression.None, []);
@@ -191,5 +229,10 @@ public sealed class ClusterBackupTests(ClusterBackupDataset data) : IClassFixtur
             ClusterBackup.RunAsync(request, new FilesystemBackupStorage(_dir.Path), new SecretStore(null), null, CancellationToken.None));
         Assert.Equal("TopicNotFound", e.Reason);
         Assert.Contains("no-such-topic", e.Message, StringComparison.Ordinal);
+    }
+
+    private sealed class SyncProgress(Action<BackupProgress> report) : IProgress<BackupProgress>
+    {
+        public void Report(BackupProgress value) => report(value);
     }
 }
