@@ -145,7 +145,7 @@ public sealed class BackupCommandTests(KafkaFixture kafka, S3rverFixture s3) : I
     }
 
     [Fact]
-    public async Task Backup_to_an_s3_compatible_store_with_credentials_from_a_secret()
+    public async Task Backup_to_an_s3_compatible_store_with_credentials_from_a_secret_or_the_default_chain()
     {
         var (a, b) = ProduceTopics();
         var bucket = await s3.CreateBucketAsync();
@@ -168,6 +168,30 @@ public sealed class BackupCommandTests(KafkaFixture kafka, S3rverFixture s3) : I
         Assert.True(verify.ExitCode == 0, verify.StdOut + verify.StdErr);
         Assert.Contains("compression: zstd", verify.StdOut, StringComparison.Ordinal);
         Assert.Contains("verified: 3 segment(s)", verify.StdOut, StringComparison.Ordinal);
+
+        // Without --s3-credentials-secret the SDK's default chain is used: here, the environment.
+        string[] chainArgs = ["backup", "describe", "--backup-id", "s3-1", "--s3-bucket", bucket, "--s3-prefix", "dr/kafka", "--s3-endpoint", s3.Endpoint, "--s3-force-path-style"];
+        var fromEnvironment = CliWithEnvironment(chainArgs, S3rverFixture.AccessKey, S3rverFixture.SecretKey);
+        var wrongEnvironment = CliWithEnvironment(chainArgs, "WRONGKEY", "WRONGSECRET");
+
+        Assert.True(fromEnvironment.ExitCode == 0, fromEnvironment.StdOut + fromEnvironment.StdErr);
+        Assert.Contains("records:     301 in 2 topic(s)", fromEnvironment.StdOut, StringComparison.Ordinal);
+        Assert.Equal(1, wrongEnvironment.ExitCode);
+        Assert.Contains("StorageAccessDenied", wrongEnvironment.StdErr, StringComparison.Ordinal);
+        Assert.Contains("default credential chain", wrongEnvironment.StdErr, StringComparison.Ordinal);
+        Assert.DoesNotContain("WRONGSECRET", wrongEnvironment.StdErr, StringComparison.Ordinal);
+    }
+
+    private static ProcessResult CliWithEnvironment(string[] args, string accessKey, string secretKey)
+    {
+        var apphost = Path.Combine(Path.GetDirectoryName(RepoPaths.ProjectOutput("src/Daemon", "kafka-restored"))!, "kafka-restored");
+        return ProcessRunner.Run(apphost, args, timeout: TimeSpan.FromMinutes(2), environment: new Dictionary<string, string?>
+        {
+            ["AWS_ACCESS_KEY_ID"] = accessKey,
+            ["AWS_SECRET_ACCESS_KEY"] = secretKey,
+            ["AWS_SESSION_TOKEN"] = null,
+            ["AWS_PROFILE"] = null,
+        });
     }
 
     [Fact]
