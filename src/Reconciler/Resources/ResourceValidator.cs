@@ -20,6 +20,15 @@ internal static class ResourceValidator
                     $"apiVersion {other} is not served by this daemon, so the document is ignored; use {ApiVersions.V1Alpha1}");
                 return Document(file, raw.Start, null, null, [warning]);
             }
+            if (raw.NestedOurs > 0)
+            {
+                // kubectl get -o yaml prints a List; a hand-made file may be a YAML sequence of resources.
+                var warning = new Problem(raw.Start, DiagnosticSeverity.Warning, DiagnosticCodes.IgnoredDocument,
+                    $"this document holds {raw.NestedOurs} {ApiVersions.V1Alpha1} resource(s) nested inside " +
+                    (raw.ApiVersion is null ? "a sequence" : "a List or another object") +
+                    ", which are not read; write each resource as its own document (separate them with ---)");
+                return Document(file, raw.Start, null, null, [warning]);
+            }
             return null;
         }
 

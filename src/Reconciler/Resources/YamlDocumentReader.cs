@@ -10,13 +10,16 @@ namespace KafkaRestored.Reconciler.Resources;
 /// <param name="Foreign">The document has another apiVersion (or is no mapping): it is ignored.</param>
 /// <param name="ApiVersion">The root's apiVersion when it was seen.</param>
 /// <param name="Problems">Errors found while reading.</param>
+/// <param name="NestedOurs">How often our apiVersion appears as a value below the root (a Kubernetes
+/// List from <c>kubectl get -o yaml</c>, or a YAML sequence of resources): such resources are not read.</param>
 internal sealed record RawDocument(
     YNode? Root,
     TextPosition Start,
     bool Complete,
     bool Foreign,
     string? ApiVersion,
-    IReadOnlyList<Problem> Problems);
+    IReadOnlyList<Problem> Problems,
+    int NestedOurs = 0);
 
 /// <summary>A diagnostic before its file and resource are attached.</summary>
 internal sealed record Problem(TextPosition At, DiagnosticSeverity Severity, string Code, string Message);
@@ -184,6 +187,7 @@ internal static class YamlDocumentReader
         private long _rootChild;
         private string? _rootKey;
         private string? _apiVersion;
+        private int _nestedOurs;
 
         private bool KnownOurs => _apiVersion == Restore.Resources.ApiVersions.V1Alpha1;
 
@@ -206,6 +210,7 @@ internal static class YamlDocumentReader
             {
                 case Scalar s:
                     TrackRoot(s.Value, isScalar: true);
+                    if (_depth >= 2 && s.Value == Restore.Resources.ApiVersions.V1Alpha1) _nestedOurs++;
                     if (_depth == 0) _notMapping = true;
                     if (!_skipping)
                     {
@@ -402,7 +407,7 @@ internal static class YamlDocumentReader
             // Another apiVersion: its problems are not ours to report (a Helm template may not even be YAML).
             if (foreign) _problems.Clear();
             return new RawDocument(_root, _start ?? new TextPosition(1 + lineOffset, 1), complete, foreign, _apiVersion,
-                [.. _problems]);
+                [.. _problems], _nestedOurs);
         }
 
         private static string? TagOf(TagName tag) => tag.IsEmpty ? null : tag.Value;

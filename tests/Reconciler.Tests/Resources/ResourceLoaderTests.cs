@@ -320,6 +320,25 @@ public class ResourceLoaderTests
     }
 
     [Fact]
+    public void Resources_nested_in_a_kubectl_List_or_a_sequence_are_ignored_with_a_warning_that_counts_them()
+    {
+        var item = Minimal.Replace("\n", "\n    ", StringComparison.Ordinal).TrimEnd();
+        var text = "apiVersion: v1\nkind: List\nitems:\n  - " + item + "\n  - " + item.Replace("name: minimal", "name: other", StringComparison.Ordinal) +
+            "\n---\n- " + Minimal.Replace("\n", "\n  ", StringComparison.Ordinal).TrimEnd() +
+            "\n---\napiVersion: v1\nkind: ConfigMap\ndata: {a: b}\n";
+
+        var result = ResourceLoader.LoadText("list.yaml", text);
+
+        Assert.Empty(result.Resources);
+        Assert.False(result.HasErrors);
+        Assert.Equal(2, result.Diagnostics.Count);
+        Assert.All(result.Diagnostics, d => Assert.Equal((DiagnosticSeverity.Warning, DiagnosticCodes.IgnoredDocument), (d.Severity, d.Code)));
+        Assert.Equal((1, 1), (result.Diagnostics[0].Line, result.Diagnostics[0].Column));
+        Assert.Contains("holds 2 kafka.oso.sh/v1alpha1 resource(s) nested inside a List", result.Diagnostics[0].Message, StringComparison.Ordinal);
+        Assert.Contains("holds 1 kafka.oso.sh/v1alpha1 resource(s) nested inside a sequence", result.Diagnostics[1].Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Diagnostics_of_an_invalid_resource_carry_its_identity_unless_its_name_is_unusable()
     {
         var invalid = ResourceLoader.LoadText("t.yaml", Minimal.Replace("name: minimal", "name: minimal\n  namespace: ops", StringComparison.Ordinal)

@@ -235,7 +235,7 @@ public class RobustnessTests
         { "apiVersion: kafka.oso.sh/v1alpha1\nkind: KafkaRestore\nmetadata: {name: x}\nspec: |\n  backupId: b\n", "InvalidType" },
         { "apiVersion: kafka.oso.sh/v1alpha1\n? [complex, key]\n: value\n", "RequiredField RequiredField InvalidType" },
         { "apiVersion: kafka.oso.sh/v1alpha1\nkind: KafkaRestore\nmetadata: &m {name: x, self: *m}\n", "InvalidAlias" },
-        { "- apiVersion: kafka.oso.sh/v1alpha1\n  kind: KafkaRestore\n", "" },
+        { "- apiVersion: kafka.oso.sh/v1alpha1\n  kind: KafkaRestore\n", "IgnoredDocument" }, // a sequence of resources: warned, not read
         { "apiVersion: !!binary aGVsbG8=\n", "" },
         { "apiVersion: kafka.oso.sh/v1alpha1\r\nkind: KafkaRestore\r\nmetadata:\r\n  name: x\r\n  bad key: [\r\n", "YamlSyntax" },
         { "apiVersion: kafka.oso.sh/v1alpha1\nkind: KafkaRestore\nmetadata: {name: x}\nspec:\n  backupId: >\n    folded\n  job: {backoffLimit: 99999999999999999999999}\n", "RequiredField RequiredField InvalidBackupId OutOfRange" },
