@@ -43,6 +43,13 @@ internal static class BackupCommand
         };
         location.AddTo(command);
         backupId.Validators.Add(ValidateBackupId);
+        segmentBytes.Validators.Add(result =>
+        {
+            // An lz4 segment is compressed as one block, in memory: keep it well inside LZ4's ~2 GB block limit.
+            var bytes = result.GetValueOrDefault<long>();
+            if (bytes is < 1024 or > 1024L * 1024 * 1024)
+                result.AddError($"--segment-max-bytes {bytes} must be between 1024 and 1073741824 (1 GiB); the default is 67108864 (64 MiB)");
+        });
         command.Validators.Add(result =>
         {
             // Defaults are not applied yet while validating.

@@ -207,6 +207,9 @@ public sealed class BackupCommandTests(KafkaFixture kafka, S3rverFixture s3) : I
         Assert.Equal(2, both.ExitCode);
         Assert.Contains("either --path", both.StdErr, StringComparison.Ordinal);
         Assert.Equal(2, badCompression.ExitCode);
+        var hugeSegments = Cli("backup", "--bootstrap-servers", "x:1", "--topics", "t", "--backup-id", "x", "--path", _dir.Path, "--segment-max-bytes", "4294967296");
+        Assert.Equal(2, hugeSegments.ExitCode);
+        Assert.Contains("--segment-max-bytes 4294967296 must be between 1024 and 1073741824", hugeSegments.StdErr, StringComparison.Ordinal);
 
         var badId = Cli("backup", "describe", "--backup-id", "../etc", "--path", _dir.Path);
         var saslWithoutProtocol = Cli("backup", "--bootstrap-servers", "x:1", "--topics", "t", "--backup-id", "x", "--path", _dir.Path, "--sasl-secret", "s");
