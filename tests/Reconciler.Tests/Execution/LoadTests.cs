@@ -127,6 +127,10 @@ public sealed class LoadTests(KafkaFixture kafka, ITestOutputHelper output) : IC
         Assert.Equal(Restores, statusFiles.Length);
         var completedInGit = statusFiles.Count(f => _remote.RemoteGit("show", $"{_remote.Branch}:{f}").Contains("phase: Completed", StringComparison.Ordinal));
         Assert.Equal(Restores, completedInGit);
+        // Those waiting for a worker were committed as Pending first (SPEC 5: record as Pending, start when a worker is free).
+        var everPending = _remote.RemoteGit("log", "-G", "phase: Pending", "--name-only", "--format=", _remote.Branch, "--", "status/kafkarestore/load/")
+            .Split('\n', StringSplitOptions.RemoveEmptyEntries).Distinct(StringComparer.Ordinal).Count();
+        Assert.InRange(everPending, Restores - MaxConcurrent, Restores);
 
         // Bounded: a few small restores at a time cannot need more than this, whatever the count.
         const long MiB = 1 << 20;
@@ -138,7 +142,7 @@ public sealed class LoadTests(KafkaFixture kafka, ITestOutputHelper output) : IC
             $"all {records.Count} Completed ({probe.Calls} attempts), {Restores * RecordsPerRestore} records read back exactly once");
         output.WriteLine($"concurrency: peak {probe.Peak} runs executing at once (measured around each runner call), peak runs_in_flight gauge {peakReported} ({samples} samples), runs_in_flight_max {loop.Counters.PeakRunning}");
         output.WriteLine($"memory: test process RSS {baseline.Rss / MiB} MiB before, peak {peak.Rss / MiB} MiB; managed heap {baseline.Heap / MiB} MiB before, peak {peak.Heap / MiB} MiB");
-        output.WriteLine($"git: {commits} status commits; wall time {clock.Elapsed.TotalSeconds:0}s (reported, not asserted)");
+        output.WriteLine($"git: {everPending} status files went through Pending; {commits} status commits; wall time {clock.Elapsed.TotalSeconds:0}s (reported, not asserted)");
     }
 
     /// <summary>Every record value of partition 0 of each topic, read with one consumer assigned to all of them.</summary>
