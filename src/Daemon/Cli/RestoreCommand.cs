@@ -1,13 +1,12 @@
 using System.CommandLine;
 using System.Globalization;
 using KafkaRestored.Reconciler.Resources;
+using KafkaRestored.Reconciler.Status;
 using KafkaRestored.Restore;
 using KafkaRestored.Restore.Engine;
 using KafkaRestored.Restore.Offsets;
 using KafkaRestored.Restore.Resources;
 using KafkaRestored.Restore.Secrets;
-using YamlDotNet.Core;
-using YamlDotNet.Core.Events;
 
 namespace KafkaRestored.Daemon.Cli;
 
@@ -92,13 +91,10 @@ internal static class RestoreCommand
             ? await ResetOffsetsAsync(restore, state, env.RestoreKey, secrets, error, ct)
             : null;
 
-        if (result.Outcome == RestoreOutcome.Completed)
-        {
-            var (reason, message) = RestoreOffsets.CompletedCondition(result.Reason, result.Message, offsetReset);
-            if (reason != result.Reason) await error.WriteLineAsync("warning: " + message);
-            result = result with { Reason = reason, Message = message };
-        }
-        await output.WriteAsync(StatusYaml(restore, result, snapshotId, offsetReset));
+        var status = Status(restore, result, snapshotId, offsetReset);
+        if (Conditions.Find(status.Conditions, ConditionTypes.Ready)?.Reason == RestoreOffsets.OffsetResetIncompleteReason)
+            await error.WriteLineAsync("warning: " + Conditions.Find(status.Conditions, ConditionTypes.Ready)!.Message);
+        await output.WriteAsync(StatusFiles.RenderStatus(restore.Id, status));
         await output.FlushAsync(CancellationToken.None);
         return result.Outcome == RestoreOutcome.Completed ? 0 : Failed;
     }
@@ -155,118 +151,30 @@ internal static class RestoreCommand
         return status;
     }
 
-    /// <summary>The status document: what the daemon would write to status/kafkarestore/NS/NAME.yaml for this run.</summary>
-    internal static string StatusYaml(KafkaRestore restore, RestoreResult result, string? rollbackSnapshotId = null, OffsetResetStatus? offsetReset = null)
+    /// <summary>The status of this run as the daemon would write it to status/kafkarestore/NS/NAME.yaml (one attempt, generation 1).</summary>
+    internal static KafkaRestoreStatus Status(KafkaRestore restore, RestoreResult result, string? rollbackSnapshotId, OffsetResetStatus? offsetReset)
     {
-        var w = new StringWriter(CultureInfo.InvariantCulture);
-        var e = new Emitter(w);
-        e.Emit(new StreamStart());
-        e.Emit(new DocumentStart());
-        e.Emit(new MappingStart());
-        Plain(e, "apiVersion", ApiVersions.V1Alpha1);
-        Plain(e, "kind", restore.Kind);
-        Key(e, "metadata");
-        e.Emit(new MappingStart());
-        Plain(e, "name", restore.Metadata.Name);
-        Plain(e, "namespace", restore.Metadata.Namespace);
-        e.Emit(new MappingEnd());
-        Key(e, "status");
-        e.Emit(new MappingStart());
         var completed = result.Outcome == RestoreOutcome.Completed;
-        Plain(e, "phase", completed ? nameof(ResourcePhase.Completed) : nameof(ResourcePhase.Failed));
-        Quoted(e, "startTime", Time(result.StartTime));
-        Quoted(e, "completionTime", Time(result.CompletionTime));
-        Plain(e, "restoredRecords", result.RestoredRecords.ToString(CultureInfo.InvariantCulture));
-        Key(e, "restoredTopics");
-        e.Emit(new SequenceStart(null, null, true, SequenceStyle.Block));
-        foreach (var t in result.Topics)
-        {
-            e.Emit(new MappingStart(null, null, true, MappingStyle.Flow));
-            Quoted(e, "name", t.Name);
-            Plain(e, "records", t.Records.ToString(CultureInfo.InvariantCulture));
-            e.Emit(new MappingEnd());
-        }
-        e.Emit(new SequenceEnd());
-        if (result.Gaps.Count > 0)
-        {
-            Key(e, "gaps");
-            e.Emit(new SequenceStart(null, null, true, SequenceStyle.Block));
-            foreach (var g in result.Gaps)
-            {
-                e.Emit(new MappingStart(null, null, true, MappingStyle.Flow));
-                Quoted(e, "topic", g.SourceTopic);
-                Plain(e, "partition", g.Partition.ToString(CultureInfo.InvariantCulture));
-                Plain(e, "startOffset", g.StartOffset.ToString(CultureInfo.InvariantCulture));
-                Plain(e, "endOffset", g.EndOffset.ToString(CultureInfo.InvariantCulture));
-                Quoted(e, "reason", g.Reason ?? "");
-                e.Emit(new MappingEnd());
-            }
-            e.Emit(new SequenceEnd());
-        }
-        if (offsetReset is not null)
-        {
-            Key(e, "offsetResetStatus");
-            e.Emit(new MappingStart());
-            Plain(e, "phase", offsetReset.Phase.ToString());
-            Key(e, "groupsReset");
-            e.Emit(new SequenceStart(null, null, true, SequenceStyle.Block));
-            foreach (var g in offsetReset.GroupsReset) e.Emit(new Scalar(null, null, g, ScalarStyle.DoubleQuoted, false, true));
-            e.Emit(new SequenceEnd());
-            Key(e, "groupsFailed");
-            e.Emit(new SequenceStart(null, null, true, SequenceStyle.Block));
-            foreach (var f in offsetReset.GroupsFailed)
-            {
-                e.Emit(new MappingStart());
-                Quoted(e, "group", f.Group);
-                Plain(e, "reason", f.Reason);
-                Quoted(e, "message", f.Message);
-                e.Emit(new MappingEnd());
-            }
-            e.Emit(new SequenceEnd());
-            e.Emit(new MappingEnd());
-        }
-        if (rollbackSnapshotId is not null) Quoted(e, "rollbackSnapshotId", rollbackSnapshotId);
-        Key(e, "conditions");
-        e.Emit(new SequenceStart(null, null, true, SequenceStyle.Block));
-        Condition(e, ConditionTypes.Ready, completed ? "True" : "False", result.Reason, result.Message, result.CompletionTime);
+        var (reason, message) = completed
+            ? RestoreOffsets.CompletedCondition(result.Reason, result.Message, offsetReset)
+            : (result.Reason, result.Message);
+        var conditions = Conditions.Set(ValueList<Condition>.Empty, ConditionTypes.Ready,
+            completed ? ConditionStatus.True : ConditionStatus.False, reason, message, result.CompletionTime, 1);
         if (restore.Spec.PodTemplate is not null)
         {
-            Condition(e, ConditionTypes.IgnoredFields, "True", "IgnoredFields",
-                "spec.podTemplate has no meaning outside Kubernetes and was ignored", result.CompletionTime);
+            conditions = Conditions.Set(conditions, ConditionTypes.IgnoredFields, ConditionStatus.True, ConditionReasons.PodTemplateIgnored,
+                "spec.podTemplate has no meaning outside Kubernetes and was ignored", result.CompletionTime, 1);
         }
-        e.Emit(new SequenceEnd());
-        e.Emit(new MappingEnd());
-        e.Emit(new MappingEnd());
-        e.Emit(new DocumentEnd(true));
-        e.Emit(new StreamEnd());
-        return w.ToString();
-    }
-
-    private static void Condition(Emitter e, string type, string status, string reason, string message, DateTimeOffset time)
-    {
-        e.Emit(new MappingStart());
-        Plain(e, "type", type);
-        Quoted(e, "status", status);
-        Plain(e, "reason", reason);
-        Quoted(e, "message", message);
-        Quoted(e, "lastTransitionTime", Time(time));
-        e.Emit(new MappingEnd());
-    }
-
-    private static string Time(DateTimeOffset t) => t.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture);
-
-    private static void Key(Emitter e, string key) => e.Emit(new Scalar(key));
-
-    private static void Plain(Emitter e, string key, string value)
-    {
-        Key(e, key);
-        e.Emit(new Scalar(null, null, value, ScalarStyle.Plain, true, false));
-    }
-
-    private static void Quoted(Emitter e, string key, string value)
-    {
-        Key(e, key);
-        e.Emit(new Scalar(null, null, value, ScalarStyle.DoubleQuoted, false, true));
+        return result.ToStatusDetails(rollbackSnapshotId: rollbackSnapshotId) with
+        {
+            OffsetResetStatus = offsetReset,
+            Phase = completed ? ResourcePhase.Completed : ResourcePhase.Failed,
+            StartTime = result.StartTime,
+            CompletionTime = result.CompletionTime,
+            ObservedGeneration = 1,
+            Attempts = 1,
+            Conditions = conditions,
+        };
     }
 
     /// <summary>Progress on stderr: a redrawn bar on a terminal, a plain line every few seconds otherwise.</summary>

@@ -39,15 +39,7 @@ public sealed class KafkaRestoreRunner : IResourceRunner
         }
         CarryOverUnfinishedRun(context);
         var result = await RestoreEngine.RunAsync(restore, env, progress, cancellationToken);
-        var details = new KafkaRestoreStatus
-        {
-            RestoredRecords = result.Outcome == RestoreOutcome.Completed ? result.RestoredRecords : null,
-            RestoredBytes = result.Outcome == RestoreOutcome.Completed ? result.RestoredBytes : null,
-            RestoredTopics = new(result.Topics.Select(t => new RestoredTopicStatus(t.Name, t.Records))),
-            Gaps = new(result.Gaps.Select(g => new GapStatus(g.TargetTopic, g.Partition, g.StartOffset, g.EndOffset, g.Reason ?? "unknown"))),
-            Progress = result.Outcome == RestoreOutcome.Completed ? null : progress.Last,
-            RollbackSnapshotId = snapshotId,
-        };
+        var details = result.ToStatusDetails(progress.Last, snapshotId);
         if (result.Outcome == RestoreOutcome.Completed && restore.Spec.OffsetReset is { Enabled: true })
         {
             var (offsets, notes) = await RestoreOffsets.ResetStatusAfterRestoreAsync(restore,

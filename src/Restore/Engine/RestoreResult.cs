@@ -1,3 +1,5 @@
+using KafkaRestored.Restore.Resources;
+
 namespace KafkaRestored.Restore.Engine;
 
 /// <summary>How an attempt ended.</summary>
@@ -35,6 +37,20 @@ public sealed record RestoreResult(
 
     /// <summary>Reason of a cancelled attempt.</summary>
     public const string CancelledReason = "Cancelled";
+
+    /// <summary>
+    /// The KafkaRestore-specific status fields of this attempt, as the daemon's status file and
+    /// <c>restore -f</c> show them: totals only when Completed, <paramref name="lastProgress"/> otherwise.
+    /// </summary>
+    public KafkaRestoreStatus ToStatusDetails(RestoreProgress? lastProgress = null, string? rollbackSnapshotId = null) => new()
+    {
+        RestoredRecords = Outcome == RestoreOutcome.Completed ? RestoredRecords : null,
+        RestoredBytes = Outcome == RestoreOutcome.Completed ? RestoredBytes : null,
+        RestoredTopics = new(Topics.Select(t => new RestoredTopicStatus(t.Name, t.Records))),
+        Gaps = new(Gaps.Select(g => new GapStatus(g.TargetTopic, g.Partition, g.StartOffset, g.EndOffset, g.Reason ?? "unknown"))),
+        Progress = Outcome == RestoreOutcome.Completed ? null : lastProgress,
+        RollbackSnapshotId = rollbackSnapshotId,
+    };
 }
 
 /// <summary>Records restored into one target topic (status restoredTopics).</summary>

@@ -67,10 +67,11 @@ public sealed class RestoreCommandTests(KafkaFixture kafka, ITestOutputHelper lo
         Assert.True(result.ExitCode == 0, result.StdOut + result.StdErr);
         Assert.Contains("phase: Completed", result.StdOut, StringComparison.Ordinal);
         Assert.Contains("restoredRecords: 500", result.StdOut, StringComparison.Ordinal);
-        Assert.Contains($"- {{name: \"{topic}\", records: 500}}", result.StdOut, StringComparison.Ordinal);
+        Assert.Contains($"  restoredTopics:\n    - name: {topic}\n      records: 500\n", result.StdOut, StringComparison.Ordinal);
         Assert.Contains("reason: RestoreCompleted", result.StdOut, StringComparison.Ordinal);
         Assert.Contains("status: \"True\"", result.StdOut, StringComparison.Ordinal);
         Assert.Contains("type: IgnoredFields", result.StdOut, StringComparison.Ordinal);
+        Assert.Contains("reason: PodTemplateIgnored", result.StdOut, StringComparison.Ordinal);
         Assert.Contains("restoring:", result.StdErr, StringComparison.Ordinal);
         Assert.DoesNotContain("\r[", result.StdErr, StringComparison.Ordinal); // not a terminal: plain lines, no bar
         Assert.Equal(500, Kcat.ReadTopic(kafka.Broker.BootstrapServers, topic).Count);
