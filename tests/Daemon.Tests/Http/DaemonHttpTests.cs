@@ -3,8 +3,6 @@ using System.Net;
 using System.Net.Sockets;
 using System.Text;
 using KafkaRestored.Daemon.Http;
-using KafkaRestored.Restore.Backups.Kbak;
-using KafkaRestored.Restore.Storage;
 using KafkaRestored.TestSupport;
 
 namespace KafkaRestored.Daemon.Tests.Http;
@@ -25,13 +23,7 @@ public sealed class DaemonHttpTests(KafkaFixture kafka) : IClassFixture<KafkaFix
     {
         using var remote = new GitRemote();
         using var dir = new TempDir("kr-http");
-        var backups = dir.Combine("backups");
-        await RestoreKit.WriteBackupAsync(new FilesystemBackupStorage(backups), "backup-1",
-            new Dictionary<(string, int), IReadOnlyList<BackupRecord>>
-            {
-                [("orders", 0)] = [.. Enumerable.Range(0, Records).Select(i => RestoreKit.Record(i, 1_700_000_000_000 + i, $"k{i}", $"value-{i}"))],
-            },
-            new Dictionary<string, int> { ["orders"] = 1 });
+        var orders = await OrdersBackup.WriteAsync(dir.Combine("backups"), 1, Records, (_, i) => $"value-{i}");
         var target = kafka.Broker.CreateUniqueTopic("http-restored", 1);
         const string secret = "webhook-secret-for-the-http-test";
         var secretFile = dir.Combine("webhook-secret");
@@ -56,7 +48,7 @@ public sealed class DaemonHttpTests(KafkaFixture kafka) : IClassFixture<KafkaFix
         var cycles = before["kafka_restored_cycles_total"];
         Assert.Equal([new IPEndPoint(IPAddress.Loopback, port)], ListeningSockets.Of(daemon.Id));
 
-        remote.HumanCommit("add a restore", new Dictionary<string, string?> { ["restores/http.yaml"] = RestoreYaml(kafka.Broker.BootstrapServers, backups, target) });
+        remote.HumanCommit("add a restore", new Dictionary<string, string?> { ["restores/http.yaml"] = orders.RestoreYaml("http", target, kafka.Broker.BootstrapServers, ns: Namespace) });
         var body = Encoding.UTF8.GetBytes("{\"ref\":\"refs/heads/main\",\"after\":\"" + remote.RemoteGit("rev-parse", remote.Branch).Trim() + "\"}");
 
         using (var unsigned = await http.PostAsync("/hooks/git", new ByteArrayContent(body)))
@@ -133,26 +125,6 @@ public sealed class DaemonHttpTests(KafkaFixture kafka) : IClassFixture<KafkaFix
             return null;
         }
     }
-
-    private static string RestoreYaml(string bootstrap, string backups, string target) => $"""
-        apiVersion: kafka.oso.sh/v1alpha1
-        kind: KafkaRestore
-        metadata:
-          name: http
-          namespace: {Namespace}
-        spec:
-          backupId: backup-1
-          targetCluster:
-            bootstrapServers: [{bootstrap.Replace(",", ", ", StringComparison.Ordinal)}]
-          storage:
-            storageType: filesystem
-            filesystem:
-              path: {backups}
-          topics: [orders]
-          topicMapping:
-            orders: {target}
-
-        """;
 
     private static int FreePort()
     {

@@ -2,8 +2,6 @@ using System.Net;
 using System.Text;
 using System.Text.RegularExpressions;
 using KafkaRestored.Reconciler.Resources;
-using KafkaRestored.Restore.Backups.Kbak;
-using KafkaRestored.Restore.Storage;
 using KafkaRestored.TestSupport;
 using Xunit.Abstractions;
 using YamlDotNet.Serialization;
@@ -41,11 +39,7 @@ public sealed partial class BadInputDaemonTests(KafkaFixture kafka, ITestOutputH
     [Fact]
     public async Task Every_bad_input_gets_its_status_or_a_log_line_naming_the_file_and_the_daemon_keeps_serving_the_rest()
     {
-        var backups = _dir.Combine("backups");
-        var records = new Dictionary<(string, int), IReadOnlyList<BackupRecord>>();
-        for (var p = 0; p < Partitions; p++)
-            records[("orders", p)] = [.. Enumerable.Range(0, RecordsPerPartition).Select(i => RestoreKit.Record(i, 1_700_000_000_000 + i, $"k{i}", $"v-{p}-{i}"))];
-        await RestoreKit.WriteBackupAsync(new FilesystemBackupStorage(backups), "backup-1", records, new Dictionary<string, int> { ["orders"] = Partitions });
+        var orders = await OrdersBackup.WriteAsync(_dir.Combine("backups"), Partitions, RecordsPerPartition, (p, i) => $"v-{p}-{i}");
         var secrets = _dir.Combine("secrets");
         Directory.CreateDirectory(secrets);
         var target = kafka.Broker.CreateUniqueTopic("badinput-good", Partitions);
@@ -63,18 +57,18 @@ public sealed partial class BadInputDaemonTests(KafkaFixture kafka, ITestOutputH
             index++;
         }
         var corpusFiles = texts.Count;
-        texts["hostile/traversal-name.yaml"] = Resource("\"../../etc\"", "kafka-backup", target, backups);
-        texts["hostile/traversal-namespace.yaml"] = Resource("escape", "\"../../../tmp\"", target, backups);
-        texts["hostile/namespace-with-slash.yaml"] = Resource("slash", "a/b", target, backups);
-        texts["hostile/name-with-newline.yaml"] = Resource("\"newline\\n\"", "kafka-backup", target, backups);
-        texts["hostile/duplicate-a.yaml"] = Resource("twice", "kafka-backup", target, backups);
-        texts["hostile/duplicate-b.yaml"] = Resource("twice", "kafka-backup", target, backups);
-        var huge = new StringBuilder(Resource("huge", "kafka-backup", target, backups)).Append("  podTemplate:\n    annotations:\n");
+        texts["hostile/traversal-name.yaml"] = Resource("\"../../etc\"", "kafka-backup", target, orders);
+        texts["hostile/traversal-namespace.yaml"] = Resource("escape", "\"../../../tmp\"", target, orders);
+        texts["hostile/namespace-with-slash.yaml"] = Resource("slash", "a/b", target, orders);
+        texts["hostile/name-with-newline.yaml"] = Resource("\"newline\\n\"", "kafka-backup", target, orders);
+        texts["hostile/duplicate-a.yaml"] = Resource("twice", "kafka-backup", target, orders);
+        texts["hostile/duplicate-b.yaml"] = Resource("twice", "kafka-backup", target, orders);
+        var huge = new StringBuilder(Resource("huge", "kafka-backup", target, orders)).Append("  podTemplate:\n    annotations:\n");
         for (var i = 0; huge.Length < 10_000_000; i++) huge.Append("      a").Append(i).Append(": \"").Append('x', 80).Append("\"\n");
         texts["hostile/ten-megabytes.yaml"] = huge.ToString();
-        texts["hostile/missing-secret.yaml"] = Resource("missing-secret", "kafka-backup", target, backups,
+        texts["hostile/missing-secret.yaml"] = Resource("missing-secret", "kafka-backup", target, orders,
             "    securityProtocol: SASL_PLAINTEXT\n    saslSecret: {name: no-such-secret, mechanism: PLAIN}\n", backoffLimit: 0);
-        texts["restores/good.yaml"] = Resource("good", "kafka-backup", target, backups);
+        texts["restores/good.yaml"] = Resource("good", "kafka-backup", target, orders);
 
         var human = _remote.HumanPath;
         foreach (var (path, text) in texts) Write(Path.Combine(human, path), Encoding.UTF8.GetBytes(text));
@@ -83,7 +77,7 @@ public sealed partial class BadInputDaemonTests(KafkaFixture kafka, ITestOutputH
         binary[100] = 0;
         Write(Path.Combine(human, "hostile/binary.yaml"), binary);
         // Links that would lead out of the repository: to a system file, and to a valid restore beside the clone.
-        File.WriteAllText(Path.Combine(_remote.Scratch("outside"), "restore.yaml"), Resource("escaped", "kafka-backup", target, backups));
+        File.WriteAllText(Path.Combine(_remote.Scratch("outside"), "restore.yaml"), Resource("escaped", "kafka-backup", target, orders));
         File.CreateSymbolicLink(Path.Combine(human, "hostile/link-to-etc.yaml"), "/etc/passwd");
         File.CreateSymbolicLink(Path.Combine(human, "hostile/link-out-of-repo.yaml"), "../../outside/restore.yaml");
         GitRemote.Git(human, "add", "-A");
@@ -176,26 +170,6 @@ public sealed partial class BadInputDaemonTests(KafkaFixture kafka, ITestOutputH
         File.WriteAllBytes(path, bytes);
     }
 
-    private string Resource(string name, string ns, string target, string backups, string security = "", int backoffLimit = 3) => $"""
-        apiVersion: kafka.oso.sh/v1alpha1
-        kind: KafkaRestore
-        metadata:
-          name: {name}
-          namespace: {ns}
-        spec:
-          backupId: backup-1
-          targetCluster:
-            bootstrapServers: [{kafka.Broker.BootstrapServers.Replace(",", ", ", StringComparison.Ordinal)}]
-        {security}  storage:
-            storageType: filesystem
-            filesystem:
-              path: {backups}
-          topics: [orders]
-          topicMapping:
-            orders: {target}
-          onExistingData: append
-          job:
-            backoffLimit: {backoffLimit}
-
-        """;
+    private string Resource(string name, string ns, string target, OrdersBackup orders, string security = "", int backoffLimit = 3) =>
+        orders.RestoreYaml(name, target, kafka.Broker.BootstrapServers, $"\n  onExistingData: append\n  job:\n    backoffLimit: {backoffLimit}", ns: ns, security: security);
 }

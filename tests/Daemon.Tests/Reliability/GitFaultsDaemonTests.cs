@@ -1,6 +1,4 @@
 using System.Net;
-using KafkaRestored.Restore.Backups.Kbak;
-using KafkaRestored.Restore.Storage;
 using KafkaRestored.TestSupport;
 using Xunit.Abstractions;
 
@@ -31,18 +29,14 @@ public sealed class GitFaultsDaemonTests(KafkaFixture kafka, ITestOutputHelper o
     public async Task The_daemon_outlives_an_unreachable_remote_reports_it_catches_up_and_detects_a_force_push_without_re_running_work()
     {
         var outages = Full ? 5 : 1;
-        var backups = _dir.Combine("backups");
-        var records = new Dictionary<(string, int), IReadOnlyList<BackupRecord>>();
-        for (var p = 0; p < Partitions; p++)
-            records[("orders", p)] = [.. Enumerable.Range(0, RecordsPerPartition).Select(i => RestoreKit.Record(i, 1_700_000_000_000 + i, $"k{i}", $"v-{p}-{i}"))];
-        await RestoreKit.WriteBackupAsync(new FilesystemBackupStorage(backups), "backup-1", records, new Dictionary<string, int> { ["orders"] = Partitions });
+        var orders = await OrdersBackup.WriteAsync(_dir.Combine("backups"), Partitions, RecordsPerPartition, (p, i) => $"v-{p}-{i}");
         var secrets = _dir.Combine("secrets");
         Directory.CreateDirectory(secrets);
         var targets = new Dictionary<string, string>();
         string AddRestore(string name)
         {
             targets[name] = kafka.Broker.CreateUniqueTopic(name, Partitions);
-            return RestoreYaml(name, targets[name], backups);
+            return orders.RestoreYaml(name, targets[name], kafka.Broker.BootstrapServers);
         }
 
         _remote.HumanCommit("add first restore", new Dictionary<string, string?> { ["restores/first.yaml"] = AddRestore("first") });
@@ -122,24 +116,4 @@ public sealed class GitFaultsDaemonTests(KafkaFixture kafka, ITestOutputHelper o
 
     private bool Completed(string name) =>
         Directory.Exists(_remote.BarePath) && StatusFile(name)?.Contains("phase: Completed", StringComparison.Ordinal) == true;
-
-    private string RestoreYaml(string name, string target, string backups) => $"""
-        apiVersion: kafka.oso.sh/v1alpha1
-        kind: KafkaRestore
-        metadata:
-          name: {name}
-          namespace: kafka-backup
-        spec:
-          backupId: backup-1
-          targetCluster:
-            bootstrapServers: [{kafka.Broker.BootstrapServers.Replace(",", ", ", StringComparison.Ordinal)}]
-          storage:
-            storageType: filesystem
-            filesystem:
-              path: {backups}
-          topics: [orders]
-          topicMapping:
-            orders: {target}
-
-        """;
 }
