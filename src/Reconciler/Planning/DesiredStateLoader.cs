@@ -48,27 +48,12 @@ public sealed class DesiredStateLoader
     /// </summary>
     private ParsedFile Parse(RepoFile file)
     {
-        if (file.IsSymlink)
-        {
-            var target = Printable(_git.ReadBlob(file.BlobId));
-            return ResourceLoader.FileProblem(file.Path, DiagnosticCodes.SymlinkNotFollowed,
-                $"the file is a symbolic link to '{target}'; links are not followed (they could lead out of the repository): commit the resource itself at this path");
-        }
+        if (file.IsSymlink) return ResourceLoader.SymlinkNotFollowed(file.Path, _git.ReadBlob(file.BlobId));
         var (size, binary) = _git.DescribeBlob(file.BlobId);
         // UTF-8 takes at least one byte per character: more bytes than four times the cap is surely too many.
         if (size > 4L * ResourceLimits.MaxFileChars) return ResourceLoader.TooLarge(file.Path, $"{size:N0} bytes");
-        if (binary)
-        {
-            return ResourceLoader.FileProblem(file.Path, DiagnosticCodes.BinaryFile,
-                $"the file holds binary data ({size:N0} bytes with NUL or non-printable bytes), not YAML text: commit the resource as UTF-8 text, or rename the file so it does not end in .yaml/.yml");
-        }
+        if (binary) return ResourceLoader.Binary(file.Path, size);
         return ResourceLoader.ParseFile(file.Path, _git.ReadBlob(file.BlobId));
-    }
-
-    private static string Printable(string text)
-    {
-        var clean = new string([.. text.Take(200).Select(c => char.IsControl(c) ? '?' : c)]);
-        return text.Length > 200 ? clean + "..." : clean;
     }
 
     /// <summary>Turns a load result into desired resources: valid ones with their spec hash, and invalid or duplicated identities with every error.</summary>

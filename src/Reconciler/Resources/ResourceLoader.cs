@@ -153,9 +153,7 @@ public static class ResourceLoader
                     // The daemon never follows a link committed to the repository, so validate does not either.
                     if (entry.LinkTarget is { } target)
                     {
-                        problems?.Add(new Diagnostic(full, 1, 1, DiagnosticSeverity.Error, DiagnosticCodes.SymlinkNotFollowed,
-                            $"the file is a symbolic link to '{MapReader.Printable(MapReader.Truncate(target))}'; links are not followed " +
-                            "(they could lead out of the repository): commit the resource itself at this path", null));
+                        foreach (var d in SymlinkNotFollowed(full, target).FileDiagnostics) problems?.Add(d);
                         continue;
                     }
                     files.Add(full);
@@ -177,12 +175,7 @@ public static class ResourceLoader
             if (info.Length > 4L * ResourceLimits.MaxFileChars) return TooLarge(file, $"{info.Length:N0} bytes");
             var bytes = File.ReadAllBytes(file);
             // Git's test for binary content (a NUL in the first 8,000 bytes), so validate agrees with the daemon.
-            if (bytes.AsSpan(0, Math.Min(bytes.Length, 8000)).Contains((byte)0))
-            {
-                return FileProblem(file, DiagnosticCodes.BinaryFile,
-                    $"the file holds binary data ({bytes.Length:N0} bytes with NUL bytes), not YAML text: save the resource as UTF-8 text, " +
-                    "or rename the file so it does not end in .yaml/.yml");
-            }
+            if (bytes.AsSpan(0, Math.Min(bytes.Length, 8000)).Contains((byte)0)) return Binary(file, bytes.Length);
             using var reader = new StreamReader(new MemoryStream(bytes), System.Text.Encoding.UTF8, detectEncodingFromByteOrderMarks: true);
             return ParseFile(file, reader.ReadToEnd());
         }
@@ -196,6 +189,18 @@ public static class ResourceLoader
     /// <summary>A file that is not parsed, with one file-level error (no resource identity).</summary>
     public static ParsedFile FileProblem(string file, string code, string message) =>
         new(file, [], [new Diagnostic(file, 1, 1, DiagnosticSeverity.Error, code, message, null)]);
+
+    /// <summary>A symbolic link: never followed, by the daemon (a committed link) or by validate (a link on disk).</summary>
+    public static ParsedFile SymlinkNotFollowed(string file, string target) =>
+        FileProblem(file, DiagnosticCodes.SymlinkNotFollowed,
+            $"the file is a symbolic link to '{MapReader.Printable(MapReader.Truncate(target))}'; links are not followed " +
+            "(they could lead out of the repository): commit the resource itself at this path");
+
+    /// <summary>A file Git would call binary (a NUL, or mostly non-printable bytes, near its start), reported without being parsed.</summary>
+    public static ParsedFile Binary(string file, long size) =>
+        FileProblem(file, DiagnosticCodes.BinaryFile,
+            $"the file holds binary data ({size:N0} bytes with NUL or non-printable bytes), not YAML text: commit the resource as UTF-8 text, " +
+            "or rename the file so it does not end in .yaml/.yml");
 
     /// <summary>A file over <see cref="ResourceLimits.MaxFileChars"/>, reported without being parsed.</summary>
     public static ParsedFile TooLarge(string file, string size) =>
