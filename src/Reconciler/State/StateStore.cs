@@ -21,7 +21,6 @@ public sealed class StateStore : IDisposable
     private const string ResourcesCollection = "resources";
     private const string SnapshotsCollection = "snapshots";
     private const string MetaCollection = "meta";
-    private const string BlobsCollection = "blobs";
 
     private readonly LiteDatabase _db;
     private readonly FileStream? _writerLock;
@@ -271,9 +270,6 @@ public sealed class StateStore : IDisposable
             }
         }
     }
-
-    /// <summary>Cached summaries of parsed blobs (blob id → document), for cycles after a restart.</summary>
-    internal ILiteCollection<BsonDocument> Blobs => _db.GetCollection(BlobsCollection);
 
     /// <summary>The store key of an identity: "Kind/namespace/name".</summary>
     public static string Key(ResourceId id) => $"{id.Kind}/{id.Namespace}/{id.Name}";
