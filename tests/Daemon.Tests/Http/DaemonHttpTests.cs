@@ -1,6 +1,4 @@
-using System.Diagnostics;
 using System.Net;
-using System.Net.Sockets;
 using System.Text;
 using KafkaRestored.Daemon.Http;
 using KafkaRestored.TestSupport;
@@ -17,6 +15,7 @@ public sealed class DaemonHttpTests(KafkaFixture kafka) : IClassFixture<KafkaFix
 {
     private const string Namespace = "kafka-backup";
     private const int Records = 40;
+    private static readonly TimeSpan Patience = TimeSpan.FromSeconds(90);
 
     [Fact]
     public async Task Webhook_starts_a_cycle_only_when_signed_and_metrics_parse_after_a_restore()
@@ -29,12 +28,12 @@ public sealed class DaemonHttpTests(KafkaFixture kafka) : IClassFixture<KafkaFix
         var secretFile = dir.Combine("webhook-secret");
         File.WriteAllText(secretFile, secret + "\n");
         File.SetUnixFileMode(secretFile, UnixFileMode.UserRead | UnixFileMode.UserWrite);
-        var port = FreePort();
+        var port = DaemonProcess.FreePort();
 
-        using var daemon = new Daemon(
+        using var daemon = new DaemonProcess(
             ["run", "--repo", remote.BarePath, "--branch", remote.Branch, "--state-dir", dir.Combine("state"),
              "--http-listen", $"http://127.0.0.1:{port}", "--webhook-secret-file", secretFile],
-            new()
+            new Dictionary<string, string?>
             {
                 ["KAFKA_RESTORED_PollInterval"] = "01:00:00",
                 // As under systemd: journald-style lines with <priority> prefixes.
@@ -44,7 +43,7 @@ public sealed class DaemonHttpTests(KafkaFixture kafka) : IClassFixture<KafkaFix
 
         // The first cycle runs at start (nothing to do yet); after it, none for an hour.
         var before = await daemon.WaitForAsync("the first cycle", async () =>
-            await TryMetricsAsync(http) is { } m && m["kafka_restored_cycles_total"] >= 1 && m["kafka_restored_last_successful_sync_timestamp_seconds"] > 0 ? m : null);
+            await TryMetricsAsync(http) is { } m && m["kafka_restored_cycles_total"] >= 1 && m["kafka_restored_last_successful_sync_timestamp_seconds"] > 0 ? m : null, Patience);
         var cycles = before["kafka_restored_cycles_total"];
         Assert.Equal([new IPEndPoint(IPAddress.Loopback, port)], ListeningSockets.Of(daemon.Id));
 
@@ -81,7 +80,7 @@ public sealed class DaemonHttpTests(KafkaFixture kafka) : IClassFixture<KafkaFix
         {
             var show = ProcessRunner.Run("git", ["show", $"{remote.Branch}:{status}"], remote.BarePath);
             return Task.FromResult(show.ExitCode == 0 && show.StdOut.Contains("phase: Completed", StringComparison.Ordinal) ? show.StdOut : null);
-        });
+        }, Patience);
         Assert.Equal(Records, Kcat.ReadTopic(kafka.Broker.BootstrapServers, target).Count);
 
         var text = await http.GetStringAsync("/metrics");
@@ -104,7 +103,7 @@ public sealed class DaemonHttpTests(KafkaFixture kafka) : IClassFixture<KafkaFix
         Assert.Equal(0, metrics["kafka_restored_status_push_failures_total"]);
         Assert.Equal(0, metrics["kafka_restored_git_fetch_errors_total"]);
 
-        Assert.Equal(0, daemon.Stop());
+        Assert.Equal(0, daemon.Stop(TimeSpan.FromSeconds(60)));
         // journald-friendly: every log line carries a <priority> prefix, and the restore's lines its identity.
         var logLines = daemon.Output.Split('\n').Where(l => l.Contains("KafkaRestored.", StringComparison.Ordinal)).ToList();
         Assert.NotEmpty(logLines);
@@ -123,77 +122,6 @@ public sealed class DaemonHttpTests(KafkaFixture kafka) : IClassFixture<KafkaFix
         catch (HttpRequestException)
         {
             return null;
-        }
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
-
-    /// <summary>`kafka-restored` as a child process with its output captured.</summary>
-    private sealed class Daemon : IDisposable
-    {
-        private readonly Process _process;
-        private readonly StringBuilder _output = new();
-
-        public Daemon(string[] args, Dictionary<string, string> environment)
-        {
-            var psi = new ProcessStartInfo("dotnet") { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
-            psi.ArgumentList.Add(RepoPaths.ProjectOutput("src/Daemon", "kafka-restored"));
-            foreach (var a in args) psi.ArgumentList.Add(a);
-            foreach (var (k, v) in environment) psi.Environment[k] = v;
-            _process = Process.Start(psi)!;
-            _process.OutputDataReceived += (_, e) => Append(e.Data);
-            _process.ErrorDataReceived += (_, e) => Append(e.Data);
-            _process.BeginOutputReadLine();
-            _process.BeginErrorReadLine();
-        }
-
-        public int Id => _process.Id;
-
-        public string Output
-        {
-            get
-            {
-                lock (_output) return _output.ToString();
-            }
-        }
-
-        /// <summary>Polls until <paramref name="probe"/> returns a value; fails with the daemon's output on timeout or exit.</summary>
-        public async Task<T> WaitForAsync<T>(string what, Func<Task<T?>> probe) where T : class
-        {
-            var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(90);
-            while (true)
-            {
-                if (await probe() is { } value) return value;
-                if (_process.HasExited) Assert.Fail($"the daemon exited ({_process.ExitCode}) while waiting for {what}:\n{Output}");
-                if (DateTime.UtcNow > deadline) Assert.Fail($"timed out waiting for {what}:\n{Output}");
-                await Task.Delay(200);
-            }
-        }
-
-        /// <summary>SIGTERM, then the exit code.</summary>
-        public int Stop()
-        {
-            ProcessRunner.Run("kill", ["-TERM", _process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]).EnsureSuccess("kill");
-            if (!_process.WaitForExit(60_000)) Assert.Fail("the daemon did not stop within 60 s of SIGTERM:\n" + Output);
-            _process.WaitForExit();
-            return _process.ExitCode;
-        }
-
-        private void Append(string? line)
-        {
-            if (line is null) return;
-            lock (_output) _output.AppendLine(line);
-        }
-
-        public void Dispose()
-        {
-            if (!_process.HasExited) _process.Kill(entireProcessTree: true);
-            _process.Dispose();
         }
     }
 }

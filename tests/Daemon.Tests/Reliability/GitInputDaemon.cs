@@ -1,7 +1,4 @@
-using System.Diagnostics;
 using System.Net;
-using System.Net.Sockets;
-using System.Text;
 using System.Text.Json;
 using KafkaRestored.TestSupport;
 
@@ -13,28 +10,21 @@ namespace KafkaRestored.Daemon.Tests.Reliability;
 /// </summary>
 internal sealed class GitInputDaemon : IDisposable
 {
-    private readonly Process _process;
-    private readonly StringBuilder _output = new();
+    private readonly DaemonProcess _process;
     private readonly HttpClient _http;
 
     public GitInputDaemon(GitRemote remote, string stateDirectory, string secretsDirectory)
     {
-        Port = FreePort();
-        var psi = new ProcessStartInfo("dotnet") { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
-        psi.ArgumentList.Add(RepoPaths.ProjectOutput("src/Daemon", "kafka-restored"));
-        foreach (var a in new[]
-        {
-            "run", "--repo", remote.BarePath, "--branch", remote.Branch, "--state-dir", stateDirectory, "--secrets-dir", secretsDirectory,
-            "--http-listen", $"http://127.0.0.1:{Port}",
-        }) psi.ArgumentList.Add(a);
-        psi.Environment["KAFKA_RESTORED_PollInterval"] = "00:00:01";
-        psi.Environment["KAFKA_RESTORED_RetryBaseDelay"] = "00:00:01";
-        psi.Environment["KAFKA_RESTORED_PushRetryDelay"] = "00:00:00.200";
-        _process = Process.Start(psi)!;
-        _process.OutputDataReceived += (_, e) => Append(e.Data);
-        _process.ErrorDataReceived += (_, e) => Append(e.Data);
-        _process.BeginOutputReadLine();
-        _process.BeginErrorReadLine();
+        Port = DaemonProcess.FreePort();
+        _process = new DaemonProcess(
+            ["run", "--repo", remote.BarePath, "--branch", remote.Branch, "--state-dir", stateDirectory, "--secrets-dir", secretsDirectory,
+             "--http-listen", $"http://127.0.0.1:{Port}"],
+            new Dictionary<string, string?>
+            {
+                ["KAFKA_RESTORED_PollInterval"] = "00:00:01",
+                ["KAFKA_RESTORED_RetryBaseDelay"] = "00:00:01",
+                ["KAFKA_RESTORED_PushRetryDelay"] = "00:00:00.200",
+            });
         _http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{Port}"), Timeout = TimeSpan.FromSeconds(30) };
     }
 
@@ -43,13 +33,7 @@ internal sealed class GitInputDaemon : IDisposable
     public bool HasExited => _process.HasExited;
 
     /// <summary>Everything the daemon printed so far (stdout and stderr interleaved).</summary>
-    public string Output
-    {
-        get
-        {
-            lock (_output) return _output.ToString();
-        }
-    }
+    public string Output => _process.Output;
 
     /// <summary>GET /healthz: status code and the JSON body, or null while the endpoint is not up yet.</summary>
     public async Task<(HttpStatusCode Code, JsonElement Body)?> HealthAsync()
@@ -87,45 +71,14 @@ internal sealed class GitInputDaemon : IDisposable
     }
 
     /// <summary>Polls <paramref name="condition"/> until true; fails with the daemon's output when <paramref name="timeout"/> passes or the daemon exits.</summary>
-    public async Task WaitForAsync(string what, Func<Task<bool>> condition, TimeSpan timeout)
-    {
-        var deadline = DateTime.UtcNow + timeout;
-        while (!await condition())
-        {
-            if (HasExited) Assert.Fail($"the daemon exited (code {_process.ExitCode}) while waiting for {what}:\n{Output}");
-            if (DateTime.UtcNow > deadline) Assert.Fail($"timed out waiting for {what}; daemon output:\n{Tail(Output)}");
-            await Task.Delay(250);
-        }
-    }
+    public Task WaitForAsync(string what, Func<Task<bool>> condition, TimeSpan timeout) =>
+        _process.WaitForAsync<object>(what, async () => await condition() ? (object)true : null, timeout);
 
     /// <summary>SIGTERM, wait for exit; returns the exit code.</summary>
-    public int Stop()
-    {
-        if (!_process.HasExited)
-            ProcessRunner.Run("kill", ["-TERM", _process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
-        if (!_process.WaitForExit(60_000)) _process.Kill(entireProcessTree: true);
-        _process.WaitForExit();
-        return _process.ExitCode;
-    }
-
-    private static string Tail(string text) => text.Length > 20_000 ? text[^20_000..] : text;
-
-    private void Append(string? line)
-    {
-        if (line is null) return;
-        lock (_output) _output.AppendLine(line);
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
+    public int Stop() => _process.Stop(TimeSpan.FromSeconds(60));
 
     public void Dispose()
     {
-        if (!_process.HasExited) _process.Kill(entireProcessTree: true);
         _process.Dispose();
         _http.Dispose();
     }

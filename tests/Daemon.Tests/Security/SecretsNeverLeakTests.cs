@@ -1,6 +1,4 @@
-using System.Diagnostics;
 using System.Net;
-using System.Net.Sockets;
 using System.Text;
 using KafkaRestored.Daemon.Http;
 using KafkaRestored.Restore;
@@ -116,7 +114,7 @@ public sealed class SecretsNeverLeakTests : IClassFixture<KafkaFixture>, IClassF
         };
         var outputs = new Dictionary<string, string>();
 
-        var port = FreePort();
+        var port = DaemonProcess.FreePort();
         using (var daemon = new DaemonProcess(["run", .. settings, "--http-listen", $"http://127.0.0.1:{port}", "--webhook-secret-file", webhookFile], environment))
         {
             var expected = new Dictionary<string, string>
@@ -169,7 +167,8 @@ public sealed class SecretsNeverLeakTests : IClassFixture<KafkaFixture>, IClassF
             }
             outputs["metrics-after-webhook"] = await http.GetStringAsync("/metrics");
 
-            var (stdout, stderr, exitCode) = daemon.Stop();
+            var exitCode = daemon.Stop(TimeSpan.FromSeconds(30));
+            var (stdout, stderr) = (daemon.StdOut, daemon.StdErr);
             Assert.Equal(0, exitCode);
             outputs["run stdout"] = stdout;
             outputs["run stderr"] = stderr;
@@ -325,7 +324,8 @@ public sealed class SecretsNeverLeakTests : IClassFixture<KafkaFixture>, IClassF
             if (result.Count == names.Count()) return result;
             if (DateTime.UtcNow > deadline || daemon.HasExited)
             {
-                var (stdout, stderr, _) = daemon.Stop();
+                daemon.Stop(TimeSpan.FromSeconds(30));
+                var (stdout, stderr) = (daemon.StdOut, daemon.StdErr);
                 Assert.Fail($"restores not all Failed or Completed in time: have {string.Join(", ", result.Keys)}\n" +
                     $"git log:\n{_remote.RemoteGit("log", "--format=%s", _remote.Branch)}\ndaemon stdout:\n{stdout}\nstderr:\n{stderr}");
             }
@@ -358,59 +358,5 @@ public sealed class SecretsNeverLeakTests : IClassFixture<KafkaFixture>, IClassF
     {
         var result = ProcessRunner.Run("dotnet", [RepoPaths.ProjectOutput("src/Daemon", "kafka-restored"), .. args], environment: environment, timeout: TimeSpan.FromMinutes(1));
         return $"exit {result.ExitCode}\n{result.StdOut}\n{result.StdErr}";
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
-
-    /// <summary>The daemon as a child process with both output streams captured.</summary>
-    private sealed class DaemonProcess : IDisposable
-    {
-        private readonly Process _process;
-        private readonly StringBuilder _stdout = new();
-        private readonly StringBuilder _stderr = new();
-
-        public DaemonProcess(string[] args, Dictionary<string, string?> environment)
-        {
-            var psi = new ProcessStartInfo("dotnet") { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
-            psi.ArgumentList.Add(RepoPaths.ProjectOutput("src/Daemon", "kafka-restored"));
-            foreach (var a in args) psi.ArgumentList.Add(a);
-            foreach (var (k, v) in environment) psi.Environment[k] = v;
-            _process = Process.Start(psi)!;
-            _process.OutputDataReceived += (_, e) => Append(_stdout, e.Data);
-            _process.ErrorDataReceived += (_, e) => Append(_stderr, e.Data);
-            _process.BeginOutputReadLine();
-            _process.BeginErrorReadLine();
-        }
-
-        public bool HasExited => _process.HasExited;
-
-        /// <summary>SIGTERM, wait for exit, then the full output.</summary>
-        public (string StdOut, string StdErr, int ExitCode) Stop()
-        {
-            if (!_process.HasExited)
-                ProcessRunner.Run("kill", ["-TERM", _process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
-            if (!_process.WaitForExit(30_000)) _process.Kill(entireProcessTree: true);
-            _process.WaitForExit();
-            lock (_stdout)
-                lock (_stderr)
-                    return (_stdout.ToString(), _stderr.ToString(), _process.ExitCode);
-        }
-
-        private static void Append(StringBuilder sb, string? line)
-        {
-            if (line is null) return;
-            lock (sb) sb.AppendLine(line);
-        }
-
-        public void Dispose()
-        {
-            if (!_process.HasExited) _process.Kill(entireProcessTree: true);
-            _process.Dispose();
-        }
     }
 }
