@@ -8,7 +8,8 @@ using Xunit.Abstractions;
 namespace KafkaRestored.Restore.Tests.Engine;
 
 /// <summary>The <c>kafka-restored restore -f</c> command as a child process: status output, exit codes, and resuming after SIGKILL.</summary>
-public sealed class RestoreCommandTests(KafkaFixture kafka, ITestOutputHelper log) : IClassFixture<KafkaFixture>, IDisposable
+public sealed class RestoreCommandTests(KafkaFixture kafka, S3rverFixture s3, ITestOutputHelper log)
+    : IClassFixture<KafkaFixture>, IClassFixture<S3rverFixture>, IDisposable
 {
     private readonly EngineScenario _s = new(kafka.Broker);
 
@@ -26,14 +27,19 @@ public sealed class RestoreCommandTests(KafkaFixture kafka, ITestOutputHelper lo
               targetCluster:
                 bootstrapServers: [{brokers}]
               storage:
-                storageType: filesystem
-                filesystem: {"{"}path: "{_s.Path("backups")}"{"}"}
+            {StorageYaml()}
             {extraSpec}
             """;
         var path = _s.Path(name + ".yaml");
         File.WriteAllText(path, yaml);
         return path;
     }
+
+    /// <summary>The scenario's storage as the resource spells it (indented under spec.storage).</summary>
+    private string StorageYaml() => _s.StorageSpec?.S3 is { } b
+        ? $"    storageType: s3\n    s3: {{bucket: {b.Bucket}, region: {b.Region}, prefix: {b.Prefix}, endpoint: \"{b.Endpoint}\", forcePathStyle: true, " +
+          $"credentialsSecret: {{name: {b.CredentialsSecret!.Name}, accessKeyKey: {b.CredentialsSecret.AccessKeyKey}, secretKeyKey: {b.CredentialsSecret.SecretKeyKey}}}}}"
+        : $"    storageType: filesystem\n    filesystem: {{path: \"{_s.Path("backups")}\"}}";
 
     private ProcessStartInfo Command(string file)
     {
@@ -45,6 +51,11 @@ public sealed class RestoreCommandTests(KafkaFixture kafka, ITestOutputHelper lo
         };
         foreach (var a in new[] { RepoPaths.ProjectOutput("src/Daemon", "kafka-restored"), "restore", "-f", file, "--state-dir", _s.Path("state") })
             psi.ArgumentList.Add(a);
+        if (_s.SecretsDir is { } secrets)
+        {
+            psi.ArgumentList.Add("--secrets-dir");
+            psi.ArgumentList.Add(secrets);
+        }
         return psi;
     }
 
@@ -133,9 +144,12 @@ public sealed class RestoreCommandTests(KafkaFixture kafka, ITestOutputHelper lo
         Assert.Equal("", result.StdOut);
     }
 
-    [Fact]
-    public async Task A_restore_killed_at_random_moments_and_run_again_writes_every_record_exactly_once_in_order()
+    [Theory]
+    [InlineData(BackupBackend.Filesystem)]
+    [InlineData(BackupBackend.S3)]
+    public async Task A_restore_killed_at_random_moments_and_run_again_writes_every_record_exactly_once_in_order(BackupBackend backend)
     {
+        await _s.UseAsync(backend, s3);
         // ~22 MB against the 8 MiB memory floor: what can land at once after a kill point is bounded by the budget, not by
         // how fast the machine is (the mock broker keeps ~4 MiB per partition, hence many partitions).
         const int partitions = 12;
