@@ -90,7 +90,7 @@ internal static class BackupReadMemory
             var stdout = process.StandardOutput.ReadToEndAsync();
             var stderr = process.StandardError.ReadToEndAsync();
             long peak = 0;
-            while (!process.WaitForExit(20)) peak = Math.Max(peak, HighWaterMark(process.Id));
+            while (!process.WaitForExit(20)) peak = Math.Max(peak, Profiling.HighWaterMark(process.Id));
             sw.Stop();
             var segments = stats.Topics.Sum(t => t.Segments);
             if (process.ExitCode != 0 || !stdout.Result.Contains($"verified: {segments} segment(s)", StringComparison.Ordinal))
@@ -132,21 +132,5 @@ internal static class BackupReadMemory
         using var client = s3.CreateClient();
         var listing = await client.ListObjectsV2Async(new Amazon.S3.Model.ListObjectsV2Request { BucketName = bucket });
         foreach (var o in listing.S3Objects ?? []) await client.DeleteObjectAsync(bucket, o.Key);
-    }
-
-    private static long HighWaterMark(int pid)
-    {
-        try
-        {
-            foreach (var line in File.ReadLines($"/proc/{pid}/status"))
-            {
-                if (line.StartsWith("VmHWM:", StringComparison.Ordinal))
-                    return long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture) * 1024;
-            }
-        }
-        catch (IOException)
-        {
-        }
-        return 0;
     }
 }

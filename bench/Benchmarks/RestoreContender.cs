@@ -81,7 +81,7 @@ internal static class RestoreContender
         var lastCpuSample = Stopwatch.StartNew();
         while (!process.WaitForExit(50))
         {
-            peak = Math.Max(peak, ReadHighWaterMark(process.Id));
+            peak = Math.Max(peak, Profiling.HighWaterMark(process.Id));
             if (threadCpu is not null && lastCpuSample.ElapsedMilliseconds >= 200)
             {
                 lastCpuSample.Restart();
@@ -133,22 +133,5 @@ internal static class RestoreContender
                   memory: 256Mi
 
             """);
-    }
-
-    /// <summary>VmHWM of a process in bytes (0 once it has exited).</summary>
-    private static long ReadHighWaterMark(int pid)
-    {
-        try
-        {
-            foreach (var line in File.ReadLines($"/proc/{pid}/status"))
-            {
-                if (line.StartsWith("VmHWM:", StringComparison.Ordinal))
-                    return long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture) * 1024;
-            }
-        }
-        catch (IOException)
-        {
-        }
-        return 0;
     }
 }
