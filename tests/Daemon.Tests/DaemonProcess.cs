@@ -59,6 +59,13 @@ internal sealed class DaemonProcess : IDisposable
         }
     }
 
+    /// <summary>SIGKILL of this process only, as a crash would (a running `git push` child lives on); returns once its output is read.</summary>
+    public void Kill()
+    {
+        _process.Kill(entireProcessTree: false);
+        _process.WaitForExit();
+    }
+
     /// <summary>SIGTERM, wait up to <paramref name="timeout"/> (then kill), and the exit code once all output is read.</summary>
     public int Stop(TimeSpan timeout)
     {

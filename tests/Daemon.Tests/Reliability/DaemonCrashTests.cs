@@ -122,7 +122,7 @@ public sealed partial class DaemonCrashTests(KafkaFixture kafka, ITestOutputHelp
         var completed = false;
         for (var run = 0; run < kills + 10 && !completed; run++)
         {
-            using var daemon = DaemonProcess.Start(_remote.BarePath, state);
+            using var daemon = StartDaemon(_remote.BarePath, state);
             if (run < plan.Count)
             {
                 var (threshold, trigger) = plan[run];
@@ -132,7 +132,7 @@ public sealed partial class DaemonCrashTests(KafkaFixture kafka, ITestOutputHelp
                 var outcome = trigger == KillTrigger.Startup
                     ? KillAtStartup(daemon, TimeSpan.FromMilliseconds(random.Next(0, 2000)))
                     : await KillAsync(daemon, threshold, total / (kills + 1), trigger, Landed);
-                logs.Append(daemon.Output());
+                logs.Append(daemon.Output);
                 if (outcome is { } how)
                 {
                     figures.Kills++;
@@ -148,10 +148,10 @@ public sealed partial class DaemonCrashTests(KafkaFixture kafka, ITestOutputHelp
                 log.WriteLine($"run {run}: the restore completed before the {trigger} kill at {threshold} records");
             }
             completed = await WaitForCompletedAsync(daemon, TimeSpan.FromMinutes(4));
-            daemon.Terminate();
-            logs.Append(daemon.Output());
+            var exitCode = daemon.Stop(TimeSpan.FromSeconds(60));
+            logs.Append(daemon.Output);
             Assert.True(completed, $"the restore did not complete after {figures.Kills} kills\n{StatusLog()}\n{Tail(logs)}");
-            Assert.Equal(0, daemon.ExitCode);
+            Assert.Equal(0, exitCode);
         }
         Assert.True(completed, "the restore never completed");
         // What the daemons logged above information level across all starts (Microsoft.Extensions.Logging's simple console: "warn:", "fail:", "crit:").
@@ -476,72 +476,13 @@ public sealed partial class DaemonCrashTests(KafkaFixture kafka, ITestOutputHelp
     [GeneratedRegex(@"^    recordsDone: (\d+)", RegexOptions.Multiline)]
     private static partial Regex RecordsDoneLine();
 
-    /// <summary><c>kafka-restored run</c> as a child process, output captured, progress pushed every 250 ms.</summary>
-    private sealed class DaemonProcess : IDisposable
-    {
-        private readonly Process _process;
-        private readonly StringBuilder _output = new();
-
-        private DaemonProcess(Process process)
+    /// <summary><c>kafka-restored run</c> as a child process: polling every second, progress pushed every 250 ms, HTTP off.</summary>
+    private static DaemonProcess StartDaemon(string repo, string state) => new(
+        ["run", "--repo", repo, "--state-dir", state, "--http-listen", "off"],
+        new Dictionary<string, string?>
         {
-            _process = process;
-            _process.OutputDataReceived += (_, e) => Append(e.Data);
-            _process.ErrorDataReceived += (_, e) => Append(e.Data);
-            _process.BeginOutputReadLine();
-            _process.BeginErrorReadLine();
-        }
-
-        public int Id => _process.Id;
-
-        public bool HasExited => _process.HasExited;
-
-        public int ExitCode => _process.ExitCode;
-
-        public static DaemonProcess Start(string repo, string state)
-        {
-            var psi = new ProcessStartInfo("dotnet")
-            {
-                UseShellExecute = false,
-                RedirectStandardOutput = true,
-                RedirectStandardError = true,
-            };
-            foreach (var a in new[] { RepoPaths.ProjectOutput("src/Daemon", "kafka-restored"), "run", "--repo", repo, "--state-dir", state, "--http-listen", "off" })
-                psi.ArgumentList.Add(a);
-            psi.Environment["KAFKA_RESTORED_PollInterval"] = "00:00:01";
-            psi.Environment["KAFKA_RESTORED_ProgressCommitInterval"] = "00:00:00.250";
-            psi.Environment["KAFKA_RESTORED_RetryBaseDelay"] = "00:00:01";
-            return new DaemonProcess(Process.Start(psi)!);
-        }
-
-        public void Kill()
-        {
-            _process.Kill(entireProcessTree: false);
-            _process.WaitForExit();
-        }
-
-        public void Terminate()
-        {
-            if (_process.HasExited) return;
-            ProcessRunner.Run("kill", ["-TERM", _process.Id.ToString(CultureInfo.InvariantCulture)]);
-            if (!_process.WaitForExit(60_000)) Kill();
-            _process.WaitForExit();
-        }
-
-        public string Output()
-        {
-            lock (_output) return _output.ToString();
-        }
-
-        private void Append(string? line)
-        {
-            if (line is null) return;
-            lock (_output) _output.AppendLine(line);
-        }
-
-        public void Dispose()
-        {
-            if (!_process.HasExited) Kill();
-            _process.Dispose();
-        }
-    }
+            ["KAFKA_RESTORED_PollInterval"] = "00:00:01",
+            ["KAFKA_RESTORED_ProgressCommitInterval"] = "00:00:00.250",
+            ["KAFKA_RESTORED_RetryBaseDelay"] = "00:00:01",
+        });
 }
