@@ -1,3 +1,4 @@
+using System.Globalization;
 using KafkaRestored.Daemon.Http;
 using KafkaRestored.Reconciler.Execution;
 using KafkaRestored.Reconciler.State;
@@ -48,11 +49,20 @@ public static class DaemonMetrics
             restores.Sum(s => s.RestoredBytes ?? s.Progress?.BytesDone ?? 0));
         var durations = restores.Where(s => s.Phase == ResourcePhase.Completed && s.StartTime is not null && s.CompletionTime is not null)
             .Select(s => (s.CompletionTime!.Value - s.StartTime!.Value).TotalSeconds).ToList();
-        yield return new MetricFamily("kafka_restored_restore_duration_seconds", "summary", "Wall time of completed restores, start to completion.",
-        [
-            new MetricSample([new("quantile", "1")], durations.Count == 0 ? double.NaN : durations.Max()),
-            new MetricSample([], durations.Sum(), "_sum"),
-            new MetricSample([], durations.Count, "_count"),
-        ]);
+        yield return Histogram("kafka_restored_restore_duration_seconds", "Wall time of completed restores, start to completion.",
+            RestoreDurationBuckets, durations);
+    }
+
+    /// <summary>Upper bounds (seconds) of the restore-duration buckets: 1 min to 1 day, for alerts such as "a restore took over an hour".</summary>
+    public static IReadOnlyList<double> RestoreDurationBuckets { get; } = [60, 300, 900, 1800, 3600, 7200, 14400, 28800, 86400];
+
+    /// <summary>A Prometheus histogram of <paramref name="values"/>: cumulative buckets up to each bound and +Inf, then _sum and _count.</summary>
+    public static MetricFamily Histogram(string name, string help, IReadOnlyList<double> bounds, IReadOnlyCollection<double> values)
+    {
+        var samples = bounds.Select(b => new MetricSample([new("le", b.ToString(CultureInfo.InvariantCulture))], values.Count(v => v <= b), "_bucket")).ToList();
+        samples.Add(new MetricSample([new("le", "+Inf")], values.Count, "_bucket"));
+        samples.Add(new MetricSample([], values.Sum(), "_sum"));
+        samples.Add(new MetricSample([], values.Count, "_count"));
+        return new MetricFamily(name, "histogram", help, samples);
     }
 }

@@ -97,8 +97,9 @@ public sealed class DaemonHttpTests(KafkaFixture kafka) : IClassFixture<KafkaFix
         // Keys "k0".."k39" and values "value-0".."value-39", no headers.
         var bytes = Enumerable.Range(0, Records).Sum(i => $"k{i}".Length + $"value-{i}".Length);
         Assert.Equal(bytes, metrics["kafka_restored_restored_bytes"]);
-        Assert.Equal("summary", metrics.Types["kafka_restored_restore_duration_seconds"]);
+        Assert.Equal("histogram", metrics.Types["kafka_restored_restore_duration_seconds"]);
         Assert.Equal(1, metrics["kafka_restored_restore_duration_seconds_count"]);
+        Assert.Equal(1, metrics["kafka_restored_restore_duration_seconds_bucket{le=\"+Inf\"}"]);
         Assert.True(metrics["kafka_restored_restore_duration_seconds_sum"] >= 0);
         Assert.Equal(0, metrics["kafka_restored_status_push_failures_total"]);
         Assert.Equal(0, metrics["kafka_restored_git_fetch_errors_total"]);
