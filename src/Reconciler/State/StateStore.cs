@@ -26,6 +26,12 @@ public sealed class StateStore : IDisposable
     private readonly FileStream? _writerLock;
     private readonly Lock _gate = new();
 
+    // The writer's copy of the resources collection, loaded on first use. The writer lock makes this
+    // process the file's only writer and every change goes through Save or Forget, so the copy stays
+    // exact; it spares a full collection scan (about 0.9 s at 10,000 resources) each time a cycle
+    // plans, applies, publishes and schedules. Read-only openers (status, plan) read the file.
+    private Dictionary<string, ResourceRecord>? _records;
+
     private StateStore(LiteDatabase db, string path, FileStream? writerLock)
     {
         _db = db;
@@ -145,18 +151,33 @@ public sealed class StateStore : IDisposable
     /// <summary>Every resource, tombstones included unless <paramref name="includeTombstones"/> is false.</summary>
     public IReadOnlyList<ResourceRecord> Resources(bool includeTombstones = true)
     {
-        var col = _db.GetCollection(ResourcesCollection);
-        var docs = includeTombstones ? col.FindAll() : col.Find(Query.EQ("tombstone", false));
-        return [.. docs.Select(FromDocument).OrderBy(r => r.Id.Kind, StringComparer.Ordinal)
+        IEnumerable<ResourceRecord> records;
+        if (IsWritable)
+        {
+            lock (_gate) records = [.. Cached().Values.Where(r => includeTombstones || !r.Tombstone)];
+        }
+        else
+        {
+            var col = _db.GetCollection(ResourcesCollection);
+            records = (includeTombstones ? col.FindAll() : col.Find(Query.EQ("tombstone", false))).Select(FromDocument);
+        }
+        return [.. records.OrderBy(r => r.Id.Kind, StringComparer.Ordinal)
             .ThenBy(r => r.Id.Namespace, StringComparer.Ordinal).ThenBy(r => r.Id.Name, StringComparer.Ordinal)];
     }
 
     /// <summary>The record of <paramref name="id"/>, or null.</summary>
     public ResourceRecord? Find(ResourceId id)
     {
+        if (IsWritable)
+        {
+            lock (_gate) return Cached().GetValueOrDefault(Key(id));
+        }
         var doc = _db.GetCollection(ResourcesCollection).FindById(Key(id));
         return doc is null ? null : FromDocument(doc);
     }
+
+    private Dictionary<string, ResourceRecord> Cached() =>
+        _records ??= _db.GetCollection(ResourcesCollection).FindAll().Select(FromDocument).ToDictionary(r => Key(r.Id), StringComparer.Ordinal);
 
     /// <summary>Inserts or replaces one record.</summary>
     public void Save(ResourceRecord record) => Save([record]);
@@ -164,13 +185,19 @@ public sealed class StateStore : IDisposable
     /// <summary>Inserts or replaces records in one transaction.</summary>
     public void Save(IEnumerable<ResourceRecord> records)
     {
+        var list = records.ToList();
         lock (_gate)
         {
             InTransaction(() =>
             {
                 var col = _db.GetCollection(ResourcesCollection);
-                foreach (var r in records) col.Upsert(ToDocument(r));
+                foreach (var r in list) col.Upsert(ToDocument(r));
             });
+            // Only once committed: a failed transaction leaves the copy as the file is.
+            if (_records is not null)
+            {
+                foreach (var r in list) _records[Key(r.Id)] = r;
+            }
         }
     }
 
@@ -243,6 +270,7 @@ public sealed class StateStore : IDisposable
                 foreach (var name in RunDataCollections)
                     deleted += _db.GetCollection(name).DeleteMany(Query.EQ("resource", Key(id)));
             });
+            _records?.Remove(Key(id));
             return deleted;
         }
     }

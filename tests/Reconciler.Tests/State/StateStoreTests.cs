@@ -52,6 +52,27 @@ public sealed class StateStoreTests
     }
 
     [Fact]
+    public void The_writers_view_of_the_records_stays_what_the_file_holds_through_saves_updates_and_forget()
+    {
+        using var dir = new TempDir();
+        using var writer = StateStore.Open(dir.Path);
+        writer.Save([Record("a"), Record("b"), Record("c")]);
+        Assert.Equal(3, writer.Resources().Count); // the writer's copy is loaded here
+        writer.Save(Record("b", ResourcePhase.Completed) with { Tombstone = true });
+        writer.Save(Record("d", ResourcePhase.Running));
+        Assert.True(writer.Forget(Record("a").Id) > 0);
+
+        // What a separate reader of the file sees (as `kafka-restored status` does) is what the writer serves.
+        using var reader = StateStore.Open(dir.Path, readOnly: true);
+        Assert.Equal(reader.Resources(), writer.Resources());
+        Assert.Equal(reader.Resources(includeTombstones: false), writer.Resources(includeTombstones: false));
+        Assert.Equal(["b", "c", "d"], writer.Resources().Select(r => r.Id.Name));
+        Assert.Equal(["c", "d"], writer.Resources(includeTombstones: false).Select(r => r.Id.Name));
+        Assert.Equal(ResourcePhase.Completed, writer.Find(Record("b").Id)!.Phase);
+        Assert.Null(writer.Find(Record("a").Id));
+    }
+
+    [Fact]
     public void A_batch_of_thousands_of_records_is_written_in_one_transaction()
     {
         using var dir = new TempDir();
