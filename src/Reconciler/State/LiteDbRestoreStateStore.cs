@@ -19,7 +19,7 @@ public sealed class LiteDbRestoreStateStore(StateStore store) : IRestoreStateSto
 
     /// <inheritdoc />
     public IReadOnlyList<RestoreCheckpoint> GetCheckpoints(string restoreKey) =>
-        [.. Checkpoints.Find(Query.EQ("run", restoreKey)).Select(d => new RestoreCheckpoint(
+        [.. store.Read(() => Checkpoints.Find(Query.EQ("run", restoreKey)).ToList()).Select(d => new RestoreCheckpoint(
             d["sourceTopic"].AsString, d["targetTopic"].AsString, d["partition"].AsInt32, d["fingerprint"].AsString,
             d["targetStartOffset"].AsInt64, d["recordsConfirmed"].AsInt64, d["resumeSegmentStartOffset"].AsInt64,
             d["resumeSelectedBefore"].AsInt64, d["selectedRecords"].IsNull ? null : d["selectedRecords"].AsInt64,
@@ -54,7 +54,7 @@ public sealed class LiteDbRestoreStateStore(StateStore store) : IRestoreStateSto
 
     /// <inheritdoc />
     public IReadOnlyList<PartitionOffsetMap> GetOffsetMaps(string restoreKey) =>
-        [.. Maps.Find(Query.EQ("run", restoreKey))
+        [.. store.Read(() => Maps.Find(Query.EQ("run", restoreKey)).ToList())
             .GroupBy(d => (Topic: d["targetTopic"].AsString, Partition: d["partition"].AsInt32))
             .Select(g =>
             {

@@ -130,7 +130,7 @@ public sealed class StateStore : IDisposable
     /// <summary>Reads a string setting kept by the daemon (e.g. the last processed commit).</summary>
     public string? GetMeta(string key)
     {
-        var doc = _db.GetCollection(MetaCollection).FindById(key);
+        var doc = Read(() => _db.GetCollection(MetaCollection).FindById(key));
         return doc is null || doc["value"].IsNull ? null : doc["value"].AsString;
     }
 
@@ -158,8 +158,11 @@ public sealed class StateStore : IDisposable
         }
         else
         {
-            var col = _db.GetCollection(ResourcesCollection);
-            records = (includeTombstones ? col.FindAll() : col.Find(Query.EQ("tombstone", false))).Select(FromDocument);
+            records = Read(() =>
+            {
+                var col = _db.GetCollection(ResourcesCollection);
+                return (includeTombstones ? col.FindAll() : col.Find(Query.EQ("tombstone", false))).Select(FromDocument).ToList();
+            });
         }
         return [.. records.OrderBy(r => r.Id.Kind, StringComparer.Ordinal)
             .ThenBy(r => r.Id.Namespace, StringComparer.Ordinal).ThenBy(r => r.Id.Name, StringComparer.Ordinal)];
@@ -172,7 +175,7 @@ public sealed class StateStore : IDisposable
         {
             lock (_gate) return Cached().GetValueOrDefault(Key(id));
         }
-        var doc = _db.GetCollection(ResourcesCollection).FindById(Key(id));
+        var doc = Read(() => _db.GetCollection(ResourcesCollection).FindById(Key(id)));
         return doc is null ? null : FromDocument(doc);
     }
 
@@ -221,17 +224,17 @@ public sealed class StateStore : IDisposable
     /// <summary>The snapshot of <paramref name="id"/>, or null.</summary>
     public OffsetSnapshot? FindSnapshot(string id)
     {
-        var doc = _db.GetCollection(SnapshotsCollection).FindById(id);
+        var doc = Read(() => _db.GetCollection(SnapshotsCollection).FindById(id));
         return doc is null ? null : ReadSnapshot(doc);
     }
 
     /// <summary>Every snapshot, by id.</summary>
     public IReadOnlyList<OffsetSnapshot> Snapshots() =>
-        [.. _db.GetCollection(SnapshotsCollection).FindAll().Select(ReadSnapshot).OrderBy(s => s.Id, StringComparer.Ordinal)];
+        [.. Read(() => _db.GetCollection(SnapshotsCollection).FindAll().ToList()).Select(ReadSnapshot).OrderBy(s => s.Id, StringComparer.Ordinal)];
 
     /// <summary>Every snapshot's file text (snapshots/&lt;id&gt;.yaml), by id.</summary>
     public IReadOnlyList<(string Id, string Yaml)> SnapshotFiles() =>
-        [.. _db.GetCollection(SnapshotsCollection).FindAll().Select(d => (d["_id"].AsString, d["yaml"].AsString)).OrderBy(s => s.Item1, StringComparer.Ordinal)];
+        [.. Read(() => _db.GetCollection(SnapshotsCollection).FindAll().ToList()).Select(d => (d["_id"].AsString, d["yaml"].AsString)).OrderBy(s => s.Item1, StringComparer.Ordinal)];
 
     private static OffsetSnapshot ReadSnapshot(BsonDocument d) => OffsetSnapshotYaml.Parse(d["yaml"].AsString, "state store snapshot " + d["_id"].AsString);
 
@@ -273,6 +276,17 @@ public sealed class StateStore : IDisposable
             _records?.Remove(Key(id));
             return deleted;
         }
+    }
+
+    /// <summary>
+    /// Runs a read under the same lock as every write. LiteDB 5 is meant to be thread-safe, but a read
+    /// racing a commit and its checkpoint on another thread failed in a load test ("page type must be
+    /// collection page"); the daemon gains nothing from parallel access to one small file, so every
+    /// operation is serialized. Materialize results inside <paramref name="read"/>.
+    /// </summary>
+    internal T Read<T>(Func<T> read)
+    {
+        lock (_gate) return read();
     }
 
     /// <summary>Runs <paramref name="work"/> in one explicit transaction, rolling back on failure.</summary>
