@@ -17,6 +17,16 @@ public sealed record ProcessResult(int ExitCode, string StdOut, string StdErr)
 /// <summary>Runs command-line tools (git, kcat, the daemon) and captures their output.</summary>
 public static class ProcessRunner
 {
+    /// <summary>
+    /// Runs a program on a pseudo-terminal through script(1) (util-linux), as a person at a shell would:
+    /// stdout is what they would see, progress bars and carriage returns included.
+    /// </summary>
+    public static ProcessResult RunOnTerminal(string fileName, IEnumerable<string> args, TimeSpan timeout)
+    {
+        var command = string.Join(' ', args.Prepend(fileName).Select(w => "'" + w.Replace("'", "'\\''", StringComparison.Ordinal) + "'"));
+        return Run("script", ["-qfec", command, "/dev/null"], timeout: timeout);
+    }
+
     /// <summary>Runs a program to completion, with a timeout that kills it.</summary>
     public static ProcessResult Run(string fileName, IEnumerable<string> args, string? workingDirectory = null,
         IDictionary<string, string?>? environment = null, string? stdin = null, TimeSpan? timeout = null)

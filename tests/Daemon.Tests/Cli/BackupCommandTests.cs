@@ -73,11 +73,8 @@ public sealed class BackupCommandTests(KafkaFixture kafka, S3rverFixture s3) : I
         var (a, b) = ProduceTopics();
         var root = _dir.Combine("backups");
         var apphost = Path.Combine(Path.GetDirectoryName(RepoPaths.ProjectOutput("src/Daemon", "kafka-restored"))!, "kafka-restored");
-        var command = string.Join(' ', new[] { apphost, "backup", "--bootstrap-servers", kafka.Broker.BootstrapServers, "--topics", $"{a},{b}",
-            "--backup-id", "tty-1", "--path", root }.Select(w => "'" + w + "'"));
-
-        // script(1) (util-linux) runs the command on a pseudo-terminal, as a person at a shell would.
-        var run = ProcessRunner.Run("script", ["-qfec", command, "/dev/null"], timeout: TimeSpan.FromMinutes(2));
+        var run = ProcessRunner.RunOnTerminal(apphost, ["backup", "--bootstrap-servers", kafka.Broker.BootstrapServers, "--topics", $"{a},{b}",
+            "--backup-id", "tty-1", "--path", root], TimeSpan.FromMinutes(2));
 
         Assert.True(run.ExitCode == 0, run.StdOut + run.StdErr);
         Assert.Contains("\r[##############################] 100% 301/301 records, 3/3 partitions", run.StdOut, StringComparison.Ordinal);

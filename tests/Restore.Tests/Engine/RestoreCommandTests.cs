@@ -104,9 +104,7 @@ public sealed class RestoreCommandTests(KafkaFixture kafka, S3rverFixture s3, IT
         }, new Dictionary<string, int> { [topic] = 1 });
         var file = WriteResource("cli-tty");
 
-        // script(1) runs the command on a pseudo-terminal, as a person at a shell would; its output is what they would see.
-        var command = string.Join(' ', Command(file).ArgumentList.Prepend("dotnet").Select(a => "'" + a + "'"));
-        var result = ProcessRunner.Run("script", ["-qec", command, "/dev/null"], timeout: TimeSpan.FromMinutes(2));
+        var result = ProcessRunner.RunOnTerminal("dotnet", Command(file).ArgumentList, TimeSpan.FromMinutes(2));
 
         Assert.True(result.ExitCode == 0, result.StdOut + result.StdErr);
         Assert.Contains("\r[", result.StdOut, StringComparison.Ordinal);
