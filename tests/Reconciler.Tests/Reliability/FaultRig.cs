@@ -226,6 +226,22 @@ internal sealed class FaultRig : IAsyncDisposable
     }
 
     /// <summary>
+    /// After <see cref="RestoreThroughFaultAsync"/>: restore <paramref name="name"/> Completed in a later
+    /// attempt, says so in its status file, and its target holds every record exactly once. Returns the
+    /// attempts it took and the records compared.
+    /// </summary>
+    public (int Attempts, long Compared) AssertRecoveredExactlyOnce(MockKafkaBroker broker, string name, string target, int partitions,
+        IReadOnlyDictionary<(string Topic, int Partition), IReadOnlyList<BackupRecord>> records, string source)
+    {
+        ArgumentNullException.ThrowIfNull(broker);
+        var record = Record(name)!;
+        Assert.Equal(ResourcePhase.Completed, record.Phase);
+        Assert.True(record.Attempts >= 2, $"attempts: {record.Attempts}");
+        Assert.Contains("phase: Completed", StatusFile(name));
+        return (record.Attempts, AssertExactlyOnce(broker.BootstrapServers, target, partitions, records, source));
+    }
+
+    /// <summary>
     /// Asserts the target holds exactly the backup's records of every partition, in order, byte for
     /// byte (keys, values, timestamps); returns the number of records compared.
     /// </summary>
