@@ -1,13 +1,10 @@
 using System.Diagnostics;
-using System.Net;
-using System.Net.Sockets;
-using System.Text.RegularExpressions;
 using KafkaRestored.TestSupport;
 
 namespace KafkaRestored.Daemon.Tests.Demo;
 
 /// <summary>The README's first command: the whole loop on embedded defaults, checked as a person would with git.</summary>
-public sealed partial class DemoCommandTests
+public sealed class DemoCommandTests
 {
     [Fact]
     public void Demo_restores_every_example_and_commits_the_status_history()
@@ -28,16 +25,9 @@ public sealed partial class DemoCommandTests
             environment: new Dictionary<string, string?> { [marker] = "1" }, timeout: TimeSpan.FromMinutes(3));
 
         Assert.True(result.ExitCode == 0, result.StdOut + result.StdErr);
+        // The embedded brokers live in the demo's own process: no process with the marker, no broker left.
+        // (Probing their ports would race other tests, which may bind a freed port.)
         Assert.Empty(ProcessesWithVariable(marker));
-        var bootstrap = BootstrapLine().Match(result.StdOut);
-        Assert.True(bootstrap.Success, result.StdOut);
-        foreach (var server in bootstrap.Groups[1].Value.Split(','))
-        {
-            // The embedded cluster's brokers are gone with the demo.
-            using var client = new TcpClient();
-            var port = int.Parse(server.Split(':')[1], System.Globalization.CultureInfo.InvariantCulture);
-            Assert.Throws<SocketException>(() => client.Connect(IPAddress.Loopback, port));
-        }
         Assert.Contains("Running -> Completed", result.StdOut, StringComparison.Ordinal);
         // librdkafka's notice that the cluster's own client has no bootstrap servers is noise on a first run.
         Assert.DoesNotContain("CONFWARN", result.StdOut + result.StdErr, StringComparison.Ordinal);
@@ -74,7 +64,4 @@ public sealed partial class DemoCommandTests
         }
         return found;
     }
-
-    [GeneratedRegex(@"embedded Kafka-protocol cluster .* at (\S+)")]
-    private static partial Regex BootstrapLine();
 }
