@@ -470,9 +470,10 @@ public sealed class GitSource : IDisposable
     public void Dispose()
     {
         // A fetch or push stuck in libgit2 (a remote that never answers) still uses the native
-        // repository: freeing it under that thread would crash the process. Wait for it a while,
-        // and if it is still stuck, leave the handle to process exit rather than free it.
-        if (!_inFlight.IsCompleted && !((IAsyncResult)_inFlight).AsyncWaitHandle.WaitOne(_options.FetchTimeout))
+        // repository: freeing it under that thread would crash the process. Wait briefly (a call
+        // that is about to end ends now; a stuck one would outlast systemd's stop timeout), and if it
+        // is still stuck, leave the handle to process exit rather than free it.
+        if (!_inFlight.IsCompleted && !((IAsyncResult)_inFlight).AsyncWaitHandle.WaitOne(TimeSpan.FromSeconds(5)))
         {
             _logger.LogWarning("A Git operation on {Url} is still running at shutdown; the clone is left open until the process exits.", SafeUrl);
             return;
