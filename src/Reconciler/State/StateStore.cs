@@ -79,12 +79,24 @@ public sealed class StateStore : IDisposable
         LiteDatabase db;
         try
         {
-            db = new LiteDatabase(new ConnectionString { Filename = path, Connection = ConnectionType.Direct, ReadOnly = readOnly });
+            db = OpenDatabase(path, readOnly);
+            // A file of a newer schema is refused below as it is, never rewritten.
+            if (!readOnly && !IsOrdinal(db) && (db.GetCollection(MetaCollection).FindById("schema")?["version"].AsInt32 ?? 0) <= SchemaVersion)
+            {
+                db.Dispose();
+                MigrateToOrdinal(path);
+                db = OpenDatabase(path, readOnly);
+            }
         }
         catch (IOException e)
         {
             writerLock?.Dispose();
             throw new StateStoreException("StateStoreUnreadable", $"Cannot open the state store {path}: {e.Message}", e);
+        }
+        catch (StateStoreException)
+        {
+            writerLock?.Dispose();
+            throw;
         }
         var store = new StateStore(db, path, writerLock);
         try
@@ -97,6 +109,54 @@ public sealed class StateStore : IDisposable
             throw;
         }
         return store;
+    }
+
+    // A new file compares strings byte for byte; a file that exists keeps the collation in its header
+    // (LiteDB refuses to open it with another one), so it is left unset for those.
+    private static LiteDatabase OpenDatabase(string path, bool readOnly) => new(new ConnectionString
+    {
+        Filename = path,
+        Connection = ConnectionType.Direct,
+        ReadOnly = readOnly,
+        Collation = File.Exists(path) ? null : Collation.Binary,
+    });
+
+    /// <summary>True when the file compares strings (ids, queried fields) byte for byte.</summary>
+    internal static bool IsOrdinal(LiteDatabase db) => db.Collation.SortOptions == CompareOptions.Ordinal;
+
+    /// <summary>
+    /// Rewrites a file created by an earlier release with LiteDB's default collation, which matches
+    /// strings case-insensitively: "KafkaRestorE/ns/a" found and overwrote the record "KafkaRestore/ns/a".
+    /// Every collection and index is copied into a new file with the ordinal collation, which then
+    /// replaces the old one by an atomic rename: a crash at any point leaves either file whole.
+    /// </summary>
+    private static void MigrateToOrdinal(string path)
+    {
+        var directory = System.IO.Path.GetDirectoryName(path)!;
+        var temp = System.IO.Path.Combine(directory, "state-migrating.db");
+        foreach (var leftover in new[] { temp, System.IO.Path.Combine(directory, "state-migrating-log.db") })
+            File.Delete(leftover);
+        using (var old = new LiteDatabase(new ConnectionString { Filename = path, Connection = ConnectionType.Direct }))
+        using (var fresh = new LiteDatabase(new ConnectionString { Filename = temp, Connection = ConnectionType.Direct, Collation = Collation.Binary }))
+        {
+            var indexes = old.GetCollection("$indexes").FindAll().ToList();
+            foreach (var name in old.GetCollectionNames())
+            {
+                var target = fresh.GetCollection(name);
+                target.InsertBulk(old.GetCollection(name).FindAll());
+                foreach (var index in indexes.Where(i => i["collection"].AsString == name && i["name"].AsString != "_id"))
+                    target.EnsureIndex(index["name"].AsString, BsonExpression.Create(index["expression"].AsString), index["unique"].AsBoolean);
+            }
+            fresh.Checkpoint();
+            old.Checkpoint();
+        }
+        // LiteDB deletes an empty log on close; a log left over would belong to the old file's pages.
+        var log = System.IO.Path.Combine(directory, System.IO.Path.GetFileNameWithoutExtension(path) + "-log" + System.IO.Path.GetExtension(path));
+        if (File.Exists(log))
+            throw new StateStoreException("StateMigrationFailed",
+                $"The state store {path} could not be converted to byte-for-byte ids: its write-ahead log {log} was not emptied. " +
+                "Nothing was changed; stop every other kafka-restored process using it and start again.");
+        File.Move(temp, path, overwrite: true);
     }
 
     private void CheckSchema(bool readOnly)
@@ -176,11 +236,19 @@ public sealed class StateStore : IDisposable
             lock (_gate) return Cached().GetValueOrDefault(Key(id));
         }
         var doc = Read(() => _db.GetCollection(ResourcesCollection).FindById(Key(id)));
-        return doc is null ? null : FromDocument(doc);
+        // A reader of a file not yet migrated matches ids case-insensitively: only the exact id is this resource.
+        var found = doc is null ? null : FromDocument(doc);
+        return found?.Id == id ? found : null;
     }
 
-    private Dictionary<string, ResourceRecord> Cached() =>
-        _records ??= _db.GetCollection(ResourcesCollection).FindAll().Select(FromDocument).ToDictionary(r => Key(r.Id), StringComparer.Ordinal);
+    private Dictionary<string, ResourceRecord> Cached()
+    {
+        if (_records is not null) return _records;
+        // Last one wins rather than throwing: no content of the file may stop the daemon from loading it.
+        var records = new Dictionary<string, ResourceRecord>(StringComparer.Ordinal);
+        foreach (var r in _db.GetCollection(ResourcesCollection).FindAll().Select(FromDocument)) records[Key(r.Id)] = r;
+        return _records = records;
+    }
 
     /// <summary>Inserts or replaces one record.</summary>
     public void Save(ResourceRecord record) => Save([record]);

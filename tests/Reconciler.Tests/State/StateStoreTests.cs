@@ -189,4 +189,114 @@ public sealed class StateStoreTests
         var e = Assert.Throws<StateStoreException>(() => StateStore.Open(dir.Path));
         Assert.Equal("StateStoreLocked", e.Reason);
     }
+
+    [Fact]
+    public void Ids_that_differ_only_by_case_are_distinct_records_snapshots_and_run_data()
+    {
+        using var dir = new TempDir();
+        var exact = Record("a", ResourcePhase.Completed);
+        var variant = Record("a", ResourcePhase.Failed) with { Id = new ResourceId("KafkaRestorE", "kafka-backup", "a"), SpecHash = "other" };
+        using (var store = StateStore.Open(dir.Path))
+        {
+            store.Save(exact);
+            store.Save(variant);
+            var state = new LiteDbRestoreStateStore(store);
+            state.SaveCheckpoints(LiteDbRestoreStateStore.RestoreKey(exact.Id, 1), [Checkpoint("orders")]);
+            state.SaveCheckpoints(LiteDbRestoreStateStore.RestoreKey(variant.Id, 1), [Checkpoint("orders")]);
+            store.SaveSnapshot(Snapshot("Pre-Restore"));
+            store.SaveSnapshot(Snapshot("pre-restore"));
+
+            Assert.Equal(exact, store.Find(exact.Id));
+            Assert.Equal(variant, store.Find(variant.Id));
+            Assert.Null(store.Find(exact.Id with { Kind = "KAFKARESTORE" }));
+            Assert.True(store.Forget(variant.Id) > 0);
+            Assert.Single(state.GetCheckpoints(LiteDbRestoreStateStore.RestoreKey(exact.Id, 1)));
+            Assert.Empty(state.GetCheckpoints(LiteDbRestoreStateStore.RestoreKey(variant.Id, 1)));
+            store.Save(variant);
+        }
+
+        // A new instance on the same file (a daemon restart) and a reader see both, each whole.
+        using (var store = StateStore.Open(dir.Path))
+        {
+            Assert.Equal(exact, store.Find(exact.Id));
+            Assert.Equal(variant, store.Find(variant.Id));
+            Assert.Equal(["KafkaRestorE", "KafkaRestore"], store.Resources().Select(r => r.Id.Kind));
+            Assert.Equal(["Pre-Restore", "pre-restore"], store.Snapshots().Select(s => s.Id));
+        }
+        using var reader = StateStore.Open(dir.Path, readOnly: true);
+        Assert.Equal(exact, reader.Find(exact.Id));
+        Assert.Equal(variant, reader.Find(variant.Id));
+        Assert.Null(reader.Find(exact.Id with { Kind = "KAFKARESTORE" }));
+    }
+
+    [Fact]
+    public void A_store_written_by_the_previous_release_is_migrated_on_open_with_everything_in_it()
+    {
+        using var dir = new TempDir();
+        var completed = Record("r1", ResourcePhase.Completed);
+        var legacy = Record("typo", ResourcePhase.Failed) with { Id = new ResourceId("KafkaRestores", "kafka-backup", "typo") };
+        var gone = Record("gone", ResourcePhase.Completed) with { Tombstone = true, Deletion = DeletionOutcome.Deleted };
+        var runKey = LiteDbRestoreStateStore.RestoreKey(completed.Id, 2);
+        WriteAsPreviousRelease(dir.Path, store =>
+        {
+            store.Save([completed, legacy, gone]);
+            store.LastProcessedCommit = "0123456789abcdef0123456789abcdef01234567";
+            new LiteDbRestoreStateStore(store).SaveCheckpoints(runKey, [Checkpoint("orders")]);
+            store.SaveSnapshot(Snapshot("pre-restore"));
+        });
+        var path = Path.Combine(dir.Path, StateStore.FileName);
+        // Positive control: the file matches ids as the previous release did, case-insensitively.
+        using (var old = new LiteDatabase(new ConnectionString { Filename = path, ReadOnly = true }))
+        {
+            Assert.NotEqual(System.Globalization.CompareOptions.Ordinal, old.Collation.SortOptions);
+            Assert.NotNull(old.GetCollection("resources").FindById("KAFKARESTORE/kafka-backup/r1"));
+        }
+        // A reader before the migration still finds only the exact id.
+        using (var reader = StateStore.Open(dir.Path, readOnly: true))
+        {
+            Assert.Equal(completed, reader.Find(completed.Id));
+            Assert.Null(reader.Find(completed.Id with { Kind = "KafkaRestorE" }));
+        }
+        File.WriteAllText(Path.Combine(dir.Path, "state-migrating.db"), "left by a migration that was cut off");
+
+        var variant = Record("r1", ResourcePhase.Failed) with { Id = new ResourceId("KafkaRestorE", "kafka-backup", "r1"), SpecHash = "invalid" };
+        using (var store = StateStore.Open(dir.Path))
+        {
+            Assert.True(StateStore.IsOrdinal(store.Database));
+            Assert.Equal([gone, completed, legacy], store.Resources().OrderBy(r => r.Id.Name, StringComparer.Ordinal));
+            Assert.Equal("0123456789abcdef0123456789abcdef01234567", store.LastProcessedCommit);
+            Assert.Equal(Checkpoint("orders"), new LiteDbRestoreStateStore(store).GetCheckpoints(runKey).Single());
+            Assert.Equal("pre-restore", store.Snapshots().Single().Id);
+            Assert.Contains(store.Database.GetCollection("$indexes").FindAll(), i => i["collection"] == "resources" && i["name"] == "tombstone");
+            store.Save(variant);
+            Assert.Equal(completed, store.Find(completed.Id));
+        }
+        Assert.False(File.Exists(Path.Combine(dir.Path, "state-migrating.db")));
+        using (var store = StateStore.Open(dir.Path))
+        {
+            Assert.Equal(completed, store.Find(completed.Id));
+            Assert.Equal(variant, store.Find(variant.Id));
+            Assert.Equal(1, store.PruneRunData(completed.Id));
+        }
+    }
+
+    /// <summary>Writes a state.db as the previous release did: the same documents and indexes, in a file
+    /// created with LiteDB's default collation (case-insensitive).</summary>
+    private static void WriteAsPreviousRelease(string directory, Action<StateStore> fill)
+    {
+        using var scratch = new TempDir();
+        using (var store = StateStore.Open(scratch.Path)) fill(store);
+        using var source = new LiteDatabase(new ConnectionString { Filename = Path.Combine(scratch.Path, StateStore.FileName), ReadOnly = true });
+        using var old = new LiteDatabase(new ConnectionString { Filename = Path.Combine(directory, StateStore.FileName), Connection = ConnectionType.Direct });
+        foreach (var name in source.GetCollectionNames())
+            old.GetCollection(name).InsertBulk(source.GetCollection(name).FindAll());
+        old.GetCollection("resources").EnsureIndex("tombstone");
+    }
+
+    private static RestoreCheckpoint Checkpoint(string topic) =>
+        new(topic, "restored-" + topic, 0, "fp", 0, 10, 0, 0, 10, true, T0);
+
+    private static OffsetSnapshot Snapshot(string id) =>
+        new(id, T0, new ResourceId(ResourceKinds.KafkaRestore, "kafka-backup", "a"), ["127.0.0.1:9092"], ["orders"], ["order-processor"],
+            [("order-processor", "orders", 0, 5L)]);
 }
