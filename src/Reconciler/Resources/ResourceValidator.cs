@@ -55,15 +55,13 @@ internal static class ResourceValidator
         var known = kind is not null && ResourceKinds.All.Contains(kind);
         if (kind is not null && !known)
         {
-            var suggestion = Suggestions.Closest(kind, ResourceKinds.All);
-            ctx.Error(top.Value("kind")!.Start, DiagnosticCodes.UnknownKind,
-                $"kind \"{MapReader.Truncate(kind)}\" is not one of {string.Join(", ", ResourceKinds.All)} under {ApiVersions.V1Alpha1}" +
-                (suggestion is null ? "" : $"; did you mean \"{suggestion}\"?"));
+            ctx.Error(top.Value("kind")!.Start, DiagnosticCodes.UnknownKind, UnknownKindMessage(kind));
         }
 
         var meta = ReadMetadata(top);
-        ResourceId? id = kind is not null && meta.Name is not null && meta.NamespaceValid && (known || Names.IsKindLike(kind))
-            ? new ResourceId(kind, meta.Namespace, meta.Name)
+        // Only the exact known kinds have an identity: a near miss must never reach the state record or status file of the resource it resembles.
+        ResourceId? id = known && meta.Name is not null && meta.NamespaceValid
+            ? new ResourceId(kind!, meta.Namespace, meta.Name)
             : null;
 
         if (top.Present("status"))
@@ -129,6 +127,16 @@ internal static class ResourceValidator
             annotations is null ? ValueMap.Empty : new ValueMap(annotations.Select(l => KeyValuePair.Create(l.Key, l.Value))));
     }
 
+    /// <summary>The UnknownKind message: kinds match exactly (case-sensitive), with a did-you-mean for a near miss.</summary>
+    internal static string UnknownKindMessage(string kind)
+    {
+        var suggestion = Suggestions.Closest(kind, ResourceKinds.All);
+        var caseOnly = suggestion is not null && suggestion.Equals(kind, StringComparison.OrdinalIgnoreCase);
+        return $"kind \"{MapReader.Truncate(kind)}\" is not one of {string.Join(", ", ResourceKinds.All)} under {ApiVersions.V1Alpha1}" +
+            (suggestion is null ? "" : $"; did you mean \"{suggestion}\"?" + (caseOnly ? " (kinds are case-sensitive)" : "")) +
+            "; the document is not executed and gets no status file until its kind is fixed";
+    }
+
     internal static string Dns1123Message(string path, string value) =>
         $"{path} \"{MapReader.Truncate(value)}\" is not a DNS-1123 name: use lower case letters, digits, '-' and '.', " +
         "starting and ending with a letter or digit, at most 253 characters";
@@ -170,7 +178,7 @@ internal static class ResourceValidator
         var meta = MappingOf(map, "metadata");
         var name = meta is null ? null : ScalarOf(meta, "name");
         var ns = meta is null ? null : ScalarOf(meta, "namespace");
-        if (kind is null || !Names.IsKindLike(kind) || name is null || !Names.IsDns1123Subdomain(name)) return null;
+        if (kind is null || !ResourceKinds.All.Contains(kind) || name is null || !Names.IsDns1123Subdomain(name)) return null;
         if (ns is not null && !Names.IsDns1123Subdomain(ns)) return null;
         return new ResourceId(kind, ns ?? ObjectMeta.DefaultNamespace, name);
     }

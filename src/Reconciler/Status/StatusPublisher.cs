@@ -145,14 +145,8 @@ public sealed class StatusPublisher
         var records = _store.Resources();
         var wanted = new HashSet<string>(StringComparer.Ordinal);
 
-        foreach (var record in records.Where(r => !r.Tombstone))
+        foreach (var record in Owners(records.Where(r => !r.Tombstone)).Values)
         {
-            if (!StatusFiles.IsPathSafe(record.Id))
-            {
-                _logger.LogError("Not writing a status file for {Resource}: its identity cannot name a file under {Directory}/ (this is a bug: validation should have refused it)",
-                    record.Id.ToString(), _options.StatusDirectory);
-                continue;
-            }
             var status = record.PublishedStatus ?? record.Status;
             var path = StatusFiles.StatusPath(_options.StatusDirectory, record.Id);
             wanted.Add(path);
@@ -168,7 +162,7 @@ public sealed class StatusPublisher
             changes.Add(new StatusChange(record.Id, oldId is null ? null : StatusFiles.PhaseOf(_git.ReadBlob(oldId)), status));
         }
 
-        var byPath = records.Where(r => r.Tombstone && StatusFiles.IsPathSafe(r.Id)).ToDictionary(r => StatusFiles.StatusPath(_options.StatusDirectory, r.Id), StringComparer.Ordinal);
+        var byPath = Owners(records.Where(r => r.Tombstone));
         foreach (var (path, oldId) in existing.OrderBy(p => p.Key, StringComparer.Ordinal))
         {
             if (wanted.Contains(path)) continue;
@@ -188,6 +182,34 @@ public sealed class StatusPublisher
             snapshots.Add(snapshotId);
         }
         return (files, changes, snapshots);
+    }
+
+    /// <summary>
+    /// The one record that owns each status path. Paths lower-case the kind, so records an older release
+    /// kept for case variants of a kind (KafkaRestorE next to KafkaRestore) map to one file: the exact
+    /// known kind owns it, else the first kind in ordinal order; the others are logged and never written.
+    /// </summary>
+    private Dictionary<string, ResourceRecord> Owners(IEnumerable<ResourceRecord> records)
+    {
+        var owners = new Dictionary<string, ResourceRecord>(StringComparer.Ordinal);
+        foreach (var record in records.OrderBy(r => ResourceKinds.All.Contains(r.Id.Kind) ? 0 : 1).ThenBy(r => r.Id.Kind, StringComparer.Ordinal))
+        {
+            if (!StatusFiles.IsPathSafe(record.Id))
+            {
+                _logger.LogError("Not writing a status file for {Resource}: its identity cannot name a file under {Directory}/ (this is a bug: validation should have refused it)",
+                    record.Id.ToString(), _options.StatusDirectory);
+                continue;
+            }
+            var path = StatusFiles.StatusPath(_options.StatusDirectory, record.Id);
+            if (owners.TryGetValue(path, out var owner))
+            {
+                _logger.LogWarning("Not writing {Path} for {Resource}: the file belongs to {Owner} (the state store holds both, likely from a release that accepted case variants of a kind)",
+                    path, record.Id.ToString(), owner.Id.ToString());
+                continue;
+            }
+            owners[path] = record;
+        }
+        return owners;
     }
 
     private ResourceId? ParseStatusPath(string path)

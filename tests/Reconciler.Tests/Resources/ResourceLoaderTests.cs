@@ -470,6 +470,36 @@ public class ResourceLoaderTests
         Assert.Equal(["KafkaRestore ops/minimal", "KafkaOffsetRollback default/minimal"], result.Resources.Select(r => r.Resource.Id.ToString()));
     }
 
+    [Theory]
+    [InlineData("KafkaRestorE", " (kinds are case-sensitive)")]
+    [InlineData("kafkarestore", " (kinds are case-sensitive)")]
+    [InlineData("Kafkarestore", " (kinds are case-sensitive)")]
+    [InlineData("KafkaRestor", "")]
+    public void A_near_miss_of_a_kind_gets_a_did_you_mean_and_no_identity_so_it_cannot_touch_the_real_resource(string kind, string caseNote)
+    {
+        var nearMiss = Minimal.Replace("kind: KafkaRestore", "kind: " + kind, StringComparison.Ordinal);
+        // Cut off mid-document: what was read must not give it an identity either.
+        var broken = nearMiss.Replace("name: minimal", "name: minimal\n  labels: {a: [", StringComparison.Ordinal);
+
+        var result = ResourceLoader.Combine([
+            ResourceLoader.ParseFile("real.yaml", Minimal),
+            ResourceLoader.ParseFile("typo.yaml", nearMiss),
+            ResourceLoader.ParseFile("broken.yaml", broken),
+        ]);
+
+        Assert.Equal(
+            $"typo.yaml:2:7: error: UnknownKind: kind \"{kind}\" is not one of KafkaRestore, KafkaOffsetReset, KafkaOffsetRollback under kafka.oso.sh/v1alpha1; " +
+            $"did you mean \"KafkaRestore\"?{caseNote}; the document is not executed and gets no status file until its kind is fixed",
+            Assert.Single(result.Diagnostics, d => d.File == "typo.yaml").ToString());
+        Assert.Contains(result.Diagnostics, d => d.File == "broken.yaml" && d.Code == DiagnosticCodes.YamlSyntax);
+        Assert.All(result.Diagnostics, d => Assert.Null(d.Resource));
+        // Positive control: the real resource of the same name is loaded, not reported as a duplicate.
+        Assert.Equal("KafkaRestore default/minimal", Assert.Single(result.Resources).Resource.Id.ToString());
+        var desired = DesiredStateLoader.Build("c1", result);
+        Assert.Equal([new ResourceId("KafkaRestore", "default", "minimal")], desired.Resources.Keys);
+        Assert.Equal(2, desired.FileErrors.Count);
+    }
+
     [Fact]
     public void An_invalid_duplicate_still_blocks_the_valid_one()
     {

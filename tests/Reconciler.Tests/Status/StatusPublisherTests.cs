@@ -219,4 +219,29 @@ public sealed class StatusPublisherTests : IDisposable
         Assert.Null(_publisher.Counters.LastPushError);
         Assert.Equal(2, RemoteLog().Length);
     }
+
+    [Fact]
+    public async Task Case_variant_records_left_by_an_earlier_release_share_no_status_file_and_publishing_goes_on()
+    {
+        await _git.FetchAsync(CancellationToken.None);
+        static ResourceRecord As(ResourceRecord r, string kind) => r with { Id = r.Id with { Kind = kind } };
+        // r1: the real restore and an earlier release's record of the near miss KafkaRestorE, both live.
+        // r2: two near-miss records, the one that was published first deleted before the other.
+        _store.Save([Restore("r1", ResourcePhase.Completed, 2_000), As(Restore("r1", ResourcePhase.Failed), "KafkaRestorE"),
+            As(Restore("r2", ResourcePhase.Failed), "KafkaRestORE")]);
+        Assert.Equal(PublishOutcome.Pushed, await _publisher.PublishAsync(CancellationToken.None));
+        var r1 = _remote.RemoteGit("show", "main:status/kafkarestore/kafka-backup/r1.yaml");
+        Assert.Contains("kind: KafkaRestore\n", r1, StringComparison.Ordinal);
+        Assert.Contains("phase: Completed", r1, StringComparison.Ordinal);
+        Assert.Contains("kind: KafkaRestORE", _remote.RemoteGit("show", "main:status/kafkarestore/kafka-backup/r2.yaml"), StringComparison.Ordinal);
+
+        // Both r2 records deleted: the delete that wedged every later cycle with "An item with the same key has already been added".
+        _store.Save([As(Restore("r2", ResourcePhase.Failed), "KafkaRestorE") with { Tombstone = true, Deletion = DeletionOutcome.Deleted },
+            As(Restore("r2", ResourcePhase.Failed), "KafkaRestORE") with { Tombstone = true, Deletion = DeletionOutcome.Deleted }]);
+        Assert.Equal(PublishOutcome.Pushed, await _publisher.PublishAsync(CancellationToken.None));
+        Assert.Equal(PublishOutcome.UpToDate, await _publisher.PublishAsync(CancellationToken.None));
+        Assert.Equal(["status/kafkarestore/kafka-backup/r1.yaml"],
+            _remote.RemoteGit("ls-tree", "-r", "--name-only", "main", "status/").Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        Assert.Equal(r1, _remote.RemoteGit("show", "main:status/kafkarestore/kafka-backup/r1.yaml"));
+    }
 }
