@@ -53,6 +53,27 @@ public class ValidateCommandTests
     }
 
     [Fact]
+    public void A_near_miss_of_a_kind_prints_did_you_mean_for_each_spelling_and_exits_1()
+    {
+        using var dir = new TempDir();
+        var text = File.ReadAllText(Path.Combine(RepoPaths.Root, "examples", "repo", "restores", "simple-restore.yaml"));
+        string[] spellings = ["KafkaRestorE", "kafkarestore", "Kafkarestore"];
+        foreach (var kind in spellings)
+            File.WriteAllText(dir.Combine(kind + ".yaml"), text.Replace("kind: KafkaRestore\n", $"kind: {kind}\n", StringComparison.Ordinal));
+
+        var result = Validate(dir.Path);
+
+        Assert.Equal(1, result.ExitCode);
+        Assert.Equal(
+        [
+            .. spellings.Order(StringComparer.Ordinal).Select(kind =>
+                $"{dir.Combine(kind + ".yaml")}:3:7: error: UnknownKind: kind \"{kind}\" is not one of KafkaRestore, KafkaOffsetReset, KafkaOffsetRollback under kafka.oso.sh/v1alpha1; " +
+                "did you mean \"KafkaRestore\"? (kinds are case-sensitive); the document is not executed and gets no status file until its kind is fixed"),
+            "3 error(s), 0 warning(s) in 3 file(s)",
+        ], result.StdOut.TrimEnd('\n').Split('\n'));
+    }
+
+    [Fact]
     public void Warnings_alone_exit_0()
     {
         using var dir = new TempDir();
