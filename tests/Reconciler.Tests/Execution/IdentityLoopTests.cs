@@ -146,4 +146,57 @@ public sealed class IdentityLoopTests : IClassFixture<KafkaFixture>, IDisposable
         Assert.Contains("phase: Completed", _remote.RemoteGit("show", "main:" + StatusFile), StringComparison.Ordinal);
         Assert.Equal([StatusFile], StatusFiles());
     }
+
+    [Fact]
+    public async Task A_state_store_of_an_earlier_release_holding_a_case_variant_record_is_migrated_and_publishing_goes_on()
+    {
+        var target = _kafka.Broker.CreateUniqueTopic("restored-orders", Partitions);
+        var yaml = _orders.RestoreYaml("r1", target, _kafka.Broker.BootstrapServers);
+        var typo = yaml.Replace("kind: KafkaRestore", "kind: KafkaRestorE", StringComparison.Ordinal);
+        // What an earlier release left: a record and a status file for the near miss KafkaRestorE kafka-backup/r1.
+        var legacyId = R1 with { Kind = "KafkaRestorE" };
+        var failed = new UnservedKindStatus
+        {
+            Phase = ResourcePhase.Failed,
+            ObservedGeneration = 1,
+            CompletionTime = DateTimeOffset.UnixEpoch,
+            Conditions = Conditions.Set(ValueList<Condition>.Empty, ConditionTypes.Ready, ConditionStatus.False, ConditionReasons.InvalidSpec,
+                "restores/r1-typo.yaml:2:7: error: UnknownKind", DateTimeOffset.UnixEpoch),
+        };
+        State.PreviousReleaseState.Write(_options.StateDirectory, store => store.Save(new ResourceRecord
+        {
+            Id = legacyId, SpecHash = "invalid:x", DesiredSpecHash = "invalid:x", SourceFile = "restores/r1-typo.yaml",
+            Status = failed, PublishedStatus = failed, CreatedAt = DateTimeOffset.UnixEpoch,
+        }));
+        _remote.HumanCommit("as an earlier release left it", new Dictionary<string, string?>
+        {
+            ["restores/r1-typo.yaml"] = typo,
+            [StatusFile] = KafkaRestored.Reconciler.Status.StatusFiles.RenderStatus(legacyId, failed),
+        });
+        await using var daemon = new Daemon(_options);
+
+        var first = await daemon.Loop.RunCycleAsync(CancellationToken.None);
+        Assert.True(first.Synced, first.Error);
+        Assert.True(StateStore.IsOrdinal(daemon.Store.Database));
+        Assert.True(daemon.Store.Find(legacyId)!.Tombstone);
+        Assert.Empty(StatusFiles());
+
+        // The real restore of the same name, then both documents deleted: every cycle publishes.
+        _remote.HumanCommit("the real restore", new Dictionary<string, string?> { ["restores/r1.yaml"] = yaml });
+        Assert.True(await daemon.Loop.RunUntilIdleAsync(CancellationToken.None));
+        Assert.Contains("kind: KafkaRestore\n", _remote.RemoteGit("show", "main:" + StatusFile), StringComparison.Ordinal);
+        Assert.Equal(Partitions * RecordsPerPartition, TargetRecords(target));
+        _remote.HumanCommit("delete both", new Dictionary<string, string?> { ["restores/r1.yaml"] = null, ["restores/r1-typo.yaml"] = null });
+        var deleted = await daemon.Loop.RunCycleAsync(CancellationToken.None);
+        Assert.True(deleted.Synced, deleted.Error);
+        Assert.Empty(StatusFiles());
+        Assert.Equal([legacyId, R1], daemon.Store.Resources().Where(r => r.Tombstone).Select(r => r.Id));
+
+        _remote.HumanCommit("another restore", new Dictionary<string, string?>
+        {
+            ["restores/r2.yaml"] = _orders.RestoreYaml("r2", _kafka.Broker.CreateUniqueTopic("restored-orders", Partitions), _kafka.Broker.BootstrapServers),
+        });
+        Assert.True(await daemon.Loop.RunUntilIdleAsync(CancellationToken.None));
+        Assert.Equal(["status/kafkarestore/kafka-backup/r2.yaml"], StatusFiles());
+    }
 }

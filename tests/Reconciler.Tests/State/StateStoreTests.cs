@@ -237,7 +237,7 @@ public sealed class StateStoreTests
         var legacy = Record("typo", ResourcePhase.Failed) with { Id = new ResourceId("KafkaRestores", "kafka-backup", "typo") };
         var gone = Record("gone", ResourcePhase.Completed) with { Tombstone = true, Deletion = DeletionOutcome.Deleted };
         var runKey = LiteDbRestoreStateStore.RestoreKey(completed.Id, 2);
-        WriteAsPreviousRelease(dir.Path, store =>
+        PreviousReleaseState.Write(dir.Path, store =>
         {
             store.Save([completed, legacy, gone]);
             store.LastProcessedCommit = "0123456789abcdef0123456789abcdef01234567";
@@ -278,19 +278,6 @@ public sealed class StateStoreTests
             Assert.Equal(variant, store.Find(variant.Id));
             Assert.Equal(1, store.PruneRunData(completed.Id));
         }
-    }
-
-    /// <summary>Writes a state.db as the previous release did: the same documents and indexes, in a file
-    /// created with LiteDB's default collation (case-insensitive).</summary>
-    private static void WriteAsPreviousRelease(string directory, Action<StateStore> fill)
-    {
-        using var scratch = new TempDir();
-        using (var store = StateStore.Open(scratch.Path)) fill(store);
-        using var source = new LiteDatabase(new ConnectionString { Filename = Path.Combine(scratch.Path, StateStore.FileName), ReadOnly = true });
-        using var old = new LiteDatabase(new ConnectionString { Filename = Path.Combine(directory, StateStore.FileName), Connection = ConnectionType.Direct });
-        foreach (var name in source.GetCollectionNames())
-            old.GetCollection(name).InsertBulk(source.GetCollection(name).FindAll());
-        old.GetCollection("resources").EnsureIndex("tombstone");
     }
 
     private static RestoreCheckpoint Checkpoint(string topic) =>
