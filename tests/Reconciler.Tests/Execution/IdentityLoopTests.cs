@@ -165,8 +165,13 @@ public sealed class IdentityLoopTests : IClassFixture<KafkaFixture>, IDisposable
         };
         State.PreviousReleaseState.Write(_options.StateDirectory, store => store.Save(new ResourceRecord
         {
-            Id = legacyId, SpecHash = "invalid:x", DesiredSpecHash = "invalid:x", SourceFile = "restores/r1-typo.yaml",
-            Status = failed, PublishedStatus = failed, CreatedAt = DateTimeOffset.UnixEpoch,
+            Id = legacyId,
+            SpecHash = "invalid:x",
+            DesiredSpecHash = "invalid:x",
+            SourceFile = "restores/r1-typo.yaml",
+            Status = failed,
+            PublishedStatus = failed,
+            CreatedAt = DateTimeOffset.UnixEpoch,
         }));
         _remote.HumanCommit("as an earlier release left it", new Dictionary<string, string?>
         {
