@@ -19,6 +19,7 @@ internal sealed class PartitionWorker(
     bool includeOriginalOffsetHeader,
     string? sourceCluster,
     long readAheadBytes,
+    int maxRecordBytes,
     Action<string, string, bool> failSession)
 {
     /// <summary>Records per chunk at most.</summary>
@@ -76,7 +77,7 @@ internal sealed class PartitionWorker(
                 var held = await HoldSegmentAsync(segments[i].Key, i, holdBytes, ct);
                 if (held is null)
                 {
-                    await foreach (var _ in SegmentReader.ReadAsync(storage, segments[i].Key, ct))
+                    await foreach (var _ in SegmentReader.ReadAsync(storage, segments[i].Key, maxRecordBytes, ct))
                     {
                         // Checking pass: decode every record, keep none.
                     }
@@ -101,7 +102,7 @@ internal sealed class PartitionWorker(
         var chunk = RecordChunk.Rent(index);
         try
         {
-            await foreach (var record in SegmentReader.ReadAsync(storage, key, ct))
+            await foreach (var record in SegmentReader.ReadAsync(storage, key, maxRecordBytes, ct))
             {
                 chunk.Add(record);
                 if (chunk.Count == ChunkRecords || chunk.Bytes >= ChunkBytes)
@@ -137,7 +138,7 @@ internal sealed class PartitionWorker(
     private async Task StreamSegmentAsync(string key, int index, ChannelWriter<RecordChunk> writer, CancellationToken ct)
     {
         var chunk = RecordChunk.Rent(index);
-        await foreach (var record in SegmentReader.ReadAsync(storage, key, ct))
+        await foreach (var record in SegmentReader.ReadAsync(storage, key, maxRecordBytes, ct))
         {
             chunk.Add(record);
             if (chunk.Count == ChunkRecords || chunk.Bytes >= ChunkBytes)

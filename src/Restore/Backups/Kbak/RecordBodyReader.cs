@@ -12,13 +12,19 @@ internal sealed class RecordBodyReader
     private static readonly UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
 
     private readonly Stream _body;
+    private readonly int _maxRecord;
     private readonly byte[] _buffer = new byte[1 << 17];
     private int _pos;
     private int _len;
     private long _consumedBefore;
     private bool _eof;
 
-    public RecordBodyReader(Stream body) => _body = body;
+    /// <summary>Reads from <paramref name="body"/>; a record longer than <paramref name="maxRecord"/> bytes fails before its bytes are read.</summary>
+    public RecordBodyReader(Stream body, int maxRecord = SegmentFormat.MaxRecordSize)
+    {
+        _body = body;
+        _maxRecord = maxRecord;
+    }
 
     /// <summary>Offset in the body of the next unread byte.</summary>
     public long Position => _consumedBefore + _pos;
@@ -35,6 +41,8 @@ internal sealed class RecordBodyReader
         var length = BinaryPrimitives.ReadUInt32LittleEndian(_buffer.AsSpan(_pos));
         if (length > SegmentFormat.MaxRecordSize)
             throw new SegmentProblem(start, $"record length {length} overflows the {SegmentFormat.MaxRecordSize}-byte maximum");
+        if (length > _maxRecord)
+            throw new RecordOverLimit(start, length, _maxRecord);
         if (length < SegmentFormat.RecordFixedSize)
             throw new SegmentProblem(start, $"record length {length} is below the {SegmentFormat.RecordFixedSize}-byte minimum");
         var size = (int)length;
@@ -152,4 +160,15 @@ internal sealed class RecordBodyReader
 internal sealed class SegmentProblem(long offset, string message) : Exception(message)
 {
     public long Offset { get; } = offset;
+}
+
+/// <summary>A record whose length is legal in the format but more than the reader may hold; nothing of it was read.</summary>
+internal sealed class RecordOverLimit(long offset, long length, int limit)
+    : Exception($"record length {length} is above the {limit}-byte limit")
+{
+    public long Offset { get; } = offset;
+
+    public long Length { get; } = length;
+
+    public int Limit { get; } = limit;
 }
