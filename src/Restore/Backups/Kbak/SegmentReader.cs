@@ -37,10 +37,18 @@ public static class SegmentReader
 
     /// <summary>Reads a whole segment, checking everything, and returns what it holds.</summary>
     /// <exception cref="CorruptSegmentException">The object does not follow the format.</exception>
-    public static async Task<SegmentSummary> VerifyAsync(IBackupStorage storage, string key, CancellationToken ct)
+    public static Task<SegmentSummary> VerifyAsync(IBackupStorage storage, string key, CancellationToken ct) =>
+        VerifyAsync(storage, key, SegmentFormat.MaxRecordSize, ct);
+
+    /// <summary>
+    /// As <see cref="VerifyAsync(IBackupStorage, string, CancellationToken)"/> with the record limit of
+    /// <see cref="ReadAsync(IBackupStorage, string, int, CancellationToken)"/>. Record bytes are
+    /// checked in place and never kept, so memory stays at one buffer whatever the segment holds.
+    /// </summary>
+    public static async Task<SegmentSummary> VerifyAsync(IBackupStorage storage, string key, int maxRecordBytes, CancellationToken ct)
     {
         await using var stream = await storage.OpenReadAsync(key, ct);
-        await using var session = new ReadSession(storage, key, stream, SegmentFormat.MaxRecordSize);
+        await using var session = new ReadSession(storage, key, stream, maxRecordBytes, keepBytes: false);
         await session.StartAsync(ct);
         long count = 0, firstTs = 0, lastTs = 0;
         while (await session.NextAsync(ct) is { } r)
@@ -60,7 +68,7 @@ public static class SegmentReader
     internal static int ZstdWindowLog(int maxRecordBytes) =>
         Math.Clamp(64 - System.Numerics.BitOperations.LeadingZeroCount((ulong)Math.Max(1, maxRecordBytes - 1)), 23, 27);
 
-    private sealed class ReadSession(IBackupStorage storage, string key, Stream source, int maxRecordBytes) : IAsyncDisposable
+    private sealed class ReadSession(IBackupStorage storage, string key, Stream source, int maxRecordBytes, bool keepBytes = true) : IAsyncDisposable
     {
         private readonly FooterHoldbackStream _raw = new(source);
         private Stream _body = Stream.Null;
@@ -114,7 +122,7 @@ public static class SegmentReader
                     _body = new Lz4BlockDecoderStream(_raw, BinaryPrimitives.ReadUInt32LittleEndian(prefix));
                     break;
             }
-            _records = new RecordBodyReader(_body, maxRecordBytes);
+            _records = new RecordBodyReader(_body, maxRecordBytes, keepBytes);
         }
 
         public async Task<BackupRecord?> NextAsync(CancellationToken ct)
