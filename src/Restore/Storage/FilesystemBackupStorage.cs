@@ -110,7 +110,7 @@ public sealed class FilesystemBackupStorage : IBackupStorage
     {
         StorageKeys.Validate(key);
         var parts = key.Split('/');
-        var root = _realRoot ??= Walk("/", "/", SplitPath(RootPath)) ?? RootPath;
+        var root = _realRoot ??= Walk(null, "/", SplitPath(RootPath)) ?? RootPath;
         if (parts.Length == 1) return (root, Walk(root, root, parts) ?? throw Outside(key));
         var folder = Walk(root, root, parts[..1]) ?? throw Outside(key);
         return (folder, Walk(folder, folder, parts[1..]) ?? throw Outside(key));
@@ -126,9 +126,9 @@ public sealed class FilesystemBackupStorage : IBackupStorage
     /// Resolves <paramref name="components"/> from <paramref name="start"/> like realpath(3), but
     /// returns null as soon as the path would leave <paramref name="fence"/>: a '..' at the fence,
     /// a relative link climbing out, or an absolute link to elsewhere (absolute links into the fence
-    /// are followed). A fence of "/" never refuses.
+    /// are followed). Without a fence (resolving the operator's root) it never refuses.
     /// </summary>
-    private static string? Walk(string fence, string start, IEnumerable<string> components)
+    private static string? Walk(string? fence, string start, IEnumerable<string> components)
     {
         var pending = new LinkedList<string>(components);
         var current = start;
@@ -140,12 +140,8 @@ public sealed class FilesystemBackupStorage : IBackupStorage
             if (c.Length == 0 || c == ".") continue;
             if (c == "..")
             {
-                if (current == fence)
-                {
-                    if (fence == "/") continue;
-                    return null;
-                }
-                current = Path.GetDirectoryName(current) ?? "/";
+                if (current == fence) return null;
+                current = Path.GetDirectoryName(current) ?? current;
                 continue;
             }
             var next = Path.Join(current, c);
@@ -159,13 +155,17 @@ public sealed class FilesystemBackupStorage : IBackupStorage
             var targetParts = SplitPath(target);
             if (Path.IsPathRooted(target))
             {
-                if (fence != "/")
+                if (fence is null)
+                {
+                    current = "/";
+                }
+                else
                 {
                     // Followed only when it names a place inside the fence without climbing.
                     if (targetParts.Contains("..") || !IsInside(fence, Path.GetFullPath(target))) return null;
                     targetParts = SplitPath(Path.GetRelativePath(fence, Path.GetFullPath(target)));
+                    current = fence;
                 }
-                current = fence;
             }
             for (var i = targetParts.Length - 1; i >= 0; i--) pending.AddFirst(targetParts[i]);
         }
