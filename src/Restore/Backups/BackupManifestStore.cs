@@ -7,7 +7,12 @@ namespace KafkaRestored.Restore.Backups;
 public static class BackupManifestStore
 {
     /// <summary>Reads the manifest of <paramref name="backupId"/>.</summary>
-    /// <exception cref="KafkaRestoredException">Reason BackupNotFound (no manifest) or InvalidBackupManifest (unreadable JSON).</exception>
+    /// <remarks>
+    /// The manifest is untrusted input: every segment key must lie under <c>{backupId}/</c> (no
+    /// '..', no absolute key, no link leading out of the folder) and every topic name must be one
+    /// Kafka allows. Both are checked here, before any segment is opened or anything is written.
+    /// </remarks>
+    /// <exception cref="KafkaRestoredException">Reason BackupNotFound (no manifest) or InvalidBackupManifest (unreadable JSON, a key leaving the backup's folder, an illegal topic name).</exception>
     public static async Task<BackupManifest> ReadAsync(IBackupStorage storage, string backupId, CancellationToken ct)
     {
         var key = BackupKeys.Manifest(backupId);
@@ -33,9 +38,31 @@ public static class BackupManifestStore
                 throw new KafkaRestoredException("InvalidBackupManifest",
                     $"backup manifest {storage.Describe(key)} is not valid: {e.Message}; the backup may be damaged or written by an incompatible tool.", e);
             }
-            return Normalize(manifest, storage.Describe(key));
+            var normalized = Normalize(manifest, storage.Describe(key));
+            CheckKeys(normalized, storage, backupId, storage.Describe(key));
+            return normalized;
         }
     }
+
+    /// <summary>Every segment key lies under <c>{backupId}/</c>, lexically and (on a filesystem) through links.</summary>
+    private static void CheckKeys(BackupManifest manifest, IBackupStorage storage, string backupId, string location)
+    {
+        var folder = backupId + "/";
+        foreach (var segment in manifest.Topics.SelectMany(t => t.Partitions).SelectMany(p => p.Segments))
+        {
+            if (!segment.Key.StartsWith(folder, StringComparison.Ordinal) || !StorageKeys.IsSafe(segment.Key))
+                throw new BackupKeyOutsideFolderException(segment.Key, backupId, location);
+            storage.CheckInsideFolder(segment.Key);
+        }
+    }
+
+    /// <summary>Kafka's topic name rule: 1 to 249 characters of [a-zA-Z0-9._-], and not "." or "..".</summary>
+    public static bool IsLegalTopicName(string name) =>
+        name.Length is > 0 and <= MaxTopicNameLength && name != "." && name != ".."
+        && name.All(c => c is (>= 'a' and <= 'z') or (>= 'A' and <= 'Z') or (>= '0' and <= '9') or '.' or '_' or '-');
+
+    /// <summary>Longest topic name Kafka accepts.</summary>
+    public const int MaxTopicNameLength = 249;
 
     /// <summary>Checks the fields a restore cannot do without and turns absent lists into empty ones.</summary>
     private static BackupManifest Normalize(BackupManifest? m, string location)
@@ -47,7 +74,12 @@ public static class BackupManifestStore
         var topics = new List<TopicBackup>();
         foreach (var t in m.Topics ?? [])
         {
-            if (t is null || string.IsNullOrEmpty(t.Name)) throw Invalid(location, "a topic has no name");
+            if (t is null || string.IsNullOrEmpty(t.Name)) throw Invalid(location, "a topic has no name (Kafka topic names have 1 to 249 characters)");
+            if (!IsLegalTopicName(t.Name))
+            {
+                throw Invalid(location, $"topic name '{BackupKeyOutsideFolderException.Printable(t.Name, 64)}' is not one Kafka allows "
+                    + $"(1 to {MaxTopicNameLength} characters of a-z, A-Z, 0-9, '.', '_' and '-', and not '.' or '..'), so nothing is created or written for it");
+            }
             var partitions = new List<PartitionBackup>();
             foreach (var p in t.Partitions ?? [])
             {

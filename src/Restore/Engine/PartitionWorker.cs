@@ -19,6 +19,7 @@ internal sealed class PartitionWorker(
     bool includeOriginalOffsetHeader,
     string? sourceCluster,
     long readAheadBytes,
+    int maxRecordBytes,
     Action<string, string, bool> failSession)
 {
     /// <summary>Records per chunk at most.</summary>
@@ -38,11 +39,13 @@ internal sealed class PartitionWorker(
             SingleWriter = true,
             FullMode = BoundedChannelFullMode.Wait,
         });
+        // The channel counts chunks; the gate counts their bytes, since one chunk may be one record of up to the record limit.
+        var gate = new ReadAheadGate(holdBytes);
         using var readerCts = CancellationTokenSource.CreateLinkedTokenSource(ct);
-        var reader = Task.Run(() => ReadAsync(state, channel.Writer, holdBytes, readerCts.Token), CancellationToken.None);
+        var reader = Task.Run(() => ReadAsync(state, channel.Writer, gate, holdBytes, readerCts.Token), CancellationToken.None);
         try
         {
-            await ProduceAsync(state, channel.Reader, ct);
+            await ProduceAsync(state, channel.Reader, gate, ct);
         }
         finally
         {
@@ -65,7 +68,7 @@ internal sealed class PartitionWorker(
     /// read cleanly: a corrupt segment writes nothing. A segment that fits in <paramref name="holdBytes"/>
     /// is held decoded until then; a bigger one is read twice (checked in full, then streamed).
     /// </summary>
-    private async Task ReadAsync(PartitionState state, ChannelWriter<RecordChunk> writer, long holdBytes, CancellationToken ct)
+    private async Task ReadAsync(PartitionState state, ChannelWriter<RecordChunk> writer, ReadAheadGate gate, long holdBytes, CancellationToken ct)
     {
         try
         {
@@ -76,14 +79,16 @@ internal sealed class PartitionWorker(
                 var held = await HoldSegmentAsync(segments[i].Key, i, holdBytes, ct);
                 if (held is null)
                 {
-                    await foreach (var _ in SegmentReader.ReadAsync(storage, segments[i].Key, ct))
-                    {
-                        // Checking pass: decode every record, keep none.
-                    }
-                    await StreamSegmentAsync(segments[i].Key, i, writer, ct);
+                    // Checking pass: decode every record in place, keep none.
+                    await SegmentReader.VerifyAsync(storage, segments[i].Key, maxRecordBytes, ct);
+                    await StreamSegmentAsync(segments[i].Key, i, writer, gate, ct);
                     continue;
                 }
-                foreach (var chunk in held) await writer.WriteAsync(chunk, ct);
+                foreach (var chunk in held)
+                {
+                    await gate.EnterAsync(chunk.Bytes, ct);
+                    await writer.WriteAsync(chunk, ct);
+                }
             }
             writer.Complete();
         }
@@ -101,7 +106,7 @@ internal sealed class PartitionWorker(
         var chunk = RecordChunk.Rent(index);
         try
         {
-            await foreach (var record in SegmentReader.ReadAsync(storage, key, ct))
+            await foreach (var record in SegmentReader.ReadAsync(storage, key, maxRecordBytes, ct))
             {
                 chunk.Add(record);
                 if (chunk.Count == ChunkRecords || chunk.Bytes >= ChunkBytes)
@@ -134,22 +139,24 @@ internal sealed class PartitionWorker(
         chunk.Return();
     }
 
-    private async Task StreamSegmentAsync(string key, int index, ChannelWriter<RecordChunk> writer, CancellationToken ct)
+    private async Task StreamSegmentAsync(string key, int index, ChannelWriter<RecordChunk> writer, ReadAheadGate gate, CancellationToken ct)
     {
         var chunk = RecordChunk.Rent(index);
-        await foreach (var record in SegmentReader.ReadAsync(storage, key, ct))
+        await foreach (var record in SegmentReader.ReadAsync(storage, key, maxRecordBytes, ct))
         {
             chunk.Add(record);
             if (chunk.Count == ChunkRecords || chunk.Bytes >= ChunkBytes)
             {
+                await gate.EnterAsync(chunk.Bytes, ct);
                 await writer.WriteAsync(chunk, ct);
                 chunk = RecordChunk.Rent(index);
             }
         }
+        await gate.EnterAsync(chunk.Bytes, ct);
         await writer.WriteAsync(chunk, ct);
     }
 
-    private async Task ProduceAsync(PartitionState state, ChannelReader<RecordChunk> reader, CancellationToken ct)
+    private async Task ProduceAsync(PartitionState state, ChannelReader<RecordChunk> reader, ReadAheadGate gate, CancellationToken ct)
     {
         var plan = state.Plan;
         var map = new PartitionOffsetMap(plan.SourceTopic, plan.TargetTopic, plan.Partition, state.Start.MapPrefix);
@@ -206,6 +213,7 @@ internal sealed class PartitionWorker(
                 }
                 finally
                 {
+                    gate.Leave(chunk.Bytes);
                     chunk.Return();
                 }
             }

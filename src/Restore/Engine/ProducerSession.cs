@@ -128,6 +128,7 @@ internal sealed class ProducerSession : IDisposable
         var worker = new PartitionWorker(_context.Storage, producer, _context.Plan.PitrCutoffMillis,
             _context.IncludeOriginalOffsetHeader, _context.SourceCluster,
             _context.Budget.ReadAheadBytesPerWorker,
+            _context.Budget.MaxRecordBytes,
             (reason, message, retryable) => Fail(reason, message, retryable));
         var tasks = Enumerable.Range(0, workerCount).Select(_ => Task.Run(async () =>
         {

@@ -21,6 +21,13 @@ public sealed record RestoreBudget(int Workers, long MemoryBytes)
     /// <summary>Bytes of decoded records a worker may hold ahead of the producer.</summary>
     public long ReadAheadBytesPerWorker => Math.Max(256 * 1024, MemoryBytes / 2 / Workers);
 
+    /// <summary>
+    /// Largest record the restore decodes: the half of a worker's read-ahead that holds a segment
+    /// (memory / 4 / workers), at least 1 MiB (Kafka's default message size limit), at most the
+    /// format's 256 MiB. A longer record fails (RecordTooLarge) before it is decompressed.
+    /// </summary>
+    public int MaxRecordBytes => (int)Math.Clamp(ReadAheadBytesPerWorker / 2, 1L << 20, Backups.Kbak.SegmentFormat.MaxRecordSize);
+
     /// <summary>librdkafka's queue.buffering.max.kbytes: the other half of the budget.</summary>
     public int ProducerQueueKbytes => (int)Math.Clamp(MemoryBytes / 2 / 1024, 1024, int.MaxValue);
 

@@ -4,7 +4,8 @@ namespace KafkaRestored.Restore.Storage;
 
 /// <summary>
 /// Backups in a local or mounted folder. Writes go to a temporary file beside the target and are
-/// renamed into place, so a reader never sees half an object.
+/// renamed into place, so a reader never sees half an object. Reads stay inside the key's backup
+/// folder (its first segment): a link is followed only while it leads to a place inside it.
 /// </summary>
 public sealed class FilesystemBackupStorage : IBackupStorage
 {
@@ -20,6 +21,9 @@ public sealed class FilesystemBackupStorage : IBackupStorage
     /// <summary>Absolute root folder.</summary>
     public string RootPath { get; }
 
+    // The root with its links resolved (the operator's choice, trusted), found on first read.
+    private string? _realRoot;
+
     /// <inheritdoc />
     public string Describe(string key) => Path.Combine(RootPath, key.Replace('/', Path.DirectorySeparatorChar));
 
@@ -27,17 +31,29 @@ public sealed class FilesystemBackupStorage : IBackupStorage
     public Task<Stream> OpenReadAsync(string key, CancellationToken ct)
     {
         var path = PathOf(key);
+        var (folder, real) = ResolveInsideFolder(key);
+        if (Directory.Exists(real)) throw new BackupObjectNotFoundException(key, path);
+        FileStream s;
         try
         {
-            Stream s = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, BufferSize,
+            s = new FileStream(real, FileMode.Open, FileAccess.Read, FileShare.Read, BufferSize,
                 FileOptions.Asynchronous | FileOptions.SequentialScan);
-            return Task.FromResult(s);
         }
         catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
         {
             throw new BackupObjectNotFoundException(key, path, e);
         }
+        // A link swapped in between the walk and the open is caught here, before any byte is read.
+        if (OpenedPath(s) is { } opened && !IsInside(folder, opened))
+        {
+            s.Dispose();
+            throw Outside(key);
+        }
+        return Task.FromResult<Stream>(s);
     }
+
+    /// <inheritdoc />
+    public void CheckInsideFolder(string key) => ResolveInsideFolder(key);
 
     /// <inheritdoc />
     public Task<bool> ExistsAsync(string key, CancellationToken ct) => Task.FromResult(File.Exists(PathOf(key)));
@@ -83,6 +99,99 @@ public sealed class FilesystemBackupStorage : IBackupStorage
             if (key.StartsWith(prefix, StringComparison.Ordinal)) yield return key;
         }
         await Task.CompletedTask;
+    }
+
+    /// <summary>
+    /// The key's backup folder (its first segment, resolved inside the root) and the key's path with
+    /// every link resolved; throws when either would leave its folder. Only links inside the folder
+    /// are read (readlink), so nothing outside it is ever looked at.
+    /// </summary>
+    private (string Folder, string Path) ResolveInsideFolder(string key)
+    {
+        StorageKeys.Validate(key);
+        var parts = key.Split('/');
+        var root = _realRoot ??= Walk(null, "/", SplitPath(RootPath)) ?? RootPath;
+        if (parts.Length == 1) return (root, Walk(root, root, parts) ?? throw Outside(key));
+        var folder = Walk(root, root, parts[..1]) ?? throw Outside(key);
+        return (folder, Walk(folder, folder, parts[1..]) ?? throw Outside(key));
+    }
+
+    private BackupKeyOutsideFolderException Outside(string key)
+    {
+        var backupId = key.Split('/')[0];
+        return new BackupKeyOutsideFolderException(key, backupId, Describe($"{backupId}/manifest.json"));
+    }
+
+    /// <summary>
+    /// Resolves <paramref name="components"/> from <paramref name="start"/> like realpath(3), but
+    /// returns null as soon as the path would leave <paramref name="fence"/>: a '..' at the fence,
+    /// a relative link climbing out, or an absolute link to elsewhere (absolute links into the fence
+    /// are followed). Without a fence (resolving the operator's root) it never refuses.
+    /// </summary>
+    private static string? Walk(string? fence, string start, IEnumerable<string> components)
+    {
+        var pending = new LinkedList<string>(components);
+        var current = start;
+        var links = 0;
+        while (pending.First is { } node)
+        {
+            pending.RemoveFirst();
+            var c = node.Value;
+            if (c.Length == 0 || c == ".") continue;
+            if (c == "..")
+            {
+                if (current == fence) return null;
+                current = Path.GetDirectoryName(current) ?? current;
+                continue;
+            }
+            var next = Path.Join(current, c);
+            var target = new FileInfo(next).LinkTarget;
+            if (target is null)
+            {
+                current = next;
+                continue;
+            }
+            if (++links > 40) return null;
+            var targetParts = SplitPath(target);
+            if (Path.IsPathRooted(target))
+            {
+                if (fence is null)
+                {
+                    current = "/";
+                }
+                else
+                {
+                    // Followed only when it names a place inside the fence without climbing.
+                    if (targetParts.Contains("..") || !IsInside(fence, Path.GetFullPath(target))) return null;
+                    targetParts = SplitPath(Path.GetRelativePath(fence, Path.GetFullPath(target)));
+                    current = fence;
+                }
+            }
+            for (var i = targetParts.Length - 1; i >= 0; i--) pending.AddFirst(targetParts[i]);
+        }
+        return current;
+    }
+
+    private static string[] SplitPath(string path) => path.Split(Path.DirectorySeparatorChar);
+
+    private static bool IsInside(string folder, string path) =>
+        path == folder || path.StartsWith(folder.EndsWith(Path.DirectorySeparatorChar) ? folder : folder + Path.DirectorySeparatorChar, StringComparison.Ordinal);
+
+    /// <summary>The path the kernel actually opened (Linux /proc), or null where that cannot be read.</summary>
+    private static string? OpenedPath(FileStream s)
+    {
+        if (!OperatingSystem.IsLinux()) return null;
+        try
+        {
+            var fd = s.SafeFileHandle.DangerousGetHandle();
+            var target = new FileInfo($"/proc/self/fd/{fd}").LinkTarget;
+            const string deleted = " (deleted)";
+            return target is not null && target.EndsWith(deleted, StringComparison.Ordinal) ? target[..^deleted.Length] : target;
+        }
+        catch (IOException)
+        {
+            return null;
+        }
     }
 
     private string PathOf(string key)

@@ -13,6 +13,13 @@ public interface IBackupStorage
     /// <exception cref="BackupObjectNotFoundException">The object does not exist.</exception>
     Task<Stream> OpenReadAsync(string key, CancellationToken ct);
 
+    /// <summary>
+    /// Checks, without reading it, that <paramref name="key"/> stays inside its backup's folder (the
+    /// key's first segment), e.g. that no link in a folder leads out of it.
+    /// </summary>
+    /// <exception cref="BackupKeyOutsideFolderException">Reading the key would leave the folder.</exception>
+    void CheckInsideFolder(string key);
+
     /// <summary>Whether an object exists.</summary>
     Task<bool> ExistsAsync(string key, CancellationToken ct);
 

@@ -157,6 +157,8 @@ public sealed partial class RestoreBudgetTests(KafkaFixture kafka, Xunit.Abstrac
             return new CountingStream(stream, n => Interlocked.Add(ref _segmentBytes, n));
         }
 
+        public void CheckInsideFolder(string key) => inner.CheckInsideFolder(key);
+
         public Task<bool> ExistsAsync(string key, CancellationToken ct) => inner.ExistsAsync(key, ct);
 
         public Task WriteAsync(string key, Stream content, CancellationToken ct) => inner.WriteAsync(key, content, ct);

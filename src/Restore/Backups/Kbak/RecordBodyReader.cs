@@ -12,13 +12,27 @@ internal sealed class RecordBodyReader
     private static readonly UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
 
     private readonly Stream _body;
+    private readonly int _maxRecord;
+    private readonly bool _keepBytes;
+    private byte[] _scratch = [];
     private readonly byte[] _buffer = new byte[1 << 17];
     private int _pos;
     private int _len;
     private long _consumedBefore;
     private bool _eof;
 
-    public RecordBodyReader(Stream body) => _body = body;
+    /// <summary>
+    /// Reads from <paramref name="body"/>; a record longer than <paramref name="maxRecord"/> bytes fails
+    /// before its bytes are read. Without <paramref name="keepBytes"/> records are checked but their
+    /// keys, values and header values come back empty, and large records reuse one buffer (verifying
+    /// allocates nothing per record).
+    /// </summary>
+    public RecordBodyReader(Stream body, int maxRecord = SegmentFormat.MaxRecordSize, bool keepBytes = true)
+    {
+        _body = body;
+        _maxRecord = maxRecord;
+        _keepBytes = keepBytes;
+    }
 
     /// <summary>Offset in the body of the next unread byte.</summary>
     public long Position => _consumedBefore + _pos;
@@ -35,6 +49,8 @@ internal sealed class RecordBodyReader
         var length = BinaryPrimitives.ReadUInt32LittleEndian(_buffer.AsSpan(_pos));
         if (length > SegmentFormat.MaxRecordSize)
             throw new SegmentProblem(start, $"record length {length} overflows the {SegmentFormat.MaxRecordSize}-byte maximum");
+        if (length > _maxRecord)
+            throw new RecordOverLimit(start, length, _maxRecord);
         if (length < SegmentFormat.RecordFixedSize)
             throw new SegmentProblem(start, $"record length {length} is below the {SegmentFormat.RecordFixedSize}-byte minimum");
         var size = (int)length;
@@ -43,12 +59,12 @@ internal sealed class RecordBodyReader
         {
             if (!await EnsureAsync(size, ct))
                 throw new SegmentProblem(start, $"record truncated: length says {size} bytes, only {_len - _pos} remain");
-            var record = Parse(_buffer.AsSpan(_pos, size), start + 4);
+            var record = Parse(_buffer.AsSpan(_pos, size), start + 4, _keepBytes);
             _pos += size;
             return record;
         }
         var big = await ReadLargeAsync(size, start, ct);
-        return Parse(big, start + 4);
+        return Parse(big.AsSpan(0, size), start + 4, _keepBytes);
     }
 
     /// <summary>True when the body has no more bytes.</summary>
@@ -57,28 +73,29 @@ internal sealed class RecordBodyReader
     // Reads a record larger than the buffer, growing the array only as data actually arrives.
     private async ValueTask<byte[]> ReadLargeAsync(int size, long start, CancellationToken ct)
     {
-        var data = new byte[Math.Min(size, 4 << 20)];
+        var data = _keepBytes || _scratch.Length == 0 ? new byte[Math.Min(size, 4 << 20)] : _scratch;
         var filled = 0;
         while (filled < size)
         {
             if (_pos == _len && !await EnsureAsync(1, ct))
                 throw new SegmentProblem(start, $"record truncated: length says {size} bytes, only {filled} remain");
             if (filled == data.Length) Array.Resize(ref data, (int)Math.Min(size, (long)data.Length * 2));
-            var n = Math.Min(_len - _pos, data.Length - filled);
+            var n = Math.Min(_len - _pos, Math.Min(data.Length, size) - filled);
             _buffer.AsSpan(_pos, n).CopyTo(data.AsSpan(filled));
             _pos += n;
             filled += n;
         }
+        if (!_keepBytes) _scratch = data;
         return data;
     }
 
-    private static BackupRecord Parse(ReadOnlySpan<byte> r, long at)
+    private static BackupRecord Parse(ReadOnlySpan<byte> r, long at, bool keepBytes)
     {
         var p = 16;
         var timestamp = BinaryPrimitives.ReadInt64LittleEndian(r);
         var offset = BinaryPrimitives.ReadInt64LittleEndian(r[8..]);
-        var key = ReadBytes(r, ref p, at, "key");
-        var value = ReadBytes(r, ref p, at, "value");
+        var key = ReadBytes(r, ref p, at, "key", keepBytes);
+        var value = ReadBytes(r, ref p, at, "value", keepBytes);
         if (r.Length - p < 2) throw new SegmentProblem(at + p, "record too short for its header count");
         int headerCount = BinaryPrimitives.ReadUInt16LittleEndian(r[p..]);
         p += 2;
@@ -101,7 +118,7 @@ internal sealed class RecordBodyReader
             }
             p += keyLength;
             if (r.Length - p < 4) throw new SegmentProblem(at + p, $"record ends inside header {i} value length");
-            headers[i] = new BackupHeader(headerKey, ReadBytes(r, ref p, at, $"header {i} value"));
+            headers[i] = new BackupHeader(headerKey, ReadBytes(r, ref p, at, $"header {i} value", keepBytes));
         }
         if (p != r.Length)
             throw new SegmentProblem(at + p, $"record at offset {offset} has {r.Length - p} bytes beyond its last header");
@@ -109,7 +126,7 @@ internal sealed class RecordBodyReader
     }
 
     // Reads an i32 length (−1 = null) and the bytes; the caller checked that 4 bytes are there.
-    private static byte[]? ReadBytes(ReadOnlySpan<byte> r, ref int p, long at, string what)
+    private static byte[]? ReadBytes(ReadOnlySpan<byte> r, ref int p, long at, string what, bool keepBytes)
     {
         if (r.Length - p < 4) throw new SegmentProblem(at + p, $"record ends inside the {what} length");
         var length = BinaryPrimitives.ReadInt32LittleEndian(r[p..]);
@@ -122,7 +139,7 @@ internal sealed class RecordBodyReader
         if (length > r.Length - p - 4)
             throw new SegmentProblem(at + p, $"{what} length {length} overflows the record ({r.Length - p - 4} bytes left)");
         p += 4;
-        var bytes = r.Slice(p, length).ToArray();
+        var bytes = keepBytes ? r.Slice(p, length).ToArray() : [];
         p += length;
         return bytes;
     }
@@ -152,4 +169,15 @@ internal sealed class RecordBodyReader
 internal sealed class SegmentProblem(long offset, string message) : Exception(message)
 {
     public long Offset { get; } = offset;
+}
+
+/// <summary>A record whose length is legal in the format but more than the reader may hold; nothing of it was read.</summary>
+internal sealed class RecordOverLimit(long offset, long length, int limit)
+    : Exception($"record length {length} is above the {limit}-byte limit")
+{
+    public long Offset { get; } = offset;
+
+    public long Length { get; } = length;
+
+    public int Limit { get; } = limit;
 }

@@ -16,20 +16,39 @@ public static class SegmentReader
     /// <summary>Streams the records of the segment <paramref name="key"/> in stored order.</summary>
     /// <exception cref="CorruptSegmentException">The object does not follow the format.</exception>
     /// <exception cref="BackupObjectNotFoundException">The object does not exist.</exception>
-    public static async IAsyncEnumerable<BackupRecord> ReadAsync(IBackupStorage storage, string key, [EnumeratorCancellation] CancellationToken ct)
+    public static IAsyncEnumerable<BackupRecord> ReadAsync(IBackupStorage storage, string key, CancellationToken ct) =>
+        ReadAsync(storage, key, SegmentFormat.MaxRecordSize, ct);
+
+    /// <summary>
+    /// Streams the records of <paramref name="key"/>, refusing (reason RecordTooLarge) a record longer
+    /// than <paramref name="maxRecordBytes"/> when its length is read, before any of its bytes are
+    /// decompressed; a zstd frame may not ask for a window larger than that either (at least 8 MiB).
+    /// </summary>
+    /// <exception cref="CorruptSegmentException">The object does not follow the format.</exception>
+    /// <exception cref="KafkaRestoredException">Reason RecordTooLarge: a record is longer than <paramref name="maxRecordBytes"/>.</exception>
+    public static async IAsyncEnumerable<BackupRecord> ReadAsync(IBackupStorage storage, string key, int maxRecordBytes,
+        [EnumeratorCancellation] CancellationToken ct)
     {
         await using var stream = await storage.OpenReadAsync(key, ct);
-        await using var session = new ReadSession(storage, key, stream);
+        await using var session = new ReadSession(storage, key, stream, maxRecordBytes);
         await session.StartAsync(ct);
         while (await session.NextAsync(ct) is { } record) yield return record;
     }
 
     /// <summary>Reads a whole segment, checking everything, and returns what it holds.</summary>
     /// <exception cref="CorruptSegmentException">The object does not follow the format.</exception>
-    public static async Task<SegmentSummary> VerifyAsync(IBackupStorage storage, string key, CancellationToken ct)
+    public static Task<SegmentSummary> VerifyAsync(IBackupStorage storage, string key, CancellationToken ct) =>
+        VerifyAsync(storage, key, SegmentFormat.MaxRecordSize, ct);
+
+    /// <summary>
+    /// As <see cref="VerifyAsync(IBackupStorage, string, CancellationToken)"/> with the record limit of
+    /// <see cref="ReadAsync(IBackupStorage, string, int, CancellationToken)"/>. Record bytes are
+    /// checked in place and never kept, so memory stays at one buffer whatever the segment holds.
+    /// </summary>
+    public static async Task<SegmentSummary> VerifyAsync(IBackupStorage storage, string key, int maxRecordBytes, CancellationToken ct)
     {
         await using var stream = await storage.OpenReadAsync(key, ct);
-        await using var session = new ReadSession(storage, key, stream);
+        await using var session = new ReadSession(storage, key, stream, maxRecordBytes, keepBytes: false);
         await session.StartAsync(ct);
         long count = 0, firstTs = 0, lastTs = 0;
         while (await session.NextAsync(ct) is { } r)
@@ -42,7 +61,14 @@ public static class SegmentReader
             session.BodyBytes, session.ObjectBytes);
     }
 
-    private sealed class ReadSession(IBackupStorage storage, string key, Stream source) : IAsyncDisposable
+    /// <summary>
+    /// zstd's window log for a record limit: the decoder's window may be as large as one record
+    /// (at least 8 MiB, which every level up to 19 fits; at most zstd's own default limit, 128 MiB).
+    /// </summary>
+    internal static int ZstdWindowLog(int maxRecordBytes) =>
+        Math.Clamp(64 - System.Numerics.BitOperations.LeadingZeroCount((ulong)Math.Max(1, maxRecordBytes - 1)), 23, 27);
+
+    private sealed class ReadSession(IBackupStorage storage, string key, Stream source, int maxRecordBytes, bool keepBytes = true) : IAsyncDisposable
     {
         private readonly FooterHoldbackStream _raw = new(source);
         private Stream _body = Stream.Null;
@@ -84,7 +110,10 @@ public static class SegmentReader
                     _bodyBase = SegmentFormat.HeaderSize;
                     break;
                 case BackupCompression.Zstd:
-                    _body = new DecompressionStream(_raw, checkEndOfStream: true, leaveOpen: true);
+                    var zstd = new DecompressionStream(_raw, checkEndOfStream: true, leaveOpen: true);
+                    // A frame asking for a bigger window fails at its header instead of allocating it.
+                    zstd.SetParameter(ZstdSharp.Unsafe.ZSTD_dParameter.ZSTD_d_windowLogMax, ZstdWindowLog(maxRecordBytes));
+                    _body = zstd;
                     break;
                 case BackupCompression.Lz4:
                     var prefix = new byte[4];
@@ -93,7 +122,7 @@ public static class SegmentReader
                     _body = new Lz4BlockDecoderStream(_raw, BinaryPrimitives.ReadUInt32LittleEndian(prefix));
                     break;
             }
-            _records = new RecordBodyReader(_body);
+            _records = new RecordBodyReader(_body, maxRecordBytes, keepBytes);
         }
 
         public async Task<BackupRecord?> NextAsync(CancellationToken ct)
@@ -120,6 +149,14 @@ public static class SegmentReader
             catch (SegmentProblem p)
             {
                 throw BodyCorrupt(p.Offset, p.Message, p);
+            }
+            catch (RecordOverLimit o)
+            {
+                var where = Compression == BackupCompression.None
+                    ? $"byte offset {_bodyBase + o.Offset}"
+                    : $"offset {o.Offset} of the decompressed {Compression.ManifestName()} body";
+                throw new KafkaRestoredException("RecordTooLarge",
+                    $"backup segment {storage.Describe(key)} holds a record of {o.Length} bytes at {where}, more than the {o.Limit} bytes the restore's memory budget allows for one record (memory / 4 / workers, at least 1 MiB); it was not decompressed. If the record is genuine, raise spec.resources.limits.memory (or lower spec.resources.limits.cpu); a backup of unexpected records this large may be hostile.", o);
             }
             catch (Exception e) when (e is ZstdException or InvalidDataException or EndOfStreamException)
             {

@@ -84,6 +84,10 @@ public sealed class S3BackupStorage : IBackupStorage, IDisposable
     public string Describe(string key) => $"s3://{_bucket}/{_prefix}{key}";
 
     /// <inheritdoc />
+    /// <remarks>S3 has no links: a key is what it says, and the manifest checks keep it under its backup's prefix.</remarks>
+    public void CheckInsideFolder(string key) => StorageKeys.Validate(key);
+
+    /// <inheritdoc />
     public async Task<Stream> OpenReadAsync(string key, CancellationToken ct)
     {
         StorageKeys.Validate(key);
