@@ -90,7 +90,7 @@ internal static class BackupReadMemory
             var stdout = process.StandardOutput.ReadToEndAsync();
             var stderr = process.StandardError.ReadToEndAsync();
             long peak = 0;
-            while (!process.WaitForExit(20)) peak = Math.Max(peak, Profiling.HighWaterMark(process.Id));
+            while (!process.WaitForExit(20)) peak = Math.Max(peak, ProcessMemory.HighWaterMark(process.Id));
             sw.Stop();
             var segments = stats.Topics.Sum(t => t.Segments);
             if (process.ExitCode != 0 || !stdout.Result.Contains($"verified: {segments} segment(s)", StringComparison.Ordinal))

@@ -11,23 +11,6 @@ namespace KafkaRestored.Benchmarks;
 /// </summary>
 internal static partial class Profiling
 {
-    /// <summary>VmHWM (peak RSS) of a process in bytes, from /proc (0 once it has exited).</summary>
-    public static long HighWaterMark(int pid)
-    {
-        try
-        {
-            foreach (var line in File.ReadLines($"/proc/{pid}/status"))
-            {
-                if (line.StartsWith("VmHWM:", StringComparison.Ordinal))
-                    return long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture) * 1024;
-            }
-        }
-        catch (IOException)
-        {
-        }
-        return 0;
-    }
-
     /// <summary>dotnet-trace on PATH or in ~/.dotnet/tools, else null.</summary>
     public static string? TraceTool
     {

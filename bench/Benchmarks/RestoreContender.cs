@@ -81,7 +81,7 @@ internal static class RestoreContender
         var lastCpuSample = Stopwatch.StartNew();
         while (!process.WaitForExit(50))
         {
-            peak = Math.Max(peak, Profiling.HighWaterMark(process.Id));
+            peak = Math.Max(peak, ProcessMemory.HighWaterMark(process.Id));
             if (threadCpu is not null && lastCpuSample.ElapsedMilliseconds >= 200)
             {
                 lastCpuSample.Restart();

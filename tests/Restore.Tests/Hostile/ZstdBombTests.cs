@@ -80,7 +80,7 @@ public sealed class ZstdBombTests(KafkaFixture kafka, ITestOutputHelper log) : I
             var deadline = Stopwatch.StartNew();
             while (!p.HasExited)
             {
-                peak = Math.Max(peak, HighWaterMark(p.Id));
+                peak = Math.Max(peak, ProcessMemory.HighWaterMark(p.Id));
                 if (deadline.Elapsed > TimeSpan.FromMinutes(2)) throw new TimeoutException("restore -f did not finish in 2 minutes");
                 Thread.Sleep(10);
             }
@@ -91,22 +91,5 @@ public sealed class ZstdBombTests(KafkaFixture kafka, ITestOutputHelper log) : I
         {
             if (!p.HasExited) p.Kill(entireProcessTree: true);
         }
-    }
-
-    /// <summary>VmHWM (peak RSS) of a live process in bytes, from /proc; 0 when it cannot be read.</summary>
-    private static long HighWaterMark(int pid)
-    {
-        try
-        {
-            foreach (var line in File.ReadLines($"/proc/{pid}/status"))
-            {
-                if (line.StartsWith("VmHWM:", StringComparison.Ordinal))
-                    return long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture) * 1024;
-            }
-        }
-        catch (IOException)
-        {
-        }
-        return 0;
     }
 }
