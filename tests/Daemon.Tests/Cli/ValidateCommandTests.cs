@@ -19,6 +19,19 @@ public class ValidateCommandTests
     }
 
     [Fact]
+    public void The_example_repo_is_clean_against_the_example_host_policy_and_not_against_another()
+    {
+        var result = Validate("examples/repo", "--config", "examples/kafka-restored.json");
+        Assert.Equal(0, result.ExitCode);
+        Assert.Equal("0 error(s), 0 warning(s) in 8 file(s)\n", result.StdOut);
+
+        // Positive control: the systemd example's policy is for other teams and allows none of it.
+        var other = Validate("examples/repo", "--config", "systemd/kafka-restored.json");
+        Assert.Equal(1, other.ExitCode);
+        Assert.Contains("error: PolicyDenied: namespace kafka-backup may not use cluster kafka-0.kafka.svc:9092", other.StdOut, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void A_bad_file_prints_each_problem_at_its_line_and_column_and_exits_1()
     {
         using var dir = new TempDir();
