@@ -55,7 +55,7 @@ public static class Planner
             var problem = d.Duplicates.Count > 0
                 ? $"defined {d.Duplicates.Count} times ({string.Join(", ", d.Duplicates)}): neither is executed"
                 : d.IsDenied
-                    ? $"denied by the host policy ({d.Denials.Count} reference{(d.Denials.Count == 1 ? "" : "s")}: {string.Join("; ", d.Denials)})"
+                    ? $"denied by the host policy ({d.Denials.Count} reference{(d.Denials.Count == 1 ? "" : "s")}, first: {d.Denials[0]})"
                     : $"invalid spec ({d.Errors.Count} error{(d.Errors.Count == 1 ? "" : "s")}, first: {(d.Errors.Count > 0 ? d.Errors[0] : "")})";
             if (rec is null)
             {
