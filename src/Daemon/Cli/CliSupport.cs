@@ -62,6 +62,14 @@ internal static class CliSupport
         Description = "Settings file (JSON) whose Policy limits what this run may reach, as the daemon's would; without it the run is unrestricted (except internal target topics)",
     };
 
+    /// <summary>Warns, once at start, that settings without a Policy let no resource reach anything (secure by default).</summary>
+    public static void WarnWithoutPolicy(ReconcilerOptions options, string command, TextWriter error)
+    {
+        if (options.Policy is not null) return;
+        error.WriteLine($"kafka-restored {command}: warning: the settings have no Policy, so nothing is allowed: every resource fails with PolicyDenied. " +
+            "Add a Policy section (Policy:<namespace>:Clusters, Secrets, S3, Folders; * for every namespace), see docs/SECURITY.md.");
+    }
+
     /// <summary>Prints a state store problem.</summary>
     public static int StoreError(string command, StateStoreException e, TextWriter error)
     {
