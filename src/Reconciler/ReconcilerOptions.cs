@@ -1,3 +1,6 @@
+using KafkaRestored.Reconciler.Resources;
+using KafkaRestored.Restore.Policy;
+
 namespace KafkaRestored.Reconciler;
 
 /// <summary>
@@ -81,6 +84,16 @@ public sealed class ReconcilerOptions
     /// <summary>Cap of the retry delay.</summary>
     public TimeSpan RetryMaxDelay { get; set; } = TimeSpan.FromMinutes(6);
 
+    /// <summary>
+    /// The host policy (settings key <c>Policy</c>, keyed by namespace, <c>*</c> for all): which
+    /// clusters, secrets, S3 locations, folders and internal topics resources may reach. Null (no
+    /// <c>Policy</c> in the settings) allows nothing. docs/SECURITY.md is the reference.
+    /// </summary>
+    public Dictionary<string, PolicyEntry>? Policy { get; set; }
+
+    /// <summary>The policy as evaluated, or null when the settings have none.</summary>
+    public HostPolicy? HostPolicy => Restore.Policy.HostPolicy.From(Policy);
+
     /// <summary>Folder of the daemon's clone: &lt;stateDir&gt;/repo.</summary>
     public string RepositoryPath => Path.Combine(StateDirectory, "repo");
 
@@ -103,6 +116,34 @@ public sealed class ReconcilerOptions
                 errors.Add($"Reconciler:{name} must be a relative folder inside the repository, got '{dir}'.");
         }
         if (GitTokenFile is not null && GitSshKeyFile is not null) errors.Add("Set only one of Reconciler:GitTokenFile and Reconciler:GitSshKeyFile.");
+        errors.AddRange(ValidatePolicy(Policy));
+        return errors;
+    }
+
+    /// <summary>Every problem of a <c>Policy</c> section, each naming <c>Policy:&lt;namespace&gt;:&lt;List&gt;</c>.</summary>
+    public static IReadOnlyList<string> ValidatePolicy(IDictionary<string, PolicyEntry>? policy)
+    {
+        var errors = new List<string>();
+        foreach (var (ns, entry) in policy ?? new Dictionary<string, PolicyEntry>())
+        {
+            if (ns != Restore.Policy.HostPolicy.AnyNamespace && !Names.IsDns1123Subdomain(ns))
+            {
+                errors.Add($"Policy:{ns} is not a namespace: keys of Policy are namespaces (lower case DNS-1123 names such as team-a) or * for every namespace.");
+                continue;
+            }
+            if (entry is null) continue;
+            foreach (var (list, patterns) in new[] { ("Secrets", entry.Secrets), ("Clusters", entry.Clusters), ("S3", entry.S3), ("Folders", entry.Folders), ("InternalTopics", entry.InternalTopics) })
+            {
+                for (var i = 0; i < patterns.Count; i++)
+                {
+                    var p = patterns[i];
+                    if (string.IsNullOrWhiteSpace(p))
+                        errors.Add($"Policy:{ns}:{list}:{i} is empty; remove it or write a pattern (* alone allows everything in the list).");
+                    else if (list == "Folders" && p != "*" && (!p.StartsWith('/') || !Path.IsPathFullyQualified(p) || p.Contains('*', StringComparison.Ordinal)))
+                        errors.Add($"Policy:{ns}:{list}:{i} is '{p}'; folders are absolute roots without wildcards (e.g. /srv/backups/{(ns == "*" ? "shared" : ns)}), or * alone for every folder.");
+                }
+            }
+        }
         return errors;
     }
 }

@@ -2,6 +2,7 @@ using System.CommandLine;
 using KafkaRestored.Restore;
 using KafkaRestored.Restore.Backups;
 using KafkaRestored.Restore.Backups.Kbak;
+using KafkaRestored.Restore.Policy;
 using KafkaRestored.Restore.Resources;
 using KafkaRestored.Restore.Secrets;
 using KafkaRestored.Restore.Storage;
@@ -11,7 +12,9 @@ namespace KafkaRestored.Daemon.Cli;
 /// <summary>
 /// <c>kafka-restored backup</c>: a full backup of topics into a folder or S3 in the kafka-backup
 /// layout, and <c>backup describe</c> to show (and with --verify, check) what a backup holds.
-/// Exit 0 on success, 1 on a failure the message explains, 2 on a usage error.
+/// Exit 0 on success, 1 on a failure the message explains, 2 on a usage error. With --config,
+/// the settings' Policy applies as for a resource of every namespace: only its <c>*</c> entry
+/// (a backup has no namespace).
 /// </summary>
 internal static class BackupCommand
 {
@@ -36,10 +39,11 @@ internal static class BackupCommand
         var tlsSecret = new Option<string?>("--tls-secret") { Description = "Secret with 'ca.crt', and 'tls.crt' + 'tls.key' for mutual TLS (those present are used)" };
         var segmentBytes = new Option<long>("--segment-max-bytes") { Description = "Rotate segments at this uncompressed size", DefaultValueFactory = _ => 64L * 1024 * 1024 };
         var location = new BackupLocationOptions();
+        var config = CliSupport.PolicyConfigOption();
 
         var command = new Command("backup", "Back up topics (earliest to the high watermark at start) into a folder or S3, in the kafka-backup v0.17 layout")
         {
-            bootstrap, topics, backupId, compression, groups, sourceClusterId, securityProtocol, saslMechanism, saslSecret, tlsSecret, segmentBytes,
+            bootstrap, topics, backupId, compression, groups, sourceClusterId, securityProtocol, saslMechanism, saslSecret, tlsSecret, segmentBytes, config,
         };
         location.AddTo(command);
         backupId.Validators.Add(ValidateBackupId);
@@ -64,15 +68,18 @@ internal static class BackupCommand
         {
             var output = r.InvocationConfiguration.Output;
             var error = r.InvocationConfiguration.Error;
+            if (!CliSupport.TryLoadPolicy(r.GetValue(config), "backup", error, out var policy)) return CliSupport.ConfigError;
+            var servers = new ValueList<string>(Split(r.GetValue(bootstrap)!));
+            var protocol = ParseProtocol(r.GetValue(securityProtocol)!);
+            var sasl = r.GetValue(saslSecret) is { } saslName ? new SaslSecretRef(saslName, ParseMechanism(r.GetValue(saslMechanism)!), "username", "password") : null;
+            // Checked before any secret file is looked at or any connection opened.
+            if (Denied(policy, new KafkaClusterSpec(servers, protocol, r.GetValue(tlsSecret) is { } t ? new TlsSecretRef(t, null, null, null) : null, sasl, null),
+                    location.Spec(r), "backup", error))
+                return Failed;
             try
             {
                 var secrets = new SecretStore(r.GetValue(location.SecretsDir));
-                var cluster = new KafkaClusterSpec(
-                    new ValueList<string>(Split(r.GetValue(bootstrap)!)),
-                    ParseProtocol(r.GetValue(securityProtocol)!),
-                    r.GetValue(tlsSecret) is { } tls ? TlsRef(secrets, tls) : null,
-                    r.GetValue(saslSecret) is { } sasl ? new SaslSecretRef(sasl, ParseMechanism(r.GetValue(saslMechanism)!), "username", "password") : null,
-                    null);
+                var cluster = new KafkaClusterSpec(servers, protocol, r.GetValue(tlsSecret) is { } tls ? TlsRef(secrets, tls) : null, sasl, null);
                 var storage = BackupStorageFactory.Create(location.Spec(r), secrets);
                 var request = new ClusterBackupRequest(cluster, Split(r.GetValue(topics)!), r.GetValue(backupId)!,
                     BackupCompressions.TryParse(r.GetValue(compression))!.Value, Split(r.GetValue(groups) ?? []))
@@ -104,13 +111,16 @@ internal static class BackupCommand
         var backupId = new Option<string>("--backup-id") { Description = "Id of the backup", Required = true };
         var verify = new Option<bool>("--verify") { Description = "Read every segment: check format, CRC and counts against the manifest; exit 1 on any problem" };
         var location = new BackupLocationOptions();
+        var config = CliSupport.PolicyConfigOption();
         backupId.Validators.Add(ValidateBackupId);
-        var command = new Command("describe", "Show a backup's topics, partitions, records, bytes, time range and gaps") { backupId, verify };
+        var command = new Command("describe", "Show a backup's topics, partitions, records, bytes, time range and gaps") { backupId, verify, config };
         location.AddTo(command);
         command.SetAction(async (r, ct) =>
         {
             var output = r.InvocationConfiguration.Output;
             var error = r.InvocationConfiguration.Error;
+            if (!CliSupport.TryLoadPolicy(r.GetValue(config), "backup describe", error, out var policy)) return CliSupport.ConfigError;
+            if (Denied(policy, null, location.Spec(r), "backup describe", error)) return Failed;
             try
             {
                 var storage = BackupStorageFactory.Create(location.Spec(r), new SecretStore(r.GetValue(location.SecretsDir)));
@@ -132,6 +142,17 @@ internal static class BackupCommand
             }
         });
         return command;
+    }
+
+    /// <summary>Prints every denial of the policy's <c>*</c> entry (a backup has no namespace) and returns true when there is any.</summary>
+    private static bool Denied(HostPolicy? policy, KafkaClusterSpec? cluster, StorageSpec storage, string command, TextWriter error)
+    {
+        if (policy is null) return false;
+        var denials = (cluster is null ? [] : PolicyEvaluator.Cluster(policy, HostPolicy.AnyNamespace, cluster, "cluster"))
+            .Concat(PolicyEvaluator.Storage(policy, HostPolicy.AnyNamespace, storage, "storage")).ToList();
+        foreach (var d in denials) error.WriteLine($"kafka-restored {command}: {PolicyDenial.Reason}: {d.Message}");
+        if (denials.Count > 0) error.WriteLine($"kafka-restored {command}: nothing was run; a backup is checked against Policy:* (it has no namespace).");
+        return denials.Count > 0;
     }
 
     private static void ValidateBackupId(System.CommandLine.Parsing.OptionResult result)

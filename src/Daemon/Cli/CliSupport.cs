@@ -2,6 +2,7 @@ using System.CommandLine;
 using KafkaRestored.Daemon.Configuration;
 using KafkaRestored.Reconciler;
 using KafkaRestored.Reconciler.State;
+using KafkaRestored.Restore.Policy;
 
 namespace KafkaRestored.Daemon.Cli;
 
@@ -27,6 +28,46 @@ internal static class CliSupport
         var problems = options.Validate().Where(p => needRepository || !p.Contains("RepositoryUrl", StringComparison.Ordinal)).ToList();
         foreach (var p in problems) error.WriteLine($"kafka-restored {command}: {p}");
         return problems.Count == 0 ? options : null;
+    }
+
+    /// <summary>
+    /// The host policy of an operator's one-shot run (<c>restore -f</c>, <c>offsets</c>, <c>backup</c>):
+    /// the <c>Policy</c> of the settings read with <paramref name="configFile"/> (appsettings.json and
+    /// environment as for the daemon), or null (unrestricted, except internal target topics) without
+    /// --config or when those settings have none. False after printing why the settings are unusable.
+    /// </summary>
+    public static bool TryLoadPolicy(string? configFile, string command, TextWriter error, out HostPolicy? policy)
+    {
+        policy = null;
+        if (configFile is null) return true;
+        ReconcilerOptions options;
+        try
+        {
+            options = ReconcilerSettings.Load(configFile, new Dictionary<string, string?>());
+        }
+        catch (SettingsException e)
+        {
+            error.WriteLine($"kafka-restored {command}: {e.Message}");
+            return false;
+        }
+        var problems = ReconcilerOptions.ValidatePolicy(options.Policy);
+        foreach (var p in problems) error.WriteLine($"kafka-restored {command}: {p}");
+        policy = options.HostPolicy;
+        return problems.Count == 0;
+    }
+
+    /// <summary>--config FILE of a one-shot run: its Policy, when it has one, limits what the run may reach.</summary>
+    public static Option<string?> PolicyConfigOption() => new("--config")
+    {
+        Description = "Settings file (JSON) whose Policy limits what this run may reach, as the daemon's would; without it the run is unrestricted (except internal target topics)",
+    };
+
+    /// <summary>Warns, once at start, that settings without a Policy let no resource reach anything (secure by default).</summary>
+    public static void WarnWithoutPolicy(ReconcilerOptions options, string command, TextWriter error)
+    {
+        if (options.Policy is not null) return;
+        error.WriteLine($"kafka-restored {command}: warning: the settings have no Policy, so nothing is allowed: every resource fails with PolicyDenied. " +
+            "Add a Policy section (Policy:<namespace>:Clusters, Secrets, S3, Folders; * for every namespace), see docs/SECURITY.md.");
     }
 
     /// <summary>Prints a state store problem.</summary>

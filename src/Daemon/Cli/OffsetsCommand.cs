@@ -3,6 +3,7 @@ using KafkaRestored.Reconciler.Resources;
 using KafkaRestored.Reconciler.Status;
 using KafkaRestored.Restore;
 using KafkaRestored.Restore.Offsets;
+using KafkaRestored.Restore.Policy;
 using KafkaRestored.Restore.Resources;
 using KafkaRestored.Restore.Secrets;
 
@@ -43,10 +44,12 @@ internal static class OffsetsCommand
         {
             Description = "Folder of secret files <name>/<key> (default: $CREDENTIALS_DIRECTORY/secrets when set)",
         };
-        var command = new Command(name, description) { file, stateDir, secretsDir };
+        var config = CliSupport.PolicyConfigOption();
+        var command = new Command(name, description) { file, stateDir, secretsDir, config };
         command.SetAction((parseResult, ct) => RunAsync(
             kind,
             parseResult.GetValue(file)!,
+            parseResult.GetValue(config),
             parseResult.GetValue(stateDir) ?? CliSupport.OneShotStateDirectory("cli-offsets"),
             parseResult.GetValue(secretsDir) ?? CliSupport.DefaultSecretsDirectory(),
             parseResult.InvocationConfiguration.Output,
@@ -55,8 +58,8 @@ internal static class OffsetsCommand
         return command;
     }
 
-    /// <summary>Loads the file, runs the resource and prints its status; returns the exit code.</summary>
-    public static async Task<int> RunAsync(string kind, string file, string stateDirectory, string? secretsDirectory,
+    /// <summary>Loads the file, runs the resource and prints its status; returns the exit code. The Policy of <paramref name="configFile"/>'s settings, when there is one, limits what it may reach.</summary>
+    public static async Task<int> RunAsync(string kind, string file, string? configFile, string stateDirectory, string? secretsDirectory,
         TextWriter output, TextWriter error, CancellationToken ct)
     {
         var verb = kind == ResourceKinds.KafkaOffsetReset ? "offsets reset" : "offsets rollback";
@@ -65,6 +68,7 @@ internal static class OffsetsCommand
             await error.WriteLineAsync($"kafka-restored {verb}: {file}: no such file");
             return Program.UsageError;
         }
+        if (!CliSupport.TryLoadPolicy(configFile, verb, error, out var policy)) return CliSupport.ConfigError;
         var loaded = ResourceLoader.LoadPaths([file]);
         foreach (var d in loaded.Diagnostics) await error.WriteLineAsync(d.ToString());
         if (loaded.HasErrors)
@@ -78,6 +82,14 @@ internal static class OffsetsCommand
             await error.WriteLineAsync(resources.Count == 0
                 ? $"kafka-restored {verb}: {file} holds no {kind} (apiVersion {ApiVersions.V1Alpha1}); nothing to run."
                 : $"kafka-restored {verb}: {file} holds {resources.Count} {kind} resources ({string.Join(", ", resources.Select(r => r.Id.ShortName))}); put the one to run in a file of its own.");
+            return Failed;
+        }
+
+        if (policy is not null && PolicyEvaluator.Evaluate(policy, resources[0]) is { Count: > 0 } denials)
+        {
+            foreach (var d in PolicyCheck.Diagnostics(loaded.Resources.Single(r => ReferenceEquals(r.Resource, resources[0])), denials))
+                await error.WriteLineAsync(d.ToString());
+            await error.WriteLineAsync($"kafka-restored {verb}: {PolicyDenial.Reason}: the host policy of {configFile} denies {denials.Count} reference(s) of {resources[0].Id.ShortName}; nothing was run.");
             return Failed;
         }
 

@@ -54,13 +54,18 @@ internal static class PlanCommand
                     error.WriteLine($"kafka-restored plan: {e.Message}");
                     return 1;
                 }
-                var desired = new DesiredStateLoader(git).Load(commit);
+                var desired = new DesiredStateLoader(git, options.HostPolicy).Load(commit);
                 var plan = Planner.Plan(desired, state, new PlanContext(DateTimeOffset.UtcNow, options.MaxConcurrentRestores, new HashSet<ResourceId>()));
                 output.WriteLine($"Plan at {options.Branch} {commit[..12]} ({desired.Resources.Count} resources, {state.Count(s => !s.Tombstone)} in the state store):");
                 foreach (var a in plan.Where(a => parse.GetValue(all) || a.Kind != PlanActionKind.Unchanged)) output.WriteLine("  " + a);
                 var unchanged = plan.Count(a => a.Kind == PlanActionKind.Unchanged);
                 if (unchanged > 0 && !parse.GetValue(all)) output.WriteLine($"  ({unchanged} unchanged; --all lists them)");
                 foreach (var e in desired.FileErrors) output.WriteLine("  file problem: " + e);
+                if (options.Policy is null) output.WriteLine("  no Policy in the settings: nothing is allowed, every resource is denied (docs/SECURITY.md)");
+                foreach (var d in desired.Resources.Values.Where(d => d.IsDenied).OrderBy(d => d.Id.ToString(), StringComparer.Ordinal))
+                {
+                    foreach (var denial in d.Denials) output.WriteLine("  policy denies: " + denial);
+                }
                 return 0;
             }
             finally

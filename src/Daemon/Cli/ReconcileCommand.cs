@@ -30,6 +30,7 @@ internal static class ReconcileCommand
                 return Program.UsageError;
             }
             if (CliSupport.Settings(parse, "reconcile", error) is not { } options) return CliSupport.ConfigError;
+            CliSupport.WarnWithoutPolicy(options, "reconcile", error);
             using var logging = LoggerFactory.Create(b => b.AddSimpleConsole(o => o.SingleLine = true).SetMinimumLevel(LogLevel.Information));
             var logger = logging.CreateLogger("kafka-restored");
             StateStore store;

@@ -5,6 +5,7 @@ using KafkaRestored.Reconciler.Status;
 using KafkaRestored.Restore;
 using KafkaRestored.Restore.Engine;
 using KafkaRestored.Restore.Offsets;
+using KafkaRestored.Restore.Policy;
 using KafkaRestored.Restore.Resources;
 using KafkaRestored.Restore.Secrets;
 
@@ -36,14 +37,17 @@ internal static class RestoreCommand
         {
             Description = "Folder of secret files <name>/<key> (default: $CREDENTIALS_DIRECTORY/secrets when set)",
         };
+        var config = CliSupport.PolicyConfigOption();
         var command = new Command("restore", "Run one KafkaRestore now, without Git: plan, preflight, restore exactly once, verify; print the final status as YAML")
         {
             file,
             stateDir,
             secretsDir,
+            config,
         };
         command.SetAction((parseResult, ct) => RunAsync(
             parseResult.GetValue(file)!,
+            parseResult.GetValue(config),
             parseResult.GetValue(stateDir) ?? CliSupport.OneShotStateDirectory("cli-restores"),
             parseResult.GetValue(secretsDir) ?? CliSupport.DefaultSecretsDirectory(),
             parseResult.InvocationConfiguration.Output,
@@ -52,8 +56,12 @@ internal static class RestoreCommand
         return command;
     }
 
-    /// <summary>Loads the file, runs the restore and prints; returns the exit code.</summary>
-    public static async Task<int> RunAsync(string file, string stateDirectory, string? secretsDirectory,
+    /// <summary>
+    /// Loads the file, runs the restore and prints; returns the exit code. The Policy of
+    /// <paramref name="configFile"/>'s settings, when there is one, limits what the restore may reach;
+    /// internal target topics need a policy allowing them in any case.
+    /// </summary>
+    public static async Task<int> RunAsync(string file, string? configFile, string stateDirectory, string? secretsDirectory,
         TextWriter output, TextWriter error, CancellationToken ct)
     {
         if (!File.Exists(file))
@@ -61,6 +69,7 @@ internal static class RestoreCommand
             await error.WriteLineAsync($"kafka-restored restore: {file}: no such file");
             return Program.UsageError;
         }
+        if (!CliSupport.TryLoadPolicy(configFile, "restore", error, out var policy)) return CliSupport.ConfigError;
         var loaded = ResourceLoader.LoadPaths([file]);
         foreach (var d in loaded.Diagnostics) await error.WriteLineAsync(d.ToString());
         if (loaded.HasErrors)
@@ -77,10 +86,19 @@ internal static class RestoreCommand
             return Failed;
         }
         var restore = restores[0];
+        // Nothing is opened, no secret read, before the policy allows every reference.
+        var denials = policy is null ? PolicyEvaluator.InternalTopics(null, restore) : PolicyEvaluator.Evaluate(policy, restore);
+        if (denials.Count > 0)
+        {
+            foreach (var d in PolicyCheck.Diagnostics(loaded.Resources.Single(r => ReferenceEquals(r.Resource, restore)), denials))
+                await error.WriteLineAsync(d.ToString());
+            await error.WriteLineAsync($"kafka-restored restore: {PolicyDenial.Reason}: the host policy{(configFile is null ? "" : " of " + configFile)} denies {denials.Count} reference(s) of {restore.Id.ShortName}; nothing was run.");
+            return Failed;
+        }
 
         var state = new FileRestoreStateStore(stateDirectory);
         var secrets = new SecretStore(secretsDirectory);
-        var env = new RestoreEnvironment(secrets, state, restore.Id.ShortName);
+        var env = new RestoreEnvironment(secrets, state, restore.Id.ShortName) { Policy = policy };
         var (snapshotId, snapshotFailed) = await SnapshotBeforeWritingAsync(restore, stateDirectory, secrets, error, ct);
         if (snapshotFailed) return Failed;
         await error.WriteLineAsync($"Restoring {restore.Id.ShortName} from backup {restore.Spec.BackupId} (state in {state.RunDirectory(env.RestoreKey)})");

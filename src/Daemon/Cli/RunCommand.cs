@@ -45,6 +45,7 @@ internal static class RunCommand
             foreach (var line in problems.ToString().Split(Environment.NewLine, StringSplitOptions.RemoveEmptyEntries).Distinct(StringComparer.Ordinal))
                 error.WriteLine(line);
             if (options is null || daemon is null) return CliSupport.ConfigError;
+            CliSupport.WarnWithoutPolicy(options, "run", error);
             string? webhookSecret;
             try
             {

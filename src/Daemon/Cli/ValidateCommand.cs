@@ -1,10 +1,15 @@
 using System.CommandLine;
+using KafkaRestored.Daemon.Configuration;
+using KafkaRestored.Reconciler;
 using KafkaRestored.Reconciler.Resources;
+using KafkaRestored.Restore.Policy;
 
 namespace KafkaRestored.Daemon.Cli;
 
 /// <summary><c>kafka-restored validate PATH...</c>: lints resource files without a cluster, for pre-commit hooks
-/// and CI of config repos. Exit 0 when clean (warnings allowed), 1 on any error, 2 on a usage error.</summary>
+/// and CI of config repos. With <c>--config FILE</c> the host policy of those settings is evaluated too
+/// (PolicyDenied at the field's line and column); without it, only internal target topics are (they
+/// always need a policy). Exit 0 when clean (warnings allowed), 1 on any error, 2 on a usage or settings error.</summary>
 internal static class ValidateCommand
 {
     /// <summary>Exit code when some resource has an error.</summary>
@@ -23,23 +28,28 @@ internal static class ValidateCommand
             Description = "Directory, relative to each directory given, not to scan (repeatable; default: status and snapshots, the daemon's own folders)",
             AllowMultipleArgumentsPerToken = false,
         };
-        var command = new Command("validate", "Check resource files: YAML syntax, fields, values and duplicate identities; print FILE:LINE:COL: error|warning: CODE: message per problem")
+        var config = new Option<string?>("--config")
+        {
+            Description = "The daemon's settings file (JSON): its Policy is evaluated, every denial reported as PolicyDenied at the field (a config repo's CI runs this with the host's settings)",
+        };
+        var command = new Command("validate", "Check resource files: YAML syntax, fields, values and duplicate identities (and with --config the host policy); print FILE:LINE:COL: error|warning: CODE: message per problem")
         {
             paths,
             exclude,
+            config,
         };
         command.SetAction(parseResult =>
         {
             var given = parseResult.GetValue(paths) ?? [];
             var excluded = parseResult.GetValue(exclude);
             return Run(given, excluded is { Length: > 0 } ? new ResourceLoadOptions(excluded) : ResourceLoadOptions.Default,
-                parseResult.InvocationConfiguration.Output, parseResult.InvocationConfiguration.Error);
+                parseResult.GetValue(config), parseResult.InvocationConfiguration.Output, parseResult.InvocationConfiguration.Error);
         });
         return command;
     }
 
-    /// <summary>Validates and prints; returns the exit code.</summary>
-    public static int Run(IReadOnlyList<string> paths, ResourceLoadOptions options, TextWriter output, TextWriter error)
+    /// <summary>Validates and prints; returns the exit code. <paramref name="configFile"/> (optional) is the daemon's settings file whose Policy is evaluated.</summary>
+    public static int Run(IReadOnlyList<string> paths, ResourceLoadOptions options, string? configFile, TextWriter output, TextWriter error)
     {
         var missing = paths.Where(p => !File.Exists(p) && !Directory.Exists(p)).ToList();
         if (missing.Count > 0)
@@ -47,7 +57,26 @@ internal static class ValidateCommand
             foreach (var p in missing) error.WriteLine($"kafka-restored validate: {p}: no such file or directory");
             return Program.UsageError;
         }
-        var result = ResourceLoader.LoadPaths(paths, options);
+        Func<Restore.Resources.KafkaResource, IReadOnlyList<PolicyDenial>> evaluate = r => PolicyEvaluator.InternalTopics(null, r);
+        if (configFile is not null)
+        {
+            ReconcilerOptions settings;
+            try
+            {
+                settings = ReconcilerSettings.Load(configFile, new Dictionary<string, string?>());
+            }
+            catch (SettingsException e)
+            {
+                error.WriteLine($"kafka-restored validate: {e.Message}");
+                return CliSupport.ConfigError;
+            }
+            var problems = ReconcilerOptions.ValidatePolicy(settings.Policy);
+            foreach (var p in problems) error.WriteLine($"kafka-restored validate: {p}");
+            if (problems.Count > 0) return CliSupport.ConfigError;
+            var policy = settings.HostPolicy;
+            evaluate = r => PolicyEvaluator.Evaluate(policy, r);
+        }
+        var result = PolicyCheck.Apply(ResourceLoader.LoadPaths(paths, options), evaluate);
         foreach (var d in result.Diagnostics) output.WriteLine(d.ToString());
         output.WriteLine($"{result.ErrorCount} error(s), {result.WarningCount} warning(s) in {result.FileCount} file(s)");
         return result.HasErrors ? Invalid : 0;

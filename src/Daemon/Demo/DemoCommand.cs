@@ -8,6 +8,7 @@ using KafkaRestored.Reconciler;
 using KafkaRestored.Reconciler.Execution;
 using KafkaRestored.Reconciler.Git;
 using KafkaRestored.Reconciler.State;
+using KafkaRestored.Restore.Policy;
 using KafkaRestored.Restore.Resources;
 using LibGit2Sharp;
 using Microsoft.Extensions.Logging;
@@ -93,8 +94,17 @@ internal static class DemoCommand
             RetryMaxDelay = TimeSpan.FromSeconds(4),
             BotName = "kafka-restored",
             BotEmail = "kafka-restored@demo.local",
+            // Exactly what the demo's resources need: the embedded cluster and the backup folder, nothing else (docs/SECURITY.md).
+            Policy = new()
+            {
+                [HostPolicy.AnyNamespace] = new PolicyEntry
+                {
+                    Clusters = [.. cluster.BootstrapServers.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)],
+                    Folders = [backups],
+                },
+            },
         };
-        output.WriteLine("[4/5] running the reconciler until every restore settles...");
+        output.WriteLine($"[4/5] running the reconciler until every restore settles (Policy: every namespace may reach {cluster.BootstrapServers} and {backups}, nothing else)...");
         using var logging = LoggerFactory.Create(b => b.AddSimpleConsole(o => { o.SingleLine = true; o.TimestampFormat = "HH:mm:ss "; })
             .SetMinimumLevel(LogLevel.Information).AddFilter("KafkaRestored.Restore", LogLevel.Warning));
         IReadOnlyList<ResourceRecord> final;

@@ -1,5 +1,6 @@
 using KafkaRestored.Reconciler.State;
 using KafkaRestored.Restore.Engine;
+using KafkaRestored.Restore.Policy;
 using KafkaRestored.Restore.Resources;
 using KafkaRestored.Restore.Secrets;
 using Microsoft.Extensions.Logging;
@@ -98,6 +99,9 @@ public sealed class RunContext
 
     /// <summary>Logger with the resource identity in scope.</summary>
     public ILogger Logger { get; }
+
+    /// <summary>The host policy the resource was allowed by (null: none configured); the restore engine checks internal target topics from the manifest against it.</summary>
+    public HostPolicy? Policy { get; init; }
 
     /// <summary>Reports kind-specific status (e.g. a KafkaRestoreStatus with Progress); committed to Git throttled.</summary>
     public void Report(ResourceStatus details) => _report(details);

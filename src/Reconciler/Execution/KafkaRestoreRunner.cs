@@ -25,6 +25,7 @@ public sealed class KafkaRestoreRunner : IResourceRunner
             Logger = context.Logger,
             Time = context.Time,
             Tuning = Tuning,
+            Policy = context.Policy,
         };
         var progress = new Progress(context);
         var snapshotId = default(string);
@@ -51,7 +52,7 @@ public sealed class KafkaRestoreRunner : IResourceRunner
         {
             RestoreOutcome.Completed => Completed(result, details),
             RestoreOutcome.Cancelled => RunOutcome.Cancelled(result.Message, details),
-            _ => RunOutcome.Failed(result.Reason, result.Message, details),
+            _ => RunOutcome.Failed(result.Reason, result.Message, details, retryable: result.Reason != ConditionReasons.PolicyDenied),
         };
     }
 

@@ -3,6 +3,7 @@ using KafkaRestored.Reconciler.Git;
 using KafkaRestored.Reconciler.Planning;
 using KafkaRestored.Reconciler.State;
 using KafkaRestored.Reconciler.Status;
+using KafkaRestored.Restore.Policy;
 using KafkaRestored.Restore.Resources;
 using KafkaRestored.Restore.Secrets;
 using Microsoft.Extensions.Logging;
@@ -113,7 +114,7 @@ public sealed class ReconcileLoop : IAsyncDisposable
         _git = git;
         _time = time ?? TimeProvider.System;
         _logger = logger ?? NullLogger.Instance;
-        _loader = new DesiredStateLoader(git);
+        _loader = new DesiredStateLoader(git, options.HostPolicy);
         _publisher = new StatusPublisher(options, git, store, _time, _logger);
         _runners = runners.ToDictionary(r => r.Kind);
         _secrets = new SecretStore(options.SecretsDirectory);
@@ -342,6 +343,8 @@ public sealed class ReconcileLoop : IAsyncDisposable
                     KeepCompletedMessage(rec!, d!), now),
                 PlanActionKind.MarkInvalid => Problem(d!, rec, commit, now, ConditionReasons.InvalidSpec,
                     $"{d!.Errors.Count} error{(d.Errors.Count == 1 ? "" : "s")}; nothing was executed: {string.Join("; ", d.Errors)}"),
+                PlanActionKind.MarkDenied => Problem(d!, rec, commit, now, ConditionReasons.PolicyDenied,
+                    $"The host policy denies {d!.Denials.Count} reference{(d.Denials.Count == 1 ? "" : "s")}; nothing was executed: {string.Join("; ", d.Denials)}"),
                 PlanActionKind.MarkDuplicate => Problem(d!, rec, commit, now, ConditionReasons.DuplicateResource,
                     $"{action.Id} is defined in {d!.Duplicates.Count} places ({string.Join(", ", d.Duplicates)}); neither is executed until one is renamed or removed."),
                 PlanActionKind.Remove => Tombstone(rec!, DeletionOutcome.Deleted, now),
@@ -439,7 +442,7 @@ public sealed class ReconcileLoop : IAsyncDisposable
 
     private static string KeepCompletedMessage(ResourceRecord rec, DesiredResource d)
     {
-        var what = d.IsValid ? "The spec changed" : $"The spec was edited and is now invalid ({string.Join("; ", d.Errors)})";
+        var what = d.IsValid || d.IsDenied ? "The spec changed" : $"The spec was edited and is now invalid ({string.Join("; ", d.Errors)})";
         return $"{what} after generation {rec.Generation} completed (it ran the spec of commit {Short(rec.Status.SourceRevision)}). " +
             $"A completed {rec.Id.Kind} is not re-run, like a Kubernetes Job. To run it again with the current spec, set the annotation " +
             $"{ObjectMeta.RerunAnnotation} to a new value (for example today's date).";
@@ -520,7 +523,8 @@ public sealed class ReconcileLoop : IAsyncDisposable
             {
                 handle.Latest = details;
                 Interlocked.Exchange(ref _progressReported, 1);
-            });
+            })
+        { Policy = _options.HostPolicy };
         handle.Task = Task.Run(async () =>
         {
             // A message-template scope prints as "KafkaRestore ns/name generation N" and still carries the values as fields.
@@ -529,6 +533,11 @@ public sealed class ReconcileLoop : IAsyncDisposable
             if (!_runners.TryGetValue(record.Id.Kind, out var runner))
             {
                 outcome = RunOutcome.Failed("NoRunner", $"This kafka-restored build cannot execute {record.Id.Kind} resources yet.", retryable: false);
+            }
+            else if (PolicyEvaluator.Evaluate(context.Policy, resource) is { Count: > 0 } denials)
+            {
+                // Defense in depth: the planner already refused denied resources; a folder's links may have changed since.
+                outcome = RunOutcome.Failed(ConditionReasons.PolicyDenied, "The host policy denies this resource; nothing was executed: " + string.Join("; ", denials.Select(d => d.ToString())), retryable: false);
             }
             else
             {

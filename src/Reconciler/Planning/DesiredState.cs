@@ -36,14 +36,23 @@ public sealed record DesiredResource
     /// <summary>Warnings of a valid resource (e.g. podTemplate ignored), each "file:line:col: warning: CODE: message".</summary>
     public IReadOnlyList<string> Warnings { get; init; } = [];
 
+    /// <summary>Host policy denials of a well-formed resource, each "file:line:col: error: PolicyDenied: message"; it is not executed while any remain.</summary>
+    public IReadOnlyList<string> Denials { get; init; } = [];
+
+    /// <summary>Hash of the canonical spec even when denied (<see cref="SpecHash"/> then also covers the denials), so a policy change alone is told from a spec change.</summary>
+    public string? ResourceSpecHash { get; init; }
+
     /// <summary>Every location defining this identity when more than one does.</summary>
     public IReadOnlyList<SourceLocation> Duplicates { get; init; } = [];
 
     /// <summary>Retry, deadline and retention settings (KafkaRestore's job; defaults for other kinds).</summary>
     public JobSpec Job => Resource is KafkaRestore r ? r.Spec.Job : JobSpec.Default;
 
-    /// <summary>True when the resource may be executed.</summary>
-    public bool IsValid => Resource is not null && Errors.Count == 0 && Duplicates.Count == 0;
+    /// <summary>True when the resource may be executed: well-formed, defined once and allowed by the host policy.</summary>
+    public bool IsValid => Resource is not null && Errors.Count == 0 && Duplicates.Count == 0 && Denials.Count == 0;
+
+    /// <summary>True when the resource is well-formed and defined once but the host policy denies it.</summary>
+    public bool IsDenied => Resource is not null && Errors.Count == 0 && Duplicates.Count == 0 && Denials.Count > 0;
 }
 
 /// <summary>Every resource identity at one commit, plus problems that could not be tied to an identity.</summary>

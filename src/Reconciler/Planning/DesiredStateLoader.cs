@@ -2,6 +2,7 @@ using System.Security.Cryptography;
 using System.Text;
 using KafkaRestored.Reconciler.Git;
 using KafkaRestored.Reconciler.Resources;
+using KafkaRestored.Restore.Policy;
 using KafkaRestored.Restore.Resources;
 
 namespace KafkaRestored.Reconciler.Planning;
@@ -14,11 +15,24 @@ namespace KafkaRestored.Reconciler.Planning;
 public sealed class DesiredStateLoader
 {
     private readonly GitSource _git;
+    private readonly bool _evaluatePolicy;
+    private readonly HostPolicy? _policy;
     private Dictionary<RepoFile, ParsedFile> _parsed = [];
     private long _blobsParsed;
 
-    /// <summary>Creates a loader reading through <paramref name="git"/>.</summary>
+    /// <summary>Creates a loader reading through <paramref name="git"/> that does not evaluate a host policy (parsing and validation only).</summary>
     public DesiredStateLoader(GitSource git) => _git = git;
+
+    /// <summary>
+    /// Creates a loader that also evaluates <paramref name="policy"/> (null: the settings have none,
+    /// so nothing is allowed) every time it loads: denied resources carry their denials.
+    /// </summary>
+    public DesiredStateLoader(GitSource git, HostPolicy? policy)
+    {
+        _git = git;
+        _evaluatePolicy = true;
+        _policy = policy;
+    }
 
     /// <summary>Blobs parsed since start (a cycle without changed files adds none).</summary>
     public long BlobsParsed => Interlocked.Read(ref _blobsParsed);
@@ -38,7 +52,8 @@ public sealed class DesiredStateLoader
             next[file] = parsed;
         }
         _parsed = next;
-        return Build(commit, ResourceLoader.Combine(files.Select(f => next[f])));
+        var result = ResourceLoader.Combine(files.Select(f => next[f]));
+        return _evaluatePolicy ? Build(commit, result, _policy) : Build(commit, result);
     }
 
     /// <summary>
@@ -56,19 +71,29 @@ public sealed class DesiredStateLoader
         return ResourceLoader.ParseFile(file.Path, _git.ReadBlob(file.BlobId));
     }
 
-    /// <summary>Turns a load result into desired resources: valid ones with their spec hash, and invalid or duplicated identities with every error.</summary>
-    public static DesiredState Build(string commit, LoadResult result)
+    /// <summary>Turns a load result into desired resources: valid ones with their spec hash, and invalid or duplicated identities with every error. No host policy is evaluated.</summary>
+    public static DesiredState Build(string commit, LoadResult result) => Build(commit, result, null, evaluatePolicy: false);
+
+    /// <summary>As <see cref="Build(string, LoadResult)"/>, with the denials of <paramref name="policy"/> (null: nothing is allowed) on each resource it denies.</summary>
+    public static DesiredState Build(string commit, LoadResult result, HostPolicy? policy) => Build(commit, result, policy, evaluatePolicy: true);
+
+    private static DesiredState Build(string commit, LoadResult result, HostPolicy? policy, bool evaluatePolicy)
     {
         var resources = new Dictionary<ResourceId, DesiredResource>();
         foreach (var r in result.Resources)
         {
             var warnings = result.Diagnostics.Where(d => !d.IsError && d.Resource == r.Resource.Id).Select(d => d.ToString()).ToList();
+            var hash = SpecHash(r.Resource);
+            var denials = evaluatePolicy ? PolicyCheck.Diagnostics(r, PolicyEvaluator.Evaluate(policy, r.Resource)).Select(d => d.ToString()).ToList() : [];
             resources[r.Resource.Id] = new DesiredResource
             {
                 Id = r.Resource.Id,
                 Location = new SourceLocation(r.File, r.Line, r.Column),
                 Resource = r.Resource,
-                SpecHash = SpecHash(r.Resource),
+                // A denied spec hashes apart from the same spec allowed: once the policy allows it, it is a change the planner acts on.
+                SpecHash = denials.Count == 0 ? hash : "denied:" + Hash(hash + "\n" + string.Join("\n", denials)),
+                ResourceSpecHash = hash,
+                Denials = denials,
                 RerunValue = r.Resource.Metadata.Annotations.TryGetValue(ObjectMeta.RerunAnnotation, out var rerun) ? rerun : null,
                 Warnings = warnings,
             };

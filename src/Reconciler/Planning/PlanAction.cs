@@ -41,6 +41,9 @@ public enum PlanActionKind
     /// <summary>Two files define the identity: Failed with reason DuplicateResource, neither executed.</summary>
     MarkDuplicate,
 
+    /// <summary>The host policy denies a reference: Failed with reason PolicyDenied, nothing executed (re-planned when the policy allows it).</summary>
+    MarkDenied,
+
     /// <summary>The YAML was deleted while running: cancel, record it, remove the status file.</summary>
     Cancel,
 

@@ -54,10 +54,24 @@ public static class Planner
         {
             var problem = d.Duplicates.Count > 0
                 ? $"defined {d.Duplicates.Count} times ({string.Join(", ", d.Duplicates)}): neither is executed"
-                : $"invalid spec ({d.Errors.Count} error{(d.Errors.Count == 1 ? "" : "s")}, first: {(d.Errors.Count > 0 ? d.Errors[0] : "")})";
+                : d.IsDenied
+                    ? $"denied by the host policy ({d.Denials.Count} reference{(d.Denials.Count == 1 ? "" : "s")}, first: {d.Denials[0]})"
+                    : $"invalid spec ({d.Errors.Count} error{(d.Errors.Count == 1 ? "" : "s")}, first: {(d.Errors.Count > 0 ? d.Errors[0] : "")})";
             if (rec is null)
             {
                 actions.Add(Problem(d, problem));
+            }
+            else if (d.IsDenied && rec.Phase == ResourcePhase.Running && !context.InFlight.Contains(d.Id))
+            {
+                // Interrupted (daemon restart) under a policy that now denies it: never resumed.
+                actions.Add(Problem(d, problem + "; the interrupted generation is not resumed"));
+            }
+            else if (d.IsDenied && rec.Phase == ResourcePhase.Completed && d.ResourceSpecHash == rec.SpecHash)
+            {
+                // Only the policy changed: a completed resource is neither re-run nor changed; a rerun request is refused visibly.
+                actions.Add(d.RerunValue is not null && d.RerunValue != rec.RerunValue
+                    ? Problem(d, $"rerun requested but {problem}")
+                    : new PlanAction(PlanActionKind.Unchanged, d.Id, "completed; the host policy now denies it, and a completed resource is kept as it is"));
             }
             else if (executing)
             {
@@ -184,7 +198,9 @@ public static class Planner
 
     private static PlanAction Problem(DesiredResource d, string problem) => d.Duplicates.Count > 0
         ? new PlanAction(PlanActionKind.MarkDuplicate, d.Id, problem)
-        : new PlanAction(PlanActionKind.MarkInvalid, d.Id, problem + ": Failed, nothing executed");
+        : d.IsDenied
+            ? new PlanAction(PlanActionKind.MarkDenied, d.Id, problem + ": Failed, nothing executed")
+            : new PlanAction(PlanActionKind.MarkInvalid, d.Id, problem + ": Failed, nothing executed");
 
     private static List<PlanAction> Order(List<PlanAction> actions)
     {

@@ -120,6 +120,11 @@ public static class DiagnosticCodes
     /// <summary>Two documents share (kind, namespace, name); neither is used.</summary>
     public const string DuplicateIdentity = "DuplicateIdentity";
 
+    // Host policy (validate --config, the daemon, CLI runs given --config).
+
+    /// <summary>The host policy does not allow a reference (cluster, secret, S3 location, folder, internal target topic).</summary>
+    public const string PolicyDenied = KafkaRestored.Restore.Policy.PolicyDenial.Reason;
+
     // Warnings.
 
     /// <summary>A field accepted but without effect outside Kubernetes (podTemplate, status).</summary>

@@ -3,7 +3,29 @@ using KafkaRestored.Restore.Resources;
 namespace KafkaRestored.Reconciler.Resources;
 
 /// <summary>A valid resource and where its document starts (1-based line and column of its root mapping).</summary>
-public sealed record LoadedResource(KafkaResource Resource, string File, int Line, int Column);
+public sealed record LoadedResource(KafkaResource Resource, string File, int Line, int Column)
+{
+    /// <summary>Where each field of the document is, by dotted path ("spec.targetCluster.bootstrapServers[0]").</summary>
+    internal IReadOnlyDictionary<string, TextPosition> Fields { get; init; } = new Dictionary<string, TextPosition>();
+
+    /// <summary>
+    /// Line and column of a field given by its dotted path: the value of a scalar, the key of a
+    /// mapping or list; the nearest enclosing field when the path is not in the document, the
+    /// document start when none is.
+    /// </summary>
+    public (int Line, int Column) PositionOf(string fieldPath)
+    {
+        ArgumentNullException.ThrowIfNull(fieldPath);
+        var path = fieldPath;
+        while (path.Length > 0)
+        {
+            if (Fields.TryGetValue(path, out var at)) return (at.Line, at.Column);
+            var cut = Math.Max(path.LastIndexOf('.'), path.LastIndexOf('['));
+            path = cut < 0 ? "" : path[..cut];
+        }
+        return (Line, Column);
+    }
+}
 
 /// <summary>The valid resources and every diagnostic of one load. A resource with errors is not in
 /// <see cref="Resources"/>; its diagnostics carry its identity when known.</summary>
@@ -47,4 +69,8 @@ internal sealed record ParsedDocument(
     KafkaResource? Resource,
     int Line,
     int Column,
-    IReadOnlyList<Diagnostic> Diagnostics);
+    IReadOnlyList<Diagnostic> Diagnostics)
+{
+    /// <summary>Field positions of a valid resource, for placing policy denials; empty otherwise.</summary>
+    public IReadOnlyDictionary<string, TextPosition> Fields { get; init; } = new Dictionary<string, TextPosition>();
+}

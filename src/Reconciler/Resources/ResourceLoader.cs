@@ -61,7 +61,7 @@ public static class ResourceLoader
                         "metadata.name (or metadata.namespace)", id));
                     continue;
                 }
-                if (doc.Resource is not null) resources.Add(new LoadedResource(doc.Resource, f.File, doc.Line, doc.Column));
+                if (doc.Resource is not null) resources.Add(new LoadedResource(doc.Resource, f.File, doc.Line, doc.Column) { Fields = doc.Fields });
             }
             diagnostics.AddRange(fileDiagnostics.OrderBy(d => d.Line).ThenBy(d => d.Column));
         }

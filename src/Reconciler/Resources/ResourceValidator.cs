@@ -94,7 +94,32 @@ internal static class ResourceValidator
             }
         }
 
-        return Document(file, raw.Start, id, resource, ctx.Problems);
+        var document = Document(file, raw.Start, id, resource, ctx.Problems);
+        return resource is null ? document : document with { Fields = FieldPositions(root) };
+    }
+
+    /// <summary>Every field's position by dotted path (scalars at their value, mappings and lists at their key), so a later check (the host policy) can point at the field it concerns.</summary>
+    private static Dictionary<string, TextPosition> FieldPositions(YMapping root)
+    {
+        var fields = new Dictionary<string, TextPosition>(StringComparer.Ordinal);
+        void Walk(YNode node, string path, TextPosition keyAt)
+        {
+            if (path.Length > 0) fields.TryAdd(path, node is YScalar ? node.Start : keyAt);
+            switch (node)
+            {
+                case YMapping map:
+                    foreach (var (k, v) in map.Entries)
+                    {
+                        if (k is YScalar key) Walk(v, path.Length == 0 ? key.Value : $"{path}.{key.Value}", key.Start);
+                    }
+                    break;
+                case YSequence seq:
+                    for (var i = 0; i < seq.Items.Count; i++) Walk(seq.Items[i], $"{path}[{i}]", seq.Items[i].Start);
+                    break;
+            }
+        }
+        Walk(root, "", root.Start);
+        return fields;
     }
 
     private sealed record Meta(string? Name, string Namespace, bool NamespaceValid, ValueMap Labels, ValueMap Annotations);

@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using System.Text;
 using KafkaRestored.Restore.Backups;
+using KafkaRestored.Restore.Policy;
 using KafkaRestored.Restore.Resources;
 using KafkaRestored.Restore.Storage;
 
@@ -46,6 +47,10 @@ public static class RestoreEngine
             storage ??= BackupStorageFactory.Create(spec.Storage, env.Secrets);
             var manifest = await BackupManifestStore.ReadAsync(storage, spec.BackupId, ct);
             plan = RestorePlanner.Plan(manifest, spec);
+            // Without spec.topics the targets come from the manifest: validation could not see them.
+            if (plan.Topics.Select(t => PolicyEvaluator.TargetTopic(env.Policy, restore.Metadata.Namespace, t.TargetTopic, "spec.topics"))
+                    .FirstOrDefault(d => d is not null) is { } denied)
+                throw new KafkaRestoredException(PolicyDenial.Reason, $"nothing was written: {denied.Message}");
             var budget = RestoreBudget.From(spec.Resources);
             RestoreLog.Planned(env.Logger, plan.BackupId, plan.Topics.Count, plan.Partitions.Count(), plan.TotalRecords,
                 budget.Workers, budget.MemoryBytes / (1024 * 1024));

@@ -1,3 +1,4 @@
+using KafkaRestored.Restore.Policy;
 using KafkaRestored.Restore.Secrets;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -39,6 +40,12 @@ public sealed class RestoreEnvironment
 
     /// <summary>Timeouts and intervals.</summary>
     public RestoreTuning Tuning { get; init; } = RestoreTuning.Default;
+
+    /// <summary>
+    /// The host policy whose InternalTopics may allow internal target topics (any <c>__</c> topic,
+    /// <c>_schemas</c>); without one, a plan writing into an internal topic fails with PolicyDenied.
+    /// </summary>
+    public HostPolicy? Policy { get; init; }
 }
 
 /// <summary>Timeouts and intervals of the engine; the defaults suit production, tests shorten some.</summary>

@@ -214,6 +214,36 @@ public sealed class OffsetsCommandTests(KafkaFixture kafka) : IClassFixture<Kafk
     }
 
     [Fact]
+    public void With_a_config_whose_policy_denies_the_cluster_nothing_runs_and_an_allowing_one_takes_the_snapshot()
+    {
+        var state = _dir.Combine("state-policy");
+        kafka.Broker.CreateUniqueTopic("cli-offsets", 1);
+        var snapshot = Write("snap-policy.yaml", $"""
+            apiVersion: kafka.oso.sh/v1alpha1
+            kind: KafkaOffsetRollback
+            metadata: {"{"}name: take, namespace: team-b{"}"}
+            spec:
+              kafkaCluster: {"{"}bootstrapServers: [{Servers}]{"}"}
+              operation: snapshot
+              snapshotId: policy-snap
+              consumerGroups: [group-a]
+            """);
+        var denying = Write("denying.json", """{"Policy": {"team-a": {"Clusters": ["*"]}}}""");
+        var allowing = Write("allowing.json", """{"Policy": {"team-b": {"Clusters": ["*"]}}}""");
+
+        var denied = Cli("offsets", "rollback", "-f", snapshot, "--state-dir", state, "--config", denying);
+
+        Assert.Equal(1, denied.ExitCode);
+        Assert.Contains($"{snapshot}:5:37: error: PolicyDenied: namespace team-b may not use cluster {kafka.Broker.BootstrapServers.Split(',')[0]}", denied.StdErr, StringComparison.Ordinal);
+        Assert.Contains("Policy:team-b:Clusters", denied.StdErr, StringComparison.Ordinal);
+        Assert.False(File.Exists(Path.Combine(state, "snapshots", "policy-snap.yaml")));
+
+        var allowed = Cli("offsets", "rollback", "-f", snapshot, "--state-dir", state, "--config", allowing);
+        Assert.True(allowed.ExitCode == 0, allowed.StdOut + allowed.StdErr);
+        Assert.True(File.Exists(Path.Combine(state, "snapshots", "policy-snap.yaml")));
+    }
+
+    [Fact]
     public void A_file_without_the_kind_is_refused()
     {
         var file = Write("other.yaml", """

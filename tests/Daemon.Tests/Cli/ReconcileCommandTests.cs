@@ -34,6 +34,8 @@ public sealed class ReconcileCommandTests : IDisposable
 
         var once = Cli(["reconcile", "--once", .. settings]);
         Assert.Equal(1, once.ExitCode);
+        // These settings have no Policy: the daemon says so once, naming the setting to add.
+        Assert.Contains("warning: the settings have no Policy, so nothing is allowed", once.StdErr, StringComparison.Ordinal);
         Assert.Contains("KafkaRestore kafka-backup/bad: Failed", once.StdOut);
         Assert.Equal("kafka-backup/bad: Failed (new, InvalidSpec)", _remote.RemoteGit("log", "-1", "--format=%s", _remote.Branch).Trim());
 

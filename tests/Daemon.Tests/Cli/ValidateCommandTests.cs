@@ -19,6 +19,19 @@ public class ValidateCommandTests
     }
 
     [Fact]
+    public void The_example_repo_is_clean_against_the_example_host_policy_and_not_against_another()
+    {
+        var result = Validate("examples/repo", "--config", "examples/kafka-restored.json");
+        Assert.Equal(0, result.ExitCode);
+        Assert.Equal("0 error(s), 0 warning(s) in 8 file(s)\n", result.StdOut);
+
+        // Positive control: the systemd example's policy is for other teams and allows none of it.
+        var other = Validate("examples/repo", "--config", "systemd/kafka-restored.json");
+        Assert.Equal(1, other.ExitCode);
+        Assert.Contains("error: PolicyDenied: namespace kafka-backup may not use cluster kafka-0.kafka.svc:9092", other.StdOut, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void A_bad_file_prints_each_problem_at_its_line_and_column_and_exits_1()
     {
         using var dir = new TempDir();
@@ -98,5 +111,69 @@ public class ValidateCommandTests
         Assert.Equal("", missing.StdOut);
         Assert.Equal(2, none.ExitCode);
         Assert.NotEqual("", none.StdErr);
+    }
+    [Fact]
+    public void With_config_every_policy_denial_is_an_error_at_the_field_it_concerns()
+    {
+        using var dir = new TempDir();
+        var file = dir.Combine("team-b.yaml");
+        File.WriteAllText(file, """
+            apiVersion: kafka.oso.sh/v1alpha1
+            kind: KafkaOffsetReset
+            metadata:
+              name: reset
+              namespace: team-b
+            spec:
+              kafkaCluster:
+                bootstrapServers: ["dr-kafka-0:9092", "127.0.0.1:19092"]
+                securityProtocol: SASL_PLAINTEXT
+                saslSecret: {name: prod-kafka, mechanism: PLAIN}
+              consumerGroups: [billing]
+              topics: [orders]
+              strategy: earliest
+
+            """);
+        var config = dir.Combine("kafka-restored.json");
+        File.WriteAllText(config, """
+            {"Policy": {"team-a": {"Secrets": ["prod-kafka"]}, "*": {"Clusters": ["dr-kafka-*:9092"]}}}
+            """);
+
+        var result = Validate(file, "--config", config);
+
+        Assert.Equal(1, result.ExitCode);
+        Assert.Equal(
+        [
+            $"{file}:8:43: error: PolicyDenied: namespace team-b may not use cluster 127.0.0.1:19092: add a pattern matching it to Policy:team-b:Clusters in the daemon settings",
+            $"{file}:10:24: error: PolicyDenied: namespace team-b may not use secret prod-kafka: add a pattern matching it to Policy:team-b:Secrets in the daemon settings",
+            "2 error(s), 0 warning(s) in 1 file(s)",
+        ], result.StdOut.TrimEnd('\n').Split('\n'));
+
+        // Positive control: the same file is clean without --config, and with a policy allowing both references.
+        Assert.Equal(0, Validate(file).ExitCode);
+        File.WriteAllText(config, """{"Policy": {"team-b": {"Secrets": ["prod-kafka"], "Clusters": ["*:9092", "127.0.0.1:*"]}}}""");
+        Assert.Equal(0, Validate(file, "--config", config).ExitCode);
+    }
+
+    [Fact]
+    public void Without_config_only_internal_target_topics_are_checked_and_a_bad_policy_is_a_settings_error()
+    {
+        using var dir = new TempDir();
+        var text = File.ReadAllText(Path.Combine(RepoPaths.Root, "examples", "repo", "restores", "simple-restore.yaml"))
+                   + "  topicMapping: {orders: __consumer_offsets}\n";
+        var file = dir.Combine("internal.yaml");
+        File.WriteAllText(file, text);
+
+        var result = Validate(file);
+
+        Assert.Equal(1, result.ExitCode);
+        Assert.Contains(": error: PolicyDenied: namespace default may not use internal topic __consumer_offsets as a restore target", result.StdOut, StringComparison.Ordinal);
+        Assert.Contains("Policy:default:InternalTopics", result.StdOut, StringComparison.Ordinal);
+
+        var config = dir.Combine("bad.json");
+        File.WriteAllText(config, """{"Policy": {"team-a": {"Folders": ["relative/backups"], "Clusters": [""]}}}""");
+        var bad = Validate(file, "--config", config);
+        Assert.Equal(2, bad.ExitCode);
+        Assert.Contains("Policy:team-a:Clusters:0 is empty", bad.StdErr, StringComparison.Ordinal);
+        Assert.Contains("Policy:team-a:Folders:0 is 'relative/backups'", bad.StdErr, StringComparison.Ordinal);
     }
 }

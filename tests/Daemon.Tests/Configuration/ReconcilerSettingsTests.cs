@@ -100,4 +100,58 @@ public sealed class ReconcilerSettingsTests
         Assert.Contains(problems, p => p.Contains("StatusDirectory", StringComparison.Ordinal));
         Assert.Throws<SettingsException>(() => ReconcilerSettings.Load("/no/such/file.json", new Dictionary<string, string?>(), new Dictionary<string, string?>()));
     }
+    [Fact]
+    public void Policy_binds_from_the_settings_file_keyed_by_namespace_with_star()
+    {
+        using var dir = new TempDir();
+        var file = dir.Combine("kafka-restored.json");
+        File.WriteAllText(file, """
+            {"RepositoryUrl": "https://h/r.git",
+             "Policy": {"team-a": {"Secrets": ["kafka-credentials"], "Clusters": ["dr-kafka-*:9092"], "S3": ["aws/kafka-backups/team-a*"], "Folders": ["/srv/backups/team-a"]},
+                        "*": {"Clusters": ["127.0.0.1:*"], "InternalTopics": ["_schemas"]}}}
+            """);
+        var none = new Dictionary<string, string?>();
+
+        var options = ReconcilerSettings.Load(file, none, none);
+
+        Assert.Empty(options.Validate());
+        Assert.Equal(["kafka-credentials"], options.Policy!["team-a"].Secrets);
+        Assert.Equal(["/srv/backups/team-a"], options.Policy["team-a"].Folders);
+        var teamA = options.HostPolicy!.For("team-a");
+        Assert.Equal(["dr-kafka-*:9092", "127.0.0.1:*"], teamA.Clusters);
+        Assert.Equal(["_schemas"], options.HostPolicy.For("team-z").InternalTopics);
+        // Environment variables can add to it, as to every setting.
+        var env = new Dictionary<string, string?> { ["KAFKA_RESTORED_Policy__team-b__Secrets__0"] = "other" };
+        Assert.Equal(["other"], ReconcilerSettings.Load(file, none, env).Policy!["team-b"].Secrets);
+    }
+
+    [Fact]
+    public void Without_a_policy_the_settings_are_valid_but_allow_nothing()
+    {
+        var options = ReconcilerSettings.Load(null, new Dictionary<string, string?> { ["RepositoryUrl"] = "https://h/r.git" }, new Dictionary<string, string?>());
+        Assert.Empty(options.Validate());
+        Assert.Null(options.HostPolicy);
+    }
+
+    [Fact]
+    public void Bad_policy_entries_are_reported_naming_the_namespace_and_the_list()
+    {
+        var options = ReconcilerSettings.Load(null, new Dictionary<string, string?>
+        {
+            ["RepositoryUrl"] = "https://h/r.git",
+            ["Policy:team-a:Folders:0"] = "backups/team-a",
+            ["Policy:team-a:Folders:1"] = "/srv/backups/*",
+            ["Policy:team-a:Secrets:0"] = " ",
+            ["Policy:Team_A:Clusters:0"] = "*",
+            ["Policy:*:Folders:0"] = "*",
+        }, new Dictionary<string, string?>());
+
+        var problems = options.Validate();
+
+        Assert.Equal(4, problems.Count);
+        Assert.Contains(problems, p => p.StartsWith("Policy:team-a:Folders:0 is 'backups/team-a'", StringComparison.Ordinal));
+        Assert.Contains(problems, p => p.StartsWith("Policy:team-a:Folders:1 is '/srv/backups/*'", StringComparison.Ordinal));
+        Assert.Contains(problems, p => p.StartsWith("Policy:team-a:Secrets:0 is empty", StringComparison.Ordinal));
+        Assert.Contains(problems, p => p.StartsWith("Policy:Team_A is not a namespace", StringComparison.Ordinal));
+    }
 }

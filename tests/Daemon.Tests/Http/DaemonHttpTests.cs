@@ -33,12 +33,12 @@ public sealed class DaemonHttpTests(KafkaFixture kafka) : IClassFixture<KafkaFix
         using var daemon = new DaemonProcess(
             ["run", "--repo", remote.BarePath, "--branch", remote.Branch, "--state-dir", dir.Combine("state"),
              "--http-listen", $"http://127.0.0.1:{port}", "--webhook-secret-file", secretFile],
-            new Dictionary<string, string?>
+            TestPolicy.WithAllowAll(new Dictionary<string, string?>
             {
                 ["KAFKA_RESTORED_PollInterval"] = "01:00:00",
                 // As under systemd: journald-style lines with <priority> prefixes.
                 ["INVOCATION_ID"] = "0123456789abcdef0123456789abcdef",
-            });
+            }));
         using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}"), Timeout = TimeSpan.FromSeconds(30) };
 
         // The first cycle runs at start (nothing to do yet); after it, none for an hour.

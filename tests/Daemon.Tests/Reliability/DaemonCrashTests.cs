@@ -479,10 +479,10 @@ public sealed partial class DaemonCrashTests(KafkaFixture kafka, ITestOutputHelp
     /// <summary><c>kafka-restored run</c> as a child process: polling every second, progress pushed every 250 ms, HTTP off.</summary>
     private static DaemonProcess StartDaemon(string repo, string state) => new(
         ["run", "--repo", repo, "--state-dir", state, "--http-listen", "off"],
-        new Dictionary<string, string?>
+        TestPolicy.WithAllowAll(new Dictionary<string, string?>
         {
             ["KAFKA_RESTORED_PollInterval"] = "00:00:01",
             ["KAFKA_RESTORED_ProgressCommitInterval"] = "00:00:00.250",
             ["KAFKA_RESTORED_RetryBaseDelay"] = "00:00:01",
-        });
+        }));
 }

@@ -19,12 +19,12 @@ internal sealed class GitInputDaemon : IDisposable
         _process = new DaemonProcess(
             ["run", "--repo", remote.BarePath, "--branch", remote.Branch, "--state-dir", stateDirectory, "--secrets-dir", secretsDirectory,
              "--http-listen", $"http://127.0.0.1:{Port}"],
-            new Dictionary<string, string?>
+            TestPolicy.WithAllowAll(new Dictionary<string, string?>
             {
                 ["KAFKA_RESTORED_PollInterval"] = "00:00:01",
                 ["KAFKA_RESTORED_RetryBaseDelay"] = "00:00:01",
                 ["KAFKA_RESTORED_PushRetryDelay"] = "00:00:00.200",
-            });
+            }));
         _http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{Port}"), Timeout = TimeSpan.FromSeconds(30) };
     }
 

@@ -105,7 +105,7 @@ public sealed class SecretsNeverLeakTests : IClassFixture<KafkaFixture>, IClassF
         _remote.HumanCommit("add restores that use secrets", resources);
 
         var config = _dir.Combine("settings.json");
-        File.WriteAllText(config, $$"""{ "GitTokenFile": "{{gitTokenFile}}", "MaxConcurrentRestores": 4 }""");
+        File.WriteAllText(config, $$"""{ "GitTokenFile": "{{gitTokenFile}}", "MaxConcurrentRestores": 4, {{TestPolicy.AllowAllJson}} }""");
         string[] settings = ["--repo", _remote.BarePath, "--branch", _remote.Branch, "--state-dir", state, "--secrets-dir", secrets, "--config", config];
         var environment = new Dictionary<string, string?>
         {

@@ -20,7 +20,7 @@ public sealed class BadInputLoopTests : IDisposable
         {
             ["restores/typo.yaml"] = "apiVersion: kafka.oso.sh/v1alpha1\nkind: KafkaRestores\nmetadata: {name: typo, namespace: kafka-backup}\nspec: {}\n",
         });
-        var options = new ReconcilerOptions { RepositoryUrl = _remote.BarePath, Branch = _remote.Branch, StateDirectory = _remote.Scratch("state") };
+        var options = new ReconcilerOptions { RepositoryUrl = _remote.BarePath, Branch = _remote.Branch, StateDirectory = _remote.Scratch("state"), Policy = TestPolicy.AllowAll() };
         using var store = StateStore.Open(options.StateDirectory);
         using var git = new GitSource(options);
         var log = new ListLogger();
@@ -48,7 +48,7 @@ public sealed class BadInputLoopTests : IDisposable
         File.CreateSymbolicLink(Path.Combine(_remote.HumanPath, "restores", "link.yaml"), "../../outside/r.yaml");
         File.WriteAllBytes(Path.Combine(_remote.HumanPath, "restores", "blob.yaml"), [0x89, 0x50, 0x4e, 0x47, 0, 0, 0, 0x0d, 0x49, 0x48]);
         _remote.HumanCommit("link and binary", new Dictionary<string, string?>());
-        var options = new ReconcilerOptions { RepositoryUrl = _remote.BarePath, Branch = _remote.Branch, StateDirectory = _remote.Scratch("state") };
+        var options = new ReconcilerOptions { RepositoryUrl = _remote.BarePath, Branch = _remote.Branch, StateDirectory = _remote.Scratch("state"), Policy = TestPolicy.AllowAll() };
         using var git = new GitSource(options);
         var commit = await git.FetchAsync(CancellationToken.None);
 

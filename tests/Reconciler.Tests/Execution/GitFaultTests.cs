@@ -47,6 +47,7 @@ public sealed class GitFaultTests : IClassFixture<KafkaFixture>, IDisposable
         // Many humans racing: more attempts per publish than the default, the next cycle retries anyway.
         PushAttempts = 10,
         RetryBaseDelay = TimeSpan.FromMilliseconds(100),
+        Policy = TestPolicy.AllowAll(),
     };
 
     private string RestoreYaml(string name, string target) => _orders.RestoreYaml(name, target, _kafka.Broker.BootstrapServers);

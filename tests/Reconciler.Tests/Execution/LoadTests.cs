@@ -72,6 +72,7 @@ public sealed class LoadTests(KafkaFixture kafka, ITestOutputHelper output) : IC
             PushRetryDelay = TimeSpan.FromMilliseconds(20),
             RetryBaseDelay = TimeSpan.FromMilliseconds(200),
             MaxConcurrentRestores = MaxConcurrent,
+            Policy = TestPolicy.AllowAll(),
         };
         var probe = new ConcurrencyProbe(new KafkaRestoreRunner { Tuning = RestoreTuning.Default with { ConnectTimeout = TimeSpan.FromSeconds(30) } });
         using var store = StateStore.Open(options.StateDirectory);

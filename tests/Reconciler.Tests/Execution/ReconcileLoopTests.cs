@@ -42,6 +42,7 @@ public sealed class ReconcileLoopTests : IClassFixture<KafkaFixture>, IDisposabl
         PollInterval = TimeSpan.FromMilliseconds(50),
         PushRetryDelay = TimeSpan.FromMilliseconds(10),
         RetryBaseDelay = TimeSpan.FromMilliseconds(50),
+        Policy = TestPolicy.AllowAll(),
     };
 
     private string RestoreYaml(string name, string target, string extra = "", string annotations = "", string? bootstrap = null) =>

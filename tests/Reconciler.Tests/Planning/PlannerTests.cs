@@ -178,4 +178,38 @@ public sealed class PlannerTests
         Assert.Equal([PlanActionKind.Unchanged], Kinds(Plan([Valid("a")], [done with { RunDataPruned = true }]), "a"));
         Assert.Equal([PlanActionKind.Unchanged], Kinds(Plan([Valid("a")], [done with { Job = new JobSpec(3, null, 3600) }]), "a"));
     }
+    private static DesiredResource Denied(string name, string resourceHash = "h1", string? rerun = null) => Valid(name, "denied:" + resourceHash, rerun) with
+    {
+        ResourceSpecHash = resourceHash,
+        Denials = [$"restores/{name}.yaml:9:24: error: PolicyDenied: namespace kafka-backup may not use cluster 127.0.0.1:9092: add a pattern matching it to Policy:kafka-backup:Clusters in the daemon settings"],
+    };
+
+    [Fact]
+    public void Policy_denied_resource_is_marked_Failed_then_left_alone_and_planned_anew_once_allowed()
+    {
+        var first = Plan([Denied("d")], []);
+        Assert.Equal([PlanActionKind.MarkDenied], Kinds(first, "d"));
+        Assert.Contains("Policy:kafka-backup:Clusters", first[0].Reason, StringComparison.Ordinal);
+
+        var marked = Record("d", ResourcePhase.Failed, "denied:h1") with { Status = new KafkaRestoreStatus { Phase = ResourcePhase.Failed, ObservedGeneration = 1 } };
+        Assert.Equal([PlanActionKind.Unchanged], Kinds(Plan([Denied("d")], [marked]), "d"));
+
+        // The policy allows it now (a restart with new settings): the spec hash differs from the denied one, so a new generation starts.
+        Assert.Equal([PlanActionKind.NewGeneration, PlanActionKind.Start], Kinds(Plan([Valid("d")], [marked]), "d"));
+    }
+
+    [Fact]
+    public void Policy_denial_never_resumes_an_interrupted_run_nor_touches_a_completed_one()
+    {
+        Assert.Equal([PlanActionKind.MarkDenied], Kinds(Plan([Denied("r")], [Record("r", ResourcePhase.Running)]), "r"));
+        Assert.Equal([PlanActionKind.MarkDenied], Kinds(Plan([Denied("p")], [Record("p", ResourcePhase.Pending)]), "p"));
+        // Running in this process (the spec was edited into a denied one): the running generation finishes first.
+        Assert.Equal([PlanActionKind.DeferChange, PlanActionKind.Unchanged], Kinds(Plan([Denied("x", "h2")], [Record("x", ResourcePhase.Running)], 2, "x"), "x"));
+
+        var completed = Plan([Denied("c")], [Record("c", ResourcePhase.Completed)]);
+        Assert.Equal([PlanActionKind.Unchanged], Kinds(completed, "c"));
+        Assert.Contains("kept", completed.Single().Reason, StringComparison.Ordinal);
+        // Positive control: a rerun request on it is refused visibly rather than ignored.
+        Assert.Equal([PlanActionKind.MarkDenied], Kinds(Plan([Denied("c", rerun: "2024-12-02")], [Record("c", ResourcePhase.Completed)]), "c"));
+    }
 }

@@ -41,6 +41,7 @@ internal sealed class FaultRig : IAsyncDisposable
             PushRetryDelay = TimeSpan.FromMilliseconds(10),
             RetryBaseDelay = TimeSpan.FromMilliseconds(50),
             RetryMaxDelay = TimeSpan.FromMilliseconds(500),
+            Policy = TestPolicy.AllowAll(),
         };
         Store = StateStore.Open(Options.StateDirectory);
         Git = new GitSource(Options);

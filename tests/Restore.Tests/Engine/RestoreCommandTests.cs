@@ -59,8 +59,50 @@ public sealed class RestoreCommandTests(KafkaFixture kafka, S3rverFixture s3, IT
         return psi;
     }
 
-    private ProcessResult Run(string file) =>
-        ProcessRunner.Run("dotnet", Command(file).ArgumentList, timeout: TimeSpan.FromMinutes(2));
+    private ProcessResult Run(string file, params string[] more) =>
+        ProcessRunner.Run("dotnet", [.. Command(file).ArgumentList, .. more], timeout: TimeSpan.FromMinutes(2));
+
+    [Fact]
+    public async Task A_config_whose_policy_denies_the_cluster_runs_nothing_and_names_the_field_and_one_allowing_it_restores()
+    {
+        var topic = kafka.Broker.CreateUniqueTopic("cli-policy", 1);
+        await _s.WriteBackupAsync(new Dictionary<(string, int), IReadOnlyList<BackupRecord>>
+        {
+            [(topic, 0)] = [.. Enumerable.Range(0, 100).Select(i => RestoreKit.Record(i, 1000 + i, "k" + i, "v" + i))],
+        }, new Dictionary<string, int> { [topic] = 1 });
+        var file = WriteResource("cli-policy");
+        var brokers = string.Join(", ", kafka.Broker.BootstrapServers.Split(',').Select(b => $"\"{b}\""));
+        var denying = _s.Path("denying.json");
+        File.WriteAllText(denying, """{"Policy": {"ops": {"Folders": ["BACKUPS"]}, "other-team": {"Clusters": [BROKERS]}}}""".Replace("BACKUPS", _s.Path("backups"), StringComparison.Ordinal).Replace("BROKERS", brokers, StringComparison.Ordinal));
+        var allowing = _s.Path("allowing.json");
+        File.WriteAllText(allowing, """{"Policy": {"ops": {"Folders": ["BACKUPS"]}, "*": {"Clusters": [BROKERS]}}}""".Replace("BACKUPS", _s.Path("backups"), StringComparison.Ordinal).Replace("BROKERS", brokers, StringComparison.Ordinal));
+
+        var denied = Run(file, "--config", denying);
+
+        Assert.Equal(1, denied.ExitCode);
+        var first = kafka.Broker.BootstrapServers.Split(',')[0];
+        Assert.Contains($"{file}:7:24: error: PolicyDenied: namespace ops may not use cluster {first}: add a pattern matching it to Policy:ops:Clusters", denied.StdErr, StringComparison.Ordinal);
+        Assert.Contains("nothing was run", denied.StdErr, StringComparison.Ordinal);
+        Assert.Equal("", denied.StdOut);
+        Assert.Empty(RestoreKit.ReadTopic(kafka.Broker.BootstrapServers, topic, 1));
+
+        // Positive control: the same file with a policy allowing the brokers restores every record.
+        var allowed = Run(file, "--config", allowing);
+        Assert.True(allowed.ExitCode == 0, allowed.StdOut + allowed.StdErr);
+        Assert.Equal(100, RestoreKit.ReadTopic(kafka.Broker.BootstrapServers, topic, 1).Count);
+    }
+
+    [Fact]
+    public void An_internal_target_topic_needs_a_policy_even_without_config()
+    {
+        var file = WriteResource("cli-internal", "  topicMapping: {orders: __consumer_offsets}");
+
+        var result = Run(file);
+
+        Assert.Equal(1, result.ExitCode);
+        Assert.Contains($"{file}:11:26: error: PolicyDenied: namespace ops may not use internal topic __consumer_offsets as a restore target", result.StdErr, StringComparison.Ordinal);
+        Assert.Contains("Policy:ops:InternalTopics", result.StdErr, StringComparison.Ordinal);
+    }
 
     [Fact]
     public async Task The_restore_command_prints_the_completed_status_as_yaml_and_exits_zero()

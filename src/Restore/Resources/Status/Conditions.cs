@@ -60,6 +60,9 @@ public static class ConditionReasons
     /// <summary>Two files define the same identity; neither is executed.</summary>
     public const string DuplicateResource = "DuplicateResource";
 
+    /// <summary>The host policy does not allow a cluster, secret, storage location, folder or target topic the resource references; nothing was executed.</summary>
+    public const string PolicyDenied = KafkaRestored.Restore.Policy.PolicyDenial.Reason;
+
     /// <summary>An attempt ran longer than job.activeDeadlineSeconds.</summary>
     public const string DeadlineExceeded = "DeadlineExceeded";
 
