@@ -141,9 +141,9 @@ public sealed class RecordingKafkaBroker : IDisposable
                 }
             }
         }
-        catch (Exception e) when (e is IOException or SocketException or OperationCanceledException or ObjectDisposedException)
+        catch (Exception e) when (e is IOException or SocketException or OperationCanceledException or ObjectDisposedException or ArgumentException)
         {
-            // A client hanging up or the broker stopping ends the connection; what arrived is recorded.
+            // A client hanging up, a malformed frame or the broker stopping ends the connection; what arrived is recorded.
         }
     }
 

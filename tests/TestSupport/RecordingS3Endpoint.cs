@@ -113,7 +113,7 @@ public sealed class RecordingS3Endpoint : IDisposable
                 }
             }
         }
-        catch (Exception e) when (e is IOException or SocketException or OperationCanceledException or ObjectDisposedException or FormatException)
+        catch (Exception e) when (e is IOException or SocketException or OperationCanceledException or ObjectDisposedException or FormatException or OverflowException or ArgumentException)
         {
             // A client hanging up, a malformed request or the endpoint stopping ends the connection; what arrived is recorded.
         }

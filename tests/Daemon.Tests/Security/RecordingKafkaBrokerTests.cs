@@ -1,3 +1,4 @@
+using System.Buffers.Binary;
 using System.Net.Sockets;
 using Confluent.Kafka;
 using KafkaRestored.TestSupport;
@@ -28,12 +29,14 @@ public sealed class RecordingKafkaBrokerTests
         }).SetLogHandler((_, _) => { }).Build())
         {
             var deadline = DateTime.UtcNow.AddSeconds(20);
-            _ = Task.Run(() =>
+            var metadata = Task.Run(() =>
             {
                 try { admin.GetMetadata(TimeSpan.FromSeconds(5)); }
                 catch (KafkaException) { }
             });
             while (!broker.HasReceived(password) && DateTime.UtcNow < deadline) await Task.Delay(100);
+            // The client is disposed only once its call has returned.
+            await metadata.WaitAsync(TimeSpan.FromSeconds(30));
         }
 
         Assert.True(broker.HasReceived(password), $"the password never arrived; {broker.Received().Length} bytes over {broker.Connections} connections");
@@ -41,6 +44,37 @@ public sealed class RecordingKafkaBrokerTests
         Assert.True(broker.SaslAuthenticates >= 1);
         // PLAIN's token is authzid NUL username NUL password: the recorder keeps the bytes exactly.
         Assert.True(broker.HasReceived($"\0{username}\0{password}"));
+    }
+
+    [Theory]
+    [InlineData(0, 0)]
+    [InlineData(1, 0)]
+    [InlineData(2, 0)]
+    [InlineData(4, 35)]
+    public async Task ApiVersions_is_answered_in_the_requested_layout_or_with_unsupported_version(short version, short expectedError)
+    {
+        using var broker = new RecordingKafkaBroker(TimeSpan.FromMinutes(1));
+        using var client = new TcpClient();
+        await client.ConnectAsync("127.0.0.1", broker.Port);
+        var stream = client.GetStream();
+        // Header v1: api key 18, version, correlation id 42, client id "t"; v0-v2 requests have no body.
+        byte[] request = [0, 0, 0, 11, 0, 18, 0, (byte)version, 0, 0, 0, 42, 0, 1, (byte)'t'];
+        await stream.WriteAsync(request);
+
+        var size = new byte[4];
+        await stream.ReadExactlyAsync(size);
+        var response = new byte[BinaryPrimitives.ReadInt32BigEndian(size)];
+        await stream.ReadExactlyAsync(response);
+
+        Assert.Equal(42, BinaryPrimitives.ReadInt32BigEndian(response));
+        Assert.Equal(expectedError, BinaryPrimitives.ReadInt16BigEndian(response.AsSpan(4)));
+        var count = BinaryPrimitives.ReadInt32BigEndian(response.AsSpan(6));
+        var keys = Enumerable.Range(0, count).Select(i => BinaryPrimitives.ReadInt16BigEndian(response.AsSpan(10 + (i * 6)))).ToList();
+        Assert.Contains((short)17, keys);
+        Assert.Contains((short)18, keys);
+        Assert.Contains((short)36, keys);
+        // v1 and v2 add throttle_time_ms after the list; v0 and the v0-layout error answer do not.
+        Assert.Equal(10 + (count * 6) + (version is 1 or 2 ? 4 : 0), response.Length);
     }
 
     [Fact]
