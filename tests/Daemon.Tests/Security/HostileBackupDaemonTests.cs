@@ -28,13 +28,13 @@ public sealed class HostileBackupDaemonTests(KafkaFixture kafka, ITestOutputHelp
     }
 
     /// <summary>
-    /// The daemon's settings file: the one place options are built for this test. (A host policy,
-    /// when the daemon has one, allows this test's folder and cluster here.)
+    /// The daemon's settings file: the one place options are built for this test. The policy allows
+    /// all: this test is about keys escaping a folder the policy does allow.
     /// </summary>
     private string Settings()
     {
         var path = _dir.Combine("settings.json");
-        File.WriteAllText(path, "{ }");
+        File.WriteAllText(path, "{" + TestPolicy.AllowAllJson + "}");
         return path;
     }
 

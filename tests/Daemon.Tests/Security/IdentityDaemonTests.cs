@@ -18,7 +18,8 @@ public sealed class IdentityDaemonTests(KafkaFixture kafka) : IClassFixture<Kafk
     private static ProcessResult Cli(params string[] args)
     {
         var apphost = Path.Combine(Path.GetDirectoryName(RepoPaths.ProjectOutput("src/Daemon", "kafka-restored"))!, "kafka-restored");
-        return ProcessRunner.Run(apphost, args, timeout: TimeSpan.FromMinutes(2));
+        // The policy is not this test's subject: allow all, as a daemon without one executes nothing.
+        return ProcessRunner.Run(apphost, args, environment: TestPolicy.WithAllowAll(), timeout: TimeSpan.FromMinutes(2));
     }
 
     private string StatusHistory() => _remote.RemoteGit("log", "--format=%H %s", _remote.Branch, "--", StatusFile);

@@ -33,6 +33,7 @@ public sealed class IdentityLoopTests : IClassFixture<KafkaFixture>, IDisposable
             PollInterval = TimeSpan.FromMilliseconds(50),
             PushRetryDelay = TimeSpan.FromMilliseconds(10),
             RetryBaseDelay = TimeSpan.FromMilliseconds(50),
+            Policy = TestPolicy.AllowAll(),
         };
     }
 
