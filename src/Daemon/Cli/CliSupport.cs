@@ -34,7 +34,9 @@ internal static class CliSupport
     /// The host policy of an operator's one-shot run (<c>restore -f</c>, <c>offsets</c>, <c>backup</c>):
     /// the <c>Policy</c> of the settings read with <paramref name="configFile"/> (appsettings.json and
     /// environment as for the daemon), or null (unrestricted, except internal target topics) without
-    /// --config or when those settings have none. False after printing why the settings are unusable.
+    /// --config. Settings given with --config but holding no Policy (or an empty one) allow nothing, as
+    /// for the daemon: a file meant to restrict a run never silently lifts every limit. False after
+    /// printing why the settings are unusable.
     /// </summary>
     public static bool TryLoadPolicy(string? configFile, string command, TextWriter error, out HostPolicy? policy)
     {
@@ -52,14 +54,16 @@ internal static class CliSupport
         }
         var problems = ReconcilerOptions.ValidatePolicy(options.Policy);
         foreach (var p in problems) error.WriteLine($"kafka-restored {command}: {p}");
-        policy = options.HostPolicy;
+        if (options.Policy is null)
+            error.WriteLine($"kafka-restored {command}: warning: {configFile} has no Policy (or an empty one), so this run may reach nothing, as the daemon with these settings could not; add a Policy section (see docs/SECURITY.md) or run without --config.");
+        policy = options.HostPolicy ?? new HostPolicy(new Dictionary<string, PolicyEntry>());
         return problems.Count == 0;
     }
 
     /// <summary>--config FILE of a one-shot run: its Policy, when it has one, limits what the run may reach.</summary>
     public static Option<string?> PolicyConfigOption() => new("--config")
     {
-        Description = "Settings file (JSON) whose Policy limits what this run may reach, as the daemon's would; without it the run is unrestricted (except internal target topics)",
+        Description = "Settings file (JSON) whose Policy limits what this run may reach, as the daemon's would (no Policy in it allows nothing); without --config the run is unrestricted (except internal target topics)",
     };
 
     /// <summary>Warns, once at start, that settings without a Policy let no resource reach anything (secure by default).</summary>

@@ -270,10 +270,12 @@ internal static partial class SpecReaders
         var region = m.String("region");
         var prefix = m.String("prefix");
         var endpoint = m.String("endpoint");
-        if (endpoint is not null && (!Uri.TryCreate(endpoint, UriKind.Absolute, out var uri) || uri.Scheme is not ("http" or "https")))
+        // User info, a query or a fragment would let the written text and the host actually reached differ, which the host policy matches on.
+        if (endpoint is not null && (!Uri.TryCreate(endpoint, UriKind.Absolute, out var uri) || uri.Scheme is not ("http" or "https")
+            || uri.UserInfo.Length > 0 || uri.Query.Length > 0 || uri.Fragment.Length > 0))
         {
             m.Ctx.Error(m.Value("endpoint")!.Start, DiagnosticCodes.InvalidS3Location,
-                $"{m.FieldPath("endpoint")} \"{MapReader.Truncate(endpoint)}\" is not an http(s) URL (e.g. https://minio.example.com:9000)");
+                $"{m.FieldPath("endpoint")} \"{MapReader.Truncate(endpoint)}\" is not an http(s) URL without user info, query or fragment (e.g. https://minio.example.com:9000)");
         }
         var pathStyle = m.Bool("forcePathStyle") ?? false;
         S3CredentialsSecretRef? credentials = null;

@@ -75,9 +75,18 @@ public static class PolicyEvaluator
     public static string S3Location(S3StorageSpec s3)
     {
         ArgumentNullException.ThrowIfNull(s3);
-        var endpoint = s3.Endpoint is null ? "aws" : s3.Endpoint.ToLowerInvariant().TrimEnd('/');
+        var endpoint = s3.Endpoint is null ? "aws" : CanonicalEndpoint(s3.Endpoint);
         return $"{endpoint}/{s3.Bucket}/{s3.Prefix ?? ""}";
     }
+
+    /// <summary>
+    /// The endpoint as the client will reach it: scheme, host and port as <see cref="Uri"/> parses them
+    /// (so <c>HTTP://Host:80/</c>, <c>http://host</c> and a decimal IPv4 host compare as one), any path
+    /// with dot segments applied, lower case, no trailing slash.
+    /// </summary>
+    private static string CanonicalEndpoint(string endpoint) =>
+        (Uri.TryCreate(endpoint, UriKind.Absolute, out var uri) ? uri.GetLeftPart(UriPartial.Path) : endpoint)
+            .ToLowerInvariant().TrimEnd('/');
 
     /// <summary>
     /// True when <paramref name="folder"/> is at or under one of <paramref name="roots"/>, both as

@@ -92,6 +92,32 @@ public sealed class RestoreCommandTests(KafkaFixture kafka, S3rverFixture s3, IT
         Assert.Equal(100, RestoreKit.ReadTopic(kafka.Broker.BootstrapServers, topic, 1).Count);
     }
 
+    [Theory]
+    [InlineData("""{"PollInterval": "00:00:30"}""")]
+    [InlineData("""{"Policy": {}}""")]
+    public async Task A_config_without_a_policy_allows_nothing_rather_than_lifting_every_limit(string settings)
+    {
+        var topic = kafka.Broker.CreateUniqueTopic("cli-nopolicy", 1);
+        await _s.WriteBackupAsync(new Dictionary<(string, int), IReadOnlyList<BackupRecord>>
+        {
+            [(topic, 0)] = [.. Enumerable.Range(0, 10).Select(i => RestoreKit.Record(i, 1000 + i, "k" + i, "v" + i))],
+        }, new Dictionary<string, int> { [topic] = 1 });
+        var file = WriteResource("cli-nopolicy");
+        var config = _s.Path("no-policy.json");
+        File.WriteAllText(config, settings);
+
+        var denied = Run(file, "--config", config);
+
+        Assert.Equal(1, denied.ExitCode);
+        Assert.Contains($"{config} has no Policy (or an empty one), so this run may reach nothing", denied.StdErr, StringComparison.Ordinal);
+        Assert.Contains("error: PolicyDenied: namespace ops may not use cluster", denied.StdErr, StringComparison.Ordinal);
+        Assert.Empty(RestoreKit.ReadTopic(kafka.Broker.BootstrapServers, topic, 1));
+        // Positive control: without --config the operator's own run is unrestricted and restores.
+        var unrestricted = Run(file);
+        Assert.True(unrestricted.ExitCode == 0, unrestricted.StdOut + unrestricted.StdErr);
+        Assert.Equal(10, RestoreKit.ReadTopic(kafka.Broker.BootstrapServers, topic, 1).Count);
+    }
+
     [Fact]
     public void An_internal_target_topic_needs_a_policy_even_without_config()
     {

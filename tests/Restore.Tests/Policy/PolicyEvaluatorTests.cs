@@ -93,6 +93,10 @@ public sealed class PolicyEvaluatorTests : IDisposable
     {
         Assert.Equal("aws/kafka-backups/team-a", PolicyEvaluator.S3Location(AllowedS3.S3!));
         Assert.Equal("http://127.0.0.1:4568/b/", PolicyEvaluator.S3Location(S3("b", endpoint: "HTTP://127.0.0.1:4568/").S3!));
+        // The endpoint is matched as the client reaches it: default port dropped, dot segments applied, a decimal IPv4 host in dotted form.
+        Assert.Equal("http://minio.local/b/", PolicyEvaluator.S3Location(S3("b", endpoint: "http://MINIO.local:80").S3!));
+        Assert.Equal("https://minio.local:9000/b/", PolicyEvaluator.S3Location(S3("b", endpoint: "https://minio.local:9000/x/../").S3!));
+        Assert.Equal("http://127.0.0.1:4568/b/", PolicyEvaluator.S3Location(S3("b", endpoint: "http://2130706433:4568").S3!));
         var policy = Policy(("team-a", TeamA));
 
         var otherPrefix = Restore("team-a", Cluster("dr-kafka-0:9092"), S3("kafka-backups", "team-b", secret: "s3-keys"));
