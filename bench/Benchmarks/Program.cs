@@ -4,7 +4,7 @@ using System.Text;
 using Confluent.Kafka;
 using KafkaRestored.Benchmarks;
 using KafkaRestored.Restore.Backups.Kbak;
-using KafkaRestored.Restore.Resources;
+using KafkaRestored.Restore.Resources.Model;
 using KafkaRestored.TestSupport;
 
 // Restore throughput against the producer ceiling, side by side in one run on the same hosted

@@ -7,7 +7,7 @@ using KafkaRestored.Reconciler.Planning;
 using KafkaRestored.Reconciler.State;
 using KafkaRestored.Restore.Backups.Kbak;
 using KafkaRestored.Restore.Engine;
-using KafkaRestored.Restore.Resources;
+using KafkaRestored.Restore.Resources.Model;
 using KafkaRestored.TestSupport;
 
 namespace KafkaRestored.Benchmarks;

@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using KafkaRestored.Restore.Backups.Kbak;
-using KafkaRestored.Restore.Resources;
+using KafkaRestored.Restore.Resources.Model;
 using KafkaRestored.Restore.Secrets;
 using KafkaRestored.Restore.Storage;
 using KafkaRestored.TestSupport;

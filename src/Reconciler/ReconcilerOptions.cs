@@ -1,5 +1,5 @@
-using KafkaRestored.Reconciler.Resources;
-using KafkaRestored.Restore.Policy;
+using KafkaRestored.Restore.Resources.Policy;
+using KafkaRestored.Restore.Resources.Validation;
 
 namespace KafkaRestored.Reconciler;
 
@@ -92,7 +92,7 @@ public sealed class ReconcilerOptions
     public Dictionary<string, PolicyEntry>? Policy { get; set; }
 
     /// <summary>The policy as evaluated, or null when the settings have none.</summary>
-    public HostPolicy? HostPolicy => Restore.Policy.HostPolicy.From(Policy);
+    public HostPolicy? HostPolicy => Restore.Resources.Policy.HostPolicy.From(Policy);
 
     /// <summary>Folder of the daemon's clone: &lt;stateDir&gt;/repo.</summary>
     public string RepositoryPath => Path.Combine(StateDirectory, "repo");
@@ -126,7 +126,7 @@ public sealed class ReconcilerOptions
         var errors = new List<string>();
         foreach (var (ns, entry) in policy ?? new Dictionary<string, PolicyEntry>())
         {
-            if (ns != Restore.Policy.HostPolicy.AnyNamespace && !Names.IsDns1123Subdomain(ns))
+            if (ns != Restore.Resources.Policy.HostPolicy.AnyNamespace && !Names.IsDns1123Subdomain(ns))
             {
                 errors.Add($"Policy:{ns} is not a namespace: keys of Policy are namespaces (lower case DNS-1123 names such as team-a) or * for every namespace.");
                 continue;

@@ -2,7 +2,7 @@ using System.Text;
 using Confluent.Kafka;
 using KafkaRestored.Restore.Backups;
 using KafkaRestored.Restore.Backups.Kbak;
-using KafkaRestored.Restore.Resources;
+using KafkaRestored.Restore.Resources.Model;
 using KafkaRestored.Restore.Storage;
 
 namespace KafkaRestored.TestSupport;
@@ -20,7 +20,7 @@ public static class RestoreKit
     {
         var spec = new KafkaRestoreSpec(
             backupId,
-            new KafkaClusterSpec(new ValueList<string>(bootstrap.Split(',')), KafkaRestored.Restore.Resources.SecurityProtocol.Plaintext, null, null, null),
+            new KafkaClusterSpec(new ValueList<string>(bootstrap.Split(',')), KafkaRestored.Restore.Resources.Model.SecurityProtocol.Plaintext, null, null, null),
             storage,
             Topics: null,
             TopicMapping: ValueMap.Empty,

@@ -1,4 +1,4 @@
-using KafkaRestored.Restore.Policy;
+using KafkaRestored.Restore.Resources.Policy;
 
 namespace KafkaRestored.TestSupport;
 

@@ -2,8 +2,8 @@ using System.CommandLine;
 using KafkaRestored.Restore;
 using KafkaRestored.Restore.Backups;
 using KafkaRestored.Restore.Backups.Kbak;
-using KafkaRestored.Restore.Policy;
-using KafkaRestored.Restore.Resources;
+using KafkaRestored.Restore.Resources.Model;
+using KafkaRestored.Restore.Resources.Policy;
 using KafkaRestored.Restore.Secrets;
 using KafkaRestored.Restore.Storage;
 

@@ -1,5 +1,5 @@
 using System.CommandLine;
-using KafkaRestored.Restore.Resources;
+using KafkaRestored.Restore.Resources.Model;
 
 namespace KafkaRestored.Daemon.Cli;
 

@@ -2,7 +2,7 @@ using System.CommandLine;
 using KafkaRestored.Daemon.Configuration;
 using KafkaRestored.Reconciler;
 using KafkaRestored.Reconciler.State;
-using KafkaRestored.Restore.Policy;
+using KafkaRestored.Restore.Resources.Policy;
 
 namespace KafkaRestored.Daemon.Cli;
 

@@ -1,7 +1,7 @@
 using System.CommandLine;
 using KafkaRestored.Daemon.Configuration;
 using KafkaRestored.Reconciler.State;
-using KafkaRestored.Restore.Resources;
+using KafkaRestored.Restore.Resources.Model;
 
 namespace KafkaRestored.Daemon.Cli;
 

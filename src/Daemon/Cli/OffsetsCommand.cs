@@ -1,10 +1,11 @@
 using System.CommandLine;
-using KafkaRestored.Reconciler.Resources;
 using KafkaRestored.Reconciler.Status;
 using KafkaRestored.Restore;
 using KafkaRestored.Restore.Offsets;
-using KafkaRestored.Restore.Policy;
-using KafkaRestored.Restore.Resources;
+using KafkaRestored.Restore.Resources.Loading;
+using KafkaRestored.Restore.Resources.Model;
+using KafkaRestored.Restore.Resources.Policy;
+using KafkaRestored.Restore.Resources.Status;
 using KafkaRestored.Restore.Secrets;
 
 namespace KafkaRestored.Daemon.Cli;

@@ -3,7 +3,8 @@ using KafkaRestored.Daemon.Configuration;
 using KafkaRestored.Reconciler.Git;
 using KafkaRestored.Reconciler.Planning;
 using KafkaRestored.Reconciler.State;
-using KafkaRestored.Restore.Resources;
+using KafkaRestored.Restore.Resources.Model;
+using KafkaRestored.Restore.Resources.Policy;
 
 namespace KafkaRestored.Daemon.Cli;
 

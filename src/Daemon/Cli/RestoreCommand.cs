@@ -1,12 +1,13 @@
 using System.CommandLine;
 using System.Globalization;
-using KafkaRestored.Reconciler.Resources;
 using KafkaRestored.Reconciler.Status;
 using KafkaRestored.Restore;
 using KafkaRestored.Restore.Engine;
 using KafkaRestored.Restore.Offsets;
-using KafkaRestored.Restore.Policy;
-using KafkaRestored.Restore.Resources;
+using KafkaRestored.Restore.Resources.Loading;
+using KafkaRestored.Restore.Resources.Model;
+using KafkaRestored.Restore.Resources.Policy;
+using KafkaRestored.Restore.Resources.Status;
 using KafkaRestored.Restore.Secrets;
 
 namespace KafkaRestored.Daemon.Cli;

@@ -2,7 +2,7 @@ using System.CommandLine;
 using System.Globalization;
 using KafkaRestored.Daemon.Configuration;
 using KafkaRestored.Reconciler.State;
-using KafkaRestored.Restore.Resources;
+using KafkaRestored.Restore.Resources.Status;
 
 namespace KafkaRestored.Daemon.Cli;
 

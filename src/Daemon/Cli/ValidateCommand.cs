@@ -1,8 +1,9 @@
 using System.CommandLine;
 using KafkaRestored.Daemon.Configuration;
 using KafkaRestored.Reconciler;
-using KafkaRestored.Reconciler.Resources;
-using KafkaRestored.Restore.Policy;
+using KafkaRestored.Restore.Resources.Loading;
+using KafkaRestored.Restore.Resources.Model;
+using KafkaRestored.Restore.Resources.Policy;
 
 namespace KafkaRestored.Daemon.Cli;
 
@@ -57,7 +58,7 @@ internal static class ValidateCommand
             foreach (var p in missing) error.WriteLine($"kafka-restored validate: {p}: no such file or directory");
             return Program.UsageError;
         }
-        Func<Restore.Resources.KafkaResource, IReadOnlyList<PolicyDenial>> evaluate = r => PolicyEvaluator.InternalTopics(null, r);
+        Func<Restore.Resources.Model.KafkaResource, IReadOnlyList<PolicyDenial>> evaluate = r => PolicyEvaluator.InternalTopics(null, r);
         if (configFile is not null)
         {
             ReconcilerOptions settings;

@@ -2,7 +2,8 @@ using System.Globalization;
 using KafkaRestored.Daemon.Http;
 using KafkaRestored.Reconciler.Execution;
 using KafkaRestored.Reconciler.State;
-using KafkaRestored.Restore.Resources;
+using KafkaRestored.Restore.Resources.Model;
+using KafkaRestored.Restore.Resources.Status;
 
 namespace KafkaRestored.Daemon.Hosting;
 

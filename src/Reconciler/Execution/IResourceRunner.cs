@@ -1,7 +1,8 @@
 using KafkaRestored.Reconciler.State;
 using KafkaRestored.Restore.Engine;
-using KafkaRestored.Restore.Policy;
-using KafkaRestored.Restore.Resources;
+using KafkaRestored.Restore.Resources.Model;
+using KafkaRestored.Restore.Resources.Policy;
+using KafkaRestored.Restore.Resources.Status;
 using KafkaRestored.Restore.Secrets;
 using Microsoft.Extensions.Logging;
 

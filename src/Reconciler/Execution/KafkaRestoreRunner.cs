@@ -2,7 +2,8 @@ using KafkaRestored.Reconciler.State;
 using KafkaRestored.Restore;
 using KafkaRestored.Restore.Engine;
 using KafkaRestored.Restore.Offsets;
-using KafkaRestored.Restore.Resources;
+using KafkaRestored.Restore.Resources.Model;
+using KafkaRestored.Restore.Resources.Status;
 using Microsoft.Extensions.Logging;
 
 namespace KafkaRestored.Reconciler.Execution;

@@ -1,7 +1,7 @@
 using KafkaRestored.Reconciler.State;
 using KafkaRestored.Restore;
 using KafkaRestored.Restore.Offsets;
-using KafkaRestored.Restore.Resources;
+using KafkaRestored.Restore.Resources.Model;
 
 namespace KafkaRestored.Reconciler.Execution;
 

@@ -1,9 +1,11 @@
 using System.Security.Cryptography;
 using System.Text;
 using KafkaRestored.Reconciler.Git;
-using KafkaRestored.Reconciler.Resources;
-using KafkaRestored.Restore.Policy;
-using KafkaRestored.Restore.Resources;
+using KafkaRestored.Restore.Resources.Loading;
+using KafkaRestored.Restore.Resources.Model;
+using KafkaRestored.Restore.Resources.Policy;
+using KafkaRestored.Restore.Resources.Validation;
+using KafkaRestored.Restore.Resources.Yaml;
 
 namespace KafkaRestored.Reconciler.Planning;
 

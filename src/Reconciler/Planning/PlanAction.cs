@@ -1,4 +1,4 @@
-using KafkaRestored.Restore.Resources;
+using KafkaRestored.Restore.Resources.Model;
 
 namespace KafkaRestored.Reconciler.Planning;
 

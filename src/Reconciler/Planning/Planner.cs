@@ -1,5 +1,7 @@
 using KafkaRestored.Reconciler.State;
-using KafkaRestored.Restore.Resources;
+using KafkaRestored.Restore.Resources.Model;
+using KafkaRestored.Restore.Resources.Status;
+using KafkaRestored.Restore.Resources.Validation;
 
 namespace KafkaRestored.Reconciler.Planning;
 

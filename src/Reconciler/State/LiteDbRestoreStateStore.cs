@@ -11,7 +11,7 @@ namespace KafkaRestored.Reconciler.State;
 public sealed class LiteDbRestoreStateStore(StateStore store) : IRestoreStateStore
 {
     /// <summary>The restore key of one generation of a resource.</summary>
-    public static string RestoreKey(Restore.Resources.ResourceId id, long generation) => $"{StateStore.Key(id)}#g{generation}";
+    public static string RestoreKey(Restore.Resources.Model.ResourceId id, long generation) => $"{StateStore.Key(id)}#g{generation}";
 
     private ILiteCollection<BsonDocument> Checkpoints => store.Database.GetCollection("checkpoints");
 

@@ -1,6 +1,7 @@
 using System.Globalization;
 using KafkaRestored.Restore.Offsets;
-using KafkaRestored.Restore.Resources;
+using KafkaRestored.Restore.Resources.Model;
+using KafkaRestored.Restore.Resources.Validation;
 using LiteDB;
 
 namespace KafkaRestored.Reconciler.State;

@@ -1,7 +1,8 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using System.Text.Json.Serialization.Metadata;
-using KafkaRestored.Restore.Resources;
+using KafkaRestored.Restore.Resources.Model;
+using KafkaRestored.Restore.Resources.Status;
 
 namespace KafkaRestored.Reconciler.State;
 

@@ -1,5 +1,5 @@
 using KafkaRestored.Reconciler.State;
-using KafkaRestored.Restore.Resources;
+using KafkaRestored.Restore.Resources.Status;
 
 namespace KafkaRestored.Reconciler.Status;
 

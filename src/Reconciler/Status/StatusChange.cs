@@ -1,7 +1,8 @@
 using System.Globalization;
 using System.Text;
 using KafkaRestored.Reconciler.State;
-using KafkaRestored.Restore.Resources;
+using KafkaRestored.Restore.Resources.Model;
+using KafkaRestored.Restore.Resources.Status;
 
 namespace KafkaRestored.Reconciler.Status;
 

@@ -1,8 +1,9 @@
 using System.Globalization;
 using System.Text.Json.Nodes;
-using KafkaRestored.Reconciler.Resources;
 using KafkaRestored.Reconciler.State;
-using KafkaRestored.Restore.Resources;
+using KafkaRestored.Restore.Resources.Model;
+using KafkaRestored.Restore.Resources.Status;
+using KafkaRestored.Restore.Resources.Validation;
 using YamlDotNet.Serialization;
 
 namespace KafkaRestored.Reconciler.Status;

@@ -1,5 +1,5 @@
 using Confluent.Kafka;
-using KafkaRestored.Restore.Resources;
+using KafkaRestored.Restore.Resources.Model;
 using KafkaRestored.Restore.Secrets;
 
 namespace KafkaRestored.Restore.Engine;
@@ -25,9 +25,9 @@ public static class KafkaClientConfig
             BootstrapServers = BootstrapList(cluster),
             SecurityProtocol = cluster.SecurityProtocol switch
             {
-                Resources.SecurityProtocol.Ssl => Confluent.Kafka.SecurityProtocol.Ssl,
-                Resources.SecurityProtocol.SaslPlaintext => Confluent.Kafka.SecurityProtocol.SaslPlaintext,
-                Resources.SecurityProtocol.SaslSsl => Confluent.Kafka.SecurityProtocol.SaslSsl,
+                Resources.Model.SecurityProtocol.Ssl => Confluent.Kafka.SecurityProtocol.Ssl,
+                Resources.Model.SecurityProtocol.SaslPlaintext => Confluent.Kafka.SecurityProtocol.SaslPlaintext,
+                Resources.Model.SecurityProtocol.SaslSsl => Confluent.Kafka.SecurityProtocol.SaslSsl,
                 _ => Confluent.Kafka.SecurityProtocol.Plaintext,
             },
             // Closed idle connections are routine; librdkafka would otherwise log each one as an error.
@@ -45,8 +45,8 @@ public static class KafkaClientConfig
         {
             config.SaslMechanism = sasl.Mechanism switch
             {
-                Resources.SaslMechanism.ScramSha256 => Confluent.Kafka.SaslMechanism.ScramSha256,
-                Resources.SaslMechanism.ScramSha512 => Confluent.Kafka.SaslMechanism.ScramSha512,
+                Resources.Model.SaslMechanism.ScramSha256 => Confluent.Kafka.SaslMechanism.ScramSha256,
+                Resources.Model.SaslMechanism.ScramSha512 => Confluent.Kafka.SaslMechanism.ScramSha512,
                 _ => Confluent.Kafka.SaslMechanism.Plain,
             };
             config.SaslUsername = secrets.Read(sasl.Name, sasl.UsernameKey);

@@ -1,8 +1,8 @@
 using System.Security.Cryptography;
 using System.Text;
 using KafkaRestored.Restore.Backups;
-using KafkaRestored.Restore.Policy;
-using KafkaRestored.Restore.Resources;
+using KafkaRestored.Restore.Resources.Model;
+using KafkaRestored.Restore.Resources.Policy;
 using KafkaRestored.Restore.Storage;
 
 namespace KafkaRestored.Restore.Engine;

@@ -1,4 +1,4 @@
-using KafkaRestored.Restore.Policy;
+using KafkaRestored.Restore.Resources.Policy;
 using KafkaRestored.Restore.Secrets;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;

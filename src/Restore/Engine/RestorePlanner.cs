@@ -1,5 +1,5 @@
 using KafkaRestored.Restore.Backups;
-using KafkaRestored.Restore.Resources;
+using KafkaRestored.Restore.Resources.Model;
 
 namespace KafkaRestored.Restore.Engine;
 

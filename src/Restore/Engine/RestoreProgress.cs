@@ -1,4 +1,4 @@
-using KafkaRestored.Restore.Resources;
+using KafkaRestored.Restore.Resources.Status;
 
 namespace KafkaRestored.Restore.Engine;
 

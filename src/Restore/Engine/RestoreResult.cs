@@ -1,4 +1,5 @@
-using KafkaRestored.Restore.Resources;
+using KafkaRestored.Restore.Resources.Model;
+using KafkaRestored.Restore.Resources.Status;
 
 namespace KafkaRestored.Restore.Engine;
 

@@ -1,5 +1,5 @@
 using Confluent.Kafka;
-using KafkaRestored.Restore.Resources;
+using KafkaRestored.Restore.Resources.Status;
 
 namespace KafkaRestored.Restore.Offsets;
 

@@ -1,5 +1,6 @@
 using Confluent.Kafka;
-using KafkaRestored.Restore.Resources;
+using KafkaRestored.Restore.Resources.Model;
+using KafkaRestored.Restore.Resources.Status;
 using KafkaRestored.Restore.Secrets;
 
 namespace KafkaRestored.Restore.Offsets;

@@ -1,6 +1,7 @@
 using Confluent.Kafka;
 using KafkaRestored.Restore.Engine;
-using KafkaRestored.Restore.Resources;
+using KafkaRestored.Restore.Resources.Model;
+using KafkaRestored.Restore.Resources.Status;
 using KafkaRestored.Restore.Secrets;
 
 namespace KafkaRestored.Restore.Offsets;

@@ -1,4 +1,5 @@
-using KafkaRestored.Restore.Resources;
+using KafkaRestored.Restore.Resources.Model;
+using KafkaRestored.Restore.Resources.Status;
 
 namespace KafkaRestored.Restore.Offsets;
 
@@ -37,7 +38,7 @@ public sealed record OffsetResetResult(
 
 /// <summary>Outcome of a KafkaOffsetRollback: groups rolled back or snapshotted, failures and the read-back verification.</summary>
 public sealed record OffsetRollbackResult(
-    Resources.RollbackOperation Operation,
+    Resources.Model.RollbackOperation Operation,
     string SnapshotId,
     IReadOnlyList<string> GroupsRolledBack,
     IReadOnlyList<string> GroupsSnapshotted,

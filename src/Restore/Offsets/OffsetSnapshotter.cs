@@ -1,5 +1,5 @@
 using Confluent.Kafka;
-using KafkaRestored.Restore.Resources;
+using KafkaRestored.Restore.Resources.Model;
 using KafkaRestored.Restore.Secrets;
 
 namespace KafkaRestored.Restore.Offsets;

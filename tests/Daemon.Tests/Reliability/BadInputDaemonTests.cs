@@ -1,7 +1,8 @@
 using System.Net;
 using System.Text;
 using System.Text.RegularExpressions;
-using KafkaRestored.Reconciler.Resources;
+using KafkaRestored.Restore.Resources.Loading;
+using KafkaRestored.Restore.Resources.Validation;
 using KafkaRestored.TestSupport;
 using Xunit.Abstractions;
 using YamlDotNet.Serialization;
@@ -20,7 +21,7 @@ public sealed partial class BadInputDaemonTests(KafkaFixture kafka, ITestOutputH
 {
     private const int Partitions = 2;
     private const int RecordsPerPartition = 25;
-    private static readonly string CorpusDir = Path.Combine(RepoPaths.Root, "tests", "Reconciler.Tests", "Resources", "Corpus");
+    private static readonly string CorpusDir = Path.Combine(RepoPaths.Root, "tests", "Restore.Tests", "Resources", "Validation", "Corpus");
     private readonly GitRemote _remote = new();
     private readonly TempDir _dir = new("kr-badinput");
 

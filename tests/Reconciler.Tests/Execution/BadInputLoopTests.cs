@@ -1,7 +1,6 @@
 using KafkaRestored.Reconciler.Execution;
 using KafkaRestored.Reconciler.Git;
 using KafkaRestored.Reconciler.State;
-using KafkaRestored.Restore.Resources;
 using KafkaRestored.TestSupport;
 
 namespace KafkaRestored.Reconciler.Tests.Execution;

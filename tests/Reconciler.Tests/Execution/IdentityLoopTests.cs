@@ -2,7 +2,8 @@ using KafkaRestored.Reconciler.Execution;
 using KafkaRestored.Reconciler.Git;
 using KafkaRestored.Reconciler.State;
 using KafkaRestored.Restore.Engine;
-using KafkaRestored.Restore.Resources;
+using KafkaRestored.Restore.Resources.Model;
+using KafkaRestored.Restore.Resources.Status;
 using KafkaRestored.TestSupport;
 
 namespace KafkaRestored.Reconciler.Tests.Execution;

@@ -2,8 +2,9 @@ using KafkaRestored.Reconciler.Execution;
 using KafkaRestored.Reconciler.Git;
 using KafkaRestored.Reconciler.State;
 using KafkaRestored.Restore.Engine;
-using KafkaRestored.Restore.Policy;
-using KafkaRestored.Restore.Resources;
+using KafkaRestored.Restore.Resources.Model;
+using KafkaRestored.Restore.Resources.Policy;
+using KafkaRestored.Restore.Resources.Status;
 using KafkaRestored.TestSupport;
 
 namespace KafkaRestored.Reconciler.Tests.Execution;

@@ -9,7 +9,8 @@ using KafkaRestored.Restore.Backups;
 using KafkaRestored.Restore.Backups.Kbak;
 using KafkaRestored.Restore.Engine;
 using KafkaRestored.Restore.Offsets;
-using KafkaRestored.Restore.Resources;
+using KafkaRestored.Restore.Resources.Model;
+using KafkaRestored.Restore.Resources.Status;
 using KafkaRestored.Restore.Storage;
 using KafkaRestored.TestSupport;
 

@@ -1,6 +1,7 @@
 using KafkaRestored.Reconciler.Planning;
 using KafkaRestored.Reconciler.State;
-using KafkaRestored.Restore.Resources;
+using KafkaRestored.Restore.Resources.Model;
+using KafkaRestored.Restore.Resources.Status;
 
 namespace KafkaRestored.Reconciler.Tests.Planning;
 

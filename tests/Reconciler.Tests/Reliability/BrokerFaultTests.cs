@@ -1,6 +1,6 @@
 using Confluent.Kafka;
 using KafkaRestored.Reconciler.State;
-using KafkaRestored.Restore.Resources;
+using KafkaRestored.Restore.Resources.Status;
 using KafkaRestored.Restore.Storage;
 using KafkaRestored.TestSupport;
 

@@ -1,6 +1,7 @@
 using KafkaRestored.Reconciler.State;
 using KafkaRestored.Restore.Backups.Kbak;
-using KafkaRestored.Restore.Resources;
+using KafkaRestored.Restore.Resources.Model;
+using KafkaRestored.Restore.Resources.Status;
 using KafkaRestored.Restore.Secrets;
 using KafkaRestored.Restore.Storage;
 using KafkaRestored.TestSupport;

@@ -1,6 +1,7 @@
 using KafkaRestored.Reconciler.State;
 using KafkaRestored.Reconciler.Status;
-using KafkaRestored.Restore.Resources;
+using KafkaRestored.Restore.Resources.Model;
+using KafkaRestored.Restore.Resources.Status;
 
 namespace KafkaRestored.Reconciler.Tests.Status;
 

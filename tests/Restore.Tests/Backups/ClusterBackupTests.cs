@@ -1,7 +1,7 @@
 using Confluent.Kafka;
 using KafkaRestored.Restore.Backups;
 using KafkaRestored.Restore.Backups.Kbak;
-using KafkaRestored.Restore.Resources;
+using KafkaRestored.Restore.Resources.Model;
 using KafkaRestored.Restore.Secrets;
 using KafkaRestored.Restore.Storage;
 using KafkaRestored.Restore.Storage.S3;
@@ -99,7 +99,7 @@ public sealed class ClusterBackupTests(ClusterBackupDataset data) : IClassFixtur
     public void Dispose() => _dir.Dispose();
 
     private KafkaClusterSpec Cluster => new(
-        new ValueList<string>(data.Broker.BootstrapServers.Split(',')), KafkaRestored.Restore.Resources.SecurityProtocol.Plaintext, null, null, null);
+        new ValueList<string>(data.Broker.BootstrapServers.Split(',')), KafkaRestored.Restore.Resources.Model.SecurityProtocol.Plaintext, null, null, null);
 
     private static ProcessResult Cli(params string[] args)
     {

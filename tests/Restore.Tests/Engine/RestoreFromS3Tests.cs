@@ -1,6 +1,6 @@
 using KafkaRestored.Restore.Backups.Kbak;
 using KafkaRestored.Restore.Engine;
-using KafkaRestored.Restore.Resources;
+using KafkaRestored.Restore.Resources.Model;
 using KafkaRestored.TestSupport;
 
 namespace KafkaRestored.Restore.Tests.Engine;

@@ -1,6 +1,6 @@
 using KafkaRestored.Restore.Backups.Kbak;
 using KafkaRestored.Restore.Engine;
-using KafkaRestored.Restore.Resources;
+using KafkaRestored.Restore.Resources.Model;
 using KafkaRestored.Restore.Secrets;
 using KafkaRestored.Restore.Storage;
 using KafkaRestored.Restore.Tests.Offsets;

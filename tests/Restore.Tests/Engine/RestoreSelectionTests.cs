@@ -2,7 +2,8 @@ using System.Text;
 using KafkaRestored.Restore.Backups;
 using KafkaRestored.Restore.Backups.Kbak;
 using KafkaRestored.Restore.Engine;
-using KafkaRestored.Restore.Resources;
+using KafkaRestored.Restore.Resources.Model;
+using KafkaRestored.Restore.Resources.Validation;
 using KafkaRestored.TestSupport;
 
 namespace KafkaRestored.Restore.Tests.Engine;

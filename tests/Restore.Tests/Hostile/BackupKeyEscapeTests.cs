@@ -69,7 +69,7 @@ public sealed class BackupKeyEscapeTests(KafkaFixture kafka) : IClassFixture<Kaf
         using var state = new TempDir("kr-escape-state");
         var topic = kafka.Broker.CreateUniqueTopic("escape", 1);
         var restore = RestoreKit.Restore("evil", kafka.Broker.BootstrapServers, RestoreKit.Filesystem(Root),
-            s => s with { TopicMapping = new KafkaRestored.Restore.Resources.ValueMap(new Dictionary<string, string> { ["orders"] = topic }) });
+            s => s with { TopicMapping = new KafkaRestored.Restore.Resources.Model.ValueMap(new Dictionary<string, string> { ["orders"] = topic }) });
         return await RestoreEngine.RunAsync(restore,
             new RestoreEnvironment(new KafkaRestored.Restore.Secrets.SecretStore(state.Combine("secrets")), new FileRestoreStateStore(state.Path), "ops/evil")
             {

@@ -1,6 +1,6 @@
 using System.Text.RegularExpressions;
 using KafkaRestored.Restore.Engine;
-using KafkaRestored.Restore.Resources;
+using KafkaRestored.Restore.Resources.Model;
 using KafkaRestored.TestSupport;
 using Xunit.Abstractions;
 

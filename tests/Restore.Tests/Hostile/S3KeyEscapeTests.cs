@@ -25,7 +25,7 @@ public sealed class S3KeyEscapeTests(KafkaFixture kafka, S3rverFixture s3) : ICl
         await BackupManifestStore.WriteAsync(_s.Storage, manifest, CancellationToken.None);
         var topic = kafka.Broker.CreateUniqueTopic("s3-escape", 1);
 
-        var result = await _s.RunAsync(_s.Restore(s => s with { TopicMapping = new KafkaRestored.Restore.Resources.ValueMap(new Dictionary<string, string> { ["orders"] = topic }) }));
+        var result = await _s.RunAsync(_s.Restore(s => s with { TopicMapping = new KafkaRestored.Restore.Resources.Model.ValueMap(new Dictionary<string, string> { ["orders"] = topic }) }));
 
         Assert.Equal((RestoreOutcome.Failed, "InvalidBackupManifest"), (result.Outcome, result.Reason));
         Assert.Contains($"s3://{_s.StorageSpec.S3!.Bucket}/production/hourly/{_s.BackupId}/manifest.json", result.Message, StringComparison.Ordinal);

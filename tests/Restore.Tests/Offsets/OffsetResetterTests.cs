@@ -1,6 +1,6 @@
 using KafkaRestored.Restore.Engine;
 using KafkaRestored.Restore.Offsets;
-using KafkaRestored.Restore.Resources;
+using KafkaRestored.Restore.Resources.Model;
 using KafkaRestored.Restore.Secrets;
 using KafkaRestored.TestSupport;
 

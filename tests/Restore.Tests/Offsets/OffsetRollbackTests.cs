@@ -1,5 +1,6 @@
 using KafkaRestored.Restore.Offsets;
-using KafkaRestored.Restore.Resources;
+using KafkaRestored.Restore.Resources.Model;
+using KafkaRestored.Restore.Resources.Status;
 using KafkaRestored.Restore.Secrets;
 using KafkaRestored.TestSupport;
 

@@ -1,5 +1,5 @@
 using KafkaRestored.Restore.Offsets;
-using KafkaRestored.Restore.Resources;
+using KafkaRestored.Restore.Resources.Model;
 using KafkaRestored.TestSupport;
 
 namespace KafkaRestored.Restore.Tests.Offsets;

@@ -3,7 +3,7 @@ using System.Text;
 using Confluent.Kafka;
 using Confluent.Kafka.Admin;
 using KafkaRestored.Restore.Engine;
-using KafkaRestored.Restore.Resources;
+using KafkaRestored.Restore.Resources.Model;
 
 namespace KafkaRestored.Restore.Tests.Offsets;
 
@@ -20,7 +20,7 @@ internal sealed class OffsetTestKit(string bootstrap) : IDisposable
 
     public string Bootstrap { get; } = bootstrap;
 
-    public KafkaClusterSpec Cluster => new(new ValueList<string>([Bootstrap]), KafkaRestored.Restore.Resources.SecurityProtocol.Plaintext, null, null, null);
+    public KafkaClusterSpec Cluster => new(new ValueList<string>([Bootstrap]), KafkaRestored.Restore.Resources.Model.SecurityProtocol.Plaintext, null, null, null);
 
     /// <summary>Timestamp a restored record of source offset <paramref name="sourceOffset"/> carries: one second per offset.</summary>
     public static DateTimeOffset TimeOf(long sourceOffset) => BaseTime.AddSeconds(sourceOffset);

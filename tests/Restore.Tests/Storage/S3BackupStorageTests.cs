@@ -1,6 +1,6 @@
 using System.Net;
 using Amazon.S3;
-using KafkaRestored.Restore.Resources;
+using KafkaRestored.Restore.Resources.Model;
 using KafkaRestored.Restore.Secrets;
 using KafkaRestored.Restore.Storage;
 using KafkaRestored.Restore.Storage.S3;

@@ -4,7 +4,7 @@ using Amazon;
 using Amazon.Runtime;
 using Amazon.S3;
 using Amazon.S3.Model;
-using KafkaRestored.Restore.Resources;
+using KafkaRestored.Restore.Resources.Model;
 using KafkaRestored.Restore.Secrets;
 
 namespace KafkaRestored.Restore.Storage.S3;

@@ -1,0 +1,10 @@
+namespace KafkaRestored.Restore.Resources.Loading;
+
+/// <summary>Options for walking directory trees.</summary>
+/// <param name="ExcludedDirectories">Directories, relative to each directory given, that are not scanned
+/// (the daemon-owned status/ and snapshots/ by default). Hidden entries (".git") are always skipped.</param>
+public sealed record ResourceLoadOptions(IReadOnlyList<string> ExcludedDirectories)
+{
+    /// <summary>Skips status/ and snapshots/, the folders the daemon writes.</summary>
+    public static ResourceLoadOptions Default { get; } = new(["status", "snapshots"]);
+}

@@ -1,0 +1,11 @@
+namespace KafkaRestored.Restore.Resources.Model;
+
+/// <summary>storageType values.</summary>
+public enum StorageType
+{
+    /// <summary>Amazon S3 or an S3-compatible store.</summary>
+    S3,
+
+    /// <summary>A local or mounted folder.</summary>
+    Filesystem,
+}
