@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.RegularExpressions;
+using KafkaRestored.Restore.Resources.Loading;
 using KafkaRestored.Restore.Resources.Model;
 using KafkaRestored.Restore.Resources.Validation;
 using YamlDotNet.Core;
@@ -74,7 +75,7 @@ public static partial class ResourceYaml
             w.Key("offsetReset");
             w.MapStart();
             w.Bool("enabled", o.Enabled);
-            w.Scalar("strategy", Text(SpecReaders.Strategies, o.Strategy));
+            w.Scalar("strategy", SpecVocabulary.Text(SpecVocabulary.Strategies, o.Strategy));
             if (o.SourceCluster is not null) w.Scalar("sourceCluster", o.SourceCluster);
             w.List("consumerGroups", o.ConsumerGroups);
             if (o.Timestamp is { } ts) w.Scalar("timestamp", Timestamps.Format(ts));
@@ -125,7 +126,7 @@ public static partial class ResourceYaml
             }
             w.MapEnd();
         }
-        w.Scalar("onExistingData", Text(SpecReaders.ExistingDataPolicies, s.OnExistingData));
+        w.Scalar("onExistingData", SpecVocabulary.Text(SpecVocabulary.ExistingDataPolicies, s.OnExistingData));
         w.MapEnd();
     }
 
@@ -136,7 +137,7 @@ public static partial class ResourceYaml
         Cluster(w, s.KafkaCluster);
         w.List("consumerGroups", s.ConsumerGroups);
         if (s.Topics.Count > 0) w.List("topics", s.Topics);
-        w.Scalar("strategy", Text(SpecReaders.Strategies, s.Strategy));
+        w.Scalar("strategy", SpecVocabulary.Text(SpecVocabulary.Strategies, s.Strategy));
         if (s.Timestamp is { } ts) w.Scalar("timestamp", Timestamps.Format(ts));
         if (s.Offset is { } off) w.Number("offset", off);
         if (s.SourceCluster is not null) w.Scalar("sourceCluster", s.SourceCluster);
@@ -160,7 +161,7 @@ public static partial class ResourceYaml
         w.MapStart();
         w.Key("kafkaCluster");
         Cluster(w, s.KafkaCluster);
-        w.Scalar("operation", Text(SpecReaders.Operations, s.Operation));
+        w.Scalar("operation", SpecVocabulary.Text(SpecVocabulary.Operations, s.Operation));
         w.Scalar("snapshotId", s.SnapshotId);
         if (s.ConsumerGroups.Count > 0) w.List("consumerGroups", s.ConsumerGroups);
         w.MapEnd();
@@ -178,7 +179,7 @@ public static partial class ResourceYaml
     {
         w.MapStart();
         w.List("bootstrapServers", c.BootstrapServers);
-        w.Scalar("securityProtocol", Text(SpecReaders.Protocols, c.SecurityProtocol));
+        w.Scalar("securityProtocol", SpecVocabulary.Text(SpecVocabulary.Protocols, c.SecurityProtocol));
         if (c.TlsSecret is { } tls)
         {
             w.Key("tlsSecret");
@@ -194,7 +195,7 @@ public static partial class ResourceYaml
             w.Key("saslSecret");
             w.MapStart();
             w.Scalar("name", sasl.Name);
-            w.Scalar("mechanism", Text(SpecReaders.Mechanisms, sasl.Mechanism));
+            w.Scalar("mechanism", SpecVocabulary.Text(SpecVocabulary.Mechanisms, sasl.Mechanism));
             w.Scalar("usernameKey", sasl.UsernameKey);
             w.Scalar("passwordKey", sasl.PasswordKey);
             w.MapEnd();
@@ -206,7 +207,7 @@ public static partial class ResourceYaml
     private static void Storage(Writer w, StorageSpec s)
     {
         w.MapStart();
-        w.Scalar("storageType", Text(SpecReaders.StorageTypes, s.StorageType));
+        w.Scalar("storageType", SpecVocabulary.Text(SpecVocabulary.StorageTypes, s.StorageType));
         if (s.S3 is { } s3)
         {
             w.Key("s3");
@@ -246,9 +247,6 @@ public static partial class ResourceYaml
         if (q.MemoryBytes is { } mem) w.Scalar("memory", Validation.Quantities.FormatBytes(mem));
         w.MapEnd();
     }
-
-    private static string Text<T>(IEnumerable<(string Text, T Value)> values, T value) where T : struct =>
-        values.First(v => EqualityComparer<T>.Default.Equals(v.Value, value)).Text;
 
     [GeneratedRegex(@"^([-+]?[0-9._]+([eE][-+]?[0-9]+)?|[-+]?\.(inf|Inf|INF)|\.(nan|NaN|NAN)|0x[0-9a-fA-F]+|0o[0-7]+|0b[01]+|[0-9]{4}-.*)$")]
     private static partial Regex LooksTyped();

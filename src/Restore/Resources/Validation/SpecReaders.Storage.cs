@@ -1,0 +1,94 @@
+using KafkaRestored.Restore.Resources.Model;
+
+namespace KafkaRestored.Restore.Resources.Validation;
+
+// SpecReaders for Storage: where a backup lives (S3 or a folder).
+internal static partial class SpecReaders
+{
+    private static readonly string[] StorageFields = ["storageType", "s3", "filesystem"];
+
+    private static readonly string[] S3Fields = ["bucket", "region", "prefix", "endpoint", "forcePathStyle", "credentialsSecret"];
+
+    private static readonly string[] S3CredentialFields = ["name", "accessKeyKey", "secretKeyKey"];
+
+    private static readonly string[] FilesystemFields = ["path"];
+
+    private static StorageSpec? Storage(MapReader parent, bool required)
+    {
+        var m = parent.Map("storage", StorageFields, required, "say where the backup is (storageType s3 or filesystem)");
+        if (m is null) return null;
+        var before = m.Ctx.ErrorCount;
+        var type = m.Enum("storageType", SpecVocabulary.StorageTypes, required: true);
+        var s3 = S3(m);
+        var fs = Filesystem(m);
+        if (type == StorageType.S3)
+        {
+            if (!m.Present("s3")) m.Missing("s3", "storageType s3 needs an s3 block with at least bucket");
+            if (m.Present("filesystem"))
+            {
+                m.Ctx.Error(m.KeyAt("filesystem"), DiagnosticCodes.ConflictingFields,
+                    $"{m.FieldPath("filesystem")} is given but storageType is s3; remove one of them");
+            }
+        }
+        else if (type == StorageType.Filesystem)
+        {
+            if (!m.Present("filesystem")) m.Missing("filesystem", "storageType filesystem needs filesystem.path");
+            if (m.Present("s3"))
+            {
+                m.Ctx.Error(m.KeyAt("s3"), DiagnosticCodes.ConflictingFields,
+                    $"{m.FieldPath("s3")} is given but storageType is filesystem; remove one of them");
+            }
+        }
+        if (m.Ctx.ErrorCount > before) return null;
+        return type == StorageType.S3 ? new StorageSpec(StorageType.S3, s3, null) : new StorageSpec(StorageType.Filesystem, null, fs);
+    }
+
+    private static S3StorageSpec? S3(MapReader storage)
+    {
+        var m = storage.Map("s3", S3Fields, required: false);
+        if (m is null) return null;
+        var before = m.Ctx.ErrorCount;
+        var bucket = m.String("bucket", required: true, hint: "name the S3 bucket holding the backups");
+        if (bucket is not null && (bucket.Contains('/', StringComparison.Ordinal) || bucket.Contains(' ', StringComparison.Ordinal)))
+        {
+            m.Ctx.Error(m.Value("bucket")!.Start, DiagnosticCodes.InvalidS3Location,
+                $"{m.FieldPath("bucket")} \"{MapReader.Truncate(bucket)}\" is not a bucket name: put the path inside the bucket in prefix");
+        }
+        var region = m.String("region");
+        var prefix = m.String("prefix");
+        var endpoint = m.String("endpoint");
+        // User info, a query or a fragment would let the written text and the host actually reached differ, which the host policy matches on.
+        if (endpoint is not null && (!Uri.TryCreate(endpoint, UriKind.Absolute, out var uri) || uri.Scheme is not ("http" or "https")
+            || uri.UserInfo.Length > 0 || uri.Query.Length > 0 || uri.Fragment.Length > 0))
+        {
+            m.Ctx.Error(m.Value("endpoint")!.Start, DiagnosticCodes.InvalidS3Location,
+                $"{m.FieldPath("endpoint")} \"{MapReader.Truncate(endpoint)}\" is not an http(s) URL without user info, query or fragment (e.g. https://minio.example.com:9000)");
+        }
+        var pathStyle = m.Bool("forcePathStyle") ?? false;
+        S3CredentialsSecretRef? credentials = null;
+        var c = m.Map("credentialsSecret", S3CredentialFields);
+        if (c is not null)
+        {
+            var name = SecretName(c, "the S3 access key");
+            var access = SecretKey(c, "accessKeyKey", true, "the access key id");
+            var secret = SecretKey(c, "secretKeyKey", true, "the secret access key");
+            if (name is not null && access is not null && secret is not null) credentials = new S3CredentialsSecretRef(name, access, secret);
+        }
+        return m.Ctx.ErrorCount > before ? null : new S3StorageSpec(bucket!, region, prefix, endpoint, pathStyle, credentials);
+    }
+
+    private static FilesystemStorageSpec? Filesystem(MapReader storage)
+    {
+        var m = storage.Map("filesystem", FilesystemFields, required: false);
+        if (m is null) return null;
+        var path = m.String("path", required: true, hint: "the absolute folder holding the backups, e.g. /var/backups/kafka");
+        if (path is null) return null;
+        if (!path.StartsWith('/') || !Path.IsPathFullyQualified(path))
+        {
+            m.Ctx.Error(m.Value("path")!.Start, DiagnosticCodes.InvalidPath,
+                $"{m.FieldPath("path")} \"{MapReader.Truncate(path)}\" is not an absolute path; a daemon has no meaningful working directory");
+            return null;
+        }
+        return new FilesystemStorageSpec(path);
+    }
+}
