@@ -14,25 +14,7 @@ internal static class ResourceValidator
     /// <summary>Validates one document; null when the document is not ours and carries nothing to say.</summary>
     public static ParsedDocument? Validate(string file, RawDocument raw)
     {
-        if (raw.Foreign)
-        {
-            if (raw.ApiVersion is { } other && other.StartsWith("kafka.oso.sh/", StringComparison.Ordinal))
-            {
-                var warning = new Problem(raw.Start, DiagnosticSeverity.Warning, DiagnosticCodes.IgnoredDocument,
-                    $"apiVersion {other} is not served by this daemon, so the document is ignored; use {ApiVersions.V1Alpha1}");
-                return Document(file, raw.Start, null, null, [warning]);
-            }
-            if (raw.NestedOurs > 0)
-            {
-                // kubectl get -o yaml prints a List; a hand-made file may be a YAML sequence of resources.
-                var warning = new Problem(raw.Start, DiagnosticSeverity.Warning, DiagnosticCodes.IgnoredDocument,
-                    $"this document holds {raw.NestedOurs} {ApiVersions.V1Alpha1} resource(s) nested inside " +
-                    (raw.ApiVersion is null ? "a sequence" : "a List or another object") +
-                    ", which are not read; write each resource as its own document (separate them with ---)");
-                return Document(file, raw.Start, null, null, [warning]);
-            }
-            return null;
-        }
+        if (raw.Foreign) return Foreign(file, raw);
 
         var ctx = new ValidationContext();
         foreach (var p in raw.Problems) ctx.Add(p);
@@ -98,6 +80,28 @@ internal static class ResourceValidator
 
         var document = Document(file, raw.Start, id, resource, ctx.Problems);
         return resource is null ? document : document with { Fields = FieldPositions(root) };
+    }
+
+    /// <summary>A document outside our apiVersion: a warning when it looks meant for us (another kafka.oso.sh
+    /// version, or our resources nested in a List or sequence), otherwise nothing.</summary>
+    private static ParsedDocument? Foreign(string file, RawDocument raw)
+    {
+        if (raw.ApiVersion is { } other && other.StartsWith("kafka.oso.sh/", StringComparison.Ordinal))
+        {
+            var warning = new Problem(raw.Start, DiagnosticSeverity.Warning, DiagnosticCodes.IgnoredDocument,
+                $"apiVersion {other} is not served by this daemon, so the document is ignored; use {ApiVersions.V1Alpha1}");
+            return Document(file, raw.Start, null, null, [warning]);
+        }
+        if (raw.NestedOurs > 0)
+        {
+            // kubectl get -o yaml prints a List; a hand-made file may be a YAML sequence of resources.
+            var warning = new Problem(raw.Start, DiagnosticSeverity.Warning, DiagnosticCodes.IgnoredDocument,
+                $"this document holds {raw.NestedOurs} {ApiVersions.V1Alpha1} resource(s) nested inside " +
+                (raw.ApiVersion is null ? "a sequence" : "a List or another object") +
+                ", which are not read; write each resource as its own document (separate them with ---)");
+            return Document(file, raw.Start, null, null, [warning]);
+        }
+        return null;
     }
 
     /// <summary>Every field's position by dotted path (scalars at their value, mappings and lists at their key), so a later check (the host policy) can point at the field it concerns.</summary>
