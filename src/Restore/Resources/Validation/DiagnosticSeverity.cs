@@ -1,4 +1,3 @@
-
 namespace KafkaRestored.Restore.Resources.Validation;
 
 /// <summary>How bad a diagnostic is: errors stop a resource from running, warnings do not.</summary>

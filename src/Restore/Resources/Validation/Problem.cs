@@ -1,6 +1,4 @@
 using KafkaRestored.Restore.Resources.Yaml;
-using YamlDotNet.Core;
-using YamlDotNet.Core.Events;
 
 namespace KafkaRestored.Restore.Resources.Validation;
 

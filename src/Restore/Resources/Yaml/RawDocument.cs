@@ -1,6 +1,4 @@
 using KafkaRestored.Restore.Resources.Validation;
-using YamlDotNet.Core;
-using YamlDotNet.Core.Events;
 
 namespace KafkaRestored.Restore.Resources.Yaml;
 

@@ -1,5 +1,3 @@
-using YamlDotNet.Core;
-
 namespace KafkaRestored.Restore.Resources.Yaml;
 
 /// <summary>How plain scalars are typed (YAML 1.2 core schema, plus the YAML 1.1 booleans to reject them clearly).</summary>

@@ -1,5 +1,3 @@
-using YamlDotNet.Core;
-
 namespace KafkaRestored.Restore.Resources.Yaml;
 
 /// <summary>A 1-based line and column in the file being loaded.</summary>

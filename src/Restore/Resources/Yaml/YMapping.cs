@@ -1,5 +1,3 @@
-using YamlDotNet.Core;
-
 namespace KafkaRestored.Restore.Resources.Yaml;
 
 /// <summary>A YAML mapping, keys in document order (duplicates kept so the validator can report them).</summary>

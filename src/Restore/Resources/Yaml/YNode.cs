@@ -1,5 +1,3 @@
-using YamlDotNet.Core;
-
 namespace KafkaRestored.Restore.Resources.Yaml;
 
 /// <summary>A YAML node that remembers where it starts; the validator reads these, never plain objects.</summary>

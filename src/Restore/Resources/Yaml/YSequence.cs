@@ -1,5 +1,3 @@
-using YamlDotNet.Core;
-
 namespace KafkaRestored.Restore.Resources.Yaml;
 
 /// <summary>A YAML sequence.</summary>
