@@ -55,7 +55,7 @@ public sealed class ReconcileLoopTests : IClassFixture<KafkaFixture>, IDisposabl
             Store = StateStore.Open(options.StateDirectory);
             Git = new GitSource(options);
             tuning = (tuning ?? RestoreTuning.Default) with { ConnectTimeout = connectTimeout ?? TimeSpan.FromSeconds(10) };
-            Loop = new ReconcileLoop(options, Store, Git,
+            Loop = ReconcileLoop.Create(options, Store, Git,
                 runners ?? [new KafkaRestoreRunner { Tuning = tuning }, new KafkaOffsetResetRunner(), new KafkaOffsetRollbackRunner()]);
         }
 
