@@ -58,7 +58,7 @@ internal static class ReconcileScale
         using (var git = new GitSource(options))
         {
             var runner = new KafkaRestoreRunner { Tuning = RestoreTuning.Default with { TopicCreationTimeout = TimeSpan.FromMinutes(30) } };
-            await using var loop = new ReconcileLoop(options, store, git, [runner]);
+            await using var loop = ReconcileLoop.Create(options, store, git, [runner]);
             async Task Cycle(string name)
             {
                 var parsed = loop.BlobsParsed;

@@ -45,7 +45,7 @@ internal static class ReconcileCommand
             using (store)
             {
                 using var git = new GitSource(options, logger);
-                await using var loop = new ReconcileLoop(options, store, git, Runners.All(), TimeProvider.System, logger);
+                await using var loop = ReconcileLoop.Create(options, store, git, Runners.All(), TimeProvider.System, logger);
                 var ok = await loop.RunUntilIdleAsync(ct);
                 foreach (var r in store.Resources(includeTombstones: false))
                     output.WriteLine($"{r.Id.Kind} {r.Id.ShortName}: {r.Phase} (generation {r.Generation})");

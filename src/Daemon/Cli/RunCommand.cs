@@ -83,7 +83,7 @@ internal static class RunCommand
                 builder.Services.AddSingleton(time);
                 builder.Services.AddSingleton(store);
                 builder.Services.AddSingleton(sp => new GitSource(options, sp.GetRequiredService<ILoggerFactory>().CreateLogger("KafkaRestored.Git")));
-                builder.Services.AddSingleton(sp => new ReconcileLoop(options, store, sp.GetRequiredService<GitSource>(), Runners.All(), time,
+                builder.Services.AddSingleton(sp => ReconcileLoop.Create(options, store, sp.GetRequiredService<GitSource>(), Runners.All(), time,
                     sp.GetRequiredService<ILoggerFactory>().CreateLogger("KafkaRestored.Reconciler")));
                 var window = daemon.StallWindow ?? (options.PollInterval * 2) + options.FetchTimeout;
                 builder.Services.AddSingleton(sp => new LoopHeartbeat(time, () => sp.GetRequiredService<ReconcileLoop>().Counters.LastCycleEnd, window));

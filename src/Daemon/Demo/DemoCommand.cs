@@ -112,7 +112,7 @@ internal static class DemoCommand
         {
             using (var git = new GitSource(options, logging.CreateLogger("KafkaRestored.Git")))
             {
-                await using var loop = new ReconcileLoop(options, store, git, Runners.All(), TimeProvider.System, logging.CreateLogger("KafkaRestored.Reconciler"));
+                await using var loop = ReconcileLoop.Create(options, store, git, Runners.All(), TimeProvider.System, logging.CreateLogger("KafkaRestored.Reconciler"));
                 await loop.RunUntilIdleAsync(ct);
             }
             final = store.Resources(includeTombstones: false);

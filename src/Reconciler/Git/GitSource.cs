@@ -12,14 +12,15 @@ namespace KafkaRestored.Reconciler.Git;
 /// </summary>
 public sealed class GitSource : IDisposable
 {
-    private const string RemoteName = "origin";
+    /// <summary>The remote's name in the clone.</summary>
+    internal const string RemoteName = "origin";
 
     private readonly ReconcilerOptions _options;
     private readonly ILogger _logger;
     private readonly Repository _repo;
     private readonly PathFilter _filter;
-    private readonly SemaphoreSlim _gate = new(1, 1);
-    private Task _inFlight = Task.CompletedTask;
+    private readonly GitTransport _transport;
+    private readonly GitWriter _writer;
     private Dictionary<(string Prefix, ObjectId Tree), List<RepoFile>> _walkCache = [];
 
     /// <summary>Opens the clone, creating and configuring it on first start.</summary>
@@ -40,6 +41,8 @@ public sealed class GitSource : IDisposable
         RemoveStaleLocks();
         _repo = new Repository(RepositoryPath);
         Configure();
+        _transport = new GitTransport(options);
+        _writer = new GitWriter(_repo, RepositoryPath, options, _transport, _logger);
     }
 
     /// <summary>Folder of the bare clone.</summary>
@@ -112,11 +115,11 @@ public sealed class GitSource : IDisposable
         var branches = new List<string> { _options.Branch };
         if (_options.UsesStatusBranch) branches.Add(_options.PublishBranch);
         var before = branches.ToDictionary(b => b, RemoteTip);
-        await RunGitAsync("FetchFailed", "FetchTimedOut", "fetch", token =>
+        await _transport.RunAsync("FetchFailed", "FetchTimedOut", "fetch", token =>
         {
             var fetch = new FetchOptions
             {
-                CredentialsProvider = Credentials(),
+                CredentialsProvider = _transport.Credentials(),
                 TagFetchMode = TagFetchMode.None,
                 // Without pruning, a branch deleted on the remote keeps its old tracking ref and the
                 // daemon would go on serving that stale commit instead of reporting BranchNotFound.
@@ -246,222 +249,16 @@ public sealed class GitSource : IDisposable
     /// <paramref name="changes"/> applied (path → new text, or null to delete). Returns null when the
     /// resulting tree equals the parent's: an unchanged status is never committed.
     /// </summary>
-    public string? CreateCommit(string? parent, IReadOnlyDictionary<string, string?> changes, string message)
-    {
-        var parentCommit = parent is null ? null : LookupCommit(parent);
-        var definition = parentCommit is null ? new TreeDefinition() : TreeDefinition.From(parentCommit);
-        foreach (var (path, text) in changes)
-        {
-            if (text is null)
-            {
-                definition.Remove(path);
-                continue;
-            }
-            using var stream = new MemoryStream(System.Text.Encoding.UTF8.GetBytes(text));
-            var blob = _repo.ObjectDatabase.CreateBlob(stream);
-            definition.Add(path, blob, Mode.NonExecutableFile);
-        }
-        var tree = _repo.ObjectDatabase.CreateTree(definition);
-        if (parentCommit is not null && tree.Id == parentCommit.Tree.Id) return null;
-        if (parentCommit is null && tree.Count == 0) return null;
-        var bot = new Signature(_options.BotName, _options.BotEmail, DateTimeOffset.Now);
-        var commit = _repo.ObjectDatabase.CreateCommit(bot, bot, message, tree,
-            parentCommit is null ? [] : [parentCommit], prettifyMessage: false);
-        return commit.Sha;
-    }
+    public string? CreateCommit(string? parent, IReadOnlyDictionary<string, string?> changes, string message) =>
+        _writer.CreateCommit(parent is null ? null : LookupCommit(parent), changes, message);
 
     /// <summary>
     /// Pushes <paramref name="commit"/> to <paramref name="branch"/> without force. Returns
     /// <see cref="PushOutcome.Rejected"/> when the remote moved or refused the update; throws
     /// <see cref="GitSourceException"/> (PushFailed, PushTimedOut) for transport errors.
     /// </summary>
-    public async Task<PushOutcome> PushAsync(string commit, string branch, CancellationToken cancellationToken)
-    {
-        var outcome = PushOutcome.Pushed;
-        await RunGitAsync("PushFailed", "PushTimedOut", "push", token =>
-        {
-            var localRef = $"refs/heads/{branch}";
-            _repo.Refs.Add(localRef, new ObjectId(commit), allowOverwrite: true);
-            var refused = LocalRemotePath() is { } remotePath
-                ? PushToLocalRepository(remotePath, commit, branch)
-                : PushOverNetwork(localRef, token);
-            if (refused is not null)
-            {
-                outcome = PushOutcome.Rejected;
-                _logger.LogInformation("Push of {Commit} to {Branch} was refused: {Reason}", commit[..12], branch, Redact(refused));
-                return;
-            }
-            // Record what the remote now has, as a fetch would.
-            _repo.Refs.Add($"refs/remotes/{RemoteName}/{branch}", new ObjectId(commit), allowOverwrite: true);
-        }, cancellationToken);
-        return outcome;
-    }
-
-    private string? PushOverNetwork(string localRef, CancellationToken token)
-    {
-        string? refused = null;
-        var push = new PushOptions
-        {
-            CredentialsProvider = Credentials(),
-            OnPushStatusError = e => refused = e.Message,
-            OnPushTransferProgress = (_, _, _) => !token.IsCancellationRequested,
-            OnNegotiationCompletedBeforePush = _ =>
-            {
-                BeforePushSend?.Invoke();
-                return !token.IsCancellationRequested;
-            },
-        };
-        try
-        {
-            // No '+' in the refspec: libgit2 refuses a non-fast-forward update, and receive-pack on
-            // the server only moves the ref from the value it advertised, so a concurrent push fails.
-            _repo.Network.Push(_repo.Network.Remotes[RemoteName], $"{localRef}:{localRef}", push);
-        }
-        catch (NonFastForwardException)
-        {
-            refused = "non-fast-forward";
-        }
-        return refused;
-    }
-
-    /// <summary>
-    /// Push to a repository on this machine through the git command. libgit2's local transport
-    /// moves the remote ref without checking its old value (a human push made meanwhile would be
-    /// silently overwritten); git's receive-pack checks it under the ref lock and runs the
-    /// remote's hooks, as over the network.
-    /// </summary>
-    private string? PushToLocalRepository(string remotePath, string commit, string branch)
-    {
-        BeforePushSend?.Invoke();
-        var start = new System.Diagnostics.ProcessStartInfo("git")
-        {
-            WorkingDirectory = RepositoryPath,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        foreach (var a in new[] { "push", "--porcelain", remotePath, $"{commit}:refs/heads/{branch}" }) start.ArgumentList.Add(a);
-        start.Environment["GIT_TERMINAL_PROMPT"] = "0";
-        System.Diagnostics.Process process;
-        try
-        {
-            process = System.Diagnostics.Process.Start(start)!;
-        }
-        catch (System.ComponentModel.Win32Exception e)
-        {
-            throw new GitSourceException("PushFailed",
-                $"Pushing to the local repository {remotePath} needs the git command, which could not be started ({e.Message}). Install git.");
-        }
-        using (process)
-        {
-            var stdout = process.StandardOutput.ReadToEndAsync();
-            var stderr = process.StandardError.ReadToEndAsync();
-            process.WaitForExit();
-            var rejected = stdout.Result.Split('\n').FirstOrDefault(l => l.StartsWith('!'));
-            if (rejected is not null) return rejected.Split('\t').Last().Trim();
-            if (process.ExitCode != 0)
-                throw new GitSourceException("PushFailed", $"git push to {remotePath} failed: {Redact(stderr.Result.Trim())}");
-            return null;
-        }
-    }
-
-    /// <summary>Folder of the remote when it is on this machine (a path or file:// URL), else null.</summary>
-    private string? LocalRemotePath()
-    {
-        var url = _options.RepositoryUrl;
-        if (url.StartsWith("file://", StringComparison.OrdinalIgnoreCase)) return new Uri(url).LocalPath;
-        if (url.Contains("://", StringComparison.Ordinal)) return null;
-        return Path.IsPathRooted(url) || url.StartsWith('.') || Directory.Exists(url) ? Path.GetFullPath(url) : null;
-    }
-
-    private async Task RunGitAsync(string failReason, string timeoutReason, string verb, Action<CancellationToken> work, CancellationToken cancellationToken)
-    {
-        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        timeout.CancelAfter(_options.FetchTimeout);
-        if (!await _gate.WaitAsync(_options.FetchTimeout, cancellationToken))
-            throw new GitSourceException(timeoutReason, $"A previous Git operation on {SafeUrl} is still running after {_options.FetchTimeout}; the {verb} was skipped.");
-        var task = Task.Run(() =>
-        {
-            try
-            {
-                work(timeout.Token);
-            }
-            finally
-            {
-                _gate.Release();
-            }
-        }, CancellationToken.None);
-        _inFlight = task;
-        try
-        {
-            // libgit2 only checks for cancellation in its progress callbacks; a hung connect still
-            // ends the wait here, and the gate keeps the next operation from racing it.
-            await task.WaitAsync(_options.FetchTimeout + TimeSpan.FromSeconds(5), cancellationToken);
-        }
-        catch (TimeoutException)
-        {
-            throw new GitSourceException(timeoutReason, $"Git {verb} from {SafeUrl} did not finish within {_options.FetchTimeout} (FetchTimeout).");
-        }
-        catch (GitSourceException)
-        {
-            throw;
-        }
-        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
-        {
-            throw;
-        }
-        catch (Exception e) when (e is LibGit2SharpException or UserCancelledException)
-        {
-            if (timeout.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
-                throw new GitSourceException(timeoutReason, $"Git {verb} from {SafeUrl} did not finish within {_options.FetchTimeout} (FetchTimeout).");
-            cancellationToken.ThrowIfCancellationRequested();
-            throw new GitSourceException(failReason, $"Git {verb} with {SafeUrl} failed: {Redact(e.Message)}");
-        }
-    }
-
-    private LibGit2Sharp.Handlers.CredentialsHandler? Credentials()
-    {
-        if (_options.GitTokenFile is not { Length: > 0 } file) return null;
-        return (_, _, _) => new UsernamePasswordCredentials { Username = _options.GitUsername, Password = ReadToken(file) };
-    }
-
-    private static string ReadToken(string file)
-    {
-        try
-        {
-            return File.ReadAllText(file).Trim();
-        }
-        catch (IOException e)
-        {
-            throw new GitSourceException("GitTokenUnreadable", $"Cannot read the Git token file {file}: {e.Message}. Check Reconciler:GitTokenFile.");
-        }
-        catch (UnauthorizedAccessException)
-        {
-            throw new GitSourceException("GitTokenUnreadable", $"No permission to read the Git token file {file}. Check its owner and mode.");
-        }
-    }
-
-    private string Redact(string text)
-    {
-        string[] secrets = _options.GitTokenFile is { Length: > 0 } f && File.Exists(f) ? [ReadTokenQuietly(f)] : [];
-        return UrlRedaction.Redact(text, secrets);
-
-        static string ReadTokenQuietly(string file)
-        {
-            try
-            {
-                return File.ReadAllText(file).Trim();
-            }
-            catch (IOException)
-            {
-                return "";
-            }
-            catch (UnauthorizedAccessException)
-            {
-                return "";
-            }
-        }
-    }
+    public Task<PushOutcome> PushAsync(string commit, string branch, CancellationToken cancellationToken) =>
+        _writer.PushAsync(commit, branch, BeforePushSend, cancellationToken);
 
     private Commit LookupCommit(string sha) => _repo.Lookup<Commit>(sha)
         ?? throw new GitSourceException("ObjectMissing", $"Commit {sha} is not in the clone {RepositoryPath}; fetch first.");
@@ -473,12 +270,12 @@ public sealed class GitSource : IDisposable
         // repository: freeing it under that thread would crash the process. Wait briefly (a call
         // that is about to end ends now; a stuck one would outlast systemd's stop timeout), and if it
         // is still stuck, leave the handle to process exit rather than free it.
-        if (!_inFlight.IsCompleted && !((IAsyncResult)_inFlight).AsyncWaitHandle.WaitOne(TimeSpan.FromSeconds(5)))
+        if (!_transport.InFlight.IsCompleted && !((IAsyncResult)_transport.InFlight).AsyncWaitHandle.WaitOne(TimeSpan.FromSeconds(5)))
         {
             _logger.LogWarning("A Git operation on {Url} is still running at shutdown; the clone is left open until the process exits.", SafeUrl);
             return;
         }
         _repo.Dispose();
-        _gate.Dispose();
+        _transport.Dispose();
     }
 }

@@ -84,7 +84,7 @@ public sealed class DesiredStateLoader
         var resources = new Dictionary<ResourceId, DesiredResource>();
         foreach (var r in result.Resources)
         {
-            var warnings = result.Diagnostics.Where(d => !d.IsError && d.Resource == r.Resource.Id).Select(d => d.ToString()).ToList();
+            var warnings = result.Diagnostics.Where(d => !d.IsError && d.Resource == r.Resource.Id).ToList();
             var hash = SpecHash(r.Resource);
             var denials = evaluatePolicy ? PolicyCheck.Diagnostics(r, PolicyEvaluator.Evaluate(policy, r.Resource)).Select(d => d.ToString()).ToList() : [];
             resources[r.Resource.Id] = new DesiredResource

@@ -5,12 +5,6 @@ using KafkaRestored.Restore.Resources.Validation;
 
 namespace KafkaRestored.Reconciler.Planning;
 
-/// <summary>Facts about the moment of planning that are not in Git or the store.</summary>
-/// <param name="Now">Current time (retry due times, TTL).</param>
-/// <param name="MaxConcurrent">maxConcurrentRestores.</param>
-/// <param name="InFlight">Resources executing in this process right now.</param>
-public sealed record PlanContext(DateTimeOffset Now, int MaxConcurrent, IReadOnlySet<ResourceId> InFlight);
-
 /// <summary>
 /// The table of SPEC section 5 as a pure function: desired resources at a commit and the state
 /// store's records in, actions out, each naming the resource and why. No I/O, no clock.

@@ -3,16 +3,6 @@ using KafkaRestored.Restore.Resources.Status;
 
 namespace KafkaRestored.Reconciler.State;
 
-/// <summary>Why a resource's status file left the repository.</summary>
-public enum DeletionOutcome
-{
-    /// <summary>The YAML was deleted while nothing ran.</summary>
-    Deleted,
-
-    /// <summary>The YAML was deleted while an attempt ran; the attempt was cancelled.</summary>
-    Cancelled,
-}
-
 /// <summary>
 /// What the state store knows about one resource: the generation that ran or runs, its spec hash,
 /// its live status and the status last chosen for Git. The store, not the clone, is authoritative.

@@ -85,7 +85,7 @@ public sealed class StateStore : IDisposable
             if (!readOnly && !IsOrdinal(db) && (db.GetCollection(MetaCollection).FindById("schema")?["version"].AsInt32 ?? 0) <= SchemaVersion)
             {
                 db.Dispose();
-                MigrateToOrdinal(path);
+                StateMigration.MigrateToOrdinal(path);
                 db = OpenDatabase(path, readOnly);
             }
         }
@@ -124,41 +124,6 @@ public sealed class StateStore : IDisposable
 
     /// <summary>True when the file compares strings (ids, queried fields) byte for byte.</summary>
     internal static bool IsOrdinal(LiteDatabase db) => db.Collation.SortOptions == CompareOptions.Ordinal;
-
-    /// <summary>
-    /// Rewrites a file created by an earlier release with LiteDB's default collation, which matches
-    /// strings case-insensitively: "KafkaRestorE/ns/a" found and overwrote the record "KafkaRestore/ns/a".
-    /// Every collection and index is copied into a new file with the ordinal collation, which then
-    /// replaces the old one by an atomic rename: a crash at any point leaves either file whole.
-    /// </summary>
-    private static void MigrateToOrdinal(string path)
-    {
-        var directory = System.IO.Path.GetDirectoryName(path)!;
-        var temp = System.IO.Path.Combine(directory, "state-migrating.db");
-        foreach (var leftover in new[] { temp, System.IO.Path.Combine(directory, "state-migrating-log.db") })
-            File.Delete(leftover);
-        using (var old = new LiteDatabase(new ConnectionString { Filename = path, Connection = ConnectionType.Direct }))
-        using (var fresh = new LiteDatabase(new ConnectionString { Filename = temp, Connection = ConnectionType.Direct, Collation = Collation.Binary }))
-        {
-            var indexes = old.GetCollection("$indexes").FindAll().ToList();
-            foreach (var name in old.GetCollectionNames())
-            {
-                var target = fresh.GetCollection(name);
-                target.InsertBulk(old.GetCollection(name).FindAll());
-                foreach (var index in indexes.Where(i => i["collection"].AsString == name && i["name"].AsString != "_id"))
-                    target.EnsureIndex(index["name"].AsString, BsonExpression.Create(index["expression"].AsString), index["unique"].AsBoolean);
-            }
-            fresh.Checkpoint();
-            old.Checkpoint();
-        }
-        // LiteDB deletes an empty log on close; a log left over would belong to the old file's pages.
-        var log = System.IO.Path.Combine(directory, System.IO.Path.GetFileNameWithoutExtension(path) + "-log" + System.IO.Path.GetExtension(path));
-        if (File.Exists(log))
-            throw new StateStoreException("StateMigrationFailed",
-                $"The state store {path} could not be converted to byte-for-byte ids: its write-ahead log {log} was not emptied. " +
-                "Nothing was changed; stop every other kafka-restored process using it and start again.");
-        File.Move(temp, path, overwrite: true);
-    }
 
     private void CheckSchema(bool readOnly)
     {
@@ -222,7 +187,7 @@ public sealed class StateStore : IDisposable
             records = Read(() =>
             {
                 var col = _db.GetCollection(ResourcesCollection);
-                return (includeTombstones ? col.FindAll() : col.Find(Query.EQ("tombstone", false))).Select(FromDocument).ToList();
+                return (includeTombstones ? col.FindAll() : col.Find(Query.EQ("tombstone", false))).Select(ResourceDocuments.FromDocument).ToList();
             });
         }
         return [.. records.OrderBy(r => r.Id.Kind, StringComparer.Ordinal)
@@ -238,7 +203,7 @@ public sealed class StateStore : IDisposable
         }
         var doc = Read(() => _db.GetCollection(ResourcesCollection).FindById(Key(id)));
         // A reader of a file not yet migrated matches ids case-insensitively: only the exact id is this resource.
-        var found = doc is null ? null : FromDocument(doc);
+        var found = doc is null ? null : ResourceDocuments.FromDocument(doc);
         return found?.Id == id ? found : null;
     }
 
@@ -247,7 +212,7 @@ public sealed class StateStore : IDisposable
         if (_records is not null) return _records;
         // Last one wins rather than throwing: no content of the file may stop the daemon from loading it.
         var records = new Dictionary<string, ResourceRecord>(StringComparer.Ordinal);
-        foreach (var r in _db.GetCollection(ResourcesCollection).FindAll().Select(FromDocument)) records[Key(r.Id)] = r;
+        foreach (var r in _db.GetCollection(ResourcesCollection).FindAll().Select(ResourceDocuments.FromDocument)) records[Key(r.Id)] = r;
         return _records = records;
     }
 
@@ -263,7 +228,7 @@ public sealed class StateStore : IDisposable
             InTransaction(() =>
             {
                 var col = _db.GetCollection(ResourcesCollection);
-                foreach (var r in list) col.Upsert(ToDocument(r));
+                foreach (var r in list) col.Upsert(ResourceDocuments.ToDocument(r));
             });
             // Only once committed: a failed transaction leaves the copy as the file is.
             if (_records is not null)
@@ -283,7 +248,7 @@ public sealed class StateStore : IDisposable
             InTransaction(() => col.Insert(new BsonDocument
             {
                 ["_id"] = snapshot.Id,
-                ["takenAt"] = Time(snapshot.TakenAt),
+                ["takenAt"] = ResourceDocuments.Time(snapshot.TakenAt),
                 ["source"] = snapshot.Source.ToString(),
                 ["yaml"] = OffsetSnapshotYaml.Render(snapshot),
             }));
@@ -395,73 +360,4 @@ public sealed class StateStore : IDisposable
     /// <summary>True when this instance may write (it holds the writer lock).</summary>
     public bool IsWritable => _writerLock is not null;
 
-    private static BsonDocument ToDocument(ResourceRecord r) => new()
-    {
-        ["_id"] = Key(r.Id),
-        ["kind"] = r.Id.Kind,
-        ["namespace"] = r.Id.Namespace,
-        ["name"] = r.Id.Name,
-        ["specHash"] = r.SpecHash,
-        ["desiredSpecHash"] = Str(r.DesiredSpecHash),
-        ["rerunValue"] = Str(r.RerunValue),
-        ["desiredRerunValue"] = Str(r.DesiredRerunValue),
-        ["sourceFile"] = Str(r.SourceFile),
-        ["phase"] = r.Phase.ToString(),
-        ["generation"] = r.Generation,
-        ["attempts"] = r.Attempts,
-        ["status"] = StatusJson.Serialize(r.Status),
-        ["publishedStatus"] = r.PublishedStatus is null ? BsonValue.Null : StatusJson.Serialize(r.PublishedStatus),
-        ["publishedAt"] = Time(r.PublishedAt),
-        ["createdAt"] = Time(r.CreatedAt),
-        ["phaseChangedAt"] = Time(r.PhaseChangedAt),
-        ["attemptStartedAt"] = Time(r.AttemptStartedAt),
-        ["nextAttemptAt"] = Time(r.NextAttemptAt),
-        ["tombstone"] = r.Tombstone,
-        ["deletion"] = r.Deletion is null ? BsonValue.Null : r.Deletion.Value.ToString(),
-        ["runDataPruned"] = r.RunDataPruned,
-        ["backoffLimit"] = r.Job.BackoffLimit,
-        ["activeDeadlineSeconds"] = r.Job.ActiveDeadlineSeconds is { } d ? d : BsonValue.Null,
-        ["ttlSecondsAfterFinished"] = r.Job.TtlSecondsAfterFinished is { } t ? t : BsonValue.Null,
-    };
-
-    private static ResourceRecord FromDocument(BsonDocument d) => new()
-    {
-        Id = new ResourceId(d["kind"].AsString, d["namespace"].AsString, d["name"].AsString),
-        SpecHash = d["specHash"].AsString,
-        DesiredSpecHash = Str(d["desiredSpecHash"]),
-        RerunValue = Str(d["rerunValue"]),
-        DesiredRerunValue = Str(d["desiredRerunValue"]),
-        SourceFile = Str(d["sourceFile"]),
-        Status = StatusJson.Deserialize(d["status"].AsString),
-        PublishedStatus = d["publishedStatus"].IsNull ? null : StatusJson.Deserialize(d["publishedStatus"].AsString),
-        PublishedAt = Time(d["publishedAt"]),
-        CreatedAt = Time(d["createdAt"]) ?? DateTimeOffset.UnixEpoch,
-        PhaseChangedAt = Time(d["phaseChangedAt"]),
-        AttemptStartedAt = Time(d["attemptStartedAt"]),
-        NextAttemptAt = Time(d["nextAttemptAt"]),
-        Tombstone = d["tombstone"].AsBoolean,
-        Deletion = d["deletion"].IsNull ? null : Enum.Parse<DeletionOutcome>(d["deletion"].AsString),
-        RunDataPruned = d["runDataPruned"].AsBoolean,
-        Job = new JobSpec(
-            d["backoffLimit"].IsNull ? JobSpec.Default.BackoffLimit : d["backoffLimit"].AsInt32,
-            d["activeDeadlineSeconds"].IsNull ? null : d["activeDeadlineSeconds"].AsInt64,
-            d["ttlSecondsAfterFinished"].IsNull ? null : d["ttlSecondsAfterFinished"].AsInt64),
-    };
-
-    private static BsonValue Str(string? s) => s is null ? BsonValue.Null : new BsonValue(s);
-
-    private static string? Str(BsonValue v) => v.IsNull ? null : v.AsString;
-
-    private static BsonValue Time(DateTimeOffset? t) =>
-        t is null ? BsonValue.Null : new BsonValue(t.Value.ToUniversalTime().ToString("O", CultureInfo.InvariantCulture));
-
-    private static DateTimeOffset? Time(BsonValue v) =>
-        v.IsNull ? null : DateTimeOffset.Parse(v.AsString, CultureInfo.InvariantCulture, DateTimeStyles.RoundtripKind);
-}
-
-/// <summary>The state store cannot be used as asked; <see cref="Reason"/> says why in CamelCase.</summary>
-public sealed class StateStoreException(string reason, string message, Exception? inner = null) : Exception(message, inner)
-{
-    /// <summary>CamelCase reason.</summary>
-    public string Reason { get; } = reason;
 }

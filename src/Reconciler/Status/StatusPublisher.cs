@@ -7,48 +7,6 @@ using Microsoft.Extensions.Logging.Abstractions;
 
 namespace KafkaRestored.Reconciler.Status;
 
-/// <summary>What a publish did.</summary>
-public enum PublishOutcome
-{
-    /// <summary>Git already shows the store's status.</summary>
-    UpToDate,
-
-    /// <summary>A status commit was pushed.</summary>
-    Pushed,
-
-    /// <summary>Pushing failed (after retries); the store stays authoritative and a later cycle tries again.</summary>
-    Failed,
-}
-
-/// <summary>Counters of status publishing, for health and metrics.</summary>
-public sealed class PublishCounters
-{
-    private long _commits;
-    private long _rejections;
-    private long _failures;
-
-    /// <summary>Status commits pushed.</summary>
-    public long StatusCommits => Interlocked.Read(ref _commits);
-
-    /// <summary>Pushes refused because the remote moved (each followed by a fetch and rebuild).</summary>
-    public long PushRejections => Interlocked.Read(ref _rejections);
-
-    /// <summary>Publishes that gave up after every retry or on a transport error.</summary>
-    public long PushFailures => Interlocked.Read(ref _failures);
-
-    /// <summary>The last push error (redacted), cleared by the next successful publish.</summary>
-    public string? LastPushError { get; internal set; }
-
-    /// <summary>When <see cref="LastPushError"/> happened.</summary>
-    public DateTimeOffset? LastPushErrorAt { get; internal set; }
-
-    internal void Committed() => Interlocked.Increment(ref _commits);
-
-    internal void Rejected() => Interlocked.Increment(ref _rejections);
-
-    internal void Failed() => Interlocked.Increment(ref _failures);
-}
-
 /// <summary>
 /// Writes the daemon-owned files (status and snapshots) from the state store onto the tip of the
 /// publish branch, commits only what changed, and pushes without force. A rejected push means

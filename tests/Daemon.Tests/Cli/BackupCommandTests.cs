@@ -68,6 +68,33 @@ public sealed class BackupCommandTests(KafkaFixture kafka, S3rverFixture s3) : I
     }
 
     [Fact]
+    public void Backup_with_a_config_is_checked_against_the_policy_of_every_namespace()
+    {
+        var (a, _) = ProduceTopics();
+        var root = _dir.Combine("policy-backups");
+        var brokers = string.Join(", ", kafka.Broker.BootstrapServers.Split(',').Select(b => $"\"{b}\""));
+        // team-a may reach the cluster and the folder, but a backup has no namespace: only Policy:* counts.
+        var teamOnly = _dir.Combine("team-only.json");
+        File.WriteAllText(teamOnly, """{"Policy": {"team-a": {"Clusters": [BROKERS], "Folders": ["ROOT"]}}}""".Replace("BROKERS", brokers, StringComparison.Ordinal).Replace("ROOT", root, StringComparison.Ordinal));
+        var everyNamespace = _dir.Combine("every-namespace.json");
+        File.WriteAllText(everyNamespace, """{"Policy": {"*": {"Clusters": [BROKERS], "Folders": ["ROOT"]}}}""".Replace("BROKERS", brokers, StringComparison.Ordinal).Replace("ROOT", root, StringComparison.Ordinal));
+        string[] args = ["backup", "--bootstrap-servers", kafka.Broker.BootstrapServers, "--topics", a, "--backup-id", "checked-1", "--path", root];
+
+        var denied = Cli([.. args, "--config", teamOnly]);
+
+        Assert.Equal(1, denied.ExitCode);
+        Assert.Contains("PolicyDenied", denied.StdErr, StringComparison.Ordinal);
+        Assert.Contains("Policy:*:Clusters", denied.StdErr, StringComparison.Ordinal);
+        Assert.Contains("nothing was run", denied.StdErr, StringComparison.Ordinal);
+        Assert.False(Directory.Exists(Path.Combine(root, "checked-1")));
+
+        // Positive control: the same backup under a Policy:* allowing both runs to the end.
+        var allowed = Cli([.. args, "--config", everyNamespace]);
+        Assert.True(allowed.ExitCode == 0, allowed.StdOut + allowed.StdErr);
+        Assert.True(File.Exists(Path.Combine(root, "checked-1", "manifest.json")));
+    }
+
+    [Fact]
     public void On_a_terminal_progress_is_one_redrawn_bar_instead_of_lines()
     {
         var (a, b) = ProduceTopics();

@@ -53,6 +53,52 @@ public sealed class ReconcileCommandTests : IDisposable
     }
 
     [Fact]
+    public void Plan_lists_every_policy_denial_at_its_file_and_field_and_connects_to_nothing()
+    {
+        // A listener nobody answers: the denied reset must not even connect to it.
+        using var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        listener.Start();
+        var port = ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
+        _remote.HumanCommit("add a reset aimed at another team's cluster", new Dictionary<string, string?>
+        {
+            ["offsets/reset.yaml"] = $$"""
+                apiVersion: kafka.oso.sh/v1alpha1
+                kind: KafkaOffsetReset
+                metadata: {name: grab, namespace: team-b}
+                spec:
+                  kafkaCluster:
+                    bootstrapServers: ["127.0.0.1:{{port}}"]
+                    securityProtocol: SASL_PLAINTEXT
+                    saslSecret: {name: prod-kafka, mechanism: PLAIN}
+                  consumerGroups: [payments]
+                  topics: [orders]
+                  strategy: earliest
+
+                """,
+        });
+        var state = _remote.Scratch("state");
+        var config = Path.Combine(_remote.Scratch("config"), "settings.json");
+        File.WriteAllText(config, """{"Policy": {"team-a": {"Secrets": ["prod-kafka"], "Clusters": ["127.0.0.1:PORT"]}}}""".Replace("PORT", $"{port}", StringComparison.Ordinal));
+        string[] settings = ["--repo", _remote.BarePath, "--branch", _remote.Branch, "--state-dir", state, "--config", config];
+
+        var plan = Cli(["plan", .. settings]);
+
+        Assert.True(plan.ExitCode == 0, plan.StdOut + plan.StdErr);
+        Assert.Contains("policy denies: offsets/reset.yaml:6:", plan.StdOut, StringComparison.Ordinal);
+        Assert.Contains($"namespace team-b may not use cluster 127.0.0.1:{port}", plan.StdOut, StringComparison.Ordinal);
+        Assert.Contains("Policy:team-b:Clusters", plan.StdOut, StringComparison.Ordinal);
+        Assert.Contains("namespace team-b may not use secret prod-kafka", plan.StdOut, StringComparison.Ordinal);
+        Assert.False(File.Exists(Path.Combine(state, "state.db")));
+        Assert.False(listener.Pending());
+        // Positive control: team-b allowed, the same plan denies nothing.
+        File.WriteAllText(config, """{"Policy": {"team-b": {"Secrets": ["prod-kafka"], "Clusters": ["127.0.0.1:PORT"]}}}""".Replace("PORT", $"{port}", StringComparison.Ordinal));
+        var allowed = Cli(["plan", .. settings]);
+        Assert.True(allowed.ExitCode == 0, allowed.StdOut + allowed.StdErr);
+        Assert.DoesNotContain("policy denies", allowed.StdOut, StringComparison.Ordinal);
+        Assert.Contains("KafkaOffsetReset team-b/grab", allowed.StdOut, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Forget_removes_one_resource_so_the_next_run_treats_it_as_new()
     {
         _remote.HumanCommit("add two invalid restores", new Dictionary<string, string?>

@@ -23,7 +23,7 @@ public sealed class BadInputLoopTests : IDisposable
         using var store = StateStore.Open(options.StateDirectory);
         using var git = new GitSource(options);
         var log = new ListLogger();
-        await using var loop = new ReconcileLoop(options, store, git, [], logger: log);
+        await using var loop = ReconcileLoop.Create(options, store, git, [], logger: log);
 
         var first = await loop.RunCycleAsync(CancellationToken.None);
         var second = await loop.RunCycleAsync(CancellationToken.None);

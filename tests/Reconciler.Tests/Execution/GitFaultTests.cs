@@ -59,7 +59,7 @@ public sealed class GitFaultTests : IClassFixture<KafkaFixture>, IDisposable
         {
             Store = StateStore.Open(options.StateDirectory);
             Git = new GitSource(options, logger);
-            Loop = new ReconcileLoop(options, Store, Git,
+            Loop = ReconcileLoop.Create(options, Store, Git,
                 [new KafkaRestoreRunner { Tuning = RestoreTuning.Default with { ConnectTimeout = TimeSpan.FromSeconds(20) } }],
                 logger: logger);
         }

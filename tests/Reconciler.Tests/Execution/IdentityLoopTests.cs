@@ -49,7 +49,7 @@ public sealed class IdentityLoopTests : IClassFixture<KafkaFixture>, IDisposable
         {
             Store = StateStore.Open(options.StateDirectory);
             Git = new GitSource(options);
-            Loop = new ReconcileLoop(options, Store, Git,
+            Loop = ReconcileLoop.Create(options, Store, Git,
                 [new KafkaRestoreRunner { Tuning = RestoreTuning.Default with { ConnectTimeout = TimeSpan.FromSeconds(10) } }],
                 logger: Log);
         }

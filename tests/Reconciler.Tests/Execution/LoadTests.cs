@@ -78,7 +78,7 @@ public sealed class LoadTests(KafkaFixture kafka, ITestOutputHelper output) : IC
         var probe = new ConcurrencyProbe(new KafkaRestoreRunner { Tuning = RestoreTuning.Default with { ConnectTimeout = TimeSpan.FromSeconds(30) } });
         using var store = StateStore.Open(options.StateDirectory);
         using var git = new GitSource(options);
-        var loop = new ReconcileLoop(options, store, git, [probe]);
+        var loop = ReconcileLoop.Create(options, store, git, [probe]);
 
         GC.Collect();
         var baseline = (Rss: Environment.WorkingSet, Heap: GC.GetTotalMemory(forceFullCollection: true));

@@ -72,7 +72,7 @@ public sealed class PolicyLoopTests : IClassFixture<KafkaFixture>, IDisposable
         using var store = StateStore.Open(options.StateDirectory);
         using var git = new GitSource(options);
         bool ok;
-        await using (var loop = new ReconcileLoop(options, store, git, [runner]))
+        await using (var loop = ReconcileLoop.Create(options, store, git, [runner]))
         {
             ok = await loop.RunUntilIdleAsync(CancellationToken.None);
         }

@@ -46,7 +46,7 @@ internal sealed class FaultRig : IAsyncDisposable
         };
         Store = StateStore.Open(Options.StateDirectory);
         Git = new GitSource(Options);
-        Loop = new ReconcileLoop(Options, Store, Git,
+        Loop = ReconcileLoop.Create(Options, Store, Git,
             [new KafkaRestoreRunner { Tuning = Tuning }, new KafkaOffsetResetRunner(), new KafkaOffsetRollbackRunner()]);
     }
 

@@ -76,7 +76,8 @@ public static class PolicyEvaluator
     {
         ArgumentNullException.ThrowIfNull(s3);
         var endpoint = s3.Endpoint is null ? "aws" : CanonicalEndpoint(s3.Endpoint);
-        return $"{endpoint}/{s3.Bucket}/{s3.Prefix ?? ""}";
+        // The storage reads under the prefix with its slashes trimmed (team-a/ and team-a are one folder).
+        return $"{endpoint}/{s3.Bucket}/{(s3.Prefix ?? "").Trim('/')}";
     }
 
     /// <summary>
@@ -214,7 +215,9 @@ public static class PolicyEvaluator
             {
                 var location = S3Location(s3);
                 var at = s3.Endpoint is null ? $"{path}.s3.bucket" : $"{path}.s3.endpoint";
-                if (!PolicyPattern.AnyMatches(_entry.S3, location)) Deny(at, "S3", $"S3 location {location}");
+                // The prefix is a folder: "aws/b/team-a/*" allows the prefix team-a itself, as well as what lies under it.
+                if (!PolicyPattern.AnyMatches(_entry.S3, location) && !PolicyPattern.AnyMatches(_entry.S3, location + "/"))
+                    Deny(at, "S3", $"S3 location {location}");
                 if (s3.Prefix is { } prefix && prefix.Split('/').Any(p => p is "." or ".."))
                 {
                     Denials.Add(new PolicyDenial($"{path}.s3.prefix", $"S3 prefix {prefix}", $"Policy:{ns}:S3",

@@ -108,6 +108,13 @@ public sealed class PolicyEvaluatorTests : IDisposable
         Assert.Equal("spec.storage.s3.endpoint", endpoint.FieldPath);
         Assert.Contains("S3 location http://127.0.0.1:4568/kafka-backups/team-a", endpoint.Message, StringComparison.Ordinal);
         Assert.Equal(["spec.storage.s3.prefix"], Paths(PolicyEvaluator.Evaluate(policy, dotDot)));
+
+        // A prefix is a folder: "team-a/*" allows team-a itself (with or without slashes) and what lies under it, not team-a-other.
+        var folder = Policy(("team-a", new PolicyEntry { Clusters = ["*"], Secrets = ["*"], S3 = ["aws/kafka-backups/team-a/*"] }));
+        foreach (var prefix in new[] { "team-a", "/team-a/", "team-a/hourly" })
+            Assert.Empty(PolicyEvaluator.Evaluate(folder, Restore("team-a", Cluster("dr-kafka-0:9092"), S3("kafka-backups", prefix, secret: "s3-keys"))));
+        Assert.Equal(["spec.storage.s3.bucket"], Paths(PolicyEvaluator.Evaluate(folder, Restore("team-a", Cluster("dr-kafka-0:9092"), S3("kafka-backups", "team-a-other", secret: "s3-keys")))));
+        Assert.Equal(["spec.storage.s3.bucket"], Paths(PolicyEvaluator.Evaluate(folder, Restore("team-a", Cluster("dr-kafka-0:9092"), S3("kafka-backups", null, secret: "s3-keys")))));
     }
 
     [Fact]

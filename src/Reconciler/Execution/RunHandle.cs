@@ -1,0 +1,34 @@
+using KafkaRestored.Restore.Resources.Model;
+using KafkaRestored.Restore.Resources.Status;
+
+namespace KafkaRestored.Reconciler.Execution;
+
+/// <summary>One run in flight: its task, the tokens that can stop it, and the progress it last reported.</summary>
+internal sealed class RunHandle(ResourceId id, long generation, CancellationTokenSource deletion,
+    CancellationTokenSource? deadline, CancellationTokenSource linked) : IDisposable
+{
+    public ResourceId Id { get; } = id;
+
+    public long Generation { get; } = generation;
+
+    /// <summary>Cancelled when the resource's YAML is deleted.</summary>
+    public CancellationTokenSource Deletion { get; } = deletion;
+
+    /// <summary>Cancelled when the attempt reaches job.activeDeadlineSeconds; null without a deadline.</summary>
+    public CancellationTokenSource? Deadline { get; } = deadline;
+
+    public Task Task { get; set; } = Task.CompletedTask;
+
+    /// <summary>The latest progress the runner reported (written on the worker thread).</summary>
+    public volatile ResourceStatus? Latest;
+
+    /// <summary>The progress last saved to the store.</summary>
+    public ResourceStatus? Persisted { get; set; }
+
+    public void Dispose()
+    {
+        linked.Dispose();
+        Deletion.Dispose();
+        Deadline?.Dispose();
+    }
+}
