@@ -1,3 +1,4 @@
+using KafkaRestored.Restore.Failures;
 using Confluent.Kafka;
 using KafkaRestored.Restore.Resources;
 using KafkaRestored.Restore.Storage;
@@ -124,7 +125,7 @@ internal static class RestoreFailures
     {
         KafkaRestoredException k => k,
         IOException or HttpRequestException or Amazon.Runtime.AmazonServiceException =>
-            new KafkaRestoredException("StorageUnavailable",
+            new KafkaRestoredException(FailureReason.StorageUnavailable,
                 $"reading the backup failed: {e.Message}; check that the storage is reachable and readable. What was written is checkpointed: the next attempt resumes from there.", e),
         _ => null,
     };

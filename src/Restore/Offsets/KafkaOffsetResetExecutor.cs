@@ -1,3 +1,4 @@
+using KafkaRestored.Restore.Failures;
 using KafkaRestored.Restore.Resources;
 using KafkaRestored.Restore.Secrets;
 using KafkaRestored.Restore.Storage;
@@ -40,7 +41,7 @@ public sealed class KafkaOffsetResetExecutor
         if (spec.Strategy == OffsetResetStrategy.HeaderBased)
         {
             if (spec.BackupId is null || spec.Storage is null)
-                throw new KafkaRestoredException("MissingBackup",
+                throw new KafkaRestoredException(FailureReason.MissingBackup,
                     $"{resource.Id}: strategy headerBased reads the source committed offsets from a backup; set backupId and storage.");
             source = await SourceCommittedOffsets.ReadAsync(BackupStorageFactory.Create(spec.Storage, _secrets), spec.BackupId, ct);
         }

@@ -1,3 +1,4 @@
+using KafkaRestored.Restore.Failures;
 using Confluent.Kafka;
 using KafkaRestored.Restore.Resources;
 using KafkaRestored.Restore.Secrets;
@@ -39,7 +40,7 @@ public sealed class KafkaOffsetRollbackExecutor
     {
         var spec = resource.Spec;
         if (spec.ConsumerGroups.Count == 0)
-            throw new KafkaRestoredException("NoConsumerGroups",
+            throw new KafkaRestoredException(FailureReason.NoConsumerGroups,
                 $"{resource.Id}: operation snapshot needs consumerGroups (groups are never listed from the cluster); list the groups to record.");
         OffsetSnapshot.ValidateId(spec.SnapshotId);
         if (_snapshots.Get(spec.SnapshotId) is { } existing) throw OffsetSnapshotErrors.Exists(existing);
@@ -59,7 +60,7 @@ public sealed class KafkaOffsetRollbackExecutor
         var groups = spec.ConsumerGroups.Count > 0 ? spec.ConsumerGroups.Distinct(StringComparer.Ordinal).ToList() : [.. snapshot.Groups];
         var unknown = groups.Where(g => !snapshot.Contains(g)).ToList();
         if (unknown.Count > 0)
-            throw new KafkaRestoredException("GroupNotInSnapshot",
+            throw new KafkaRestoredException(FailureReason.GroupNotInSnapshot,
                 $"{resource.Id}: consumer group(s) {string.Join(", ", unknown.Select(g => $"'{g}'"))} are not in snapshot '{snapshot.Id}', " +
                 $"which holds {(snapshot.Groups.Count == 0 ? "no groups" : string.Join(", ", snapshot.Groups))}; nothing was rolled back. Fix consumerGroups.");
 

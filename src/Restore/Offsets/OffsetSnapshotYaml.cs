@@ -1,3 +1,4 @@
+using KafkaRestored.Restore.Failures;
 using System.Globalization;
 using KafkaRestored.Restore.Resources;
 using YamlDotNet.Core;
@@ -80,7 +81,7 @@ public static class OffsetSnapshotYaml
     }
 
     private static KafkaRestoredException Invalid(string origin, string what, Exception? inner = null) =>
-        new("InvalidSnapshot", $"offset snapshot {origin} is not valid: {what}. Snapshot files are written by kafka-restored; restore the file from Git history.", inner);
+        new(FailureReason.InvalidSnapshot, $"offset snapshot {origin} is not valid: {what}. Snapshot files are written by kafka-restored; restore the file from Git history.", inner);
 
     private sealed class SnapshotDocument
     {
