@@ -3,6 +3,7 @@ using KafkaRestored.Reconciler.Git;
 using KafkaRestored.Reconciler.Planning;
 using KafkaRestored.Reconciler.State;
 using KafkaRestored.Reconciler.Status;
+using KafkaRestored.Restore.Failures;
 using KafkaRestored.Restore.Policy;
 using KafkaRestored.Restore.Resources;
 using KafkaRestored.Restore.Secrets;
@@ -532,12 +533,12 @@ public sealed class ReconcileLoop : IAsyncDisposable
             RunOutcome outcome;
             if (!_runners.TryGetValue(record.Id.Kind, out var runner))
             {
-                outcome = RunOutcome.Failed("NoRunner", $"This kafka-restored build cannot execute {record.Id.Kind} resources yet.", retryable: false);
+                outcome = RunOutcome.Failed(FailureReason.NoRunner, $"This kafka-restored build cannot execute {record.Id.Kind} resources yet.");
             }
             else if (PolicyEvaluator.Evaluate(context.Policy, resource) is { Count: > 0 } denials)
             {
                 // Defense in depth: the planner already refused denied resources; a folder's links may have changed since.
-                outcome = RunOutcome.Failed(ConditionReasons.PolicyDenied, "The host policy denies this resource; nothing was executed: " + string.Join("; ", denials.Select(d => d.ToString())), retryable: false);
+                outcome = RunOutcome.Failed(FailureReason.PolicyDenied, "The host policy denies this resource; nothing was executed: " + string.Join("; ", denials.Select(d => d.ToString())));
             }
             else
             {
@@ -553,7 +554,7 @@ public sealed class ReconcileLoop : IAsyncDisposable
                 {
                     _logger.LogError(e, "Runner for {Resource} threw", record.Id);
                     // The status lands in Git: URL credentials are stripped; the stack trace stays in the daemon's log.
-                    outcome = RunOutcome.Failed(ConditionReasons.UnexpectedError,
+                    outcome = RunOutcome.Failed(FailureReason.UnexpectedError,
                         $"{e.GetType().Name}: {UrlRedaction.Redact(e.Message)} (the daemon log has the stack trace)");
                 }
             }

@@ -85,7 +85,7 @@ public static class ConditionReasons
     public const string PodTemplateIgnored = "PodTemplateIgnored";
 
     /// <summary>The runner threw something nobody planned for.</summary>
-    public const string UnexpectedError = "UnexpectedError";
+    public const string UnexpectedError = nameof(KafkaRestored.Restore.Failures.FailureReason.UnexpectedError);
 }
 
 /// <summary>Pure helpers that update a condition list by the metav1.Condition rules.</summary>
