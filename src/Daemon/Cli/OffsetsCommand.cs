@@ -102,12 +102,12 @@ internal static class OffsetsCommand
         {
             case KafkaOffsetReset reset:
                 await error.WriteLineAsync($"Resetting offsets: {reset.Id.ShortName} ({reset.Spec.Strategy}, {reset.Spec.ConsumerGroups.Count} group(s))");
-                run = await OffsetResetWorkflow.RunAsync(reset, secrets, store, time, ct);
+                run = await OffsetWorkflow.ResetAsync(reset, secrets, store, time, ct);
                 if (run.Details is KafkaOffsetResetStatus { SnapshotId: { } taken }) await error.WriteLineAsync($"Snapshot '{taken}' saved in {store.Directory}");
                 break;
             case KafkaOffsetRollback rollback:
                 await error.WriteLineAsync($"Offsets {rollback.Spec.Operation.ToString().ToLowerInvariant()}: {rollback.Id.ShortName} (snapshot '{rollback.Spec.SnapshotId}' in {store.Directory})");
-                run = await OffsetRollbackWorkflow.RunAsync(rollback, secrets, store, time, ct);
+                run = await OffsetWorkflow.RollbackAsync(rollback, secrets, store, time, ct);
                 break;
             default:
                 throw new InvalidOperationException("unexpected kind " + resources[0].Kind);

@@ -102,10 +102,8 @@ internal static class RestoreCommand
         var snapshots = new FileOffsetSnapshotStore(Path.Combine(stateDirectory, "snapshots"));
         var progress = new ConsoleProgress(error, interactive: !Console.IsErrorRedirected);
         var marker = new OffsetResetMarker(Path.Combine(state.RunDirectory(env.RestoreKey), "offset-reset-groups"), error);
-        var run = await new KafkaRestoreWorkflow
+        var run = await new KafkaRestoreWorkflow(env, snapshots)
         {
-            Environment = env,
-            Snapshots = snapshots,
             Progress = progress,
             BeforeWriting = async (snapshotId, _) =>
             {

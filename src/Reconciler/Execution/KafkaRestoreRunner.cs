@@ -19,16 +19,15 @@ public sealed class KafkaRestoreRunner : IResourceRunner
     public async Task<RunOutcome> RunAsync(KafkaResource resource, RunContext context, CancellationToken cancellationToken)
     {
         var progress = new Progress(context);
-        var run = await new KafkaRestoreWorkflow
+        var env = new RestoreEnvironment(context.Secrets, context.RestoreState, context.RestoreKey)
         {
-            Environment = new RestoreEnvironment(context.Secrets, context.RestoreState, context.RestoreKey)
-            {
-                Logger = context.Logger,
-                Time = context.Time,
-                Tuning = Tuning,
-                Policy = context.Policy,
-            },
-            Snapshots = new LiteDbOffsetSnapshotStore(context.Store),
+            Logger = context.Logger,
+            Time = context.Time,
+            Tuning = Tuning,
+            Policy = context.Policy,
+        };
+        var run = await new KafkaRestoreWorkflow(env, new LiteDbOffsetSnapshotStore(context.Store))
+        {
             Progress = progress,
             BeforeWriting = (_, _) =>
             {

@@ -12,7 +12,7 @@ public sealed class KafkaOffsetResetRunner : IResourceRunner
 
     /// <inheritdoc />
     public async Task<RunOutcome> RunAsync(KafkaResource resource, RunContext context, CancellationToken cancellationToken) =>
-        RunOutcome.Of(await OffsetResetWorkflow.RunAsync((KafkaOffsetReset)resource, context.Secrets,
+        RunOutcome.Of(await OffsetWorkflow.ResetAsync((KafkaOffsetReset)resource, context.Secrets,
             new LiteDbOffsetSnapshotStore(context.Store), context.Time, cancellationToken));
 }
 
@@ -24,6 +24,6 @@ public sealed class KafkaOffsetRollbackRunner : IResourceRunner
 
     /// <inheritdoc />
     public async Task<RunOutcome> RunAsync(KafkaResource resource, RunContext context, CancellationToken cancellationToken) =>
-        RunOutcome.Of(await OffsetRollbackWorkflow.RunAsync((KafkaOffsetRollback)resource, context.Secrets,
+        RunOutcome.Of(await OffsetWorkflow.RollbackAsync((KafkaOffsetRollback)resource, context.Secrets,
             new LiteDbOffsetSnapshotStore(context.Store), context.Time, cancellationToken));
 }

@@ -9,26 +9,27 @@ using KafkaRestored.Restore.Storage;
 namespace KafkaRestored.Restore.Engine;
 
 /// <summary>
-/// Runs one <see cref="KafkaRestore"/>: plan from the manifest, preflight against the target,
+/// Runs one KafkaRestore's spec: plan from the manifest, preflight against the target,
 /// write every selected record exactly once and in order (resuming from checkpoints), verify.
 /// docs/restore-engine.md explains the exactly-once argument.
 /// </summary>
 public static class RestoreEngine
 {
     /// <summary>
-    /// Runs (or resumes) the restore. Never throws for failures a user or the infrastructure can
-    /// cause: those come back as a Failed result with a reason and message. Cancellation stops
-    /// within seconds, checkpoints what was acknowledged and returns a Cancelled result.
+    /// Runs (or resumes) the restore <paramref name="spec"/> describes for a resource in
+    /// <paramref name="namespace"/> (the host policy's tenant). Never throws for failures a user or
+    /// the infrastructure can cause: those come back as a Failed result with a reason and message.
+    /// Cancellation stops within seconds, checkpoints what was acknowledged and returns a Cancelled result.
     /// </summary>
-    public static Task<RestoreResult> RunAsync(KafkaRestore restore, RestoreEnvironment env,
+    public static Task<RestoreResult> RunAsync(KafkaRestoreSpec spec, string @namespace, RestoreEnvironment env,
         IProgress<RestoreProgressUpdate>? progress, CancellationToken ct) =>
-        RunAsync(restore, env, progress, storage: null, ct);
+        RunAsync(spec, @namespace, env, progress, storage: null, ct);
 
-    /// <summary>As <see cref="RunAsync(KafkaRestore, RestoreEnvironment, IProgress{RestoreProgressUpdate}?, CancellationToken)"/>, reading the backup from <paramref name="storage"/> instead of spec.storage.</summary>
-    public static async Task<RestoreResult> RunAsync(KafkaRestore restore, RestoreEnvironment env,
+    /// <summary>As <see cref="RunAsync(KafkaRestoreSpec, string, RestoreEnvironment, IProgress{RestoreProgressUpdate}?, CancellationToken)"/>, reading the backup from <paramref name="storage"/> instead of spec.storage.</summary>
+    public static async Task<RestoreResult> RunAsync(KafkaRestoreSpec spec, string @namespace, RestoreEnvironment env,
         IProgress<RestoreProgressUpdate>? progress, IBackupStorage? storage, CancellationToken ct)
     {
-        ArgumentNullException.ThrowIfNull(restore);
+        ArgumentNullException.ThrowIfNull(spec);
         ArgumentNullException.ThrowIfNull(env);
         var time = env.Time;
         var startTime = time.GetUtcNow();
@@ -51,12 +52,11 @@ public static class RestoreEngine
 
         try
         {
-            var spec = restore.Spec;
             storage ??= BackupStorageFactory.Create(spec.Storage, env.Secrets);
             var manifest = await BackupManifestStore.ReadAsync(storage, spec.BackupId, ct);
             plan = RestorePlanner.Plan(manifest, spec);
             // Without spec.topics the targets come from the manifest: validation could not see them.
-            if (plan.Topics.Select(t => PolicyEvaluator.TargetTopic(env.Policy, restore.Metadata.Namespace, t.TargetTopic, "spec.topics"))
+            if (plan.Topics.Select(t => PolicyEvaluator.TargetTopic(env.Policy, @namespace, t.TargetTopic, "spec.topics"))
                     .FirstOrDefault(d => d is not null) is { } denied)
                 throw new KafkaRestoredException(FailureReason.PolicyDenied, $"nothing was written: {denied.Message}");
             var budget = RestoreBudget.From(spec.Resources);

@@ -9,14 +9,10 @@ namespace KafkaRestored.Restore.Workflows;
 /// engine, the offset reset after a verified restore. The daemon's runner and <c>restore -f</c>
 /// both run it; what only one of them does comes in through the hooks.
 /// </summary>
-public sealed class KafkaRestoreWorkflow
+/// <param name="environment">Secrets, checkpoint state and its key, logger, clock, tuning and policy of the run.</param>
+/// <param name="snapshots">Where the rollback snapshot is kept.</param>
+public sealed class KafkaRestoreWorkflow(RestoreEnvironment environment, IOffsetSnapshotStore snapshots)
 {
-    /// <summary>Secrets, checkpoint state and its key, logger, clock, tuning and policy of the run.</summary>
-    public required RestoreEnvironment Environment { get; init; }
-
-    /// <summary>Where the rollback snapshot is kept.</summary>
-    public required IOffsetSnapshotStore Snapshots { get; init; }
-
     /// <summary>Receives the engine's progress (null: none).</summary>
     public IProgress<RestoreProgressUpdate>? Progress { get; init; }
 
@@ -42,14 +38,14 @@ public sealed class KafkaRestoreWorkflow
         try
         {
             // A retry or resume of the same resource finds its own snapshot and keeps it.
-            snapshotId = await RestoreOffsets.SnapshotBeforeWritingAsync(restore, Snapshots, Environment.Secrets, Environment.Time, ct);
+            snapshotId = await RestoreOffsets.SnapshotBeforeWritingAsync(restore, snapshots, environment.Secrets, environment.Time, ct);
         }
         catch (KafkaRestoredException e)
         {
             return new KafkaRestoreRun(null, null, null, [], e);
         }
         if (BeforeWriting is not null) await BeforeWriting(snapshotId, ct);
-        var result = await RestoreEngine.RunAsync(restore, Environment, Progress, ct);
+        var result = await RestoreEngine.RunAsync(restore.Spec, restore.Metadata.Namespace, environment, Progress, ct);
         Restored?.Invoke(result);
         var (offsets, notes) = result.Outcome == RestoreOutcome.Completed
             ? await ResetOffsetsAsync(restore, ct)
@@ -67,7 +63,7 @@ public sealed class KafkaRestoreWorkflow
             restore = restore with { Spec = restore.Spec with { OffsetReset = reset with { ConsumerGroups = new ValueList<string>(groups) } } };
         }
         var (status, notes) = await RestoreOffsets.ResetStatusAfterRestoreAsync(restore,
-            Environment.State.GetOffsetMaps(Environment.RestoreKey), Environment.Secrets, ct);
+            environment.State.GetOffsetMaps(environment.RestoreKey), environment.Secrets, ct);
         if (OffsetsReset is not null) await OffsetsReset(status, ct);
         return (status, notes);
     }

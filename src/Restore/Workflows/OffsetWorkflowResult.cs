@@ -1,10 +1,11 @@
 using KafkaRestored.Restore.Failures;
+using KafkaRestored.Restore.Offsets;
 using KafkaRestored.Restore.Resources;
 
 namespace KafkaRestored.Restore.Workflows;
 
 /// <summary>
-/// What one run of <see cref="OffsetResetWorkflow"/> or <see cref="OffsetRollbackWorkflow"/> did:
+/// What one run of <see cref="OffsetWorkflow"/> did:
 /// the kind-specific status, the Ready reason and message, why it failed, and notes.
 /// </summary>
 /// <param name="Details">The kind-specific status; null when the run could not start (<paramref name="Failure"/> says why).</param>
@@ -16,6 +17,20 @@ public sealed record OffsetWorkflowResult(ResourceStatus? Details, string Reason
 {
     /// <summary>True when every group was reset, rolled back or snapshotted.</summary>
     public bool Succeeded => Failure is null;
+
+    /// <summary>A reset's result as status (the mapping <see cref="OffsetStatusMapping"/> gives the daemon and the CLI alike).</summary>
+    internal static OffsetWorkflowResult Of(OffsetResetResult result)
+    {
+        var (reason, message) = OffsetStatusMapping.Ready(result);
+        return new(OffsetStatusMapping.ToStatus(result), reason, message, result.Succeeded ? null : OffsetStatusMapping.Failure(result), result.Notes);
+    }
+
+    /// <summary>A rollback's or snapshot's result as status.</summary>
+    internal static OffsetWorkflowResult Of(OffsetRollbackResult result)
+    {
+        var (reason, message) = OffsetStatusMapping.Ready(result);
+        return new(OffsetStatusMapping.ToStatus(result), reason, message, result.Succeeded ? null : OffsetStatusMapping.Failure(result), result.Notes);
+    }
 
     /// <summary>Runs <paramref name="run"/>; an error that stops it before any group is done becomes a failed run without details.</summary>
     internal static async Task<OffsetWorkflowResult> CatchAsync(Func<Task<OffsetWorkflowResult>> run)
