@@ -1,5 +1,5 @@
-using KafkaRestored.Restore.Failures;
 using System.Text.Json;
+using KafkaRestored.Restore.Failures;
 using KafkaRestored.Restore.Storage;
 
 namespace KafkaRestored.Restore.Backups;

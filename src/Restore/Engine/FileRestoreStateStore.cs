@@ -1,7 +1,7 @@
-using KafkaRestored.Restore.Failures;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
+using KafkaRestored.Restore.Failures;
 
 namespace KafkaRestored.Restore.Engine;
 

@@ -1,8 +1,8 @@
-using KafkaRestored.Restore.Failures;
 using System.Buffers;
 using System.Threading.Channels;
 using Confluent.Kafka;
 using KafkaRestored.Restore.Backups.Kbak;
+using KafkaRestored.Restore.Failures;
 using KafkaRestored.Restore.Storage;
 
 namespace KafkaRestored.Restore.Engine;

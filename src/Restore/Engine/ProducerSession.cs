@@ -1,6 +1,6 @@
-using KafkaRestored.Restore.Failures;
 using System.Collections.Concurrent;
 using Confluent.Kafka;
+using KafkaRestored.Restore.Failures;
 using KafkaRestored.Restore.Storage;
 using Microsoft.Extensions.Logging;
 

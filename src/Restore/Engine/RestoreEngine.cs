@@ -1,7 +1,7 @@
-using KafkaRestored.Restore.Failures;
 using System.Security.Cryptography;
 using System.Text;
 using KafkaRestored.Restore.Backups;
+using KafkaRestored.Restore.Failures;
 using KafkaRestored.Restore.Policy;
 using KafkaRestored.Restore.Resources;
 using KafkaRestored.Restore.Storage;

@@ -1,5 +1,5 @@
-using KafkaRestored.Restore.Failures;
 using KafkaRestored.Restore.Backups;
+using KafkaRestored.Restore.Failures;
 using KafkaRestored.Restore.Resources;
 
 namespace KafkaRestored.Restore.Engine;

@@ -1,6 +1,6 @@
-using KafkaRestored.Restore.Failures;
 using Confluent.Kafka;
 using Confluent.Kafka.Admin;
+using KafkaRestored.Restore.Failures;
 using Microsoft.Extensions.Logging;
 
 namespace KafkaRestored.Restore.Engine;

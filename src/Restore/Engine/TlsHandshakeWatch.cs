@@ -1,5 +1,5 @@
-using KafkaRestored.Restore.Failures;
 using System.Text.RegularExpressions;
+using KafkaRestored.Restore.Failures;
 
 namespace KafkaRestored.Restore.Engine;
 

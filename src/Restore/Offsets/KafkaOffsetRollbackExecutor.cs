@@ -1,5 +1,5 @@
-using KafkaRestored.Restore.Failures;
 using Confluent.Kafka;
+using KafkaRestored.Restore.Failures;
 using KafkaRestored.Restore.Resources;
 using KafkaRestored.Restore.Secrets;
 

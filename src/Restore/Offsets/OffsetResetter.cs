@@ -1,6 +1,6 @@
-using KafkaRestored.Restore.Failures;
 using Confluent.Kafka;
 using KafkaRestored.Restore.Engine;
+using KafkaRestored.Restore.Failures;
 using KafkaRestored.Restore.Resources;
 using KafkaRestored.Restore.Secrets;
 

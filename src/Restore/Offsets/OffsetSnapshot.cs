@@ -1,6 +1,6 @@
-using KafkaRestored.Restore.Failures;
 using System.Globalization;
 using System.Text.RegularExpressions;
+using KafkaRestored.Restore.Failures;
 using KafkaRestored.Restore.Resources;
 
 namespace KafkaRestored.Restore.Offsets;

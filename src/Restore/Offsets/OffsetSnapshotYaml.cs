@@ -1,5 +1,5 @@
-using KafkaRestored.Restore.Failures;
 using System.Globalization;
+using KafkaRestored.Restore.Failures;
 using KafkaRestored.Restore.Resources;
 using YamlDotNet.Core;
 using YamlDotNet.Serialization;

@@ -1,6 +1,6 @@
-using KafkaRestored.Restore.Failures;
 using System.Globalization;
 using KafkaRestored.Restore.Backups;
+using KafkaRestored.Restore.Failures;
 using KafkaRestored.Restore.Storage;
 
 namespace KafkaRestored.Restore.Offsets;

@@ -1,10 +1,10 @@
-using KafkaRestored.Restore.Failures;
 using System.Buffers.Binary;
 using System.Diagnostics;
 using System.Globalization;
 using System.Text;
 using Confluent.Kafka;
 using KafkaRestored.Restore.Engine;
+using KafkaRestored.Restore.Failures;
 
 namespace KafkaRestored.Restore.Offsets;
 

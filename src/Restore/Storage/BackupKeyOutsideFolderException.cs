@@ -1,6 +1,6 @@
-using KafkaRestored.Restore.Failures;
 using System.Globalization;
 using System.Text;
+using KafkaRestored.Restore.Failures;
 
 namespace KafkaRestored.Restore.Storage;
 

@@ -1,9 +1,9 @@
-using KafkaRestored.Restore.Tests.Engine;
 using System.Text;
 using KafkaRestored.Restore.Backups;
 using KafkaRestored.Restore.Backups.Kbak;
 using KafkaRestored.Restore.Engine;
 using KafkaRestored.Restore.Storage;
+using KafkaRestored.Restore.Tests.Engine;
 using KafkaRestored.TestSupport;
 
 namespace KafkaRestored.Restore.Tests.Hostile;

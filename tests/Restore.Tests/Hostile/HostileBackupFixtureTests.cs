@@ -1,7 +1,7 @@
-using KafkaRestored.Restore.Tests.Engine;
 using System.Text.RegularExpressions;
 using KafkaRestored.Restore.Engine;
 using KafkaRestored.Restore.Resources;
+using KafkaRestored.Restore.Tests.Engine;
 using KafkaRestored.TestSupport;
 using Xunit.Abstractions;
 

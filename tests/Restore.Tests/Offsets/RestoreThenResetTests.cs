@@ -1,4 +1,3 @@
-using KafkaRestored.Restore.Tests.Engine;
 using KafkaRestored.Restore.Backups;
 using KafkaRestored.Restore.Backups.Kbak;
 using KafkaRestored.Restore.Engine;
@@ -6,6 +5,7 @@ using KafkaRestored.Restore.Offsets;
 using KafkaRestored.Restore.Resources;
 using KafkaRestored.Restore.Secrets;
 using KafkaRestored.Restore.Storage;
+using KafkaRestored.Restore.Tests.Engine;
 using KafkaRestored.TestSupport;
 
 namespace KafkaRestored.Restore.Tests.Offsets;

@@ -1,6 +1,6 @@
-using KafkaRestored.Restore.Failures;
 using System.Buffers.Binary;
 using System.Runtime.CompilerServices;
+using KafkaRestored.Restore.Failures;
 using KafkaRestored.Restore.Storage;
 using ZstdSharp;
 

@@ -1,10 +1,10 @@
-using KafkaRestored.Restore.Failures;
 using System.Net;
 using System.Runtime.CompilerServices;
 using Amazon;
 using Amazon.Runtime;
 using Amazon.S3;
 using Amazon.S3.Model;
+using KafkaRestored.Restore.Failures;
 using KafkaRestored.Restore.Resources;
 using KafkaRestored.Restore.Secrets;
 

@@ -1,5 +1,5 @@
-using KafkaRestored.Restore.Failures;
 using Amazon.S3.Model;
+using KafkaRestored.Restore.Failures;
 
 namespace KafkaRestored.Restore.Storage.S3;
 
