@@ -9,7 +9,13 @@ namespace KafkaRestored.Restore.Failures;
 /// </summary>
 /// <remarks>
 /// Retryability is as the runners had it when the catalogue was made (issue #14, no behaviour
-/// change). Issue #15: several reasons no retry can fix are still retried (marked in the groups below).
+/// change). Issue #15: these are retried today although no new attempt of the same spec against
+/// the same backup and cluster can succeed: TargetNotEmpty, TopicNotInBackup, RestoreStateMismatch,
+/// TargetChanged, PartitionCountMismatch, InvalidBackupManifest, CorruptSegment, RecordTooLarge,
+/// InvalidClientConfig, InvalidSnapshot, MissingTimestamp, MissingOffset, NoTopics,
+/// NoConsumerGroups, GroupNotInSnapshot, GroupNotInBackupSnapshot, OffsetHeadersMissing,
+/// InvalidOffsetHeader, OffsetHeadersOutOfOrder (a fixed file or secret can still make
+/// InsecureSecretFile, SecretNotFound or BackupNotFound succeed later, so those may stay retryable).
 /// </remarks>
 public sealed class FailureReason
 {
@@ -25,11 +31,12 @@ public sealed class FailureReason
     /// <summary>Whether a new attempt (within job.backoffLimit) can succeed where this one failed.</summary>
     public bool Retryable { get; }
 
-    /// <summary>The reason as its status text.</summary>
+    /// <summary>The reason as its status text, for the places that record one (group failures, verification problems).</summary>
     public static implicit operator string(FailureReason reason) => reason?.Name!;
 
     /// <inheritdoc />
     public override string ToString() => Name;
+
     // Resource and policy (the reconciler's own).
 
     /// <summary>The host policy does not allow a cluster, secret, storage location, folder or target topic the resource references; nothing was executed.</summary>
@@ -110,7 +117,7 @@ public sealed class FailureReason
     /// <summary>The backup holds no consumer-group snapshot.</summary>
     public static readonly FailureReason ConsumerGroupSnapshotNotFound = new(nameof(ConsumerGroupSnapshotNotFound), retryable: true);
 
-    // Restore engine (issue #15: TargetNotEmpty, TopicNotInBackup, RestoreStateMismatch, TargetChanged and TargetModified are deterministic but retried today).
+    // Restore engine.
 
     /// <summary>spec.topics names a topic the backup does not hold.</summary>
     public static readonly FailureReason TopicNotInBackup = new(nameof(TopicNotInBackup), retryable: true);
@@ -150,7 +157,7 @@ public sealed class FailureReason
     /// <summary>An offset snapshot file is not valid.</summary>
     public static readonly FailureReason InvalidSnapshot = new(nameof(InvalidSnapshot), retryable: true);
 
-    // Offsets: resets and rollbacks (issue #15: MissingTimestamp, MissingOffset, NoConsumerGroups, GroupNotInSnapshot and GroupNotInBackupSnapshot are deterministic but retried today).
+    // Offsets: resets and rollbacks.
 
     /// <summary>Strategy headerBased needs backupId and storage.</summary>
     public static readonly FailureReason MissingBackup = new(nameof(MissingBackup), retryable: false);

@@ -1,4 +1,5 @@
 using KafkaRestored.Restore.Failures;
+
 namespace KafkaRestored.Restore.Policy;
 
 /// <summary>
