@@ -2,6 +2,7 @@ using System.CommandLine;
 using KafkaRestored.Restore;
 using KafkaRestored.Restore.Backups;
 using KafkaRestored.Restore.Backups.Kbak;
+using KafkaRestored.Restore.Failures;
 using KafkaRestored.Restore.Resources.Model;
 using KafkaRestored.Restore.Resources.Policy;
 using KafkaRestored.Restore.Secrets;
@@ -223,7 +224,7 @@ internal static class BackupCommand
         string? Key(string key) => File.Exists(secrets.PathOf(name, key)) ? key : null;
         var tls = new TlsSecretRef(name, Key("ca.crt"), Key("tls.crt"), Key("tls.key"));
         if (tls.CaKey is null && tls.CertKey is null)
-            throw new KafkaRestoredException("SecretNotFound",
+            throw new KafkaRestoredException(FailureReason.SecretNotFound,
                 $"TLS secret '{name}' has neither {secrets.PathOf(name, "ca.crt")} nor {secrets.PathOf(name, "tls.crt")}; add the CA certificate (and tls.crt + tls.key for mutual TLS).");
         return tls;
     }

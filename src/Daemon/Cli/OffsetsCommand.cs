@@ -1,12 +1,12 @@
 using System.CommandLine;
 using KafkaRestored.Reconciler.Status;
-using KafkaRestored.Restore;
 using KafkaRestored.Restore.Offsets;
 using KafkaRestored.Restore.Resources.Loading;
 using KafkaRestored.Restore.Resources.Model;
 using KafkaRestored.Restore.Resources.Policy;
 using KafkaRestored.Restore.Resources.Status;
 using KafkaRestored.Restore.Secrets;
+using KafkaRestored.Restore.Workflows;
 
 namespace KafkaRestored.Daemon.Cli;
 
@@ -98,38 +98,24 @@ internal static class OffsetsCommand
         var secrets = new SecretStore(secretsDirectory);
         var time = TimeProvider.System;
         var start = time.GetUtcNow();
-        ResourceStatus status;
-        string reason, message;
-        IReadOnlyList<string> notes = [];
-        try
+        OffsetWorkflowResult run;
+        switch (resources[0])
         {
-            switch (resources[0])
-            {
-                case KafkaOffsetReset reset:
-                    await error.WriteLineAsync($"Resetting offsets: {reset.Id.ShortName} ({reset.Spec.Strategy}, {reset.Spec.ConsumerGroups.Count} group(s))");
-                    var resetResult = await new KafkaOffsetResetExecutor(secrets, store, time).ExecuteAsync(reset, ct);
-                    status = OffsetStatusMapping.ToStatus(resetResult);
-                    (reason, message) = OffsetStatusMapping.Ready(resetResult);
-                    notes = resetResult.Notes;
-                    if (resetResult.SnapshotId is { } taken) await error.WriteLineAsync($"Snapshot '{taken}' saved in {store.Directory}");
-                    break;
-                case KafkaOffsetRollback rollback:
-                    await error.WriteLineAsync($"Offsets {rollback.Spec.Operation.ToString().ToLowerInvariant()}: {rollback.Id.ShortName} (snapshot '{rollback.Spec.SnapshotId}' in {store.Directory})");
-                    var rollbackResult = await new KafkaOffsetRollbackExecutor(secrets, store, time).ExecuteAsync(rollback, ct);
-                    status = OffsetStatusMapping.ToStatus(rollbackResult);
-                    (reason, message) = OffsetStatusMapping.Ready(rollbackResult);
-                    notes = rollbackResult.Notes;
-                    break;
-                default:
-                    throw new InvalidOperationException("unexpected kind " + resources[0].Kind);
-            }
+            case KafkaOffsetReset reset:
+                await error.WriteLineAsync($"Resetting offsets: {reset.Id.ShortName} ({reset.Spec.Strategy}, {reset.Spec.ConsumerGroups.Count} group(s))");
+                run = await OffsetWorkflow.ResetAsync(reset, secrets, store, time, ct);
+                if (run.Details is KafkaOffsetResetStatus { SnapshotId: { } taken }) await error.WriteLineAsync($"Snapshot '{taken}' saved in {store.Directory}");
+                break;
+            case KafkaOffsetRollback rollback:
+                await error.WriteLineAsync($"Offsets {rollback.Spec.Operation.ToString().ToLowerInvariant()}: {rollback.Id.ShortName} (snapshot '{rollback.Spec.SnapshotId}' in {store.Directory})");
+                run = await OffsetWorkflow.RollbackAsync(rollback, secrets, store, time, ct);
+                break;
+            default:
+                throw new InvalidOperationException("unexpected kind " + resources[0].Kind);
         }
-        catch (KafkaRestoredException e)
-        {
-            status = ResourceStatus.Empty(kind) with { Phase = ResourcePhase.Failed };
-            (reason, message) = (e.Reason, e.Message);
-        }
-        foreach (var note in notes) await error.WriteLineAsync("note: " + note);
+        // A run that could not start has no details: the status says Failed with its reason.
+        var status = run.Details ?? ResourceStatus.Empty(kind) with { Phase = ResourcePhase.Failed };
+        foreach (var note in run.Notes) await error.WriteLineAsync("note: " + note);
 
         var end = time.GetUtcNow();
         var ready = status.Phase == ResourcePhase.Completed;
@@ -138,7 +124,7 @@ internal static class OffsetsCommand
             StartTime = start,
             CompletionTime = end,
             Attempts = 1,
-            Conditions = new ValueList<Condition>([new Condition(ConditionTypes.Ready, ready ? ConditionStatus.True : ConditionStatus.False, reason, message, end)]),
+            Conditions = new ValueList<Condition>([new Condition(ConditionTypes.Ready, ready ? ConditionStatus.True : ConditionStatus.False, run.Reason, run.Message, end)]),
         };
         await output.WriteAsync(StatusFiles.RenderStatus(resources[0].Id, status));
         await output.FlushAsync(CancellationToken.None);

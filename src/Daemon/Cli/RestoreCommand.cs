@@ -9,6 +9,7 @@ using KafkaRestored.Restore.Resources.Model;
 using KafkaRestored.Restore.Resources.Policy;
 using KafkaRestored.Restore.Resources.Status;
 using KafkaRestored.Restore.Secrets;
+using KafkaRestored.Restore.Workflows;
 
 namespace KafkaRestored.Daemon.Cli;
 
@@ -98,85 +99,44 @@ internal static class RestoreCommand
         }
 
         var state = new FileRestoreStateStore(stateDirectory);
-        var secrets = new SecretStore(secretsDirectory);
-        var env = new RestoreEnvironment(secrets, state, restore.Id.ShortName) { Policy = policy };
-        var (snapshotId, snapshotFailed) = await SnapshotBeforeWritingAsync(restore, stateDirectory, secrets, error, ct);
-        if (snapshotFailed) return Failed;
-        await error.WriteLineAsync($"Restoring {restore.Id.ShortName} from backup {restore.Spec.BackupId} (state in {state.RunDirectory(env.RestoreKey)})");
+        var env = new RestoreEnvironment(new SecretStore(secretsDirectory), state, restore.Id.ShortName) { Policy = policy };
+        var snapshots = new FileOffsetSnapshotStore(Path.Combine(stateDirectory, "snapshots"));
         var progress = new ConsoleProgress(error, interactive: !Console.IsErrorRedirected);
-        var result = await RestoreEngine.RunAsync(restore, env, progress, ct);
-        progress.Finish();
-        var offsetReset = result.Outcome == RestoreOutcome.Completed
-            ? await ResetOffsetsAsync(restore, state, env.RestoreKey, secrets, error, ct)
-            : null;
+        var marker = new OffsetResetMarker(Path.Combine(state.RunDirectory(env.RestoreKey), "offset-reset-groups"), error);
+        var run = await new KafkaRestoreWorkflow(env, snapshots)
+        {
+            Progress = progress,
+            BeforeWriting = async (snapshotId, _) =>
+            {
+                if (snapshotId is not null) await error.WriteLineAsync($"Rollback snapshot '{snapshotId}' in {snapshots.Directory}");
+                await error.WriteLineAsync($"Restoring {restore.Id.ShortName} from backup {restore.Spec.BackupId} (state in {state.RunDirectory(env.RestoreKey)})");
+            },
+            Restored = _ => progress.Finish(),
+            SelectResetGroups = marker.RemainingAsync,
+            OffsetsReset = marker.RecordAsync,
+        }.RunAsync(restore, ct);
+        if (run.SnapshotError is { } e)
+        {
+            // With rollback.enabled the snapshot goes to <state-dir>/snapshots/<id>.yaml (where `offsets rollback -f` reads it) before anything is written.
+            await error.WriteLineAsync($"kafka-restored restore: the rollback snapshot could not be taken, so nothing was restored: {e.Reason}: {e.Message}");
+            return Failed;
+        }
+        foreach (var note in run.Notes) await error.WriteLineAsync("note: " + note);
 
-        var status = Status(restore, result, snapshotId, offsetReset);
+        var status = Status(restore, run);
         if (Conditions.Find(status.Conditions, ConditionTypes.Ready)?.Reason == RestoreOffsets.OffsetResetIncompleteReason)
             await error.WriteLineAsync("warning: " + Conditions.Find(status.Conditions, ConditionTypes.Ready)!.Message);
         await output.WriteAsync(StatusFiles.RenderStatus(restore.Id, status));
         await output.FlushAsync(CancellationToken.None);
-        return result.Outcome == RestoreOutcome.Completed ? 0 : Failed;
-    }
-
-
-    /// <summary>
-    /// With rollback.enabled, records the groups' offsets in &lt;state-dir&gt;/snapshots/&lt;id&gt;.yaml before
-    /// anything is written (the same files <c>offsets rollback -f</c> reads with the same --state-dir).
-    /// Returns the id (null when rollback is off), or Failed after printing why the snapshot could not be taken.
-    /// </summary>
-    private static async Task<(string? Id, bool Failed)> SnapshotBeforeWritingAsync(KafkaRestore restore, string stateDirectory, SecretStore secrets,
-        TextWriter error, CancellationToken ct)
-    {
-        var snapshots = new FileOffsetSnapshotStore(Path.Combine(stateDirectory, "snapshots"));
-        try
-        {
-            var id = await RestoreOffsets.SnapshotBeforeWritingAsync(restore, snapshots, secrets, TimeProvider.System, ct);
-            if (id is not null) await error.WriteLineAsync($"Rollback snapshot '{id}' in {snapshots.Directory}");
-            return (id, false);
-        }
-        catch (KafkaRestoredException e)
-        {
-            await error.WriteLineAsync($"kafka-restored restore: the rollback snapshot could not be taken, so nothing was restored: {e.Reason}: {e.Message}");
-            return (null, true);
-        }
-    }
-
-    /// <summary>
-    /// With offsetReset.enabled, resets the groups on the partitions the completed restore touched.
-    /// Running the command again resets only the groups not reset yet (say, refused for active
-    /// members the first time): the others' consumers may have moved on since.
-    /// </summary>
-    private static async Task<OffsetResetStatus?> ResetOffsetsAsync(KafkaRestore restore, FileRestoreStateStore state, string restoreKey,
-        SecretStore secrets, TextWriter error, CancellationToken ct)
-    {
-        if (restore.Spec.OffsetReset is not { Enabled: true } reset) return null;
-        var marker = Path.Combine(state.RunDirectory(restoreKey), "offset-reset-groups");
-        var done = File.Exists(marker) ? (await File.ReadAllLinesAsync(marker, ct)).ToHashSet(StringComparer.Ordinal) : [];
-        var remaining = reset.ConsumerGroups.Where(g => !done.Contains(g)).ToList();
-        if (done.Count > 0)
-        {
-            await error.WriteLineAsync($"note: offsets of {string.Join(", ", reset.ConsumerGroups.Where(done.Contains))} were already reset when this restore completed ({marker}); not reset again. Use kafka-restored offsets reset -f to reset them now.");
-            if (remaining.Count == 0) return null;
-        }
-        var (status, notes) = await RestoreOffsets.ResetStatusAfterRestoreAsync(
-            restore with { Spec = restore.Spec with { OffsetReset = reset with { ConsumerGroups = new ValueList<string>(remaining) } } },
-            state.GetOffsetMaps(restoreKey), secrets, ct);
-        foreach (var note in notes) await error.WriteLineAsync("note: " + note);
-        if (status is { GroupsReset.Count: > 0 })
-        {
-            Directory.CreateDirectory(Path.GetDirectoryName(marker)!);
-            await File.AppendAllLinesAsync(marker, status.GroupsReset, CancellationToken.None);
-        }
-        return status;
+        return run.Restore.Outcome == RestoreOutcome.Completed ? 0 : Failed;
     }
 
     /// <summary>The status of this run as the daemon would write it to status/kafkarestore/NS/NAME.yaml (one attempt, generation 1).</summary>
-    internal static KafkaRestoreStatus Status(KafkaRestore restore, RestoreResult result, string? rollbackSnapshotId, OffsetResetStatus? offsetReset)
+    internal static KafkaRestoreStatus Status(KafkaRestore restore, KafkaRestoreRun run)
     {
+        var result = run.Restore;
         var completed = result.Outcome == RestoreOutcome.Completed;
-        var (reason, message) = completed
-            ? RestoreOffsets.CompletedCondition(result.Reason, result.Message, offsetReset)
-            : (result.Reason, result.Message);
+        var (reason, message) = run.Ready();
         var conditions = Conditions.Set(ValueList<Condition>.Empty, ConditionTypes.Ready,
             completed ? ConditionStatus.True : ConditionStatus.False, reason, message, result.CompletionTime, 1);
         if (restore.Spec.PodTemplate is not null)
@@ -184,9 +144,8 @@ internal static class RestoreCommand
             conditions = Conditions.Set(conditions, ConditionTypes.IgnoredFields, ConditionStatus.True, ConditionReasons.PodTemplateIgnored,
                 "spec.podTemplate has no meaning outside Kubernetes and was ignored", result.CompletionTime, 1);
         }
-        return result.ToStatusDetails(rollbackSnapshotId: rollbackSnapshotId) with
+        return run.Details() with
         {
-            OffsetResetStatus = offsetReset,
             Phase = completed ? ResourcePhase.Completed : ResourcePhase.Failed,
             StartTime = result.StartTime,
             CompletionTime = result.CompletionTime,

@@ -1,9 +1,11 @@
 using KafkaRestored.Reconciler.State;
 using KafkaRestored.Restore.Engine;
+using KafkaRestored.Restore.Failures;
 using KafkaRestored.Restore.Resources.Model;
 using KafkaRestored.Restore.Resources.Policy;
 using KafkaRestored.Restore.Resources.Status;
 using KafkaRestored.Restore.Secrets;
+using KafkaRestored.Restore.Workflows;
 using Microsoft.Extensions.Logging;
 
 namespace KafkaRestored.Reconciler.Execution;
@@ -41,9 +43,14 @@ public sealed record RunOutcome(RunResult Result, string Reason, string Message,
     /// <summary>A success with its details.</summary>
     public static RunOutcome Succeeded(string reason, string message, ResourceStatus? details = null) => new(RunResult.Succeeded, reason, message, details);
 
-    /// <summary>A failure; <paramref name="retryable"/> false skips the remaining retries (e.g. a spec that can never work).</summary>
-    public static RunOutcome Failed(string reason, string message, ResourceStatus? details = null, bool retryable = true) =>
-        new(RunResult.Failed, reason, message, details, retryable);
+    /// <summary>A failure; a reason that is not <see cref="FailureReason.Retryable"/> skips the remaining retries (e.g. a spec that can never work).</summary>
+    public static RunOutcome Failed(FailureReason reason, string message, ResourceStatus? details = null) =>
+        new(RunResult.Failed, reason.Name, message, details, reason.Retryable);
+
+    /// <summary>The end of an offset reset or rollback: succeeded with its Ready reason, or failed with its failure.</summary>
+    public static RunOutcome Of(OffsetWorkflowResult run) => run.Failure is { } failure
+        ? Failed(failure, run.Message, run.Details)
+        : Succeeded(run.Reason, run.Message, run.Details);
 
     /// <summary>Stopped on request.</summary>
     public static RunOutcome Cancelled(string message, ResourceStatus? details = null) =>

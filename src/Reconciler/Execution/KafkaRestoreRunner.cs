@@ -1,9 +1,9 @@
 using KafkaRestored.Reconciler.State;
-using KafkaRestored.Restore;
 using KafkaRestored.Restore.Engine;
 using KafkaRestored.Restore.Offsets;
 using KafkaRestored.Restore.Resources.Model;
 using KafkaRestored.Restore.Resources.Status;
+using KafkaRestored.Restore.Workflows;
 using Microsoft.Extensions.Logging;
 
 namespace KafkaRestored.Reconciler.Execution;
@@ -20,7 +20,7 @@ public sealed class KafkaRestoreRunner : IResourceRunner
     /// <inheritdoc />
     public async Task<RunOutcome> RunAsync(KafkaResource resource, RunContext context, CancellationToken cancellationToken)
     {
-        var restore = (KafkaRestore)resource;
+        var progress = new Progress(context);
         var env = new RestoreEnvironment(context.Secrets, context.RestoreState, context.RestoreKey)
         {
             Logger = context.Logger,
@@ -28,39 +28,25 @@ public sealed class KafkaRestoreRunner : IResourceRunner
             Tuning = Tuning,
             Policy = context.Policy,
         };
-        var progress = new Progress(context);
-        var snapshotId = default(string);
-        try
+        var run = await new KafkaRestoreWorkflow(env, new LiteDbOffsetSnapshotStore(context.Store))
         {
-            // A retry or resume of the same resource finds its own snapshot and keeps it.
-            snapshotId = await RestoreOffsets.SnapshotBeforeWritingAsync(restore, new LiteDbOffsetSnapshotStore(context.Store), context.Secrets, context.Time, cancellationToken);
-        }
-        catch (KafkaRestoredException e)
+            Progress = progress,
+            BeforeWriting = (_, _) =>
+            {
+                CarryOverUnfinishedRun(context);
+                return Task.CompletedTask;
+            },
+        }.RunAsync((KafkaRestore)resource, cancellationToken);
+        if (run.SnapshotError is { } error) return RunOutcome.Failed(error.Reason, error.Message);
+        foreach (var note in run.Notes) context.Logger.LogInformation("Offset reset: {Note}", note);
+        var details = run.Details(progress.Last);
+        var (reason, message) = run.Ready();
+        return run.Restore.Outcome switch
         {
-            return RunOutcome.Failed(e.Reason, e.Message, retryable: e.Reason is not ("SnapshotExists" or "InvalidSnapshotId"));
-        }
-        CarryOverUnfinishedRun(context);
-        var result = await RestoreEngine.RunAsync(restore, env, progress, cancellationToken);
-        var details = result.ToStatusDetails(progress.Last, snapshotId);
-        if (result.Outcome == RestoreOutcome.Completed && restore.Spec.OffsetReset is { Enabled: true })
-        {
-            var (offsets, notes) = await RestoreOffsets.ResetStatusAfterRestoreAsync(restore,
-                context.RestoreState.GetOffsetMaps(context.RestoreKey), context.Secrets, cancellationToken);
-            foreach (var note in notes) context.Logger.LogInformation("Offset reset: {Note}", note);
-            details = details with { OffsetResetStatus = offsets };
-        }
-        return result.Outcome switch
-        {
-            RestoreOutcome.Completed => Completed(result, details),
-            RestoreOutcome.Cancelled => RunOutcome.Cancelled(result.Message, details),
-            _ => RunOutcome.Failed(result.Reason, result.Message, details, retryable: result.Reason != ConditionReasons.PolicyDenied),
+            RestoreOutcome.Completed => RunOutcome.Succeeded(reason, message, details),
+            RestoreOutcome.Cancelled => RunOutcome.Cancelled(message, details),
+            _ => RunOutcome.Failed(run.Restore.Failure!, message, details),
         };
-    }
-
-    private static RunOutcome Completed(RestoreResult result, KafkaRestoreStatus details)
-    {
-        var (reason, message) = RestoreOffsets.CompletedCondition(result.Reason, result.Message, details.OffsetResetStatus);
-        return RunOutcome.Succeeded(reason, message, details);
     }
 
     /// <summary>

@@ -2,6 +2,7 @@ using KafkaRestored.Reconciler.State;
 using KafkaRestored.Restore;
 using KafkaRestored.Restore.Offsets;
 using KafkaRestored.Restore.Resources.Model;
+using KafkaRestored.Restore.Workflows;
 
 namespace KafkaRestored.Reconciler.Execution;
 
@@ -12,26 +13,9 @@ public sealed class KafkaOffsetResetRunner : IResourceRunner
     public string Kind => ResourceKinds.KafkaOffsetReset;
 
     /// <inheritdoc />
-    public async Task<RunOutcome> RunAsync(KafkaResource resource, RunContext context, CancellationToken cancellationToken)
-    {
-        var reset = (KafkaOffsetReset)resource;
-        OffsetResetResult result;
-        try
-        {
-            result = await new KafkaOffsetResetExecutor(context.Secrets, new LiteDbOffsetSnapshotStore(context.Store), context.Time)
-                .ExecuteAsync(reset, cancellationToken);
-        }
-        catch (KafkaRestoredException e)
-        {
-            return RunOutcome.Failed(e.Reason, e.Message, retryable: e.Reason is not ("SnapshotExists" or "InvalidSnapshotId" or "MissingBackup"));
-        }
-        // The same mapping as the `offsets` CLI command, so a status file reads the same whichever ran it.
-        var details = OffsetStatusMapping.ToStatus(result);
-        var (reason, message) = OffsetStatusMapping.Ready(result);
-        return result.Succeeded
-            ? RunOutcome.Succeeded(reason, message, details)
-            : RunOutcome.Failed(reason, message, details, retryable: true);
-    }
+    public async Task<RunOutcome> RunAsync(KafkaResource resource, RunContext context, CancellationToken cancellationToken) =>
+        RunOutcome.Of(await OffsetWorkflow.ResetAsync((KafkaOffsetReset)resource, context.Secrets,
+            new LiteDbOffsetSnapshotStore(context.Store), context.Time, cancellationToken));
 }
 
 /// <summary>Runs a KafkaOffsetRollback (SPEC 3.2): takes a snapshot, or re-commits one and verifies by reading back.</summary>
@@ -41,21 +25,7 @@ public sealed class KafkaOffsetRollbackRunner : IResourceRunner
     public string Kind => ResourceKinds.KafkaOffsetRollback;
 
     /// <inheritdoc />
-    public async Task<RunOutcome> RunAsync(KafkaResource resource, RunContext context, CancellationToken cancellationToken)
-    {
-        var rollback = (KafkaOffsetRollback)resource;
-        OffsetRollbackResult result;
-        try
-        {
-            result = await new KafkaOffsetRollbackExecutor(context.Secrets, new LiteDbOffsetSnapshotStore(context.Store), context.Time)
-                .ExecuteAsync(rollback, cancellationToken);
-        }
-        catch (KafkaRestoredException e)
-        {
-            return RunOutcome.Failed(e.Reason, e.Message, retryable: e.Reason is not ("SnapshotExists" or "SnapshotNotFound" or "InvalidSnapshotId"));
-        }
-        var details = OffsetStatusMapping.ToStatus(result);
-        var (reason, message) = OffsetStatusMapping.Ready(result);
-        return result.Succeeded ? RunOutcome.Succeeded(reason, message, details) : RunOutcome.Failed(reason, message, details);
-    }
+    public async Task<RunOutcome> RunAsync(KafkaResource resource, RunContext context, CancellationToken cancellationToken) =>
+        RunOutcome.Of(await OffsetWorkflow.RollbackAsync((KafkaOffsetRollback)resource, context.Secrets,
+            new LiteDbOffsetSnapshotStore(context.Store), context.Time, cancellationToken));
 }

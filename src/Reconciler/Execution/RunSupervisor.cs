@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using KafkaRestored.Reconciler.Git;
 using KafkaRestored.Reconciler.State;
+using KafkaRestored.Restore.Failures;
 using KafkaRestored.Restore.Resources.Model;
 using KafkaRestored.Restore.Resources.Policy;
 using KafkaRestored.Restore.Resources.Status;
@@ -98,11 +99,11 @@ public sealed class RunSupervisor : IDisposable
     private async Task<RunOutcome> ExecuteAsync(KafkaResource resource, RunContext context, CancellationTokenSource linked)
     {
         if (!_runners.TryGetValue(context.Id.Kind, out var runner))
-            return RunOutcome.Failed("NoRunner", $"This kafka-restored build cannot execute {context.Id.Kind} resources yet.", retryable: false);
+            return RunOutcome.Failed(FailureReason.NoRunner, $"This kafka-restored build cannot execute {context.Id.Kind} resources yet.");
         if (PolicyEvaluator.Evaluate(context.Policy, resource) is { Count: > 0 } denials)
         {
             // Defense in depth: the planner already refused denied resources; a folder's links may have changed since.
-            return RunOutcome.Failed(ConditionReasons.PolicyDenied, "The host policy denies this resource; nothing was executed: " + string.Join("; ", denials.Select(d => d.ToString())), retryable: false);
+            return RunOutcome.Failed(FailureReason.PolicyDenied, "The host policy denies this resource; nothing was executed: " + string.Join("; ", denials.Select(d => d.ToString())));
         }
         try
         {
@@ -116,7 +117,7 @@ public sealed class RunSupervisor : IDisposable
         {
             _logger.LogError(e, "Runner for {Resource} threw", context.Id);
             // The status lands in Git: URL credentials are stripped; the stack trace stays in the daemon's log.
-            return RunOutcome.Failed(ConditionReasons.UnexpectedError,
+            return RunOutcome.Failed(FailureReason.UnexpectedError,
                 $"{e.GetType().Name}: {UrlRedaction.Redact(e.Message)} (the daemon log has the stack trace)");
         }
     }

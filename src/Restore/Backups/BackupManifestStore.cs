@@ -1,4 +1,5 @@
 using System.Text.Json;
+using KafkaRestored.Restore.Failures;
 using KafkaRestored.Restore.Storage;
 
 namespace KafkaRestored.Restore.Backups;
@@ -23,7 +24,7 @@ public static class BackupManifestStore
         }
         catch (BackupObjectNotFoundException e)
         {
-            throw new KafkaRestoredException("BackupNotFound",
+            throw new KafkaRestoredException(FailureReason.BackupNotFound,
                 $"backup '{backupId}' not found: {storage.Describe(key)} does not exist; check backupId and the storage location (bucket, prefix or path).", e);
         }
         await using (stream)
@@ -35,7 +36,7 @@ public static class BackupManifestStore
             }
             catch (JsonException e)
             {
-                throw new KafkaRestoredException("InvalidBackupManifest",
+                throw new KafkaRestoredException(FailureReason.InvalidBackupManifest,
                     $"backup manifest {storage.Describe(key)} is not valid: {e.Message}; the backup may be damaged or written by an incompatible tool.", e);
             }
             var normalized = Normalize(manifest, storage.Describe(key));
@@ -67,7 +68,7 @@ public static class BackupManifestStore
     /// <summary>Checks the fields a restore cannot do without and turns absent lists into empty ones.</summary>
     private static BackupManifest Normalize(BackupManifest? m, string location)
     {
-        static KafkaRestoredException Invalid(string location, string what) => new("InvalidBackupManifest",
+        static KafkaRestoredException Invalid(string location, string what) => new(FailureReason.InvalidBackupManifest,
             $"backup manifest {location} is not valid: {what}; the backup may be damaged or written by an incompatible tool.");
         if (m is null) throw Invalid(location, "the document is null");
         if (string.IsNullOrEmpty(m.BackupId)) throw Invalid(location, "backup_id is missing");

@@ -3,6 +3,7 @@ using Confluent.Kafka;
 using Confluent.Kafka.Admin;
 using KafkaRestored.Restore.Backups.Kbak;
 using KafkaRestored.Restore.Engine;
+using KafkaRestored.Restore.Failures;
 using KafkaRestored.Restore.Resources.Model;
 using KafkaRestored.Restore.Secrets;
 using KafkaRestored.Restore.Storage;
@@ -46,7 +47,7 @@ public static class ClusterBackup
         IProgress<BackupProgress>? progress, CancellationToken ct)
     {
         if (request.Topics.Count == 0)
-            throw new KafkaRestoredException("NoTopics", "no topics to back up; name at least one topic (--topics).");
+            throw new KafkaRestoredException(FailureReason.NoTopics, "no topics to back up; name at least one topic (--topics).");
         await using var writer = new BackupWriter(storage, request.BackupId, request.Compression, request.WriterOptions);
         await writer.EnsureNewAsync(ct);
 
@@ -102,7 +103,7 @@ public static class ClusterBackup
                 if (result is null)
                 {
                     if (idle.Elapsed > request.IdleTimeout)
-                        throw new KafkaRestoredException("ClusterUnreachable",
+                        throw new KafkaRestoredException(FailureReason.ClusterUnreachable,
                             $"no data from {bootstrap} for {request.IdleTimeout.TotalSeconds:0}s while {pending.Count} partition(s) were unfinished (e.g. {pending.Keys.First()}); check the brokers and for open transactions, then run the backup again under a new id.");
                     continue;
                 }
@@ -159,10 +160,10 @@ public static class ClusterBackup
         {
             var t = metadata.Topics.SingleOrDefault(x => x.Topic == topic);
             if (t is null || t.Error.Code == ErrorCode.UnknownTopicOrPart || t.Partitions.Count == 0)
-                throw new KafkaRestoredException("TopicNotFound",
+                throw new KafkaRestoredException(FailureReason.TopicNotFound,
                     $"topic '{topic}' does not exist on {bootstrap}; check --topics (names are case-sensitive).");
             if (t.Error.IsError)
-                throw new KafkaRestoredException("ClusterUnreachable", $"metadata of topic '{topic}' on {bootstrap} failed: {t.Error.Reason}.");
+                throw new KafkaRestoredException(FailureReason.ClusterUnreachable, $"metadata of topic '{topic}' on {bootstrap} failed: {t.Error.Reason}.");
             counts[topic] = t.Partitions.Count;
         }
         return counts;
@@ -205,7 +206,7 @@ public static class ClusterBackup
             }
             catch (KafkaException e)
             {
-                throw new KafkaRestoredException("ClusterUnreachable",
+                throw new KafkaRestoredException(FailureReason.ClusterUnreachable,
                     $"reading the committed offsets of consumer group '{group}' from {bootstrap} failed: {e.Error.Reason}; check the cluster and the group name.", e);
             }
             var offsets = new Dictionary<string, IReadOnlyDictionary<string, long>>(StringComparer.Ordinal);
@@ -229,7 +230,7 @@ public static class ClusterBackup
         }
         catch (KafkaException e)
         {
-            throw new KafkaRestoredException("ClusterUnreachable",
+            throw new KafkaRestoredException(FailureReason.ClusterUnreachable,
                 $"Kafka cluster {bootstrap} did not answer: {e.Error.Reason}; check --bootstrap-servers, the security settings and that the brokers are up.", e);
         }
     }

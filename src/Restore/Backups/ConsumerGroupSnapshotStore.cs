@@ -1,4 +1,5 @@
 using System.Text.Json;
+using KafkaRestored.Restore.Failures;
 using KafkaRestored.Restore.Storage;
 
 namespace KafkaRestored.Restore.Backups;
@@ -29,7 +30,7 @@ public static class ConsumerGroupSnapshotStore
             }
             catch (JsonException e)
             {
-                throw new KafkaRestoredException("InvalidConsumerGroupSnapshot",
+                throw new KafkaRestoredException(FailureReason.InvalidConsumerGroupSnapshot,
                     $"consumer group snapshot {storage.Describe(key)} is not valid: {e.Message}; fix or delete the file.", e);
             }
         }

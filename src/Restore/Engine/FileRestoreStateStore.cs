@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
+using KafkaRestored.Restore.Failures;
 
 namespace KafkaRestored.Restore.Engine;
 
@@ -100,7 +101,7 @@ public sealed class FileRestoreStateStore : IRestoreStateStore
         }
         catch (JsonException e)
         {
-            throw new KafkaRestoredException("InvalidRestoreState",
+            throw new KafkaRestoredException(FailureReason.InvalidRestoreState,
                 $"restore state file {path} is not valid JSON ({e.Message}); move it away to restart the restore from scratch (the target topics must then be emptied first).", e);
         }
     }

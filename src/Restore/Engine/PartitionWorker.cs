@@ -2,6 +2,7 @@ using System.Buffers;
 using System.Threading.Channels;
 using Confluent.Kafka;
 using KafkaRestored.Restore.Backups.Kbak;
+using KafkaRestored.Restore.Failures;
 using KafkaRestored.Restore.Storage;
 
 namespace KafkaRestored.Restore.Engine;
@@ -20,7 +21,7 @@ internal sealed class PartitionWorker(
     string? sourceCluster,
     long readAheadBytes,
     int maxRecordBytes,
-    Action<string, string, bool> failSession)
+    Action<FailureReason, string, bool> failSession)
 {
     /// <summary>Records per chunk at most.</summary>
     private const int ChunkRecords = 1024;
@@ -189,7 +190,7 @@ internal sealed class PartitionWorker(
                         var record = records[i];
                         if (record.Offset <= lastOffset)
                         {
-                            throw new KafkaRestoredException("CorruptSegment",
+                            throw new KafkaRestoredException(FailureReason.CorruptSegment,
                                 $"backup partition {plan.SourceTopic}[{plan.Partition}] is not in offset order: offset {record.Offset} follows {lastOffset} in {storage.Describe(plan.Segments[currentSegment].Key)}; the manifest lists overlapping segments.");
                         }
                         lastOffset = record.Offset;
@@ -224,7 +225,7 @@ internal sealed class PartitionWorker(
         state.FinalMap = map;
         if (skip > selected)
         {
-            throw new KafkaRestoredException("TargetNotEmpty",
+            throw new KafkaRestoredException(FailureReason.TargetNotEmpty,
                 $"target partition {plan.TargetTopic}[{plan.Partition}] holds {skip} records since offset {targetStart} where this restore started, but the backup selects only {selected}: something else wrote to it; empty the topic (or restore into another one with spec.topicMapping) and run the restore again.");
         }
     }
@@ -235,7 +236,7 @@ internal sealed class PartitionWorker(
         if (state.Tail is not { } tail) return;
         if (tail.Timestamp == record.Timestamp && Same(tail.Key, record.Key) && Same(tail.Value, record.Value)) return;
         var plan = state.Plan;
-        throw new KafkaRestoredException("TargetModified",
+        throw new KafkaRestoredException(FailureReason.TargetModified,
             $"target partition {plan.TargetTopic}[{plan.Partition}] ends with a record at offset {tail.Offset} that this restore did not write (expected the backup's record at source offset {record.Offset}): something else wrote to it since the last attempt; stop the other producer, empty the topic and restore again.");
     }
 
@@ -259,7 +260,7 @@ internal sealed class PartitionWorker(
             }
             catch (ProduceException<byte[]?, byte[]?> e)
             {
-                var reason = e.Error.Code == ErrorCode.MsgSizeTooLarge ? "RecordTooLarge" : "ProduceFailed";
+                var reason = e.Error.Code == ErrorCode.MsgSizeTooLarge ? FailureReason.RecordTooLarge : FailureReason.ProduceFailed;
                 var hint = e.Error.Code == ErrorCode.MsgSizeTooLarge
                     ? "raise the target topic's max.message.bytes (and the brokers' message.max.bytes) to at least the source's"
                     : "check the target cluster";
@@ -277,7 +278,7 @@ internal sealed class PartitionWorker(
             var text = $"delivery to {plan.TargetTopic}[{plan.Partition}] failed: {report.Error.Code}: {report.Error.Reason}";
             state.Fail(text);
             // A new producer resumes exactly from the target's end offsets, whatever failed.
-            failSession("ProduceFailed", text, true);
+            failSession(FailureReason.ProduceFailed, text, true);
             return;
         }
         // Only counted: after retries librdkafka may report a partition's batches out of order, so

@@ -1,14 +1,15 @@
 using System.Collections.Concurrent;
 using Confluent.Kafka;
+using KafkaRestored.Restore.Failures;
 using KafkaRestored.Restore.Storage;
 using Microsoft.Extensions.Logging;
 
 namespace KafkaRestored.Restore.Engine;
 
 /// <summary>How a producer session ended.</summary>
-internal sealed record SessionOutcome(RestoreOutcome Outcome, string Reason, string Message, bool Retryable)
+internal sealed record SessionOutcome(RestoreOutcome Outcome, FailureReason? Reason, string Message, bool Retryable)
 {
-    public static SessionOutcome Done { get; } = new(RestoreOutcome.Completed, "", "", false);
+    public static SessionOutcome Done { get; } = new(RestoreOutcome.Completed, null, "", false);
 }
 
 /// <summary>
@@ -59,13 +60,13 @@ internal sealed class ProducerSession : IDisposable
         _context.Checkpoints.Save(_states);
 
         if (_failed is not null) return _failed;
-        if (ct.IsCancellationRequested) return new SessionOutcome(RestoreOutcome.Cancelled, RestoreResult.CancelledReason, "restore cancelled", false);
+        if (ct.IsCancellationRequested) return new SessionOutcome(RestoreOutcome.Cancelled, null, "restore cancelled", false);
         return SessionOutcome.Done;
     }
 
     public void Dispose() => _failure.Dispose();
 
-    private void Fail(string reason, string message, bool retryable)
+    private void Fail(FailureReason reason, string message, bool retryable)
     {
         Interlocked.CompareExchange(ref _failed, new SessionOutcome(RestoreOutcome.Failed, reason, message, retryable), null);
         _ = _failure.CancelAsync();
@@ -106,7 +107,7 @@ internal sealed class ProducerSession : IDisposable
             {
                 if (e.IsFatal)
                 {
-                    Fail("ProduceFailed", $"the producer to {_context.Bootstrap} failed: {e.Code}: {e.Reason}", retryable: true);
+                    Fail(FailureReason.ProduceFailed, $"the producer to {_context.Bootstrap} failed: {e.Code}: {e.Reason}", retryable: true);
                 }
                 else if (e.Reason != lastError)
                 {
@@ -151,7 +152,7 @@ internal sealed class ProducerSession : IDisposable
             {
                 if (e is OperationCanceledException) continue;
                 if (RestoreFailures.Classify(e) is not { } failure) throw e;
-                Fail(failure.Reason, failure.Message, failure.Reason == "ProduceFailed");
+                Fail(failure.Reason, failure.Message, failure.Reason == FailureReason.ProduceFailed);
             }
         }
         ct.ThrowIfCancellationRequested();
@@ -196,7 +197,7 @@ internal sealed class ProducerSession : IDisposable
                 }
                 else if (time.GetElapsedTime(lastChange) >= tuning.StallTimeout)
                 {
-                    Fail("ClusterUnreachable",
+                    Fail(FailureReason.ClusterUnreachable,
                         $"the target cluster at {_context.Bootstrap} acknowledged no record for {tuning.StallTimeout.TotalSeconds:0}s while {produced - confirmed} records waited; check that the brokers are up and reachable. What was written is checkpointed: the next attempt resumes from there.",
                         retryable: false);
                 }

@@ -1,4 +1,5 @@
 using Confluent.Kafka;
+using KafkaRestored.Restore.Failures;
 using KafkaRestored.Restore.Resources.Model;
 using KafkaRestored.Restore.Resources.Status;
 using KafkaRestored.Restore.Storage;
@@ -125,7 +126,7 @@ internal static class RestoreFailures
     {
         KafkaRestoredException k => k,
         IOException or HttpRequestException or Amazon.Runtime.AmazonServiceException =>
-            new KafkaRestoredException("StorageUnavailable",
+            new KafkaRestoredException(FailureReason.StorageUnavailable,
                 $"reading the backup failed: {e.Message}; check that the storage is reachable and readable. What was written is checkpointed: the next attempt resumes from there.", e),
         _ => null,
     };

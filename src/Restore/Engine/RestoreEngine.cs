@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using System.Text;
 using KafkaRestored.Restore.Backups;
+using KafkaRestored.Restore.Failures;
 using KafkaRestored.Restore.Resources.Model;
 using KafkaRestored.Restore.Resources.Policy;
 using KafkaRestored.Restore.Storage;
@@ -8,49 +9,56 @@ using KafkaRestored.Restore.Storage;
 namespace KafkaRestored.Restore.Engine;
 
 /// <summary>
-/// Runs one <see cref="KafkaRestore"/>: plan from the manifest, preflight against the target,
+/// Runs one KafkaRestore's spec: plan from the manifest, preflight against the target,
 /// write every selected record exactly once and in order (resuming from checkpoints), verify.
 /// docs/restore-engine.md explains the exactly-once argument.
 /// </summary>
 public static class RestoreEngine
 {
     /// <summary>
-    /// Runs (or resumes) the restore. Never throws for failures a user or the infrastructure can
-    /// cause: those come back as a Failed result with a reason and message. Cancellation stops
-    /// within seconds, checkpoints what was acknowledged and returns a Cancelled result.
+    /// Runs (or resumes) the restore <paramref name="spec"/> describes for a resource in
+    /// <paramref name="namespace"/> (the host policy's tenant). Never throws for failures a user or
+    /// the infrastructure can cause: those come back as a Failed result with a reason and message.
+    /// Cancellation stops within seconds, checkpoints what was acknowledged and returns a Cancelled result.
     /// </summary>
-    public static Task<RestoreResult> RunAsync(KafkaRestore restore, RestoreEnvironment env,
+    public static Task<RestoreResult> RunAsync(KafkaRestoreSpec spec, string @namespace, RestoreEnvironment env,
         IProgress<RestoreProgressUpdate>? progress, CancellationToken ct) =>
-        RunAsync(restore, env, progress, storage: null, ct);
+        RunAsync(spec, @namespace, env, progress, storage: null, ct);
 
-    /// <summary>As <see cref="RunAsync(KafkaRestore, RestoreEnvironment, IProgress{RestoreProgressUpdate}?, CancellationToken)"/>, reading the backup from <paramref name="storage"/> instead of spec.storage.</summary>
-    public static async Task<RestoreResult> RunAsync(KafkaRestore restore, RestoreEnvironment env,
+    /// <summary>As <see cref="RunAsync(KafkaRestoreSpec, string, RestoreEnvironment, IProgress{RestoreProgressUpdate}?, CancellationToken)"/>, reading the backup from <paramref name="storage"/> instead of spec.storage.</summary>
+    public static async Task<RestoreResult> RunAsync(KafkaRestoreSpec spec, string @namespace, RestoreEnvironment env,
         IProgress<RestoreProgressUpdate>? progress, IBackupStorage? storage, CancellationToken ct)
     {
-        ArgumentNullException.ThrowIfNull(restore);
+        ArgumentNullException.ThrowIfNull(spec);
         ArgumentNullException.ThrowIfNull(env);
         var time = env.Time;
         var startTime = time.GetUtcNow();
         var startTimestamp = time.GetTimestamp();
         RestorePlan? plan = null;
         List<PartitionState> states = [];
-        RestoreResult Result(RestoreOutcome outcome, string reason, string message)
+        RestoreResult Cancelled()
         {
-            var result = BuildResult(outcome, reason, message, startTime, time.GetUtcNow(), plan, states, null);
-            RestoreLog.Finished(env.Logger, outcome, reason, message);
+            var message = CancelledMessage(states);
+            var result = BuildResult(RestoreOutcome.Cancelled, RestoreResult.CancelledReason, message, startTime, time.GetUtcNow(), plan, states, null);
+            RestoreLog.Finished(env.Logger, RestoreOutcome.Cancelled, result.Reason, message);
+            return result;
+        }
+        RestoreResult Failed(FailureReason reason, string message, List<PartitionVerification>? verifications = null)
+        {
+            var result = BuildResult(RestoreOutcome.Failed, reason.Name, message, startTime, time.GetUtcNow(), plan, states, verifications) with { Failure = reason };
+            RestoreLog.Finished(env.Logger, RestoreOutcome.Failed, result.Reason, message);
             return result;
         }
 
         try
         {
-            var spec = restore.Spec;
             storage ??= BackupStorageFactory.Create(spec.Storage, env.Secrets);
             var manifest = await BackupManifestStore.ReadAsync(storage, spec.BackupId, ct);
             plan = RestorePlanner.Plan(manifest, spec);
             // Without spec.topics the targets come from the manifest: validation could not see them.
-            if (plan.Topics.Select(t => PolicyEvaluator.TargetTopic(env.Policy, restore.Metadata.Namespace, t.TargetTopic, "spec.topics"))
+            if (plan.Topics.Select(t => PolicyEvaluator.TargetTopic(env.Policy, @namespace, t.TargetTopic, "spec.topics"))
                     .FirstOrDefault(d => d is not null) is { } denied)
-                throw new KafkaRestoredException(PolicyDenial.Reason, $"nothing was written: {denied.Message}");
+                throw new KafkaRestoredException(FailureReason.PolicyDenied, $"nothing was written: {denied.Message}");
             var budget = RestoreBudget.From(spec.Resources);
             RestoreLog.Planned(env.Logger, plan.BackupId, plan.Topics.Count, plan.Partitions.Count(), plan.TotalRecords,
                 budget.Workers, budget.MemoryBytes / (1024 * 1024));
@@ -89,9 +97,9 @@ public static class RestoreEngine
                 using (var session = new ProducerSession(context, states)) outcome = await session.RunAsync(ct);
                 if (outcome.Outcome == RestoreOutcome.Completed) break;
                 if (outcome.Outcome == RestoreOutcome.Cancelled || ct.IsCancellationRequested)
-                    return Result(RestoreOutcome.Cancelled, RestoreResult.CancelledReason, CancelledMessage(states));
+                    return Cancelled();
                 if (!outcome.Retryable || restarts >= env.Tuning.MaxProducerRestarts)
-                    return Result(RestoreOutcome.Failed, outcome.Reason, outcome.Message);
+                    return Failed(outcome.Reason!, outcome.Message);
                 restarts++;
                 RestoreLog.ProducerRestart(env.Logger, outcome.Message, restarts, env.Tuning.MaxProducerRestarts);
                 await Task.Delay(TimeSpan.FromSeconds(restarts), time, ct);
@@ -111,9 +119,7 @@ public static class RestoreEngine
             {
                 var first = bad[0];
                 var message = $"{bad.Count} target partitions do not hold the records this restore selected; first: {first.TargetTopic}[{first.Partition}] holds {first.Written} records since offset {first.TargetStartOffset} but the backup selects {first.Selected}. Something else wrote to (or deleted from) the target during the restore; empty the topics and restore again.";
-                var failed = BuildResult(RestoreOutcome.Failed, "VerificationFailed", message, startTime, time.GetUtcNow(), plan, states, verifications);
-                RestoreLog.Finished(env.Logger, RestoreOutcome.Failed, failed.Reason, message);
-                return failed;
+                return Failed(FailureReason.VerificationFailed, message, verifications);
             }
             context.Checkpoints.SaveCompleted(states);
             context.ReportProgress(states, RestoreStage.Finished);
@@ -128,11 +134,11 @@ public static class RestoreEngine
         }
         catch (OperationCanceledException) when (ct.IsCancellationRequested)
         {
-            return Result(RestoreOutcome.Cancelled, RestoreResult.CancelledReason, CancelledMessage(states));
+            return Cancelled();
         }
         catch (Exception e) when (RestoreFailures.Classify(e) is { } failure)
         {
-            return Result(RestoreOutcome.Failed, failure.Reason, failure.Message);
+            return Failed(failure.Reason, failure.Message);
         }
     }
 
@@ -157,7 +163,7 @@ public static class RestoreEngine
                 var first = occupied[0];
                 var key = (first.TargetTopic, first.Partition);
                 var list = string.Join(", ", occupied.Take(5).Select(p => $"{p.TargetTopic}[{p.Partition}]")) + (occupied.Count > 5 ? ", ..." : "");
-                throw new KafkaRestoredException("TargetNotEmpty",
+                throw new KafkaRestoredException(FailureReason.TargetNotEmpty,
                     $"{occupied.Count} target partitions already hold data not written by this restore ({list}; {first.TargetTopic}[{first.Partition}] has offsets {starts[key]}..{ends[key] - 1}); restoring into a live topic duplicates records. Restore into empty topics (delete and recreate them, or use spec.topicMapping), or set spec.onExistingData: append to add the backup after the existing data.");
             }
         }
@@ -187,13 +193,13 @@ public static class RestoreEngine
             var fingerprint = Fingerprint(context, p);
             if (cp.Fingerprint != fingerprint || cp.SourceTopic != p.SourceTopic)
             {
-                throw new KafkaRestoredException("RestoreStateMismatch",
+                throw new KafkaRestoredException(FailureReason.RestoreStateMismatch,
                     $"the saved state of restore '{env.RestoreKey}' for {p.TargetTopic}[{p.Partition}] was recorded for another spec (backup, topic mapping, PITR cutoff or header settings changed) and {cp.RecordsConfirmed} records were already written with it; restore the original spec to finish that run, or empty the target topics and start over under a new restore name (saved state belongs to the name; the daemon's state of one name can be dropped with `kafka-restored forget NAME` while it is stopped).");
             }
             var present = ends[key] - cp.TargetStartOffset;
             if (present < 0)
             {
-                throw new KafkaRestoredException("TargetChanged",
+                throw new KafkaRestoredException(FailureReason.TargetChanged,
                     $"target partition {p.TargetTopic}[{p.Partition}] ends at offset {ends[key]}, before offset {cp.TargetStartOffset} where this restore started writing: the topic was deleted or recreated since. Start over under a new restore name (saved state belongs to the name; the daemon's state of one name can be dropped with `kafka-restored forget NAME` while it is stopped).");
             }
             if (cp.Completed && cp.SelectedRecords == present)

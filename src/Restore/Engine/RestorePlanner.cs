@@ -1,4 +1,5 @@
 using KafkaRestored.Restore.Backups;
+using KafkaRestored.Restore.Failures;
 using KafkaRestored.Restore.Resources.Model;
 
 namespace KafkaRestored.Restore.Engine;
@@ -23,7 +24,7 @@ public static class RestorePlanner
             {
                 var available = manifest.Topics.Count == 0 ? "the backup holds no topics"
                     : "the backup holds: " + string.Join(", ", manifest.Topics.Select(t => t.Name));
-                throw new KafkaRestoredException("TopicNotInBackup",
+                throw new KafkaRestoredException(FailureReason.TopicNotInBackup,
                     $"spec.topics names {Quote(missing)} but backup '{manifest.BackupId}' has no such topic ({available}); fix spec.topics or the backupId.");
             }
             var set = wanted.ToHashSet(StringComparer.Ordinal);

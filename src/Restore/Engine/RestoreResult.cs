@@ -1,3 +1,4 @@
+using KafkaRestored.Restore.Failures;
 using KafkaRestored.Restore.Resources.Model;
 using KafkaRestored.Restore.Resources.Status;
 
@@ -38,6 +39,9 @@ public sealed record RestoreResult(
 
     /// <summary>Reason of a cancelled attempt.</summary>
     public const string CancelledReason = "Cancelled";
+
+    /// <summary>Why a Failed attempt failed, with its retryability (its name is <see cref="Reason"/>); null unless Failed.</summary>
+    public FailureReason? Failure { get; init; }
 
     /// <summary>
     /// The KafkaRestore-specific status fields of this attempt, as the daemon's status file and

@@ -1,5 +1,6 @@
 using Confluent.Kafka;
 using Confluent.Kafka.Admin;
+using KafkaRestored.Restore.Failures;
 using Microsoft.Extensions.Logging;
 
 namespace KafkaRestored.Restore.Engine;
@@ -50,7 +51,7 @@ internal sealed class TargetCluster : IDisposable
         catch (InvalidOperationException e)
         {
             // librdkafka refuses the settings themselves (e.g. a TLS secret file that is not PEM); its message names the property, never the value.
-            throw new KafkaRestoredException("InvalidClientConfig",
+            throw new KafkaRestoredException(FailureReason.InvalidClientConfig,
                 $"cannot create a Kafka client for the target cluster at {Bootstrap}: {e.Message}; check spec.targetCluster.securityProtocol and the files of its tlsSecret (PEM certificates and keys) and saslSecret.", e);
         }
     }
@@ -73,7 +74,7 @@ internal sealed class TargetCluster : IDisposable
         }
         catch (KafkaException e)
         {
-            throw new KafkaRestoredException("ClusterUnreachable",
+            throw new KafkaRestoredException(FailureReason.ClusterUnreachable,
                 $"cannot reach the target Kafka cluster at {Bootstrap} within {Seconds(_tuning.ConnectTimeout)} ({e.Error.Reason}); check spec.targetCluster.bootstrapServers, securityProtocol, TLS/SASL secrets and that the brokers are up and reachable from this machine.", e);
         }
     }
@@ -94,7 +95,7 @@ internal sealed class TargetCluster : IDisposable
             {
                 if (count < topic.RequiredPartitions)
                 {
-                    throw new KafkaRestoredException("PartitionCountMismatch",
+                    throw new KafkaRestoredException(FailureReason.PartitionCountMismatch,
                         $"target topic '{topic.TargetTopic}' on {Bootstrap} has {count} partitions but backup topic '{topic.SourceTopic}' needs {topic.RequiredPartitions} (records keep their partition number); add partitions (kafka-topics.sh --alter --topic {topic.TargetTopic} --partitions {topic.RequiredPartitions}), or map the topic to a new one with spec.topicMapping.");
                 }
             }
@@ -142,14 +143,14 @@ internal sealed class TargetCluster : IDisposable
         {
             if (count < topic.RequiredPartitions)
             {
-                throw new KafkaRestoredException("PartitionCountMismatch",
+                throw new KafkaRestoredException(FailureReason.PartitionCountMismatch,
                     $"target topic '{topic.TargetTopic}' on {Bootstrap} has {count} partitions but backup topic '{topic.SourceTopic}' needs {topic.RequiredPartitions}; add partitions or map the topic to a new one with spec.topicMapping.");
             }
             RestoreLog.TopicCreated(_logger, topic.TargetTopic, topic.RequiredPartitions);
             return;
         }
         failure ??= "the topic did not appear in the cluster metadata";
-        throw new KafkaRestoredException("TopicCreationFailed",
+        throw new KafkaRestoredException(FailureReason.TopicCreationFailed,
             $"target topic '{topic.TargetTopic}' does not exist and could not be created on {Bootstrap} within {Seconds(timeout)} ({failure}); create it yourself with {topic.RequiredPartitions} partitions (kafka-topics.sh --bootstrap-server {Bootstrap} --create --topic {topic.TargetTopic} --partitions {topic.RequiredPartitions}) and run the restore again.");
     }
 
@@ -216,7 +217,7 @@ internal sealed class TargetCluster : IDisposable
             if (pending.Count == 0) return result;
             if (_time.GetUtcNow() >= deadline)
             {
-                throw new KafkaRestoredException("ClusterUnreachable",
+                throw new KafkaRestoredException(FailureReason.ClusterUnreachable,
                     $"cannot read the offsets of {pending.Count} target partitions (first: {pending[0].Topic}[{pending[0].Partition}]) from {Bootstrap} within {Seconds(_tuning.ConnectTimeout)} ({lastError}); check that the brokers are up and the partitions have leaders.");
             }
             await Task.Delay(TimeSpan.FromMilliseconds(250), _time, ct);

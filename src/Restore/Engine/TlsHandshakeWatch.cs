@@ -1,4 +1,5 @@
 using System.Text.RegularExpressions;
+using KafkaRestored.Restore.Failures;
 
 namespace KafkaRestored.Restore.Engine;
 
@@ -38,12 +39,12 @@ internal sealed partial class TlsHandshakeWatch(string bootstrap, string cluster
             var ca = caConfigured
                 ? $"the CA in {tlsSecret} (its caKey file) must be the CA, or a CA chain, that signed the brokers' certificates"
                 : $"no CA is configured ({tlsSecret} has no caKey), so the system's CA bundle was used; set tlsSecret.caKey to a file holding the CA that signed the brokers' certificates";
-            return new KafkaRestoredException("TlsCertificateNotTrusted",
+            return new KafkaRestoredException(FailureReason.TlsCertificateNotTrusted,
                 $"cannot connect to {cluster} at {bootstrap} over TLS: the certificate presented by {broker} could not be verified ({detail}); " +
                 $"{ca}, and the broker addresses must match the names in their certificates. {nothingDone}", inner);
         }
         var reason = HandshakeDetailPattern().Match(message) is { Success: true } h ? h.Groups[1].Value.Trim() : message;
-        return new KafkaRestoredException("TlsHandshakeFailed",
+        return new KafkaRestoredException(FailureReason.TlsHandshakeFailed,
             $"cannot connect to {cluster} at {bootstrap} over TLS: the handshake with {broker} failed ({reason}); " +
             $"check that {fieldPrefix}securityProtocol matches the listener (SSL or SASL_SSL for a TLS port), that the brokers accept the client certificate of {tlsSecret} (certKey, keyKey) when they require one, " +
             (caConfigured ? "and that the tlsSecret caKey file holds the CA that signed the brokers' certificates." : "and that the system's CA bundle (no tlsSecret caKey is set) trusts the brokers.") + " " + nothingDone, inner);

@@ -1,4 +1,5 @@
 using Confluent.Kafka;
+using KafkaRestored.Restore.Failures;
 using KafkaRestored.Restore.Resources.Status;
 
 namespace KafkaRestored.Restore.Offsets;
@@ -17,7 +18,7 @@ internal sealed class GroupOffsetCommitter(KafkaOffsetsClient client, Func<strin
         var activity = await client.DescribeAsync(group, ct);
         if (activity.Known && activity.ActiveMembers > 0)
         {
-            return new GroupCommitResult(new GroupFailure(group, "GroupHasActiveMembers",
+            return new GroupCommitResult(new GroupFailure(group, FailureReason.GroupHasActiveMembers,
                 $"consumer group '{group}' has {activity.ActiveMembers} active member(s) ({activity.Members}; state {activity.State}); " +
                 "its offsets were left untouched. Stop its consumers, then run the resource again."), null, []);
         }
@@ -28,10 +29,10 @@ internal sealed class GroupOffsetCommitter(KafkaOffsetsClient client, Func<strin
             var activeMembers = outcome.Code is ErrorCode.UnknownMemberId or ErrorCode.RebalanceInProgress
                 or ErrorCode.IllegalGeneration or ErrorCode.FencedInstanceId;
             return new GroupCommitResult(activeMembers
-                ? new GroupFailure(group, "GroupHasActiveMembers",
+                ? new GroupFailure(group, FailureReason.GroupHasActiveMembers,
                     $"the broker at {client.Bootstrap} refused to commit offsets for consumer group '{group}' ({outcome.Detail}): " +
                     "the group has active members. Its offsets were left untouched; stop its consumers, then run the resource again.")
-                : new GroupFailure(group, "OffsetCommitFailed",
+                : new GroupFailure(group, FailureReason.OffsetCommitFailed,
                     $"the broker at {client.Bootstrap} refused to commit offsets for consumer group '{group}': {outcome.Detail}."), null, []);
         }
 
@@ -47,7 +48,7 @@ internal sealed class GroupOffsetCommitter(KafkaOffsetsClient client, Func<strin
         var verification = new GroupVerification(group, mismatches);
         var readList = Sorted(readBack).Select(p => new PartitionOffset(p.Key.Topic, p.Key.Partition.Value, p.Value)).ToList();
         if (mismatches.Count == 0) return new GroupCommitResult(null, verification, readList);
-        return new GroupCommitResult(new GroupFailure(group, "OffsetVerificationFailed",
+        return new GroupCommitResult(new GroupFailure(group, FailureReason.OffsetVerificationFailed,
             $"offsets of consumer group '{group}' read back differ from what was committed on {mismatches.Count} partition(s): " +
             string.Join(", ", mismatches.Select(m => $"{m.Topic}[{m.Partition}] expected {m.Expected}, found {(m.Actual?.ToString() ?? "none")}")) +
             ". Something else committed for this group meanwhile; make sure no consumer of the group is running, then run the resource again."),

@@ -1,3 +1,4 @@
+using KafkaRestored.Restore.Failures;
 using KafkaRestored.Restore.Resources.Model;
 using KafkaRestored.Restore.Secrets;
 using KafkaRestored.Restore.Storage;
@@ -29,31 +30,30 @@ public sealed class KafkaOffsetResetExecutor
     internal TimeSpan? Timeout { get; init; }
 
     /// <summary>Snapshot id used when snapshotBeforeReset names none.</summary>
-    public static string DefaultSnapshotId(KafkaOffsetReset resource) => $"{resource.Metadata.Name}-pre-reset";
+    public static string DefaultSnapshotId(ResourceId id) => $"{id.Name}-pre-reset";
 
-    /// <summary>Runs the reset. Per-group problems are failures in the result.</summary>
+    /// <summary>Runs the reset <paramref name="spec"/> describes for the resource <paramref name="id"/> (named in messages and the snapshot). Per-group problems are failures in the result.</summary>
     /// <exception cref="KafkaRestoredException">The reset cannot run at all (snapshot id taken, backup snapshot missing, cluster unreachable...).</exception>
-    public async Task<OffsetResetResult> ExecuteAsync(KafkaOffsetReset resource, CancellationToken ct)
+    public async Task<OffsetResetResult> ExecuteAsync(KafkaOffsetResetSpec spec, ResourceId id, CancellationToken ct)
     {
-        var spec = resource.Spec;
         SourceCommittedOffsets? source = null;
         if (spec.Strategy == OffsetResetStrategy.HeaderBased)
         {
             if (spec.BackupId is null || spec.Storage is null)
-                throw new KafkaRestoredException("MissingBackup",
-                    $"{resource.Id}: strategy headerBased reads the source committed offsets from a backup; set backupId and storage.");
+                throw new KafkaRestoredException(FailureReason.MissingBackup,
+                    $"{id}: strategy headerBased reads the source committed offsets from a backup; set backupId and storage.");
             source = await SourceCommittedOffsets.ReadAsync(BackupStorageFactory.Create(spec.Storage, _secrets), spec.BackupId, ct);
         }
 
         string? snapshotId = null;
         if (spec.SnapshotBeforeReset is { Enabled: true } before)
         {
-            snapshotId = before.SnapshotId ?? DefaultSnapshotId(resource);
+            snapshotId = before.SnapshotId ?? DefaultSnapshotId(id);
             OffsetSnapshot.ValidateId(snapshotId);
             if (_snapshots.Get(snapshotId) is { } existing) throw OffsetSnapshotErrors.Exists(existing);
             var topics = spec.Topics.Count > 0 ? [.. spec.Topics] : MappedTopics(source, spec);
             var snapshot = await new OffsetSnapshotter(spec.KafkaCluster, _secrets, _time) { Timeout = Timeout }
-                .TakeAsync(snapshotId, resource.Id, spec.ConsumerGroups, topics, ct);
+                .TakeAsync(snapshotId, id, spec.ConsumerGroups, topics, ct);
             _snapshots.Save(snapshot);
         }
 

@@ -1,4 +1,5 @@
 using Confluent.Kafka;
+using KafkaRestored.Restore.Failures;
 using KafkaRestored.Restore.Resources.Model;
 using KafkaRestored.Restore.Resources.Status;
 using KafkaRestored.Restore.Secrets;
@@ -29,39 +30,37 @@ public sealed class KafkaOffsetRollbackExecutor
     /// <summary>Client request timeout.</summary>
     internal TimeSpan? Timeout { get; init; }
 
-    /// <summary>Runs the resource's operation.</summary>
+    /// <summary>Runs the operation <paramref name="spec"/> describes for the resource <paramref name="id"/> (named in messages and the snapshot).</summary>
     /// <exception cref="KafkaRestoredException">SnapshotNotFound, SnapshotExists, GroupNotInSnapshot, NoConsumerGroups, ClusterUnreachable...</exception>
-    public Task<OffsetRollbackResult> ExecuteAsync(KafkaOffsetRollback resource, CancellationToken ct) =>
-        resource.Spec.Operation == RollbackOperation.Snapshot
-            ? SnapshotAsync(resource, ct)
-            : RollbackAsync(resource, ct);
+    public Task<OffsetRollbackResult> ExecuteAsync(KafkaOffsetRollbackSpec spec, ResourceId id, CancellationToken ct) =>
+        spec.Operation == RollbackOperation.Snapshot
+            ? SnapshotAsync(spec, id, ct)
+            : RollbackAsync(spec, id, ct);
 
-    private async Task<OffsetRollbackResult> SnapshotAsync(KafkaOffsetRollback resource, CancellationToken ct)
+    private async Task<OffsetRollbackResult> SnapshotAsync(KafkaOffsetRollbackSpec spec, ResourceId id, CancellationToken ct)
     {
-        var spec = resource.Spec;
         if (spec.ConsumerGroups.Count == 0)
-            throw new KafkaRestoredException("NoConsumerGroups",
-                $"{resource.Id}: operation snapshot needs consumerGroups (groups are never listed from the cluster); list the groups to record.");
+            throw new KafkaRestoredException(FailureReason.NoConsumerGroups,
+                $"{id}: operation snapshot needs consumerGroups (groups are never listed from the cluster); list the groups to record.");
         OffsetSnapshot.ValidateId(spec.SnapshotId);
         if (_snapshots.Get(spec.SnapshotId) is { } existing) throw OffsetSnapshotErrors.Exists(existing);
         var snapshot = await new OffsetSnapshotter(spec.KafkaCluster, _secrets, _time) { Timeout = Timeout }
-            .TakeAsync(spec.SnapshotId, resource.Id, spec.ConsumerGroups, null, ct);
+            .TakeAsync(spec.SnapshotId, id, spec.ConsumerGroups, null, ct);
         _snapshots.Save(snapshot);
         var notes = spec.ConsumerGroups.Where(g => snapshot.OffsetsOf(g).Count == 0)
             .Select(g => $"group '{g}' had no committed offsets on any topic; recorded as empty.").ToList();
         return new OffsetRollbackResult(RollbackOperation.Snapshot, spec.SnapshotId, [], [.. snapshot.Groups], [], [], notes);
     }
 
-    private async Task<OffsetRollbackResult> RollbackAsync(KafkaOffsetRollback resource, CancellationToken ct)
+    private async Task<OffsetRollbackResult> RollbackAsync(KafkaOffsetRollbackSpec spec, ResourceId id, CancellationToken ct)
     {
-        var spec = resource.Spec;
         OffsetSnapshot.ValidateId(spec.SnapshotId);
         var snapshot = _snapshots.Get(spec.SnapshotId) ?? throw OffsetSnapshotErrors.NotFound(spec.SnapshotId, "the state store");
         var groups = spec.ConsumerGroups.Count > 0 ? spec.ConsumerGroups.Distinct(StringComparer.Ordinal).ToList() : [.. snapshot.Groups];
         var unknown = groups.Where(g => !snapshot.Contains(g)).ToList();
         if (unknown.Count > 0)
-            throw new KafkaRestoredException("GroupNotInSnapshot",
-                $"{resource.Id}: consumer group(s) {string.Join(", ", unknown.Select(g => $"'{g}'"))} are not in snapshot '{snapshot.Id}', " +
+            throw new KafkaRestoredException(FailureReason.GroupNotInSnapshot,
+                $"{id}: consumer group(s) {string.Join(", ", unknown.Select(g => $"'{g}'"))} are not in snapshot '{snapshot.Id}', " +
                 $"which holds {(snapshot.Groups.Count == 0 ? "no groups" : string.Join(", ", snapshot.Groups))}; nothing was rolled back. Fix consumerGroups.");
 
         using var client = new KafkaOffsetsClient(spec.KafkaCluster, _secrets, Timeout);

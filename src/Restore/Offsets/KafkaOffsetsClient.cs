@@ -1,6 +1,7 @@
 using Confluent.Kafka;
 using Confluent.Kafka.Admin;
 using KafkaRestored.Restore.Engine;
+using KafkaRestored.Restore.Failures;
 using KafkaRestored.Restore.Resources.Model;
 using KafkaRestored.Restore.Secrets;
 
@@ -56,7 +57,7 @@ internal sealed class KafkaOffsetsClient : IDisposable
     public IReadOnlyList<TopicPartition> Partitions(string topic)
     {
         var found = TryPartitions(topic);
-        return found ?? throw new KafkaRestoredException("TopicNotFound",
+        return found ?? throw new KafkaRestoredException(FailureReason.TopicNotFound,
             $"topic '{topic}' does not exist in the Kafka cluster at {Bootstrap}; check the topic name (and topicMapping) in the resource.");
     }
 
@@ -67,7 +68,7 @@ internal sealed class KafkaOffsetsClient : IDisposable
         var t = metadata.Topics.FirstOrDefault(x => x.Topic == topic);
         if (t is null || t.Error.Code == ErrorCode.UnknownTopicOrPart || t.Partitions.Count == 0) return null;
         if (t.Error.IsError)
-            throw new KafkaRestoredException("ClusterUnreachable",
+            throw new KafkaRestoredException(FailureReason.ClusterUnreachable,
                 $"metadata of topic '{topic}' could not be read from {Bootstrap}: {t.Error.Reason}.");
         return [.. t.Partitions.Select(p => new TopicPartition(topic, p.PartitionId)).OrderBy(p => p.Partition.Value)];
     }
@@ -101,7 +102,7 @@ internal sealed class KafkaOffsetsClient : IDisposable
         }
         catch (KafkaException e)
         {
-            throw new KafkaRestoredException("ClusterUnreachable",
+            throw new KafkaRestoredException(FailureReason.ClusterUnreachable,
                 $"could not read the offsets of {tp.Topic}[{tp.Partition.Value}] from {Bootstrap}: {e.Error.Reason}.", e);
         }
     }
@@ -118,7 +119,7 @@ internal sealed class KafkaOffsetsClient : IDisposable
         }
         catch (KafkaException e)
         {
-            throw new KafkaRestoredException("ClusterUnreachable",
+            throw new KafkaRestoredException(FailureReason.ClusterUnreachable,
                 $"could not look up offsets by time in {tp.Topic}[{tp.Partition.Value}] at {Bootstrap}: {e.Error.Reason}.", e);
         }
     }
@@ -145,12 +146,12 @@ internal sealed class KafkaOffsetsClient : IDisposable
         {
             var detail = string.Join("; ", e.Results.SelectMany(r => r.Partitions.Where(p => p.Error.IsError)
                 .Select(p => $"{p.Topic}[{p.Partition.Value}]: {p.Error.Reason}")).Prepend(e.Error.Reason));
-            throw new KafkaRestoredException("OffsetFetchFailed",
+            throw new KafkaRestoredException(FailureReason.OffsetFetchFailed,
                 $"could not read the committed offsets of group '{group}' from {Bootstrap}: {detail}.", e);
         }
         catch (KafkaException e)
         {
-            throw new KafkaRestoredException("OffsetFetchFailed",
+            throw new KafkaRestoredException(FailureReason.OffsetFetchFailed,
                 $"could not read the committed offsets of group '{group}' from {Bootstrap}: {e.Error.Reason}.", e);
         }
     }
@@ -174,7 +175,7 @@ internal sealed class KafkaOffsetsClient : IDisposable
             if (d is not null && d.Error.Code is ErrorCode.Local_UnsupportedFeature or ErrorCode.UnsupportedVersion or ErrorCode.InvalidRequest)
                 return GroupActivity.Unknown;
             if (d is not null && d.Error.Code == ErrorCode.GroupIdNotFound) return new GroupActivity(true, 0, "Dead", "");
-            throw new KafkaRestoredException("GroupDescribeFailed",
+            throw new KafkaRestoredException(FailureReason.GroupDescribeFailed,
                 $"could not describe consumer group '{group}' at {Bootstrap}: {d?.Error.Reason ?? e.Message}.", e);
         }
         catch (KafkaException e) when (e.Error.Code is ErrorCode.Local_UnsupportedFeature or ErrorCode.UnsupportedVersion)
@@ -232,7 +233,7 @@ internal sealed class KafkaOffsetsClient : IDisposable
         }
         catch (KafkaException e)
         {
-            throw new KafkaRestoredException("ClusterUnreachable",
+            throw new KafkaRestoredException(FailureReason.ClusterUnreachable,
                 $"could not reach the Kafka cluster at {Bootstrap}: {e.Error.Reason}; check kafkaCluster.bootstrapServers and that the brokers are up.", e);
         }
     }

@@ -1,5 +1,6 @@
 using Confluent.Kafka;
 using KafkaRestored.Restore.Engine;
+using KafkaRestored.Restore.Failures;
 using KafkaRestored.Restore.Resources.Model;
 using KafkaRestored.Restore.Resources.Status;
 using KafkaRestored.Restore.Secrets;
@@ -82,14 +83,14 @@ public sealed class OffsetResetter
             {
                 offsets = run.TargetOffsets(group, fixedScope, notes);
             }
-            catch (KafkaRestoredException e) when (e.Reason != "ClusterUnreachable")
+            catch (KafkaRestoredException e) when (e.Reason != FailureReason.ClusterUnreachable)
             {
                 failed.Add(new GroupFailure(group, e.Reason, $"consumer group '{group}': {e.Message}"));
                 continue;
             }
             if (offsets.Count == 0)
             {
-                failed.Add(new GroupFailure(group, "NoOffsetsToReset", request.Strategy == OffsetResetStrategy.HeaderBased
+                failed.Add(new GroupFailure(group, FailureReason.NoOffsetsToReset, request.Strategy == OffsetResetStrategy.HeaderBased
                     ? $"consumer group '{group}' has no committed offset in the backup's consumer-groups snapshot for any of the partitions in scope; nothing was committed. Check consumerGroups and topics."
                     : $"no partitions in scope for consumer group '{group}'; nothing was committed. Check topics."));
                 continue;
@@ -112,17 +113,17 @@ public sealed class OffsetResetter
         switch (r.Strategy)
         {
             case OffsetResetStrategy.Timestamp when r.Timestamp is null:
-                throw new KafkaRestoredException("MissingTimestamp", "strategy timestamp needs offsetReset.timestamp (ISO 8601, e.g. \"2024-12-01T12:00:00Z\").");
+                throw new KafkaRestoredException(FailureReason.MissingTimestamp, "strategy timestamp needs offsetReset.timestamp (ISO 8601, e.g. \"2024-12-01T12:00:00Z\").");
             case OffsetResetStrategy.Offset when r.Offset is null:
-                throw new KafkaRestoredException("MissingOffset", "strategy offset needs the offset field (a non-negative integer).");
+                throw new KafkaRestoredException(FailureReason.MissingOffset, "strategy offset needs the offset field (a non-negative integer).");
             case OffsetResetStrategy.HeaderBased when r.SourceOffsets is null:
-                throw new KafkaRestoredException("ConsumerGroupSnapshotNotFound",
+                throw new KafkaRestoredException(FailureReason.ConsumerGroupSnapshotNotFound,
                     "strategy headerBased needs the source cluster's committed offsets, from the backup's consumer-groups-snapshot.json; the backup has none. Use another strategy, or a backup taken with consumer-group snapshots.");
             case not OffsetResetStrategy.HeaderBased when r.Topics.Count == 0 && r.OffsetMaps.Count == 0:
-                throw new KafkaRestoredException("NoTopics", $"strategy {r.Strategy} needs topics: list the target topics whose partitions are reset.");
+                throw new KafkaRestoredException(FailureReason.NoTopics, $"strategy {r.Strategy} needs topics: list the target topics whose partitions are reset.");
         }
         if (r.Groups.Count == 0)
-            throw new KafkaRestoredException("NoConsumerGroups", "consumerGroups is empty: list the consumer groups to reset.");
+            throw new KafkaRestoredException(FailureReason.NoConsumerGroups, "consumerGroups is empty: list the consumer groups to reset.");
     }
 
     /// <summary>State of one reset: partition answers shared by every group.</summary>
@@ -157,7 +158,7 @@ public sealed class OffsetResetter
 
             var source = request.SourceOffsets!;
             if (!source.Contains(group))
-                throw new KafkaRestoredException("GroupNotInBackupSnapshot",
+                throw new KafkaRestoredException(FailureReason.GroupNotInBackupSnapshot,
                     $"the group is not in the backup's consumer-groups snapshot, so its source position is unknown; its offsets were left untouched. Check the group name, or use another strategy.");
             var scope = fixedScope ?? DerivedScope(group, notes);
             var skipped = new List<string>();
@@ -206,14 +207,14 @@ public sealed class OffsetResetter
             {
                 map = TargetPartitionScanner.ReadOffsetMap(client, tp, SourceTopicOf(tp.Topic), request.SourceCluster, ct);
                 if (map.Runs.Count == 0 && Marks(tp).High.Value > Marks(tp).Low.Value)
-                    throw new KafkaRestoredException("OffsetHeadersMissing",
+                    throw new KafkaRestoredException(FailureReason.OffsetHeadersMissing,
                         $"{tp.Topic}[{tp.Partition.Value}] holds records but none carries an x-original-offset header" +
                         (request.SourceCluster is null ? "" : $" with x-source-cluster '{request.SourceCluster}'") +
                         ", so source positions cannot be translated. Was the data restored with includeOriginalOffsetHeader (and this sourceCluster)?");
                 _maps[tp] = map;
                 return map;
             }
-            catch (KafkaRestoredException e) when (e.Reason != "ClusterUnreachable")
+            catch (KafkaRestoredException e) when (e.Reason != FailureReason.ClusterUnreachable)
             {
                 _mapErrors[tp] = e;
                 throw;

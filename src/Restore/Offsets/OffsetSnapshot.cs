@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.RegularExpressions;
+using KafkaRestored.Restore.Failures;
 using KafkaRestored.Restore.Resources.Model;
 
 namespace KafkaRestored.Restore.Offsets;
@@ -74,7 +75,7 @@ public sealed partial class OffsetSnapshot
     public static void ValidateId(string id)
     {
         if (id.Length is 0 or > 253 || !IdPattern().IsMatch(id))
-            throw new KafkaRestoredException("InvalidSnapshotId",
+            throw new KafkaRestoredException(FailureReason.InvalidSnapshotId,
                 $"snapshot id '{id}' is not valid: use letters, digits, '.', '_' and '-', starting with a letter or digit, at most 253 characters.");
     }
 

@@ -1,4 +1,5 @@
 using System.Globalization;
+using KafkaRestored.Restore.Failures;
 using KafkaRestored.Restore.Resources.Model;
 using YamlDotNet.Core;
 using YamlDotNet.Serialization;
@@ -80,7 +81,7 @@ public static class OffsetSnapshotYaml
     }
 
     private static KafkaRestoredException Invalid(string origin, string what, Exception? inner = null) =>
-        new("InvalidSnapshot", $"offset snapshot {origin} is not valid: {what}. Snapshot files are written by kafka-restored; restore the file from Git history.", inner);
+        new(FailureReason.InvalidSnapshot, $"offset snapshot {origin} is not valid: {what}. Snapshot files are written by kafka-restored; restore the file from Git history.", inner);
 
     private sealed class SnapshotDocument
     {

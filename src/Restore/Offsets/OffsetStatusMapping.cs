@@ -1,3 +1,4 @@
+using KafkaRestored.Restore.Failures;
 using KafkaRestored.Restore.Resources.Model;
 using KafkaRestored.Restore.Resources.Status;
 
@@ -14,13 +15,13 @@ public static class OffsetStatusMapping
     public const string OffsetsResetReason = "OffsetsReset";
 
     /// <summary>Ready reason when some group could not be reset or rolled back.</summary>
-    public const string GroupsFailedReason = "GroupsFailed";
+    public const string GroupsFailedReason = nameof(FailureReason.GroupsFailed);
 
     /// <summary>Ready reason of a verified rollback.</summary>
     public const string RolledBackReason = "OffsetsRolledBack";
 
     /// <summary>Ready reason of a read-back that differs from the snapshot.</summary>
-    public const string VerificationFailedReason = "OffsetVerificationFailed";
+    public const string VerificationFailedReason = nameof(FailureReason.OffsetVerificationFailed);
 
     /// <summary>Ready reason of a snapshot taken.</summary>
     public const string SnapshotTakenReason = "SnapshotTaken";
@@ -55,7 +56,7 @@ public static class OffsetStatusMapping
     public static (string Reason, string Message) Ready(OffsetResetResult result) => result.Succeeded
         ? (OffsetsResetReason, $"Offsets reset for {Count(result.GroupsReset.Count, "group")}" +
             (result.SnapshotId is null ? "" : $"; previous offsets in snapshot '{result.SnapshotId}'"))
-        : (GroupsFailedReason, $"{Count(result.GroupsFailed.Count, "group")} not reset: " +
+        : (Failure(result).Name, $"{Count(result.GroupsFailed.Count, "group")} not reset: " +
             string.Join("; ", result.GroupsFailed.Select(f => $"{f.Group}: {f.Reason}")) +
             (result.GroupsReset.Count > 0 ? $"; reset: {string.Join(", ", result.GroupsReset)}" : ""));
 
@@ -66,10 +67,16 @@ public static class OffsetStatusMapping
             return (SnapshotTakenReason, $"Snapshot '{result.SnapshotId}' recorded the offsets of {Count(result.GroupsSnapshotted.Count, "group")}");
         if (result.Succeeded)
             return (RolledBackReason, $"Offsets of {Count(result.GroupsRolledBack.Count, "group")} re-committed from snapshot '{result.SnapshotId}' and verified");
-        var mismatched = result.Verification.Where(v => !v.Matches).Select(v => v.Group).ToList();
-        return (mismatched.Count > 0 ? VerificationFailedReason : GroupsFailedReason,
+        return (Failure(result).Name,
             string.Join("; ", result.GroupsFailed.Select(f => $"{f.Group}: {f.Reason}")));
     }
+
+    /// <summary>Why a reset that did not succeed failed.</summary>
+    public static FailureReason Failure(OffsetResetResult result) => FailureReason.GroupsFailed;
+
+    /// <summary>Why a rollback that did not succeed failed: a read-back that differs, or groups that failed.</summary>
+    public static FailureReason Failure(OffsetRollbackResult result) =>
+        result.Verification.Any(v => !v.Matches) ? FailureReason.OffsetVerificationFailed : FailureReason.GroupsFailed;
 
     private static OffsetVerification Verification(OffsetRollbackResult result)
     {

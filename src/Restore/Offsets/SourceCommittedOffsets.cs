@@ -1,5 +1,6 @@
 using System.Globalization;
 using KafkaRestored.Restore.Backups;
+using KafkaRestored.Restore.Failures;
 using KafkaRestored.Restore.Storage;
 
 namespace KafkaRestored.Restore.Offsets;
@@ -35,7 +36,7 @@ public sealed class SourceCommittedOffsets
                 foreach (var (key, offset) in partitions)
                 {
                     if (!int.TryParse(key, NumberStyles.None, CultureInfo.InvariantCulture, out var partition))
-                        throw new KafkaRestoredException("InvalidConsumerGroupSnapshot",
+                        throw new KafkaRestoredException(FailureReason.InvalidConsumerGroupSnapshot,
                             $"consumer group snapshot {origin}: group '{group.GroupId}' topic '{topic}' has partition key '{key}', which is not a partition number.");
                     rows.Add((group.GroupId, topic, partition, offset));
                 }
@@ -50,7 +51,7 @@ public sealed class SourceCommittedOffsets
     {
         var key = BackupKeys.ConsumerGroups(backupId);
         var snapshot = await ConsumerGroupSnapshotStore.TryReadAsync(storage, backupId, ct)
-            ?? throw new KafkaRestoredException("ConsumerGroupSnapshotNotFound",
+            ?? throw new KafkaRestoredException(FailureReason.ConsumerGroupSnapshotNotFound,
                 $"strategy headerBased needs the source cluster's committed offsets, but {storage.Describe(key)} does not exist. " +
                 "Check backupId and storage, or use another strategy (the backup was taken without consumer-group snapshots).");
         return From(snapshot, storage.Describe(key));

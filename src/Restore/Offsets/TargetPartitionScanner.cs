@@ -4,6 +4,7 @@ using System.Globalization;
 using System.Text;
 using Confluent.Kafka;
 using KafkaRestored.Restore.Engine;
+using KafkaRestored.Restore.Failures;
 
 namespace KafkaRestored.Restore.Offsets;
 
@@ -39,10 +40,10 @@ internal static class TargetPartitionScanner
             if (wanted is not null && (!headers.TryGetLastBytes(SourceClusterHeader, out var cluster) || cluster is null || !cluster.AsSpan().SequenceEqual(wanted)))
                 return true;
             if (!TryParseOffset(raw, out var source))
-                throw new KafkaRestoredException("InvalidOffsetHeader",
+                throw new KafkaRestoredException(FailureReason.InvalidOffsetHeader,
                     $"record {tp.Topic}[{tp.Partition.Value}]@{record.Offset.Value} has an {OriginalOffsetHeader} header that is neither an 8-byte little-endian int64 nor decimal text.");
             if (source <= lastSource)
-                throw new KafkaRestoredException("OffsetHeadersOutOfOrder",
+                throw new KafkaRestoredException(FailureReason.OffsetHeadersOutOfOrder,
                     $"{tp.Topic}[{tp.Partition.Value}] holds source offset {source} at target offset {record.Offset.Value} after source offset {lastSource} at {lastTarget}: " +
                     "the partition holds the same source data more than once (restored twice?), so a source position has no single target position. " +
                     (sourceCluster is null ? "Set sourceCluster to pick one restore's records, or restore into an empty topic." : "Restore into an empty topic."));
@@ -94,7 +95,7 @@ internal static class TargetPartitionScanner
                 if (record is null)
                 {
                     if (Stopwatch.GetElapsedTime(idleSince) > client.Timeout)
-                        throw new KafkaRestoredException("ClusterUnreachable",
+                        throw new KafkaRestoredException(FailureReason.ClusterUnreachable,
                             $"reading {tp.Topic}[{tp.Partition.Value}] from {client.Bootstrap} stalled before offset {end}; check the brokers are up.");
                     continue;
                 }
@@ -107,7 +108,7 @@ internal static class TargetPartitionScanner
         }
         catch (ConsumeException e)
         {
-            throw new KafkaRestoredException("ClusterUnreachable",
+            throw new KafkaRestoredException(FailureReason.ClusterUnreachable,
                 $"could not read {tp.Topic}[{tp.Partition.Value}] from {client.Bootstrap}: {e.Error.Reason}.", e);
         }
         finally

@@ -1,3 +1,4 @@
+using KafkaRestored.Restore.Failures;
 namespace KafkaRestored.Restore.Secrets;
 
 /// <summary>
@@ -29,7 +30,7 @@ public sealed class SecretStore
     public static string ReadFile(string path, string setting)
     {
         if (!File.Exists(path))
-            throw new KafkaRestoredException("SecretNotFound", $"{setting}: secret file {path} does not exist; create it (mode 0600) or change {setting}.");
+            throw new KafkaRestoredException(FailureReason.SecretNotFound, $"{setting}: secret file {path} does not exist; create it (mode 0600) or change {setting}.");
         return TrimNewline(System.Text.Encoding.UTF8.GetString(ReadChecked(path)));
     }
 
@@ -42,7 +43,7 @@ public sealed class SecretStore
         {
             var mode = File.GetUnixFileMode(path);
             if ((mode & (UnixFileMode.OtherRead | UnixFileMode.OtherWrite)) != 0)
-                throw new KafkaRestoredException("InsecureSecretFile",
+                throw new KafkaRestoredException(FailureReason.InsecureSecretFile,
                     $"secret file {path} is readable or writable by other users; run 'chmod o-rwx {path}' (0600 or 0640 expected).");
         }
         return File.ReadAllBytes(path);
@@ -52,10 +53,10 @@ public sealed class SecretStore
     public byte[] ReadBytes(string name, string key)
     {
         if (Directory is null)
-            throw new KafkaRestoredException("SecretNotFound",
+            throw new KafkaRestoredException(FailureReason.SecretNotFound,
                 $"secret '{name}' key '{key}' is referenced but no secrets directory is configured; set secretsDirectory (--secrets-dir) to the folder holding <name>/<key> files.");
         if (!IsSafeSegment(name) || !IsSafeSegment(key))
-            throw new KafkaRestoredException("SecretNotFound",
+            throw new KafkaRestoredException(FailureReason.SecretNotFound,
                 $"secret reference '{name}'/'{key}' is not a plain file name; names and keys may not contain '/' or be '.' or '..'.");
         var path = Path.Combine(Directory, name, key);
         if (!File.Exists(path))
@@ -64,7 +65,7 @@ public sealed class SecretStore
             // $CREDENTIALS_DIRECTORY/secrets_N_K beside the (absent) secrets/ folder.
             var flat = Path.TrimEndingDirectorySeparator(Directory) + "_" + name + "_" + key;
             if (!File.Exists(flat))
-                throw new KafkaRestoredException("SecretNotFound",
+                throw new KafkaRestoredException(FailureReason.SecretNotFound,
                     $"secret file {path} does not exist; create it (mode 0600) with the value of key '{key}' of secret '{name}'.");
             path = flat;
         }

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using KafkaRestored.Restore.Failures;
 
 namespace KafkaRestored.Restore.Storage;
 
@@ -15,7 +16,7 @@ public sealed class BackupKeyOutsideFolderException : KafkaRestoredException
 
     /// <summary>Creates the error for <paramref name="key"/>, listed by the manifest at <paramref name="manifestLocation"/> of the backup <paramref name="backupId"/>.</summary>
     public BackupKeyOutsideFolderException(string key, string backupId, string manifestLocation)
-        : base("InvalidBackupManifest", MessageFor(key, backupId, manifestLocation))
+        : base(FailureReason.InvalidBackupManifest, MessageFor(key, backupId, manifestLocation))
     {
         Key = key;
         BackupId = backupId;

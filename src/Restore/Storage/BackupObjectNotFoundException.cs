@@ -1,3 +1,4 @@
+using KafkaRestored.Restore.Failures;
 namespace KafkaRestored.Restore.Storage;
 
 /// <summary>A backup object that should exist does not (reason "BackupObjectNotFound").</summary>
@@ -5,7 +6,7 @@ public sealed class BackupObjectNotFoundException : KafkaRestoredException
 {
     /// <summary>Creates the error for <paramref name="key"/> at <paramref name="location"/>.</summary>
     public BackupObjectNotFoundException(string key, string location, Exception? inner = null)
-        : base("BackupObjectNotFound",
+        : base(FailureReason.BackupObjectNotFound,
             $"backup object {location} does not exist; check the storage location and backupId, and that the backup was not partly deleted.",
             inner)
     {

@@ -241,7 +241,7 @@ public sealed class SecretsNeverLeakTests : IClassFixture<KafkaFixture>, IClassF
                     TlsSecret = new TlsSecretRef(secretName, "ca.crt", secretName == "kafka-tls" ? null : "tls.crt", secretName == "kafka-tls" ? null : "tls.key"),
                 },
             });
-            var result = await RestoreEngine.RunAsync(restore, new RestoreEnvironment(store, new FileRestoreStateStore(state.Path), "default/" + secretName)
+            var result = await RestoreEngine.RunAsync(restore.Spec, restore.Metadata.Namespace, new RestoreEnvironment(store, new FileRestoreStateStore(state.Path), "default/" + secretName)
             {
                 Tuning = RestoreTuning.Default with { ConnectTimeout = TimeSpan.FromSeconds(5) },
             }, null, CancellationToken.None);

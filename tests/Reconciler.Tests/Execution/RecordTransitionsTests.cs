@@ -1,6 +1,7 @@
 using KafkaRestored.Reconciler.Execution;
 using KafkaRestored.Reconciler.Planning;
 using KafkaRestored.Reconciler.State;
+using KafkaRestored.Restore.Failures;
 using KafkaRestored.Restore.Resources.Model;
 using KafkaRestored.Restore.Resources.Status;
 using KafkaRestored.Restore.Resources.Validation;
@@ -65,7 +66,7 @@ public sealed class RecordTransitionsTests
         {
             Job = JobSpec.Default with { BackoffLimit = 1 },
         }, PlanActionKind.Start, T0);
-        var failed = new RunCompletion(Id, 1, RunOutcome.Failed("ClusterUnreachable", "no broker answered"), null, false, false, false);
+        var failed = new RunCompletion(Id, 1, RunOutcome.Failed(FailureReason.ClusterUnreachable, "no broker answered"), null, false, false, false);
 
         var retry = RecordTransitions.Complete(running, failed, T0, TimeSpan.FromSeconds(10), TimeSpan.FromMinutes(5))!;
         Assert.Equal(ResourcePhase.Running, retry.Phase);

@@ -96,7 +96,7 @@ internal sealed class EngineScenario : IDisposable
 
     public Task<RestoreResult> RunAsync(KafkaRestore restore, string restoreKey = "default/restore",
         IProgress<RestoreProgressUpdate>? progress = null, RestoreTuning? tuning = null, string? secretsDir = null, CancellationToken ct = default) =>
-        RestoreEngine.RunAsync(restore, new RestoreEnvironment(new SecretStore(secretsDir ?? SecretsDir), State, restoreKey) { Tuning = tuning ?? FastTuning },
+        EngineRuns.RunAsync(restore, new RestoreEnvironment(new SecretStore(secretsDir ?? SecretsDir), State, restoreKey) { Tuning = tuning ?? FastTuning },
             progress, ct);
 
     public void Dispose() => _dir.Dispose();

@@ -39,7 +39,7 @@ public sealed class ProducerRestartTests(KafkaFixture kafka, Xunit.Abstractions.
         kafka.Broker.PushRequestErrors(0, ErrorCode.NoError, ErrorCode.NoError, fatal);
 
         var logger = new ListLogger();
-        var result = await RestoreEngine.RunAsync(_s.Restore(s => s with { Resources = new ResourcesSpec(null, new ResourceQuantities(1000, RestoreBudget.MinimumMemoryBytes)) }),
+        var result = await EngineRuns.RunAsync(_s.Restore(s => s with { Resources = new ResourcesSpec(null, new ResourceQuantities(1000, RestoreBudget.MinimumMemoryBytes)) }),
             new RestoreEnvironment(new SecretStore(null), _s.State, "default/restore")
             {
                 Tuning = EngineScenario.FastTuning with { RestartSettleInterval = TimeSpan.FromMilliseconds(200) },

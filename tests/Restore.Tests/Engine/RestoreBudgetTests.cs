@@ -76,7 +76,7 @@ public sealed partial class RestoreBudgetTests(KafkaFixture kafka, Xunit.Abstrac
         RestoreResult result;
         try
         {
-            result = await RestoreEngine.RunAsync(restore, new RestoreEnvironment(new SecretStore(null), _s.State, "default/restore")
+            result = await EngineRuns.RunAsync(restore, new RestoreEnvironment(new SecretStore(null), _s.State, "default/restore")
             {
                 Tuning = EngineScenario.FastTuning,
             }, progress, storage, CancellationToken.None);

@@ -15,7 +15,7 @@ public sealed class RestoreInternalTopicsTests(KafkaFixture kafka) : IClassFixtu
     public void Dispose() => _s.Dispose();
 
     private Task<RestoreResult> RunAsync(KafkaRestore restore, HostPolicy? policy) =>
-        RestoreEngine.RunAsync(restore, new RestoreEnvironment(new SecretStore(null), _s.State, "default/" + Guid.NewGuid().ToString("N"))
+        EngineRuns.RunAsync(restore, new RestoreEnvironment(new SecretStore(null), _s.State, "default/" + Guid.NewGuid().ToString("N"))
         {
             Tuning = EngineScenario.FastTuning,
             Policy = policy,

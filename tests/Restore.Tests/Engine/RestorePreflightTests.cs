@@ -72,7 +72,7 @@ public sealed class RestorePreflightTests(KafkaFixture kafka) : IClassFixture<Ka
             p => (IReadOnlyList<BackupRecord>)[.. Enumerable.Range(0, 5).Select(i => RestoreKit.Record(i, 1000 + i, $"k{p}-{i}", "v"))]),
             new Dictionary<string, int> { [topic] = 3 });
 
-        var result = await RestoreEngine.RunAsync(RestoreKit.Restore("b1", bootstrap, RestoreKit.Filesystem(dir.Combine("backups"))),
+        var result = await EngineRuns.RunAsync(RestoreKit.Restore("b1", bootstrap, RestoreKit.Filesystem(dir.Combine("backups"))),
             new RestoreEnvironment(new SecretStore(null), new FileRestoreStateStore(dir.Combine("state")), "default/create"), null, CancellationToken.None);
 
         RestoreSelectionTests.AssertCompleted(result);

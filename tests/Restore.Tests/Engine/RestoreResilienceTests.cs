@@ -74,7 +74,7 @@ public sealed class RestoreResilienceTests(KafkaFixture kafka, Xunit.Abstraction
         Assert.Contains(checkpoints, c => c.RecordsConfirmed > 0 && c.ResumeSegmentStartOffset > 0);
 
         var logger = new ListLogger();
-        var resumed = await RestoreEngine.RunAsync(_s.Restore(), new RestoreEnvironment(new SecretStore(null), _s.State, "default/restore")
+        var resumed = await EngineRuns.RunAsync(_s.Restore(), new RestoreEnvironment(new SecretStore(null), _s.State, "default/restore")
         {
             Tuning = EngineScenario.FastTuning,
             Logger = logger,
@@ -131,7 +131,7 @@ public sealed class RestoreResilienceTests(KafkaFixture kafka, Xunit.Abstraction
             if (u.Stage == RestoreStage.Restoring && u.Progress.RecordsDone > total / 4) down.TrySetResult();
         });
         var logger = new ListLogger();
-        var run = RestoreEngine.RunAsync(_s.Restore(s => s with { Resources = new ResourcesSpec(null, new ResourceQuantities(1000, RestoreBudget.MinimumMemoryBytes)) }),
+        var run = EngineRuns.RunAsync(_s.Restore(s => s with { Resources = new ResourcesSpec(null, new ResourceQuantities(1000, RestoreBudget.MinimumMemoryBytes)) }),
             new RestoreEnvironment(new SecretStore(null), _s.State, "default/restore") { Tuning = EngineScenario.FastTuning, Logger = logger },
             progress, CancellationToken.None);
         await Task.WhenAny(down.Task, run);

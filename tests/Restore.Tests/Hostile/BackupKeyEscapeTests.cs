@@ -3,6 +3,7 @@ using KafkaRestored.Restore.Backups;
 using KafkaRestored.Restore.Backups.Kbak;
 using KafkaRestored.Restore.Engine;
 using KafkaRestored.Restore.Storage;
+using KafkaRestored.Restore.Tests.Engine;
 using KafkaRestored.TestSupport;
 
 namespace KafkaRestored.Restore.Tests.Hostile;
@@ -70,7 +71,7 @@ public sealed class BackupKeyEscapeTests(KafkaFixture kafka) : IClassFixture<Kaf
         var topic = kafka.Broker.CreateUniqueTopic("escape", 1);
         var restore = RestoreKit.Restore("evil", kafka.Broker.BootstrapServers, RestoreKit.Filesystem(Root),
             s => s with { TopicMapping = new KafkaRestored.Restore.Resources.Model.ValueMap(new Dictionary<string, string> { ["orders"] = topic }) });
-        return await RestoreEngine.RunAsync(restore,
+        return await EngineRuns.RunAsync(restore,
             new RestoreEnvironment(new KafkaRestored.Restore.Secrets.SecretStore(state.Combine("secrets")), new FileRestoreStateStore(state.Path), "ops/evil")
             {
                 Tuning = KafkaRestored.Restore.Tests.Engine.EngineScenario.FastTuning,
@@ -205,7 +206,7 @@ public sealed class BackupKeyEscapeTests(KafkaFixture kafka) : IClassFixture<Kaf
         File.CreateSymbolicLink(Path.Combine(Root, real), "../../../data/seg.bin");
 
         using var state = new TempDir("kr-escape-state");
-        var result = await RestoreEngine.RunAsync(RestoreKit.Restore("evil", kafka.Broker.BootstrapServers, RestoreKit.Filesystem(Root)),
+        var result = await EngineRuns.RunAsync(RestoreKit.Restore("evil", kafka.Broker.BootstrapServers, RestoreKit.Filesystem(Root)),
             new RestoreEnvironment(new KafkaRestored.Restore.Secrets.SecretStore(state.Combine("secrets")), new FileRestoreStateStore(state.Path), "ops/inside")
             {
                 Tuning = KafkaRestored.Restore.Tests.Engine.EngineScenario.FastTuning,

@@ -1,6 +1,7 @@
 using System.Text.RegularExpressions;
 using KafkaRestored.Restore.Engine;
 using KafkaRestored.Restore.Resources.Model;
+using KafkaRestored.Restore.Tests.Engine;
 using KafkaRestored.TestSupport;
 using Xunit.Abstractions;
 
@@ -58,7 +59,7 @@ public sealed partial class HostileBackupFixtureTests(KafkaFixture kafka, ITestO
         var restore = RestoreKit.Restore("hostile", kafka.Broker.BootstrapServers, RestoreKit.Filesystem(Path.Combine(Folder, name)),
             s => s with { TopicMapping = mapping });
 
-        var result = await RestoreEngine.RunAsync(restore,
+        var result = await EngineRuns.RunAsync(restore,
             new RestoreEnvironment(new KafkaRestored.Restore.Secrets.SecretStore(state.Combine("secrets")), new FileRestoreStateStore(state.Path), "ops/" + name)
             {
                 Tuning = Engine.EngineScenario.FastTuning,

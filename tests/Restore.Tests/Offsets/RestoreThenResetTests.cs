@@ -5,6 +5,7 @@ using KafkaRestored.Restore.Offsets;
 using KafkaRestored.Restore.Resources.Model;
 using KafkaRestored.Restore.Secrets;
 using KafkaRestored.Restore.Storage;
+using KafkaRestored.Restore.Tests.Engine;
 using KafkaRestored.TestSupport;
 
 namespace KafkaRestored.Restore.Tests.Offsets;
@@ -82,7 +83,7 @@ public sealed class RestoreThenResetTests(KafkaFixture kafka) : IClassFixture<Ka
         Assert.Equal([new PartitionOffset(target, 0, 0), new PartitionOffset(target, 1, 0)], snapshot.OffsetsOf(groups[0]));
 
         var state = new FileRestoreStateStore(_dir.Combine("state"));
-        var restored = await RestoreEngine.RunAsync(restore, new RestoreEnvironment(secrets, state, "default/orders-restore")
+        var restored = await EngineRuns.RunAsync(restore, new RestoreEnvironment(secrets, state, "default/orders-restore")
         {
             Tuning = RestoreTuning.Default with { ConnectTimeout = TimeSpan.FromSeconds(5), TopicCreationTimeout = TimeSpan.FromSeconds(2) },
         }, null, CancellationToken.None);

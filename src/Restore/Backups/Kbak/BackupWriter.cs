@@ -1,3 +1,4 @@
+using KafkaRestored.Restore.Failures;
 using KafkaRestored.Restore.Storage;
 
 namespace KafkaRestored.Restore.Backups.Kbak;
@@ -124,11 +125,11 @@ public sealed class BackupWriter : IAsyncDisposable
     {
         var manifestKey = BackupKeys.Manifest(_backupId);
         if (await _storage.ExistsAsync(manifestKey, ct))
-            throw new KafkaRestoredException("BackupExists",
+            throw new KafkaRestoredException(FailureReason.BackupExists,
                 $"backup '{_backupId}' already exists ({_storage.Describe(manifestKey)}); choose another backup id, or delete the old backup first.");
         await foreach (var key in _storage.ListAsync(_backupId + "/", ct))
         {
-            throw new KafkaRestoredException("BackupExists",
+            throw new KafkaRestoredException(FailureReason.BackupExists,
                 $"backup id '{_backupId}' is already in use: {_storage.Describe(key)} exists (an incomplete earlier backup?); choose another backup id, or delete {_storage.Describe(_backupId + "/")} first.");
         }
         _checked = true;

@@ -1,3 +1,4 @@
+using KafkaRestored.Restore.Failures;
 namespace KafkaRestored.Restore.Backups.Kbak;
 
 /// <summary>
@@ -8,7 +9,7 @@ public sealed class CorruptSegmentException : KafkaRestoredException
 {
     /// <summary>Creates the error for the object <paramref name="key"/> at <paramref name="location"/>.</summary>
     public CorruptSegmentException(string key, string location, long byteOffset, string problem, Exception? inner = null)
-        : base("CorruptSegment",
+        : base(FailureReason.CorruptSegment,
             $"backup segment {location} is corrupt at byte offset {byteOffset}: {problem}. Restore from another backup or re-run the backup; the segment cannot be trusted.",
             inner)
     {

@@ -1,5 +1,6 @@
 using System.Buffers.Binary;
 using System.Runtime.CompilerServices;
+using KafkaRestored.Restore.Failures;
 using KafkaRestored.Restore.Storage;
 using ZstdSharp;
 
@@ -155,7 +156,7 @@ public static class SegmentReader
                 var where = Compression == BackupCompression.None
                     ? $"byte offset {_bodyBase + o.Offset}"
                     : $"offset {o.Offset} of the decompressed {Compression.ManifestName()} body";
-                throw new KafkaRestoredException("RecordTooLarge",
+                throw new KafkaRestoredException(FailureReason.RecordTooLarge,
                     $"backup segment {storage.Describe(key)} holds a record of {o.Length} bytes at {where}, more than the {o.Limit} bytes the restore's memory budget allows for one record (memory / 4 / workers, at least 1 MiB); it was not decompressed. If the record is genuine, raise spec.resources.limits.memory (or lower spec.resources.limits.cpu); a backup of unexpected records this large may be hostile.", o);
             }
             catch (Exception e) when (e is ZstdException or InvalidDataException or EndOfStreamException)

@@ -1,3 +1,5 @@
+using KafkaRestored.Restore.Resources.Yaml;
+
 namespace KafkaRestored.Restore.Resources.Model;
 
 /// <summary>The YAML spelling of every enum value of the spec, written once: the validator reads with these

@@ -1,3 +1,5 @@
+using KafkaRestored.Restore.Failures;
+
 namespace KafkaRestored.Restore.Resources.Policy;
 
 /// <summary>
@@ -9,7 +11,7 @@ namespace KafkaRestored.Restore.Resources.Policy;
 public sealed record PolicyDenial(string FieldPath, string Reference, string Setting, string Message)
 {
     /// <summary>Failure and condition reason of a denied resource; also the validate diagnostic code.</summary>
-    public const string Reason = "PolicyDenied";
+    public const string Reason = nameof(FailureReason.PolicyDenied);
 
     /// <inheritdoc />
     public override string ToString() => $"{FieldPath}: {Message}";

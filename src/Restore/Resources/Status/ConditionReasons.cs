@@ -48,5 +48,5 @@ public static class ConditionReasons
     public const string PodTemplateIgnored = "PodTemplateIgnored";
 
     /// <summary>The runner threw something nobody planned for.</summary>
-    public const string UnexpectedError = "UnexpectedError";
+    public const string UnexpectedError = nameof(KafkaRestored.Restore.Failures.FailureReason.UnexpectedError);
 }

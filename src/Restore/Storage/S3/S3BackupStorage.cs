@@ -4,6 +4,7 @@ using Amazon;
 using Amazon.Runtime;
 using Amazon.S3;
 using Amazon.S3.Model;
+using KafkaRestored.Restore.Failures;
 using KafkaRestored.Restore.Resources.Model;
 using KafkaRestored.Restore.Secrets;
 
@@ -233,16 +234,16 @@ public sealed class S3BackupStorage : IBackupStorage, IDisposable
         if (e is AmazonS3Exception s)
         {
             if (s.StatusCode == HttpStatusCode.NotFound && s.ErrorCode == "NoSuchBucket")
-                return new KafkaRestoredException("StorageNotFound",
+                return new KafkaRestoredException(FailureReason.StorageNotFound,
                     $"S3 bucket '{_bucket}' does not exist (while trying to {operation} {location}); check storage.s3.bucket, region and endpoint.", e);
             if (s.StatusCode is HttpStatusCode.Forbidden or HttpStatusCode.Unauthorized)
-                return new KafkaRestoredException("StorageAccessDenied",
+                return new KafkaRestoredException(FailureReason.StorageAccessDenied,
                     $"S3 refused to {operation} {location} ({s.ErrorCode}: {s.Message}) with {_credentialsSource}; check the credentials and the bucket policy.", e);
         }
         var detail = e is AmazonServiceException service && service.StatusCode != 0
             ? $"HTTP {(int)service.StatusCode} {service.ErrorCode}: {service.Message}"
             : Innermost(e).Message;
-        return new KafkaRestoredException("StorageUnavailable",
+        return new KafkaRestoredException(FailureReason.StorageUnavailable,
             $"S3 could not {operation} {location} after {attempts} attempt(s): {detail}; check that the endpoint is reachable and healthy, then retry.", e);
     }
 

@@ -1,4 +1,5 @@
 using Amazon.S3.Model;
+using KafkaRestored.Restore.Failures;
 
 namespace KafkaRestored.Restore.Storage.S3;
 
@@ -45,7 +46,7 @@ internal sealed class S3ReadStream : ReadOnlyForwardStream
             }
             catch (IOException e) when (!cancellationToken.IsCancellationRequested)
             {
-                throw new KafkaRestoredException("StorageUnavailable",
+                throw new KafkaRestoredException(FailureReason.StorageUnavailable,
                     $"reading {_storage.Describe(_key)} failed at byte {_position} after {attempt} attempt(s): {e.Message}; check that the endpoint is reachable, then retry.", e);
             }
         }
