@@ -16,7 +16,7 @@ public enum RestoreOutcome
 }
 
 /// <summary>
-/// The outcome of <see cref="RestoreEngine.RunAsync"/>: what status needs (times, records per
+/// The outcome of a <see cref="RestoreEngine"/> run: what status needs (times, records per
 /// topic, reason and message), per-partition verification, and the gaps to report.
 /// </summary>
 public sealed record RestoreResult(
