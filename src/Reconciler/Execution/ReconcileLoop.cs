@@ -514,7 +514,7 @@ public sealed class ReconcileLoop : IAsyncDisposable
             deadline = new CancellationTokenSource(remaining > TimeSpan.Zero ? remaining : TimeSpan.Zero, _time);
         }
         var linked = CancellationTokenSource.CreateLinkedTokenSource(_shutdown.Token, deletion.Token, deadline?.Token ?? CancellationToken.None);
-        var handle = new RunHandle(record.Id, record.Generation, record.Attempts, deletion, deadline, linked);
+        var handle = new RunHandle(record.Id, record.Generation, deletion, deadline, linked);
         _runs[record.Id] = handle;
         // Runs are added only here, in the cycle, so the high-water mark is exact.
         if (_runs.Count > Counters.PeakRunning) Counters.PeakRunning = _runs.Count;
@@ -685,14 +685,12 @@ public sealed class ReconcileLoop : IAsyncDisposable
 
     private sealed record Completion(RunHandle Handle, RunOutcome Outcome);
 
-    private sealed class RunHandle(ResourceId id, long generation, int attempt, CancellationTokenSource deletion,
+    private sealed class RunHandle(ResourceId id, long generation, CancellationTokenSource deletion,
         CancellationTokenSource? deadline, CancellationTokenSource linked) : IDisposable
     {
         public ResourceId Id { get; } = id;
 
         public long Generation { get; } = generation;
-
-        public int Attempt { get; } = attempt;
 
         public CancellationTokenSource Deletion { get; } = deletion;
 

@@ -25,7 +25,6 @@ internal abstract class YNode(TextPosition start, string? tag)
 /// <summary>A scalar with its presentation style, which decides how it is typed.</summary>
 internal sealed class YScalar(TextPosition start, string? tag, string value, ScalarStyle style) : YNode(start, tag)
 {
-    public const string StrTag = "tag:yaml.org,2002:str";
     public const string NullTag = "tag:yaml.org,2002:null";
 
     public string Value { get; } = value;

@@ -67,9 +67,6 @@ internal sealed class RecordBodyReader
         return Parse(big.AsSpan(0, size), start + 4, _keepBytes);
     }
 
-    /// <summary>True when the body has no more bytes.</summary>
-    public async ValueTask<bool> AtEndAsync(CancellationToken ct) => !await EnsureAsync(1, ct);
-
     // Reads a record larger than the buffer, growing the array only as data actually arrives.
     private async ValueTask<byte[]> ReadLargeAsync(int size, long start, CancellationToken ct)
     {
