@@ -2,6 +2,7 @@ using System.CommandLine;
 using KafkaRestored.Restore;
 using KafkaRestored.Restore.Backups;
 using KafkaRestored.Restore.Backups.Kbak;
+using KafkaRestored.Restore.Backups.Writing;
 using KafkaRestored.Restore.Policy;
 using KafkaRestored.Restore.Resources;
 using KafkaRestored.Restore.Secrets;

@@ -1,3 +1,5 @@
+using KafkaRestored.Restore.Provenance;
+
 namespace KafkaRestored.Restore.Engine;
 
 /// <summary>

@@ -1,4 +1,4 @@
-using KafkaRestored.Restore.Backups;
+using KafkaRestored.Restore.Provenance;
 
 namespace KafkaRestored.Restore.Engine;
 

@@ -2,6 +2,7 @@ using System.Buffers;
 using System.Threading.Channels;
 using Confluent.Kafka;
 using KafkaRestored.Restore.Backups.Kbak;
+using KafkaRestored.Restore.Provenance;
 using KafkaRestored.Restore.Storage;
 
 namespace KafkaRestored.Restore.Engine;

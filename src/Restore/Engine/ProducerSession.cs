@@ -1,7 +1,5 @@
 using System.Collections.Concurrent;
 using Confluent.Kafka;
-using KafkaRestored.Restore.Storage;
-using Microsoft.Extensions.Logging;
 
 namespace KafkaRestored.Restore.Engine;
 

@@ -1,4 +1,5 @@
 using Confluent.Kafka;
+using KafkaRestored.Restore.Provenance;
 using KafkaRestored.Restore.Resources;
 using KafkaRestored.Restore.Storage;
 using Microsoft.Extensions.Logging;

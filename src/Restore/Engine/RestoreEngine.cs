@@ -1,7 +1,9 @@
 using System.Security.Cryptography;
 using System.Text;
 using KafkaRestored.Restore.Backups;
+using KafkaRestored.Restore.Kafka;
 using KafkaRestored.Restore.Policy;
+using KafkaRestored.Restore.Provenance;
 using KafkaRestored.Restore.Resources;
 using KafkaRestored.Restore.Storage;
 

@@ -1,5 +1,6 @@
 using Confluent.Kafka;
 using Confluent.Kafka.Admin;
+using KafkaRestored.Restore.Kafka;
 using Microsoft.Extensions.Logging;
 
 namespace KafkaRestored.Restore.Engine;

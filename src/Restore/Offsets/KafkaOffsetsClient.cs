@@ -1,6 +1,6 @@
 using Confluent.Kafka;
 using Confluent.Kafka.Admin;
-using KafkaRestored.Restore.Engine;
+using KafkaRestored.Restore.Kafka;
 using KafkaRestored.Restore.Resources;
 using KafkaRestored.Restore.Secrets;
 

@@ -1,4 +1,3 @@
-using Confluent.Kafka;
 using KafkaRestored.Restore.Resources;
 using KafkaRestored.Restore.Secrets;
 

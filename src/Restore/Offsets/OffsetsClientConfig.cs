@@ -1,5 +1,5 @@
 using Confluent.Kafka;
-using KafkaRestored.Restore.Engine;
+using KafkaRestored.Restore.Kafka;
 using KafkaRestored.Restore.Resources;
 using KafkaRestored.Restore.Secrets;
 

@@ -1,5 +1,5 @@
 using KafkaRestored.Restore.Backups.Kbak;
-using KafkaRestored.Restore.Engine;
+using KafkaRestored.Restore.Provenance;
 using KafkaRestored.Restore.Resources;
 using KafkaRestored.TestSupport;
 

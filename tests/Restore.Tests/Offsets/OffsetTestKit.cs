@@ -1,8 +1,7 @@
 using System.Buffers.Binary;
 using System.Text;
 using Confluent.Kafka;
-using Confluent.Kafka.Admin;
-using KafkaRestored.Restore.Engine;
+using KafkaRestored.Restore.Provenance;
 using KafkaRestored.Restore.Resources;
 
 namespace KafkaRestored.Restore.Tests.Offsets;

@@ -1,6 +1,6 @@
 using System.Text.RegularExpressions;
 
-namespace KafkaRestored.Restore.Engine;
+namespace KafkaRestored.Restore.Kafka;
 
 /// <summary>
 /// Remembers the TLS handshake failures librdkafka reports through a client's log and error
