@@ -3,12 +3,6 @@ using Confluent.Kafka;
 
 namespace KafkaRestored.Restore.Engine;
 
-/// <summary>How a producer session ended.</summary>
-internal sealed record SessionOutcome(RestoreOutcome Outcome, string Reason, string Message, bool Retryable)
-{
-    public static SessionOutcome Done { get; } = new(RestoreOutcome.Completed, "", "", false);
-}
-
 /// <summary>
 /// One idempotent producer and the workers feeding it, from resume points to "every enqueued
 /// record acknowledged" (or a failure, or cancellation). A monitor reports progress, saves

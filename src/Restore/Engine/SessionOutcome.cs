@@ -1,0 +1,7 @@
+namespace KafkaRestored.Restore.Engine;
+
+/// <summary>How a producer session ended.</summary>
+internal sealed record SessionOutcome(RestoreOutcome Outcome, string Reason, string Message, bool Retryable)
+{
+    public static SessionOutcome Done { get; } = new(RestoreOutcome.Completed, "", "", false);
+}
