@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Text;
 using KafkaRestored.Restore.Backups;
 using KafkaRestored.Restore.Backups.Kbak;
+using KafkaRestored.Restore.Backups.Writing;
 using KafkaRestored.Restore.Storage;
 using KafkaRestored.Restore.Storage.S3;
 using KafkaRestored.TestSupport;

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using KafkaRestored.Reconciler.State;
 using KafkaRestored.Restore.Engine;
+using KafkaRestored.Restore.Provenance;
 
 namespace KafkaRestored.Benchmarks;
 

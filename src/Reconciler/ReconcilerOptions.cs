@@ -9,9 +9,6 @@ namespace KafkaRestored.Reconciler;
 /// </summary>
 public sealed class ReconcilerOptions
 {
-    /// <summary>Configuration section these options bind from.</summary>
-    public const string SectionName = "Reconciler";
-
     /// <summary>Config repository: a local path, file://, https:// or ssh URL.</summary>
     public string RepositoryUrl { get; set; } = "";
 

@@ -1,4 +1,4 @@
-using KafkaRestored.Daemon.Demo;
+using KafkaRestored.EmbeddedKafka;
 
 // Hosts librdkafka's mock cluster in its own process so that a broker crash cannot take the test
 // runner down. Prints "BOOTSTRAP host:port,..." then answers one line per command on stdin:

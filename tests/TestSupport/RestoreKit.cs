@@ -2,6 +2,7 @@ using System.Text;
 using Confluent.Kafka;
 using KafkaRestored.Restore.Backups;
 using KafkaRestored.Restore.Backups.Kbak;
+using KafkaRestored.Restore.Backups.Writing;
 using KafkaRestored.Restore.Resources.Model;
 using KafkaRestored.Restore.Storage;
 

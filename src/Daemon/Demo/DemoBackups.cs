@@ -1,6 +1,7 @@
 using System.Text;
 using KafkaRestored.Restore.Backups;
 using KafkaRestored.Restore.Backups.Kbak;
+using KafkaRestored.Restore.Backups.Writing;
 using KafkaRestored.Restore.Storage;
 
 namespace KafkaRestored.Daemon.Demo;

@@ -4,6 +4,7 @@ using System.Globalization;
 using System.Text;
 using Confluent.Kafka;
 using KafkaRestored.Daemon.Cli;
+using KafkaRestored.EmbeddedKafka;
 using KafkaRestored.Reconciler;
 using KafkaRestored.Reconciler.Execution;
 using KafkaRestored.Reconciler.Git;

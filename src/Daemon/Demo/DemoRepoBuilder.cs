@@ -2,9 +2,6 @@ using YamlDotNet.RepresentationModel;
 
 namespace KafkaRestored.Daemon.Demo;
 
-/// <summary>What the demo must provide for the rewritten config repo: backups by id, with their topics.</summary>
-public sealed record DemoRequirements(IReadOnlyCollection<string> BackupIds, IReadOnlyCollection<string> ConsumerGroups, IReadOnlyCollection<string> TargetTopics, IReadOnlyCollection<string> ResourceFiles);
-
 /// <summary>
 /// Copies examples/repo into the demo's config repo with every KafkaRestore pointed at the
 /// embedded cluster and the local backup folder. Examples keep their backup ids, topics, PITR

@@ -8,16 +8,6 @@ using Microsoft.Extensions.Logging;
 
 namespace KafkaRestored.Daemon.Http;
 
-/// <summary>Health as /healthz reports it.</summary>
-public sealed record HealthReport(bool Healthy, IReadOnlyDictionary<string, object?> Details);
-
-/// <summary>What the HTTP endpoints read from and act on.</summary>
-public sealed record DaemonEndpoints(
-    Func<HealthReport> Health,
-    Func<IEnumerable<MetricFamily>> Metrics,
-    Action TriggerCycle,
-    Func<string?> WebhookSecret);
-
 /// <summary>
 /// The daemon's small HTTP surface on its own Kestrel server: GET /healthz, GET /metrics
 /// (Prometheus text), POST /hooks/git (HMAC-SHA256 signed, triggers an immediate cycle).

@@ -3,17 +3,6 @@ using System.Text;
 
 namespace KafkaRestored.Daemon.Http;
 
-/// <summary>One sample of a metric: label pairs, a value, and a name suffix such as "_sum" for summaries.</summary>
-public sealed record MetricSample(IReadOnlyList<KeyValuePair<string, string>> Labels, double Value, string Suffix = "");
-
-/// <summary>A metric family in the Prometheus text exposition format (version 0.0.4).</summary>
-public sealed record MetricFamily(string Name, string Type, string Help, IReadOnlyList<MetricSample> Samples)
-{
-    /// <summary>A family with one unlabelled sample.</summary>
-    public static MetricFamily Single(string name, string type, string help, double value) =>
-        new(name, type, help, [new MetricSample([], value)]);
-}
-
 /// <summary>Writes metric families as Prometheus text.</summary>
 public static class PrometheusText
 {

@@ -67,7 +67,7 @@ public sealed class DesiredStateLoader
     {
         if (file.IsSymlink) return ResourceLoader.SymlinkNotFollowed(file.Path, _git.ReadBlob(file.BlobId));
         var (size, binary) = _git.DescribeBlob(file.BlobId);
-        // UTF-8 takes at least one byte per character: more bytes than four times the cap is surely too many.
+        // UTF-8 takes at most four bytes per character, so more bytes than four times the cap is surely too many.
         if (size > 4L * ResourceLimits.MaxFileChars) return ResourceLoader.TooLarge(file.Path, $"{size:N0} bytes");
         if (binary) return ResourceLoader.Binary(file.Path, size);
         return ResourceLoader.ParseFile(file.Path, _git.ReadBlob(file.BlobId));

@@ -1,4 +1,5 @@
 using KafkaRestored.Restore.Engine;
+using KafkaRestored.Restore.Provenance;
 using LiteDB;
 
 namespace KafkaRestored.Reconciler.State;

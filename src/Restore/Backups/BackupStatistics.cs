@@ -3,25 +3,6 @@ using KafkaRestored.Restore.Storage;
 
 namespace KafkaRestored.Restore.Backups;
 
-/// <summary>Totals of one topic in a backup, from its manifest.</summary>
-public sealed record TopicStatistics(
-    string Name,
-    int? OriginalPartitionCount,
-    int Partitions,
-    int Segments,
-    long Records,
-    long StoredBytes,
-    long UncompressedBytes,
-    long? FirstTimestamp,
-    long? LastTimestamp,
-    IReadOnlyList<PartitionGap> Gaps);
-
-/// <summary>A gap of one partition.</summary>
-public sealed record PartitionGap(int Partition, BackupGap Gap);
-
-/// <summary>One thing wrong with a backup found by <see cref="BackupStatistics.VerifyAsync"/>.</summary>
-public sealed record VerificationProblem(string Key, string Reason, string Message);
-
 /// <summary>What a backup holds (topics, partitions, records, bytes, time range, gaps), and a full check of its segments.</summary>
 public sealed record BackupStatistics(BackupManifest Manifest, IReadOnlyList<TopicStatistics> Topics)
 {

@@ -5,6 +5,3 @@ namespace KafkaRestored.Restore.Backups;
 /// backup ran. Offsets: topic → partition (as a string, as in the JSON) → committed offset.
 /// </summary>
 public sealed record ConsumerGroupSnapshot(long SnapshotTime, IReadOnlyList<GroupOffsets> Groups);
-
-/// <summary>Committed offsets of one group: topic → partition (string) → offset.</summary>
-public sealed record GroupOffsets(string GroupId, IReadOnlyDictionary<string, IReadOnlyDictionary<string, long>> Offsets);

@@ -1,4 +1,4 @@
-using KafkaRestored.Restore.Backups;
+using KafkaRestored.Restore.Provenance;
 
 namespace KafkaRestored.Restore.Engine;
 
@@ -101,16 +101,4 @@ internal sealed class PartitionState
             return _confirmedPoint;
         }
     }
-}
-
-/// <summary>Timestamp, key and value of a record read back from the target.</summary>
-internal sealed record TargetRecord(long Offset, long Timestamp, byte[]? Key, byte[]? Value);
-
-/// <summary>
-/// A place reading can restart from: the first offset of a segment (long.MaxValue past the last
-/// one), the number of selected records before it, and the offset-map runs of those records.
-/// </summary>
-internal sealed record ResumePoint(long SegmentStartOffset, long SelectedBefore, IReadOnlyList<OffsetRun> MapPrefix)
-{
-    public static ResumePoint Beginning { get; } = new(long.MinValue, 0, []);
 }

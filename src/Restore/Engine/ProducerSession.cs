@@ -1,16 +1,9 @@
 using System.Collections.Concurrent;
 using Confluent.Kafka;
+
 using KafkaRestored.Restore.Failures;
-using KafkaRestored.Restore.Storage;
-using Microsoft.Extensions.Logging;
 
 namespace KafkaRestored.Restore.Engine;
-
-/// <summary>How a producer session ended.</summary>
-internal sealed record SessionOutcome(RestoreOutcome Outcome, FailureReason? Reason, string Message, bool Retryable)
-{
-    public static SessionOutcome Done { get; } = new(RestoreOutcome.Completed, null, "", false);
-}
 
 /// <summary>
 /// One idempotent producer and the workers feeding it, from resume points to "every enqueued

@@ -2,6 +2,8 @@ using System.Security.Cryptography;
 using System.Text;
 using KafkaRestored.Restore.Backups;
 using KafkaRestored.Restore.Failures;
+using KafkaRestored.Restore.Kafka;
+using KafkaRestored.Restore.Provenance;
 using KafkaRestored.Restore.Resources.Model;
 using KafkaRestored.Restore.Resources.Policy;
 using KafkaRestored.Restore.Storage;

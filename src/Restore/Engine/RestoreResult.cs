@@ -4,21 +4,8 @@ using KafkaRestored.Restore.Resources.Status;
 
 namespace KafkaRestored.Restore.Engine;
 
-/// <summary>How an attempt ended.</summary>
-public enum RestoreOutcome
-{
-    /// <summary>Every selected record is in the target exactly once, verified per partition.</summary>
-    Completed,
-
-    /// <summary>A user-fixable or infrastructure failure; <see cref="RestoreResult.Reason"/> says which. The state is resumable.</summary>
-    Failed,
-
-    /// <summary>The cancellation token fired; what was written is checkpointed and the next attempt resumes.</summary>
-    Cancelled,
-}
-
 /// <summary>
-/// The outcome of <see cref="RestoreEngine.RunAsync"/>: what status needs (times, records per
+/// The outcome of a <see cref="RestoreEngine"/> run: what status needs (times, records per
 /// topic, reason and message), per-partition verification, and the gaps to report.
 /// </summary>
 public sealed record RestoreResult(
@@ -56,24 +43,4 @@ public sealed record RestoreResult(
         Progress = Outcome == RestoreOutcome.Completed ? null : lastProgress,
         RollbackSnapshotId = rollbackSnapshotId,
     };
-}
-
-/// <summary>Records restored into one target topic (status restoredTopics).</summary>
-public sealed record TopicRestoreResult(string Name, string SourceTopic, long Records);
-
-/// <summary>
-/// Verification of one target partition: <see cref="Written"/> is read back from the target's
-/// end offset (end − start), <see cref="Selected"/> counted from the backup (PITR applied).
-/// </summary>
-public sealed record PartitionVerification(
-    string SourceTopic,
-    string TargetTopic,
-    int Partition,
-    long Selected,
-    long Written,
-    long TargetStartOffset,
-    long TargetEndOffset)
-{
-    /// <summary>Written equals selected.</summary>
-    public bool Verified => Selected == Written;
 }

@@ -1,6 +1,7 @@
 using Confluent.Kafka;
 using Confluent.Kafka.Admin;
 using KafkaRestored.Restore.Failures;
+using KafkaRestored.Restore.Kafka;
 using Microsoft.Extensions.Logging;
 
 namespace KafkaRestored.Restore.Engine;

@@ -4,9 +4,6 @@ using KafkaRestored.Restore.Resources.Status;
 
 namespace KafkaRestored.Restore.Offsets;
 
-/// <summary>Outcome of committing one group's offsets: a failure, or the verification of what was read back.</summary>
-internal sealed record GroupCommitResult(GroupFailure? Failure, GroupVerification? Verification, IReadOnlyList<PartitionOffset> ReadBack);
-
 /// <summary>
 /// Where consumer-group offsets are committed: checks the group has no active members, commits
 /// with AlterConsumerGroupOffsets, then reads the same partitions back and compares.

@@ -2,19 +2,11 @@ using Confluent.Kafka;
 using Confluent.Kafka.Admin;
 using KafkaRestored.Restore.Engine;
 using KafkaRestored.Restore.Failures;
+using KafkaRestored.Restore.Kafka;
 using KafkaRestored.Restore.Resources.Model;
 using KafkaRestored.Restore.Secrets;
 
 namespace KafkaRestored.Restore.Offsets;
-
-/// <summary>What the broker said about a group's members before a commit.</summary>
-internal readonly record struct GroupActivity(bool Known, int ActiveMembers, string State, string Members)
-{
-    public static GroupActivity Unknown { get; } = new(false, 0, "Unknown", "");
-}
-
-/// <summary>Outcome of one AlterConsumerGroupOffsets call for a group.</summary>
-internal sealed record CommitOutcome(bool Succeeded, ErrorCode Code, string Detail);
 
 /// <summary>
 /// The Kafka calls the offset tools make: metadata, watermarks, time lookups, describe, commit

@@ -67,9 +67,6 @@ public sealed partial class OffsetSnapshot
     /// <summary>True when the group is in the snapshot.</summary>
     public bool Contains(string group) => _groups.ContainsKey(group);
 
-    /// <summary>Path of the snapshot's file in the config repository.</summary>
-    public static string RepoPath(string id) => $"snapshots/{id}.yaml";
-
     /// <summary>Checks that an id is usable as a file name: letters, digits, '.', '_' and '-', starting with a letter or digit, at most 253 characters.</summary>
     /// <exception cref="KafkaRestoredException">InvalidSnapshotId.</exception>
     public static void ValidateId(string id)

@@ -1,5 +1,6 @@
 using Confluent.Kafka;
 using KafkaRestored.Restore.Engine;
+using KafkaRestored.Restore.Kafka;
 using KafkaRestored.Restore.Resources.Model;
 using KafkaRestored.Restore.Secrets;
 

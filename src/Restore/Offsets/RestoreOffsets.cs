@@ -1,5 +1,6 @@
 using KafkaRestored.Restore.Backups;
 using KafkaRestored.Restore.Engine;
+using KafkaRestored.Restore.Provenance;
 using KafkaRestored.Restore.Resources.Model;
 using KafkaRestored.Restore.Resources.Status;
 using KafkaRestored.Restore.Secrets;

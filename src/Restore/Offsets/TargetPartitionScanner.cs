@@ -1,10 +1,9 @@
-using System.Buffers.Binary;
 using System.Diagnostics;
-using System.Globalization;
 using System.Text;
 using Confluent.Kafka;
 using KafkaRestored.Restore.Engine;
 using KafkaRestored.Restore.Failures;
+using KafkaRestored.Restore.Provenance;
 
 namespace KafkaRestored.Restore.Offsets;
 

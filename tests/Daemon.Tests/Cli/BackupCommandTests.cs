@@ -114,7 +114,7 @@ public sealed class BackupCommandTests(KafkaFixture kafka, S3rverFixture s3) : I
     {
         var root = _dir.Combine("described");
         var storage = new KafkaRestored.Restore.Storage.FilesystemBackupStorage(root);
-        await using (var writer = new KafkaRestored.Restore.Backups.Kbak.BackupWriter(storage, "d1", KafkaRestored.Restore.Backups.Kbak.BackupCompression.None))
+        await using (var writer = new KafkaRestored.Restore.Backups.Writing.BackupWriter(storage, "d1", KafkaRestored.Restore.Backups.Kbak.BackupCompression.None))
         {
             // orders/0: offsets 0..9; orders/1: offsets 40..44 after a gap [0, 40); audit/0: 3 records; audit/1 empty.
             for (var i = 0; i < 10; i++) await writer.AppendAsync("orders", 0, Record(i, 1_700_000_000_000 + (i * 1000)), CancellationToken.None);

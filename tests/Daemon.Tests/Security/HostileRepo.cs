@@ -52,8 +52,10 @@ internal sealed class HostileRepo : IDisposable
     public static string AccessKeyId() => "AKIA" + Guid.NewGuid().ToString("N")[..16].ToUpperInvariant();
 
     /// <summary>Runs `reconcile --once` with <paramref name="policyJson"/> (a JSON object, or null for none) as the settings' Policy.</summary>
+    /// <param name="policyJson">The settings' Policy as a JSON object, or null for none.</param>
     /// <param name="environment">Extra environment of the daemon process (ambient credentials).</param>
     /// <param name="stopWhen">Checked while it runs: once true the daemon is stopped (a leak already seen needs no more waiting).</param>
+    /// <param name="timeout">How long the daemon may run before it is stopped.</param>
     public DaemonRun ReconcileOnce(string? policyJson, IReadOnlyDictionary<string, string?> environment, Func<bool> stopWhen, TimeSpan timeout)
     {
         var state = _dir.Combine($"state-{Guid.NewGuid():N}");

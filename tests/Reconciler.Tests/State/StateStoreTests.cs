@@ -2,6 +2,7 @@ using KafkaRestored.Reconciler.State;
 using KafkaRestored.Restore;
 using KafkaRestored.Restore.Engine;
 using KafkaRestored.Restore.Offsets;
+using KafkaRestored.Restore.Provenance;
 using KafkaRestored.Restore.Resources.Model;
 using KafkaRestored.Restore.Resources.Status;
 using KafkaRestored.TestSupport;

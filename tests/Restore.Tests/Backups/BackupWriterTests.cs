@@ -1,6 +1,7 @@
 using System.Text.Json;
 using KafkaRestored.Restore.Backups;
 using KafkaRestored.Restore.Backups.Kbak;
+using KafkaRestored.Restore.Backups.Writing;
 using KafkaRestored.Restore.Storage;
 using KafkaRestored.Restore.Tests.Backups.Kbak;
 using KafkaRestored.TestSupport;

@@ -1,6 +1,7 @@
 using Confluent.Kafka;
 using KafkaRestored.Restore.Backups;
 using KafkaRestored.Restore.Backups.Kbak;
+using KafkaRestored.Restore.Backups.Writing;
 using KafkaRestored.Restore.Resources.Model;
 using KafkaRestored.Restore.Secrets;
 using KafkaRestored.Restore.Storage;

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Runtime;
 using KafkaRestored.Restore.Backups;
 using KafkaRestored.Restore.Backups.Kbak;
+using KafkaRestored.Restore.Backups.Writing;
 using KafkaRestored.Restore.Storage;
 using KafkaRestored.TestSupport;
 using Xunit.Abstractions;

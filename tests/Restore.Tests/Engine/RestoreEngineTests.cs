@@ -2,6 +2,7 @@ using System.Text;
 using Confluent.Kafka;
 using KafkaRestored.Restore.Backups.Kbak;
 using KafkaRestored.Restore.Engine;
+using KafkaRestored.Restore.Provenance;
 using KafkaRestored.TestSupport;
 
 namespace KafkaRestored.Restore.Tests.Engine;

@@ -1,5 +1,6 @@
 using KafkaRestored.Restore.Backups.Kbak;
 using KafkaRestored.Restore.Engine;
+using KafkaRestored.Restore.Provenance;
 using KafkaRestored.Restore.Resources.Model;
 using KafkaRestored.TestSupport;
 

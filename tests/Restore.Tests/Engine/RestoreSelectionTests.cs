@@ -2,6 +2,7 @@ using System.Text;
 using KafkaRestored.Restore.Backups;
 using KafkaRestored.Restore.Backups.Kbak;
 using KafkaRestored.Restore.Engine;
+using KafkaRestored.Restore.Provenance;
 using KafkaRestored.Restore.Resources.Model;
 using KafkaRestored.Restore.Resources.Validation;
 using KafkaRestored.TestSupport;

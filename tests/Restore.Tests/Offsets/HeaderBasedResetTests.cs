@@ -1,7 +1,7 @@
 using System.Text;
 using Confluent.Kafka;
-using KafkaRestored.Restore.Engine;
 using KafkaRestored.Restore.Offsets;
+using KafkaRestored.Restore.Provenance;
 using KafkaRestored.Restore.Resources.Model;
 using KafkaRestored.Restore.Secrets;
 using KafkaRestored.TestSupport;

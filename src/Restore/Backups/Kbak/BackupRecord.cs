@@ -18,19 +18,3 @@ public sealed class BackupRecord
     /// <summary>Headers in their original order, duplicates kept.</summary>
     public IReadOnlyList<BackupHeader> Headers { get; init; } = [];
 }
-
-/// <summary>One record header; a null value is distinct from an empty one.</summary>
-public readonly record struct BackupHeader(string Key, byte[]? Value);
-
-/// <summary>The compression byte of a segment header.</summary>
-public enum BackupCompression
-{
-    /// <summary>Body stored as is.</summary>
-    None = 0,
-
-    /// <summary>Body is one zstd frame.</summary>
-    Zstd = 1,
-
-    /// <summary>Body is a u32 uncompressed length and one raw LZ4 block.</summary>
-    Lz4 = 2,
-}

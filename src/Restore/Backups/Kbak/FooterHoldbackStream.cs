@@ -22,9 +22,6 @@ internal sealed class FooterHoldbackStream : ReadOnlyForwardStream
     /// <summary>Bytes delivered so far, i.e. the object offset of the next byte.</summary>
     public long Delivered { get; private set; }
 
-    /// <summary>True once the source ended; then <see cref="Footer"/> holds what was kept back.</summary>
-    public bool Ended => _sourceDone && _end - _start <= SegmentFormat.FooterSize;
-
     /// <summary>The kept-back bytes at the end (fewer than eight if the object was too short).</summary>
     public ReadOnlySpan<byte> Footer => _buffer.AsSpan(_start, _end - _start);
 

@@ -67,9 +67,6 @@ internal sealed class RecordBodyReader
         return Parse(big.AsSpan(0, size), start + 4, _keepBytes);
     }
 
-    /// <summary>True when the body has no more bytes.</summary>
-    public async ValueTask<bool> AtEndAsync(CancellationToken ct) => !await EnsureAsync(1, ct);
-
     // Reads a record larger than the buffer, growing the array only as data actually arrives.
     private async ValueTask<byte[]> ReadLargeAsync(int size, long start, CancellationToken ct)
     {
@@ -163,21 +160,4 @@ internal sealed class RecordBodyReader
         }
         return _len >= n;
     }
-}
-
-/// <summary>A format problem found while decoding a body, with its offset in that body.</summary>
-internal sealed class SegmentProblem(long offset, string message) : Exception(message)
-{
-    public long Offset { get; } = offset;
-}
-
-/// <summary>A record whose length is legal in the format but more than the reader may hold; nothing of it was read.</summary>
-internal sealed class RecordOverLimit(long offset, long length, int limit)
-    : Exception($"record length {length} is above the {limit}-byte limit")
-{
-    public long Offset { get; } = offset;
-
-    public long Length { get; } = length;
-
-    public int Limit { get; } = limit;
 }

@@ -214,14 +214,3 @@ public static class SegmentReader
         }
     }
 }
-
-/// <summary>What a fully verified segment holds.</summary>
-public sealed record SegmentSummary(
-    BackupCompression Compression,
-    long RecordCount,
-    long FirstOffset,
-    long LastOffset,
-    long FirstTimestamp,
-    long LastTimestamp,
-    long UncompressedSize,
-    long ObjectSize);

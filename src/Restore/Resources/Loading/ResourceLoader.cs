@@ -165,7 +165,7 @@ public static class ResourceLoader
         try
         {
             var info = new FileInfo(file);
-            // UTF-8 takes at least one byte per character, so more bytes than twice the cap is surely too many.
+            // UTF-8 takes at most four bytes per character, so more bytes than four times the cap is surely too many.
             if (info.Length > 4L * ResourceLimits.MaxFileChars) return TooLarge(file, $"{info.Length:N0} bytes");
             var bytes = File.ReadAllBytes(file);
             // Git's test for binary content (a NUL in the first 8,000 bytes), so validate agrees with the daemon.

@@ -2,7 +2,7 @@ using Confluent.Kafka;
 using KafkaRestored.Restore.Resources.Model;
 using KafkaRestored.Restore.Secrets;
 
-namespace KafkaRestored.Restore.Engine;
+namespace KafkaRestored.Restore.Kafka;
 
 /// <summary>
 /// The one place where a <see cref="KafkaClusterSpec"/> (bootstrap servers, security protocol,

@@ -2,25 +2,6 @@ using KafkaRestored.Restore.Resources.Status;
 
 namespace KafkaRestored.Restore.Engine;
 
-/// <summary>Stages of one restore attempt, in order.</summary>
-public enum RestoreStage
-{
-    /// <summary>Reading the manifest and computing the plan.</summary>
-    Planning,
-
-    /// <summary>Checking the target cluster (reachability, topics, partition counts, emptiness).</summary>
-    Preflight,
-
-    /// <summary>Writing records.</summary>
-    Restoring,
-
-    /// <summary>Comparing written and selected records per partition.</summary>
-    Verifying,
-
-    /// <summary>Done (see the result).</summary>
-    Finished,
-}
-
 /// <summary>
 /// A progress snapshot, reported every <see cref="RestoreTuning.ProgressInterval"/> while restoring
 /// and once per stage change. <see cref="Progress"/> is the status model's own record, ready for

@@ -1,7 +1,7 @@
 using System.Text.RegularExpressions;
 using KafkaRestored.Restore.Failures;
 
-namespace KafkaRestored.Restore.Engine;
+namespace KafkaRestored.Restore.Kafka;
 
 /// <summary>
 /// Remembers the TLS handshake failures librdkafka reports through a client's log and error

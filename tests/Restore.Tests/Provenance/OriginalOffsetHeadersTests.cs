@@ -1,6 +1,6 @@
-using KafkaRestored.Restore.Engine;
+using KafkaRestored.Restore.Provenance;
 
-namespace KafkaRestored.Restore.Tests.Engine;
+namespace KafkaRestored.Restore.Tests.Provenance;
 
 /// <summary>Header values are 8/4-byte little-endian or decimal text (SPEC 3.1); eight digits are text.</summary>
 public sealed class OriginalOffsetHeadersTests

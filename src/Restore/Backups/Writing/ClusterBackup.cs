@@ -4,32 +4,12 @@ using Confluent.Kafka.Admin;
 using KafkaRestored.Restore.Backups.Kbak;
 using KafkaRestored.Restore.Engine;
 using KafkaRestored.Restore.Failures;
+using KafkaRestored.Restore.Kafka;
 using KafkaRestored.Restore.Resources.Model;
 using KafkaRestored.Restore.Secrets;
 using KafkaRestored.Restore.Storage;
 
-namespace KafkaRestored.Restore.Backups;
-
-/// <summary>What to back up, from which cluster, under which id.</summary>
-public sealed record ClusterBackupRequest(
-    KafkaClusterSpec Cluster,
-    IReadOnlyList<string> Topics,
-    string BackupId,
-    BackupCompression Compression,
-    IReadOnlyList<string> ConsumerGroups)
-{
-    /// <summary>Recorded as <c>source_cluster_id</c> (the Kafka client cannot read the cluster id on every broker).</summary>
-    public string? SourceClusterId { get; init; }
-
-    /// <summary>Segment rotation and spool folder.</summary>
-    public BackupWriterOptions? WriterOptions { get; init; }
-
-    /// <summary>How long a partition may deliver nothing before the backup gives up on the cluster.</summary>
-    public TimeSpan IdleTimeout { get; init; } = TimeSpan.FromMinutes(2);
-}
-
-/// <summary>Progress of a backup: records and bytes stored against the total captured at start.</summary>
-public sealed record BackupProgress(long Records, long TotalRecords, long Bytes, int PartitionsDone, int Partitions);
+namespace KafkaRestored.Restore.Backups.Writing;
 
 /// <summary>
 /// A full backup of topics from a Kafka cluster into storage (SPEC 6 layout): every partition from

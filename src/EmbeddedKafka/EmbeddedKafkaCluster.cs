@@ -1,7 +1,7 @@
 using System.Runtime.InteropServices;
 using System.Text;
 
-namespace KafkaRestored.Daemon.Demo;
+namespace KafkaRestored.EmbeddedKafka;
 
 /// <summary>
 /// librdkafka's built-in mock cluster, hosted in this process: a real Kafka-protocol broker on
