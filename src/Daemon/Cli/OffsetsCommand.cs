@@ -64,42 +64,15 @@ internal static class OffsetsCommand
         TextWriter output, TextWriter error, CancellationToken ct)
     {
         var verb = kind == ResourceKinds.KafkaOffsetReset ? "offsets reset" : "offsets rollback";
-        if (!File.Exists(file))
-        {
-            await error.WriteLineAsync($"kafka-restored {verb}: {file}: no such file");
-            return Program.UsageError;
-        }
-        if (!CliSupport.TryLoadPolicy(configFile, verb, error, out var policy)) return CliSupport.ConfigError;
-        var loaded = ResourceLoader.LoadPaths([file]);
-        foreach (var d in loaded.Diagnostics) await error.WriteLineAsync(d.ToString());
-        if (loaded.HasErrors)
-        {
-            await error.WriteLineAsync($"kafka-restored {verb}: {file} has {loaded.ErrorCount} error(s); fix them (kafka-restored validate {file}) and run again.");
-            return Failed;
-        }
-        var resources = loaded.Resources.Select(r => r.Resource).Where(r => r.Kind == kind).ToList();
-        if (resources.Count != 1)
-        {
-            await error.WriteLineAsync(resources.Count == 0
-                ? $"kafka-restored {verb}: {file} holds no {kind} (apiVersion {ApiVersions.V1Alpha1}); nothing to run."
-                : $"kafka-restored {verb}: {file} holds {resources.Count} {kind} resources ({string.Join(", ", resources.Select(r => r.Id.ShortName))}); put the one to run in a file of its own.");
-            return Failed;
-        }
-
-        if (policy is not null && PolicyEvaluator.Evaluate(policy, resources[0]) is { Count: > 0 } denials)
-        {
-            foreach (var d in PolicyCheck.Diagnostics(loaded.Resources.Single(r => ReferenceEquals(r.Resource, resources[0])), denials))
-                await error.WriteLineAsync(d.ToString());
-            await error.WriteLineAsync($"kafka-restored {verb}: {PolicyDenial.Reason}: the host policy of {configFile} denies {denials.Count} reference(s) of {resources[0].Id.ShortName}; nothing was run.");
-            return Failed;
-        }
+        var one = await OneShotResource.LoadAsync(verb, kind, file, configFile, error);
+        if (one.Resource is not { } resource) return one.ExitCode;
 
         var store = new FileOffsetSnapshotStore(Path.Combine(stateDirectory, "snapshots"));
         var secrets = new SecretStore(secretsDirectory);
         var time = TimeProvider.System;
         var start = time.GetUtcNow();
         OffsetWorkflowResult run;
-        switch (resources[0])
+        switch (resource)
         {
             case KafkaOffsetReset reset:
                 await error.WriteLineAsync($"Resetting offsets: {reset.Id.ShortName} ({reset.Spec.Strategy}, {reset.Spec.ConsumerGroups.Count} group(s))");
@@ -111,7 +84,7 @@ internal static class OffsetsCommand
                 run = await OffsetWorkflow.RollbackAsync(rollback, secrets, store, time, ct);
                 break;
             default:
-                throw new InvalidOperationException("unexpected kind " + resources[0].Kind);
+                throw new InvalidOperationException("unexpected kind " + resource.Kind);
         }
         // A run that could not start has no details: the status says Failed with its reason.
         var status = run.Details ?? ResourceStatus.Empty(kind) with { Phase = ResourcePhase.Failed };
@@ -126,7 +99,7 @@ internal static class OffsetsCommand
             Attempts = 1,
             Conditions = new ValueList<Condition>([new Condition(ConditionTypes.Ready, ready ? ConditionStatus.True : ConditionStatus.False, run.Reason, run.Message, end)]),
         };
-        await output.WriteAsync(StatusFiles.RenderStatus(resources[0].Id, status));
+        await output.WriteAsync(StatusFiles.RenderStatus(resource.Id, status));
         await output.FlushAsync(CancellationToken.None);
         return ready ? 0 : Failed;
     }

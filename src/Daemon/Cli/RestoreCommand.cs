@@ -66,37 +66,9 @@ internal static class RestoreCommand
     public static async Task<int> RunAsync(string file, string? configFile, string stateDirectory, string? secretsDirectory,
         TextWriter output, TextWriter error, CancellationToken ct)
     {
-        if (!File.Exists(file))
-        {
-            await error.WriteLineAsync($"kafka-restored restore: {file}: no such file");
-            return Program.UsageError;
-        }
-        if (!CliSupport.TryLoadPolicy(configFile, "restore", error, out var policy)) return CliSupport.ConfigError;
-        var loaded = ResourceLoader.LoadPaths([file]);
-        foreach (var d in loaded.Diagnostics) await error.WriteLineAsync(d.ToString());
-        if (loaded.HasErrors)
-        {
-            await error.WriteLineAsync($"kafka-restored restore: {file} has {loaded.ErrorCount} error(s); fix them (kafka-restored validate {file}) and run again.");
-            return Failed;
-        }
-        var restores = loaded.Resources.Select(r => r.Resource).OfType<KafkaRestore>().ToList();
-        if (restores.Count != 1)
-        {
-            await error.WriteLineAsync(restores.Count == 0
-                ? $"kafka-restored restore: {file} holds no KafkaRestore (apiVersion {ApiVersions.V1Alpha1}); nothing to run."
-                : $"kafka-restored restore: {file} holds {restores.Count} KafkaRestore resources ({string.Join(", ", restores.Select(r => r.Id.ShortName))}); put the one to run in a file of its own.");
-            return Failed;
-        }
-        var restore = restores[0];
-        // Nothing is opened, no secret read, before the policy allows every reference.
-        var denials = policy is null ? PolicyEvaluator.InternalTopics(null, restore) : PolicyEvaluator.Evaluate(policy, restore);
-        if (denials.Count > 0)
-        {
-            foreach (var d in PolicyCheck.Diagnostics(loaded.Resources.Single(r => ReferenceEquals(r.Resource, restore)), denials))
-                await error.WriteLineAsync(d.ToString());
-            await error.WriteLineAsync($"kafka-restored restore: {PolicyDenial.Reason}: the host policy{(configFile is null ? "" : " of " + configFile)} denies {denials.Count} reference(s) of {restore.Id.ShortName}; nothing was run.");
-            return Failed;
-        }
+        var one = await OneShotResource.LoadAsync("restore", ResourceKinds.KafkaRestore, file, configFile, error);
+        if (one.Resource is not KafkaRestore restore) return one.ExitCode;
+        var policy = one.Policy;
 
         var state = new FileRestoreStateStore(stateDirectory);
         var env = new RestoreEnvironment(new SecretStore(secretsDirectory), state, restore.Id.ShortName) { Policy = policy };
