@@ -60,6 +60,12 @@ internal static class CliSupport
         return problems.Count == 0;
     }
 
+    /// <summary>--secrets-dir DIR of a one-shot run (restore -f, offsets): secret files &lt;name&gt;/&lt;key&gt;.</summary>
+    public static Option<string?> SecretsDirectoryOption() => new("--secrets-dir")
+    {
+        Description = "Folder of secret files <name>/<key> (default: $CREDENTIALS_DIRECTORY/secrets when set)",
+    };
+
     /// <summary>--config FILE of a one-shot run: its Policy, when it has one, limits what the run may reach.</summary>
     public static Option<string?> PolicyConfigOption() => new("--config")
     {

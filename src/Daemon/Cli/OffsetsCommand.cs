@@ -41,10 +41,7 @@ internal static class OffsetsCommand
         {
             Description = "Folder whose snapshots/ subfolder holds offset snapshots (default: $STATE_DIRECTORY/cli-offsets, else ~/.local/state/kafka-restored)",
         };
-        var secretsDir = new Option<string?>("--secrets-dir")
-        {
-            Description = "Folder of secret files <name>/<key> (default: $CREDENTIALS_DIRECTORY/secrets when set)",
-        };
+        var secretsDir = CliSupport.SecretsDirectoryOption();
         var config = CliSupport.PolicyConfigOption();
         var command = new Command(name, description) { file, stateDir, secretsDir, config };
         command.SetAction((parseResult, ct) => RunAsync(

@@ -35,10 +35,7 @@ internal static class RestoreCommand
         {
             Description = "Folder for checkpoints and offset maps; running the same restore again with it resumes (default: $STATE_DIRECTORY, else ~/.local/state/kafka-restored)",
         };
-        var secretsDir = new Option<string?>("--secrets-dir")
-        {
-            Description = "Folder of secret files <name>/<key> (default: $CREDENTIALS_DIRECTORY/secrets when set)",
-        };
+        var secretsDir = CliSupport.SecretsDirectoryOption();
         var config = CliSupport.PolicyConfigOption();
         var command = new Command("restore", "Run one KafkaRestore now, without Git: plan, preflight, restore exactly once, verify; print the final status as YAML")
         {
