@@ -50,20 +50,7 @@ public sealed class DaemonHttpTests(KafkaFixture kafka) : IClassFixture<KafkaFix
         remote.HumanCommit("add a restore", new Dictionary<string, string?> { ["restores/http.yaml"] = orders.RestoreYaml("http", target, kafka.Broker.BootstrapServers, ns: Namespace) });
         var body = Encoding.UTF8.GetBytes("{\"ref\":\"refs/heads/main\",\"after\":\"" + remote.RemoteGit("rev-parse", remote.Branch).Trim() + "\"}");
 
-        using (var unsigned = await http.PostAsync("/hooks/git", new ByteArrayContent(body)))
-            Assert.Equal(HttpStatusCode.Unauthorized, unsigned.StatusCode);
-        using (var wrong = new ByteArrayContent(body))
-        {
-            wrong.Headers.Add(WebhookSignature.Header, WebhookSignature.Compute("not-the-secret", body));
-            using var r = await http.PostAsync("/hooks/git", wrong);
-            Assert.Equal(HttpStatusCode.Unauthorized, r.StatusCode);
-        }
-        using (var tampered = new ByteArrayContent([.. body, (byte)' ']))
-        {
-            tampered.Headers.Add(WebhookSignature.Header, WebhookSignature.Compute(secret, body));
-            using var r = await http.PostAsync("/hooks/git", tampered);
-            Assert.Equal(HttpStatusCode.Unauthorized, r.StatusCode);
-        }
+        await AssertUnsignedWrongAndTamperedHooksRejectedAsync(http, body, secret);
         // Rejected hooks start nothing: a cycle counts itself as it starts, and would record the restore.
         await Task.Delay(TimeSpan.FromSeconds(1));
         Assert.Equal(cycles, (await TryMetricsAsync(http))!["kafka_restored_cycles_total"]);
@@ -83,6 +70,40 @@ public sealed class DaemonHttpTests(KafkaFixture kafka) : IClassFixture<KafkaFix
         }, Patience);
         Assert.Equal(Records, Kcat.ReadTopic(kafka.Broker.BootstrapServers, target).Count);
 
+        await AssertMetricsAfterTheRestoreAsync(http, cycles, before);
+
+        Assert.Equal(0, daemon.Stop(TimeSpan.FromSeconds(60)));
+        // journald-friendly: every log line carries a <priority> prefix, and the restore's lines its identity.
+        var logLines = daemon.Output.Split('\n').Where(l => l.Contains("KafkaRestored.", StringComparison.Ordinal)).ToList();
+        Assert.NotEmpty(logLines);
+        Assert.All(logLines, l => Assert.Matches(@"^<[0-7]>", l));
+        Assert.Contains(logLines, l => l.StartsWith("<6>", StringComparison.Ordinal)
+            && l.Contains($"KafkaRestore {Namespace}/http generation 1", StringComparison.Ordinal)
+            && l.Contains("Restore of backup backup-1", StringComparison.Ordinal));
+    }
+
+    /// <summary>Posts the hook unsigned, signed with the wrong secret, and tampered after signing: each is refused with 401.</summary>
+    private static async Task AssertUnsignedWrongAndTamperedHooksRejectedAsync(HttpClient http, byte[] body, string secret)
+    {
+        using (var unsigned = await http.PostAsync("/hooks/git", new ByteArrayContent(body)))
+            Assert.Equal(HttpStatusCode.Unauthorized, unsigned.StatusCode);
+        using (var wrong = new ByteArrayContent(body))
+        {
+            wrong.Headers.Add(WebhookSignature.Header, WebhookSignature.Compute("not-the-secret", body));
+            using var r = await http.PostAsync("/hooks/git", wrong);
+            Assert.Equal(HttpStatusCode.Unauthorized, r.StatusCode);
+        }
+        using (var tampered = new ByteArrayContent([.. body, (byte)' ']))
+        {
+            tampered.Headers.Add(WebhookSignature.Header, WebhookSignature.Compute(secret, body));
+            using var r = await http.PostAsync("/hooks/git", tampered);
+            Assert.Equal(HttpStatusCode.Unauthorized, r.StatusCode);
+        }
+    }
+
+    /// <summary>/metrics after the restore, parsed as Prometheus would: more cycles than <paramref name="cycles"/>, a fresh sync, the restore's records, bytes and duration, no push or fetch errors.</summary>
+    private static async Task AssertMetricsAfterTheRestoreAsync(HttpClient http, double cycles, PrometheusTextParser.Exposition before)
+    {
         var text = await http.GetStringAsync("/metrics");
         var metrics = PrometheusTextParser.Parse(text);
         Assert.True(metrics["kafka_restored_cycles_total"] > cycles, text);
@@ -103,15 +124,6 @@ public sealed class DaemonHttpTests(KafkaFixture kafka) : IClassFixture<KafkaFix
         Assert.True(metrics["kafka_restored_restore_duration_seconds_sum"] >= 0);
         Assert.Equal(0, metrics["kafka_restored_status_push_failures_total"]);
         Assert.Equal(0, metrics["kafka_restored_git_fetch_errors_total"]);
-
-        Assert.Equal(0, daemon.Stop(TimeSpan.FromSeconds(60)));
-        // journald-friendly: every log line carries a <priority> prefix, and the restore's lines its identity.
-        var logLines = daemon.Output.Split('\n').Where(l => l.Contains("KafkaRestored.", StringComparison.Ordinal)).ToList();
-        Assert.NotEmpty(logLines);
-        Assert.All(logLines, l => Assert.Matches(@"^<[0-7]>", l));
-        Assert.Contains(logLines, l => l.StartsWith("<6>", StringComparison.Ordinal)
-            && l.Contains($"KafkaRestore {Namespace}/http generation 1", StringComparison.Ordinal)
-            && l.Contains("Restore of backup backup-1", StringComparison.Ordinal));
     }
 
     private static async Task<PrometheusTextParser.Exposition?> TryMetricsAsync(HttpClient http)

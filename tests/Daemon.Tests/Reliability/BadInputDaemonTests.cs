@@ -45,47 +45,8 @@ public sealed partial class BadInputDaemonTests(KafkaFixture kafka, ITestOutputH
         Directory.CreateDirectory(secrets);
         var target = kafka.Broker.CreateUniqueTopic("badinput-good", Partitions);
 
-        // Text files the daemon parses, by repository path.
-        var texts = new Dictionary<string, string>(StringComparer.Ordinal);
-        var index = 0;
-        foreach (var file in Directory.GetFiles(CorpusDir, "*.yaml").Order(StringComparer.Ordinal))
-        {
-            var text = File.ReadAllText(file);
-            // Warning-only documents are valid and would run; the multi-document file holds a valid one too.
-            if (!ErrorExpectation().IsMatch(text) || Path.GetFileName(file) == "several-documents-one-file.yaml") continue;
-            // The corpus reuses three names; one identity per file keeps each file's status apart.
-            texts[$"corpus/{Path.GetFileName(file)}"] = CorpusName().Replace(text, m => $"{m.Value}-{index:D3}");
-            index++;
-        }
-        var corpusFiles = texts.Count;
-        texts["hostile/traversal-name.yaml"] = Resource("\"../../etc\"", "kafka-backup", target, orders);
-        texts["hostile/traversal-namespace.yaml"] = Resource("escape", "\"../../../tmp\"", target, orders);
-        texts["hostile/namespace-with-slash.yaml"] = Resource("slash", "a/b", target, orders);
-        texts["hostile/name-with-newline.yaml"] = Resource("\"newline\\n\"", "kafka-backup", target, orders);
-        texts["hostile/duplicate-a.yaml"] = Resource("twice", "kafka-backup", target, orders);
-        texts["hostile/duplicate-b.yaml"] = Resource("twice", "kafka-backup", target, orders);
-        var huge = new StringBuilder(Resource("huge", "kafka-backup", target, orders)).Append("  podTemplate:\n    annotations:\n");
-        for (var i = 0; huge.Length < 10_000_000; i++) huge.Append("      a").Append(i).Append(": \"").Append('x', 80).Append("\"\n");
-        texts["hostile/ten-megabytes.yaml"] = huge.ToString();
-        texts["hostile/missing-secret.yaml"] = Resource("missing-secret", "kafka-backup", target, orders,
-            "    securityProtocol: SASL_PLAINTEXT\n    saslSecret: {name: no-such-secret, mechanism: PLAIN}\n", backoffLimit: 0);
-        texts["restores/good.yaml"] = Resource("good", "kafka-backup", target, orders);
-
-        var human = _remote.HumanPath;
-        foreach (var (path, text) in texts) Write(Path.Combine(human, path), Encoding.UTF8.GetBytes(text));
-        var binary = new byte[64 * 1024];
-        new Random(10).NextBytes(binary);
-        binary[100] = 0;
-        Write(Path.Combine(human, "hostile/binary.yaml"), binary);
-        // Links that would lead out of the repository: to a system file, and to a valid restore beside the clone.
-        File.WriteAllText(Path.Combine(_remote.Scratch("outside"), "restore.yaml"), Resource("escaped", "kafka-backup", target, orders));
-        File.CreateSymbolicLink(Path.Combine(human, "hostile/link-to-etc.yaml"), "/etc/passwd");
-        File.CreateSymbolicLink(Path.Combine(human, "hostile/link-out-of-repo.yaml"), "../../outside/restore.yaml");
-        GitRemote.Git(human, "add", "-A");
-        GitRemote.Git(human, "commit", "-q", "-m", "bad input, and one good restore");
-        GitRemote.Git(human, "push", "-q", "origin", _remote.Branch);
-        Assert.Contains("120000", _remote.RemoteGit("ls-tree", _remote.Branch, "hostile/link-to-etc.yaml"), StringComparison.Ordinal);
-        var humanPaths = _remote.RemoteGit("ls-tree", "-r", "--name-only", _remote.Branch).Split('\n', StringSplitOptions.RemoveEmptyEntries).ToHashSet();
+        var (texts, corpusFiles) = BadInputTexts(target, orders);
+        var humanPaths = CommitBadInput(texts, target, orders);
 
         // What the loader says about each text file, combined across the repository as the daemon does.
         var expected = ResourceLoader.Combine(texts.Select(t => ResourceLoader.ParseFile(t.Key, t.Value)));
@@ -133,14 +94,7 @@ public sealed partial class BadInputDaemonTests(KafkaFixture kafka, ITestOutputH
         Assert.Null(Status("kafkarestore", "kafka-backup", "escaped"));
         Assert.Equal(Partitions * RecordsPerPartition, RestoreKit.ReadTopic(kafka.Broker.BootstrapServers, target, Partitions).Count);
 
-        // The daemon wrote only status files, all under status/.
-        var daemonPaths = _remote.RemoteGit("log", "--author=kafka-restored", "--format=", "--name-only", _remote.Branch)
-            .Split('\n', StringSplitOptions.RemoveEmptyEntries).Distinct().ToList();
-        Assert.NotEmpty(daemonPaths);
-        Assert.All(daemonPaths, p => Assert.StartsWith("status/", p, StringComparison.Ordinal));
-        Assert.All(_remote.RemoteGit("ls-tree", "-r", "--name-only", _remote.Branch).Split('\n', StringSplitOptions.RemoveEmptyEntries).Where(p => !humanPaths.Contains(p)),
-            p => Assert.Matches(@"^status/[a-z0-9]+/[a-z0-9][-a-z0-9.]*/[a-z0-9][-a-z0-9.]*\.yaml$", p));
-        Assert.All(daemonPaths, p => Assert.DoesNotContain("..", p, StringComparison.Ordinal));
+        var daemonPaths = AssertDaemonWroteOnlyStatusFiles(humanPaths);
 
         var health = (await daemon.HealthAsync())!.Value;
         Assert.Equal(HttpStatusCode.OK, health.Code);
@@ -151,6 +105,71 @@ public sealed partial class BadInputDaemonTests(KafkaFixture kafka, ITestOutputH
             $"a {texts["hostile/ten-megabytes.yaml"].Length:N0}-character YAML, 1 binary, 2 symlinks out of the repo, 1 missing secret, 1 valid restore; " +
             $"{withIdentity.Count} identities got a Failed status with every error, {withoutIdentity.Count + 3} file problems logged by file:line:column, " +
             $"valid restore Completed ({Partitions * RecordsPerPartition} records once), /healthz 200, daemon wrote {daemonPaths.Count} paths, all under status/");
+    }
+
+    /// <summary>The text files of the bad-input commit by repository path: the corpus files with errors, the hostile cases and one valid restore; and how many came from the corpus.</summary>
+    private (Dictionary<string, string> Texts, int CorpusFiles) BadInputTexts(string target, OrdersBackup orders)
+    {
+        // Text files the daemon parses, by repository path.
+        var texts = new Dictionary<string, string>(StringComparer.Ordinal);
+        var index = 0;
+        foreach (var file in Directory.GetFiles(CorpusDir, "*.yaml").Order(StringComparer.Ordinal))
+        {
+            var text = File.ReadAllText(file);
+            // Warning-only documents are valid and would run; the multi-document file holds a valid one too.
+            if (!ErrorExpectation().IsMatch(text) || Path.GetFileName(file) == "several-documents-one-file.yaml") continue;
+            // The corpus reuses three names; one identity per file keeps each file's status apart.
+            texts[$"corpus/{Path.GetFileName(file)}"] = CorpusName().Replace(text, m => $"{m.Value}-{index:D3}");
+            index++;
+        }
+        var corpusFiles = texts.Count;
+        texts["hostile/traversal-name.yaml"] = Resource("\"../../etc\"", "kafka-backup", target, orders);
+        texts["hostile/traversal-namespace.yaml"] = Resource("escape", "\"../../../tmp\"", target, orders);
+        texts["hostile/namespace-with-slash.yaml"] = Resource("slash", "a/b", target, orders);
+        texts["hostile/name-with-newline.yaml"] = Resource("\"newline\\n\"", "kafka-backup", target, orders);
+        texts["hostile/duplicate-a.yaml"] = Resource("twice", "kafka-backup", target, orders);
+        texts["hostile/duplicate-b.yaml"] = Resource("twice", "kafka-backup", target, orders);
+        var huge = new StringBuilder(Resource("huge", "kafka-backup", target, orders)).Append("  podTemplate:\n    annotations:\n");
+        for (var i = 0; huge.Length < 10_000_000; i++) huge.Append("      a").Append(i).Append(": \"").Append('x', 80).Append("\"\n");
+        texts["hostile/ten-megabytes.yaml"] = huge.ToString();
+        texts["hostile/missing-secret.yaml"] = Resource("missing-secret", "kafka-backup", target, orders,
+            "    securityProtocol: SASL_PLAINTEXT\n    saslSecret: {name: no-such-secret, mechanism: PLAIN}\n", backoffLimit: 0);
+        texts["restores/good.yaml"] = Resource("good", "kafka-backup", target, orders);
+        return (texts, corpusFiles);
+    }
+
+    /// <summary>Writes the texts, a binary *.yaml and two symbolic links out of the repository, commits and pushes them as one human commit; returns the paths in it.</summary>
+    private HashSet<string> CommitBadInput(Dictionary<string, string> texts, string target, OrdersBackup orders)
+    {
+        var human = _remote.HumanPath;
+        foreach (var (path, text) in texts) Write(Path.Combine(human, path), Encoding.UTF8.GetBytes(text));
+        var binary = new byte[64 * 1024];
+        new Random(10).NextBytes(binary);
+        binary[100] = 0;
+        Write(Path.Combine(human, "hostile/binary.yaml"), binary);
+        // Links that would lead out of the repository: to a system file, and to a valid restore beside the clone.
+        File.WriteAllText(Path.Combine(_remote.Scratch("outside"), "restore.yaml"), Resource("escaped", "kafka-backup", target, orders));
+        File.CreateSymbolicLink(Path.Combine(human, "hostile/link-to-etc.yaml"), "/etc/passwd");
+        File.CreateSymbolicLink(Path.Combine(human, "hostile/link-out-of-repo.yaml"), "../../outside/restore.yaml");
+        GitRemote.Git(human, "add", "-A");
+        GitRemote.Git(human, "commit", "-q", "-m", "bad input, and one good restore");
+        GitRemote.Git(human, "push", "-q", "origin", _remote.Branch);
+        Assert.Contains("120000", _remote.RemoteGit("ls-tree", _remote.Branch, "hostile/link-to-etc.yaml"), StringComparison.Ordinal);
+        var humanPaths = _remote.RemoteGit("ls-tree", "-r", "--name-only", _remote.Branch).Split('\n', StringSplitOptions.RemoveEmptyEntries).ToHashSet();
+        return humanPaths;
+    }
+
+    /// <summary>The daemon wrote only status files, all under status/; returns the paths it wrote.</summary>
+    private List<string> AssertDaemonWroteOnlyStatusFiles(HashSet<string> humanPaths)
+    {
+        var daemonPaths = _remote.RemoteGit("log", "--author=kafka-restored", "--format=", "--name-only", _remote.Branch)
+            .Split('\n', StringSplitOptions.RemoveEmptyEntries).Distinct().ToList();
+        Assert.NotEmpty(daemonPaths);
+        Assert.All(daemonPaths, p => Assert.StartsWith("status/", p, StringComparison.Ordinal));
+        Assert.All(_remote.RemoteGit("ls-tree", "-r", "--name-only", _remote.Branch).Split('\n', StringSplitOptions.RemoveEmptyEntries).Where(p => !humanPaths.Contains(p)),
+            p => Assert.Matches(@"^status/[a-z0-9]+/[a-z0-9][-a-z0-9.]*/[a-z0-9][-a-z0-9.]*\.yaml$", p));
+        Assert.All(daemonPaths, p => Assert.DoesNotContain("..", p, StringComparison.Ordinal));
+        return daemonPaths;
     }
 
     private sealed record StatusView(string Phase, string Reason, string Message);

@@ -74,16 +74,7 @@ public sealed class GitFaultsDaemonTests(KafkaFixture kafka, ITestOutputHelper o
             failedFetches = (await daemon.MetricAsync("kafka_restored_git_fetch_errors_total"))!.Value;
         }
 
-        // Force push: drop every daemon commit after the last human one, reword it, push --force.
-        var tipBefore = _remote.RemoteGit("rev-parse", _remote.Branch).Trim();
-        var lastHuman = _remote.RemoteGit("log", "-1", "--format=%H", "--author=Pat", _remote.Branch).Trim();
-        GitRemote.Git(_remote.HumanPath, "fetch", "-q", "origin");
-        GitRemote.Git(_remote.HumanPath, "reset", "-q", "--hard", lastHuman);
-        GitRemote.Git(_remote.HumanPath, "commit", "-q", "--amend", "-m", "history rewritten");
-        GitRemote.Git(_remote.HumanPath, "push", "-q", "--force", "origin", _remote.Branch);
-        var rewritten = _remote.RemoteGit("rev-parse", _remote.Branch).Trim();
-        var dropped = ProcessRunner.Run("git", ["cat-file", "-e", $"{rewritten}:status/kafkarestore/kafka-backup/{targets.Keys.Last()}.yaml"], _remote.BarePath);
-        Assert.True(dropped.ExitCode != 0, "the rewrite should have dropped the last restore's status file");
+        var tipBefore = ForcePushDroppingTheDaemonsCommits(targets.Keys.Last());
 
         await daemon.WaitForAsync("the force push counted", async () => await daemon.MetricAsync("kafka_restored_git_force_pushes_total") >= 1, Patience);
         await daemon.WaitForAsync("every status file back on the rewritten branch", () => Task.FromResult(targets.Keys.All(Completed)), Patience);
@@ -93,7 +84,33 @@ public sealed class GitFaultsDaemonTests(KafkaFixture kafka, ITestOutputHelper o
         Assert.Contains("branch 'main' rewritten", after.Body.GetProperty("lastForcePush").GetString()!, StringComparison.Ordinal);
         Assert.Contains($"was force-pushed: its tip moved from {tipBefore[..12]}", daemon.Output, StringComparison.Ordinal);
 
-        // Nothing re-ran: one attempt each, and every target holds its records exactly once.
+        AssertNothingReRan(targets);
+        Assert.False(daemon.HasExited);
+        Assert.Equal(0, daemon.Stop());
+        output.WriteLine($"outages {outages}: daemon kept running through all, failed fetches counted {failedFetches}, " +
+            $"{outages} restore(s) committed during outages completed after the remote returned; force push detected 1/1; " +
+            $"{targets.Count} restores, each 1 attempt, {Partitions * RecordsPerPartition} records each exactly once");
+    }
+
+    /// <summary>Force push: drops every daemon commit after the last human one, rewords it and pushes --force; returns the tip before.</summary>
+    private string ForcePushDroppingTheDaemonsCommits(string lastRestore)
+    {
+        // Force push: drop every daemon commit after the last human one, reword it, push --force.
+        var tipBefore = _remote.RemoteGit("rev-parse", _remote.Branch).Trim();
+        var lastHuman = _remote.RemoteGit("log", "-1", "--format=%H", "--author=Pat", _remote.Branch).Trim();
+        GitRemote.Git(_remote.HumanPath, "fetch", "-q", "origin");
+        GitRemote.Git(_remote.HumanPath, "reset", "-q", "--hard", lastHuman);
+        GitRemote.Git(_remote.HumanPath, "commit", "-q", "--amend", "-m", "history rewritten");
+        GitRemote.Git(_remote.HumanPath, "push", "-q", "--force", "origin", _remote.Branch);
+        var rewritten = _remote.RemoteGit("rev-parse", _remote.Branch).Trim();
+        var dropped = ProcessRunner.Run("git", ["cat-file", "-e", $"{rewritten}:status/kafkarestore/kafka-backup/{lastRestore}.yaml"], _remote.BarePath);
+        Assert.True(dropped.ExitCode != 0, "the rewrite should have dropped the last restore's status file");
+        return tipBefore;
+    }
+
+    /// <summary>Nothing re-ran: one attempt each, and every target holds its records exactly once.</summary>
+    private void AssertNothingReRan(Dictionary<string, string> targets)
+    {
         foreach (var (name, target) in targets)
         {
             Assert.Contains("attempts: 1", StatusFile(name), StringComparison.Ordinal);
@@ -101,11 +118,6 @@ public sealed class GitFaultsDaemonTests(KafkaFixture kafka, ITestOutputHelper o
             Assert.Equal(Partitions * RecordsPerPartition, read.Count);
             Assert.Equal(Partitions * RecordsPerPartition, read.Select(r => (r.Partition, r.Offset)).Distinct().Count());
         }
-        Assert.False(daemon.HasExited);
-        Assert.Equal(0, daemon.Stop());
-        output.WriteLine($"outages {outages}: daemon kept running through all, failed fetches counted {failedFetches}, " +
-            $"{outages} restore(s) committed during outages completed after the remote returned; force push detected 1/1; " +
-            $"{targets.Count} restores, each 1 attempt, {Partitions * RecordsPerPartition} records each exactly once");
     }
 
     private string? StatusFile(string name)

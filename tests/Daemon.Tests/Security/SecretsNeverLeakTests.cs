@@ -61,6 +61,42 @@ public sealed class SecretsNeverLeakTests : IClassFixture<KafkaFixture>, IClassF
 
         // Real TLS material: a mutual-TLS cluster behind stunnel4, its CA, a client certificate and key, and an unrelated CA.
         using var tls = TlsKafka.MissingTools is null ? TlsKafka.Start(brokerCount: 1, requireClientCertificate: true) : null;
+        var tlsTarget = PlantTlsMaterial(secrets, tls);
+        await CommitRestoresUsingSecretsAsync(backups, tls, tlsTarget);
+
+        var config = _dir.Combine("settings.json");
+        File.WriteAllText(config, $$"""{ "GitTokenFile": "{{gitTokenFile}}", "MaxConcurrentRestores": 4, {{TestPolicy.AllowAllJson}} }""");
+        string[] settings = ["--repo", _remote.BarePath, "--branch", _remote.Branch, "--state-dir", state, "--secrets-dir", secrets, "--config", config];
+        var environment = new Dictionary<string, string?>
+        {
+            ["KAFKA_RESTORED_PollInterval"] = "00:00:01",
+            ["KAFKA_RESTORED_RetryBaseDelay"] = "00:00:01",
+        };
+        var outputs = new Dictionary<string, string>();
+
+        await RunDaemonAsync(settings, environment, webhookFile, secrets, tls, tlsTarget, outputs);
+
+        outputs["plan"] = Cli(["plan", .. settings], environment);
+        outputs["status"] = Cli(["status", .. settings], environment);
+        foreach (var name in tls is null ? ["sasl", "tls", "s3", "missing"] : new[] { "sasl", "tls", "s3", "missing", "tls-ok", "tls-wrong-ca" })
+            outputs["status " + name] = Cli(["status", name, .. settings], environment);
+        outputs["reconcile --once"] = Cli(["reconcile", "--once", .. settings], environment);
+        Assert.Contains("missing", outputs["status"], StringComparison.Ordinal);
+        outputs["git log -p --all"] = _remote.RemoteGit("log", "-p", "--all", "--format=fuller");
+        Assert.Contains("status/kafkarestore/kafka-backup/sasl.yaml", outputs["git log -p --all"], StringComparison.Ordinal);
+        outputs["git reflog"] = _remote.RemoteGit("reflog", "--all");
+        foreach (var (where, text) in await ExceptionTextsAsync(secrets, backups, tls)) outputs[where] = text;
+
+        // The search itself can fail: each planted value, and each PEM line alone, is found when it is there.
+        foreach (var (secret, form, needle) in Needles())
+            Assert.Contains($"self-check: {secret} ({form})", Leaks("self-check", Encoding.UTF8.GetBytes("..." + needle + "...")));
+
+        AssertNothingLeaked(outputs, state);
+    }
+
+    /// <summary>Plants the TLS cluster's CA, client certificate and key (mutual TLS) and an unrelated CA, and makes the topic the TLS restore writes to; returns it (null without TLS).</summary>
+    private string? PlantTlsMaterial(string secrets, TlsKafka? tls)
+    {
         string? tlsTarget = null;
         if (tls is not null)
         {
@@ -76,7 +112,12 @@ public sealed class SecretsNeverLeakTests : IClassFixture<KafkaFixture>, IClassF
         {
             _output.WriteLine("TLS material not planted: " + TlsKafka.MissingTools);
         }
+        return tlsTarget;
+    }
 
+    /// <summary>Writes the backup and commits one restore per kind of secret (SASL, a CA that is no PEM, S3 credentials, a missing secret, and with TLS a good and a wrong CA).</summary>
+    private async Task CommitRestoresUsingSecretsAsync(string backups, TlsKafka? tls, string? tlsTarget)
+    {
         await RestoreKit.WriteBackupAsync(new FilesystemBackupStorage(backups), "backup-1",
             new Dictionary<(string, int), IReadOnlyList<BackupRecord>> { [("orders", 0)] = [RestoreKit.Record(0, 1_700_000_000_000, "k", "v")] },
             new Dictionary<string, int> { ["orders"] = 1 });
@@ -103,94 +144,86 @@ public sealed class SecretsNeverLeakTests : IClassFixture<KafkaFixture>, IClassF
                 "securityProtocol: SSL\n    tlsSecret: {name: kafka-wrong-ca, caKey: ca.crt, certKey: tls.crt, keyKey: tls.key}");
         }
         _remote.HumanCommit("add restores that use secrets", resources);
+    }
 
-        var config = _dir.Combine("settings.json");
-        File.WriteAllText(config, $$"""{ "GitTokenFile": "{{gitTokenFile}}", "MaxConcurrentRestores": 4, {{TestPolicy.AllowAllJson}} }""");
-        string[] settings = ["--repo", _remote.BarePath, "--branch", _remote.Branch, "--state-dir", state, "--secrets-dir", secrets, "--config", config];
-        var environment = new Dictionary<string, string?>
-        {
-            ["KAFKA_RESTORED_PollInterval"] = "00:00:01",
-            ["KAFKA_RESTORED_RetryBaseDelay"] = "00:00:01",
-        };
-        var outputs = new Dictionary<string, string>();
-
+    /// <summary>Runs the daemon with the HTTP listener and the webhook secret until every restore is terminal, checks each status, reads the HTTP surface and the daemon's logs into <paramref name="outputs"/>.</summary>
+    private async Task RunDaemonAsync(string[] settings, Dictionary<string, string?> environment, string webhookFile, string secrets, TlsKafka? tls, string? tlsTarget, Dictionary<string, string> outputs)
+    {
         var port = DaemonProcess.FreePort();
-        using (var daemon = new DaemonProcess(["run", .. settings, "--http-listen", $"http://127.0.0.1:{port}", "--webhook-secret-file", webhookFile], environment))
+        using var daemon = new DaemonProcess(["run", .. settings, "--http-listen", $"http://127.0.0.1:{port}", "--webhook-secret-file", webhookFile], environment);
+        await AssertTerminalStatusesAsync(daemon, secrets, tls, tlsTarget);
+        await ReadHttpSurfaceAsync(port, outputs);
+
+        var exitCode = daemon.Stop(TimeSpan.FromSeconds(30));
+        var (stdout, stderr) = (daemon.StdOut, daemon.StdErr);
+        Assert.Equal(0, exitCode);
+        outputs["run stdout"] = stdout;
+        outputs["run stderr"] = stderr;
+        Assert.Contains("SecretNotFound", stdout, StringComparison.Ordinal);
+        Assert.Contains("InvalidAccessKeyId", stdout, StringComparison.Ordinal);
+    }
+
+    /// <summary>Waits until every restore is Failed or Completed and checks each one's reason (and, with TLS, the good restore's records).</summary>
+    private async Task AssertTerminalStatusesAsync(DaemonProcess daemon, string secrets, TlsKafka? tls, string? tlsTarget)
+    {
+        var expected = new Dictionary<string, string>
         {
-            var expected = new Dictionary<string, string>
-            {
-                // The mock broker speaks no SASL: the client built with the planted credentials never connects.
-                ["sasl"] = "reason: ClusterUnreachable",
-                // The planted CA is no PEM: librdkafka refuses it when the client is created.
-                ["tls"] = "reason: InvalidClientConfig",
-                // s3rver knows only its own keys.
-                ["s3"] = "reason: StorageAccessDenied",
-                ["missing"] = "reason: SecretNotFound",
-            };
-            if (tls is not null)
-            {
-                // Mutual TLS through the proxy with the planted CA, client certificate and key.
-                expected["tls-ok"] = "reason: RestoreCompleted";
-                expected["tls-wrong-ca"] = "reason: TlsCertificateNotTrusted";
-            }
-            var statuses = await WaitForTerminalAsync(expected.Keys, daemon, TimeSpan.FromSeconds(120));
-            Assert.Contains(Path.Combine(secrets, "no-such-secret", "username"), statuses["missing"], StringComparison.Ordinal);
-            Assert.Contains("ssl.ca.pem", statuses["tls"], StringComparison.Ordinal);
-            foreach (var (name, text) in statuses) Assert.Contains(expected[name], text, StringComparison.Ordinal);
-            if (tls is not null)
-            {
-                Assert.Contains("restoredRecords: 1", statuses["tls-ok"], StringComparison.Ordinal);
-                Assert.Contains(tls.BootstrapServers, statuses["tls-wrong-ca"], StringComparison.Ordinal);
-                Assert.Contains("could not be verified", statuses["tls-wrong-ca"], StringComparison.Ordinal);
-                Assert.Equal(["v"], Kcat.ReadTopic(tls.BootstrapServers, tlsTarget!, tls.KcatProperties()).Select(r => r.Value));
-            }
-
-            using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}") };
-            outputs["metrics"] = await http.GetStringAsync("/metrics");
-            Assert.Contains("kafka_restored_resources", outputs["metrics"], StringComparison.Ordinal);
-            using (var health = await http.GetAsync("/healthz")) outputs["healthz"] = await health.Content.ReadAsStringAsync();
-
-            var body = "{\"ref\":\"refs/heads/main\"}"u8.ToArray();
-            using var bad = new ByteArrayContent(body);
-            bad.Headers.Add(WebhookSignature.Header, WebhookSignature.Compute("not-the-secret", body));
-            using (var r = await http.PostAsync("/hooks/git", bad))
-            {
-                Assert.Equal(HttpStatusCode.Unauthorized, r.StatusCode);
-                outputs["webhook-bad"] = await r.Content.ReadAsStringAsync() + string.Join('\n', r.Headers.Select(h => $"{h.Key}: {string.Join(',', h.Value)}"));
-            }
-            using var good = new ByteArrayContent(body);
-            good.Headers.Add(WebhookSignature.Header, WebhookSignature.Compute(_planted["daemon/webhook-secret"], body));
-            using (var r = await http.PostAsync("/hooks/git", good))
-            {
-                Assert.Equal(HttpStatusCode.Accepted, r.StatusCode);
-                outputs["webhook-good"] = await r.Content.ReadAsStringAsync() + string.Join('\n', r.Headers.Select(h => $"{h.Key}: {string.Join(',', h.Value)}"));
-            }
-            outputs["metrics-after-webhook"] = await http.GetStringAsync("/metrics");
-
-            var exitCode = daemon.Stop(TimeSpan.FromSeconds(30));
-            var (stdout, stderr) = (daemon.StdOut, daemon.StdErr);
-            Assert.Equal(0, exitCode);
-            outputs["run stdout"] = stdout;
-            outputs["run stderr"] = stderr;
-            Assert.Contains("SecretNotFound", stdout, StringComparison.Ordinal);
-            Assert.Contains("InvalidAccessKeyId", stdout, StringComparison.Ordinal);
+            // The mock broker speaks no SASL: the client built with the planted credentials never connects.
+            ["sasl"] = "reason: ClusterUnreachable",
+            // The planted CA is no PEM: librdkafka refuses it when the client is created.
+            ["tls"] = "reason: InvalidClientConfig",
+            // s3rver knows only its own keys.
+            ["s3"] = "reason: StorageAccessDenied",
+            ["missing"] = "reason: SecretNotFound",
+        };
+        if (tls is not null)
+        {
+            // Mutual TLS through the proxy with the planted CA, client certificate and key.
+            expected["tls-ok"] = "reason: RestoreCompleted";
+            expected["tls-wrong-ca"] = "reason: TlsCertificateNotTrusted";
         }
+        var statuses = await WaitForTerminalAsync(expected.Keys, daemon, TimeSpan.FromSeconds(120));
+        Assert.Contains(Path.Combine(secrets, "no-such-secret", "username"), statuses["missing"], StringComparison.Ordinal);
+        Assert.Contains("ssl.ca.pem", statuses["tls"], StringComparison.Ordinal);
+        foreach (var (name, text) in statuses) Assert.Contains(expected[name], text, StringComparison.Ordinal);
+        if (tls is not null)
+        {
+            Assert.Contains("restoredRecords: 1", statuses["tls-ok"], StringComparison.Ordinal);
+            Assert.Contains(tls.BootstrapServers, statuses["tls-wrong-ca"], StringComparison.Ordinal);
+            Assert.Contains("could not be verified", statuses["tls-wrong-ca"], StringComparison.Ordinal);
+            Assert.Equal(["v"], Kcat.ReadTopic(tls.BootstrapServers, tlsTarget!, tls.KcatProperties()).Select(r => r.Value));
+        }
+    }
 
-        outputs["plan"] = Cli(["plan", .. settings], environment);
-        outputs["status"] = Cli(["status", .. settings], environment);
-        foreach (var name in tls is null ? ["sasl", "tls", "s3", "missing"] : new[] { "sasl", "tls", "s3", "missing", "tls-ok", "tls-wrong-ca" })
-            outputs["status " + name] = Cli(["status", name, .. settings], environment);
-        outputs["reconcile --once"] = Cli(["reconcile", "--once", .. settings], environment);
-        Assert.Contains("missing", outputs["status"], StringComparison.Ordinal);
-        outputs["git log -p --all"] = _remote.RemoteGit("log", "-p", "--all", "--format=fuller");
-        Assert.Contains("status/kafkarestore/kafka-backup/sasl.yaml", outputs["git log -p --all"], StringComparison.Ordinal);
-        outputs["git reflog"] = _remote.RemoteGit("reflog", "--all");
-        foreach (var (where, text) in await ExceptionTextsAsync(secrets, backups, tls)) outputs[where] = text;
+    /// <summary>Reads /metrics and /healthz, posts a badly signed and a well signed webhook, and reads /metrics again, into <paramref name="outputs"/>.</summary>
+    private async Task ReadHttpSurfaceAsync(int port, Dictionary<string, string> outputs)
+    {
+        using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}") };
+        outputs["metrics"] = await http.GetStringAsync("/metrics");
+        Assert.Contains("kafka_restored_resources", outputs["metrics"], StringComparison.Ordinal);
+        using (var health = await http.GetAsync("/healthz")) outputs["healthz"] = await health.Content.ReadAsStringAsync();
 
-        // The search itself can fail: each planted value, and each PEM line alone, is found when it is there.
-        foreach (var (secret, form, needle) in Needles())
-            Assert.Contains($"self-check: {secret} ({form})", Leaks("self-check", Encoding.UTF8.GetBytes("..." + needle + "...")));
+        var body = "{\"ref\":\"refs/heads/main\"}"u8.ToArray();
+        using var bad = new ByteArrayContent(body);
+        bad.Headers.Add(WebhookSignature.Header, WebhookSignature.Compute("not-the-secret", body));
+        using (var r = await http.PostAsync("/hooks/git", bad))
+        {
+            Assert.Equal(HttpStatusCode.Unauthorized, r.StatusCode);
+            outputs["webhook-bad"] = await r.Content.ReadAsStringAsync() + string.Join('\n', r.Headers.Select(h => $"{h.Key}: {string.Join(',', h.Value)}"));
+        }
+        using var good = new ByteArrayContent(body);
+        good.Headers.Add(WebhookSignature.Header, WebhookSignature.Compute(_planted["daemon/webhook-secret"], body));
+        using (var r = await http.PostAsync("/hooks/git", good))
+        {
+            Assert.Equal(HttpStatusCode.Accepted, r.StatusCode);
+            outputs["webhook-good"] = await r.Content.ReadAsStringAsync() + string.Join('\n', r.Headers.Select(h => $"{h.Key}: {string.Join(',', h.Value)}"));
+        }
+        outputs["metrics-after-webhook"] = await http.GetStringAsync("/metrics");
+    }
 
+    /// <summary>The search: no planted value in any output or state file (outside the clone's object store), and state files were there to scan.</summary>
+    private void AssertNothingLeaked(Dictionary<string, string> outputs, string state)
+    {
         var hits = new List<string>();
         foreach (var (where, text) in outputs)
             hits.AddRange(Leaks(where, Encoding.UTF8.GetBytes(text)));

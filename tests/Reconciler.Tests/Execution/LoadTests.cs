@@ -33,48 +33,9 @@ public sealed class LoadTests(KafkaFixture kafka, ITestOutputHelper output) : IC
     public async Task Restores_committed_at_once_all_complete_never_more_than_maxConcurrentRestores_at_a_time_with_bounded_memory()
     {
         var backups = _remote.Scratch("backups");
-        await RestoreKit.WriteBackupAsync(new FilesystemBackupStorage(backups), "backup-1",
-            new Dictionary<(string, int), IReadOnlyList<BackupRecord>>
-            {
-                [("orders", 0)] = [.. Enumerable.Range(0, RecordsPerRestore).Select(i => RestoreKit.Record(i, 1_700_000_000_000 + i, $"k{i}", $"order-{i}"))],
-            },
-            new Dictionary<string, int> { ["orders"] = 1 });
-        var targets = Enumerable.Range(0, Restores).Select(i => kafka.Broker.CreateUniqueTopic($"load-{i:D3}", 1)).ToList();
-        var bootstrap = kafka.Broker.BootstrapServers.Replace(",", ", ", StringComparison.Ordinal);
-        var added = _remote.HumanCommit($"add {Restores} restores", Enumerable.Range(0, Restores).ToDictionary(
-            i => $"restores/load-{i:D3}.yaml",
-            i => (string?)$"""
-                apiVersion: kafka.oso.sh/v1alpha1
-                kind: KafkaRestore
-                metadata:
-                  name: load-{i:D3}
-                  namespace: load
-                spec:
-                  backupId: backup-1
-                  targetCluster:
-                    bootstrapServers: [{bootstrap}]
-                  storage:
-                    storageType: filesystem
-                    filesystem:
-                      path: {backups}
-                  topicMapping:
-                    orders: {targets[i]}
+        var targets = await CommitAllRestoresInOneCommitAsync(backups);
 
-                """));
-        // One commit brings all of them.
-        Assert.Equal(Restores, _remote.RemoteGit("diff-tree", "--no-commit-id", "--name-only", "-r", added).Split('\n', StringSplitOptions.RemoveEmptyEntries).Length);
-
-        var options = new ReconcilerOptions
-        {
-            RepositoryUrl = _remote.BarePath,
-            Branch = _remote.Branch,
-            StateDirectory = _remote.Scratch("state"),
-            PollInterval = TimeSpan.FromMilliseconds(200),
-            PushRetryDelay = TimeSpan.FromMilliseconds(20),
-            RetryBaseDelay = TimeSpan.FromMilliseconds(200),
-            MaxConcurrentRestores = MaxConcurrent,
-            Policy = TestPolicy.AllowAll(),
-        };
+        var options = LoopOptions();
         var probe = new ConcurrencyProbe(new KafkaRestoreRunner { Tuning = RestoreTuning.Default with { ConnectTimeout = TimeSpan.FromSeconds(30) } });
         using var store = StateStore.Open(options.StateDirectory);
         using var git = new GitSource(options);
@@ -123,16 +84,7 @@ public sealed class LoadTests(KafkaFixture kafka, ITestOutputHelper output) : IC
         var expected = Enumerable.Range(0, RecordsPerRestore).Select(i => $"order-{i}").ToList();
         Assert.All(targets, t => Assert.Equal(expected, read[t]));
 
-        // Status files in Git: one per restore, every one Completed.
-        var statusFiles = _remote.RemoteGit("ls-tree", "-r", "--name-only", _remote.Branch, "status/kafkarestore/load/")
-            .Split('\n', StringSplitOptions.RemoveEmptyEntries);
-        Assert.Equal(Restores, statusFiles.Length);
-        var completedInGit = statusFiles.Count(f => _remote.RemoteGit("show", $"{_remote.Branch}:{f}").Contains("phase: Completed", StringComparison.Ordinal));
-        Assert.Equal(Restores, completedInGit);
-        // Those waiting for a worker were committed as Pending first (SPEC 5: record as Pending, start when a worker is free).
-        var everPending = _remote.RemoteGit("log", "-G", "phase: Pending", "--name-only", "--format=", _remote.Branch, "--", "status/kafkarestore/load/")
-            .Split('\n', StringSplitOptions.RemoveEmptyEntries).Distinct(StringComparer.Ordinal).Count();
-        Assert.InRange(everPending, Restores - MaxConcurrent, Restores);
+        var everPending = AssertStatusFilesInGitCompletedAfterPending();
 
         // Bounded: a few small restores at a time cannot need more than this, whatever the count.
         const long MiB = 1 << 20;
@@ -145,6 +97,70 @@ public sealed class LoadTests(KafkaFixture kafka, ITestOutputHelper output) : IC
         output.WriteLine($"concurrency: peak {probe.Peak} runs executing at once (measured around each runner call), peak runs_in_flight gauge {peakReported} ({samples} samples), runs_in_flight_max {loop.Counters.PeakRunning}");
         output.WriteLine($"memory: test process RSS {baseline.Rss / MiB} MiB before, peak {peak.Rss / MiB} MiB; managed heap {baseline.Heap / MiB} MiB before, peak {peak.Heap / MiB} MiB");
         output.WriteLine($"git: {everPending} status files went through Pending; {commits} status commits; wall time {clock.Elapsed.TotalSeconds:0}s (reported, not asserted)");
+    }
+
+    /// <summary>Writes the backup and commits <see cref="Restores"/> restores of it, one target topic each, in one commit.</summary>
+    private async Task<List<string>> CommitAllRestoresInOneCommitAsync(string backups)
+    {
+        await RestoreKit.WriteBackupAsync(new FilesystemBackupStorage(backups), "backup-1",
+            new Dictionary<(string, int), IReadOnlyList<BackupRecord>>
+            {
+                [("orders", 0)] = [.. Enumerable.Range(0, RecordsPerRestore).Select(i => RestoreKit.Record(i, 1_700_000_000_000 + i, $"k{i}", $"order-{i}"))],
+            },
+            new Dictionary<string, int> { ["orders"] = 1 });
+        var targets = Enumerable.Range(0, Restores).Select(i => kafka.Broker.CreateUniqueTopic($"load-{i:D3}", 1)).ToList();
+        var bootstrap = kafka.Broker.BootstrapServers.Replace(",", ", ", StringComparison.Ordinal);
+        var added = _remote.HumanCommit($"add {Restores} restores", Enumerable.Range(0, Restores).ToDictionary(
+            i => $"restores/load-{i:D3}.yaml",
+            i => (string?)$"""
+                apiVersion: kafka.oso.sh/v1alpha1
+                kind: KafkaRestore
+                metadata:
+                  name: load-{i:D3}
+                  namespace: load
+                spec:
+                  backupId: backup-1
+                  targetCluster:
+                    bootstrapServers: [{bootstrap}]
+                  storage:
+                    storageType: filesystem
+                    filesystem:
+                      path: {backups}
+                  topicMapping:
+                    orders: {targets[i]}
+
+                """));
+        // One commit brings all of them.
+        Assert.Equal(Restores, _remote.RemoteGit("diff-tree", "--no-commit-id", "--name-only", "-r", added).Split('\n', StringSplitOptions.RemoveEmptyEntries).Length);
+        return targets;
+    }
+
+    /// <summary>The reconcile loop's options: short delays, at most <see cref="MaxConcurrent"/> restores at once.</summary>
+    private ReconcilerOptions LoopOptions() => new()
+    {
+        RepositoryUrl = _remote.BarePath,
+        Branch = _remote.Branch,
+        StateDirectory = _remote.Scratch("state"),
+        PollInterval = TimeSpan.FromMilliseconds(200),
+        PushRetryDelay = TimeSpan.FromMilliseconds(20),
+        RetryBaseDelay = TimeSpan.FromMilliseconds(200),
+        MaxConcurrentRestores = MaxConcurrent,
+        Policy = TestPolicy.AllowAll(),
+    };
+
+    /// <summary>Status files in Git: one per restore, every one Completed, those waiting for a worker Pending first; returns how many went through Pending.</summary>
+    private int AssertStatusFilesInGitCompletedAfterPending()
+    {
+        var statusFiles = _remote.RemoteGit("ls-tree", "-r", "--name-only", _remote.Branch, "status/kafkarestore/load/")
+            .Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.Equal(Restores, statusFiles.Length);
+        var completedInGit = statusFiles.Count(f => _remote.RemoteGit("show", $"{_remote.Branch}:{f}").Contains("phase: Completed", StringComparison.Ordinal));
+        Assert.Equal(Restores, completedInGit);
+        // Those waiting for a worker were committed as Pending first (SPEC 5: record as Pending, start when a worker is free).
+        var everPending = _remote.RemoteGit("log", "-G", "phase: Pending", "--name-only", "--format=", _remote.Branch, "--", "status/kafkarestore/load/")
+            .Split('\n', StringSplitOptions.RemoveEmptyEntries).Distinct(StringComparer.Ordinal).Count();
+        Assert.InRange(everPending, Restores - MaxConcurrent, Restores);
+        return everPending;
     }
 
     /// <summary>Every record value of partition 0 of each topic, read with one consumer assigned to all of them.</summary>

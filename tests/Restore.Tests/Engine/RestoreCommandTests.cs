@@ -222,13 +222,7 @@ public sealed class RestoreCommandTests(KafkaFixture kafka, S3rverFixture s3, IT
         const int perPartition = 8_000;
         var padding = new string('.', 200);
         var topic = kafka.Broker.CreateUniqueTopic("kill", partitions);
-        var input = new Dictionary<(string, int), IReadOnlyList<BackupRecord>>();
-        for (var p = 0; p < partitions; p++)
-        {
-            var partition = p;
-            input[(topic, p)] = [.. Enumerable.Range(0, perPartition).Select(i =>
-                RestoreKit.Record(i * 2, 1_000_000 + i, $"k{partition}-{i}", $"value-{partition}-{i}{padding}"))];
-        }
+        var input = KillTestInput(topic, partitions, perPartition, padding);
         await _s.WriteBackupAsync(input, new Dictionary<string, int> { [topic] = partitions }, segmentRecords: 1000);
         var file = WriteResource("cli-kill", "  resources: {limits: {cpu: \"2\", memory: 8Mi}}\n  includeOriginalOffsetHeader: true");
 
@@ -256,25 +250,7 @@ public sealed class RestoreCommandTests(KafkaFixture kafka, S3rverFixture s3, IT
             var stderr = process.StandardError.ReadToEndAsync();
             if (attempt < killAt.Length)
             {
-                var killed = false;
-                if (killAt[attempt] == 0)
-                {
-                    killed = !process.WaitForExit(random.Next(100, 400));
-                }
-                else
-                {
-                    // At most 95% of the records: a kill point at the very end would often come after the last record.
-                    var threshold = (long)(total * Math.Min(0.95, killAt[attempt] + random.NextDouble() * 0.1));
-                    while (!process.HasExited)
-                    {
-                        if (Landed() >= threshold)
-                        {
-                            killed = true;
-                            break;
-                        }
-                        Thread.Sleep(5);
-                    }
-                }
+                var killed = WaitForKillPoint(process, killAt[attempt], random, total, Landed);
                 if (killed && !process.HasExited)
                 {
                     process.Kill(entireProcessTree: true); // SIGKILL: no chance to flush or checkpoint
@@ -296,6 +272,50 @@ public sealed class RestoreCommandTests(KafkaFixture kafka, S3rverFixture s3, IT
         Assert.True(midRestoreKills >= 3, $"only {midRestoreKills} of {kills} kills landed mid-restore");
         Assert.Contains($"restoredRecords: {partitions * perPartition}", final.StdOut, StringComparison.Ordinal);
 
+        AssertEveryRecordOnceInOrder(topic, partitions, perPartition, input);
+    }
+
+    /// <summary>The backup's records: <paramref name="perPartition"/> padded records in each partition, at even offsets.</summary>
+    private static Dictionary<(string, int), IReadOnlyList<BackupRecord>> KillTestInput(string topic, int partitions, int perPartition, string padding)
+    {
+        var input = new Dictionary<(string, int), IReadOnlyList<BackupRecord>>();
+        for (var p = 0; p < partitions; p++)
+        {
+            var partition = p;
+            input[(topic, p)] = [.. Enumerable.Range(0, perPartition).Select(i =>
+                RestoreKit.Record(i * 2, 1_000_000 + i, $"k{partition}-{i}", $"value-{partition}-{i}{padding}"))];
+        }
+        return input;
+    }
+
+    /// <summary>Waits for a kill point: a random moment during startup (share 0), else until that share of the records (plus up to a tenth) has landed; true when the kill point came before the process exited.</summary>
+    private static bool WaitForKillPoint(Process process, double killPoint, Random random, long total, Func<long> landed)
+    {
+        var killed = false;
+        if (killPoint == 0)
+        {
+            killed = !process.WaitForExit(random.Next(100, 400));
+        }
+        else
+        {
+            // At most 95% of the records: a kill point at the very end would often come after the last record.
+            var threshold = (long)(total * Math.Min(0.95, killPoint + random.NextDouble() * 0.1));
+            while (!process.HasExited)
+            {
+                if (landed() >= threshold)
+                {
+                    killed = true;
+                    break;
+                }
+                Thread.Sleep(5);
+            }
+        }
+        return killed;
+    }
+
+    /// <summary>Every record of the backup is in the target exactly once, in order, with its key, value, timestamp and original offset header.</summary>
+    private void AssertEveryRecordOnceInOrder(string topic, int partitions, int perPartition, Dictionary<(string, int), IReadOnlyList<BackupRecord>> input)
+    {
         var seen = RestoreKit.ReadTopic(kafka.Broker.BootstrapServers, topic, partitions);
         Assert.Equal(partitions * perPartition, seen.Count);
         for (var p = 0; p < partitions; p++)
