@@ -59,19 +59,7 @@ internal static class ReconcileScale
         {
             var runner = new KafkaRestoreRunner { Tuning = RestoreTuning.Default with { TopicCreationTimeout = TimeSpan.FromMinutes(30) } };
             await using var loop = ReconcileLoop.Create(options, store, git, [runner]);
-            async Task Cycle(string name)
-            {
-                var parsed = loop.BlobsParsed;
-                var commits = loop.Counters.StatusCommits;
-                var sw = Stopwatch.StartNew();
-                var report = await loop.RunCycleAsync(CancellationToken.None);
-                sw.Stop();
-                if (!report.Synced) throw new InvalidOperationException($"reconcile cycle '{name}' did not sync: {report.Error} {report.Publish}");
-                var m = new CycleMeasurement(name, sw.Elapsed, report.Skipped, loop.BlobsParsed - parsed, loop.Counters.StatusCommits - commits,
-                    report.Actions.Count(a => a.Kind is not (PlanActionKind.Unchanged or PlanActionKind.Wait)));
-                cycles.Add(m);
-                Console.WriteLine($"reconcile: {name}: {m.Elapsed.TotalSeconds:F3} s, skipped {m.Skipped}, {m.BlobsParsed:N0} blobs parsed, {m.StatusCommits} status commits, {m.ChangingActions:N0} changing actions");
-            }
+            Task Cycle(string name) => MeasureCycleAsync(loop, name, cycles);
 
             await Cycle("first full cycle (clone, parse all, record all, publish all statuses)");
             // A cycle that finds the fetched commit unchanged (our own status commit excepted) and
@@ -84,19 +72,8 @@ internal static class ReconcileScale
             await Cycle("no change after the edit");
             // A cycle that is not skipped reads every record (plan, apply, publish, next due): from the writer's
             // copy, and, side by side, by scanning the file as a read-only opener (and, before the copy, the writer) does.
-            TimeSpan Median(Func<int> read)
-            {
-                var reads = new List<TimeSpan>();
-                for (var i = 0; i < 3; i++)
-                {
-                    var sw = Stopwatch.StartNew();
-                    if (read() != files) throw new InvalidOperationException("the state store lost records");
-                    reads.Add(sw.Elapsed);
-                }
-                return reads.Order().ElementAt(1);
-            }
-            readAll = Median(() => store.Resources().Count);
-            scanAll = Median(() =>
+            readAll = Median(files, () => store.Resources().Count);
+            scanAll = Median(files, () =>
             {
                 using var reader = StateStore.Open(options.StateDirectory, readOnly: true);
                 return reader.Resources().Count;
@@ -109,6 +86,34 @@ internal static class ReconcileScale
         var closed = FileSize(store.Path) + FileSize(LogPath(store.Path));
         Console.WriteLine($"reconcile: state store {stateBytes / 1e6:F1} MB + log {logBytes / 1e6:F1} MB while open, {closed / 1e6:F1} MB after close");
         return new ReconcileScaleResult(files, push.Elapsed, cycles, stateBytes, logBytes, closed, readAll, scanAll);
+    }
+
+    /// <summary>Runs one cycle, records how long it took and what it did, and prints it.</summary>
+    private static async Task MeasureCycleAsync(ReconcileLoop loop, string name, List<CycleMeasurement> cycles)
+    {
+        var parsed = loop.BlobsParsed;
+        var commits = loop.Counters.StatusCommits;
+        var sw = Stopwatch.StartNew();
+        var report = await loop.RunCycleAsync(CancellationToken.None);
+        sw.Stop();
+        if (!report.Synced) throw new InvalidOperationException($"reconcile cycle '{name}' did not sync: {report.Error} {report.Publish}");
+        var m = new CycleMeasurement(name, sw.Elapsed, report.Skipped, loop.BlobsParsed - parsed, loop.Counters.StatusCommits - commits,
+            report.Actions.Count(a => a.Kind is not (PlanActionKind.Unchanged or PlanActionKind.Wait)));
+        cycles.Add(m);
+        Console.WriteLine($"reconcile: {name}: {m.Elapsed.TotalSeconds:F3} s, skipped {m.Skipped}, {m.BlobsParsed:N0} blobs parsed, {m.StatusCommits} status commits, {m.ChangingActions:N0} changing actions");
+    }
+
+    /// <summary>The median of three timed reads, each of which must see all <paramref name="files"/> records.</summary>
+    private static TimeSpan Median(int files, Func<int> read)
+    {
+        var reads = new List<TimeSpan>();
+        for (var i = 0; i < 3; i++)
+        {
+            var sw = Stopwatch.StartNew();
+            if (read() != files) throw new InvalidOperationException("the state store lost records");
+            reads.Add(sw.Elapsed);
+        }
+        return reads.Order().ElementAt(1);
     }
 
     private static string LogPath(string db) => Path.Combine(Path.GetDirectoryName(db)!, Path.GetFileNameWithoutExtension(db) + "-log" + Path.GetExtension(db));

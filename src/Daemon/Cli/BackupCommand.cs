@@ -49,23 +49,8 @@ internal static class BackupCommand
         };
         location.AddTo(command);
         backupId.Validators.Add(ValidateBackupId);
-        segmentBytes.Validators.Add(result =>
-        {
-            // An lz4 segment is compressed as one block, in memory: keep it well inside LZ4's ~2 GB block limit.
-            var bytes = result.GetValueOrDefault<long>();
-            if (bytes is < 1024 or > 1024L * 1024 * 1024)
-                result.AddError($"--segment-max-bytes {bytes} must be between 1024 and 1073741824 (1 GiB); the default is 67108864 (64 MiB)");
-        });
-        command.Validators.Add(result =>
-        {
-            // Defaults are not applied yet while validating.
-            var protocol = result.GetValue(securityProtocol) ?? "plaintext";
-            var sasl = protocol.StartsWith("sasl", StringComparison.Ordinal);
-            if (sasl != (result.GetValue(saslSecret) is not null))
-                result.AddError("--security-protocol sasl_plaintext or sasl_ssl and --sasl-secret go together: give both or neither");
-            if (result.GetValue(tlsSecret) is not null && !protocol.EndsWith("ssl", StringComparison.Ordinal))
-                result.AddError("--tls-secret needs --security-protocol ssl or sasl_ssl");
-        });
+        segmentBytes.Validators.Add(ValidateSegmentBytes);
+        command.Validators.Add(result => ValidateSecurity(result, securityProtocol, saslSecret, tlsSecret));
         command.SetAction(async (r, ct) =>
         {
             var output = r.InvocationConfiguration.Output;
@@ -106,6 +91,26 @@ internal static class BackupCommand
         });
         command.Subcommands.Add(CreateDescribe());
         return command;
+    }
+
+    /// <summary>An lz4 segment is compressed as one block, in memory: keep it well inside LZ4's ~2 GB block limit.</summary>
+    private static void ValidateSegmentBytes(System.CommandLine.Parsing.OptionResult result)
+    {
+        var bytes = result.GetValueOrDefault<long>();
+        if (bytes is < 1024 or > 1024L * 1024 * 1024)
+            result.AddError($"--segment-max-bytes {bytes} must be between 1024 and 1073741824 (1 GiB); the default is 67108864 (64 MiB)");
+    }
+
+    /// <summary>--sasl-secret goes with a sasl protocol, --tls-secret with an ssl one.</summary>
+    private static void ValidateSecurity(System.CommandLine.Parsing.CommandResult result, Option<string> securityProtocol, Option<string?> saslSecret, Option<string?> tlsSecret)
+    {
+        // Defaults are not applied yet while validating.
+        var protocol = result.GetValue(securityProtocol) ?? "plaintext";
+        var sasl = protocol.StartsWith("sasl", StringComparison.Ordinal);
+        if (sasl != (result.GetValue(saslSecret) is not null))
+            result.AddError("--security-protocol sasl_plaintext or sasl_ssl and --sasl-secret go together: give both or neither");
+        if (result.GetValue(tlsSecret) is not null && !protocol.EndsWith("ssl", StringComparison.Ordinal))
+            result.AddError("--tls-secret needs --security-protocol ssl or sasl_ssl");
     }
 
     private static Command CreateDescribe()

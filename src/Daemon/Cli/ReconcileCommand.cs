@@ -57,10 +57,3 @@ internal static class ReconcileCommand
         return command;
     }
 }
-
-/// <summary>The runners this build has, one per kind it can execute.</summary>
-internal static class Runners
-{
-    /// <summary>Every runner.</summary>
-    public static IReadOnlyList<IResourceRunner> All() => [new KafkaRestoreRunner(), new KafkaOffsetResetRunner(), new KafkaOffsetRollbackRunner()];
-}

@@ -30,17 +30,7 @@ internal static class RunCommand
             // Every bad setting is reported at once, reconciler and daemon alike, before anything starts;
             // a file both read (bad JSON) is reported once.
             var problems = new StringWriter();
-            DaemonOptions? daemon = null;
-            try
-            {
-                daemon = DaemonSettings.Load(parse);
-                foreach (var p in daemon.Validate()) problems.WriteLine($"kafka-restored run: {p}");
-                if (daemon.Validate().Count > 0) daemon = null;
-            }
-            catch (SettingsException e)
-            {
-                problems.WriteLine($"kafka-restored run: {e.Message}");
-            }
+            var daemon = LoadDaemonSettings(parse, problems);
             var options = CliSupport.Settings(parse, "run", problems);
             foreach (var line in problems.ToString().Split(Environment.NewLine, StringSplitOptions.RemoveEmptyEntries).Distinct(StringComparer.Ordinal))
                 error.WriteLine(line);
@@ -69,14 +59,7 @@ internal static class RunCommand
             using (store)
             {
                 var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true, ContentRootPath = AppContext.BaseDirectory });
-                builder.Logging.ClearProviders();
-                // Under systemd (journald), log lines carry <N> priority prefixes instead of colours.
-                if (Environment.GetEnvironmentVariable("JOURNAL_STREAM") is not null || Environment.GetEnvironmentVariable("INVOCATION_ID") is not null)
-                    builder.Logging.AddSystemdConsole(o => o.IncludeScopes = true);
-                else
-                    builder.Logging.AddSimpleConsole(o => { o.SingleLine = true; o.IncludeScopes = true; o.TimestampFormat = "HH:mm:ss "; });
-                builder.Logging.SetMinimumLevel(LogLevel.Information);
-                builder.Logging.AddFilter("Microsoft", LogLevel.Warning);
+                ConfigureLogging(builder.Logging);
                 builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(45));
 
                 var time = TimeProvider.System;
@@ -110,6 +93,36 @@ internal static class RunCommand
             }
         });
         return command;
+    }
+
+    /// <summary>The daemon's own settings, or null after writing every problem with them to <paramref name="problems"/>.</summary>
+    private static DaemonOptions? LoadDaemonSettings(ParseResult parse, StringWriter problems)
+    {
+        DaemonOptions? daemon = null;
+        try
+        {
+            daemon = DaemonSettings.Load(parse);
+            foreach (var p in daemon.Validate()) problems.WriteLine($"kafka-restored run: {p}");
+            if (daemon.Validate().Count > 0) daemon = null;
+        }
+        catch (SettingsException e)
+        {
+            problems.WriteLine($"kafka-restored run: {e.Message}");
+        }
+        return daemon;
+    }
+
+    /// <summary>Console logging: systemd priority prefixes under journald, single coloured lines otherwise.</summary>
+    private static void ConfigureLogging(ILoggingBuilder logging)
+    {
+        logging.ClearProviders();
+        // Under systemd (journald), log lines carry <N> priority prefixes instead of colours.
+        if (Environment.GetEnvironmentVariable("JOURNAL_STREAM") is not null || Environment.GetEnvironmentVariable("INVOCATION_ID") is not null)
+            logging.AddSystemdConsole(o => o.IncludeScopes = true);
+        else
+            logging.AddSimpleConsole(o => { o.SingleLine = true; o.IncludeScopes = true; o.TimestampFormat = "HH:mm:ss "; });
+        logging.SetMinimumLevel(LogLevel.Information);
+        logging.AddFilter("Microsoft", LogLevel.Warning);
     }
 
     private static HealthReport Health(ReconcileLoop loop, LoopHeartbeat heartbeat)

@@ -121,6 +121,3 @@ public static class ReconcilerSettings
         if (options.GitTokenFile is null && options.GitSshKeyFile is null && File.Exists(token)) options.GitTokenFile = token;
     }
 }
-
-/// <summary>Settings that cannot be read; the message names the setting or file.</summary>
-public sealed class SettingsException(string message) : Exception(message);

@@ -83,28 +83,7 @@ internal static class DemoCommand
         SeedRemote(seed, remote);
         output.WriteLine($"[3/5] config repo {remote}: {needs.ResourceFiles.Count} KafkaRestore files from examples/repo, pointed at the embedded cluster and the backup folder");
 
-        var options = new ReconcilerOptions
-        {
-            RepositoryUrl = remote,
-            Branch = Branch,
-            StateDirectory = Path.Combine(dir, "state"),
-            PollInterval = TimeSpan.FromSeconds(1),
-            MaxConcurrentRestores = 3,
-            ProgressCommitInterval = TimeSpan.FromSeconds(2),
-            RetryBaseDelay = TimeSpan.FromSeconds(1),
-            RetryMaxDelay = TimeSpan.FromSeconds(4),
-            BotName = "kafka-restored",
-            BotEmail = "kafka-restored@demo.local",
-            // Exactly what the demo's resources need: the embedded cluster and the backup folder, nothing else (docs/SECURITY.md).
-            Policy = new()
-            {
-                [HostPolicy.AnyNamespace] = new PolicyEntry
-                {
-                    Clusters = [.. cluster.BootstrapServers.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)],
-                    Folders = [backups],
-                },
-            },
-        };
+        var options = DemoOptions(dir, remote, cluster.BootstrapServers, backups);
         output.WriteLine($"[4/5] running the reconciler until every restore settles (Policy: every namespace may reach {cluster.BootstrapServers} and {backups}, nothing else)...");
         using var logging = LoggerFactory.Create(b => b.AddSimpleConsole(o => { o.SingleLine = true; o.TimestampFormat = "HH:mm:ss "; })
             .SetMinimumLevel(LogLevel.Information).AddFilter("KafkaRestored.Restore", LogLevel.Warning));
@@ -121,6 +100,45 @@ internal static class DemoCommand
 
         output.WriteLine();
         output.WriteLine("[5/5] status history, as `git log --oneline` shows it in the config repo:");
+        PrintHistory(output, remote);
+        output.WriteLine();
+        output.WriteLine("resources:");
+        PrintResources(output, final);
+        // full-restore asks for the original-offset headers, so its records show where they came from.
+        PrintSample(output, cluster.BootstrapServers, "full-restore.orders");
+        output.WriteLine();
+        output.WriteLine($"done in {clock.Elapsed.TotalSeconds:F1} s. Look around: git clone {remote} && cat status/kafkarestore/default/*.yaml");
+        return final.All(r => r.Phase == ResourcePhase.Completed) ? 0 : 1;
+    }
+
+    /// <summary>The reconciler's settings for the demo: fast polling and retries, and a policy that reaches only the embedded cluster and the backup folder.</summary>
+    private static ReconcilerOptions DemoOptions(string dir, string remote, string bootstrapServers, string backups) =>
+        new()
+        {
+            RepositoryUrl = remote,
+            Branch = Branch,
+            StateDirectory = Path.Combine(dir, "state"),
+            PollInterval = TimeSpan.FromSeconds(1),
+            MaxConcurrentRestores = 3,
+            ProgressCommitInterval = TimeSpan.FromSeconds(2),
+            RetryBaseDelay = TimeSpan.FromSeconds(1),
+            RetryMaxDelay = TimeSpan.FromSeconds(4),
+            BotName = "kafka-restored",
+            BotEmail = "kafka-restored@demo.local",
+            // Exactly what the demo's resources need: the embedded cluster and the backup folder, nothing else (docs/SECURITY.md).
+            Policy = new()
+            {
+                [HostPolicy.AnyNamespace] = new PolicyEntry
+                {
+                    Clusters = [.. bootstrapServers.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)],
+                    Folders = [backups],
+                },
+            },
+        };
+
+    /// <summary>Prints the newest 20 commits on the remote's branch, as `git log --oneline` shows them.</summary>
+    private static void PrintHistory(TextWriter output, string remote)
+    {
         using (var repo = new Repository(remote))
         {
             var newestFirst = repo.Commits.QueryBy(new CommitFilter
@@ -131,8 +149,11 @@ internal static class DemoCommand
             foreach (var c in newestFirst.Take(20))
                 output.WriteLine($"  {c.Sha[..7]} {c.MessageShort}");
         }
-        output.WriteLine();
-        output.WriteLine("resources:");
+    }
+
+    /// <summary>Prints each resource's kind, name, phase, restored records, Ready reason and offset reset summary.</summary>
+    private static void PrintResources(TextWriter output, IReadOnlyList<ResourceRecord> final)
+    {
         foreach (var r in final.OrderBy(r => r.Id.Name, StringComparer.Ordinal))
         {
             var records = r.Status is KafkaRestoreStatus s && s.RestoredRecords is { } n ? $"{n:N0} records" : "";
@@ -142,11 +163,6 @@ internal static class DemoCommand
                 : "";
             output.WriteLine($"  {r.Id.Kind} {r.Id.ShortName,-32} {r.Phase,-10} {records,-16} {reason?.Reason}{offsets}");
         }
-        // full-restore asks for the original-offset headers, so its records show where they came from.
-        PrintSample(output, cluster.BootstrapServers, "full-restore.orders");
-        output.WriteLine();
-        output.WriteLine($"done in {clock.Elapsed.TotalSeconds:F1} s. Look around: git clone {remote} && cat status/kafkarestore/default/*.yaml");
-        return final.All(r => r.Phase == ResourcePhase.Completed) ? 0 : 1;
     }
 
     /// <summary>Commits the seed folder as a platform engineer would and pushes it to a new bare remote on main.</summary>

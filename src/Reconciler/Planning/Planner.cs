@@ -48,46 +48,7 @@ public static class Planner
 
         if (!d.IsValid)
         {
-            var problem = d.Duplicates.Count > 0
-                ? $"defined {d.Duplicates.Count} times ({string.Join(", ", d.Duplicates)}): neither is executed"
-                : d.IsDenied
-                    ? $"denied by the host policy ({d.Denials.Count} reference{(d.Denials.Count == 1 ? "" : "s")}, first: {d.Denials[0]})"
-                    : $"invalid spec ({d.Errors.Count} error{(d.Errors.Count == 1 ? "" : "s")}, first: {(d.Errors.Count > 0 ? d.Errors[0] : "")})";
-            if (rec is null)
-            {
-                actions.Add(Problem(d, problem));
-            }
-            else if (d.IsDenied && rec.Phase == ResourcePhase.Running && !context.InFlight.Contains(d.Id))
-            {
-                // Interrupted (daemon restart) under a policy that now denies it: never resumed.
-                actions.Add(Problem(d, problem + "; the interrupted generation is not resumed"));
-            }
-            else if (d.IsDenied && rec.Phase == ResourcePhase.Completed && d.ResourceSpecHash == rec.SpecHash)
-            {
-                // Only the policy changed: a completed resource is neither re-run nor changed; a rerun request is refused visibly.
-                actions.Add(d.RerunValue is not null && d.RerunValue != rec.RerunValue
-                    ? Problem(d, $"rerun requested but {problem}")
-                    : new PlanAction(PlanActionKind.Unchanged, d.Id, "completed; the host policy now denies it, and a completed resource is kept as it is"));
-            }
-            else if (executing)
-            {
-                actions.Add(new PlanAction(PlanActionKind.DeferChange, d.Id, $"{problem}; the running generation {rec.Generation} finishes first"));
-                AddRunningWork(rec, context, candidates, actions);
-            }
-            else if (rec.Phase == ResourcePhase.Completed)
-            {
-                actions.Add(rec.DesiredSpecHash == d.SpecHash
-                    ? new PlanAction(PlanActionKind.Unchanged, d.Id, "completed; the invalid edit is already reported")
-                    : new PlanAction(PlanActionKind.KeepCompleted, d.Id, $"{problem}; generation {rec.Generation} already completed and is kept"));
-            }
-            else if (rec.SpecHash == d.SpecHash)
-            {
-                actions.Add(new PlanAction(PlanActionKind.Unchanged, d.Id, "already reported: " + problem));
-            }
-            else
-            {
-                actions.Add(Problem(d, problem));
-            }
+            PlanInvalid(d, rec, context, executing, actions, candidates);
             return;
         }
 
@@ -121,21 +82,7 @@ public static class Planner
 
         if (specChanged)
         {
-            switch (rec.Phase)
-            {
-                case ResourcePhase.Completed when rec.DesiredSpecHash == d.SpecHash:
-                    actions.Add(new PlanAction(PlanActionKind.Unchanged, d.Id, "completed; the later spec change is already reported as not applied"));
-                    break;
-                case ResourcePhase.Completed:
-                    actions.Add(new PlanAction(PlanActionKind.KeepCompleted, d.Id,
-                        $"spec changed after generation {rec.Generation} completed: not re-run; set annotation {ObjectMeta.RerunAnnotation} to a new value to run it again"));
-                    break;
-                default:
-                    actions.Add(new PlanAction(PlanActionKind.NewGeneration, d.Id,
-                        $"spec changed while {rec.Phase}: new generation {rec.Generation + 1}, attempts reset"));
-                    candidates.Add(new Candidate(d.Id, PlanActionKind.Start, rec.CreatedAt, "new generation"));
-                    break;
-            }
+            PlanSpecChange(d, rec, actions, candidates);
             return;
         }
 
@@ -145,6 +92,71 @@ public static class Planner
             return;
         }
         actions.Add(new PlanAction(PlanActionKind.Unchanged, d.Id, $"unchanged ({rec.Phase}, generation {rec.Generation})"));
+    }
+
+    /// <summary>A resource that is not executed (duplicate, denied by the host policy, invalid spec): report it, keep what completed, let what runs finish.</summary>
+    private static void PlanInvalid(DesiredResource d, ResourceRecord? rec, PlanContext context, bool executing, List<PlanAction> actions, List<Candidate> candidates)
+    {
+        var problem = d.Duplicates.Count > 0
+            ? $"defined {d.Duplicates.Count} times ({string.Join(", ", d.Duplicates)}): neither is executed"
+            : d.IsDenied
+                ? $"denied by the host policy ({d.Denials.Count} reference{(d.Denials.Count == 1 ? "" : "s")}, first: {d.Denials[0]})"
+                : $"invalid spec ({d.Errors.Count} error{(d.Errors.Count == 1 ? "" : "s")}, first: {(d.Errors.Count > 0 ? d.Errors[0] : "")})";
+        if (rec is null)
+        {
+            actions.Add(Problem(d, problem));
+        }
+        else if (d.IsDenied && rec.Phase == ResourcePhase.Running && !context.InFlight.Contains(d.Id))
+        {
+            // Interrupted (daemon restart) under a policy that now denies it: never resumed.
+            actions.Add(Problem(d, problem + "; the interrupted generation is not resumed"));
+        }
+        else if (d.IsDenied && rec.Phase == ResourcePhase.Completed && d.ResourceSpecHash == rec.SpecHash)
+        {
+            // Only the policy changed: a completed resource is neither re-run nor changed; a rerun request is refused visibly.
+            actions.Add(d.RerunValue is not null && d.RerunValue != rec.RerunValue
+                ? Problem(d, $"rerun requested but {problem}")
+                : new PlanAction(PlanActionKind.Unchanged, d.Id, "completed; the host policy now denies it, and a completed resource is kept as it is"));
+        }
+        else if (executing)
+        {
+            actions.Add(new PlanAction(PlanActionKind.DeferChange, d.Id, $"{problem}; the running generation {rec.Generation} finishes first"));
+            AddRunningWork(rec, context, candidates, actions);
+        }
+        else if (rec.Phase == ResourcePhase.Completed)
+        {
+            actions.Add(rec.DesiredSpecHash == d.SpecHash
+                ? new PlanAction(PlanActionKind.Unchanged, d.Id, "completed; the invalid edit is already reported")
+                : new PlanAction(PlanActionKind.KeepCompleted, d.Id, $"{problem}; generation {rec.Generation} already completed and is kept"));
+        }
+        else if (rec.SpecHash == d.SpecHash)
+        {
+            actions.Add(new PlanAction(PlanActionKind.Unchanged, d.Id, "already reported: " + problem));
+        }
+        else
+        {
+            actions.Add(Problem(d, problem));
+        }
+    }
+
+    /// <summary>A changed spec on a resource that is not executing: a completed one is kept, anything else gets a new generation.</summary>
+    private static void PlanSpecChange(DesiredResource d, ResourceRecord rec, List<PlanAction> actions, List<Candidate> candidates)
+    {
+        switch (rec.Phase)
+        {
+            case ResourcePhase.Completed when rec.DesiredSpecHash == d.SpecHash:
+                actions.Add(new PlanAction(PlanActionKind.Unchanged, d.Id, "completed; the later spec change is already reported as not applied"));
+                break;
+            case ResourcePhase.Completed:
+                actions.Add(new PlanAction(PlanActionKind.KeepCompleted, d.Id,
+                    $"spec changed after generation {rec.Generation} completed: not re-run; set annotation {ObjectMeta.RerunAnnotation} to a new value to run it again"));
+                break;
+            default:
+                actions.Add(new PlanAction(PlanActionKind.NewGeneration, d.Id,
+                    $"spec changed while {rec.Phase}: new generation {rec.Generation + 1}, attempts reset"));
+                candidates.Add(new Candidate(d.Id, PlanActionKind.Start, rec.CreatedAt, "new generation"));
+                break;
+        }
     }
 
     private static void AddRunningWork(ResourceRecord rec, PlanContext context, List<Candidate> candidates, List<PlanAction> actions)

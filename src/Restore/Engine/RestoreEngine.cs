@@ -57,32 +57,11 @@ public static class RestoreEngine
             storage ??= BackupStorageFactory.Create(spec.Storage, env.Secrets);
             var manifest = await BackupManifestStore.ReadAsync(storage, spec.BackupId, ct);
             plan = RestorePlanner.Plan(manifest, spec);
-            // Without spec.topics the targets come from the manifest: validation could not see them.
-            if (plan.Topics.Select(t => PolicyEvaluator.TargetTopic(env.Policy, @namespace, t.TargetTopic, "spec.topics"))
-                    .FirstOrDefault(d => d is not null) is { } denied)
-                throw new KafkaRestoredException(FailureReason.PolicyDenied, $"nothing was written: {denied.Message}");
+            EnsureTargetsAllowed(plan, env.Policy, @namespace);
             var budget = RestoreBudget.From(spec.Resources);
-            RestoreLog.Planned(env.Logger, plan.BackupId, plan.Topics.Count, plan.Partitions.Count(), plan.TotalRecords,
-                budget.Workers, budget.MemoryBytes / (1024 * 1024));
-            foreach (var gap in plan.Gaps)
-                RestoreLog.Gap(env.Logger, gap.SourceTopic, gap.Partition, gap.StartOffset, gap.EndOffset - 1, gap.Reason ?? "no reason given");
+            LogPlan(env, plan, budget);
 
-            var context = new RestoreContext
-            {
-                Plan = plan,
-                Storage = storage,
-                Client = KafkaClientConfig.For(spec.TargetCluster, env.Secrets),
-                Bootstrap = KafkaClientConfig.BootstrapList(spec.TargetCluster),
-                Budget = budget,
-                IncludeOriginalOffsetHeader = spec.IncludeOriginalOffsetHeader,
-                SourceCluster = spec.OffsetReset?.SourceCluster ?? manifest.SourceClusterId,
-                Logger = env.Logger,
-                Time = time,
-                Tuning = env.Tuning,
-                Checkpoints = new CheckpointWriter(env.State, env.RestoreKey, time),
-                Progress = progress,
-                StartTimestamp = startTimestamp,
-            };
+            var context = NewContext(spec, env, plan, storage, manifest.SourceClusterId, budget, progress, startTimestamp);
             context.ReportProgress(null, RestoreStage.Preflight);
 
             using var target = new TargetCluster(context.Client, context.Bootstrap, env.Logger, env.Tuning, time);
@@ -103,33 +82,17 @@ public static class RestoreEngine
                 if (!outcome.Retryable || restarts >= env.Tuning.MaxProducerRestarts)
                     return Failed(outcome.Reason!, outcome.Message);
                 restarts++;
-                RestoreLog.ProducerRestart(env.Logger, outcome.Message, restarts, env.Tuning.MaxProducerRestarts);
-                await Task.Delay(TimeSpan.FromSeconds(restarts), time, ct);
-                await WaitForQuietTargetAsync(context, target, ct);
+                await BackOffBeforeRestartAsync(context, target, env, outcome, restarts, ct);
             }
 
             context.ReportProgress(states, RestoreStage.Verifying);
-            var ends = await target.OffsetsAsync(states.Select(s => (s.Plan.TargetTopic, s.Plan.Partition)).ToList(), earliest: false, ct);
-            var verifications = states.Select(s =>
-            {
-                var end = ends[(s.Plan.TargetTopic, s.Plan.Partition)];
-                return new PartitionVerification(s.Plan.SourceTopic, s.Plan.TargetTopic, s.Plan.Partition,
-                    s.Selected ?? 0, end - s.TargetStart, s.TargetStart, end);
-            }).ToList();
-            var bad = verifications.Where(v => !v.Verified).ToList();
-            if (bad.Count > 0)
-            {
-                var first = bad[0];
-                var message = $"{bad.Count} target partitions do not hold the records this restore selected; first: {first.TargetTopic}[{first.Partition}] holds {first.Written} records since offset {first.TargetStartOffset} but the backup selects {first.Selected}. Something else wrote to (or deleted from) the target during the restore; empty the topics and restore again.";
+            var verifications = await VerifyAsync(target, states, ct);
+            if (MismatchMessage(verifications) is { } message)
                 return Failed(FailureReason.VerificationFailed, message, verifications);
-            }
             context.Checkpoints.SaveCompleted(states);
             context.ReportProgress(states, RestoreStage.Finished);
 
-            var records = verifications.Sum(v => v.Selected);
-            var gaps = plan.Gaps.Count();
-            var done = $"Restore completed successfully: {records:N0} records into {plan.Topics.Count} topics, verified per partition"
-                + (gaps > 0 ? $"; the backup reports {gaps} gaps (offsets the source had deleted before the backup), see gaps" : "");
+            var done = CompletedMessage(plan, verifications);
             var completed = BuildResult(RestoreOutcome.Completed, RestoreResult.CompletedReason, done, startTime, time.GetUtcNow(), plan, states, verifications);
             RestoreLog.Finished(env.Logger, RestoreOutcome.Completed, completed.Reason, done);
             return completed;
@@ -142,6 +105,81 @@ public static class RestoreEngine
         {
             return Failed(failure.Reason, failure.Message);
         }
+    }
+
+    /// <summary>Without spec.topics the targets come from the manifest: validation could not see them, so the host policy is checked here.</summary>
+    private static void EnsureTargetsAllowed(RestorePlan plan, HostPolicy? policy, string @namespace)
+    {
+        if (plan.Topics.Select(t => PolicyEvaluator.TargetTopic(policy, @namespace, t.TargetTopic, "spec.topics"))
+                .FirstOrDefault(d => d is not null) is { } denied)
+            throw new KafkaRestoredException(FailureReason.PolicyDenied, $"nothing was written: {denied.Message}");
+    }
+
+    /// <summary>Logs the plan's size and budget, then every gap the backup reports.</summary>
+    private static void LogPlan(RestoreEnvironment env, RestorePlan plan, RestoreBudget budget)
+    {
+        RestoreLog.Planned(env.Logger, plan.BackupId, plan.Topics.Count, plan.Partitions.Count(), plan.TotalRecords,
+            budget.Workers, budget.MemoryBytes / (1024 * 1024));
+        foreach (var gap in plan.Gaps)
+            RestoreLog.Gap(env.Logger, gap.SourceTopic, gap.Partition, gap.StartOffset, gap.EndOffset - 1, gap.Reason ?? "no reason given");
+    }
+
+    /// <summary>What every step of one run shares: the plan, the backup, the target's client settings, the budget and the checkpoints.</summary>
+    private static RestoreContext NewContext(KafkaRestoreSpec spec, RestoreEnvironment env, RestorePlan plan, IBackupStorage storage,
+        string? manifestSourceCluster, RestoreBudget budget, IProgress<RestoreProgressUpdate>? progress, long startTimestamp) => new()
+        {
+            Plan = plan,
+            Storage = storage,
+            Client = KafkaClientConfig.For(spec.TargetCluster, env.Secrets),
+            Bootstrap = KafkaClientConfig.BootstrapList(spec.TargetCluster),
+            Budget = budget,
+            IncludeOriginalOffsetHeader = spec.IncludeOriginalOffsetHeader,
+            SourceCluster = spec.OffsetReset?.SourceCluster ?? manifestSourceCluster,
+            Logger = env.Logger,
+            Time = env.Time,
+            Tuning = env.Tuning,
+            Checkpoints = new CheckpointWriter(env.State, env.RestoreKey, env.Time),
+            Progress = progress,
+            StartTimestamp = startTimestamp,
+        };
+
+    /// <summary>Before the next producer session: log the restart, wait <paramref name="restarts"/> seconds, then until the target is quiet.</summary>
+    private static async Task BackOffBeforeRestartAsync(RestoreContext context, TargetCluster target, RestoreEnvironment env,
+        SessionOutcome outcome, int restarts, CancellationToken ct)
+    {
+        RestoreLog.ProducerRestart(env.Logger, outcome.Message, restarts, env.Tuning.MaxProducerRestarts);
+        await Task.Delay(TimeSpan.FromSeconds(restarts), env.Time, ct);
+        await WaitForQuietTargetAsync(context, target, ct);
+    }
+
+    /// <summary>Compares each target partition's records since its start offset with what the backup selects.</summary>
+    private static async Task<List<PartitionVerification>> VerifyAsync(TargetCluster target, List<PartitionState> states, CancellationToken ct)
+    {
+        var ends = await target.OffsetsAsync(states.Select(s => (s.Plan.TargetTopic, s.Plan.Partition)).ToList(), earliest: false, ct);
+        return states.Select(s =>
+        {
+            var end = ends[(s.Plan.TargetTopic, s.Plan.Partition)];
+            return new PartitionVerification(s.Plan.SourceTopic, s.Plan.TargetTopic, s.Plan.Partition,
+                s.Selected ?? 0, end - s.TargetStart, s.TargetStart, end);
+        }).ToList();
+    }
+
+    /// <summary>The VerificationFailed message naming the first partition that does not match, or null when all match.</summary>
+    private static string? MismatchMessage(List<PartitionVerification> verifications)
+    {
+        var bad = verifications.Where(v => !v.Verified).ToList();
+        if (bad.Count == 0) return null;
+        var first = bad[0];
+        return $"{bad.Count} target partitions do not hold the records this restore selected; first: {first.TargetTopic}[{first.Partition}] holds {first.Written} records since offset {first.TargetStartOffset} but the backup selects {first.Selected}. Something else wrote to (or deleted from) the target during the restore; empty the topics and restore again.";
+    }
+
+    /// <summary>The Completed message: records, topics and the gaps the backup reports.</summary>
+    private static string CompletedMessage(RestorePlan plan, List<PartitionVerification> verifications)
+    {
+        var records = verifications.Sum(v => v.Selected);
+        var gaps = plan.Gaps.Count();
+        return $"Restore completed successfully: {records:N0} records into {plan.Topics.Count} topics, verified per partition"
+            + (gaps > 0 ? $"; the backup reports {gaps} gaps (offsets the source had deleted before the backup), see gaps" : "");
     }
 
     /// <summary>

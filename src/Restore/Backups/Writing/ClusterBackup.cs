@@ -35,34 +35,10 @@ public static class ClusterBackup
         var bootstrap = KafkaClientConfig.BootstrapList(request.Cluster);
         var partitionCounts = ReadPartitionCounts(clientConfig, bootstrap, request.Topics.Distinct(StringComparer.Ordinal).ToList());
 
-        var consumerConfig = new ConsumerConfig(new Dictionary<string, string>(clientConfig))
-        {
-            GroupId = $"kafka-restored-backup-{request.BackupId}",
-            EnableAutoCommit = false,
-            EnableAutoOffsetStore = false,
-            EnablePartitionEof = true,
-            AutoOffsetReset = AutoOffsetReset.Earliest,
-            IsolationLevel = IsolationLevel.ReadCommitted,
-            FetchMaxBytes = 16 * 1024 * 1024,
-            MaxPartitionFetchBytes = 2 * 1024 * 1024,
-            QueuedMaxMessagesKbytes = 32 * 1024,
-        };
-        using var consumer = new ConsumerBuilder<byte[]?, byte[]?>(consumerConfig)
-            .SetKeyDeserializer(Deserializers.ByteArray)
-            .SetValueDeserializer(Deserializers.ByteArray)
-            .SetLogHandler((_, _) => { })
-            .Build();
+        using var consumer = CreateConsumer(clientConfig, request.BackupId);
 
         // Capture the range of every partition before reading anything.
-        var ranges = new Dictionary<TopicPartition, WatermarkOffsets>();
-        foreach (var (topic, count) in partitionCounts)
-        {
-            for (var p = 0; p < count; p++)
-            {
-                var tp = new TopicPartition(topic, p);
-                ranges[tp] = Unreachable(bootstrap, () => consumer.QueryWatermarkOffsets(tp, MetadataTimeout));
-            }
-        }
+        var ranges = ReadRanges(consumer, bootstrap, partitionCounts);
         var pending = ranges.Where(r => r.Value.High.Value > r.Value.Low.Value).ToDictionary(r => r.Key, r => r.Value);
         var total = pending.Sum(r => r.Value.High.Value - r.Value.Low.Value);
         var firstOffsets = new Dictionary<TopicPartition, long>();
@@ -92,15 +68,7 @@ public static class ClusterBackup
                 if (!pending.TryGetValue(tp, out var range)) continue;
                 if (!result.IsPartitionEOF && result.Offset.Value < range.High.Value)
                 {
-                    var m = result.Message;
-                    var record = new BackupRecord
-                    {
-                        Offset = result.Offset.Value,
-                        Timestamp = m.Timestamp.UnixTimestampMs,
-                        Key = m.Key,
-                        Value = m.Value,
-                        Headers = m.Headers is null || m.Headers.Count == 0 ? [] : m.Headers.Select(h => new BackupHeader(h.Key, h.GetValueBytes())).ToArray(),
-                    };
+                    var record = ToBackupRecord(result);
                     firstOffsets.TryAdd(tp, record.Offset);
                     await writer.AppendAsync(tp.Topic, tp.Partition.Value, record, ct);
                     records++;
@@ -128,6 +96,58 @@ public static class ClusterBackup
         consumer.Close();
         progress?.Report(new BackupProgress(records, total, bytes, done, ranges.Count));
         return await writer.CompleteAsync(partitionCounts, request.SourceClusterId, request.Cluster.BootstrapServers.ToList(), groups, gaps, ct);
+    }
+
+    /// <summary>A read-committed consumer that starts at the earliest offset, reports partition ends and commits nothing.</summary>
+    private static IConsumer<byte[]?, byte[]?> CreateConsumer(ClientConfig clientConfig, string backupId)
+    {
+        var consumerConfig = new ConsumerConfig(new Dictionary<string, string>(clientConfig))
+        {
+            GroupId = $"kafka-restored-backup-{backupId}",
+            EnableAutoCommit = false,
+            EnableAutoOffsetStore = false,
+            EnablePartitionEof = true,
+            AutoOffsetReset = AutoOffsetReset.Earliest,
+            IsolationLevel = IsolationLevel.ReadCommitted,
+            FetchMaxBytes = 16 * 1024 * 1024,
+            MaxPartitionFetchBytes = 2 * 1024 * 1024,
+            QueuedMaxMessagesKbytes = 32 * 1024,
+        };
+        return new ConsumerBuilder<byte[]?, byte[]?>(consumerConfig)
+            .SetKeyDeserializer(Deserializers.ByteArray)
+            .SetValueDeserializer(Deserializers.ByteArray)
+            .SetLogHandler((_, _) => { })
+            .Build();
+    }
+
+    /// <summary>The low and high watermark of every partition of every topic.</summary>
+    private static Dictionary<TopicPartition, WatermarkOffsets> ReadRanges(IConsumer<byte[]?, byte[]?> consumer, string bootstrap,
+        Dictionary<string, int> partitionCounts)
+    {
+        var ranges = new Dictionary<TopicPartition, WatermarkOffsets>();
+        foreach (var (topic, count) in partitionCounts)
+        {
+            for (var p = 0; p < count; p++)
+            {
+                var tp = new TopicPartition(topic, p);
+                ranges[tp] = Unreachable(bootstrap, () => consumer.QueryWatermarkOffsets(tp, MetadataTimeout));
+            }
+        }
+        return ranges;
+    }
+
+    /// <summary>A consumed message as the backup stores it.</summary>
+    private static BackupRecord ToBackupRecord(ConsumeResult<byte[]?, byte[]?> result)
+    {
+        var m = result.Message;
+        return new BackupRecord
+        {
+            Offset = result.Offset.Value,
+            Timestamp = m.Timestamp.UnixTimestampMs,
+            Key = m.Key,
+            Value = m.Value,
+            Headers = m.Headers is null || m.Headers.Count == 0 ? [] : m.Headers.Select(h => new BackupHeader(h.Key, h.GetValueBytes())).ToArray(),
+        };
     }
 
     private static Dictionary<string, int> ReadPartitionCounts(ClientConfig config, string bootstrap, IReadOnlyList<string> topics)

@@ -6,18 +6,6 @@ using KafkaRestored.Restore.Workflows;
 
 namespace KafkaRestored.Reconciler.Execution;
 
-/// <summary>Runs a KafkaOffsetReset (SPEC 3.3); a snapshot taken first lives in the state store.</summary>
-public sealed class KafkaOffsetResetRunner : IResourceRunner
-{
-    /// <inheritdoc />
-    public string Kind => ResourceKinds.KafkaOffsetReset;
-
-    /// <inheritdoc />
-    public async Task<RunOutcome> RunAsync(KafkaResource resource, RunContext context, CancellationToken cancellationToken) =>
-        RunOutcome.Of(await OffsetWorkflow.ResetAsync((KafkaOffsetReset)resource, context.Secrets,
-            new LiteDbOffsetSnapshotStore(context.Store), context.Time, cancellationToken));
-}
-
 /// <summary>Runs a KafkaOffsetRollback (SPEC 3.2): takes a snapshot, or re-commits one and verifies by reading back.</summary>
 public sealed class KafkaOffsetRollbackRunner : IResourceRunner
 {

@@ -1,0 +1,67 @@
+using KafkaRestored.Reconciler.State;
+using KafkaRestored.Restore.Engine;
+using KafkaRestored.Restore.Resources.Model;
+using KafkaRestored.Restore.Resources.Policy;
+using KafkaRestored.Restore.Resources.Status;
+using KafkaRestored.Restore.Secrets;
+using Microsoft.Extensions.Logging;
+
+namespace KafkaRestored.Reconciler.Execution;
+
+/// <summary>What a runner may use during one attempt: identity, generation, persistence, secrets, progress reporting.</summary>
+public sealed class RunContext
+{
+    private readonly Action<ResourceStatus> _report;
+
+    internal RunContext(ResourceId id, long generation, int attempt, string sourceRevision, StateStore store,
+        SecretStore secrets, TimeProvider time, ILogger logger, Action<ResourceStatus> report)
+    {
+        Id = id;
+        Generation = generation;
+        Attempt = attempt;
+        SourceRevision = sourceRevision;
+        Store = store;
+        RestoreState = new LiteDbRestoreStateStore(store);
+        RestoreKey = LiteDbRestoreStateStore.RestoreKey(id, generation);
+        Secrets = secrets;
+        Time = time;
+        Logger = logger;
+        _report = report;
+    }
+
+    /// <summary>The resource.</summary>
+    public ResourceId Id { get; }
+
+    /// <summary>Generation being run; a new generation starts with no checkpoints.</summary>
+    public long Generation { get; }
+
+    /// <summary>1-based attempt number within the generation.</summary>
+    public int Attempt { get; }
+
+    /// <summary>The commit whose spec is being executed.</summary>
+    public string SourceRevision { get; }
+
+    /// <summary>The state store (offset snapshots live here).</summary>
+    public StateStore Store { get; }
+
+    /// <summary>Checkpoints and offset maps for the restore engine, keyed by <see cref="RestoreKey"/>.</summary>
+    public IRestoreStateStore RestoreState { get; }
+
+    /// <summary>Key of this generation's checkpoints and offset maps (stable across attempts and restarts).</summary>
+    public string RestoreKey { get; }
+
+    /// <summary>Secret files (&lt;dir&gt;/&lt;name&gt;/&lt;key&gt;).</summary>
+    public SecretStore Secrets { get; }
+
+    /// <summary>Clock for backoff and timing.</summary>
+    public TimeProvider Time { get; }
+
+    /// <summary>Logger with the resource identity in scope.</summary>
+    public ILogger Logger { get; }
+
+    /// <summary>The host policy the resource was allowed by (null: none configured); the restore engine checks internal target topics from the manifest against it.</summary>
+    public HostPolicy? Policy { get; init; }
+
+    /// <summary>Reports kind-specific status (e.g. a KafkaRestoreStatus with Progress); committed to Git throttled.</summary>
+    public void Report(ResourceStatus details) => _report(details);
+}
