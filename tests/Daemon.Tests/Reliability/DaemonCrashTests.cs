@@ -260,7 +260,9 @@ public sealed class DaemonCrashTests(KafkaFixture kafka, ITestOutputHelper log) 
         var guard = Stopwatch.StartNew();
         while (guard.Elapsed < timeout && !daemon.HasExited)
         {
-            if (Status.RemotePhase() == "Completed") return true;
+            // A restore that completed before this start is seen at once; the stop that follows must still find
+            // the daemon up (its SIGTERM handling is in place once the loop started), not mid-start.
+            if (Status.RemotePhase() == "Completed" && daemon.Output.Contains("reconcile loop started", StringComparison.Ordinal)) return true;
             await Task.Delay(200);
         }
         return Status.RemotePhase() == "Completed";

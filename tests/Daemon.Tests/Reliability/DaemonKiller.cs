@@ -48,10 +48,18 @@ internal sealed class DaemonKiller(CrashRemote remote)
     public async Task<Kill?> KillAsync(DaemonProcess daemon, long threshold, long overshoot, KillTrigger trigger, Func<long> landed)
     {
         var guard = Stopwatch.StartNew();
+        var lastPhaseLook = -1000L;
         while (threshold > 0 && landed() < threshold)
         {
-            if (daemon.HasExited || remote.RemotePhase() == "Completed" || guard.Elapsed > TimeSpan.FromMinutes(3)) return null;
-            await Task.Delay(5);
+            if (daemon.HasExited || guard.Elapsed > TimeSpan.FromMinutes(3)) return null;
+            // Asking Git for the phase starts a process: only now and then, so the records landed are looked at
+            // often enough that a fast restore cannot run from below the threshold to its end between two looks.
+            if (guard.ElapsedMilliseconds - lastPhaseLook > 250)
+            {
+                if (remote.RemotePhase() == "Completed") return null;
+                lastPhaseLook = guard.ElapsedMilliseconds;
+            }
+            await Task.Delay(1);
         }
         var duringPush = false;
         var afterRefMoved = false;
