@@ -16,7 +16,7 @@ internal sealed class LoopDaemon : IAsyncDisposable
         Git = new GitSource(options);
         tuning = (tuning ?? RestoreTuning.Default) with { ConnectTimeout = connectTimeout ?? TimeSpan.FromSeconds(10) };
         Loop = ReconcileLoop.Create(options, Store, Git,
-            runners ?? [new KafkaRestoreRunner { Tuning = tuning }, new KafkaOffsetResetRunner(), new KafkaOffsetRollbackRunner()]);
+            runners ?? [new KafkaRestoreRunner { Tuning = tuning }, OffsetRunner.Reset, OffsetRunner.Rollback]);
     }
 
     public StateStore Store { get; }

@@ -47,7 +47,7 @@ internal sealed class FaultRig : IAsyncDisposable
         Store = StateStore.Open(Options.StateDirectory);
         Git = new GitSource(Options);
         Loop = ReconcileLoop.Create(Options, Store, Git,
-            [new KafkaRestoreRunner { Tuning = Tuning }, new KafkaOffsetResetRunner(), new KafkaOffsetRollbackRunner()]);
+            [new KafkaRestoreRunner { Tuning = Tuning }, OffsetRunner.Reset, OffsetRunner.Rollback]);
     }
 
     public GitRemote Remote { get; } = new();
