@@ -2,6 +2,7 @@ using System.CommandLine;
 using KafkaRestored.Daemon.Configuration;
 using KafkaRestored.Daemon.Hosting;
 using KafkaRestored.Daemon.Http;
+using KafkaRestored.Reconciler;
 using KafkaRestored.Reconciler.Execution;
 using KafkaRestored.Reconciler.Git;
 using KafkaRestored.Reconciler.State;
@@ -62,37 +63,52 @@ internal static class RunCommand
                 ConfigureLogging(builder.Logging);
                 builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(45));
 
-                var time = TimeProvider.System;
-                builder.Services.AddSingleton(time);
-                builder.Services.AddSingleton(store);
-                builder.Services.AddSingleton(sp => new GitSource(options, sp.GetRequiredService<ILoggerFactory>().CreateLogger("KafkaRestored.Git")));
-                builder.Services.AddSingleton(sp => ReconcileLoop.Create(options, store, sp.GetRequiredService<GitSource>(), Runners.All(), time,
-                    sp.GetRequiredService<ILoggerFactory>().CreateLogger("KafkaRestored.Reconciler")));
-                var window = daemon.StallWindow ?? (options.PollInterval * 2) + options.FetchTimeout;
-                builder.Services.AddSingleton(sp => new LoopHeartbeat(time, () => sp.GetRequiredService<ReconcileLoop>().Counters.LastCycleEnd, window));
-                builder.Services.AddHostedService<ReconcileLoopService>();
-                builder.Services.AddHostedService<SystemdNotifyService>();
-                if (daemon.HttpEnabled)
-                {
-                    builder.Services.AddHostedService(sp =>
-                    {
-                        var loop = sp.GetRequiredService<ReconcileLoop>();
-                        var heartbeat = sp.GetRequiredService<LoopHeartbeat>();
-                        return new HttpEndpointService(daemon.HttpListen, new DaemonEndpoints(
-                            Health: () => Health(loop, heartbeat),
-                            Metrics: () => DaemonMetrics.Collect(loop.Counters, store, heartbeat),
-                            TriggerCycle: loop.Trigger,
-                            WebhookSecret: () => webhookSecret), sp.GetRequiredService<ILoggerFactory>());
-                    });
-                }
+                AddServices(builder.Services, options, daemon, store, webhookSecret);
                 // The container owns the loop and the clone: disposing the host stops running work
                 // (loop first, it was created last) and closes the repository.
                 using var host = builder.Build();
+                try
+                {
+                    // Bound before the host starts: an address in use ends the daemon in one line, before any work.
+                    if (host.Services.GetService<HttpEndpointService>() is { } http) await http.BindAsync(ct);
+                }
+                catch (ListenerBindException e)
+                {
+                    error.WriteLine($"kafka-restored run: {e.Message}");
+                    return CliSupport.ConfigError;
+                }
                 await host.RunAsync(ct);
                 return 0;
             }
         });
         return command;
+    }
+
+    /// <summary>The daemon's services. Hosted services start in the order added: the HTTP listener first.</summary>
+    private static void AddServices(IServiceCollection services, ReconcilerOptions options, DaemonOptions daemon, StateStore store, string? webhookSecret)
+    {
+        var time = TimeProvider.System;
+        services.AddSingleton(time);
+        services.AddSingleton(store);
+        services.AddSingleton(sp => new GitSource(options, sp.GetRequiredService<ILoggerFactory>().CreateLogger("KafkaRestored.Git")));
+        services.AddSingleton(sp => ReconcileLoop.Create(options, store, sp.GetRequiredService<GitSource>(), Runners.All(), time,
+            sp.GetRequiredService<ILoggerFactory>().CreateLogger("KafkaRestored.Reconciler")));
+        var window = daemon.StallWindow ?? (options.PollInterval * 2) + options.FetchTimeout;
+        services.AddSingleton(sp => new LoopHeartbeat(time, () => sp.GetRequiredService<ReconcileLoop>().Counters.LastCycleEnd, window));
+        // The listener is bound before the host starts (and, as a hosted service, started first), so a busy
+        // port stops the daemon before it clones, plans or runs anything.
+        if (daemon.HttpEnabled)
+        {
+            // The endpoints reach the loop lazily: binding the listener must not build the loop, whose Git source clones.
+            services.AddSingleton(sp => new HttpEndpointService(daemon.HttpListen, new DaemonEndpoints(
+                Health: () => Health(sp.GetRequiredService<ReconcileLoop>(), sp.GetRequiredService<LoopHeartbeat>()),
+                Metrics: () => DaemonMetrics.Collect(sp.GetRequiredService<ReconcileLoop>().Counters, store, sp.GetRequiredService<LoopHeartbeat>()),
+                TriggerCycle: () => sp.GetRequiredService<ReconcileLoop>().Trigger(),
+                WebhookSecret: () => webhookSecret), sp.GetRequiredService<ILoggerFactory>()));
+            services.AddHostedService(sp => sp.GetRequiredService<HttpEndpointService>());
+        }
+        services.AddHostedService<ReconcileLoopService>();
+        services.AddHostedService<SystemdNotifyService>();
     }
 
     /// <summary>The daemon's own settings, or null after writing every problem with them to <paramref name="problems"/>.</summary>

@@ -5,6 +5,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 
 namespace KafkaRestored.Daemon.Http;
 
@@ -25,9 +26,19 @@ public sealed class HttpEndpointService(string listenUrl, DaemonEndpoints endpoi
     /// <inheritdoc />
     public async Task StartAsync(CancellationToken cancellationToken)
     {
+        if (_app is null) await BindAsync(cancellationToken);
+    }
+
+    /// <summary>
+    /// Binds the listener and starts serving; called by <c>run</c> before the host starts anything else, so
+    /// that an address in use ends the daemon before any work.
+    /// </summary>
+    /// <exception cref="ListenerBindException">The address cannot be bound.</exception>
+    public async Task BindAsync(CancellationToken cancellationToken)
+    {
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
-        builder.Services.AddSingleton(loggers);
+        builder.Services.AddSingleton<ILoggerFactory>(new WithoutInnerHostLogs(loggers));
         builder.WebHost.UseUrls(listenUrl);
         builder.WebHost.ConfigureKestrel(k => k.Limits.MaxRequestBodySize = MaxWebhookBytes);
         var app = builder.Build();
@@ -56,7 +67,18 @@ public sealed class HttpEndpointService(string listenUrl, DaemonEndpoints endpoi
             return Results.Text("cycle triggered\n", statusCode: StatusCodes.Status202Accepted);
         });
 
-        await app.StartAsync(cancellationToken);
+        try
+        {
+            await app.StartAsync(cancellationToken);
+        }
+        catch (IOException e)
+        {
+            await app.DisposeAsync();
+            // Kestrel wraps the socket error; its innermost message says why ("Address already in use").
+            var cause = e.InnerException?.Message ?? e.Message;
+            throw new ListenerBindException(
+                $"HttpListen {listenUrl} cannot be bound: {cause}; choose a free address (--http-listen http://127.0.0.1:PORT) or set HttpListen to off.", e);
+        }
         _app = app;
         BoundAddress = app.Urls.FirstOrDefault();
         log.LogInformation("HTTP endpoints listening on {Address} (/healthz, /metrics, /hooks/git)", BoundAddress);
@@ -74,4 +96,21 @@ public sealed class HttpEndpointService(string listenUrl, DaemonEndpoints endpoi
         if (_app is not null) await _app.DisposeAsync();
     }
 
+
+    /// <summary>
+    /// The daemon's loggers for Kestrel, without the inner web host's own lifecycle messages: a failed bind is
+    /// reported once, as <see cref="ListenerBindException"/>, not again with a stack trace.
+    /// </summary>
+    private sealed class WithoutInnerHostLogs(ILoggerFactory inner) : ILoggerFactory
+    {
+        public ILogger CreateLogger(string categoryName) =>
+            categoryName.StartsWith("Microsoft.Extensions.Hosting", StringComparison.Ordinal) ? NullLogger.Instance : inner.CreateLogger(categoryName);
+
+        public void AddProvider(ILoggerProvider provider) => inner.AddProvider(provider);
+
+        // The daemon owns the wrapped factory.
+        public void Dispose()
+        {
+        }
+    }
 }
