@@ -1,3 +1,4 @@
+using System.Text.RegularExpressions;
 using KafkaRestored.Restore.Resources.Model;
 
 namespace KafkaRestored.Restore.Resources.Validation;
@@ -54,7 +55,19 @@ internal static partial class SpecReaders
             m.Ctx.Error(m.Value("bucket")!.Start, DiagnosticCodes.InvalidS3Location,
                 $"{m.FieldPath("bucket")} \"{MapReader.Truncate(bucket)}\" is not a bucket name: put the path inside the bucket in prefix");
         }
+        // The SDK builds host names from the bucket and the region: only S3's own naming rules keep them inside
+        // the endpoint (or AWS) that the host policy matched, whatever the committer wrote.
+        else if (bucket is not null && !BucketName().IsMatch(bucket))
+        {
+            m.Ctx.Error(m.Value("bucket")!.Start, DiagnosticCodes.InvalidS3Location,
+                $"{m.FieldPath("bucket")} \"{MapReader.Truncate(bucket)}\" is not an S3 bucket name: 3 to 63 lower-case letters, digits, '.' and '-', starting and ending with a letter or digit");
+        }
         var region = m.String("region");
+        if (region is not null && !RegionName().IsMatch(region))
+        {
+            m.Ctx.Error(m.Value("region")!.Start, DiagnosticCodes.InvalidS3Location,
+                $"{m.FieldPath("region")} \"{MapReader.Truncate(region)}\" is not a region name: lower-case letters, digits and '-' (e.g. us-east-1)");
+        }
         var prefix = m.String("prefix");
         var endpoint = m.String("endpoint");
         // User info, a query or a fragment would let the written text and the host actually reached differ, which the host policy matches on.
@@ -91,4 +104,10 @@ internal static partial class SpecReaders
         }
         return new FilesystemStorageSpec(path);
     }
+
+    [GeneratedRegex(@"^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]\z")]
+    private static partial Regex BucketName();
+
+    [GeneratedRegex(@"^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\z")]
+    private static partial Regex RegionName();
 }
