@@ -28,68 +28,32 @@ public sealed class RecordingKafkaBroker : IDisposable
 
     private static readonly string[] Mechanisms = ["PLAIN", "SCRAM-SHA-256", "SCRAM-SHA-512"];
 
-    private readonly TcpListener _listener = new(IPAddress.Loopback, 0);
-    private readonly CancellationTokenSource _stop;
-    private readonly MemoryStream _received = new();
-    private readonly List<TcpClient> _clients = [];
-    private readonly List<Task> _tasks = [];
-    private readonly Task _accept;
-    private int _connections;
+    private readonly LoopbackRecorder _recorder;
     private int _saslAuthenticates;
 
     /// <summary>Starts listening on a free loopback port; the broker stops itself after <paramref name="lifetime"/> (default 5 minutes).</summary>
     public RecordingKafkaBroker(TimeSpan? lifetime = null)
     {
-        _stop = new CancellationTokenSource(lifetime ?? TimeSpan.FromMinutes(5));
-        _listener.Start();
-        Port = ((IPEndPoint)_listener.LocalEndpoint).Port;
-        _accept = Task.Run(AcceptAsync);
+        _recorder = new LoopbackRecorder(ServeAsync, lifetime);
     }
 
     /// <summary>The loopback port listened on.</summary>
-    public int Port { get; }
+    public int Port => _recorder.Port;
 
     /// <summary><c>127.0.0.1:PORT</c>, as a bootstrapServers entry.</summary>
     public string BootstrapServers => $"127.0.0.1:{Port}";
 
     /// <summary>Connections accepted so far.</summary>
-    public int Connections => Volatile.Read(ref _connections);
+    public int Connections => _recorder.Connections;
 
     /// <summary>SaslAuthenticate requests (or SASL v0 raw tokens) received so far.</summary>
     public int SaslAuthenticates => Volatile.Read(ref _saslAuthenticates);
 
     /// <summary>A copy of every byte received so far, all connections in arrival order.</summary>
-    public byte[] Received()
-    {
-        lock (_received) return _received.ToArray();
-    }
+    public byte[] Received() => _recorder.Received();
 
     /// <summary>Whether the UTF-8 bytes of <paramref name="text"/> occur in what was received.</summary>
-    public bool HasReceived(string text) => Received().AsSpan().IndexOf(Encoding.UTF8.GetBytes(text)) >= 0;
-
-    private async Task AcceptAsync()
-    {
-        var ct = _stop.Token;
-        using var stopping = ct.Register(_listener.Stop);
-        while (!ct.IsCancellationRequested)
-        {
-            TcpClient client;
-            try
-            {
-                client = await _listener.AcceptTcpClientAsync(ct);
-            }
-            catch (Exception e) when (e is OperationCanceledException or SocketException or ObjectDisposedException)
-            {
-                return;
-            }
-            Interlocked.Increment(ref _connections);
-            lock (_clients)
-            {
-                _clients.Add(client);
-                _tasks.Add(Task.Run(() => ServeAsync(client, ct)));
-            }
-        }
-    }
+    public bool HasReceived(string text) => _recorder.HasReceived(text);
 
     private async Task ServeAsync(TcpClient client, CancellationToken ct)
     {
@@ -156,7 +120,7 @@ public sealed class RecordingKafkaBroker : IDisposable
         {
             var n = await stream.ReadAsync(buffer.AsMemory(read), ct);
             if (n == 0) return null;
-            lock (_received) _received.Write(buffer, read, n);
+            _recorder.Record(buffer.AsSpan(read, n));
             read += n;
         }
         return buffer;
@@ -244,17 +208,5 @@ public sealed class RecordingKafkaBroker : IDisposable
     }
 
     /// <inheritdoc />
-    public void Dispose()
-    {
-        _stop.Cancel();
-        _listener.Stop();
-        Task[] tasks;
-        lock (_clients)
-        {
-            foreach (var c in _clients) c.Dispose();
-            tasks = [_accept, .. _tasks];
-        }
-        Task.WaitAll(tasks, TimeSpan.FromSeconds(5));
-        _stop.Dispose();
-    }
+    public void Dispose() => _recorder.Dispose();
 }

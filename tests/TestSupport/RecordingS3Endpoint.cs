@@ -15,13 +15,8 @@ public sealed class RecordingS3Endpoint : IDisposable
     private const int MaxHead = 64 * 1024;
     private const int MaxBody = 16 * 1024 * 1024;
 
-    private readonly TcpListener _listener = new(IPAddress.Loopback, 0);
-    private readonly CancellationTokenSource _stop;
-    private readonly MemoryStream _received = new();
     private readonly List<string> _requestLines = [];
-    private readonly List<TcpClient> _clients = [];
-    private readonly List<Task> _tasks = [];
-    private readonly Task _accept;
+    private readonly LoopbackRecorder _recorder;
     private readonly int _status;
 
     /// <summary>Starts listening on a free loopback port; <paramref name="status"/> is 403 or 404; stops itself after <paramref name="lifetime"/> (default 5 minutes).</summary>
@@ -29,14 +24,11 @@ public sealed class RecordingS3Endpoint : IDisposable
     {
         if (status is not (403 or 404)) throw new ArgumentOutOfRangeException(nameof(status), status, "403 or 404");
         _status = status;
-        _stop = new CancellationTokenSource(lifetime ?? TimeSpan.FromMinutes(5));
-        _listener.Start();
-        Port = ((IPEndPoint)_listener.LocalEndpoint).Port;
-        _accept = Task.Run(AcceptAsync);
+        _recorder = new LoopbackRecorder(ServeAsync, lifetime);
     }
 
     /// <summary>The loopback port listened on.</summary>
-    public int Port { get; }
+    public int Port => _recorder.Port;
 
     /// <summary><c>http://127.0.0.1:PORT</c>, as an <c>s3.endpoint</c>.</summary>
     public string Endpoint => $"http://127.0.0.1:{Port}";
@@ -51,36 +43,10 @@ public sealed class RecordingS3Endpoint : IDisposable
     }
 
     /// <summary>A copy of every byte received so far, all connections in arrival order.</summary>
-    public byte[] Received()
-    {
-        lock (_received) return _received.ToArray();
-    }
+    public byte[] Received() => _recorder.Received();
 
     /// <summary>Whether the UTF-8 bytes of <paramref name="text"/> occur in what was received.</summary>
-    public bool HasReceived(string text) => Received().AsSpan().IndexOf(Encoding.UTF8.GetBytes(text)) >= 0;
-
-    private async Task AcceptAsync()
-    {
-        var ct = _stop.Token;
-        using var stopping = ct.Register(_listener.Stop);
-        while (!ct.IsCancellationRequested)
-        {
-            TcpClient client;
-            try
-            {
-                client = await _listener.AcceptTcpClientAsync(ct);
-            }
-            catch (Exception e) when (e is OperationCanceledException or SocketException or ObjectDisposedException)
-            {
-                return;
-            }
-            lock (_clients)
-            {
-                _clients.Add(client);
-                _tasks.Add(Task.Run(() => ServeAsync(client, ct)));
-            }
-        }
-    }
+    public bool HasReceived(string text) => _recorder.HasReceived(text);
 
     private async Task ServeAsync(TcpClient client, CancellationToken ct)
     {
@@ -133,11 +99,6 @@ public sealed class RecordingS3Endpoint : IDisposable
             $"HTTP/1.1 {_status} {reason}\r\nContent-Type: application/xml\r\nContent-Length: {body.Length}\r\n" +
             $"x-amz-request-id: {requestId}\r\nDate: {DateTime.UtcNow:R}\r\nServer: AmazonS3\r\n\r\n");
         return isHead ? head : [.. head, .. body];
-    }
-
-    private void Record(ReadOnlySpan<byte> bytes)
-    {
-        lock (_received) _received.Write(bytes);
     }
 
     /// <summary>Reads an HTTP request off a stream, recording every byte it takes.</summary>
@@ -207,24 +168,12 @@ public sealed class RecordingS3Endpoint : IDisposable
         {
             var n = await stream.ReadAsync(_buffer, ct);
             if (n == 0) return false;
-            owner.Record(_buffer.AsSpan(0, n));
+            owner._recorder.Record(_buffer.AsSpan(0, n));
             (_start, _end) = (0, n);
             return true;
         }
     }
 
     /// <inheritdoc />
-    public void Dispose()
-    {
-        _stop.Cancel();
-        _listener.Stop();
-        Task[] tasks;
-        lock (_clients)
-        {
-            foreach (var c in _clients) c.Dispose();
-            tasks = [_accept, .. _tasks];
-        }
-        Task.WaitAll(tasks, TimeSpan.FromSeconds(5));
-        _stop.Dispose();
-    }
+    public void Dispose() => _recorder.Dispose();
 }
