@@ -134,7 +134,8 @@ public sealed class RestoreResilienceTests(KafkaFixture kafka, Xunit.Abstraction
         });
         var logger = new ListLogger();
         var run = EngineRuns.RunAsync(_s.Restore(s => s with { Resources = new ResourcesSpec(null, new ResourceQuantities(1000, RestoreBudget.MinimumMemoryBytes)) }),
-            new RestoreEnvironment(new SecretStore(null), _s.State, "default/restore") { Tuning = EngineScenario.FastTuning, Logger = logger },
+            // Progress every 10 ms, as in the cancel test above: the brokers must go down soon after the quarter.
+            new RestoreEnvironment(new SecretStore(null), _s.State, "default/restore") { Tuning = EngineScenario.FastTuning with { ProgressInterval = TimeSpan.FromMilliseconds(10) }, Logger = logger },
             progress, CancellationToken.None);
         await Task.WhenAny(down.Task, run);
         Assert.False(run.IsCompleted, "the restore finished before a quarter of it was reported");
