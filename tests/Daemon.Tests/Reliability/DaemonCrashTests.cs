@@ -86,7 +86,7 @@ public sealed class DaemonCrashTests(KafkaFixture kafka, ITestOutputHelper log) 
                 if (trigger == KillTrigger.Landed) threshold = Math.Max(threshold, Landed() + random.Next(1, perPartition / 2));
                 var outcome = trigger == KillTrigger.Startup
                     ? DaemonKiller.KillAtStartup(daemon, TimeSpan.FromMilliseconds(random.Next(0, 2000)))
-                    : await new DaemonKiller(Status).KillAsync(daemon, threshold, total / (kills + 1), trigger, Landed);
+                    : new DaemonKiller(Status).KillWhen(daemon, threshold, total / (kills + 1), trigger, Landed);
                 logs.Append(daemon.Output);
                 if (outcome is { } how)
                 {

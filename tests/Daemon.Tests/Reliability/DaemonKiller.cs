@@ -1,6 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
-using System.Runtime.InteropServices;
+using KafkaRestored.TestSupport;
 
 namespace KafkaRestored.Daemon.Tests.Reliability;
 
@@ -46,12 +46,13 @@ internal sealed class DaemonKiller(CrashRemote remote)
     /// not come by the time <paramref name="overshoot"/> more records landed gives way to a plain kill,
     /// so that the kills stay spread over the restore. Null when the daemon exited or the restore completed first.
     /// </summary>
-    public async Task<Kill?> KillAsync(DaemonProcess daemon, long threshold, long overshoot, KillTrigger trigger, Func<long> landed)
+    public Kill? KillWhen(DaemonProcess daemon, long threshold, long overshoot, KillTrigger trigger, Func<long> landed)
     {
         var guard = Stopwatch.StartNew();
-        if (threshold > 0 && !await RunUntilLandedAsync(daemon, threshold, landed, guard)) return null;
+        if (threshold > 0 && !SteppedProcess.RunUntil(daemon.Id, () => daemon.HasExited, threshold, landed, () => remote.RemotePhase() == "Completed", TimeSpan.FromMinutes(3)))
+            return null;
         // The daemon is stopped (SIGSTOP) here when a threshold was waited for: kill it as it is, or let it go on to the trigger.
-        if (trigger != KillTrigger.Landed) Signal(daemon.Id, SigCont);
+        if (trigger != KillTrigger.Landed) SteppedProcess.Continue(daemon.Id);
         var duringPush = false;
         var afterRefMoved = false;
         var refBefore = remote.RemoteRef();
@@ -85,55 +86,6 @@ internal sealed class DaemonKiller(CrashRemote remote)
         foreach (var pid in orphans) WaitGone(pid);
         return new Kill(duringPush, afterRefMoved);
     }
-
-    /// <summary>
-    /// Lets the daemon run until <paramref name="threshold"/> records landed and leaves it stopped (SIGSTOP) there;
-    /// false when it exited, the restore completed or three minutes passed. The records landed are counted only
-    /// while the daemon is stopped, and it runs between two counts for about half the time its last rate needs to
-    /// reach the threshold: a count is slow while the mock broker is busy with the restore's own requests (seen
-    /// taking seconds on a fast CI machine, where a whole restore ran past the threshold between two counts).
-    /// </summary>
-    private async Task<bool> RunUntilLandedAsync(DaemonProcess daemon, long threshold, Func<long> landed, Stopwatch guard)
-    {
-        var running = Stopwatch.StartNew();
-        var lastPhaseLook = guard.ElapsedMilliseconds;
-        long before = -1;
-        var rate = 0.0;
-        while (true)
-        {
-            if (daemon.HasExited || guard.Elapsed > TimeSpan.FromMinutes(3)) return false;
-            Signal(daemon.Id, SigStop);
-            var ranMs = running.Elapsed.TotalMilliseconds;
-            var now = landed();
-            if (now >= threshold) return true;
-            if (before >= 0 && ranMs > 0) rate = Math.Max(rate, (now - before) / ranMs);
-            before = now;
-            // Asking Git for the phase starts a process: only now and then.
-            if (guard.ElapsedMilliseconds - lastPhaseLook > 250)
-            {
-                var completed = remote.RemotePhase() == "Completed";
-                lastPhaseLook = guard.ElapsedMilliseconds;
-                if (completed)
-                {
-                    Signal(daemon.Id, SigCont);
-                    return false;
-                }
-            }
-            var sliceMs = rate > 0 ? Math.Clamp((threshold - now) / rate / 2, 2, 500) : 10;
-            Signal(daemon.Id, SigCont);
-            running.Restart();
-            await Task.Delay(TimeSpan.FromMilliseconds(sliceMs));
-        }
-    }
-
-    private const int SigCont = 18;
-    private const int SigStop = 19;
-
-    /// <summary>Sends <paramref name="signal"/> to <paramref name="pid"/>; a process that is gone is no error (the caller looks at HasExited).</summary>
-    private static void Signal(int pid, int signal) => _ = kill(pid, signal);
-
-    [DllImport("libc", SetLastError = true)]
-    private static extern int kill(int pid, int sig);
 
     /// <summary>Child processes of <paramref name="pid"/> named git.</summary>
     private static List<int> GitChildren(int pid)
