@@ -22,7 +22,7 @@ internal static class CliSupport
         }
         catch (SettingsException e)
         {
-            error.WriteLine($"kafka-restored {command}: {e.Message}");
+            foreach (var p in e.Problems) error.WriteLine($"kafka-restored {command}: {p}");
             return null;
         }
         var problems = options.Validate().Where(p => needRepository || !p.Contains("RepositoryUrl", StringComparison.Ordinal)).ToList();
@@ -49,7 +49,7 @@ internal static class CliSupport
         }
         catch (SettingsException e)
         {
-            error.WriteLine($"kafka-restored {command}: {e.Message}");
+            foreach (var p in e.Problems) error.WriteLine($"kafka-restored {command}: {p}");
             return false;
         }
         var problems = ReconcilerOptions.ValidatePolicy(options.Policy);
