@@ -87,6 +87,11 @@ internal static class CliSupport
         return ConfigError;
     }
 
+    /// <summary>How --state-dir of a one-shot command defaults, with the folder that default is here and now, for its help text.</summary>
+    public static string OneShotStateDefault(string name) =>
+        $"default here: {OneShotStateDirectory(name)}; that is $STATE_DIRECTORY/{name} under systemd, " +
+        $"else $XDG_STATE_HOME/kafka-restored/{name}, $XDG_STATE_HOME being ~/.local/state when unset";
+
     /// <summary>
     /// State folder of a one-shot command (restore -f, offsets ... -f) when --state-dir is not given:
     /// $STATE_DIRECTORY/NAME under systemd, else $XDG_STATE_HOME (or ~/.local/state)/kafka-restored/NAME.
