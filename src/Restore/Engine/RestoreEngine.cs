@@ -178,7 +178,7 @@ public static class RestoreEngine
     {
         var records = verifications.Sum(v => v.Selected);
         var gaps = plan.Gaps.Count();
-        return $"Restore completed successfully: {records:N0} records into {plan.Topics.Count} topics, verified per partition"
+        return $"Restore completed successfully: {Plural.Of(records, "record", format: "N0")} into {Plural.Of(plan.Topics.Count, "topic")}, verified per partition"
             + (gaps > 0 ? $"; the backup reports {gaps} gaps (offsets the source had deleted before the backup), see gaps" : "");
     }
 
