@@ -247,7 +247,10 @@ internal sealed class YamlDocumentBuilder(int lineOffset, long startIndex)
         // Another apiVersion: its problems are not ours to report (a Helm template may not even be YAML).
         if (foreign) _problems.Clear();
         return new RawDocument(_root, _start ?? new TextPosition(1 + lineOffset, 1), complete, foreign, _apiVersion,
-            [.. _problems], _nestedOurs) { ApiVersionAt = _apiVersionAt };
+            [.. _problems], _nestedOurs)
+        {
+            ApiVersionAt = _apiVersionAt,
+        };
     }
 
     private static string? TagOf(TagName tag) => tag.IsEmpty ? null : tag.Value;
