@@ -37,6 +37,11 @@ public static class SettingsKeys
     {
         if (segments.Count == 0) return null;
         var root = Root.FirstOrDefault(k => k.Equals(segments[0], StringComparison.OrdinalIgnoreCase));
+        if (root is null && segments.Count > 1 && Root.FirstOrDefault(k => k.Equals(segments[1], StringComparison.OrdinalIgnoreCase)) is { } nested)
+        {
+            // The old messages said "Reconciler:PollInterval"; a user following them wrote a section nothing reads.
+            return $"{name(segments.Take(2).ToList())} is read by nothing: settings sit at the root, not in a section {name([segments[0]])}; write {name([nested])}.";
+        }
         if (root is null)
         {
             return $"unknown setting {name([segments[0]])}" + DidYouMean(segments[0], Root, s => name([s])) +

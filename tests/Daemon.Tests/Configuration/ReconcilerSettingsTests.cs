@@ -178,6 +178,7 @@ public sealed class ReconcilerSettingsTests
             $"{file}:3:3: unknown setting PolInterval (did you mean PollInterval?): nothing reads it, so the default would be used without a word; the settings are listed in the README under Configuration.",
             $"{file}:4:49: unknown policy list Policy:team-a:Secretz (did you mean Policy:team-a:Secrets?): each namespace's policy holds only the lists Secrets, Clusters, S3, Folders, InternalTopics.",
             $"{file}:5:3: unknown setting Reconciler: nothing reads it, so the default would be used without a word; the settings are listed in the README under Configuration.",
+            $"{file}:5:18: Reconciler:PollInterval is read by nothing: settings sit at the root, not in a section Reconciler; write PollInterval.",
         ], e.Problems);
         // The daemon's own settings read the same sources, so they refuse the same file.
         Assert.Throws<SettingsException>(() => ReconcilerSettings.BuildConfiguration(file, None, None));
