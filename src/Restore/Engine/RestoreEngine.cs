@@ -170,7 +170,7 @@ public static class RestoreEngine
         var bad = verifications.Where(v => !v.Verified).ToList();
         if (bad.Count == 0) return null;
         var first = bad[0];
-        return $"{bad.Count} target partitions do not hold the records this restore selected; first: {first.TargetTopic}[{first.Partition}] holds {first.Written} records since offset {first.TargetStartOffset} but the backup selects {first.Selected}. Something else wrote to (or deleted from) the target during the restore; empty the topics and restore again.";
+        return $"{Plural.Of(bad.Count, "target partition")} {(bad.Count == 1 ? "does" : "do")} not hold the records this restore selected; first: {first.TargetTopic}[{first.Partition}] holds {Plural.Of(first.Written, "record")} since offset {first.TargetStartOffset} but the backup selects {first.Selected}. Something else wrote to (or deleted from) the target during the restore; empty the topics and restore again.";
     }
 
     /// <summary>The Completed message: records, topics and the gaps the backup reports.</summary>
