@@ -4,7 +4,7 @@ using KafkaRestored.Restore.Resources.Validation;
 namespace KafkaRestored.Reconciler;
 
 /// <summary>
-/// Settings of the reconciler, bound from configuration (section "Reconciler", environment variables
+/// Settings of the reconciler, bound from configuration (keys at the root of the settings file, environment variables
 /// prefixed KAFKA_RESTORED_, command-line flags). Defaults are the documented ones.
 /// </summary>
 public sealed class ReconcilerOptions
@@ -98,21 +98,21 @@ public sealed class ReconcilerOptions
     public IReadOnlyList<string> Validate()
     {
         var errors = new List<string>();
-        if (string.IsNullOrWhiteSpace(RepositoryUrl)) errors.Add("Reconciler:RepositoryUrl (--repo) is required: the config repository URL or path.");
-        if (string.IsNullOrWhiteSpace(Branch)) errors.Add("Reconciler:Branch (--branch) must name a branch.");
-        if (string.IsNullOrWhiteSpace(StateDirectory)) errors.Add("Reconciler:StateDirectory (--state-dir) is required.");
-        if (PollInterval <= TimeSpan.Zero) errors.Add("Reconciler:PollInterval must be positive (e.g. 00:00:30).");
-        if (MaxConcurrentRestores < 1) errors.Add("Reconciler:MaxConcurrentRestores must be at least 1.");
-        if (ProgressCommitInterval < TimeSpan.Zero) errors.Add("Reconciler:ProgressCommitInterval must not be negative.");
-        if (FetchTimeout <= TimeSpan.Zero) errors.Add("Reconciler:FetchTimeout must be positive.");
-        if (PushAttempts < 1) errors.Add("Reconciler:PushAttempts must be at least 1.");
-        if (string.IsNullOrWhiteSpace(BotName) || string.IsNullOrWhiteSpace(BotEmail)) errors.Add("Reconciler:BotName and Reconciler:BotEmail must be set (the status commits' identity).");
+        if (string.IsNullOrWhiteSpace(RepositoryUrl)) errors.Add("RepositoryUrl (--repo) is required: the config repository URL or path.");
+        if (string.IsNullOrWhiteSpace(Branch)) errors.Add("Branch (--branch) must name a branch.");
+        if (string.IsNullOrWhiteSpace(StateDirectory)) errors.Add("StateDirectory (--state-dir) is required.");
+        if (PollInterval <= TimeSpan.Zero) errors.Add("PollInterval must be positive (e.g. 00:00:30).");
+        if (MaxConcurrentRestores < 1) errors.Add("MaxConcurrentRestores must be at least 1.");
+        if (ProgressCommitInterval < TimeSpan.Zero) errors.Add("ProgressCommitInterval must not be negative.");
+        if (FetchTimeout <= TimeSpan.Zero) errors.Add("FetchTimeout must be positive.");
+        if (PushAttempts < 1) errors.Add("PushAttempts must be at least 1.");
+        if (string.IsNullOrWhiteSpace(BotName) || string.IsNullOrWhiteSpace(BotEmail)) errors.Add("BotName and BotEmail must be set (the status commits' identity).");
         foreach (var (name, dir) in new[] { ("StatusDirectory", StatusDirectory), ("SnapshotDirectory", SnapshotDirectory) })
         {
             if (string.IsNullOrWhiteSpace(dir) || Path.IsPathRooted(dir) || dir.Split('/').Contains(".."))
-                errors.Add($"Reconciler:{name} must be a relative folder inside the repository, got '{dir}'.");
+                errors.Add($"{name} must be a relative folder inside the repository, got '{dir}'.");
         }
-        if (GitTokenFile is not null && GitSshKeyFile is not null) errors.Add("Set only one of Reconciler:GitTokenFile and Reconciler:GitSshKeyFile.");
+        if (GitTokenFile is not null && GitSshKeyFile is not null) errors.Add("Set only one of GitTokenFile and GitSshKeyFile.");
         errors.AddRange(ValidatePolicy(Policy));
         return errors;
     }

@@ -19,6 +19,7 @@ internal sealed class DaemonProcess : IDisposable
         var psi = new ProcessStartInfo("dotnet") { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
         psi.ArgumentList.Add(RepoPaths.ProjectOutput("src/Daemon", "kafka-restored"));
         foreach (var a in args) psi.ArgumentList.Add(a);
+        psi.WithoutInheritedSettings();
         foreach (var (k, v) in environment) psi.Environment[k] = v;
         _process = Process.Start(psi)!;
         _process.OutputDataReceived += (_, e) => Append(_stdout, e.Data);

@@ -18,6 +18,18 @@ public sealed record ProcessResult(int ExitCode, string StdOut, string StdErr)
 public static class ProcessRunner
 {
     /// <summary>
+    /// Drops the KAFKA_RESTORED_ variables a child would inherit from the test run (the suite's own switches,
+    /// such as KAFKA_RESTORED_FULL_RELIABILITY): the daemon refuses a variable of its prefix that names no
+    /// setting, and a test sets the ones it means explicitly.
+    /// </summary>
+    public static ProcessStartInfo WithoutInheritedSettings(this ProcessStartInfo psi)
+    {
+        foreach (var name in psi.Environment.Keys.Where(k => k.StartsWith("KAFKA_RESTORED_", StringComparison.OrdinalIgnoreCase)).ToList())
+            psi.Environment.Remove(name);
+        return psi;
+    }
+
+    /// <summary>
     /// Runs a program on a pseudo-terminal through script(1) (util-linux), as a person at a shell would:
     /// stdout is what they would see, progress bars and carriage returns included.
     /// </summary>
@@ -40,6 +52,7 @@ public static class ProcessRunner
             WorkingDirectory = workingDirectory ?? Environment.CurrentDirectory,
         };
         foreach (var a in args) psi.ArgumentList.Add(a);
+        psi.WithoutInheritedSettings();
         if (environment is not null)
         {
             foreach (var (k, v) in environment)

@@ -78,8 +78,8 @@ internal static class BackupCommand
                 var manifest = await ClusterBackup.RunAsync(request, storage, secrets, printer, ct);
                 printer.Finish();
                 var stats = BackupStatistics.From(manifest);
-                output.WriteLine($"backup '{manifest.BackupId}' complete: {stats.Records} records in {stats.Topics.Count} topic(s), " +
-                    $"{stats.Topics.Sum(t => t.Partitions)} partition(s), {stats.Topics.Sum(t => t.Segments)} segment(s), " +
+                output.WriteLine($"backup '{manifest.BackupId}' complete: {Plural.Of(stats.Records, "record")} in {Plural.Of(stats.Topics.Count, "topic")}, " +
+                    $"{Plural.Of(stats.Topics.Sum(t => t.Partitions), "partition")}, {Plural.Of(stats.Topics.Sum(t => t.Segments), "segment")}, " +
                     $"{Size(stats.StoredBytes)} stored at {storage.Describe(manifest.BackupId + "/")}");
                 return 0;
             }
@@ -191,7 +191,7 @@ internal static class BackupCommand
         o.WriteLine();
         o.WriteLine(gaps.Count == 0 ? "gaps:        none" : $"gaps:        {gaps.Count} (offsets the source had deleted: known loss)");
         foreach (var (topic, g) in gaps)
-            o.WriteLine($"  {topic}/{g.Partition}: offsets {g.Gap.StartOffset}..{g.Gap.EndOffset - 1} ({g.Gap.EndOffset - g.Gap.StartOffset} records){(g.Gap.Reason is null ? "" : ": " + g.Gap.Reason)}");
+            o.WriteLine($"  {topic}/{g.Partition}: offsets {g.Gap.StartOffset}..{g.Gap.EndOffset - 1} ({Plural.Of(g.Gap.EndOffset - g.Gap.StartOffset, "record")}){(g.Gap.Reason is null ? "" : ": " + g.Gap.Reason)}");
     }
 
     private static string Time(long? ms) => ms is { } v ? DateTimeOffset.FromUnixTimeMilliseconds(v).ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'") : "-";

@@ -22,7 +22,7 @@ internal static class CliSupport
         }
         catch (SettingsException e)
         {
-            error.WriteLine($"kafka-restored {command}: {e.Message}");
+            foreach (var p in e.Problems) error.WriteLine($"kafka-restored {command}: {p}");
             return null;
         }
         var problems = options.Validate().Where(p => needRepository || !p.Contains("RepositoryUrl", StringComparison.Ordinal)).ToList();
@@ -49,7 +49,7 @@ internal static class CliSupport
         }
         catch (SettingsException e)
         {
-            error.WriteLine($"kafka-restored {command}: {e.Message}");
+            foreach (var p in e.Problems) error.WriteLine($"kafka-restored {command}: {p}");
             return false;
         }
         var problems = ReconcilerOptions.ValidatePolicy(options.Policy);
@@ -86,6 +86,11 @@ internal static class CliSupport
         error.WriteLine($"kafka-restored {command}: {e.Message}");
         return ConfigError;
     }
+
+    /// <summary>How --state-dir of a one-shot command defaults, with the folder that default is here and now, for its help text.</summary>
+    public static string OneShotStateDefault(string name) =>
+        $"default here: {OneShotStateDirectory(name)}; that is $STATE_DIRECTORY/{name} under systemd, " +
+        $"else $XDG_STATE_HOME/kafka-restored/{name}, $XDG_STATE_HOME being ~/.local/state when unset";
 
     /// <summary>
     /// State folder of a one-shot command (restore -f, offsets ... -f) when --state-dir is not given:

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using KafkaRestored.Daemon.Configuration;
 using KafkaRestored.Reconciler.State;
+using KafkaRestored.Restore;
 using KafkaRestored.Restore.Resources.Model;
 
 namespace KafkaRestored.Daemon.Cli;
@@ -51,7 +52,7 @@ internal static class ForgetCommand
                 }
                 if (matches.Count > 1)
                 {
-                    error.WriteLine($"kafka-restored forget: '{wanted}' names {matches.Count} resources: {string.Join(", ", matches.Select(m => m.Id))}. Give namespace/name and --kind.");
+                    error.WriteLine($"kafka-restored forget: '{wanted}' names {Plural.Of(matches.Count, "resource")}: {string.Join(", ", matches.Select(m => m.Id))}. Give namespace/name and --kind.");
                     return 1;
                 }
                 var record = matches[0];

@@ -39,7 +39,7 @@ internal static class OffsetsCommand
         };
         var stateDir = new Option<string?>("--state-dir")
         {
-            Description = "Folder whose snapshots/ subfolder holds offset snapshots (default: $STATE_DIRECTORY/cli-offsets, else ~/.local/state/kafka-restored)",
+            Description = $"Folder whose snapshots/ subfolder holds offset snapshots ({CliSupport.OneShotStateDefault("cli-offsets")})",
         };
         var secretsDir = CliSupport.SecretsDirectoryOption();
         var config = CliSupport.PolicyConfigOption();

@@ -3,6 +3,7 @@ using KafkaRestored.Daemon.Configuration;
 using KafkaRestored.Reconciler.Git;
 using KafkaRestored.Reconciler.Planning;
 using KafkaRestored.Reconciler.State;
+using KafkaRestored.Restore;
 using KafkaRestored.Restore.Resources.Model;
 using KafkaRestored.Restore.Resources.Policy;
 
@@ -57,7 +58,7 @@ internal static class PlanCommand
                 }
                 var desired = new DesiredStateLoader(git, options.HostPolicy).Load(commit);
                 var plan = Planner.Plan(desired, state, new PlanContext(DateTimeOffset.UtcNow, options.MaxConcurrentRestores, new HashSet<ResourceId>()));
-                output.WriteLine($"Plan at {options.Branch} {commit[..12]} ({desired.Resources.Count} resources, {state.Count(s => !s.Tombstone)} in the state store):");
+                output.WriteLine($"Plan at {options.Branch} {commit[..12]} ({Plural.Of(desired.Resources.Count, "resource")}, {state.Count(s => !s.Tombstone)} in the state store):");
                 foreach (var a in plan.Where(a => parse.GetValue(all) || a.Kind != PlanActionKind.Unchanged)) output.WriteLine("  " + a);
                 var unchanged = plan.Count(a => a.Kind == PlanActionKind.Unchanged);
                 if (unchanged > 0 && !parse.GetValue(all)) output.WriteLine($"  ({unchanged} unchanged; --all lists them)");

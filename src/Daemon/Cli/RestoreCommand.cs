@@ -33,7 +33,7 @@ internal static class RestoreCommand
         };
         var stateDir = new Option<string?>("--state-dir")
         {
-            Description = "Folder for checkpoints and offset maps; running the same restore again with it resumes (default: $STATE_DIRECTORY, else ~/.local/state/kafka-restored)",
+            Description = $"Folder for checkpoints and offset maps; running the same restore again with it resumes ({CliSupport.OneShotStateDefault("cli-restores")})",
         };
         var secretsDir = CliSupport.SecretsDirectoryOption();
         var config = CliSupport.PolicyConfigOption();

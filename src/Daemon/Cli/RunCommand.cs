@@ -123,7 +123,7 @@ internal static class RunCommand
         }
         catch (SettingsException e)
         {
-            problems.WriteLine($"kafka-restored run: {e.Message}");
+            foreach (var p in e.Problems) problems.WriteLine($"kafka-restored run: {p}");
         }
         return daemon;
     }

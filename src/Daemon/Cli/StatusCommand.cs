@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Globalization;
 using KafkaRestored.Daemon.Configuration;
 using KafkaRestored.Reconciler.State;
+using KafkaRestored.Restore;
 using KafkaRestored.Restore.Resources.Status;
 
 namespace KafkaRestored.Daemon.Cli;
@@ -66,8 +67,8 @@ internal static class StatusCommand
     {
         KafkaRestoreStatus { Progress: { } p } when status.Phase == ResourcePhase.Running =>
             $"{p.Percent.ToString("0", CultureInfo.InvariantCulture)}% {p.RecordsDone.ToString("N0", CultureInfo.InvariantCulture)}/{p.RecordsTotal.ToString("N0", CultureInfo.InvariantCulture)}",
-        KafkaRestoreStatus { RestoredRecords: { } n } => $"{n.ToString("N0", CultureInfo.InvariantCulture)} records",
-        KafkaOffsetResetStatus r when status.Phase == ResourcePhase.Completed => $"{r.GroupsReset.Count} groups reset",
+        KafkaRestoreStatus { RestoredRecords: { } n } => Plural.Of(n, "record", format: "N0"),
+        KafkaOffsetResetStatus r when status.Phase == ResourcePhase.Completed => $"{Plural.Of(r.GroupsReset.Count, "group")} reset",
         _ => status.Attempts > 0 ? $"attempt {status.Attempts}" : "-",
     };
 }

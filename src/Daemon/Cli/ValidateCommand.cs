@@ -10,7 +10,8 @@ namespace KafkaRestored.Daemon.Cli;
 /// <summary><c>kafka-restored validate PATH...</c>: lints resource files without a cluster, for pre-commit hooks
 /// and CI of config repos. With <c>--config FILE</c> the host policy of those settings is evaluated too
 /// (PolicyDenied at the field's line and column); without it, only internal target topics are (they
-/// always need a policy). Exit 0 when clean (warnings allowed), 1 on any error, 2 on a usage or settings error.</summary>
+/// always need a policy). Exit 0 when clean (warnings allowed unless <c>--strict</c>), 1 on any error (or, with
+/// <c>--strict</c>, any warning), 2 on a usage or settings error.</summary>
 internal static class ValidateCommand
 {
     /// <summary>Exit code when some resource has an error.</summary>
@@ -33,24 +34,31 @@ internal static class ValidateCommand
         {
             Description = "The daemon's settings file (JSON): its Policy is evaluated, every denial reported as PolicyDenied at the field (a config repo's CI runs this with the host's settings)",
         };
-        var command = new Command("validate", "Check resource files: YAML syntax, fields, values and duplicate identities (and with --config the host policy); print FILE:LINE:COL: error|warning: CODE: message per problem")
+        var strict = new Option<bool>("--strict")
+        {
+            Description = "Exit 1 on warnings too (ignored fields, resources nested in a List), not only on errors: for CI that wants a clean repository",
+        };
+        var command = new Command("validate", "Check resource files: YAML syntax, apiVersion, fields, values and duplicate identities (and with --config the host policy); print FILE:LINE:COL: error|warning: CODE: message per problem; exit 1 on an error (with --strict on a warning too)")
         {
             paths,
             exclude,
             config,
+            strict,
         };
         command.SetAction(parseResult =>
         {
             var given = parseResult.GetValue(paths) ?? [];
             var excluded = parseResult.GetValue(exclude);
             return Run(given, excluded is { Length: > 0 } ? new ResourceLoadOptions(excluded) : ResourceLoadOptions.Default,
-                parseResult.GetValue(config), parseResult.InvocationConfiguration.Output, parseResult.InvocationConfiguration.Error);
+                parseResult.GetValue(config), parseResult.InvocationConfiguration.Output, parseResult.InvocationConfiguration.Error,
+                parseResult.GetValue(strict));
         });
         return command;
     }
 
-    /// <summary>Validates and prints; returns the exit code. <paramref name="configFile"/> (optional) is the daemon's settings file whose Policy is evaluated.</summary>
-    public static int Run(IReadOnlyList<string> paths, ResourceLoadOptions options, string? configFile, TextWriter output, TextWriter error)
+    /// <summary>Validates and prints; returns the exit code. <paramref name="configFile"/> (optional) is the daemon's settings file whose Policy is evaluated;
+    /// <paramref name="strict"/> makes warnings fail as errors do.</summary>
+    public static int Run(IReadOnlyList<string> paths, ResourceLoadOptions options, string? configFile, TextWriter output, TextWriter error, bool strict = false)
     {
         var missing = paths.Where(p => !File.Exists(p) && !Directory.Exists(p)).ToList();
         if (missing.Count > 0)
@@ -68,7 +76,7 @@ internal static class ValidateCommand
             }
             catch (SettingsException e)
             {
-                error.WriteLine($"kafka-restored validate: {e.Message}");
+                foreach (var p in e.Problems) error.WriteLine($"kafka-restored validate: {p}");
                 return CliSupport.ConfigError;
             }
             var problems = ReconcilerOptions.ValidatePolicy(settings.Policy);
@@ -79,7 +87,8 @@ internal static class ValidateCommand
         }
         var result = PolicyCheck.Apply(ResourceLoader.LoadPaths(paths, options), evaluate);
         foreach (var d in result.Diagnostics) output.WriteLine(d.ToString());
-        output.WriteLine($"{result.ErrorCount} error(s), {result.WarningCount} warning(s) in {result.FileCount} file(s)");
-        return result.HasErrors ? Invalid : 0;
+        output.WriteLine($"{result.ErrorCount} error(s), {result.WarningCount} warning(s) in {result.FileCount} file(s)" +
+            (strict && !result.HasErrors && result.WarningCount > 0 ? " (--strict: warnings fail)" : ""));
+        return result.HasErrors || (strict && result.WarningCount > 0) ? Invalid : 0;
     }
 }

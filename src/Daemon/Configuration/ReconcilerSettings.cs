@@ -9,7 +9,8 @@ namespace KafkaRestored.Daemon.Configuration;
 /// status): appsettings.json beside the binary (optional), the JSON file given by --config, then
 /// environment variables prefixed KAFKA_RESTORED_ (e.g. KAFKA_RESTORED_StateDirectory), then the
 /// command-line flags; later sources win. Keys are the option names at the root of each file
-/// (RepositoryUrl, Branch, StateDirectory...).
+/// (RepositoryUrl, Branch, StateDirectory...); a key no setting reads is an error naming its source
+/// (<see cref="SettingsSources"/>).
 /// </summary>
 public static class ReconcilerSettings
 {
@@ -73,14 +74,23 @@ public static class ReconcilerSettings
         string? appSettingsDirectory = null)
     {
         var builder = new ConfigurationBuilder();
+        var problems = new List<string>();
         var appSettings = Path.Combine(appSettingsDirectory ?? AppContext.BaseDirectory, AppSettingsFile);
-        if (File.Exists(appSettings)) builder.AddJsonFile(Path.GetFullPath(appSettings), optional: false, reloadOnChange: false);
+        if (File.Exists(appSettings))
+        {
+            problems.AddRange(SettingsSources.FileProblems(Path.GetFullPath(appSettings), AppSettingsFile + " beside the binary"));
+            builder.AddJsonFile(Path.GetFullPath(appSettings), optional: false, reloadOnChange: false);
+        }
         if (configFile is not null)
         {
             if (!File.Exists(configFile))
                 throw new SettingsException($"The settings file {configFile} (--config) does not exist.");
+            problems.AddRange(SettingsSources.FileProblems(configFile, "--config"));
             builder.AddJsonFile(Path.GetFullPath(configFile), optional: false, reloadOnChange: false);
         }
+        // A key nothing reads would leave its default in force without a word: every one is an error.
+        problems.AddRange(SettingsSources.EnvironmentProblems(environment));
+        if (problems.Count > 0) throw new SettingsException(problems);
         if (environment is null) builder.AddEnvironmentVariables(EnvironmentPrefix);
         else builder.AddInMemoryCollection(environment.Where(e => e.Key.StartsWith(EnvironmentPrefix, StringComparison.OrdinalIgnoreCase))
             .Select(e => new KeyValuePair<string, string?>(e.Key[EnvironmentPrefix.Length..].Replace("__", ":", StringComparison.Ordinal), e.Value)));

@@ -9,6 +9,7 @@ using KafkaRestored.Reconciler;
 using KafkaRestored.Reconciler.Execution;
 using KafkaRestored.Reconciler.Git;
 using KafkaRestored.Reconciler.State;
+using KafkaRestored.Restore;
 using KafkaRestored.Restore.Resources.Policy;
 using KafkaRestored.Restore.Resources.Status;
 using LibGit2Sharp;
@@ -77,11 +78,11 @@ internal static class DemoCommand
         // The mock cannot create topics through the Admin API; a real cluster would let the restore do it.
         foreach (var topic in needs.TargetTopics) cluster.CreateTopic(topic, DemoBackups.Partitions, 1);
         var perBackup = await DemoBackups.WriteAsync(backups, needs.BackupIds, needs.ConsumerGroups, recordsPerPartition, ct);
-        output.WriteLine($"[2/5] {needs.BackupIds.Count} sample backups ({perBackup:N0} records each, topics {string.Join(", ", DemoBackups.Topics)}) written to {backups}");
+        output.WriteLine($"[2/5] {Plural.Of(needs.BackupIds.Count, "sample backup")} ({Plural.Of(perBackup, "record", format: "N0")} each, topics {string.Join(", ", DemoBackups.Topics)}) written to {backups}");
 
         var remote = Path.Combine(dir, "config.git");
         SeedRemote(seed, remote);
-        output.WriteLine($"[3/5] config repo {remote}: {needs.ResourceFiles.Count} KafkaRestore files from examples/repo, pointed at the embedded cluster and the backup folder");
+        output.WriteLine($"[3/5] config repo {remote}: {Plural.Of(needs.ResourceFiles.Count, "KafkaRestore file")} from examples/repo, pointed at the embedded cluster and the backup folder");
 
         var options = DemoOptions(dir, remote, cluster.BootstrapServers, backups);
         output.WriteLine($"[4/5] running the reconciler until every restore settles (Policy: every namespace may reach {cluster.BootstrapServers} and {backups}, nothing else)...");
@@ -107,7 +108,10 @@ internal static class DemoCommand
         // full-restore asks for the original-offset headers, so its records show where they came from.
         PrintSample(output, cluster.BootstrapServers, "full-restore.orders");
         output.WriteLine();
-        output.WriteLine($"done in {clock.Elapsed.TotalSeconds:F1} s. Look around: git clone {remote} && cat status/kafkarestore/default/*.yaml");
+        // Absolute paths, so the commands work as printed from any folder.
+        var clone = Path.Combine(dir, "config");
+        output.WriteLine($"done in {clock.Elapsed.TotalSeconds:F1} s. Look around, from any folder:");
+        output.WriteLine($"  git clone -q {Shell(remote)} {Shell(clone)} && cat {Shell(clone)}/status/kafkarestore/default/*.yaml");
         return final.All(r => r.Phase == ResourcePhase.Completed) ? 0 : 1;
     }
 
@@ -156,14 +160,18 @@ internal static class DemoCommand
     {
         foreach (var r in final.OrderBy(r => r.Id.Name, StringComparer.Ordinal))
         {
-            var records = r.Status is KafkaRestoreStatus s && s.RestoredRecords is { } n ? $"{n:N0} records" : "";
+            var records = r.Status is KafkaRestoreStatus s && s.RestoredRecords is { } n ? Plural.Of(n, "record", format: "N0") : "";
             var reason = r.Status.Conditions.FirstOrDefault(c => c.Type == "Ready");
             var offsets = r.Status is KafkaRestoreStatus { OffsetResetStatus: { } o }
-                ? $"; offsets: {o.GroupsReset.Count} group(s) reset{(o.GroupsFailed.Count > 0 ? $", {o.GroupsFailed.Count} failed" : "")}"
+                ? $"; offsets: {Plural.Of(o.GroupsReset.Count, "group")} reset{(o.GroupsFailed.Count > 0 ? $", {o.GroupsFailed.Count} failed" : "")}"
                 : "";
             output.WriteLine($"  {r.Id.Kind} {r.Id.ShortName,-32} {r.Phase,-10} {records,-16} {reason?.Reason}{offsets}");
         }
     }
+
+    /// <summary>A path as one shell word: as it is when it holds only safe characters, else in single quotes.</summary>
+    private static string Shell(string path) =>
+        path.All(c => char.IsAsciiLetterOrDigit(c) || c is '/' or '.' or '_' or '-') ? path : "'" + path.Replace("'", "'\\''", StringComparison.Ordinal) + "'";
 
     /// <summary>Commits the seed folder as a platform engineer would and pushes it to a new bare remote on main.</summary>
     private static void SeedRemote(string seed, string remote)

@@ -1,5 +1,6 @@
 using KafkaRestored.Reconciler.Planning;
 using KafkaRestored.Reconciler.State;
+using KafkaRestored.Restore;
 using KafkaRestored.Restore.Resources.Model;
 using KafkaRestored.Restore.Resources.Status;
 using KafkaRestored.Restore.Resources.Validation;
@@ -28,7 +29,7 @@ public static class RecordTransitions
         PlanActionKind.KeepCompleted => WithCondition(rec!, d!, ConditionTypes.SpecApplied, ConditionStatus.False, ConditionReasons.ImmutableAfterCompletion,
             KeepCompletedMessage(rec!, d!), now),
         PlanActionKind.MarkInvalid => Problem(d!, rec, commit, now, ConditionReasons.InvalidSpec,
-            $"{d!.Errors.Count} error{(d.Errors.Count == 1 ? "" : "s")}; nothing was executed: {string.Join("; ", d.Errors)}"),
+            $"{Plural.Of(d!.Errors.Count, "error")}; nothing was executed: {string.Join("; ", d.Errors)}"),
         PlanActionKind.MarkDenied => Problem(d!, rec, commit, now, ConditionReasons.PolicyDenied,
             $"The host policy denies {d!.Denials.Count} reference{(d.Denials.Count == 1 ? "" : "s")}; nothing was executed: {string.Join("; ", d.Denials)}"),
         PlanActionKind.MarkDuplicate => Problem(d!, rec, commit, now, ConditionReasons.DuplicateResource,

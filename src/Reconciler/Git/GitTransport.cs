@@ -78,7 +78,7 @@ internal sealed class GitTransport(ReconcilerOptions options) : IDisposable
         }
         catch (IOException e)
         {
-            throw new GitSourceException("GitTokenUnreadable", $"Cannot read the Git token file {file}: {e.Message}. Check Reconciler:GitTokenFile.");
+            throw new GitSourceException("GitTokenUnreadable", $"Cannot read the Git token file {file}: {e.Message}. Check the setting GitTokenFile.");
         }
         catch (UnauthorizedAccessException)
         {

@@ -1,4 +1,5 @@
 using KafkaRestored.Reconciler.State;
+using KafkaRestored.Restore;
 using KafkaRestored.Restore.Resources.Model;
 using KafkaRestored.Restore.Resources.Status;
 using KafkaRestored.Restore.Resources.Validation;
@@ -101,7 +102,7 @@ public static class Planner
             ? $"defined {d.Duplicates.Count} times ({string.Join(", ", d.Duplicates)}): neither is executed"
             : d.IsDenied
                 ? $"denied by the host policy ({d.Denials.Count} reference{(d.Denials.Count == 1 ? "" : "s")}, first: {d.Denials[0]})"
-                : $"invalid spec ({d.Errors.Count} error{(d.Errors.Count == 1 ? "" : "s")}, first: {(d.Errors.Count > 0 ? d.Errors[0] : "")})";
+                : $"invalid spec ({Plural.Of(d.Errors.Count, "error")}, first: {(d.Errors.Count > 0 ? d.Errors[0] : "")})";
         if (rec is null)
         {
             actions.Add(Problem(d, problem));

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text;
 using KafkaRestored.Reconciler.State;
+using KafkaRestored.Restore;
 
 namespace KafkaRestored.Reconciler.Status;
 
@@ -33,6 +34,6 @@ public static class CommitMessage
         if (changes.Count == 0) return snapshotIds.Count == 1 ? $"snapshots: {snapshotIds[0]} recorded" : $"snapshots: {snapshotIds.Count} recorded";
         var listed = changes.Take(SubjectListLimit).Select(c => $"{c.Id.ShortName}: {c.Summary()}");
         var more = changes.Count > SubjectListLimit ? $", and {changes.Count - SubjectListLimit} more" : "";
-        return $"status: {changes.Count} resources ({string.Join(", ", listed)}{more})";
+        return $"status: {Plural.Of(changes.Count, "resource")} ({string.Join(", ", listed)}{more})";
     }
 }

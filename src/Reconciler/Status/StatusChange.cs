@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text;
 using KafkaRestored.Reconciler.State;
+using KafkaRestored.Restore;
 using KafkaRestored.Restore.Resources.Model;
 using KafkaRestored.Restore.Resources.Status;
 
@@ -35,17 +36,17 @@ public sealed record StatusChange(ResourceId Id, string? OldPhase, ResourceStatu
         switch (s)
         {
             case KafkaRestoreStatus r when s.Phase == ResourcePhase.Running && r.Progress is { } p:
-                parts.Add($"{p.Percent.ToString("0", CultureInfo.InvariantCulture)}%, {N(p.RecordsDone)}/{N(p.RecordsTotal)} records");
+                parts.Add($"{p.Percent.ToString("0", CultureInfo.InvariantCulture)}%, {N(p.RecordsDone)}/{Plural.Of(p.RecordsTotal, "record", format: "N0")}");
                 break;
             case KafkaRestoreStatus r when s.Phase == ResourcePhase.Completed:
-                parts.Add($"{N(r.RestoredRecords ?? 0)} records");
-                if (r.OffsetResetStatus is { GroupsFailed.Count: > 0 } o) parts.Add($"offsets of {o.GroupsFailed.Count} group{(o.GroupsFailed.Count == 1 ? "" : "s")} not reset");
+                parts.Add(Plural.Of(r.RestoredRecords ?? 0, "record", format: "N0"));
+                if (r.OffsetResetStatus is { GroupsFailed.Count: > 0 } o) parts.Add($"offsets of {Plural.Of(o.GroupsFailed.Count, "group")} not reset");
                 break;
             case KafkaOffsetResetStatus r when s.Phase == ResourcePhase.Completed:
-                parts.Add($"{r.GroupsReset.Count} group{(r.GroupsReset.Count == 1 ? "" : "s")} reset" + (r.GroupsFailed.Count > 0 ? $", {r.GroupsFailed.Count} failed" : ""));
+                parts.Add($"{Plural.Of(r.GroupsReset.Count, "group")} reset" + (r.GroupsFailed.Count > 0 ? $", {r.GroupsFailed.Count} failed" : ""));
                 break;
             case KafkaOffsetRollbackStatus r when s.Phase == ResourcePhase.Completed:
-                parts.Add(r.GroupsSnapshotted.Count > 0 ? $"{r.GroupsSnapshotted.Count} groups snapshotted" : $"{r.GroupsRolledBack.Count} groups rolled back");
+                parts.Add(r.GroupsSnapshotted.Count > 0 ? $"{Plural.Of(r.GroupsSnapshotted.Count, "group")} snapshotted" : $"{Plural.Of(r.GroupsRolledBack.Count, "group")} rolled back");
                 break;
         }
         if (s.Phase == ResourcePhase.Failed && ready is not null) parts.Add(ready.Reason);

@@ -226,7 +226,7 @@ internal sealed class PartitionWorker(
         if (skip > selected)
         {
             throw new KafkaRestoredException(FailureReason.TargetNotEmpty,
-                $"target partition {plan.TargetTopic}[{plan.Partition}] holds {skip} records since offset {targetStart} where this restore started, but the backup selects only {selected}: something else wrote to it; empty the topic (or restore into another one with spec.topicMapping) and run the restore again.");
+                $"target partition {plan.TargetTopic}[{plan.Partition}] holds {Plural.Of(skip, "record")} since offset {targetStart} where this restore started, but the backup selects only {selected}: something else wrote to it; empty the topic (or restore into another one with spec.topicMapping) and run the restore again.");
         }
     }
 

@@ -170,7 +170,7 @@ public static class RestoreEngine
         var bad = verifications.Where(v => !v.Verified).ToList();
         if (bad.Count == 0) return null;
         var first = bad[0];
-        return $"{bad.Count} target partitions do not hold the records this restore selected; first: {first.TargetTopic}[{first.Partition}] holds {first.Written} records since offset {first.TargetStartOffset} but the backup selects {first.Selected}. Something else wrote to (or deleted from) the target during the restore; empty the topics and restore again.";
+        return $"{Plural.Of(bad.Count, "target partition")} {(bad.Count == 1 ? "does" : "do")} not hold the records this restore selected; first: {first.TargetTopic}[{first.Partition}] holds {Plural.Of(first.Written, "record")} since offset {first.TargetStartOffset} but the backup selects {first.Selected}. Something else wrote to (or deleted from) the target during the restore; empty the topics and restore again.";
     }
 
     /// <summary>The Completed message: records, topics and the gaps the backup reports.</summary>
@@ -178,7 +178,7 @@ public static class RestoreEngine
     {
         var records = verifications.Sum(v => v.Selected);
         var gaps = plan.Gaps.Count();
-        return $"Restore completed successfully: {records:N0} records into {plan.Topics.Count} topics, verified per partition"
+        return $"Restore completed successfully: {Plural.Of(records, "record", format: "N0")} into {Plural.Of(plan.Topics.Count, "topic")}, verified per partition"
             + (gaps > 0 ? $"; the backup reports {gaps} gaps (offsets the source had deleted before the backup), see gaps" : "");
     }
 

@@ -97,7 +97,7 @@ internal sealed class TargetCluster : IDisposable
                 if (count < topic.RequiredPartitions)
                 {
                     throw new KafkaRestoredException(FailureReason.PartitionCountMismatch,
-                        $"target topic '{topic.TargetTopic}' on {Bootstrap} has {count} partitions but backup topic '{topic.SourceTopic}' needs {topic.RequiredPartitions} (records keep their partition number); add partitions (kafka-topics.sh --alter --topic {topic.TargetTopic} --partitions {topic.RequiredPartitions}), or map the topic to a new one with spec.topicMapping.");
+                        $"target topic '{topic.TargetTopic}' on {Bootstrap} has {Plural.Of(count, "partition")} but backup topic '{topic.SourceTopic}' needs {topic.RequiredPartitions} (records keep their partition number); add partitions (kafka-topics.sh --alter --topic {topic.TargetTopic} --partitions {topic.RequiredPartitions}), or map the topic to a new one with spec.topicMapping.");
                 }
             }
             else if (topic.RequiredPartitions > 0)
@@ -145,7 +145,7 @@ internal sealed class TargetCluster : IDisposable
             if (count < topic.RequiredPartitions)
             {
                 throw new KafkaRestoredException(FailureReason.PartitionCountMismatch,
-                    $"target topic '{topic.TargetTopic}' on {Bootstrap} has {count} partitions but backup topic '{topic.SourceTopic}' needs {topic.RequiredPartitions}; add partitions or map the topic to a new one with spec.topicMapping.");
+                    $"target topic '{topic.TargetTopic}' on {Bootstrap} has {Plural.Of(count, "partition")} but backup topic '{topic.SourceTopic}' needs {topic.RequiredPartitions}; add partitions or map the topic to a new one with spec.topicMapping.");
             }
             RestoreLog.TopicCreated(_logger, topic.TargetTopic, topic.RequiredPartitions);
             return;

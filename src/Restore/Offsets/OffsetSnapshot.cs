@@ -78,7 +78,7 @@ public sealed partial class OffsetSnapshot
 
     /// <inheritdoc />
     public override string ToString() =>
-        string.Create(CultureInfo.InvariantCulture, $"snapshot {Id} ({_groups.Count} groups, taken {TakenAt:O} by {Source})");
+        string.Create(CultureInfo.InvariantCulture, $"snapshot {Id} ({Plural.Of(_groups.Count, "group")}, taken {TakenAt:O} by {Source})");
 
     private SortedDictionary<string, SortedDictionary<int, long>> GroupTable(string group)
     {

@@ -48,7 +48,7 @@ public sealed class BackupCommandTests(KafkaFixture kafka, S3rverFixture s3) : I
 
         Assert.True(backup.ExitCode == 0, backup.StdOut + backup.StdErr);
         Assert.Contains("progress: 100% 301/301 records, 3/3 partitions", backup.StdOut, StringComparison.Ordinal);
-        Assert.Contains("backup 'nightly-1' complete: 301 records in 2 topic(s), 3 partition(s)", backup.StdOut, StringComparison.Ordinal);
+        Assert.Contains("backup 'nightly-1' complete: 301 records in 2 topics, 3 partitions", backup.StdOut, StringComparison.Ordinal);
         Assert.True(File.Exists(Path.Combine(root, "nightly-1", "manifest.json")));
         Assert.Contains("\"1\": 42", File.ReadAllText(Path.Combine(root, "nightly-1", "consumer-groups-snapshot.json")), StringComparison.Ordinal);
 

@@ -87,6 +87,53 @@ public class ValidateCommandTests
     }
 
     [Fact]
+    public void A_near_miss_of_the_apiVersion_or_a_missing_one_is_an_error_with_did_you_mean_and_a_foreign_file_stays_quiet()
+    {
+        using var dir = new TempDir();
+        var text = File.ReadAllText(Path.Combine(RepoPaths.Root, "examples", "repo", "restores", "simple-restore.yaml"));
+        Assert.Contains("\napiVersion: kafka.oso.sh/v1alpha1\nkind: KafkaRestore\n", text, StringComparison.Ordinal);
+        foreach (var (name, apiVersion) in new[] { ("a-osso", "kafka.osso.sh/v1alpha1"), ("b-alpah", "kafka.oso.sh/v1alpah1"), ("c-v1", "kafka.oso.sh/v1") })
+            File.WriteAllText(dir.Combine(name + ".yaml"), text.Replace("kafka.oso.sh/v1alpha1", apiVersion, StringComparison.Ordinal));
+        File.WriteAllText(dir.Combine("d-missing.yaml"), text.Replace("apiVersion: kafka.oso.sh/v1alpha1\n", "", StringComparison.Ordinal));
+        File.WriteAllText(dir.Combine("e-deployment.yaml"), "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web}\nspec: {replicas: 2}\n");
+
+        var result = Validate(dir.Path);
+
+        Assert.Equal(1, result.ExitCode);
+        var did = "did you mean \"kafka.oso.sh/v1alpha1\"?; the document is not executed and gets no status file until its apiVersion is fixed";
+        Assert.Equal(
+        [
+            $"{dir.Combine("a-osso.yaml")}:2:13: error: UnknownApiVersion: apiVersion \"kafka.osso.sh/v1alpha1\" is not kafka.oso.sh/v1alpha1, the only apiVersion kafka-restored serves; {did}",
+            $"{dir.Combine("b-alpah.yaml")}:2:13: error: UnknownApiVersion: apiVersion \"kafka.oso.sh/v1alpah1\" is a version of kafka.oso.sh that kafka-restored does not serve (it serves only kafka.oso.sh/v1alpha1); {did}",
+            $"{dir.Combine("c-v1.yaml")}:2:13: error: UnknownApiVersion: apiVersion \"kafka.oso.sh/v1\" is a version of kafka.oso.sh that kafka-restored does not serve (it serves only kafka.oso.sh/v1alpha1); {did}",
+            $"{dir.Combine("d-missing.yaml")}:2:1: error: RequiredField: this KafkaRestore has no apiVersion; add apiVersion: kafka.oso.sh/v1alpha1 (the document is not executed and gets no status file until it has one)",
+            "4 error(s), 0 warning(s) in 5 file(s)",
+        ], result.StdOut.TrimEnd('\n').Split('\n'));
+
+        // Positive control: the Deployment alone is read (5 files above) and passes without a word.
+        var foreign = Validate(dir.Combine("e-deployment.yaml"));
+        Assert.Equal((0, "0 error(s), 0 warning(s) in 1 file(s)\n"), (foreign.ExitCode, foreign.StdOut));
+    }
+
+    [Fact]
+    public void Strict_makes_warnings_exit_1_and_leaves_a_clean_repo_at_0()
+    {
+        using var dir = new TempDir();
+        var text = File.ReadAllText(Path.Combine(RepoPaths.Root, "examples", "repo", "restores", "simple-restore.yaml"))
+                   + "  podTemplate: {}\n";
+        File.WriteAllText(dir.Combine("warn.yml"), text);
+
+        var strict = Validate("--strict", dir.Path);
+        var lenient = Validate(dir.Path);
+        var clean = Validate("--strict", "examples/repo");
+
+        Assert.Equal(1, strict.ExitCode);
+        Assert.EndsWith("0 error(s), 1 warning(s) in 1 file(s) (--strict: warnings fail)\n", strict.StdOut, StringComparison.Ordinal);
+        Assert.Equal(0, lenient.ExitCode);
+        Assert.Equal((0, "0 error(s), 0 warning(s) in 8 file(s)\n"), (clean.ExitCode, clean.StdOut));
+    }
+
+    [Fact]
     public void Warnings_alone_exit_0()
     {
         using var dir = new TempDir();

@@ -154,4 +154,121 @@ public sealed class ReconcilerSettingsTests
         Assert.Contains(problems, p => p.StartsWith("Policy:team-a:Secrets:0 is empty", StringComparison.Ordinal));
         Assert.Contains(problems, p => p.StartsWith("Policy:Team_A is not a namespace", StringComparison.Ordinal));
     }
+
+    private static readonly Dictionary<string, string?> None = new();
+
+    [Fact]
+    public void An_unknown_key_in_the_settings_file_is_an_error_at_its_line_and_column_with_did_you_mean()
+    {
+        using var dir = new TempDir();
+        var file = dir.Combine("kafka-restored.json");
+        File.WriteAllText(file, """
+            {
+              "RepositoryUrl": "https://h/r.git",
+              "PolInterval": "00:00:05",
+              "Policy": {"team-a": {"Clusters": ["k:9092"], "Secretz": ["s"]}},
+              "Reconciler": {"PollInterval": "00:00:05"}
+            }
+            """);
+
+        var e = Assert.Throws<SettingsException>(() => ReconcilerSettings.Load(file, None, None));
+
+        Assert.Equal(
+        [
+            $"{file}:3:3: unknown setting PolInterval (did you mean PollInterval?): nothing reads it, so the default would be used without a word; the settings are listed in the README under Configuration.",
+            $"{file}:4:49: unknown policy list Policy:team-a:Secretz (did you mean Policy:team-a:Secrets?): each namespace's policy holds only the lists Secrets, Clusters, S3, Folders, InternalTopics.",
+            $"{file}:5:3: unknown setting Reconciler: nothing reads it, so the default would be used without a word; the settings are listed in the README under Configuration.",
+            $"{file}:5:18: Reconciler:PollInterval is read by nothing: settings sit at the root, not in a section Reconciler; write PollInterval.",
+        ], e.Problems);
+        // The daemon's own settings read the same sources, so they refuse the same file.
+        Assert.Throws<SettingsException>(() => ReconcilerSettings.BuildConfiguration(file, None, None));
+
+        // Positive control: with the keys spelt right, the file loads and its values are used.
+        File.WriteAllText(file, """{"RepositoryUrl": "https://h/r.git", "PollInterval": "00:00:05", "Policy": {"team-a": {"Secrets": ["s"]}}}""");
+        var options = ReconcilerSettings.Load(file, None, None);
+        Assert.Equal(TimeSpan.FromSeconds(5), options.PollInterval);
+        Assert.Equal(["s"], options.Policy!["team-a"].Secrets);
+    }
+
+    [Fact]
+    public void Unknown_environment_variables_of_our_prefix_are_errors_naming_the_variable_and_others_are_not_read()
+    {
+        var env = new Dictionary<string, string?>
+        {
+            ["KAFKA_RESTORED_PolInterval"] = "00:00:05",
+            ["KAFKA_RESTORED_POLL_INTERVAL"] = "00:00:05",
+            ["KAFKA_RESTORED_Policy__team-a__Cluster__0"] = "k:9092",
+            ["KAFKA_RESTORED_Branch__x"] = "y",
+            ["KAFKA_RESTORED_PollInterval"] = "00:00:07",
+            ["KAFKA_RESTORED_policy__team-a__clusters__0"] = "k:9092",
+            ["KAFKA_RESTORED_IncludePaths__0"] = "restores",
+            ["OTHER_PolInterval"] = "x",
+            ["PolInterval"] = "x",
+        };
+
+        var e = Assert.Throws<SettingsException>(() => ReconcilerSettings.Load(null, new Dictionary<string, string?> { ["RepositoryUrl"] = "https://h/r.git" }, env));
+
+        Assert.Equal(
+        [
+            "environment variable KAFKA_RESTORED_Branch__x: KAFKA_RESTORED_Branch__x is not a setting: KAFKA_RESTORED_Branch takes one value, not a section of its own.",
+            "environment variable KAFKA_RESTORED_POLL_INTERVAL: unknown setting KAFKA_RESTORED_POLL_INTERVAL (did you mean KAFKA_RESTORED_PollInterval?): nothing reads it, so the default would be used without a word; the settings are listed in the README under Configuration.",
+            "environment variable KAFKA_RESTORED_PolInterval: unknown setting KAFKA_RESTORED_PolInterval (did you mean KAFKA_RESTORED_PollInterval?): nothing reads it, so the default would be used without a word; the settings are listed in the README under Configuration.",
+            "environment variable KAFKA_RESTORED_Policy__team-a__Cluster__0: unknown policy list KAFKA_RESTORED_Policy__team-a__Cluster (did you mean KAFKA_RESTORED_Policy__team-a__Clusters?): each namespace's policy holds only the lists Secrets, Clusters, S3, Folders, InternalTopics.",
+        ], e.Problems);
+
+        // Positive control: the well-spelt variables alone (any case, as configuration keys are) load and are used.
+        foreach (var bad in new[] { "KAFKA_RESTORED_PolInterval", "KAFKA_RESTORED_POLL_INTERVAL", "KAFKA_RESTORED_Policy__team-a__Cluster__0", "KAFKA_RESTORED_Branch__x" })
+            env.Remove(bad);
+        var options = ReconcilerSettings.Load(null, new Dictionary<string, string?> { ["RepositoryUrl"] = "https://h/r.git" }, env);
+        Assert.Equal(TimeSpan.FromSeconds(7), options.PollInterval);
+        Assert.Equal(["k:9092"], options.Policy!["team-a"].Clusters);
+        Assert.Equal(["restores"], options.IncludePaths);
+    }
+
+    [Theory]
+    [InlineData("{\"Branch\": \"main\",\n \"PollInterval\" \"00:00:05\"}", 2, 17)]
+    [InlineData("{\"Branch\": \"main\"", 1, 18)]
+    [InlineData("[\"RepositoryUrl\"]", 1, 1)]
+    public void Invalid_json_names_the_file_line_and_column(string text, int line, int column)
+    {
+        using var dir = new TempDir();
+        var file = dir.Combine("kafka-restored.json");
+        File.WriteAllText(file, text);
+
+        var e = Assert.Throws<SettingsException>(() => ReconcilerSettings.Load(file, None, None));
+
+        var problem = Assert.Single(e.Problems);
+        Assert.StartsWith($"{file}:{line}:{column}: the settings file (--config) is not valid JSON: ", problem, StringComparison.Ordinal);
+        Assert.DoesNotContain("LineNumber", problem, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Setting_errors_name_keys_as_the_file_writes_them_at_the_root()
+    {
+        var options = ReconcilerSettings.Load(null, new Dictionary<string, string?> { ["RepositoryUrl"] = "r", ["PollInterval"] = "00:00:00", ["StatusDirectory"] = "/abs" }, None);
+
+        var problems = options.Validate();
+
+        Assert.Contains("PollInterval must be positive (e.g. 00:00:30).", problems);
+        Assert.Contains("StatusDirectory must be a relative folder inside the repository, got '/abs'.", problems);
+        Assert.DoesNotContain(problems, p => p.Contains("Reconciler:", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void A_typo_in_the_settings_file_stops_the_real_daemon_with_exit_2_and_did_you_mean_before_anything_starts()
+    {
+        using var dir = new TempDir();
+        var file = dir.Combine("kafka-restored.json");
+        File.WriteAllText(file, """{"RepositoryUrl": "https://h/r.git", "PolInterval": "00:00:05"}""");
+
+        var result = ProcessRunner.Run("dotnet", [RepoPaths.ProjectOutput("src/Daemon", "kafka-restored"), "run", "--config", file, "--state-dir", dir.Combine("state"), "--http-listen", "off"],
+            environment: new Dictionary<string, string?> { ["KAFKA_RESTORED_MaxConcurentRestores"] = "3" });
+
+        Assert.Equal(2, result.ExitCode);
+        Assert.Equal(
+            $"kafka-restored run: {file}:1:38: unknown setting PolInterval (did you mean PollInterval?): nothing reads it, so the default would be used without a word; the settings are listed in the README under Configuration.\n" +
+            "kafka-restored run: environment variable KAFKA_RESTORED_MaxConcurentRestores: unknown setting KAFKA_RESTORED_MaxConcurentRestores (did you mean KAFKA_RESTORED_MaxConcurrentRestores?): nothing reads it, so the default would be used without a word; the settings are listed in the README under Configuration.\n",
+            result.StdErr);
+        Assert.False(Directory.Exists(dir.Combine("state")), "nothing may start on bad settings");
+    }
 }

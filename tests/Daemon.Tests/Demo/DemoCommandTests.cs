@@ -44,6 +44,16 @@ public sealed class DemoCommandTests
         var log = GitRemote.Git(remote, "log", "--format=%an|%s", "main");
         Assert.Contains("kafka-restored|", log, StringComparison.Ordinal);
         Assert.EndsWith("Platform Engineer|Add disaster-recovery restores from examples/repo\n", log, StringComparison.Ordinal);
+
+        // The closing hint works as printed: run it, from another folder, as a newcomer would paste it.
+        var lines = result.StdOut.TrimEnd('\n').Split('\n');
+        Assert.Contains("Look around, from any folder:", lines[^2], StringComparison.Ordinal);
+        using var elsewhere = new TempDir("kr-demo-hint");
+        var hint = ProcessRunner.Run("bash", ["-c", lines[^1].Trim()], workingDirectory: elsewhere.Path);
+        Assert.True(hint.ExitCode == 0, $"'{lines[^1].Trim()}' exited {hint.ExitCode}\n{hint.StdOut}{hint.StdErr}");
+        foreach (var name in new[] { "simple-restore", "pitr-restore", "full-restore", "dev-restore", "dr-restore" })
+            Assert.Contains($"name: {name}", hint.StdOut, StringComparison.Ordinal);
+        Assert.Contains("phase: Completed", hint.StdOut, StringComparison.Ordinal);
     }
 
     /// <summary>Ids of live processes whose environment holds <paramref name="variable"/>.</summary>

@@ -125,6 +125,7 @@ public sealed class SystemdNotifyTests
             psi.ArgumentList.Add("--repo");
             psi.ArgumentList.Add(repo);
         }
+        psi.WithoutInheritedSettings();
         psi.Environment["NOTIFY_SOCKET"] = notifySocket;
         psi.Environment["WATCHDOG_USEC"] = "500000";
         foreach (var (k, v) in env) psi.Environment[k] = v;

@@ -16,7 +16,7 @@ public sealed partial class HostileResourceFixtureTests
     /// <summary>Every hostile file, by name.</summary>
     public static TheoryData<string> Files() => [.. Names()];
 
-    /// <summary>The files whose expected error does not depend on the policy.</summary>
+    /// <summary>The files whose expected error does not depend on the policy (kind and apiVersion near misses).</summary>
     public static TheoryData<string> FilesWithoutPolicyCodes() => [.. Names().Where(n => Expect(n).Code != "PolicyDenied")];
 
     private static IEnumerable<string> Names() =>
@@ -47,6 +47,7 @@ public sealed partial class HostileResourceFixtureTests
         Assert.True(errors.Count > 0 && errors.All(expected.IsMatch),
             $"{name} ({why}): expected every error to be '{path}:{line}:COL: error: {code}: ...'\n{output}");
         if (code == "UnknownKind") Assert.Contains("did you mean \"KafkaRestore\"?", errors[0], StringComparison.Ordinal);
+        if (code == "UnknownApiVersion") Assert.Contains("did you mean \"kafka.oso.sh/v1alpha1\"?", errors[0], StringComparison.Ordinal);
     }
 
     [Theory]

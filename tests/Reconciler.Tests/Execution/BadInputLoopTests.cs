@@ -38,6 +38,35 @@ public sealed class BadInputLoopTests : IDisposable
     }
 
     [Fact]
+    public async Task An_apiVersion_near_miss_is_logged_naming_the_file_while_a_foreign_file_is_not()
+    {
+        _remote.HumanCommit("apiVersion typos beside a Deployment", new Dictionary<string, string?>
+        {
+            ["restores/osso.yaml"] = "apiVersion: kafka.osso.sh/v1alpha1\nkind: KafkaRestore\nmetadata: {name: osso}\nspec: {}\n",
+            ["restores/alpah.yaml"] = "apiVersion: kafka.oso.sh/v1alpah1\nkind: KafkaRestore\nmetadata: {name: alpah}\nspec: {}\n",
+            ["restores/none.yaml"] = "kind: KafkaRestore\nmetadata: {name: none}\nspec: {}\n",
+            ["deploy/web.yaml"] = "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web}\nspec: {replicas: 2}\n",
+        });
+        var options = new ReconcilerOptions { RepositoryUrl = _remote.BarePath, Branch = _remote.Branch, StateDirectory = _remote.Scratch("state"), Policy = TestPolicy.AllowAll() };
+        using var store = StateStore.Open(options.StateDirectory);
+        using var git = new GitSource(options);
+        var log = new ListLogger();
+        await using var loop = ReconcileLoop.Create(options, store, git, [], logger: log);
+
+        var cycle = await loop.RunCycleAsync(CancellationToken.None);
+
+        Assert.True(cycle.Synced, cycle.Error);
+        Assert.Empty(store.Resources());
+        Assert.Empty(_remote.RemoteGit("ls-tree", "-r", "--name-only", "main", "status/").Trim());
+        var problems = log.Lines.Where(l => l.Contains("Resource file problem", StringComparison.Ordinal)).ToList();
+        Assert.Contains(problems, l => l.Contains("restores/osso.yaml:1:13: error: UnknownApiVersion", StringComparison.Ordinal)
+                                       && l.Contains("did you mean \"kafka.oso.sh/v1alpha1\"?", StringComparison.Ordinal));
+        Assert.Contains(problems, l => l.Contains("restores/alpah.yaml:1:13: error: UnknownApiVersion", StringComparison.Ordinal));
+        Assert.Contains(problems, l => l.Contains("restores/none.yaml:1:1: error: RequiredField", StringComparison.Ordinal));
+        Assert.DoesNotContain(problems, l => l.Contains("deploy/web.yaml", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task Symlinked_and_binary_yaml_files_are_reported_by_path_and_nothing_behind_a_link_is_loaded()
     {
         var outside = _remote.Scratch("outside");

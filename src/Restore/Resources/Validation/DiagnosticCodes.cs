@@ -46,6 +46,10 @@ public static class DiagnosticCodes
 
     // Document shape.
 
+    /// <summary>An apiVersion close to kafka.oso.sh/v1alpha1 but not it (a typo, a case variant, another version of
+    /// the kafka.oso.sh group): the document is not executed, with a "did you mean" hint.</summary>
+    public const string UnknownApiVersion = "UnknownApiVersion";
+
     /// <summary>apiVersion kafka.oso.sh/v1alpha1 with a kind this product does not know.</summary>
     public const string UnknownKind = "UnknownKind";
 
@@ -138,6 +142,6 @@ public static class DiagnosticCodes
     /// <summary>A block (pitr, offsetReset, rollback...) with settings but no enabled: it stays off.</summary>
     public const string EnabledNotSet = "EnabledNotSet";
 
-    /// <summary>A document of the kafka.oso.sh group in another version, or with our kind and no apiVersion: ignored.</summary>
+    /// <summary>Our resources nested in a List or a sequence: ignored, not read.</summary>
     public const string IgnoredDocument = "IgnoredDocument";
 }

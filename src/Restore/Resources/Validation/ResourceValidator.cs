@@ -25,11 +25,13 @@ internal static class ResourceValidator
         if (apiVersion != ApiVersions.V1Alpha1)
         {
             var kindText = ScalarOf(root, "kind");
-            if (apiVersion is null && kindText is not null && ResourceKinds.All.Contains(kindText))
+            if (apiVersion is null && ApiVersionCheck.LooksLikeOurKind(kindText))
             {
-                var warning = new Problem(raw.Start, DiagnosticSeverity.Warning, DiagnosticCodes.IgnoredDocument,
-                    $"this {kindText} has no apiVersion, so it is ignored; add apiVersion: {ApiVersions.V1Alpha1}");
-                return Document(file, raw.Start, null, null, [warning]);
+                // Without apiVersion nothing would run, silently: as much a typo as a misspelt one.
+                var error = new Problem(raw.Start, DiagnosticSeverity.Error, DiagnosticCodes.RequiredField,
+                    $"this {MapReader.Truncate(kindText!)} has no apiVersion; add apiVersion: {ApiVersions.V1Alpha1} " +
+                    "(the document is not executed and gets no status file until it has one)");
+                return Document(file, raw.Start, null, null, [error]);
             }
             return null;
         }
@@ -82,15 +84,15 @@ internal static class ResourceValidator
         return resource is null ? document : document with { Fields = FieldPositions(root) };
     }
 
-    /// <summary>A document outside our apiVersion: a warning when it looks meant for us (another kafka.oso.sh
-    /// version, or our resources nested in a List or sequence), otherwise nothing.</summary>
+    /// <summary>A document outside our apiVersion: an error when its apiVersion is a near miss of ours (a typo,
+    /// a case variant, another version of our group), a warning when it holds our resources nested in a List
+    /// or sequence, otherwise nothing (the repository can hold other YAML).</summary>
     private static ParsedDocument? Foreign(string file, RawDocument raw)
     {
-        if (raw.ApiVersion is { } other && other.StartsWith("kafka.oso.sh/", StringComparison.Ordinal))
+        if (raw.ApiVersion is { } other && ApiVersionCheck.NearMissMessage(other) is { } nearMiss)
         {
-            var warning = new Problem(raw.Start, DiagnosticSeverity.Warning, DiagnosticCodes.IgnoredDocument,
-                $"apiVersion {other} is not served by this daemon, so the document is ignored; use {ApiVersions.V1Alpha1}");
-            return Document(file, raw.Start, null, null, [warning]);
+            var error = new Problem(raw.ApiVersionAt ?? raw.Start, DiagnosticSeverity.Error, DiagnosticCodes.UnknownApiVersion, nearMiss);
+            return Document(file, raw.Start, null, null, [error]);
         }
         if (raw.NestedOurs > 0)
         {

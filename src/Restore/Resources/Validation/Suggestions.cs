@@ -1,7 +1,7 @@
 namespace KafkaRestored.Restore.Resources.Validation;
 
 /// <summary>"Did you mean" hints: the closest allowed spelling by edit distance.</summary>
-internal static class Suggestions
+public static class Suggestions
 {
     /// <summary>The candidate nearest to <paramref name="input"/> (case-insensitive optimal string alignment
     /// distance, transpositions count once), or null when none is close enough to be a typo.</summary>

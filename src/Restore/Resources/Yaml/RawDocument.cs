@@ -18,4 +18,8 @@ internal sealed record RawDocument(
     bool Foreign,
     string? ApiVersion,
     IReadOnlyList<Problem> Problems,
-    int NestedOurs = 0);
+    int NestedOurs = 0)
+{
+    /// <summary>Where the root's apiVersion value stands, when it was seen.</summary>
+    public TextPosition? ApiVersionAt { get; init; }
+}

@@ -25,6 +25,7 @@ internal sealed class YamlDocumentBuilder(int lineOffset, long startIndex)
     private long _rootChild;
     private string? _rootKey;
     private string? _apiVersion;
+    private TextPosition? _apiVersionAt;
     private int _nestedOurs;
 
     private bool KnownOurs => _apiVersion == ApiVersions.V1Alpha1;
@@ -47,7 +48,7 @@ internal sealed class YamlDocumentBuilder(int lineOffset, long startIndex)
         switch (ev)
         {
             case Scalar s:
-                TrackRoot(s.Value, isScalar: true);
+                TrackRoot(s.Value, isScalar: true, pos);
                 if (_depth >= 2 && s.Value == ApiVersions.V1Alpha1) _nestedOurs++;
                 if (_depth == 0) _notMapping = true;
                 if (!_skipping)
@@ -57,7 +58,7 @@ internal sealed class YamlDocumentBuilder(int lineOffset, long startIndex)
                 }
                 return true;
             case AnchorAlias a:
-                TrackRoot(null, isScalar: false);
+                TrackRoot(null, isScalar: false, pos);
                 if (_depth == 0) _notMapping = true;
                 return _skipping || Alias(a.Value.Value, pos);
             case MappingStart or SequenceStart:
@@ -89,7 +90,7 @@ internal sealed class YamlDocumentBuilder(int lineOffset, long startIndex)
 
     private bool StartCollection(NodeEvent ev, TextPosition pos)
     {
-        TrackRoot(null, isScalar: false);
+        TrackRoot(null, isScalar: false, pos);
         var isMapping = ev is MappingStart;
         if (_depth == 0)
         {
@@ -146,8 +147,8 @@ internal sealed class YamlDocumentBuilder(int lineOffset, long startIndex)
         new(pos, DiagnosticSeverity.Error, DiagnosticCodes.NestingTooDeep,
             $"collections nest more than {limit} levels deep here (the limit); no resource needs that");
 
-    /// <summary>Follows root-level key/value pairs to learn apiVersion before building much.</summary>
-    private void TrackRoot(string? scalar, bool isScalar)
+    /// <summary>Follows root-level key/value pairs to learn apiVersion (and where it stands) before building much.</summary>
+    private void TrackRoot(string? scalar, bool isScalar, TextPosition pos)
     {
         if (_depth != 1 || !_rootIsMapping) return;
         var isKey = _rootChild % 2 == 0;
@@ -160,6 +161,7 @@ internal sealed class YamlDocumentBuilder(int lineOffset, long startIndex)
         if (_rootKey == "apiVersion" && isScalar && _apiVersion is null)
         {
             _apiVersion = scalar;
+            _apiVersionAt = pos;
             if (Foreign) Skip();
         }
     }
@@ -245,7 +247,10 @@ internal sealed class YamlDocumentBuilder(int lineOffset, long startIndex)
         // Another apiVersion: its problems are not ours to report (a Helm template may not even be YAML).
         if (foreign) _problems.Clear();
         return new RawDocument(_root, _start ?? new TextPosition(1 + lineOffset, 1), complete, foreign, _apiVersion,
-            [.. _problems], _nestedOurs);
+            [.. _problems], _nestedOurs)
+        {
+            ApiVersionAt = _apiVersionAt,
+        };
     }
 
     private static string? TagOf(TagName tag) => tag.IsEmpty ? null : tag.Value;

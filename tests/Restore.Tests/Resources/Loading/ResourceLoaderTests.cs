@@ -111,14 +111,54 @@ public class ResourceLoaderTests
     }
 
     [Fact]
-    public void Our_kind_without_apiVersion_is_ignored_with_a_warning()
+    public void Our_kind_without_apiVersion_is_an_error_and_not_executed()
     {
         var result = ResourceLoader.LoadText("t.yaml", Minimal.Replace("apiVersion: kafka.oso.sh/v1alpha1\n", "", StringComparison.Ordinal));
 
         var d = Assert.Single(result.Diagnostics);
-        Assert.Equal((DiagnosticSeverity.Warning, DiagnosticCodes.IgnoredDocument, 1, 1), (d.Severity, d.Code, d.Line, d.Column));
+        Assert.Equal((DiagnosticSeverity.Error, DiagnosticCodes.RequiredField, 1, 1), (d.Severity, d.Code, d.Line, d.Column));
+        Assert.Contains("add apiVersion: kafka.oso.sh/v1alpha1", d.Message, StringComparison.Ordinal);
+        Assert.Null(d.Resource);
         Assert.Empty(result.Resources);
-        Assert.False(result.HasErrors);
+    }
+
+    [Theory]
+    [InlineData("kafka.osso.sh/v1alpha1", "")]
+    [InlineData("kafka.oso.sh/v1alpah1", "")]
+    [InlineData("kafka.oso.sh/v1", "a version of kafka.oso.sh that kafka-restored does not serve")]
+    [InlineData("kafka.oso.sh/v1beta1", "a version of kafka.oso.sh that kafka-restored does not serve")]
+    [InlineData("KAFKA.OSO.SH/V1ALPHA1", "(apiVersion is case-sensitive)")]
+    [InlineData("kafka.oso.io/v1alpha1", "")]
+    [InlineData("kafka.oso.sh", "")]
+    [InlineData("kafka.oso.sh/v1alpha1 ", "")]
+    public void A_near_miss_of_our_apiVersion_is_an_error_with_did_you_mean_and_no_identity(string apiVersion, string detail)
+    {
+        var result = ResourceLoader.LoadText("t.yaml", Minimal.Replace("apiVersion: kafka.oso.sh/v1alpha1", $"apiVersion: '{apiVersion}'", StringComparison.Ordinal));
+
+        var d = Assert.Single(result.Diagnostics);
+        Assert.Equal((DiagnosticSeverity.Error, DiagnosticCodes.UnknownApiVersion, 1, 13), (d.Severity, d.Code, d.Line, d.Column));
+        Assert.Contains("did you mean \"kafka.oso.sh/v1alpha1\"?", d.Message, StringComparison.Ordinal);
+        Assert.Contains(detail, d.Message, StringComparison.Ordinal);
+        Assert.Null(d.Resource);
+        Assert.Empty(result.Resources);
+    }
+
+    [Theory]
+    [InlineData("apps/v1", "Deployment")]
+    [InlineData("v1", "ConfigMap")]
+    [InlineData("kafka.strimzi.io/v1beta2", "KafkaTopic")]
+    [InlineData("kafka.banzaicloud.io/v1beta1", "KafkaCluster")]
+    [InlineData("kafka.nais.io/v1", "Topic")]
+    [InlineData("kustomize.config.k8s.io/v1beta1", "Kustomization")]
+    public void Foreign_apiVersions_stay_ignored_without_a_word(string apiVersion, string kind)
+    {
+        var text = $"apiVersion: {apiVersion}\nkind: {kind}\nmetadata: {{name: x}}\nspec: {{replicas: 3}}\n---\n" + Minimal;
+
+        var result = ResourceLoader.LoadText("t.yaml", text);
+
+        Assert.Empty(result.Diagnostics);
+        // Positive control: the loader read the file, our own document in it loads.
+        Assert.Equal("KafkaRestore default/minimal", Assert.Single(result.Resources).Resource.Id.ToString());
     }
 
     [Fact]

@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# Installs what the test suite needs beyond the .NET SDK on Debian (kcat, stunnel4, openssl, git,
+# node and npm, python3 for .ci/run's count), only what is missing. apt-get runs directly as root and
+# through sudo otherwise, so the README's test command works for root on a machine without sudo
+# and for a normal user alike.
+set -euo pipefail
+
+need_apt=()
+command -v kcat >/dev/null 2>&1 || need_apt+=(kcat)
+command -v stunnel4 >/dev/null 2>&1 || command -v stunnel >/dev/null 2>&1 || need_apt+=(stunnel4)
+command -v openssl >/dev/null 2>&1 || need_apt+=(openssl)
+command -v git >/dev/null 2>&1 || need_apt+=(git)
+command -v node >/dev/null 2>&1 || need_apt+=(nodejs npm)
+command -v python3 >/dev/null 2>&1 || need_apt+=(python3)
+if [ ${#need_apt[@]} -eq 0 ]; then
+  echo "test tools: all present"
+  exit 0
+fi
+
+if [ "$(id -u)" -eq 0 ]; then
+  as_root=()
+elif command -v sudo >/dev/null 2>&1; then
+  as_root=(sudo)
+else
+  echo "test tools: ${need_apt[*]} missing, and installing them needs root: run this as root, or install sudo" >&2
+  exit 1
+fi
+echo "test tools: installing ${need_apt[*]}${as_root[*]:+ (through sudo)}"
+"${as_root[@]}" env DEBIAN_FRONTEND=noninteractive apt-get update -qq
+"${as_root[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need_apt[@]}" >/dev/null
