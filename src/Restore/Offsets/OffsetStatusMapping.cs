@@ -45,6 +45,7 @@ public static class OffsetStatusMapping
     {
         Verification = result.GroupsReset.Count + result.GroupsFailed.Count == 0 ? null
             : Verification(result.Verification, result.GroupsFailed.Count, "what the strategy computed"),
+        Notes = new ValueList<string>(result.Notes),
     };
 
     /// <summary>A KafkaOffsetRollback's status, with the read-back verification of a rollback.</summary>
@@ -97,7 +98,7 @@ public static class OffsetStatusMapping
             .ToList();
         var verified = groups.Count > 0 && mismatches.Count == 0 && groupsFailed == 0;
         var message = mismatches.Count > 0
-            ? $"{Count(mismatches.Count, "partition")} read back differently from {intended} (expected null: no committed offset)"
+            ? $"{Count(mismatches.Count, "partition")} read back differently from {intended} (no expected: there must be no committed offset; no actual: there is none)"
             : verified ? $"every committed offset read back equal to {intended}"
             : groupsFailed > 0 ? $"not verified: {Count(groupsFailed, "group")} failed before {intended} was in place (groupsFailed says why)"
             : "not verified: no group was read back";

@@ -168,11 +168,62 @@ public sealed class OffsetsCommandTests(KafkaFixture kafka) : IClassFixture<Kafk
             """);
         var undone = Cli("offsets", "rollback", "-f", rollback, "--state-dir", state);
 
-        Assert.True(undone.ExitCode == 0, undone.StdOut + undone.StdErr);
-        Assert.Contains("  verification:\n    verified: true\n", undone.StdOut, StringComparison.Ordinal);
-        // Partition 1 had no committed offset before the restore: it stays (offsets are never deleted), and a note says so.
+        // Partition 1 had no committed offset before the restore: the group is back only once that
+        // offset is deleted, which the test broker cannot do (no OffsetDelete), so the rollback is
+        // not verified and exits 1, with the partition in the status, not only on stderr.
+        Assert.True(undone.ExitCode == 1, undone.StdOut + undone.StdErr);
+        Assert.Contains("  verification:\n    verified: false\n", undone.StdOut, StringComparison.Ordinal);
+        Assert.Contains($"        topic: {target}\n        partition: 1\n        actual: 10\n", undone.StdOut, StringComparison.Ordinal);
+        Assert.Contains("reason: OffsetDeleteUnsupported", undone.StdOut, StringComparison.Ordinal);
         Assert.Equal([0L, 10L], await CommittedAsync(group, target, 2));
-        Assert.Contains($"{target}[1]@10", undone.StdErr, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task The_readme_rollback_of_a_group_that_had_no_offsets_exits_1_with_the_partitions_in_status_while_they_stay_reset()
+    {
+        // Issue #15 item 1: this printed "verified: true" and exited 0 with the group still at the end.
+        var topic = kafka.Broker.CreateUniqueTopic("cli-fresh", 2);
+        var group = "fresh-" + Guid.NewGuid().ToString("N")[..8];
+        using (var producer = new ProducerBuilder<string?, string?>(new ProducerConfig { BootstrapServers = kafka.Broker.BootstrapServers }).Build())
+        {
+            for (var i = 0; i < 10; i++) producer.Produce(new TopicPartition(topic, i % 2), new Message<string?, string?> { Value = $"v{i}" });
+            producer.Flush(TimeSpan.FromSeconds(30));
+        }
+        var state = _dir.Combine("state-fresh");
+        var reset = Write("reset-fresh.yaml", $"""
+            apiVersion: kafka.oso.sh/v1alpha1
+            kind: KafkaOffsetReset
+            metadata: {"{"}name: skip-fresh{"}"}
+            spec:
+              kafkaCluster: {"{"}bootstrapServers: [{Servers}]{"}"}
+              consumerGroups: [{group}]
+              topics: [{topic}]
+              strategy: latest
+              snapshotBeforeReset: {"{"}enabled: true, snapshotId: before-fresh{"}"}
+            """);
+        var resetRun = Cli("offsets", "reset", "-f", reset, "--state-dir", state);
+        Assert.True(resetRun.ExitCode == 0, resetRun.StdOut + resetRun.StdErr);
+        Assert.Contains("  verification:\n    verified: true\n", resetRun.StdOut, StringComparison.Ordinal);
+        Assert.Equal([5L, 5L], await CommittedAsync(group, topic, 2));
+
+        var rollback = Write("rollback-fresh.yaml", $"""
+            apiVersion: kafka.oso.sh/v1alpha1
+            kind: KafkaOffsetRollback
+            metadata: {"{"}name: undo-fresh{"}"}
+            spec:
+              kafkaCluster: {"{"}bootstrapServers: [{Servers}]{"}"}
+              operation: rollback
+              snapshotId: before-fresh
+            """);
+        var run = Cli("offsets", "rollback", "-f", rollback, "--state-dir", state);
+
+        Assert.True(run.ExitCode == 1, run.StdOut + run.StdErr);
+        Assert.Contains("  phase: Failed\n", run.StdOut, StringComparison.Ordinal);
+        Assert.Contains("  verification:\n    verified: false\n", run.StdOut, StringComparison.Ordinal);
+        Assert.DoesNotContain("verified: true", run.StdOut, StringComparison.Ordinal);
+        Assert.Contains("reason: OffsetDeleteUnsupported", run.StdOut, StringComparison.Ordinal);
+        Assert.Contains($"{topic}[0], {topic}[1]", run.StdOut, StringComparison.Ordinal);
+        Assert.Equal([5L, 5L], await CommittedAsync(group, topic, 2));
     }
 
     [Fact]

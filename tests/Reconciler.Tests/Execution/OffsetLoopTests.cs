@@ -206,4 +206,77 @@ public sealed class OffsetLoopTests : IClassFixture<KafkaFixture>, IDisposable
         Assert.True(undo.Verification!.Verified);
         Assert.Contains("verified: true", _remote.RemoteGit("show", "main:status/kafkaoffsetrollback/kafka-backup/undo.yaml"), StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task The_readme_rollback_of_a_group_that_had_no_offsets_fails_through_the_daemon_while_the_offsets_stay_reset()
+    {
+        // Issue #15 item 1: this used to end Completed, "verified: true", with the group still at the end offsets.
+        var topic = _kafka.Broker.CreateUniqueTopic("daemon-fresh", 2);
+        using (var producer = new ProducerBuilder<byte[]?, byte[]?>(new ProducerConfig { BootstrapServers = _kafka.Broker.BootstrapServers }).Build())
+        {
+            for (var i = 0; i < 8; i++) producer.Produce(new TopicPartition(topic, i % 2), new Message<byte[]?, byte[]?> { Value = [(byte)i] });
+            Assert.Equal(0, producer.Flush(TimeSpan.FromSeconds(30)));
+        }
+        var group = "fresh-" + Guid.NewGuid().ToString("N")[..8];
+        var snapshotId = "fresh-" + Guid.NewGuid().ToString("N")[..8];
+        var servers = _kafka.Broker.BootstrapServers.Replace(",", ", ", StringComparison.Ordinal);
+        _remote.HumanCommit("skip a new group to the end", new Dictionary<string, string?>
+        {
+            ["offsets/skip.yaml"] = $"""
+                apiVersion: kafka.oso.sh/v1alpha1
+                kind: KafkaOffsetReset
+                metadata: {"{"}name: skip, namespace: kafka-backup{"}"}
+                spec:
+                  kafkaCluster: {"{"}bootstrapServers: [{servers}]{"}"}
+                  consumerGroups: [{group}]
+                  topics: [{topic}]
+                  strategy: latest
+                  snapshotBeforeReset: {"{"}enabled: true, snapshotId: {snapshotId}{"}"}
+
+                """,
+        });
+        await using var daemon = new LoopDaemon(Options());
+        Assert.True(await daemon.Loop.RunUntilIdleAsync(CancellationToken.None));
+        var reset = (KafkaOffsetResetStatus)daemon.Store.Find(new ResourceId(ResourceKinds.KafkaOffsetReset, "kafka-backup", "skip"))!.Status;
+        Assert.Equal(ResourcePhase.Completed, reset.Phase);
+        Assert.True(reset.Verification!.Verified);
+        Assert.Empty(daemon.Store.FindSnapshot(snapshotId)!.OffsetsOf(group));
+
+        _remote.HumanCommit("undo the skip", new Dictionary<string, string?>
+        {
+            ["offsets/undo.yaml"] = $"""
+                apiVersion: kafka.oso.sh/v1alpha1
+                kind: KafkaOffsetRollback
+                metadata: {"{"}name: undo, namespace: kafka-backup{"}"}
+                spec:
+                  kafkaCluster: {"{"}bootstrapServers: [{servers}]{"}"}
+                  operation: rollback
+                  snapshotId: {snapshotId}
+
+                """,
+        });
+        // False: a resource touched by the run ended Failed (and, not retryable, after one attempt).
+        Assert.False(await daemon.Loop.RunUntilIdleAsync(CancellationToken.None));
+
+        using var admin = new AdminClientBuilder(new AdminClientConfig { BootstrapServers = _kafka.Broker.BootstrapServers }).Build();
+        var committed = (await admin.ListConsumerGroupOffsetsAsync([new ConsumerGroupTopicPartitions(group,
+            [new TopicPartition(topic, 0), new TopicPartition(topic, 1)])])).Single().Partitions.OrderBy(p => p.Partition.Value).Select(p => p.Offset.Value);
+        Assert.Equal([4L, 4L], committed);
+        var record = daemon.Store.Find(new ResourceId(ResourceKinds.KafkaOffsetRollback, "kafka-backup", "undo"))!;
+        Assert.Equal(ResourcePhase.Failed, record.Phase);
+        Assert.Equal(1, record.Status.Attempts);
+        var undo = (KafkaOffsetRollbackStatus)record.Status;
+        Assert.Empty(undo.GroupsRolledBack);
+        Assert.False(undo.Verification!.Verified);
+        Assert.Equal([new OffsetMismatch(group, topic, 0, null, 4), new OffsetMismatch(group, topic, 1, null, 4)], undo.Verification.Mismatches);
+        var ready = Conditions.Find(undo.Conditions, ConditionTypes.Ready)!;
+        Assert.Equal((ConditionStatus.False, "OffsetDeleteUnsupported"), (ready.Status, ready.Reason));
+        var file = _remote.RemoteGit("show", "main:status/kafkaoffsetrollback/kafka-backup/undo.yaml");
+        Assert.Contains("verified: false", file, StringComparison.Ordinal);
+        Assert.DoesNotContain("verified: true", file, StringComparison.Ordinal);
+        Assert.Contains("reason: OffsetDeleteUnsupported", file, StringComparison.Ordinal);
+        Assert.Contains($"{topic}[0], {topic}[1]", file, StringComparison.Ordinal);
+        Assert.Matches(@"^kafka-backup/undo: \S+ -> Failed \(OffsetDeleteUnsupported",
+            _remote.RemoteGit("log", "-1", "--format=%s", "main", "--", "status/kafkaoffsetrollback/kafka-backup/undo.yaml").Trim());
+    }
 }

@@ -7,4 +7,7 @@ public sealed record OffsetResetStatus(ResourcePhase Phase, ValueList<string> Gr
 {
     /// <summary>Result of reading the offsets back: verified only when they equal what the strategy computed.</summary>
     public OffsetVerification? Verification { get; init; }
+
+    /// <summary>Things worth telling that are not failures (e.g. partitions left alone and why).</summary>
+    public ValueList<string> Notes { get; init; } = ValueList<string>.Empty;
 }
