@@ -144,4 +144,33 @@ public sealed class RollbackToNoOffsetsTests(KafkaFixture kafka) : IClassFixture
         Assert.True(OffsetStatusMapping.ToStatus(result).Verification!.Verified);
         Assert.Equal([null, null, null], await kit.CommittedAsync(group, topic, 3));
     }
+
+    [RealKafkaFact]
+    public async Task On_a_real_cluster_a_group_with_a_live_member_is_refused_by_name_and_keeps_its_offsets()
+    {
+        using var kit = new OffsetTestKit(RealKafkaFactAttribute.Bootstrap!);
+        var topic = "kr-offsets-live-" + Guid.NewGuid().ToString("N")[..8];
+        kit.Produce(topic, 0, 5);
+        var group = Unique("live-real");
+        var snapshotId = Unique("live");
+        var store = new FileOffsetSnapshotStore(_dir.Combine("snapshots"));
+        var executor = new KafkaOffsetRollbackExecutor(new SecretStore(null), store) { Timeout = TimeSpan.FromSeconds(10) };
+        var snap = new KafkaOffsetRollback(new ObjectMeta("snap-" + snapshotId, "default", ValueMap.Empty, ValueMap.Empty),
+            new KafkaOffsetRollbackSpec(kit.Cluster, RollbackOperation.Snapshot, snapshotId, new ValueList<string>([group])));
+        await executor.ExecuteAsync(snap.Spec, snap.Id, CancellationToken.None);
+        await kit.CommitAsync(group, (topic, 0, 4));
+        using var member = new ConsumerBuilder<byte[], byte[]>(new ConsumerConfig { BootstrapServers = kit.Bootstrap, GroupId = group, EnableAutoCommit = false }).Build();
+        member.Subscribe(topic);
+        for (var i = 0; i < 100 && member.Assignment.Count == 0; i++) member.Consume(TimeSpan.FromMilliseconds(100));
+        Assert.NotEmpty(member.Assignment);
+
+        var result = await executor.ExecuteAsync(Undo(kit, snapshotId).Spec, Undo(kit, snapshotId).Id, CancellationToken.None);
+        member.Close();
+
+        var failure = Assert.Single(result.GroupsFailed);
+        Assert.Equal((group, "GroupHasActiveMembers"), (failure.Group, failure.Reason));
+        Assert.Contains("active member", failure.Message, StringComparison.Ordinal);
+        Assert.False(OffsetStatusMapping.ToStatus(result).Verification!.Verified);
+        Assert.Equal([4L], await kit.CommittedAsync(group, topic, 1));
+    }
 }
