@@ -204,6 +204,16 @@ public sealed class FailureReason
     /// <summary>Offsets read back differ from what was committed.</summary>
     public static readonly FailureReason OffsetVerificationFailed = new(nameof(OffsetVerificationFailed), retryable: true);
 
+    /// <summary>
+    /// A rollback must remove committed offsets its snapshot did not have, and the brokers do not
+    /// serve OffsetDelete (Kafka 2.4+): the group is not back at its snapshot. Another attempt
+    /// against the same brokers cannot help.
+    /// </summary>
+    public static readonly FailureReason OffsetDeleteUnsupported = new(nameof(OffsetDeleteUnsupported), retryable: false);
+
+    /// <summary>The broker refused to delete committed offsets a rollback had to remove.</summary>
+    public static readonly FailureReason OffsetDeleteFailed = new(nameof(OffsetDeleteFailed), retryable: true);
+
     /// <summary>Some consumer groups could not be reset or rolled back.</summary>
     public static readonly FailureReason GroupsFailed = new(nameof(GroupsFailed), retryable: true);
 }

@@ -7,8 +7,9 @@ using KafkaRestored.Restore.Secrets;
 namespace KafkaRestored.Restore.Offsets;
 
 /// <summary>
-/// Runs a KafkaOffsetRollback (SPEC 3.2): <c>rollback</c> re-commits a snapshot's offsets for
-/// the listed groups and reads them back; <c>snapshot</c> records the groups' current offsets.
+/// Runs a KafkaOffsetRollback (SPEC 3.2): <c>rollback</c> returns the listed groups to a
+/// snapshot (its offsets re-committed, offsets it did not have deleted) and reads them back;
+/// <c>snapshot</c> records the groups' current offsets.
 /// </summary>
 public sealed class KafkaOffsetRollbackExecutor
 {
@@ -67,6 +68,7 @@ public sealed class KafkaOffsetRollbackExecutor
         var committer = new GroupOffsetCommitter(client, BeforeReadBack);
         var rolledBack = new List<string>();
         var failed = new List<GroupFailure>();
+        var reasons = new List<FailureReason>();
         var verification = new List<GroupVerification>();
         var notes = new List<string>();
         var scope = SnapshotScope(client, snapshot);
@@ -74,25 +76,23 @@ public sealed class KafkaOffsetRollbackExecutor
         {
             ct.ThrowIfCancellationRequested();
             var offsets = snapshot.OffsetsOf(group).ToDictionary(o => new TopicPartition(o.Topic, o.Partition), o => o.Offset);
-            // Offsets committed since on partitions the group had none on cannot be taken back
-            // without deleting them, which this tool never does: say so.
-            var extra = (await client.CommittedAsync(group, scope.Where(tp => !offsets.ContainsKey(tp)), ct))
-                .Select(e => $"{e.Key.Topic}[{e.Key.Partition.Value}]@{e.Value}").ToList();
-            if (extra.Count > 0)
-                notes.Add($"group '{group}' now has committed offsets where the snapshot had none ({string.Join(", ", extra)}); they were left as they are (delete them with kafka-consumer-groups --delete-offsets if needed).");
-            if (offsets.Count == 0)
+            // Back to the snapshot exactly: its offsets re-committed, offsets it did not have deleted, all read back.
+            var outcome = await committer.ReturnToSnapshotAsync(group, offsets, scope, ct);
+            if (outcome.Verification is not null) verification.Add(outcome.Verification);
+            if (outcome.Failure is not null)
             {
-                notes.Add($"group '{group}' had no committed offsets in snapshot '{snapshot.Id}'; nothing to re-commit.");
-                rolledBack.Add(group);
-                verification.Add(new GroupVerification(group, []));
+                failed.Add(outcome.Failure);
+                reasons.Add(outcome.Reason!);
                 continue;
             }
-            var outcome = await committer.CommitAndVerifyAsync(group, offsets, ct);
-            if (outcome.Verification is not null) verification.Add(outcome.Verification);
-            if (outcome.Failure is not null) failed.Add(outcome.Failure);
-            else rolledBack.Add(group);
+            rolledBack.Add(group);
+            if (offsets.Count == 0)
+                notes.Add($"group '{group}' had no committed offsets in snapshot '{snapshot.Id}' on its topics ({string.Join(", ", snapshot.Topics)}); it has none there now.");
         }
-        return new OffsetRollbackResult(RollbackOperation.Rollback, snapshot.Id, rolledBack, [], failed, verification, notes);
+        return new OffsetRollbackResult(RollbackOperation.Rollback, snapshot.Id, rolledBack, [], failed, verification, notes)
+        {
+            Failure = reasons.Distinct().Count() == 1 ? reasons[0] : reasons.Count > 0 ? FailureReason.GroupsFailed : null,
+        };
     }
 
     private static List<TopicPartition> SnapshotScope(KafkaOffsetsClient client, OffsetSnapshot snapshot) =>

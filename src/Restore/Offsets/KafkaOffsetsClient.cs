@@ -9,15 +9,16 @@ using KafkaRestored.Restore.Secrets;
 namespace KafkaRestored.Restore.Offsets;
 
 /// <summary>
-/// The Kafka calls the offset tools make: metadata, watermarks, time lookups, describe, commit
-/// and read back committed offsets. Committed offsets are always asked for with explicit
-/// partitions, and groups are never listed or deleted (see docs/offsets.md).
+/// The Kafka calls the offset tools make: metadata, watermarks, time lookups, describe, commit,
+/// delete (a rollback's OffsetDelete) and read back committed offsets. Committed offsets are
+/// always asked for with explicit partitions, and groups are never listed or deleted (see docs/offsets.md).
 /// </summary>
 internal sealed class KafkaOffsetsClient : IDisposable
 {
     private readonly IAdminClient _admin;
     private readonly Lazy<IConsumer<byte[]?, byte[]?>> _reader;
     private readonly TlsHandshakeWatch _tls;
+    private readonly BrokerApiSupport _apis = new();
 
     public KafkaOffsetsClient(KafkaClusterSpec cluster, SecretStore secrets, TimeSpan? timeout = null)
     {
@@ -28,7 +29,11 @@ internal sealed class KafkaOffsetsClient : IDisposable
         var admin = OffsetsClientConfig.Admin(cluster, secrets);
         _tls = new TlsHandshakeWatch(Bootstrap, "the Kafka cluster", "", admin.SslCaPem is not null || admin.SslCaLocation is not null, "No offset was read or changed.");
         _admin = new AdminClientBuilder(admin)
-            .SetLogHandler((_, m) => _tls.Note(m.Message))
+            .SetLogHandler((_, m) =>
+            {
+                _tls.Note(m.Message);
+                _apis.Note(m.Facility, m.Message);
+            })
             .SetErrorHandler((_, e) => _tls.Note(e.Reason))
             .Build();
         _reader = new(() => new ConsumerBuilder<byte[]?, byte[]?>(OffsetsClientConfig.Reader(cluster, secrets))
@@ -194,6 +199,42 @@ internal sealed class KafkaOffsetsClient : IDisposable
             var failed = report.Partitions.Where(p => p.Error.IsError).ToList();
             var code = report.Error.IsError ? report.Error.Code : failed.Select(p => p.Error.Code).FirstOrDefault();
             var detail = report.Error.IsError ? report.Error.Reason
+                : string.Join("; ", failed.Select(p => $"{p.Topic}[{p.Partition.Value}]: {p.Error.Reason} ({p.Error.Code})"));
+            return new CommitOutcome(false, code, detail);
+        }
+        catch (KafkaException e)
+        {
+            return new CommitOutcome(false, e.Error.Code, e.Error.Reason);
+        }
+    }
+
+    /// <summary>
+    /// True when every broker this client has talked to lists OffsetDelete in its ApiVersions
+    /// answer (so, after a read of the group's offsets, its coordinator does);
+    /// <paramref name="lacking"/> names the brokers that do not.
+    /// </summary>
+    public bool CanDeleteOffsets(out IReadOnlyList<string> lacking) => _apis.Supports(BrokerApiSupport.OffsetDelete, out lacking);
+
+    /// <summary>Deletes a group's committed offsets on explicit partitions (OffsetDelete); the broker's refusal comes back as a value.</summary>
+    /// <exception cref="InvalidOperationException">When <see cref="CanDeleteOffsets"/> is false: the request is never sent to a broker that does not list it.</exception>
+    public async Task<CommitOutcome> DeleteAsync(string group, IEnumerable<TopicPartition> partitions, CancellationToken ct)
+    {
+        if (!CanDeleteOffsets(out _))
+            throw new InvalidOperationException("OffsetDelete is not listed by the brokers; check CanDeleteOffsets before deleting");
+        ct.ThrowIfCancellationRequested();
+        var list = partitions.OrderBy(p => p.Topic, StringComparer.Ordinal).ThenBy(p => p.Partition.Value).ToList();
+        try
+        {
+            await _admin.DeleteConsumerGroupOffsetsAsync(group, list,
+                new DeleteConsumerGroupOffsetsOptions { RequestTimeout = Timeout }).WaitAsync(ct);
+            return new CommitOutcome(true, ErrorCode.NoError, "");
+        }
+        catch (DeleteConsumerGroupOffsetsException e)
+        {
+            var report = e.Result;
+            var failed = report.Partitions.Where(p => p.Error.IsError).ToList();
+            var code = report.Error.IsError ? report.Error.Code : failed.Select(p => p.Error.Code).FirstOrDefault();
+            var detail = report.Error.IsError ? $"{report.Error.Reason} ({report.Error.Code})"
                 : string.Join("; ", failed.Select(p => $"{p.Topic}[{p.Partition.Value}]: {p.Error.Reason} ({p.Error.Code})"));
             return new CommitOutcome(false, code, detail);
         }

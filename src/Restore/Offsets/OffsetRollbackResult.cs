@@ -1,3 +1,4 @@
+using KafkaRestored.Restore.Failures;
 using KafkaRestored.Restore.Resources.Model;
 using KafkaRestored.Restore.Resources.Status;
 
@@ -15,4 +16,7 @@ public sealed record OffsetRollbackResult(
 {
     /// <summary>True when no group failed and every read-back matched.</summary>
     public bool Succeeded => GroupsFailed.Count == 0 && Verification.All(v => v.Matches);
+
+    /// <summary>Why the groups failed, by type: their one common reason, else GroupsFailed; null when none failed.</summary>
+    public FailureReason? Failure { get; init; }
 }

@@ -26,20 +26,27 @@ public static class OffsetStatusMapping
     /// <summary>Ready reason of a snapshot taken.</summary>
     public const string SnapshotTakenReason = "SnapshotTaken";
 
-    /// <summary>A KafkaOffsetReset's status: Completed only when every group was reset.</summary>
+    /// <summary>A KafkaOffsetReset's status: Completed only when every group was reset and read back as computed.</summary>
     public static KafkaOffsetResetStatus ToStatus(OffsetResetResult result) => new()
     {
         Phase = result.Succeeded ? ResourcePhase.Completed : ResourcePhase.Failed,
         GroupsReset = new ValueList<string>(result.GroupsReset),
         GroupsFailed = new ValueList<GroupFailure>(result.GroupsFailed),
         SnapshotId = result.SnapshotId,
+        Verification = Verification(result.Verification, result.GroupsFailed.Count, "what each strategy computed"),
+        Notes = new ValueList<string>(result.Notes),
     };
 
     /// <summary>A KafkaRestore's offsetResetStatus.</summary>
     public static OffsetResetStatus ToRestoreStatus(OffsetResetResult result) => new(
         result.Succeeded ? ResourcePhase.Completed : ResourcePhase.Failed,
         new ValueList<string>(result.GroupsReset),
-        new ValueList<GroupFailure>(result.GroupsFailed));
+        new ValueList<GroupFailure>(result.GroupsFailed))
+    {
+        Verification = result.GroupsReset.Count + result.GroupsFailed.Count == 0 ? null
+            : Verification(result.Verification, result.GroupsFailed.Count, "what the strategy computed"),
+        Notes = new ValueList<string>(result.Notes),
+    };
 
     /// <summary>A KafkaOffsetRollback's status, with the read-back verification of a rollback.</summary>
     public static KafkaOffsetRollbackStatus ToStatus(OffsetRollbackResult result) => new()
@@ -49,7 +56,10 @@ public static class OffsetStatusMapping
         GroupsRolledBack = new ValueList<string>(result.GroupsRolledBack),
         GroupsSnapshotted = new ValueList<string>(result.GroupsSnapshotted),
         GroupsFailed = new ValueList<GroupFailure>(result.GroupsFailed),
-        Verification = result.Operation == RollbackOperation.Rollback ? Verification(result) : null,
+        Verification = result.Operation == RollbackOperation.Rollback
+            ? Verification(result.Verification, result.GroupsFailed.Count, $"snapshot '{result.SnapshotId}'")
+            : null,
+        Notes = new ValueList<string>(result.Notes),
     };
 
     /// <summary>Reason and message of the Ready condition for a reset.</summary>
@@ -66,28 +76,32 @@ public static class OffsetStatusMapping
         if (result.Operation == RollbackOperation.Snapshot)
             return (SnapshotTakenReason, $"Snapshot '{result.SnapshotId}' recorded the offsets of {Count(result.GroupsSnapshotted.Count, "group")}");
         if (result.Succeeded)
-            return (RolledBackReason, $"Offsets of {Count(result.GroupsRolledBack.Count, "group")} re-committed from snapshot '{result.SnapshotId}' and verified");
-        return (Failure(result).Name,
-            string.Join("; ", result.GroupsFailed.Select(f => $"{f.Group}: {f.Reason}")));
+            return (RolledBackReason, $"Offsets of {Count(result.GroupsRolledBack.Count, "group")} returned to snapshot '{result.SnapshotId}' " +
+                "and verified: read back equal to it, partitions it had no offset on included");
+        return (Failure(result).Name, $"{Count(result.GroupsFailed.Count, "group")} not returned to snapshot '{result.SnapshotId}': " +
+            string.Join("; ", result.GroupsFailed.Select(f => $"{f.Group}: {f.Reason}: {f.Message}")) +
+            (result.GroupsRolledBack.Count > 0 ? $"; rolled back: {string.Join(", ", result.GroupsRolledBack)}" : ""));
     }
 
     /// <summary>Why a reset that did not succeed failed.</summary>
     public static FailureReason Failure(OffsetResetResult result) => FailureReason.GroupsFailed;
 
-    /// <summary>Why a rollback that did not succeed failed: a read-back that differs, or groups that failed.</summary>
+    /// <summary>Why a rollback that did not succeed failed: the groups' one common reason (by type), else GroupsFailed.</summary>
     public static FailureReason Failure(OffsetRollbackResult result) =>
-        result.Verification.Any(v => !v.Matches) ? FailureReason.OffsetVerificationFailed : FailureReason.GroupsFailed;
+        result.Failure ?? (result.Verification.Any(v => !v.Matches) ? FailureReason.OffsetVerificationFailed : FailureReason.GroupsFailed);
 
-    private static OffsetVerification Verification(OffsetRollbackResult result)
+    /// <summary>Verified only when some group was read back, every read-back equals <paramref name="intended"/> and no group failed.</summary>
+    private static OffsetVerification Verification(IReadOnlyList<GroupVerification> groups, int groupsFailed, string intended)
     {
-        var mismatches = result.Verification
+        var mismatches = groups
             .SelectMany(v => v.Mismatches.Select(m => new OffsetMismatch(v.Group, m.Topic, m.Partition, m.Expected, m.Actual)))
             .ToList();
-        var verified = result.Verification.Count > 0 && mismatches.Count == 0 && result.GroupsFailed.Count == 0;
+        var verified = groups.Count > 0 && mismatches.Count == 0 && groupsFailed == 0;
         var message = mismatches.Count > 0
-            ? $"{Count(mismatches.Count, "partition")} read back differently from snapshot '{result.SnapshotId}'"
-            : verified ? $"every committed offset read back equal to snapshot '{result.SnapshotId}'"
-            : "not verified: no group was re-committed";
+            ? $"{Count(mismatches.Count, "partition")} read back differently from {intended} (no expected: there must be no committed offset; no actual: there is none)"
+            : verified ? $"every committed offset read back equal to {intended}"
+            : groupsFailed > 0 ? $"not verified: {Count(groupsFailed, "group")} failed before {intended} was in place (groupsFailed says why)"
+            : "not verified: no group was read back";
         return new OffsetVerification(verified, message, new ValueList<OffsetMismatch>(mismatches));
     }
 

@@ -14,6 +14,8 @@ internal static class OffsetsClientConfig
         {
             // A metadata lookup must never create the topic it asks about.
             AllowAutoCreateTopics = false,
+            // Logs each broker's ApiVersions answer: OffsetDelete may only be sent where it is listed (BrokerApiSupport).
+            Debug = BrokerApiSupport.DebugContext,
         };
 
     public static ConsumerConfig Reader(KafkaClusterSpec cluster, SecretStore secrets) =>

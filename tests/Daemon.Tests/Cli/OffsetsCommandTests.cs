@@ -37,33 +37,52 @@ public sealed class OffsetsCommandTests(KafkaFixture kafka) : IClassFixture<Kafk
         return [.. answer.Single().Partitions.OrderBy(p => p.Partition.Value).Select(p => p.Offset.Value >= 0 ? (long?)p.Offset.Value : null)];
     }
 
+    /// <summary>A new two-partition topic holding <paramref name="records"/> records, alternating partitions.</summary>
+    private string TwoPartitionTopic(string prefix, int records)
+    {
+        var topic = kafka.Broker.CreateUniqueTopic(prefix, 2);
+        using var producer = new ProducerBuilder<string?, string?>(new ProducerConfig { BootstrapServers = kafka.Broker.BootstrapServers }).Build();
+        for (var i = 0; i < records; i++) producer.Produce(new TopicPartition(topic, i % 2), new Message<string?, string?> { Value = $"v{i}" });
+        producer.Flush(TimeSpan.FromSeconds(30));
+        return topic;
+    }
+
+    /// <summary>Writes a KafkaOffsetReset of <paramref name="group"/> to the end of <paramref name="topic"/>, snapshotting first.</summary>
+    private string SkipToEndFile(string file, string name, string group, string topic, string snapshotId) => Write(file, $"""
+        apiVersion: kafka.oso.sh/v1alpha1
+        kind: KafkaOffsetReset
+        metadata: {"{"}name: {name}{"}"}
+        spec:
+          kafkaCluster: {"{"}bootstrapServers: [{Servers}]{"}"}
+          consumerGroups: [{group}]
+          topics: [{topic}]
+          strategy: latest
+          snapshotBeforeReset: {"{"}enabled: true, snapshotId: {snapshotId}{"}"}
+        """);
+
+    /// <summary>Writes a KafkaOffsetRollback of every group of <paramref name="snapshotId"/>.</summary>
+    private string RollbackFile(string file, string name, string snapshotId) => Write(file, $"""
+        apiVersion: kafka.oso.sh/v1alpha1
+        kind: KafkaOffsetRollback
+        metadata: {"{"}name: {name}{"}"}
+        spec:
+          kafkaCluster: {"{"}bootstrapServers: [{Servers}]{"}"}
+          operation: rollback
+          snapshotId: {snapshotId}
+        """);
+
     [Fact]
     public async Task Reset_with_a_snapshot_first_then_rollback_restores_the_offsets_and_prints_status_yaml()
     {
-        var topic = kafka.Broker.CreateUniqueTopic("cli-offsets", 2);
+        var topic = TwoPartitionTopic("cli-offsets", 30);
         var group = "cli-" + Guid.NewGuid().ToString("N")[..8];
-        using (var producer = new ProducerBuilder<string?, string?>(new ProducerConfig { BootstrapServers = kafka.Broker.BootstrapServers }).Build())
-        {
-            for (var i = 0; i < 30; i++) producer.Produce(new TopicPartition(topic, i % 2), new Message<string?, string?> { Value = $"v{i}" });
-            producer.Flush(TimeSpan.FromSeconds(30));
-        }
         using (var admin = new AdminClientBuilder(new AdminClientConfig { BootstrapServers = kafka.Broker.BootstrapServers }).Build())
         {
             await admin.AlterConsumerGroupOffsetsAsync([new ConsumerGroupTopicPartitionOffsets(group,
                 [new TopicPartitionOffset(topic, 0, 3), new TopicPartitionOffset(topic, 1, 4)])]);
         }
         var state = _dir.Combine("state");
-        var reset = Write("reset.yaml", $"""
-            apiVersion: kafka.oso.sh/v1alpha1
-            kind: KafkaOffsetReset
-            metadata: {"{"}name: skip-to-end{"}"}
-            spec:
-              kafkaCluster: {"{"}bootstrapServers: [{Servers}]{"}"}
-              consumerGroups: [{group}]
-              topics: [{topic}]
-              strategy: latest
-              snapshotBeforeReset: {"{"}enabled: true, snapshotId: before-skip{"}"}
-            """);
+        var reset = SkipToEndFile("reset.yaml", "skip-to-end", group, topic, "before-skip");
 
         var resetRun = Cli("offsets", "reset", "-f", reset, "--state-dir", state);
 
@@ -77,15 +96,7 @@ public sealed class OffsetsCommandTests(KafkaFixture kafka) : IClassFixture<Kafk
         var snapshotFile = Path.Combine(state, "snapshots", "before-skip.yaml");
         Assert.Contains($"  {group}:\n    {topic}:\n      0: 3\n      1: 4\n", File.ReadAllText(snapshotFile), StringComparison.Ordinal);
 
-        var rollback = Write("rollback.yaml", $"""
-            apiVersion: kafka.oso.sh/v1alpha1
-            kind: KafkaOffsetRollback
-            metadata: {"{"}name: undo-skip{"}"}
-            spec:
-              kafkaCluster: {"{"}bootstrapServers: [{Servers}]{"}"}
-              operation: rollback
-              snapshotId: before-skip
-            """);
+        var rollback = RollbackFile("rollback.yaml", "undo-skip", "before-skip");
 
         var rollbackRun = Cli("offsets", "rollback", "-f", rollback, "--state-dir", state);
 
@@ -168,11 +179,39 @@ public sealed class OffsetsCommandTests(KafkaFixture kafka) : IClassFixture<Kafk
             """);
         var undone = Cli("offsets", "rollback", "-f", rollback, "--state-dir", state);
 
-        Assert.True(undone.ExitCode == 0, undone.StdOut + undone.StdErr);
-        Assert.Contains("  verification:\n    verified: true\n", undone.StdOut, StringComparison.Ordinal);
-        // Partition 1 had no committed offset before the restore: it stays (offsets are never deleted), and a note says so.
+        // Partition 1 had no committed offset before the restore: the group is back only once that
+        // offset is deleted, which the test broker cannot do (no OffsetDelete), so the rollback is
+        // not verified and exits 1, with the partition in the status, not only on stderr.
+        Assert.True(undone.ExitCode == 1, undone.StdOut + undone.StdErr);
+        Assert.Contains("  verification:\n    verified: false\n", undone.StdOut, StringComparison.Ordinal);
+        Assert.Contains($"        topic: {target}\n        partition: 1\n        actual: 10\n", undone.StdOut, StringComparison.Ordinal);
+        Assert.Contains("reason: OffsetDeleteUnsupported", undone.StdOut, StringComparison.Ordinal);
         Assert.Equal([0L, 10L], await CommittedAsync(group, target, 2));
-        Assert.Contains($"{target}[1]@10", undone.StdErr, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task The_readme_rollback_of_a_group_that_had_no_offsets_exits_1_with_the_partitions_in_status_while_they_stay_reset()
+    {
+        // Issue #15 item 1: this printed "verified: true" and exited 0 with the group still at the end.
+        var topic = TwoPartitionTopic("cli-fresh", 10);
+        var group = "fresh-" + Guid.NewGuid().ToString("N")[..8];
+        var state = _dir.Combine("state-fresh");
+        var reset = SkipToEndFile("reset-fresh.yaml", "skip-fresh", group, topic, "before-fresh");
+        var resetRun = Cli("offsets", "reset", "-f", reset, "--state-dir", state);
+        Assert.True(resetRun.ExitCode == 0, resetRun.StdOut + resetRun.StdErr);
+        Assert.Contains("  verification:\n    verified: true\n", resetRun.StdOut, StringComparison.Ordinal);
+        Assert.Equal([5L, 5L], await CommittedAsync(group, topic, 2));
+
+        var rollback = RollbackFile("rollback-fresh.yaml", "undo-fresh", "before-fresh");
+        var run = Cli("offsets", "rollback", "-f", rollback, "--state-dir", state);
+
+        Assert.True(run.ExitCode == 1, run.StdOut + run.StdErr);
+        Assert.Contains("  phase: Failed\n", run.StdOut, StringComparison.Ordinal);
+        Assert.Contains("  verification:\n    verified: false\n", run.StdOut, StringComparison.Ordinal);
+        Assert.DoesNotContain("verified: true", run.StdOut, StringComparison.Ordinal);
+        Assert.Contains("reason: OffsetDeleteUnsupported", run.StdOut, StringComparison.Ordinal);
+        Assert.Contains($"{topic}[0], {topic}[1]", run.StdOut, StringComparison.Ordinal);
+        Assert.Equal([5L, 5L], await CommittedAsync(group, topic, 2));
     }
 
     [Fact]

@@ -35,6 +35,52 @@ public sealed class OffsetLoopTests : IClassFixture<KafkaFixture>, IDisposable
     private string RestoreYaml(string name, string target, string extra = "", string annotations = "", string? bootstrap = null) =>
         _orders.RestoreYaml(name, target, bootstrap ?? _kafka.Broker.BootstrapServers, extra, annotations);
 
+    private string Servers => _kafka.Broker.BootstrapServers.Replace(",", ", ", StringComparison.Ordinal);
+
+    /// <summary>A new two-partition topic holding <paramref name="records"/> records, alternating partitions.</summary>
+    private string TwoPartitionTopic(string prefix, int records)
+    {
+        var topic = _kafka.Broker.CreateUniqueTopic(prefix, 2);
+        using var producer = new ProducerBuilder<byte[]?, byte[]?>(new ProducerConfig { BootstrapServers = _kafka.Broker.BootstrapServers }).Build();
+        for (var i = 0; i < records; i++) producer.Produce(new TopicPartition(topic, i % 2), new Message<byte[]?, byte[]?> { Value = [(byte)i] });
+        Assert.Equal(0, producer.Flush(TimeSpan.FromSeconds(30)));
+        return topic;
+    }
+
+    /// <summary>Commits offsets/skip.yaml: a latest reset of <paramref name="group"/> on <paramref name="topic"/>, snapshotting first.</summary>
+    private void CommitSkipToEnd(string message, string group, string topic, string snapshotId) =>
+        _remote.HumanCommit(message, new Dictionary<string, string?>
+        {
+            ["offsets/skip.yaml"] = $"""
+                apiVersion: kafka.oso.sh/v1alpha1
+                kind: KafkaOffsetReset
+                metadata: {"{"}name: skip, namespace: kafka-backup{"}"}
+                spec:
+                  kafkaCluster: {"{"}bootstrapServers: [{Servers}]{"}"}
+                  consumerGroups: [{group}]
+                  topics: [{topic}]
+                  strategy: latest
+                  snapshotBeforeReset: {"{"}enabled: true, snapshotId: {snapshotId}{"}"}
+
+                """,
+        });
+
+    /// <summary>Commits offsets/undo.yaml: the rollback of every group of <paramref name="snapshotId"/>.</summary>
+    private void CommitRollback(string message, string snapshotId) =>
+        _remote.HumanCommit(message, new Dictionary<string, string?>
+        {
+            ["offsets/undo.yaml"] = $"""
+                apiVersion: kafka.oso.sh/v1alpha1
+                kind: KafkaOffsetRollback
+                metadata: {"{"}name: undo, namespace: kafka-backup{"}"}
+                spec:
+                  kafkaCluster: {"{"}bootstrapServers: [{Servers}]{"}"}
+                  operation: rollback
+                  snapshotId: {snapshotId}
+
+                """,
+        });
+
     [Fact]
     public async Task An_offset_snapshot_resource_records_its_snapshot_in_the_store_and_commits_it_under_snapshots()
     {
@@ -141,12 +187,7 @@ public sealed class OffsetLoopTests : IClassFixture<KafkaFixture>, IDisposable
     [Fact]
     public async Task An_offset_reset_with_a_snapshot_first_then_a_rollback_to_it_through_the_daemon_puts_the_offsets_back()
     {
-        var topic = _kafka.Broker.CreateUniqueTopic("daemon-reset", 2);
-        using (var producer = new ProducerBuilder<byte[]?, byte[]?>(new ProducerConfig { BootstrapServers = _kafka.Broker.BootstrapServers }).Build())
-        {
-            for (var i = 0; i < 12; i++) producer.Produce(new TopicPartition(topic, i % 2), new Message<byte[]?, byte[]?> { Value = [(byte)i] });
-            Assert.Equal(0, producer.Flush(TimeSpan.FromSeconds(30)));
-        }
+        var topic = TwoPartitionTopic("daemon-reset", 12);
         var group = "daemon-" + Guid.NewGuid().ToString("N")[..8];
         var snapshotId = "before-" + Guid.NewGuid().ToString("N")[..8];
         using var admin = new AdminClientBuilder(new AdminClientConfig { BootstrapServers = _kafka.Broker.BootstrapServers }).Build();
@@ -154,22 +195,7 @@ public sealed class OffsetLoopTests : IClassFixture<KafkaFixture>, IDisposable
             [new TopicPartitionOffset(topic, 0, 2), new TopicPartitionOffset(topic, 1, 4)])]);
         async Task<long[]> Committed() => [.. (await admin.ListConsumerGroupOffsetsAsync([new ConsumerGroupTopicPartitions(group,
             [new TopicPartition(topic, 0), new TopicPartition(topic, 1)])])).Single().Partitions.OrderBy(p => p.Partition.Value).Select(p => p.Offset.Value)];
-        var servers = _kafka.Broker.BootstrapServers.Replace(",", ", ", StringComparison.Ordinal);
-        _remote.HumanCommit("skip to the end", new Dictionary<string, string?>
-        {
-            ["offsets/skip.yaml"] = $"""
-                apiVersion: kafka.oso.sh/v1alpha1
-                kind: KafkaOffsetReset
-                metadata: {"{"}name: skip, namespace: kafka-backup{"}"}
-                spec:
-                  kafkaCluster: {"{"}bootstrapServers: [{servers}]{"}"}
-                  consumerGroups: [{group}]
-                  topics: [{topic}]
-                  strategy: latest
-                  snapshotBeforeReset: {"{"}enabled: true, snapshotId: {snapshotId}{"}"}
-
-                """,
-        });
+        CommitSkipToEnd("skip to the end", group, topic, snapshotId);
         await using var daemon = new LoopDaemon(Options());
         Assert.True(await daemon.Loop.RunUntilIdleAsync(CancellationToken.None));
 
@@ -183,19 +209,7 @@ public sealed class OffsetLoopTests : IClassFixture<KafkaFixture>, IDisposable
         Assert.Contains($"  {group}:\n    {topic}:\n      0: 2\n      1: 4\n", _remote.RemoteGit("show", $"main:snapshots/{snapshotId}.yaml"), StringComparison.Ordinal);
         Assert.Contains($"snapshotId: {snapshotId}", _remote.RemoteGit("show", "main:status/kafkaoffsetreset/kafka-backup/skip.yaml"), StringComparison.Ordinal);
 
-        _remote.HumanCommit("undo the skip", new Dictionary<string, string?>
-        {
-            ["offsets/undo.yaml"] = $"""
-                apiVersion: kafka.oso.sh/v1alpha1
-                kind: KafkaOffsetRollback
-                metadata: {"{"}name: undo, namespace: kafka-backup{"}"}
-                spec:
-                  kafkaCluster: {"{"}bootstrapServers: [{servers}]{"}"}
-                  operation: rollback
-                  snapshotId: {snapshotId}
-
-                """,
-        });
+        CommitRollback("undo the skip", snapshotId);
         Assert.True(await daemon.Loop.RunUntilIdleAsync(CancellationToken.None));
 
         var afterRollback = await Committed();
@@ -205,5 +219,46 @@ public sealed class OffsetLoopTests : IClassFixture<KafkaFixture>, IDisposable
         Assert.Equal([group], undo.GroupsRolledBack);
         Assert.True(undo.Verification!.Verified);
         Assert.Contains("verified: true", _remote.RemoteGit("show", "main:status/kafkaoffsetrollback/kafka-backup/undo.yaml"), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task The_readme_rollback_of_a_group_that_had_no_offsets_fails_through_the_daemon_while_the_offsets_stay_reset()
+    {
+        // Issue #15 item 1: this used to end Completed, "verified: true", with the group still at the end offsets.
+        var topic = TwoPartitionTopic("daemon-fresh", 8);
+        var group = "fresh-" + Guid.NewGuid().ToString("N")[..8];
+        var snapshotId = "fresh-" + Guid.NewGuid().ToString("N")[..8];
+        CommitSkipToEnd("skip a new group to the end", group, topic, snapshotId);
+        await using var daemon = new LoopDaemon(Options());
+        Assert.True(await daemon.Loop.RunUntilIdleAsync(CancellationToken.None));
+        var reset = (KafkaOffsetResetStatus)daemon.Store.Find(new ResourceId(ResourceKinds.KafkaOffsetReset, "kafka-backup", "skip"))!.Status;
+        Assert.Equal(ResourcePhase.Completed, reset.Phase);
+        Assert.True(reset.Verification!.Verified);
+        Assert.Empty(daemon.Store.FindSnapshot(snapshotId)!.OffsetsOf(group));
+
+        CommitRollback("undo the skip", snapshotId);
+        // False: a resource touched by the run ended Failed (and, not retryable, after one attempt).
+        Assert.False(await daemon.Loop.RunUntilIdleAsync(CancellationToken.None));
+
+        using var admin = new AdminClientBuilder(new AdminClientConfig { BootstrapServers = _kafka.Broker.BootstrapServers }).Build();
+        var committed = (await admin.ListConsumerGroupOffsetsAsync([new ConsumerGroupTopicPartitions(group,
+            [new TopicPartition(topic, 0), new TopicPartition(topic, 1)])])).Single().Partitions.OrderBy(p => p.Partition.Value).Select(p => p.Offset.Value);
+        Assert.Equal([4L, 4L], committed);
+        var record = daemon.Store.Find(new ResourceId(ResourceKinds.KafkaOffsetRollback, "kafka-backup", "undo"))!;
+        Assert.Equal(ResourcePhase.Failed, record.Phase);
+        Assert.Equal(1, record.Status.Attempts);
+        var undo = (KafkaOffsetRollbackStatus)record.Status;
+        Assert.Empty(undo.GroupsRolledBack);
+        Assert.False(undo.Verification!.Verified);
+        Assert.Equal([new OffsetMismatch(group, topic, 0, null, 4), new OffsetMismatch(group, topic, 1, null, 4)], undo.Verification.Mismatches);
+        var ready = Conditions.Find(undo.Conditions, ConditionTypes.Ready)!;
+        Assert.Equal((ConditionStatus.False, "OffsetDeleteUnsupported"), (ready.Status, ready.Reason));
+        var file = _remote.RemoteGit("show", "main:status/kafkaoffsetrollback/kafka-backup/undo.yaml");
+        Assert.Contains("verified: false", file, StringComparison.Ordinal);
+        Assert.DoesNotContain("verified: true", file, StringComparison.Ordinal);
+        Assert.Contains("reason: OffsetDeleteUnsupported", file, StringComparison.Ordinal);
+        Assert.Contains($"{topic}[0], {topic}[1]", file, StringComparison.Ordinal);
+        Assert.Matches(@"^kafka-backup/undo: \S+ -> Failed \(OffsetDeleteUnsupported",
+            _remote.RemoteGit("log", "-1", "--format=%s", "main", "--", "status/kafkaoffsetrollback/kafka-backup/undo.yaml").Trim());
     }
 }

@@ -13,4 +13,10 @@ public sealed record KafkaOffsetResetStatus : ResourceStatus
 
     /// <summary>Snapshot taken before the reset, when snapshotBeforeReset is enabled.</summary>
     public string? SnapshotId { get; init; }
+
+    /// <summary>Result of reading the offsets back: verified only when they equal what each strategy computed.</summary>
+    public OffsetVerification? Verification { get; init; }
+
+    /// <summary>Things worth telling that are not failures (e.g. partitions left alone and why).</summary>
+    public ValueList<string> Notes { get; init; } = ValueList<string>.Empty;
 }

@@ -8,7 +8,7 @@ public sealed record KafkaOffsetRollbackStatus : ResourceStatus
     /// <summary>The snapshot rolled back to or taken.</summary>
     public string? SnapshotId { get; init; }
 
-    /// <summary>Groups whose offsets were re-committed from the snapshot (operation rollback).</summary>
+    /// <summary>Groups returned to the snapshot and verified (operation rollback).</summary>
     public ValueList<string> GroupsRolledBack { get; init; } = ValueList<string>.Empty;
 
     /// <summary>Groups recorded in the snapshot (operation snapshot).</summary>
@@ -19,4 +19,7 @@ public sealed record KafkaOffsetRollbackStatus : ResourceStatus
 
     /// <summary>Result of reading the offsets back after a rollback.</summary>
     public OffsetVerification? Verification { get; init; }
+
+    /// <summary>Things worth telling that are not failures (e.g. a group the snapshot had no offsets for).</summary>
+    public ValueList<string> Notes { get; init; } = ValueList<string>.Empty;
 }
