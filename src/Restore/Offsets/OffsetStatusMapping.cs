@@ -64,9 +64,9 @@ public static class OffsetStatusMapping
 
     /// <summary>Reason and message of the Ready condition for a reset.</summary>
     public static (string Reason, string Message) Ready(OffsetResetResult result) => result.Succeeded
-        ? (OffsetsResetReason, $"Offsets reset for {Count(result.GroupsReset.Count, "group")}" +
+        ? (OffsetsResetReason, $"Offsets reset for {Plural.Of(result.GroupsReset.Count, "group")}" +
             (result.SnapshotId is null ? "" : $"; previous offsets in snapshot '{result.SnapshotId}'"))
-        : (Failure(result).Name, $"{Count(result.GroupsFailed.Count, "group")} not reset: " +
+        : (Failure(result).Name, $"{Plural.Of(result.GroupsFailed.Count, "group")} not reset: " +
             string.Join("; ", result.GroupsFailed.Select(f => $"{f.Group}: {f.Reason}")) +
             (result.GroupsReset.Count > 0 ? $"; reset: {string.Join(", ", result.GroupsReset)}" : ""));
 
@@ -74,11 +74,11 @@ public static class OffsetStatusMapping
     public static (string Reason, string Message) Ready(OffsetRollbackResult result)
     {
         if (result.Operation == RollbackOperation.Snapshot)
-            return (SnapshotTakenReason, $"Snapshot '{result.SnapshotId}' recorded the offsets of {Count(result.GroupsSnapshotted.Count, "group")}");
+            return (SnapshotTakenReason, $"Snapshot '{result.SnapshotId}' recorded the offsets of {Plural.Of(result.GroupsSnapshotted.Count, "group")}");
         if (result.Succeeded)
-            return (RolledBackReason, $"Offsets of {Count(result.GroupsRolledBack.Count, "group")} returned to snapshot '{result.SnapshotId}' " +
+            return (RolledBackReason, $"Offsets of {Plural.Of(result.GroupsRolledBack.Count, "group")} returned to snapshot '{result.SnapshotId}' " +
                 "and verified: read back equal to it, partitions it had no offset on included");
-        return (Failure(result).Name, $"{Count(result.GroupsFailed.Count, "group")} not returned to snapshot '{result.SnapshotId}': " +
+        return (Failure(result).Name, $"{Plural.Of(result.GroupsFailed.Count, "group")} not returned to snapshot '{result.SnapshotId}': " +
             string.Join("; ", result.GroupsFailed.Select(f => $"{f.Group}: {f.Reason}: {f.Message}")) +
             (result.GroupsRolledBack.Count > 0 ? $"; rolled back: {string.Join(", ", result.GroupsRolledBack)}" : ""));
     }
@@ -98,12 +98,10 @@ public static class OffsetStatusMapping
             .ToList();
         var verified = groups.Count > 0 && mismatches.Count == 0 && groupsFailed == 0;
         var message = mismatches.Count > 0
-            ? $"{Count(mismatches.Count, "partition")} read back differently from {intended} (no expected: there must be no committed offset; no actual: there is none)"
+            ? $"{Plural.Of(mismatches.Count, "partition")} read back differently from {intended} (no expected: there must be no committed offset; no actual: there is none)"
             : verified ? $"every committed offset read back equal to {intended}"
-            : groupsFailed > 0 ? $"not verified: {Count(groupsFailed, "group")} failed before {intended} was in place (groupsFailed says why)"
+            : groupsFailed > 0 ? $"not verified: {Plural.Of(groupsFailed, "group")} failed before {intended} was in place (groupsFailed says why)"
             : "not verified: no group was read back";
         return new OffsetVerification(verified, message, new ValueList<OffsetMismatch>(mismatches));
     }
-
-    private static string Count(int n, string noun) => n == 1 ? $"1 {noun}" : $"{n} {noun}s";
 }
