@@ -36,6 +36,7 @@ public sealed class ReconcileLoop : IAsyncDisposable
     private DesiredState? _lastDesired;
     private string? _lastCommit;
     private DateTimeOffset? _nextDueAt;
+    private DateTimeOffset _plannedAt;
     private bool _publishPending = true;
 
     /// <summary>Creates the loop over an opened store and clone, with its loader, publisher and run supervisor (which it disposes).</summary>
@@ -169,6 +170,7 @@ public sealed class ReconcileLoop : IAsyncDisposable
                 return FetchFailed(e);
             }
             var now = _time.GetUtcNow();
+            _plannedAt = now;
             var progressed = _runs.TakeProgressReported();
             if (commit == _lastCommit && completed == 0 && !progressed && !_publishPending && (_nextDueAt is null || _nextDueAt > now))
                 return Skipped(commit, now);
@@ -314,16 +316,21 @@ public sealed class ReconcileLoop : IAsyncDisposable
         Counters.ForcePushes = _git.ForcePushesDetected;
         Counters.LastForcePush = _git.LastForcePush?.ToString();
         Counters.LastCycleEnd = _time.GetUtcNow();
-        if (publish is not null) _nextDueAt = NextDue(_store.Resources());
+        if (publish is not null) _nextDueAt = NextDue(_store.Resources(), _plannedAt);
     }
 
-    /// <summary>When the next cycle has work even without a new commit: a retry, a progress publish, a TTL prune.</summary>
-    private DateTimeOffset? NextDue(IReadOnlyList<ResourceRecord> records)
+    /// <summary>
+    /// When the next cycle has work even without a new commit: a retry, a progress publish, a TTL prune.
+    /// Only times after <paramref name="planned"/> count: the cycle that planned then already did what
+    /// an earlier time allowed, and what it could not do (a retry waiting for a worker, progress not yet
+    /// reported) waits for a finished run, the webhook or the next poll; counting it spun the loop.
+    /// </summary>
+    private DateTimeOffset? NextDue(IReadOnlyList<ResourceRecord> records, DateTimeOffset planned)
     {
         DateTimeOffset? due = null;
         void Consider(DateTimeOffset? t)
         {
-            if (t is { } v && (due is null || v < due)) due = v;
+            if (t is { } v && v > planned && (due is null || v < due)) due = v;
         }
         foreach (var r in records)
         {
