@@ -224,7 +224,7 @@ public sealed class ReconcileLoop : IAsyncDisposable
     {
         var plan = Planner.Plan(desired, _store.Resources(), new PlanContext(now, _options.MaxConcurrentRestores, _runs.InFlight.ToHashSet()));
         foreach (var a in plan.Where(a => a.Kind != PlanActionKind.Unchanged && a.Kind != PlanActionKind.Wait))
-            _logger.LogInformation("{Action} {Resource}: {Reason}", a.Kind, a.Id, a.Reason);
+            _logger.Log(AttemptLog.LevelOf(a.Kind), "{Action} {Resource}: {Reason}", a.Kind, a.Id, a.Reason);
         return plan;
     }
 
@@ -289,6 +289,7 @@ public sealed class ReconcileLoop : IAsyncDisposable
             var rec = updates.LastOrDefault(u => u.Id == c.Id) ?? _store.Find(c.Id);
             if (rec is null || rec.Generation != c.Generation) continue;
             var next = RecordTransitions.Complete(rec, c, now, _options.RetryBaseDelay, _options.RetryMaxDelay);
+            AttemptLog.Ended(_logger, rec, c, next);
             if (next is null) continue;
             updates.Add(PublishPolicy.Apply(next, now, _options.ProgressCommitInterval));
             lock (_touched) _touched.Add(rec.Id);
