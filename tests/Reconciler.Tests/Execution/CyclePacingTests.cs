@@ -50,38 +50,41 @@ public sealed class CyclePacingTests : IDisposable
         _remote.HumanCommit("add reset", new Dictionary<string, string?> { ["offsets/reset.yaml"] = OffsetResetYaml("reset") });
         await using var daemon = new LoopDaemon(Options());
 
-        var (cycles, elapsed) = await RunLoopForWindowAsync(daemon);
+        var (cycles, elapsed, attempts) = await RunLoopForWindowAsync(daemon);
 
         var record = daemon.Store.Find(new ResourceId(ResourceKinds.KafkaOffsetReset, "kafka-backup", "reset"))!;
         // Positive control: the loop ran and the reset is being attempted (for longer than progressCommitInterval), so a storm would show in the counter.
         Assert.True(cycles >= 2, $"only {cycles} cycles in {elapsed}");
         Assert.True(record.Attempts >= 1, $"attempts: {record.Attempts}, {record.Phase}: {string.Join("; ", record.Status.Conditions.Select(c => c.Reason + " " + c.Message))}");
-        AssertPaced(cycles, elapsed, record.Attempts);
+        AssertPaced(cycles, elapsed, attempts);
     }
 
     [Fact]
     public async Task A_retry_waiting_for_a_worker_does_not_spin_the_loop_while_another_run_holds_it()
     {
-        // a-fast fails at once (its folder does not exist) and retries; b-slow holds the only worker
-        // (its cluster never answers) for the whole window, so a-fast's due retry must wait for it.
-        _remote.HumanCommit("add restores", new Dictionary<string, string?>
+        // a-fast fails within a second (nobody listens on its cluster) and retries; b-slow, committed
+        // later, takes the only worker while a-fast waits out a backoff and holds it for the whole
+        // window (an offset reset's client waits 30 s for a closed port), so a-fast's due retry waits.
+        _remote.HumanCommit("add a-fast", new Dictionary<string, string?>
         {
-            ["restores/a-fast.yaml"] = _orders.RestoreYaml("a-fast", "t", ClosedPort, "\n  job:\n    backoffLimit: 50")
-                .Replace(_orders.Directory, _remote.Scratch("no-such-backups") + "/missing", StringComparison.Ordinal),
-            ["restores/b-slow.yaml"] = _orders.RestoreYaml("b-slow", "t", ClosedPort, "\n  job:\n    backoffLimit: 50"),
+            ["restores/a-fast.yaml"] = _orders.RestoreYaml("a-fast", "t", ClosedPort, "\n  job:\n    backoffLimit: 1000"),
         });
-        await using var daemon = new LoopDaemon(Options(maxConcurrent: 1), connectTimeout: TimeSpan.FromSeconds(60));
+        await using var daemon = new LoopDaemon(Options(maxConcurrent: 1), connectTimeout: TimeSpan.FromSeconds(1));
+        await daemon.Loop.RunCycleAsync(CancellationToken.None);
+        _remote.HumanCommit("add b-slow", new Dictionary<string, string?> { ["offsets/b-slow.yaml"] = OffsetResetYaml("b-slow") });
 
-        var (cycles, elapsed) = await RunLoopForWindowAsync(daemon, until: d => d.Loop.InFlight.Any(id => id.Name == "b-slow"));
+        var (cycles, elapsed, attempts) = await RunLoopForWindowAsync(daemon, until: d => d.Loop.InFlight.Any(id => id.Name == "b-slow"));
 
         var fast = daemon.Record("a-fast");
         // Positive control: a-fast failed and its retry is due while b-slow runs, the situation that spun the loop.
         Assert.Contains(daemon.Loop.InFlight, id => id.Name == "b-slow");
-        Assert.True(fast.NextAttemptAt is { } due && due < DateTimeOffset.UtcNow, $"a-fast retry due at {fast.NextAttemptAt}, attempts {fast.Attempts}");
-        AssertPaced(cycles, elapsed, fast.Attempts);
+        Assert.True(fast.NextAttemptAt is { } due && due < DateTimeOffset.UtcNow, $"a-fast retry due at {fast.NextAttemptAt}, attempts {fast.Attempts}, {fast.Phase}");
+        AssertPaced(cycles, elapsed, attempts);
     }
 
-    /// <summary>At most one cycle per poll, per finished attempt and per backoff wake, with slack for a loaded machine.</summary>
+    private static int Attempts(LoopDaemon daemon) => daemon.Store.Resources().Sum(r => r.Attempts);
+
+    /// <summary>At most one cycle per poll, per attempt started in the window and per backoff wake, with slack for a loaded machine.</summary>
     private static void AssertPaced(long cycles, TimeSpan elapsed, int attempts)
     {
         var bound = (long)(elapsed / Poll) + (2 * attempts) + 6;
@@ -89,7 +92,7 @@ public sealed class CyclePacingTests : IDisposable
     }
 
     /// <summary>Runs the loop, starts counting once <paramref name="until"/> holds, and returns the cycles of the following window.</summary>
-    private static async Task<(long Cycles, TimeSpan Elapsed)> RunLoopForWindowAsync(LoopDaemon daemon, Func<LoopDaemon, bool>? until = null)
+    private static async Task<(long Cycles, TimeSpan Elapsed, int Attempts)> RunLoopForWindowAsync(LoopDaemon daemon, Func<LoopDaemon, bool>? until = null)
     {
         using var stop = new CancellationTokenSource();
         var loop = daemon.Loop.RunAsync(stop.Token);
@@ -100,10 +103,12 @@ public sealed class CyclePacingTests : IDisposable
             await Task.Delay(20);
         }
         var start = daemon.Loop.Counters.Cycles;
+        var attemptsBefore = Attempts(daemon);
         var clock = Stopwatch.StartNew();
         await Task.Delay(Window);
         var cycles = daemon.Loop.Counters.Cycles - start;
         var elapsed = clock.Elapsed;
+        var attempts = Attempts(daemon) - attemptsBefore;
         await stop.CancelAsync();
         try
         {
@@ -113,6 +118,6 @@ public sealed class CyclePacingTests : IDisposable
         {
             // RunAsync ends by throwing when it is stopped in its wait.
         }
-        return (cycles, elapsed);
+        return (cycles, elapsed, attempts);
     }
 }
