@@ -6,14 +6,23 @@ namespace KafkaRestored.TestSupport;
 public sealed class ListLogger : ILogger
 {
     private readonly Lock _gate = new();
-    private readonly List<string> _lines = [];
+    private readonly List<(LogLevel Level, string Message)> _entries = [];
 
     /// <summary>The messages logged so far, in order.</summary>
     public IReadOnlyList<string> Lines
     {
         get
         {
-            lock (_gate) return [.. _lines];
+            lock (_gate) return [.. _entries.Select(e => e.Message)];
+        }
+    }
+
+    /// <summary>The messages logged so far with their levels, in order.</summary>
+    public IReadOnlyList<(LogLevel Level, string Message)> Entries
+    {
+        get
+        {
+            lock (_gate) return [.. _entries];
         }
     }
 
@@ -28,6 +37,6 @@ public sealed class ListLogger : ILogger
     {
         ArgumentNullException.ThrowIfNull(formatter);
         if (!IsEnabled(logLevel)) return;
-        lock (_gate) _lines.Add(formatter(state, exception));
+        lock (_gate) _entries.Add((logLevel, formatter(state, exception)));
     }
 }

@@ -54,14 +54,18 @@ internal static class StatusCommand
             r.Id.Kind,
             r.Id.ShortName,
             r.Tombstone ? $"{r.Phase} (deleted)" : r.Phase.ToString(),
-            Progress(r.Status),
-            (r.PhaseChangedAt ?? r.CreatedAt).UtcDateTime.ToString("yyyy-MM-dd HH:mm:ss'Z'", CultureInfo.InvariantCulture),
+            r.NextAttemptAt is { } next && r.Phase == ResourcePhase.Running
+                ? $"attempt {r.Attempts} of {r.Job.BackoffLimit + 1} failed; attempt {r.Attempts + 1} at {Time(next)}"
+                : Progress(r.Status),
+            Time(r.PhaseChangedAt ?? r.CreatedAt),
             Conditions.Find(r.Status.Conditions, ConditionTypes.Ready)?.Reason ?? "",
         }).ToList();
         var widths = header.Select((h, i) => Math.Max(h.Length, table.Count == 0 ? 0 : table.Max(row => row[i].Length))).ToArray();
         output.WriteLine(string.Join("  ", header.Select((h, i) => h.PadRight(widths[i]))).TrimEnd());
         foreach (var row in table) output.WriteLine(string.Join("  ", row.Select((c, i) => c.PadRight(widths[i]))).TrimEnd());
     }
+
+    private static string Time(DateTimeOffset t) => t.UtcDateTime.ToString("yyyy-MM-dd HH:mm:ss'Z'", CultureInfo.InvariantCulture);
 
     private static string Progress(ResourceStatus status) => status switch
     {

@@ -36,6 +36,7 @@ public sealed class ReconcileLoop : IAsyncDisposable
     private DesiredState? _lastDesired;
     private string? _lastCommit;
     private DateTimeOffset? _nextDueAt;
+    private DateTimeOffset _plannedAt;
     private bool _publishPending = true;
 
     /// <summary>Creates the loop over an opened store and clone, with its loader, publisher and run supervisor (which it disposes).</summary>
@@ -169,6 +170,7 @@ public sealed class ReconcileLoop : IAsyncDisposable
                 return FetchFailed(e);
             }
             var now = _time.GetUtcNow();
+            _plannedAt = now;
             var progressed = _runs.TakeProgressReported();
             if (commit == _lastCommit && completed == 0 && !progressed && !_publishPending && (_nextDueAt is null || _nextDueAt > now))
                 return Skipped(commit, now);
@@ -222,7 +224,7 @@ public sealed class ReconcileLoop : IAsyncDisposable
     {
         var plan = Planner.Plan(desired, _store.Resources(), new PlanContext(now, _options.MaxConcurrentRestores, _runs.InFlight.ToHashSet()));
         foreach (var a in plan.Where(a => a.Kind != PlanActionKind.Unchanged && a.Kind != PlanActionKind.Wait))
-            _logger.LogInformation("{Action} {Resource}: {Reason}", a.Kind, a.Id, a.Reason);
+            _logger.Log(AttemptLog.LevelOf(a.Kind), "{Action} {Resource}: {Reason}", a.Kind, a.Id, a.Reason);
         return plan;
     }
 
@@ -287,6 +289,7 @@ public sealed class ReconcileLoop : IAsyncDisposable
             var rec = updates.LastOrDefault(u => u.Id == c.Id) ?? _store.Find(c.Id);
             if (rec is null || rec.Generation != c.Generation) continue;
             var next = RecordTransitions.Complete(rec, c, now, _options.RetryBaseDelay, _options.RetryMaxDelay);
+            AttemptLog.Ended(_logger, rec, c, next);
             if (next is null) continue;
             updates.Add(PublishPolicy.Apply(next, now, _options.ProgressCommitInterval));
             lock (_touched) _touched.Add(rec.Id);
@@ -314,16 +317,21 @@ public sealed class ReconcileLoop : IAsyncDisposable
         Counters.ForcePushes = _git.ForcePushesDetected;
         Counters.LastForcePush = _git.LastForcePush?.ToString();
         Counters.LastCycleEnd = _time.GetUtcNow();
-        if (publish is not null) _nextDueAt = NextDue(_store.Resources());
+        if (publish is not null) _nextDueAt = NextDue(_store.Resources(), _plannedAt);
     }
 
-    /// <summary>When the next cycle has work even without a new commit: a retry, a progress publish, a TTL prune.</summary>
-    private DateTimeOffset? NextDue(IReadOnlyList<ResourceRecord> records)
+    /// <summary>
+    /// When the next cycle has work even without a new commit: a retry, a progress publish, a TTL prune.
+    /// Only times after <paramref name="planned"/> count: the cycle that planned then already did what
+    /// an earlier time allowed, and what it could not do (a retry waiting for a worker, progress not yet
+    /// reported) waits for a finished run, the webhook or the next poll; counting it spun the loop.
+    /// </summary>
+    private DateTimeOffset? NextDue(IReadOnlyList<ResourceRecord> records, DateTimeOffset planned)
     {
         DateTimeOffset? due = null;
         void Consider(DateTimeOffset? t)
         {
-            if (t is { } v && (due is null || v < due)) due = v;
+            if (t is { } v && v > planned && (due is null || v < due)) due = v;
         }
         foreach (var r in records)
         {

@@ -95,7 +95,8 @@ public static class RecordTransitions
             },
             AttemptStartedAt = resume ? rec.AttemptStartedAt ?? now : now,
             NextAttemptAt = null,
-            PhaseChangedAt = rec.Phase == ResourcePhase.Running ? rec.PhaseChangedAt : now,
+            // A resumed attempt is the same attempt; a new one (start, retry) is a transition the status command shows.
+            PhaseChangedAt = resume && rec.Phase == ResourcePhase.Running ? rec.PhaseChangedAt : now,
         };
     }
 
@@ -190,10 +191,11 @@ public static class RecordTransitions
         if (outcome.Retryable && rec.Attempts <= rec.Job.BackoffLimit)
         {
             var at = now + Backoff(rec.Attempts, retryBaseDelay, retryMaxDelay);
-            var message = $"Attempt {rec.Attempts} of {rec.Job.BackoffLimit + 1} failed ({outcome.Reason}: {outcome.Message}); next attempt at {StatusJson.Format(at)}.";
+            var message = $"Attempt {rec.Attempts} of {rec.Job.BackoffLimit + 1} failed ({outcome.Reason}: {outcome.Message}); attempt {rec.Attempts + 1} at {StatusJson.Format(at)}.";
             return rec with
             {
                 NextAttemptAt = at,
+                PhaseChangedAt = now,
                 Status = status with { Conditions = Conditions.Set(status.Conditions, ConditionTypes.Ready, ConditionStatus.False, ConditionReasons.AttemptFailed, message, now, rec.Generation) },
             };
         }

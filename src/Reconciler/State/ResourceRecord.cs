@@ -42,7 +42,7 @@ public sealed record ResourceRecord
     /// <summary>First time the resource was seen.</summary>
     public required DateTimeOffset CreatedAt { get; init; }
 
-    /// <summary>Last time the phase changed.</summary>
+    /// <summary>Last time the phase changed or an attempt started or failed (the status command's LAST TRANSITION).</summary>
     public DateTimeOffset? PhaseChangedAt { get; init; }
 
     /// <summary>Start of the attempt in flight (activeDeadlineSeconds counts from here, across restarts).</summary>

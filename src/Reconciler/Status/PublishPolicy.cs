@@ -4,9 +4,9 @@ using KafkaRestored.Restore.Resources.Status;
 namespace KafkaRestored.Reconciler.Status;
 
 /// <summary>
-/// Decides which status goes to Git (SPEC 4): every phase change at once; while Running, other
-/// changes (progress) at most every progressCommitInterval; outside Running, any change at once;
-/// never an unchanged status.
+/// Decides which status goes to Git (SPEC 4): every phase change at once, and while Running every
+/// change of the Ready reason (an attempt failed, the next one started); other changes (progress)
+/// at most every progressCommitInterval; outside Running, any change at once; never an unchanged status.
 /// </summary>
 public static class PublishPolicy
 {
@@ -22,8 +22,12 @@ public static class PublishPolicy
         if (published.Equals(record.Status)) return false;
         if (published.Phase != record.Status.Phase) return true;
         if (record.Status.Phase != ResourcePhase.Running) return true;
+        // An attempt that failed (or the next one starting) is news, not progress: a throttled file kept saying "attempt 1 running".
+        if (ReadyReason(published) != ReadyReason(record.Status)) return true;
         return record.PublishedAt is not { } at || now - at >= progressCommitInterval;
     }
+
+    private static string? ReadyReason(ResourceStatus status) => Conditions.Find(status.Conditions, ConditionTypes.Ready)?.Reason;
 
     /// <summary>When a throttled Running status becomes due, or null when nothing waits.</summary>
     public static DateTimeOffset? DueAt(ResourceRecord record, TimeSpan progressCommitInterval)

@@ -42,13 +42,13 @@ public static class RestoreEngine
         {
             var message = CancelledMessage(states);
             var result = BuildResult(RestoreOutcome.Cancelled, RestoreResult.CancelledReason, message, startTime, time.GetUtcNow(), plan, states, null);
-            RestoreLog.Finished(env.Logger, RestoreOutcome.Cancelled, result.Reason, message);
+            RestoreLog.Finished(env.Logger, RestoreOutcome.Cancelled, null, result.Reason, message);
             return result;
         }
         RestoreResult Failed(FailureReason reason, string message, List<PartitionVerification>? verifications = null)
         {
             var result = BuildResult(RestoreOutcome.Failed, reason.Name, message, startTime, time.GetUtcNow(), plan, states, verifications) with { Failure = reason };
-            RestoreLog.Finished(env.Logger, RestoreOutcome.Failed, result.Reason, message);
+            RestoreLog.Finished(env.Logger, RestoreOutcome.Failed, reason, result.Reason, message);
             return result;
         }
 
@@ -94,7 +94,7 @@ public static class RestoreEngine
 
             var done = CompletedMessage(plan, verifications);
             var completed = BuildResult(RestoreOutcome.Completed, RestoreResult.CompletedReason, done, startTime, time.GetUtcNow(), plan, states, verifications);
-            RestoreLog.Finished(env.Logger, RestoreOutcome.Completed, completed.Reason, done);
+            RestoreLog.Finished(env.Logger, RestoreOutcome.Completed, null, completed.Reason, done);
             return completed;
         }
         catch (OperationCanceledException) when (ct.IsCancellationRequested)

@@ -1,3 +1,4 @@
+using KafkaRestored.Restore.Failures;
 using Microsoft.Extensions.Logging;
 
 namespace KafkaRestored.Restore.Engine;
@@ -17,8 +18,12 @@ internal static partial class RestoreLog
     [LoggerMessage(4, LogLevel.Warning, "Producer failed ({Error}); resuming with a new producer ({Restart} of {MaxRestarts})")]
     public static partial void ProducerRestart(ILogger logger, string error, int restart, int maxRestarts);
 
-    [LoggerMessage(5, LogLevel.Information, "Restore {Outcome}: {Reason}: {Message}")]
-    public static partial void Finished(ILogger logger, RestoreOutcome outcome, string reason, string message);
+    [LoggerMessage(EventId = 5, Message = "Restore {Outcome}: {Reason}: {Message}")]
+    public static partial void FinishedAt(ILogger logger, LogLevel level, RestoreOutcome outcome, string reason, string message);
+
+    /// <summary>The end of a restore at its level: a failure warns when another attempt can help and is an error when none can.</summary>
+    public static void Finished(ILogger logger, RestoreOutcome outcome, FailureReason? failure, string reason, string message) =>
+        FinishedAt(logger, failure is null ? LogLevel.Information : failure.Retryable ? LogLevel.Warning : LogLevel.Error, outcome, reason, message);
 
     [LoggerMessage(6, LogLevel.Debug, "librdkafka {Facility}: {Message}")]
     public static partial void Client(ILogger logger, string facility, string message);

@@ -8,14 +8,12 @@ namespace KafkaRestored.Restore.Failures;
 /// stay in <c>ConditionReasons</c>; those that are failures there refer to these names.
 /// </summary>
 /// <remarks>
-/// Retryability is as the runners had it when the catalogue was made (issue #14, no behaviour
-/// change). Issue #15: these are retried today although no new attempt of the same spec against
-/// the same backup and cluster can succeed: TargetNotEmpty, TopicNotInBackup, RestoreStateMismatch,
-/// TargetChanged, PartitionCountMismatch, InvalidBackupManifest, CorruptSegment, RecordTooLarge,
-/// InvalidClientConfig, InvalidSnapshot, MissingTimestamp, MissingOffset, NoTopics,
-/// NoConsumerGroups, GroupNotInSnapshot, GroupNotInBackupSnapshot, OffsetHeadersMissing,
-/// InvalidOffsetHeader, OffsetHeadersOutOfOrder (a fixed file or secret can still make
-/// InsecureSecretFile, SecretNotFound or BackupNotFound succeed later, so those may stay retryable).
+/// The rule (issue #15; the table is in docs/reconciler.md, "Which failures are retried"): a
+/// failure is retryable when the same spec against the same backup and cluster can succeed later
+/// without anyone acting (a cluster, storage or consumer group that recovers on its own, a topic
+/// another resource is creating, a secret an agent writes). A wrong spec, backup content, target
+/// content or a refusal an operator must fix is not: the resource fails after one attempt and runs
+/// again when its spec or its rerun annotation changes.
 /// </remarks>
 public sealed class FailureReason
 {
@@ -54,13 +52,13 @@ public sealed class FailureReason
     public static readonly FailureReason SecretNotFound = new(nameof(SecretNotFound), retryable: true);
 
     /// <summary>A secret file is readable by others than its owner.</summary>
-    public static readonly FailureReason InsecureSecretFile = new(nameof(InsecureSecretFile), retryable: true);
+    public static readonly FailureReason InsecureSecretFile = new(nameof(InsecureSecretFile), retryable: false);
 
     /// <summary>The Kafka client refused the configuration built from the spec.</summary>
-    public static readonly FailureReason InvalidClientConfig = new(nameof(InvalidClientConfig), retryable: true);
+    public static readonly FailureReason InvalidClientConfig = new(nameof(InvalidClientConfig), retryable: false);
 
     /// <summary>The cluster's TLS certificate is not trusted by the configured CA.</summary>
-    public static readonly FailureReason TlsCertificateNotTrusted = new(nameof(TlsCertificateNotTrusted), retryable: true);
+    public static readonly FailureReason TlsCertificateNotTrusted = new(nameof(TlsCertificateNotTrusted), retryable: false);
 
     /// <summary>The TLS handshake with the cluster failed.</summary>
     public static readonly FailureReason TlsHandshakeFailed = new(nameof(TlsHandshakeFailed), retryable: true);
@@ -74,10 +72,10 @@ public sealed class FailureReason
     public static readonly FailureReason TopicNotFound = new(nameof(TopicNotFound), retryable: true);
 
     /// <summary>No topic to work on was named.</summary>
-    public static readonly FailureReason NoTopics = new(nameof(NoTopics), retryable: true);
+    public static readonly FailureReason NoTopics = new(nameof(NoTopics), retryable: false);
 
     /// <summary>A target topic has another partition count than its source in the backup.</summary>
-    public static readonly FailureReason PartitionCountMismatch = new(nameof(PartitionCountMismatch), retryable: true);
+    public static readonly FailureReason PartitionCountMismatch = new(nameof(PartitionCountMismatch), retryable: false);
 
     /// <summary>A target topic could not be created.</summary>
     public static readonly FailureReason TopicCreationFailed = new(nameof(TopicCreationFailed), retryable: true);
@@ -85,57 +83,57 @@ public sealed class FailureReason
     // Backups and storage.
 
     /// <summary>The backup's manifest does not exist at the storage location.</summary>
-    public static readonly FailureReason BackupNotFound = new(nameof(BackupNotFound), retryable: true);
+    public static readonly FailureReason BackupNotFound = new(nameof(BackupNotFound), retryable: false);
 
     /// <summary>A backup with that id is already stored; backups are never overwritten.</summary>
-    public static readonly FailureReason BackupExists = new(nameof(BackupExists), retryable: true);
+    public static readonly FailureReason BackupExists = new(nameof(BackupExists), retryable: false);
 
     /// <summary>A backup object the manifest names does not exist.</summary>
-    public static readonly FailureReason BackupObjectNotFound = new(nameof(BackupObjectNotFound), retryable: true);
+    public static readonly FailureReason BackupObjectNotFound = new(nameof(BackupObjectNotFound), retryable: false);
 
     /// <summary>The backup's manifest cannot be read or names keys outside its folder.</summary>
-    public static readonly FailureReason InvalidBackupManifest = new(nameof(InvalidBackupManifest), retryable: true);
+    public static readonly FailureReason InvalidBackupManifest = new(nameof(InvalidBackupManifest), retryable: false);
 
     /// <summary>A backup segment fails its checks and cannot be trusted.</summary>
-    public static readonly FailureReason CorruptSegment = new(nameof(CorruptSegment), retryable: true);
+    public static readonly FailureReason CorruptSegment = new(nameof(CorruptSegment), retryable: false);
 
     /// <summary>A record is larger than the budget or the target topic allows.</summary>
-    public static readonly FailureReason RecordTooLarge = new(nameof(RecordTooLarge), retryable: true);
+    public static readonly FailureReason RecordTooLarge = new(nameof(RecordTooLarge), retryable: false);
 
     /// <summary>The backup storage could not be read.</summary>
     public static readonly FailureReason StorageUnavailable = new(nameof(StorageUnavailable), retryable: true);
 
     /// <summary>The storage bucket or folder does not exist.</summary>
-    public static readonly FailureReason StorageNotFound = new(nameof(StorageNotFound), retryable: true);
+    public static readonly FailureReason StorageNotFound = new(nameof(StorageNotFound), retryable: false);
 
     /// <summary>The storage refused the credentials.</summary>
-    public static readonly FailureReason StorageAccessDenied = new(nameof(StorageAccessDenied), retryable: true);
+    public static readonly FailureReason StorageAccessDenied = new(nameof(StorageAccessDenied), retryable: false);
 
     /// <summary>The consumer-group snapshot in the backup cannot be read.</summary>
-    public static readonly FailureReason InvalidConsumerGroupSnapshot = new(nameof(InvalidConsumerGroupSnapshot), retryable: true);
+    public static readonly FailureReason InvalidConsumerGroupSnapshot = new(nameof(InvalidConsumerGroupSnapshot), retryable: false);
 
     /// <summary>The backup holds no consumer-group snapshot.</summary>
-    public static readonly FailureReason ConsumerGroupSnapshotNotFound = new(nameof(ConsumerGroupSnapshotNotFound), retryable: true);
+    public static readonly FailureReason ConsumerGroupSnapshotNotFound = new(nameof(ConsumerGroupSnapshotNotFound), retryable: false);
 
     // Restore engine.
 
     /// <summary>spec.topics names a topic the backup does not hold.</summary>
-    public static readonly FailureReason TopicNotInBackup = new(nameof(TopicNotInBackup), retryable: true);
+    public static readonly FailureReason TopicNotInBackup = new(nameof(TopicNotInBackup), retryable: false);
 
     /// <summary>Target partitions already hold data this restore did not write.</summary>
-    public static readonly FailureReason TargetNotEmpty = new(nameof(TargetNotEmpty), retryable: true);
+    public static readonly FailureReason TargetNotEmpty = new(nameof(TargetNotEmpty), retryable: false);
 
     /// <summary>The saved state of the restore was recorded for another spec.</summary>
-    public static readonly FailureReason RestoreStateMismatch = new(nameof(RestoreStateMismatch), retryable: true);
+    public static readonly FailureReason RestoreStateMismatch = new(nameof(RestoreStateMismatch), retryable: false);
 
     /// <summary>A target partition ends before where this restore started writing: it was deleted or recreated.</summary>
-    public static readonly FailureReason TargetChanged = new(nameof(TargetChanged), retryable: true);
+    public static readonly FailureReason TargetChanged = new(nameof(TargetChanged), retryable: false);
 
     /// <summary>Something else wrote to a target partition during the restore.</summary>
-    public static readonly FailureReason TargetModified = new(nameof(TargetModified), retryable: true);
+    public static readonly FailureReason TargetModified = new(nameof(TargetModified), retryable: false);
 
     /// <summary>The restore's saved state cannot be read.</summary>
-    public static readonly FailureReason InvalidRestoreState = new(nameof(InvalidRestoreState), retryable: true);
+    public static readonly FailureReason InvalidRestoreState = new(nameof(InvalidRestoreState), retryable: false);
 
     /// <summary>The producer to the target failed; a new producer resumes from the target's end offsets.</summary>
     public static readonly FailureReason ProduceFailed = new(nameof(ProduceFailed), retryable: true);
@@ -155,7 +153,7 @@ public sealed class FailureReason
     public static readonly FailureReason InvalidSnapshotId = new(nameof(InvalidSnapshotId), retryable: false);
 
     /// <summary>An offset snapshot file is not valid.</summary>
-    public static readonly FailureReason InvalidSnapshot = new(nameof(InvalidSnapshot), retryable: true);
+    public static readonly FailureReason InvalidSnapshot = new(nameof(InvalidSnapshot), retryable: false);
 
     // Offsets: resets and rollbacks.
 
@@ -163,28 +161,28 @@ public sealed class FailureReason
     public static readonly FailureReason MissingBackup = new(nameof(MissingBackup), retryable: false);
 
     /// <summary>Strategy timestamp needs a timestamp.</summary>
-    public static readonly FailureReason MissingTimestamp = new(nameof(MissingTimestamp), retryable: true);
+    public static readonly FailureReason MissingTimestamp = new(nameof(MissingTimestamp), retryable: false);
 
     /// <summary>Strategy offset needs an offset.</summary>
-    public static readonly FailureReason MissingOffset = new(nameof(MissingOffset), retryable: true);
+    public static readonly FailureReason MissingOffset = new(nameof(MissingOffset), retryable: false);
 
     /// <summary>No consumer group was named.</summary>
-    public static readonly FailureReason NoConsumerGroups = new(nameof(NoConsumerGroups), retryable: true);
+    public static readonly FailureReason NoConsumerGroups = new(nameof(NoConsumerGroups), retryable: false);
 
     /// <summary>A named group is not in the offset snapshot.</summary>
-    public static readonly FailureReason GroupNotInSnapshot = new(nameof(GroupNotInSnapshot), retryable: true);
+    public static readonly FailureReason GroupNotInSnapshot = new(nameof(GroupNotInSnapshot), retryable: false);
 
     /// <summary>A named group is not in the backup's consumer-group snapshot.</summary>
-    public static readonly FailureReason GroupNotInBackupSnapshot = new(nameof(GroupNotInBackupSnapshot), retryable: true);
+    public static readonly FailureReason GroupNotInBackupSnapshot = new(nameof(GroupNotInBackupSnapshot), retryable: false);
 
     /// <summary>Restored records carry no original-offset headers to translate positions with.</summary>
-    public static readonly FailureReason OffsetHeadersMissing = new(nameof(OffsetHeadersMissing), retryable: true);
+    public static readonly FailureReason OffsetHeadersMissing = new(nameof(OffsetHeadersMissing), retryable: false);
 
     /// <summary>A restored record's original-offset header cannot be read.</summary>
-    public static readonly FailureReason InvalidOffsetHeader = new(nameof(InvalidOffsetHeader), retryable: true);
+    public static readonly FailureReason InvalidOffsetHeader = new(nameof(InvalidOffsetHeader), retryable: false);
 
     /// <summary>Restored records' original offsets do not increase.</summary>
-    public static readonly FailureReason OffsetHeadersOutOfOrder = new(nameof(OffsetHeadersOutOfOrder), retryable: true);
+    public static readonly FailureReason OffsetHeadersOutOfOrder = new(nameof(OffsetHeadersOutOfOrder), retryable: false);
 
     /// <summary>Committed offsets could not be read.</summary>
     public static readonly FailureReason OffsetFetchFailed = new(nameof(OffsetFetchFailed), retryable: true);
@@ -199,7 +197,7 @@ public sealed class FailureReason
     public static readonly FailureReason OffsetCommitFailed = new(nameof(OffsetCommitFailed), retryable: true);
 
     /// <summary>A group has no offsets to reset on the chosen partitions.</summary>
-    public static readonly FailureReason NoOffsetsToReset = new(nameof(NoOffsetsToReset), retryable: true);
+    public static readonly FailureReason NoOffsetsToReset = new(nameof(NoOffsetsToReset), retryable: false);
 
     /// <summary>Offsets read back differ from what was committed.</summary>
     public static readonly FailureReason OffsetVerificationFailed = new(nameof(OffsetVerificationFailed), retryable: true);

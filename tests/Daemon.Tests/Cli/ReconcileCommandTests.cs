@@ -1,5 +1,10 @@
 using System.Globalization;
+using KafkaRestored.Reconciler.Execution;
+using KafkaRestored.Reconciler.Planning;
 using KafkaRestored.Reconciler.State;
+using KafkaRestored.Restore.Failures;
+using KafkaRestored.Restore.Resources.Model;
+using KafkaRestored.Restore.Resources.Status;
 using KafkaRestored.TestSupport;
 
 namespace KafkaRestored.Daemon.Tests.Cli;
@@ -136,5 +141,30 @@ public sealed class ReconcileCommandTests : IDisposable
         Assert.Equal(int.Parse(commitsBefore, CultureInfo.InvariantCulture) + 1,
             int.Parse(_remote.RemoteGit("rev-list", "--count", _remote.Branch).Trim(), CultureInfo.InvariantCulture));
         Assert.Matches(@"kafka-backup/bad\s+Failed", Cli(["status", "bad", "--state-dir", state]).StdOut);
+    }
+
+    [Fact]
+    public void Status_of_a_resource_waiting_for_a_retry_names_the_failed_attempt_the_next_one_and_when_it_failed()
+    {
+        var t0 = new DateTimeOffset(2026, 1, 1, 12, 0, 0, TimeSpan.Zero);
+        var id = new ResourceId(ResourceKinds.KafkaRestore, "kafka-backup", "r");
+        var pending = new ResourceRecord
+        {
+            Id = id,
+            SpecHash = "h",
+            CreatedAt = t0,
+            PhaseChangedAt = t0,
+            Status = ResourceStatus.Empty(ResourceKinds.KafkaRestore) with { Phase = ResourcePhase.Pending, ObservedGeneration = 1 },
+        };
+        var running = RecordTransitions.StartAttempt(pending, PlanActionKind.Start, t0);
+        var failed = new RunCompletion(id, 1, RunOutcome.Failed(FailureReason.ClusterUnreachable, "no broker answered"), null, false, false, false);
+        var waiting = RecordTransitions.Complete(running, failed, t0.AddSeconds(5), TimeSpan.FromSeconds(10), TimeSpan.FromMinutes(6))!;
+        var state = _remote.Scratch("state");
+        using (var store = StateStore.Open(state)) store.Save(waiting);
+
+        var status = Cli(["status", "--state-dir", state]);
+
+        Assert.Equal(0, status.ExitCode);
+        Assert.Matches(@"kafka-backup/r\s+Running\s+attempt 1 of 4 failed; attempt 2 at 2026-01-01 12:00:15Z\s+2026-01-01 12:00:05Z\s+AttemptFailed", status.StdOut);
     }
 }

@@ -4,19 +4,21 @@ using KafkaRestored.Reconciler.State;
 using KafkaRestored.Restore.Engine;
 using KafkaRestored.Restore.Resources.Model;
 using KafkaRestored.TestSupport;
+using Microsoft.Extensions.Logging;
 
 namespace KafkaRestored.Reconciler.Tests.Execution;
 
 /// <summary>A daemon for the loop tests on real parts: the state store, the clone of the bare remote, and the loop with the real runners.</summary>
 internal sealed class LoopDaemon : IAsyncDisposable
 {
-    public LoopDaemon(ReconcilerOptions options, TimeSpan? connectTimeout = null, IResourceRunner[]? runners = null, RestoreTuning? tuning = null)
+    public LoopDaemon(ReconcilerOptions options, TimeSpan? connectTimeout = null, IResourceRunner[]? runners = null, RestoreTuning? tuning = null,
+        ILogger? logger = null)
     {
         Store = StateStore.Open(options.StateDirectory);
         Git = new GitSource(options);
         tuning = (tuning ?? RestoreTuning.Default) with { ConnectTimeout = connectTimeout ?? TimeSpan.FromSeconds(10) };
         Loop = ReconcileLoop.Create(options, Store, Git,
-            runners ?? [new KafkaRestoreRunner { Tuning = tuning }, OffsetRunner.Reset, OffsetRunner.Rollback]);
+            runners ?? [new KafkaRestoreRunner { Tuning = tuning }, OffsetRunner.Reset, OffsetRunner.Rollback], logger: logger);
     }
 
     public StateStore Store { get; }
