@@ -11,6 +11,8 @@ using KafkaRestored.TestSupport;
 // broker. Ratios matter, not absolute numbers: the machines are noisy.
 //   dotnet run -c Release --project bench/Benchmarks -- [--records N] [--partitions P] [--compressions none,lz4,zstd]
 //     [--sections throughput,pairs,memory,resume,profile,reconcile,offsetmaps,read1g] [--pairs N] [--reconcile-files N] [--out FILE]
+// The product's librdkafka, by path, before any client exists (as the kafka-restored binary does).
+KafkaRestored.Restore.Kafka.BundledLibrdkafka.Load();
 var options = BenchOptions.Parse(args);
 var dataset = new Dataset(options.Records, options.Partitions);
 Console.WriteLine($"dataset: {dataset.Records:N0} records over {dataset.Partitions} partitions, {dataset.PayloadBytes / 1e6:F1} MB payload");

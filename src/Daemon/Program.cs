@@ -1,5 +1,8 @@
 using System.CommandLine;
+using System.CommandLine.Help;
 using KafkaRestored.Daemon.Cli;
+using KafkaRestored.Daemon.Hosting;
+using KafkaRestored.Restore.Kafka;
 
 namespace KafkaRestored.Daemon;
 
@@ -12,8 +15,10 @@ public static class Program
     /// <summary>Parses the command line and runs the chosen command.</summary>
     public static async Task<int> Main(string[] args)
     {
+        UnhandledExceptionLog.Install(Console.Error);
         var root = new RootCommand("kafka-restored: GitOps reconciler for Kafka disaster recovery");
         foreach (var command in CliCommands.All()) root.Subcommands.Add(command);
+        root.Options.OfType<VersionOption>().Single().Action = new VersionAction();
 
         var parsed = root.Parse(args);
         if (parsed.Errors.Count > 0)
@@ -21,6 +26,19 @@ public static class Program
             foreach (var error in parsed.Errors) Console.Error.WriteLine("kafka-restored: " + error.Message);
             Console.Error.WriteLine("Run 'kafka-restored --help' for usage.");
             return UsageError;
+        }
+        if (parsed.Action is not HelpAction)
+        {
+            try
+            {
+                // Before any command can create a Kafka client (or the demo its brokers): the bundled librdkafka, by path.
+                BundledLibrdkafka.Load();
+            }
+            catch (LibrdkafkaLoadException e)
+            {
+                Console.Error.WriteLine($"kafka-restored: {e.Reason}: {e.Message}");
+                return UsageError;
+            }
         }
         return await parsed.InvokeAsync();
     }

@@ -8,9 +8,8 @@ namespace KafkaRestored.EmbeddedKafka;
 /// loopback ports, used by the demo and (through the mock-broker test tool) by the tests.
 /// </summary>
 /// <remarks>
-/// The functions are bound from the very librdkafka file Confluent.Kafka loaded: on Debian the
-/// plain build fails to load and Confluent.Kafka falls back to another one, so binding by name
-/// could load a second, different copy.
+/// The functions are bound from the librdkafka file the caller names: the one the process loaded
+/// for Confluent.Kafka (BundledLibrdkafka), so no second, different copy is loaded by name.
 /// </remarks>
 public sealed class EmbeddedKafkaCluster : IDisposable
 {
@@ -34,11 +33,11 @@ public sealed class EmbeddedKafkaCluster : IDisposable
     /// <summary>Number of brokers; broker ids run from 1 to this number.</summary>
     public int BrokerCount { get; }
 
-    /// <summary>Starts a cluster of <paramref name="brokerCount"/> brokers on loopback ports.</summary>
-    public static EmbeddedKafkaCluster Start(int brokerCount = 3)
+    /// <summary>Starts a cluster of <paramref name="brokerCount"/> brokers on loopback ports, with the librdkafka at <paramref name="librdkafkaPath"/>.</summary>
+    public static EmbeddedKafkaCluster Start(string librdkafkaPath, int brokerCount = 3)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(brokerCount, 1);
-        var native = Native.Bind();
+        var native = Native.Bind(librdkafkaPath);
         var conf = native.ConfNew();
         var errstr = new byte[512];
         // The owning client has no bootstrap servers on purpose: keep its notice about that (CONFWARN) out of the output.
@@ -136,12 +135,12 @@ public sealed class EmbeddedKafkaCluster : IDisposable
         private static readonly Lock Gate = new();
         private static Native? s_bound;
 
-        public static Native Bind()
+        public static Native Bind(string path)
         {
             lock (Gate)
             {
                 if (s_bound is not null) return s_bound;
-                var handle = NativeLibrary.Load(LoadedLibrdkafkaPath());
+                var handle = NativeLibrary.Load(path);
                 T Fn<T>(string name) where T : Delegate =>
                     Marshal.GetDelegateForFunctionPointer<T>(NativeLibrary.GetExport(handle, name));
                 s_bound = new Native(
@@ -160,22 +159,6 @@ public sealed class EmbeddedKafkaCluster : IDisposable
                     Fn<PushErrorsArrayFn>("rd_kafka_mock_push_request_errors_array"));
                 return s_bound;
             }
-        }
-
-        private static string LoadedLibrdkafkaPath()
-        {
-            // Touching the version makes Confluent.Kafka load its native library.
-            _ = Confluent.Kafka.Library.Version;
-            foreach (var line in File.ReadLines("/proc/self/maps"))
-            {
-                var slash = line.IndexOf('/', StringComparison.Ordinal);
-                if (slash < 0) continue;
-                var path = line[slash..];
-                if (Path.GetFileName(path).Contains("librdkafka", StringComparison.Ordinal) && path.EndsWith(".so", StringComparison.Ordinal))
-                    return path;
-            }
-            throw new InvalidOperationException(
-                "Confluent.Kafka loaded no librdkafka shared library that /proc/self/maps shows; the embedded cluster needs Linux and librdkafka.redist.");
         }
     }
 }

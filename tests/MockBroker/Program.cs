@@ -1,4 +1,5 @@
 using KafkaRestored.EmbeddedKafka;
+using KafkaRestored.Restore.Kafka;
 
 // Hosts librdkafka's mock cluster in its own process so that a broker crash cannot take the test
 // runner down. Prints "BOOTSTRAP host:port,..." then answers one line per command on stdin:
@@ -7,7 +8,19 @@ using KafkaRestored.EmbeddedKafka;
 // Every command answers "OK" or "ERR message". End of input stops the cluster too, so the
 // process never outlives the test run that started it.
 var brokers = args.Length > 0 ? int.Parse(args[0], System.Globalization.CultureInfo.InvariantCulture) : 3;
-using var cluster = EmbeddedKafkaCluster.Start(brokers);
+LoadedLibrdkafka librdkafka;
+try
+{
+    // The product's librdkafka, by path: never one the host would give for "librdkafka" by name.
+    librdkafka = BundledLibrdkafka.Load();
+}
+catch (LibrdkafkaLoadException e)
+{
+    Console.Out.WriteLine($"ERR {e.Reason}: {e.Message}");
+    return 2;
+}
+using var cluster = EmbeddedKafkaCluster.Start(librdkafka.Path, brokers);
+Console.Out.WriteLine($"LIBRDKAFKA {librdkafka.Version} {librdkafka.Path}");
 Console.Out.WriteLine("BOOTSTRAP " + cluster.BootstrapServers);
 Console.Out.Flush();
 

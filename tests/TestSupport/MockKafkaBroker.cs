@@ -13,12 +13,16 @@ public sealed class MockKafkaBroker : IDisposable
     private readonly Lock _commandGate = new();
     private int _topicCounter;
 
-    private MockKafkaBroker(Process process, string bootstrapServers, int brokerCount)
+    private MockKafkaBroker(Process process, string librdkafka, string bootstrapServers, int brokerCount)
     {
         _process = process;
+        Librdkafka = librdkafka;
         BootstrapServers = bootstrapServers;
         BrokerCount = brokerCount;
     }
+
+    /// <summary>The librdkafka the broker host loaded: "VERSION PATH".</summary>
+    public string Librdkafka { get; }
 
     /// <summary>Bootstrap list of the cluster.</summary>
     public string BootstrapServers { get; }
@@ -29,8 +33,8 @@ public sealed class MockKafkaBroker : IDisposable
     /// <summary>PID of the broker host process.</summary>
     public int ProcessId => _process.Id;
 
-    /// <summary>Starts the mock-broker tool and waits for its bootstrap list.</summary>
-    public static MockKafkaBroker Start(int brokerCount = 3)
+    /// <summary>Starts the mock-broker tool (with <paramref name="environment"/> added to its environment) and waits for its bootstrap list.</summary>
+    public static MockKafkaBroker Start(int brokerCount = 3, IReadOnlyDictionary<string, string>? environment = null)
     {
         var psi = new ProcessStartInfo("dotnet")
         {
@@ -41,16 +45,20 @@ public sealed class MockKafkaBroker : IDisposable
         };
         psi.ArgumentList.Add(RepoPaths.ProjectOutput("tests/MockBroker", "mock-broker"));
         psi.ArgumentList.Add(brokerCount.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        foreach (var (name, value) in environment ?? new Dictionary<string, string>()) psi.Environment[name] = value;
         var process = Process.Start(psi) ?? throw new InvalidOperationException("could not start mock-broker");
-        process.ErrorDataReceived += (_, _) => { };
+        var stderr = new System.Text.StringBuilder();
+        process.ErrorDataReceived += (_, e) => { lock (stderr) stderr.AppendLine(e.Data); };
         process.BeginErrorReadLine();
         var first = process.StandardOutput.ReadLine();
-        if (first is null || !first.StartsWith("BOOTSTRAP ", StringComparison.Ordinal))
+        var second = first?.StartsWith("LIBRDKAFKA ", StringComparison.Ordinal) == true ? process.StandardOutput.ReadLine() : null;
+        if (second is null || !second.StartsWith("BOOTSTRAP ", StringComparison.Ordinal))
         {
             try { process.Kill(); } catch (InvalidOperationException) { }
-            throw new InvalidOperationException("mock-broker did not print its bootstrap list; got: " + first);
+            process.WaitForExit(5000);
+            lock (stderr) throw new InvalidOperationException($"mock-broker did not print its librdkafka and bootstrap list; got: {first} / {second}\n{stderr}");
         }
-        return new MockKafkaBroker(process, first["BOOTSTRAP ".Length..].Trim(), brokerCount);
+        return new MockKafkaBroker(process, first!["LIBRDKAFKA ".Length..].Trim(), second["BOOTSTRAP ".Length..].Trim(), brokerCount);
     }
 
     /// <summary>Sends one command line to the broker host and returns after its OK.</summary>

@@ -10,6 +10,7 @@ using KafkaRestored.Reconciler.Execution;
 using KafkaRestored.Reconciler.Git;
 using KafkaRestored.Reconciler.State;
 using KafkaRestored.Restore;
+using KafkaRestored.Restore.Kafka;
 using KafkaRestored.Restore.Resources.Policy;
 using KafkaRestored.Restore.Resources.Status;
 using LibGit2Sharp;
@@ -69,8 +70,9 @@ internal static class DemoCommand
         Directory.CreateDirectory(dir);
         output.WriteLine($"kafka-restored demo in {dir}");
 
-        using var cluster = EmbeddedKafkaCluster.Start(3);
-        output.WriteLine($"[1/5] embedded Kafka-protocol cluster (librdkafka mock, 3 brokers) at {cluster.BootstrapServers}");
+        var librdkafka = BundledLibrdkafka.Load();
+        using var cluster = EmbeddedKafkaCluster.Start(librdkafka.Path, 3);
+        output.WriteLine($"[1/5] embedded Kafka-protocol cluster (librdkafka {librdkafka.Version} mock, 3 brokers) at {cluster.BootstrapServers}");
 
         var backups = Path.Combine(dir, "backups");
         var seed = Path.Combine(dir, "seed");

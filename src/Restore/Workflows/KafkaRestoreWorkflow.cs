@@ -35,6 +35,7 @@ public sealed class KafkaRestoreWorkflow(RestoreEnvironment environment, IOffset
     /// </summary>
     public async Task<KafkaRestoreRun> RunAsync(KafkaRestore restore, CancellationToken ct)
     {
+        using var atWork = ResourcesAtWork.Enter(restore.Id);
         string? snapshotId;
         try
         {

@@ -11,12 +11,20 @@ namespace KafkaRestored.Restore.Workflows;
 public static class OffsetWorkflow
 {
     /// <summary>Snapshots first when snapshotBeforeReset is on (into <paramref name="snapshots"/>), resets each group and reads back.</summary>
-    public static Task<OffsetWorkflowResult> ResetAsync(KafkaOffsetReset reset, SecretStore secrets, IOffsetSnapshotStore snapshots,
-        TimeProvider time, CancellationToken ct) => OffsetWorkflowResult.CatchAsync(async () => OffsetWorkflowResult.Of(
+    public static async Task<OffsetWorkflowResult> ResetAsync(KafkaOffsetReset reset, SecretStore secrets, IOffsetSnapshotStore snapshots,
+        TimeProvider time, CancellationToken ct)
+    {
+        using var atWork = ResourcesAtWork.Enter(reset.Id);
+        return await OffsetWorkflowResult.CatchAsync(async () => OffsetWorkflowResult.Of(
             await new KafkaOffsetResetExecutor(secrets, snapshots, time).ExecuteAsync(reset.Spec, reset.Id, ct)));
+    }
 
     /// <summary>Takes a snapshot into <paramref name="snapshots"/> (operation snapshot), or re-commits one and verifies by reading back.</summary>
-    public static Task<OffsetWorkflowResult> RollbackAsync(KafkaOffsetRollback rollback, SecretStore secrets, IOffsetSnapshotStore snapshots,
-        TimeProvider time, CancellationToken ct) => OffsetWorkflowResult.CatchAsync(async () => OffsetWorkflowResult.Of(
+    public static async Task<OffsetWorkflowResult> RollbackAsync(KafkaOffsetRollback rollback, SecretStore secrets, IOffsetSnapshotStore snapshots,
+        TimeProvider time, CancellationToken ct)
+    {
+        using var atWork = ResourcesAtWork.Enter(rollback.Id);
+        return await OffsetWorkflowResult.CatchAsync(async () => OffsetWorkflowResult.Of(
             await new KafkaOffsetRollbackExecutor(secrets, snapshots, time).ExecuteAsync(rollback.Spec, rollback.Id, ct)));
+    }
 }
