@@ -93,6 +93,72 @@ public sealed class RestoreSignalTests(KafkaFixture kafka, ITestOutputHelper log
         Assert.DoesNotContain("phase:", output, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task On_a_terminal_ctrl_c_erases_the_progress_bar_before_saying_it_stops()
+    {
+        var (topic, file, _) = await BackupAsync("sig-tty");
+        using var watcher = Watcher();
+        var command = string.Join(' ', Args(file).Prepend("dotnet").Select(w => "'" + w + "'"));
+
+        // script(1) gives the restore a terminal; its output is what a person would see.
+        using var script = Start(["-qfec", command, "/dev/null"], "script");
+        var seen = new System.Text.StringBuilder();
+        var reading = Task.Run(async () =>
+        {
+            var buffer = new char[4096];
+            int n;
+            while ((n = await script.StandardOutput.ReadAsync(buffer)) > 0)
+                lock (seen) seen.Append(buffer, 0, n);
+        });
+        var restore = await FindRestoreAsync(script.Id);
+        Assert.True(WaitForLanded(restore, () => Landed(watcher, topic), Total / 5), "the restore ended before a fifth of the records landed");
+        Assert.True(SpinUntil(() => { lock (seen) return seen.ToString().Contains("\r[", StringComparison.Ordinal); }), "no progress bar drawn");
+        ProcessRunner.Run("kill", ["-INT", restore.Id.ToString(CultureInfo.InvariantCulture)]).EnsureSuccess("kill");
+        Assert.True(script.WaitForExit(TimeSpan.FromMinutes(1)), "the restore did not stop within a minute of SIGINT");
+        await reading;
+        var screen = seen.ToString();
+
+        Assert.True(script.ExitCode == Interrupted, screen);
+        // The bar is erased (carriage return, erase line) and never drawn again after the notice.
+        var notice = screen.IndexOf("\r\u001b[Kkafka-restored restore: interrupted: stopping", StringComparison.Ordinal);
+        Assert.True(notice > 0, screen);
+        Assert.DoesNotContain("\r[", screen[notice..], StringComparison.Ordinal);
+        Assert.Contains("To resume, run: kafka-restored restore -f ", screen[notice..], StringComparison.Ordinal);
+    }
+
+    /// <summary>The restore process under script(1): the descendant running kafka-restored.</summary>
+    private static async Task<Process> FindRestoreAsync(int scriptPid)
+    {
+        for (var i = 0; i < 200; i++)
+        {
+            var pending = new Queue<int>([scriptPid]);
+            while (pending.TryDequeue(out var pid))
+            {
+                var children = $"/proc/{pid}/task/{pid}/children";
+                if (!File.Exists(children)) continue;
+                foreach (var child in File.ReadAllText(children).Split(' ', StringSplitOptions.RemoveEmptyEntries).Select(int.Parse))
+                {
+                    var cmdline = File.Exists($"/proc/{child}/cmdline") ? await File.ReadAllTextAsync($"/proc/{child}/cmdline") : "";
+                    if (cmdline.Contains("kafka-restored.dll", StringComparison.Ordinal)) return Process.GetProcessById(child);
+                    pending.Enqueue(child);
+                }
+            }
+            await Task.Delay(100);
+        }
+        throw new InvalidOperationException("no kafka-restored process under script(1)");
+    }
+
+    private static bool SpinUntil(Func<bool> condition)
+    {
+        var deadline = DateTime.UtcNow + TimeSpan.FromMinutes(1);
+        while (DateTime.UtcNow < deadline)
+        {
+            if (condition()) return true;
+            Thread.Sleep(10);
+        }
+        return false;
+    }
+
     private async Task<(string Topic, string File, Dictionary<(string, int), IReadOnlyList<BackupRecord>> Input)> BackupAsync(string name)
     {
         var topic = kafka.Broker.CreateUniqueTopic(name, Partitions);
@@ -127,9 +193,9 @@ public sealed class RestoreSignalTests(KafkaFixture kafka, ITestOutputHelper log
 
     private string[] Args(string file) => [RepoPaths.ProjectOutput("src/Daemon", "kafka-restored"), "restore", "-f", file, "--state-dir", _s.Path("state")];
 
-    private static Process Start(string[] args)
+    private static Process Start(string[] args, string program = "dotnet")
     {
-        var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        var psi = new ProcessStartInfo(program) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         foreach (var a in args) psi.ArgumentList.Add(a);
         return Process.Start(psi)!;
     }
