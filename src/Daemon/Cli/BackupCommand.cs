@@ -84,13 +84,14 @@ internal static class BackupCommand
                     $"{Size(stats.StoredBytes)} stored at {storage.Describe(manifest.BackupId + "/")}");
                 return 0;
             }
-            catch (KafkaRestoredException e)
+            catch (KafkaRestoredException e) when (!ct.IsCancellationRequested)
             {
                 error.WriteLine($"kafka-restored backup: {e.Reason}: {e.Message}");
                 return Failed;
             }
-            catch (OperationCanceledException) when (ct.IsCancellationRequested)
+            catch (Exception e) when (ct.IsCancellationRequested && e is OperationCanceledException or KafkaRestoredException)
             {
+                // A Kafka call cut short by the signal fails too: the signal is the reason, not the cluster.
                 // The manifest is written last, so an interrupted backup is never mistaken for a complete one.
                 printer?.Finish();
                 error.WriteLine($"kafka-restored backup: interrupted: backup '{r.GetValue(backupId)}' is incomplete (no manifest.json was written, so no restore can use it); " +
