@@ -76,8 +76,7 @@ internal static class OffsetsCommand
         catch (OperationCanceledException) when (ct.IsCancellationRequested)
         {
             // Which groups were committed before the signal is not known here: say so rather than print a status.
-            await error.WriteLineAsync($"kafka-restored {verb}: interrupted: groups committed before the signal keep their new offsets, the others are unchanged; "
-                + "check them (kafka-consumer-groups.sh --describe --group G) before running the command again.");
+            await error.WriteLineAsync(Interrupted(verb));
             return InterruptSignals.ExitCode;
         }
         // A run that could not start has no details: the status says Failed with its reason.
@@ -95,8 +94,19 @@ internal static class OffsetsCommand
         };
         await output.WriteAsync(StatusFiles.RenderStatus(resource.Id, status));
         await output.FlushAsync(CancellationToken.None);
-        return ready ? 0 : Failed;
+        if (ready) return 0;
+        // A Kafka call cut short by the signal fails too: the signal is the reason.
+        if (ct.IsCancellationRequested)
+        {
+            await error.WriteLineAsync(Interrupted(verb));
+            return InterruptSignals.ExitCode;
+        }
+        return Failed;
     }
+
+    private static string Interrupted(string verb) =>
+        $"kafka-restored {verb}: interrupted: groups committed before the signal keep their new offsets, the others are unchanged; " +
+        "check them (kafka-consumer-groups.sh --describe --group G) before running the command again.";
 
     /// <summary>Runs the reset or rollback, saying on stderr what it does.</summary>
     private static async Task<OffsetWorkflowResult> RunResourceAsync(KafkaResource resource, SecretStore secrets, FileOffsetSnapshotStore store,
