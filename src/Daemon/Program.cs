@@ -40,6 +40,12 @@ public static class Program
                 return UsageError;
             }
         }
-        return await parsed.InvokeAsync();
+        // `run` stops through its host (SIGTERM: graceful shutdown); every other command through InterruptSignals, with
+        // System.CommandLine's own handling off, which could end the process under a command still saving its state.
+        if (parsed.CommandResult.Command.Name == "run") return await parsed.InvokeAsync();
+        var invocation = new InvocationConfiguration { ProcessTerminationTimeout = null };
+        using var signals = new InterruptSignals();
+        var code = await parsed.InvokeAsync(invocation, signals.Token);
+        return signals.Received is not null && code != 0 ? InterruptSignals.ExitCode : code;
     }
 }

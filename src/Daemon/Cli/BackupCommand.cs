@@ -63,6 +63,7 @@ internal static class BackupCommand
             if (Denied(policy, new KafkaClusterSpec(servers, protocol, r.GetValue(tlsSecret) is { } t ? new TlsSecretRef(t, null, null, null) : null, sasl, null),
                     location.Spec(r), "backup", error))
                 return Failed;
+            ProgressPrinter? printer = null;
             try
             {
                 var secrets = new SecretStore(r.GetValue(location.SecretsDir));
@@ -74,7 +75,7 @@ internal static class BackupCommand
                     SourceClusterId = r.GetValue(sourceClusterId),
                     WriterOptions = new BackupWriterOptions { MaxSegmentBytes = r.GetValue(segmentBytes) },
                 };
-                var printer = new ProgressPrinter(output, interactive: !Console.IsOutputRedirected && ReferenceEquals(output, Console.Out));
+                printer = new ProgressPrinter(output, interactive: !Console.IsOutputRedirected && ReferenceEquals(output, Console.Out));
                 var manifest = await ClusterBackup.RunAsync(request, storage, secrets, printer, ct);
                 printer.Finish();
                 var stats = BackupStatistics.From(manifest);
@@ -83,10 +84,19 @@ internal static class BackupCommand
                     $"{Size(stats.StoredBytes)} stored at {storage.Describe(manifest.BackupId + "/")}");
                 return 0;
             }
-            catch (KafkaRestoredException e)
+            catch (KafkaRestoredException e) when (!ct.IsCancellationRequested)
             {
                 error.WriteLine($"kafka-restored backup: {e.Reason}: {e.Message}");
                 return Failed;
+            }
+            catch (Exception e) when (ct.IsCancellationRequested && e is OperationCanceledException or KafkaRestoredException)
+            {
+                // A Kafka call cut short by the signal fails too: the signal is the reason, not the cluster.
+                // The manifest is written last, so an interrupted backup is never mistaken for a complete one.
+                printer?.Finish();
+                error.WriteLine($"kafka-restored backup: interrupted: backup '{r.GetValue(backupId)}' is incomplete (no manifest.json was written, so no restore can use it); " +
+                    "delete its folder (or prefix) before running again with the same --backup-id, or choose another id.");
+                return InterruptSignals.ExitCode;
             }
         });
         command.Subcommands.Add(CreateDescribe());

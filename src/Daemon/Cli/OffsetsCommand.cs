@@ -69,19 +69,15 @@ internal static class OffsetsCommand
         var time = TimeProvider.System;
         var start = time.GetUtcNow();
         OffsetWorkflowResult run;
-        switch (resource)
+        try
         {
-            case KafkaOffsetReset reset:
-                await error.WriteLineAsync($"Resetting offsets: {reset.Id.ShortName} ({reset.Spec.Strategy}, {reset.Spec.ConsumerGroups.Count} group(s))");
-                run = await OffsetWorkflow.ResetAsync(reset, secrets, store, time, ct);
-                if (run.Details is KafkaOffsetResetStatus { SnapshotId: { } taken }) await error.WriteLineAsync($"Snapshot '{taken}' saved in {store.Directory}");
-                break;
-            case KafkaOffsetRollback rollback:
-                await error.WriteLineAsync($"Offsets {rollback.Spec.Operation.ToString().ToLowerInvariant()}: {rollback.Id.ShortName} (snapshot '{rollback.Spec.SnapshotId}' in {store.Directory})");
-                run = await OffsetWorkflow.RollbackAsync(rollback, secrets, store, time, ct);
-                break;
-            default:
-                throw new InvalidOperationException("unexpected kind " + resource.Kind);
+            run = await RunResourceAsync(resource, secrets, store, time, error, ct);
+        }
+        catch (OperationCanceledException) when (ct.IsCancellationRequested)
+        {
+            // Which groups were committed before the signal is not known here: say so rather than print a status.
+            await error.WriteLineAsync(Interrupted(verb));
+            return InterruptSignals.ExitCode;
         }
         // A run that could not start has no details: the status says Failed with its reason.
         var status = run.Details ?? ResourceStatus.Empty(kind) with { Phase = ResourcePhase.Failed };
@@ -98,7 +94,39 @@ internal static class OffsetsCommand
         };
         await output.WriteAsync(StatusFiles.RenderStatus(resource.Id, status));
         await output.FlushAsync(CancellationToken.None);
-        return ready ? 0 : Failed;
+        if (ready) return 0;
+        // A Kafka call cut short by the signal fails too: the signal is the reason.
+        if (ct.IsCancellationRequested)
+        {
+            await error.WriteLineAsync(Interrupted(verb));
+            return InterruptSignals.ExitCode;
+        }
+        return Failed;
     }
 
+    private static string Interrupted(string verb) =>
+        $"kafka-restored {verb}: interrupted: groups committed before the signal keep their new offsets, the others are unchanged; " +
+        "check them (kafka-consumer-groups.sh --describe --group G) before running the command again.";
+
+    /// <summary>Runs the reset or rollback, saying on stderr what it does.</summary>
+    private static async Task<OffsetWorkflowResult> RunResourceAsync(KafkaResource resource, SecretStore secrets, FileOffsetSnapshotStore store,
+        TimeProvider time, TextWriter error, CancellationToken ct)
+    {
+        OffsetWorkflowResult run;
+        switch (resource)
+        {
+            case KafkaOffsetReset reset:
+                await error.WriteLineAsync($"Resetting offsets: {reset.Id.ShortName} ({reset.Spec.Strategy}, {reset.Spec.ConsumerGroups.Count} group(s))");
+                run = await OffsetWorkflow.ResetAsync(reset, secrets, store, time, ct);
+                if (run.Details is KafkaOffsetResetStatus { SnapshotId: { } taken }) await error.WriteLineAsync($"Snapshot '{taken}' saved in {store.Directory}");
+                break;
+            case KafkaOffsetRollback rollback:
+                await error.WriteLineAsync($"Offsets {rollback.Spec.Operation.ToString().ToLowerInvariant()}: {rollback.Id.ShortName} (snapshot '{rollback.Spec.SnapshotId}' in {store.Directory})");
+                run = await OffsetWorkflow.RollbackAsync(rollback, secrets, store, time, ct);
+                break;
+            default:
+                throw new InvalidOperationException("unexpected kind " + resource.Kind);
+        }
+        return run;
+    }
 }

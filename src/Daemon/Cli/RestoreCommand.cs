@@ -16,11 +16,12 @@ namespace KafkaRestored.Daemon.Cli;
 /// <summary>
 /// <c>kafka-restored restore -f FILE</c>: runs one KafkaRestore now, without Git. Progress goes to
 /// stderr (a bar on a terminal, plain lines otherwise); the final status goes to stdout as YAML.
-/// Exit 0 when Completed, 1 when Failed (or cancelled: running it again resumes), 2 on usage errors.
+/// Exit 0 when Completed, 1 when Failed (running it again resumes), 2 on usage errors, 130 when stopped
+/// by SIGINT or SIGTERM (after flushing and checkpointing; it prints the command that resumes).
 /// </summary>
 internal static class RestoreCommand
 {
-    /// <summary>Exit code of a failed (or cancelled) restore, or of a file that does not hold exactly one valid KafkaRestore.</summary>
+    /// <summary>Exit code of a failed restore (job.activeDeadlineSeconds passed included), or of a file that does not hold exactly one valid KafkaRestore.</summary>
     public const int Failed = 1;
 
     /// <summary>Builds the command.</summary>
@@ -37,7 +38,9 @@ internal static class RestoreCommand
         };
         var secretsDir = CliSupport.SecretsDirectoryOption();
         var config = CliSupport.PolicyConfigOption();
-        var command = new Command("restore", "Run one KafkaRestore now, without Git: plan, preflight, restore exactly once, verify; print the final status as YAML")
+        var command = new Command("restore", "Run one KafkaRestore now, without Git: plan, preflight, restore exactly once, verify; print the final status as YAML. " +
+            "Exit 0 completed, 1 failed (job.activeDeadlineSeconds passed included), 2 usage error, 130 stopped by Ctrl+C (SIGINT) or SIGTERM: " +
+            "it flushes, saves the checkpoint and prints the command that resumes (a second Ctrl+C exits at once)")
         {
             file,
             stateDir,
@@ -70,8 +73,13 @@ internal static class RestoreCommand
         var state = new FileRestoreStateStore(stateDirectory);
         var env = new RestoreEnvironment(new SecretStore(secretsDirectory), state, restore.Id.ShortName) { Policy = policy };
         var snapshots = new FileOffsetSnapshotStore(Path.Combine(stateDirectory, "snapshots"));
-        var progress = new ConsoleProgress(error, interactive: !Console.IsErrorRedirected);
+        var progress = new RestoreConsoleProgress(error, interactive: !Console.IsErrorRedirected);
         var marker = new OffsetResetMarker(Path.Combine(state.RunDirectory(env.RestoreKey), "offset-reset-groups"), error);
+        // job.activeDeadlineSeconds bounds the run as it bounds a daemon attempt; a signal (ct) stops it too.
+        using var deadline = restore.Spec.Job.ActiveDeadlineSeconds is { } seconds ? new CancellationTokenSource(TimeSpan.FromSeconds(seconds)) : new CancellationTokenSource();
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct, deadline.Token);
+        await using var interrupted = ct.Register(() => progress.Interrupt(
+            "kafka-restored restore: interrupted: stopping: flushing what is in flight and saving the checkpoint (press Ctrl+C again to exit at once)"));
         var run = await new KafkaRestoreWorkflow(env, snapshots)
         {
             Progress = progress,
@@ -83,7 +91,8 @@ internal static class RestoreCommand
             Restored = _ => progress.Finish(),
             SelectResetGroups = marker.RemainingAsync,
             OffsetsReset = marker.RecordAsync,
-        }.RunAsync(restore, ct);
+        }.RunAsync(restore, stop.Token);
+        progress.Finish();
         if (run.SnapshotError is { } e)
         {
             // With rollback.enabled the snapshot goes to <state-dir>/snapshots/<id>.yaml (where `offsets rollback -f` reads it) before anything is written.
@@ -92,20 +101,46 @@ internal static class RestoreCommand
         }
         foreach (var note in run.Notes) await error.WriteLineAsync("note: " + note);
 
-        var status = Status(restore, run);
+        var stopped = run.Restore.Outcome != RestoreOutcome.Completed && (ct.IsCancellationRequested || deadline.IsCancellationRequested);
+        var status = Status(restore, run, progress.Last, deadline.IsCancellationRequested && !ct.IsCancellationRequested);
         if (Conditions.Find(status.Conditions, ConditionTypes.Ready)?.Reason == RestoreOffsets.OffsetResetIncompleteReason)
             await error.WriteLineAsync("warning: " + Conditions.Find(status.Conditions, ConditionTypes.Ready)!.Message);
         await output.WriteAsync(StatusFiles.RenderStatus(restore.Id, status));
         await output.FlushAsync(CancellationToken.None);
+        if (stopped)
+        {
+            var why = ct.IsCancellationRequested ? "interrupted" : $"stopped at job.activeDeadlineSeconds={restore.Spec.Job.ActiveDeadlineSeconds}";
+            await error.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
+                $"kafka-restored restore: {why}: {run.Restore.RestoredRecords:N0} of {run.Restore.Plan?.TotalRecords ?? 0:N0} records restored, checkpoint saved in {state.RunDirectory(env.RestoreKey)}."));
+            await error.WriteLineAsync("To resume, run: " + ResumeCommand(file, configFile, stateDirectory, secretsDirectory));
+        }
+        if (ct.IsCancellationRequested && run.Restore.Outcome != RestoreOutcome.Completed) return InterruptSignals.ExitCode;
         return run.Restore.Outcome == RestoreOutcome.Completed ? 0 : Failed;
     }
 
+    /// <summary>The command line that runs this restore again with the same state, which resumes it.</summary>
+    internal static string ResumeCommand(string file, string? configFile, string stateDirectory, string? secretsDirectory)
+    {
+        var words = new List<string> { "kafka-restored", "restore", "-f", Path.GetFullPath(file), "--state-dir", Path.GetFullPath(stateDirectory) };
+        if (secretsDirectory is not null) words.AddRange(["--secrets-dir", Path.GetFullPath(secretsDirectory)]);
+        if (configFile is not null) words.AddRange(["--config", Path.GetFullPath(configFile)]);
+        return string.Join(' ', words.Select(ShellWord));
+    }
+
+    /// <summary><paramref name="word"/> as a POSIX shell reads it back: bare when harmless, else in single quotes.</summary>
+    private static string ShellWord(string word) =>
+        word.Length > 0 && word.All(c => char.IsAsciiLetterOrDigit(c) || "/._-=:@%+,".Contains(c, StringComparison.Ordinal))
+            ? word
+            : "'" + word.Replace("'", "'\\''", StringComparison.Ordinal) + "'";
+
     /// <summary>The status of this run as the daemon would write it to status/kafkarestore/NS/NAME.yaml (one attempt, generation 1).</summary>
-    internal static KafkaRestoreStatus Status(KafkaRestore restore, KafkaRestoreRun run)
+    internal static KafkaRestoreStatus Status(KafkaRestore restore, KafkaRestoreRun run, RestoreProgress? lastProgress = null, bool deadlineExceeded = false)
     {
         var result = run.Restore;
         var completed = result.Outcome == RestoreOutcome.Completed;
-        var (reason, message) = run.Ready();
+        var (reason, message) = deadlineExceeded && !completed
+            ? (ConditionReasons.DeadlineExceeded, $"The run took longer than job.activeDeadlineSeconds={restore.Spec.Job.ActiveDeadlineSeconds} and was stopped: {result.Message}")
+            : run.Ready();
         var conditions = Conditions.Set(ValueList<Condition>.Empty, ConditionTypes.Ready,
             completed ? ConditionStatus.True : ConditionStatus.False, reason, message, result.CompletionTime, 1);
         if (restore.Spec.PodTemplate is not null)
@@ -113,7 +148,7 @@ internal static class RestoreCommand
             conditions = Conditions.Set(conditions, ConditionTypes.IgnoredFields, ConditionStatus.True, ConditionReasons.PodTemplateIgnored,
                 "spec.podTemplate has no meaning outside Kubernetes and was ignored", result.CompletionTime, 1);
         }
-        return run.Details() with
+        return run.Details(lastProgress) with
         {
             Phase = completed ? ResourcePhase.Completed : ResourcePhase.Failed,
             StartTime = result.StartTime,
@@ -122,51 +157,5 @@ internal static class RestoreCommand
             Attempts = 1,
             Conditions = conditions,
         };
-    }
-
-    /// <summary>Progress on stderr: a redrawn bar on a terminal, a plain line every few seconds otherwise.</summary>
-    private sealed class ConsoleProgress(TextWriter error, bool interactive) : IProgress<RestoreProgressUpdate>
-    {
-        private readonly Lock _gate = new();
-        private readonly TimeSpan _plainInterval = TimeSpan.FromSeconds(2);
-        private long _lastPlain = long.MinValue;
-        private RestoreStage? _lastStage;
-        private bool _barDrawn;
-
-        public void Report(RestoreProgressUpdate value)
-        {
-            lock (_gate)
-            {
-                var p = value.Progress;
-                var pct = p.RecordsTotal > 0 ? Math.Min(100.0, 100.0 * p.RecordsDone / p.RecordsTotal) : 100.0;
-                var text = string.Create(CultureInfo.InvariantCulture,
-                    $"{value.Stage.ToString().ToLowerInvariant()}: {p.RecordsDone:N0}/{p.RecordsTotal:N0} records ({pct:0.0}%), {p.BytesDone / 1048576.0:0.0} MiB, {value.RecordsPerSecond:N0} records/s, {value.Elapsed:hh\\:mm\\:ss}");
-                if (interactive)
-                {
-                    const int width = 30;
-                    var filled = (int)(pct / 100 * width);
-                    error.Write($"\r[{new string('#', filled)}{new string('.', width - filled)}] {text}\u001b[K");
-                    error.Flush();
-                    _barDrawn = true;
-                    return;
-                }
-                var now = Environment.TickCount64;
-                if (value.Stage != _lastStage || now - _lastPlain >= _plainInterval.TotalMilliseconds)
-                {
-                    error.WriteLine(text);
-                    _lastPlain = now;
-                    _lastStage = value.Stage;
-                }
-            }
-        }
-
-        public void Finish()
-        {
-            lock (_gate)
-            {
-                if (_barDrawn) error.WriteLine();
-                _barDrawn = false;
-            }
-        }
     }
 }

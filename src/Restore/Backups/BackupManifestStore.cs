@@ -40,7 +40,8 @@ public static class BackupManifestStore
                     $"backup manifest {storage.Describe(key)} is not valid: {e.Message}; the backup may be damaged or written by an incompatible tool.", e);
             }
             var normalized = Normalize(manifest, storage.Describe(key));
-            CheckKeys(normalized, storage, backupId, storage.Describe(key));
+            // On a folder this reads links (a hung mount blocks): given up when ct is cancelled.
+            await AbandonableFileCalls.RunAsync(() => CheckKeys(normalized, storage, backupId, storage.Describe(key)), ct);
             return normalized;
         }
     }

@@ -28,16 +28,28 @@ public sealed class FilesystemBackupStorage : IBackupStorage
     public string Describe(string key) => Path.Combine(RootPath, key.Replace('/', Path.DirectorySeparatorChar));
 
     /// <inheritdoc />
-    public Task<Stream> OpenReadAsync(string key, CancellationToken ct)
+    /// <remarks>
+    /// Only a regular file is opened (a FIFO, device or socket fails with <see cref="BackupObjectNotAFileException"/>),
+    /// and the open and every read end when <paramref name="ct"/> is cancelled, even on a hung mount.
+    /// </remarks>
+    public async Task<Stream> OpenReadAsync(string key, CancellationToken ct)
+    {
+        var file = await AbandonableFileCalls.RunAsync(() => Open(key), ct);
+        return new AbandonableReadStream(file, ct);
+    }
+
+    private FileStream Open(string key)
     {
         var path = PathOf(key);
         var (folder, real) = ResolveInsideFolder(key);
         if (Directory.Exists(real)) throw new BackupObjectNotFoundException(key, path);
+        // Checked before the open, which would block on a FIFO until some writer came.
+        if (FileTypes.NonRegular(real) is { } kind) throw new BackupObjectNotAFileException(key, path, kind);
         FileStream s;
         try
         {
-            s = new FileStream(real, FileMode.Open, FileAccess.Read, FileShare.Read, BufferSize,
-                FileOptions.Asynchronous | FileOptions.SequentialScan);
+            // Unbuffered: AbandonableReadStream buffers, so a read given up never writes into memory in use.
+            s = new FileStream(real, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 0, FileOptions.SequentialScan);
         }
         catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
         {
@@ -49,14 +61,18 @@ public sealed class FilesystemBackupStorage : IBackupStorage
             s.Dispose();
             throw Outside(key);
         }
-        return Task.FromResult<Stream>(s);
+        return s;
     }
 
     /// <inheritdoc />
     public void CheckInsideFolder(string key) => ResolveInsideFolder(key);
 
     /// <inheritdoc />
-    public Task<bool> ExistsAsync(string key, CancellationToken ct) => Task.FromResult(File.Exists(PathOf(key)));
+    public Task<bool> ExistsAsync(string key, CancellationToken ct)
+    {
+        var path = PathOf(key);
+        return AbandonableFileCalls.RunAsync(() => File.Exists(path), ct);
+    }
 
     /// <inheritdoc />
     public async Task WriteAsync(string key, Stream content, CancellationToken ct)
@@ -89,8 +105,11 @@ public sealed class FilesystemBackupStorage : IBackupStorage
         var folderKey = slash < 0 ? "" : prefix[..slash];
         if (folderKey.Length > 0) StorageKeys.Validate(folderKey, "prefix");
         var folder = folderKey.Length == 0 ? RootPath : PathOf(folderKey);
-        if (!Directory.Exists(folder)) yield break;
-        foreach (var file in Directory.EnumerateFiles(folder, "*", SearchOption.AllDirectories))
+        // Listed whole on a pool thread, so a hung mount cannot hold the caller past its cancellation.
+        var files = await AbandonableFileCalls.RunAsync(() => Directory.Exists(folder)
+            ? [.. Directory.EnumerateFiles(folder, "*", SearchOption.AllDirectories)]
+            : new List<string>(), ct);
+        foreach (var file in files)
         {
             ct.ThrowIfCancellationRequested();
             var key = Path.GetRelativePath(RootPath, file).Replace(Path.DirectorySeparatorChar, '/');
@@ -98,7 +117,6 @@ public sealed class FilesystemBackupStorage : IBackupStorage
             if (name.StartsWith('.') && name.EndsWith(".tmp", StringComparison.Ordinal)) continue;
             if (key.StartsWith(prefix, StringComparison.Ordinal)) yield return key;
         }
-        await Task.CompletedTask;
     }
 
     /// <summary>

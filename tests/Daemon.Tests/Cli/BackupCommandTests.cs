@@ -67,6 +67,35 @@ public sealed class BackupCommandTests(KafkaFixture kafka, S3rverFixture s3) : I
         Assert.Contains(Path.Combine(root, "nightly-1", "manifest.json"), again.StdErr, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("TERM")]
+    [InlineData("INT")]
+    public async Task A_signal_stops_a_backup_cleanly_with_exit_130_and_says_the_id_is_incomplete(string signal)
+    {
+        var root = _dir.Combine("signal-backups");
+        // A broker that accepts connections and never answers keeps the backup waiting, so the signal always comes mid-backup.
+        using var silent = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        silent.Start();
+        var apphost = Path.Combine(Path.GetDirectoryName(RepoPaths.ProjectOutput("src/Daemon", "kafka-restored"))!, "kafka-restored");
+        var psi = new System.Diagnostics.ProcessStartInfo(apphost) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        foreach (var a in new[] { "backup", "--bootstrap-servers", $"127.0.0.1:{((System.Net.IPEndPoint)silent.LocalEndpoint).Port}", "--topics", "t", "--backup-id", "cut-1", "--path", root })
+            psi.ArgumentList.Add(a);
+        using var process = System.Diagnostics.Process.Start(psi)!;
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        using var connection = await silent.AcceptSocketAsync().WaitAsync(TimeSpan.FromMinutes(1));
+
+        ProcessRunner.Run("kill", ["-" + signal, process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]).EnsureSuccess("kill");
+        Assert.True(process.WaitForExit(TimeSpan.FromMinutes(1)), "the backup did not stop within a minute of SIG" + signal);
+        process.WaitForExit();
+        var (output, error) = (await stdout, await stderr);
+
+        Assert.True(process.ExitCode == 130, $"exit {process.ExitCode}\n{output}\n{error}");
+        Assert.Equal("kafka-restored backup: interrupted: backup 'cut-1' is incomplete (no manifest.json was written, so no restore can use it); " +
+            "delete its folder (or prefix) before running again with the same --backup-id, or choose another id.\n", error);
+        Assert.False(File.Exists(Path.Combine(root, "cut-1", "manifest.json")));
+    }
+
     [Fact]
     public void Backup_with_a_config_is_checked_against_the_policy_of_every_namespace()
     {

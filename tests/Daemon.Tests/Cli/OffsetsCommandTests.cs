@@ -72,6 +72,40 @@ public sealed class OffsetsCommandTests(KafkaFixture kafka) : IClassFixture<Kafk
         """);
 
     [Fact]
+    public async Task A_sigterm_stops_an_offset_reset_with_exit_130_and_says_what_to_check()
+    {
+        // A broker that accepts connections and never answers keeps the reset waiting, so the signal always comes mid-run.
+        using var silent = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        silent.Start();
+        var reset = Write("silent-reset.yaml", $"""
+            apiVersion: kafka.oso.sh/v1alpha1
+            kind: KafkaOffsetReset
+            metadata: {"{"}name: silent{"}"}
+            spec:
+              kafkaCluster: {"{"}bootstrapServers: ["127.0.0.1:{((System.Net.IPEndPoint)silent.LocalEndpoint).Port}"]{"}"}
+              consumerGroups: [g1]
+              topics: [t1]
+              strategy: latest
+            """);
+        var apphost = Path.Combine(Path.GetDirectoryName(RepoPaths.ProjectOutput("src/Daemon", "kafka-restored"))!, "kafka-restored");
+        var psi = new System.Diagnostics.ProcessStartInfo(apphost) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        foreach (var a in new[] { "offsets", "reset", "-f", reset, "--state-dir", _dir.Combine("silent-state") }) psi.ArgumentList.Add(a);
+        using var process = System.Diagnostics.Process.Start(psi)!;
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        using var connection = await silent.AcceptSocketAsync().WaitAsync(TimeSpan.FromMinutes(1));
+
+        ProcessRunner.Run("kill", ["-TERM", process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]).EnsureSuccess("kill");
+        Assert.True(process.WaitForExit(TimeSpan.FromMinutes(1)), "the reset did not stop within a minute of SIGTERM");
+        process.WaitForExit();
+        var (output, error) = (await stdout, await stderr);
+
+        Assert.True(process.ExitCode == 130, $"exit {process.ExitCode}\n{output}\n{error}");
+        Assert.Contains("kafka-restored offsets reset: interrupted: groups committed before the signal keep their new offsets, the others are unchanged; " +
+            "check them (kafka-consumer-groups.sh --describe --group G) before running the command again.", error, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Reset_with_a_snapshot_first_then_rollback_restores_the_offsets_and_prints_status_yaml()
     {
         var topic = TwoPartitionTopic("cli-offsets", 30);

@@ -1,0 +1,235 @@
+using System.Diagnostics;
+using System.Globalization;
+using Confluent.Kafka;
+using KafkaRestored.Restore.Backups.Kbak;
+using KafkaRestored.TestSupport;
+using Xunit.Abstractions;
+
+namespace KafkaRestored.Restore.Tests.Engine;
+
+/// <summary>
+/// <c>kafka-restored restore -f</c> as a child process stopped by SIGINT or SIGTERM: it stops
+/// producing, checkpoints, prints the status and the command that resumes, and exits 130; running
+/// that command completes the restore without writing any record twice.
+/// </summary>
+public sealed class RestoreSignalTests(KafkaFixture kafka, ITestOutputHelper log) : IClassFixture<KafkaFixture>, IDisposable
+{
+    private const int Partitions = 12;
+    private const int PerPartition = 8_000;
+    private const int Total = Partitions * PerPartition;
+    private const int Interrupted = 130;
+
+    private readonly EngineScenario _s = new(kafka.Broker);
+
+    public void Dispose() => _s.Dispose();
+
+    [Theory]
+    [InlineData("INT")]
+    [InlineData("TERM")]
+    public async Task A_signal_mid_restore_checkpoints_prints_the_resume_command_and_exits_130_and_that_command_finishes_exactly_once(string signal)
+    {
+        var (topic, file, input) = await BackupAsync("sig-" + signal.ToLowerInvariant());
+        using var watcher = Watcher();
+
+        using var process = Start(Args(file));
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        Assert.True(WaitForLanded(process, () => Landed(watcher, topic), Total / 5), "the restore ended before a fifth of the records landed");
+        ProcessRunner.Run("kill", ["-" + signal, process.Id.ToString(CultureInfo.InvariantCulture)]).EnsureSuccess("kill");
+        Assert.True(process.WaitForExit(TimeSpan.FromMinutes(1)), "the restore did not stop within a minute of SIG" + signal);
+        process.WaitForExit();
+        var (exit, output, error) = (process.ExitCode, await stdout, await stderr);
+        log.WriteLine(error);
+
+        var landed = Landed(watcher, topic);
+        Assert.True(exit == Interrupted, $"exit {exit}\n{output}\n{error}");
+        // The interrupted run stopped part-way (the resume below has records to skip, which is what could duplicate them).
+        Assert.InRange(landed, 1, Total - 1);
+        Assert.Contains("interrupted: stopping: flushing what is in flight and saving the checkpoint", error, StringComparison.Ordinal);
+        Assert.Contains($" of {Total:N0} records restored, checkpoint saved in ", error, StringComparison.Ordinal);
+        Assert.Contains("phase: Failed", output, StringComparison.Ordinal);
+        Assert.Contains("reason: Cancelled", output, StringComparison.Ordinal);
+        var resume = error.Split('\n').Single(l => l.StartsWith("To resume, run: ", StringComparison.Ordinal))["To resume, run: ".Length..].Trim();
+        Assert.Equal($"kafka-restored restore -f {file} --state-dir {_s.Path("state")}", resume);
+        Assert.Single(Directory.EnumerateFiles(_s.Path("state"), "checkpoints.json", SearchOption.AllDirectories));
+
+        // The printed command, run as printed (the installed name is the built binary here), resumes and completes.
+        var again = ProcessRunner.Run("dotnet", [RepoPaths.ProjectOutput("src/Daemon", "kafka-restored"), .. resume.Split(' ')[1..]], timeout: TimeSpan.FromMinutes(3));
+        Assert.True(again.ExitCode == 0, again.StdOut + again.StdErr);
+        Assert.Contains($"restoredRecords: {Total}", again.StdOut, StringComparison.Ordinal);
+        AssertEveryRecordOnce(topic, input);
+    }
+
+    [Fact]
+    public async Task A_second_ctrl_c_ends_the_process_at_once_without_the_clean_stop()
+    {
+        var (topic, file, _) = await BackupAsync("sig-twice");
+        using var watcher = Watcher();
+
+        using var process = Start(Args(file));
+        var error = new System.Text.StringBuilder();
+        var noticed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        process.ErrorDataReceived += (_, e) =>
+        {
+            if (e.Data is null) return;
+            lock (error) error.AppendLine(e.Data);
+            if (e.Data.Contains("interrupted: stopping", StringComparison.Ordinal)) noticed.TrySetResult();
+        };
+        process.BeginErrorReadLine();
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        Assert.True(WaitForLanded(process, () => Landed(watcher, topic), Total / 5), "the restore ended before a fifth of the records landed");
+        var pid = process.Id.ToString(CultureInfo.InvariantCulture);
+        ProcessRunner.Run("kill", ["-INT", pid]).EnsureSuccess("kill");
+        // The second Ctrl+C once the first was taken (two signals pending at once are one to the kernel).
+        await noticed.Task.WaitAsync(TimeSpan.FromSeconds(30));
+        ProcessRunner.Run("kill", ["-INT", pid]).EnsureSuccess("kill");
+        Assert.True(process.WaitForExit(TimeSpan.FromSeconds(30)), "a second SIGINT did not end the restore");
+        process.WaitForExit();
+        var output = await stdout;
+
+        // Death by SIGINT (reported as 128 + 2) before any status or resume line could be printed.
+        Assert.Equal(Interrupted, process.ExitCode);
+        lock (error) Assert.DoesNotContain("To resume, run:", error.ToString(), StringComparison.Ordinal);
+        Assert.DoesNotContain("phase:", output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task On_a_terminal_ctrl_c_erases_the_progress_bar_before_saying_it_stops()
+    {
+        var (topic, file, _) = await BackupAsync("sig-tty");
+        using var watcher = Watcher();
+        var command = string.Join(' ', Args(file).Prepend("dotnet").Select(w => "'" + w + "'"));
+
+        // script(1) gives the restore a terminal; its output is what a person would see.
+        using var script = Start(["-qfec", command, "/dev/null"], "script");
+        var seen = new System.Text.StringBuilder();
+        var reading = Task.Run(async () =>
+        {
+            var buffer = new char[4096];
+            int n;
+            while ((n = await script.StandardOutput.ReadAsync(buffer)) > 0)
+                lock (seen) seen.Append(buffer, 0, n);
+        });
+        var restore = await FindRestoreAsync(script.Id);
+        Assert.True(WaitForLanded(restore, () => Landed(watcher, topic), Total / 5), "the restore ended before a fifth of the records landed");
+        Assert.True(SpinUntil(() => { lock (seen) return seen.ToString().Contains("\r[", StringComparison.Ordinal); }), "no progress bar drawn");
+        ProcessRunner.Run("kill", ["-INT", restore.Id.ToString(CultureInfo.InvariantCulture)]).EnsureSuccess("kill");
+        Assert.True(script.WaitForExit(TimeSpan.FromMinutes(1)), "the restore did not stop within a minute of SIGINT");
+        await reading;
+        var screen = seen.ToString();
+
+        Assert.True(script.ExitCode == Interrupted, screen);
+        // The bar is erased (carriage return, erase line) and never drawn again after the notice.
+        var notice = screen.IndexOf("\r\u001b[Kkafka-restored restore: interrupted: stopping", StringComparison.Ordinal);
+        Assert.True(notice > 0, screen);
+        Assert.DoesNotContain("\r[", screen[notice..], StringComparison.Ordinal);
+        Assert.Contains("To resume, run: kafka-restored restore -f ", screen[notice..], StringComparison.Ordinal);
+    }
+
+    /// <summary>The restore process under script(1): the descendant running kafka-restored.</summary>
+    private static async Task<Process> FindRestoreAsync(int scriptPid)
+    {
+        for (var i = 0; i < 200; i++)
+        {
+            var pending = new Queue<int>([scriptPid]);
+            while (pending.TryDequeue(out var pid))
+            {
+                var children = $"/proc/{pid}/task/{pid}/children";
+                if (!File.Exists(children)) continue;
+                foreach (var child in File.ReadAllText(children).Split(' ', StringSplitOptions.RemoveEmptyEntries).Select(int.Parse))
+                {
+                    var cmdline = File.Exists($"/proc/{child}/cmdline") ? await File.ReadAllTextAsync($"/proc/{child}/cmdline") : "";
+                    if (cmdline.Contains("kafka-restored.dll", StringComparison.Ordinal)) return Process.GetProcessById(child);
+                    pending.Enqueue(child);
+                }
+            }
+            await Task.Delay(100);
+        }
+        throw new InvalidOperationException("no kafka-restored process under script(1)");
+    }
+
+    private static bool SpinUntil(Func<bool> condition)
+    {
+        var deadline = DateTime.UtcNow + TimeSpan.FromMinutes(1);
+        while (DateTime.UtcNow < deadline)
+        {
+            if (condition()) return true;
+            Thread.Sleep(10);
+        }
+        return false;
+    }
+
+    private async Task<(string Topic, string File, Dictionary<(string, int), IReadOnlyList<BackupRecord>> Input)> BackupAsync(string name)
+    {
+        var topic = kafka.Broker.CreateUniqueTopic(name, Partitions);
+        var padding = new string('.', 200);
+        var input = new Dictionary<(string, int), IReadOnlyList<BackupRecord>>();
+        for (var p = 0; p < Partitions; p++)
+        {
+            var partition = p;
+            input[(topic, p)] = [.. Enumerable.Range(0, PerPartition).Select(i =>
+                RestoreKit.Record(i, 1_000_000 + i, $"k{partition}-{i}", $"value-{partition}-{i}{padding}"))];
+        }
+        await _s.WriteBackupAsync(input, new Dictionary<string, int> { [topic] = Partitions }, segmentRecords: 1000);
+        var brokers = string.Join(", ", kafka.Broker.BootstrapServers.Split(',').Select(b => $"\"{b}\""));
+        var path = _s.Path(name + ".yaml");
+        // An 8 MiB budget on 2 workers keeps the restore going for a while on any machine.
+        File.WriteAllText(path, $$"""
+            apiVersion: kafka.oso.sh/v1alpha1
+            kind: KafkaRestore
+            metadata: {name: {{name}}, namespace: ops}
+            spec:
+              backupId: {{_s.BackupId}}
+              targetCluster:
+                bootstrapServers: [{{brokers}}]
+              storage:
+                storageType: filesystem
+                filesystem: {path: "{{_s.Path("backups")}}"}
+              resources:
+                limits: {cpu: "2", memory: 8Mi}
+            """);
+        return (topic, path, input);
+    }
+
+    private string[] Args(string file) => [RepoPaths.ProjectOutput("src/Daemon", "kafka-restored"), "restore", "-f", file, "--state-dir", _s.Path("state")];
+
+    private static Process Start(string[] args, string program = "dotnet")
+    {
+        var psi = new ProcessStartInfo(program) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        foreach (var a in args) psi.ArgumentList.Add(a);
+        return Process.Start(psi)!;
+    }
+
+    private IConsumer<byte[], byte[]> Watcher() => new ConsumerBuilder<byte[], byte[]>(new ConsumerConfig
+    {
+        BootstrapServers = kafka.Broker.BootstrapServers,
+        GroupId = "watch-" + Guid.NewGuid().ToString("N"),
+    }).SetLogHandler((_, _) => { }).Build();
+
+    private static long Landed(IConsumer<byte[], byte[]> watcher, string topic) => Enumerable.Range(0, Partitions)
+        .Sum(p => watcher.QueryWatermarkOffsets(new TopicPartition(topic, p), TimeSpan.FromSeconds(10)).High.Value);
+
+    /// <summary>Polls until <paramref name="threshold"/> records landed; false when the process exited first.</summary>
+    private static bool WaitForLanded(Process process, Func<long> landed, long threshold)
+    {
+        var deadline = DateTime.UtcNow + TimeSpan.FromMinutes(2);
+        while (!process.HasExited && DateTime.UtcNow < deadline)
+        {
+            if (landed() >= threshold) return !process.HasExited;
+            Thread.Sleep(5);
+        }
+        return false;
+    }
+
+    /// <summary>kcat (another client) finds every backup record exactly once per partition, in order.</summary>
+    private void AssertEveryRecordOnce(string topic, Dictionary<(string, int), IReadOnlyList<BackupRecord>> input)
+    {
+        var seen = Kcat.ReadTopic(kafka.Broker.BootstrapServers, topic);
+        Assert.Equal(Total, seen.Count);
+        for (var p = 0; p < Partitions; p++)
+        {
+            var got = seen.Where(r => r.Partition == p).Select(r => r.Key).ToList();
+            Assert.Equal(input[(topic, p)].Select(r => System.Text.Encoding.UTF8.GetString(r.Key!)), got);
+        }
+    }
+}
