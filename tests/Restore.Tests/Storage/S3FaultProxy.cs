@@ -5,9 +5,10 @@ using KafkaRestored.TestSupport;
 namespace KafkaRestored.Restore.Tests.Storage;
 
 /// <summary>
-/// An HTTP proxy on loopback in front of s3rver that answers chosen requests with an S3 error
-/// (503 SlowDown, 500 InternalError...) instead of forwarding them, and logs every request it gets,
-/// so tests can count how often the product asked for a key.
+/// An HTTP proxy on loopback in front of s3rver (or Azurite) that answers chosen requests with an
+/// error (503 SlowDown or ServerBusy, 500 InternalError...) instead of forwarding them, and logs
+/// every request it gets, so tests can count how often the product asked for a key. The error is
+/// an XML body both S3 and Azure clients parse, with Azure's x-ms-error-code header too.
 /// </summary>
 internal sealed class S3FaultProxy : IDisposable
 {
@@ -76,6 +77,7 @@ internal sealed class S3FaultProxy : IDisposable
                     $"<?xml version=\"1.0\" encoding=\"UTF-8\"?><Error><Code>{fault.Code}</Code><Message>injected by the test proxy</Message><RequestId>proxy</RequestId></Error>");
                 response.StatusCode = fault.Status;
                 response.ContentType = "application/xml";
+                response.AddHeader("x-ms-error-code", fault.Code);
                 response.ContentLength64 = xml.Length;
                 await response.OutputStream.WriteAsync(xml);
                 response.Close();
