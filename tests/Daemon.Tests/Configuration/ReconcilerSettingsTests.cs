@@ -154,4 +154,20 @@ public sealed class ReconcilerSettingsTests
         Assert.Contains(problems, p => p.StartsWith("Policy:team-a:Secrets:0 is empty", StringComparison.Ordinal));
         Assert.Contains(problems, p => p.StartsWith("Policy:Team_A is not a namespace", StringComparison.Ordinal));
     }
+
+    [Fact]
+    public void The_Azure_list_binds_and_an_empty_Azure_pattern_is_reported()
+    {
+        var options = ReconcilerSettings.Load(null, new Dictionary<string, string?>
+        {
+            ["RepositoryUrl"] = "https://h/r.git",
+            ["Policy:team-a:Azure:0"] = "azure/prodbackups/kafka-backups/team-a/*",
+            ["Policy:team-a:Azure:1"] = " ",
+        }, new Dictionary<string, string?>());
+
+        var problems = options.Validate();
+
+        Assert.Equal(["azure/prodbackups/kafka-backups/team-a/*", " "], options.HostPolicy!.For("team-a").Azure);
+        Assert.StartsWith("Policy:team-a:Azure:1 is empty", Assert.Single(problems), StringComparison.Ordinal);
+    }
 }
