@@ -189,6 +189,26 @@ public sealed class AzureBlobBackupStorageTests(AzuriteFixture azurite) : IClass
         Assert.DoesNotContain(Uri.EscapeDataString(signature), e.ToString(), StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task Without_a_key_or_token_the_ambient_credential_is_used_and_its_refusal_is_StorageAccessDenied()
+    {
+        var container = await azurite.CreateContainerAsync();
+        AzureBlobBackupStorage Ambient(string endpoint) => AzureBlobBackupStorage.Create(
+            new AzureStorageSpec(container, AzuriteFixture.AccountName, null, endpoint, null, null), new SecretStore(_secrets.Path), FastRetry);
+
+        // A bearer token is sent over https only: over Azurite's http the storage is refused before any request.
+        var overHttp = Assert.Throws<KafkaRestoredException>(() => Ambient(azurite.Endpoint));
+        // Over https the credential chain runs first; this host has no Azure identity, so it finds none.
+        var noIdentity = await Assert.ThrowsAsync<KafkaRestoredException>(() => Ambient($"https://127.0.0.1:{azurite.Port}/{AzuriteFixture.AccountName}")
+            .OpenReadAsync("b1/x", CancellationToken.None)).WaitAsync(TimeSpan.FromMinutes(2));
+
+        Assert.Equal("StorageAccessDenied", overHttp.Reason);
+        Assert.Contains("only sent over https", overHttp.Message, StringComparison.Ordinal);
+        Assert.Equal("StorageAccessDenied", noIdentity.Reason);
+        Assert.Contains("ambient Azure credential", noIdentity.Message, StringComparison.Ordinal);
+        Assert.Contains($"Azure container '{container}'", noIdentity.Message, StringComparison.Ordinal);
+    }
+
     private static async Task<List<string>> ListAsync(IBackupStorage storage, string prefix)
     {
         var keys = new List<string>();

@@ -76,6 +76,10 @@ public sealed class AzureBlobBackupStorage : IBackupStorage
         else
         {
             source = "the host's ambient Azure credential (DefaultAzureCredential: environment, workload identity, managed identity)";
+            // The SDK refuses to send a bearer token over plain http (the constructor throws).
+            if (service.Scheme != Uri.UriSchemeHttps)
+                throw new KafkaRestoredException(FailureReason.StorageAccessDenied,
+                    $"{source} is a bearer token, which is only sent over https, but azure.endpoint is {service.Scheme} (for Azure container '{spec.Container}' in account '{spec.AccountName}'); use an https endpoint, or set azure.credentialsSecret or azure.sasTokenSecret.");
             client = new BlobServiceClient(service, new DefaultAzureCredential(), options);
         }
         return new AzureBlobBackupStorage(client.GetBlobContainerClient(spec.Container), spec.AccountName, spec.Prefix, source);
@@ -211,10 +215,6 @@ public sealed class AzureBlobBackupStorage : IBackupStorage
         if (e is HttpRequestException or IOException or TimeoutException or OperationCanceledException)
             return new KafkaRestoredException(FailureReason.StorageUnavailable,
                 $"Azure could not {operation} in {ContainerName} after retries: {Innermost(e).Message}; check that the endpoint is reachable and healthy, then retry.");
-        // The SDK refuses a bearer token over plain http before sending anything.
-        if (e is InvalidOperationException or ArgumentException)
-            return new KafkaRestoredException(FailureReason.StorageAccessDenied,
-                $"Azure client for {ContainerName} refused the request with {_credentialsSource}: {e.Message}");
         return null;
     }
 
