@@ -144,6 +144,23 @@ public sealed class AzureBlobBackupStorageTests(AzuriteFixture azurite) : IClass
     }
 
     [Fact]
+    public async Task A_download_cut_mid_blob_resumes_where_it_stopped()
+    {
+        var container = await azurite.CreateContainerAsync();
+        using var proxy = new S3FaultProxy($"http://127.0.0.1:{azurite.Port}");
+        var storage = Storage(container, endpoint: $"{proxy.Endpoint}/{AzuriteFixture.AccountName}");
+        var data = new byte[3 * 1024 * 1024];
+        new Random(5).NextBytes(data);
+        await storage.WriteAsync("b1/big", new MemoryStream(data), CancellationToken.None);
+        proxy.Cut(1, 1024 * 1024, r => r.HttpMethod == "GET" && r.RawUrl!.EndsWith("b1/big", StringComparison.Ordinal));
+
+        var read = await ReadAllAsync(storage, "b1/big");
+
+        Assert.True(data.AsSpan().SequenceEqual(read));
+        Assert.Equal(2, proxy.Count("GET", "b1/big"));
+    }
+
+    [Fact]
     public async Task Throttling_past_the_last_attempt_is_StorageUnavailable_naming_the_container()
     {
         var container = await azurite.CreateContainerAsync();
