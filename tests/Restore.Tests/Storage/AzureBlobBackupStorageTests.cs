@@ -180,6 +180,21 @@ public sealed class AzureBlobBackupStorageTests(AzuriteFixture azurite) : IClass
     }
 
     [Fact]
+    public async Task An_endpoint_nobody_listens_on_is_StorageUnavailable_after_the_retries()
+    {
+        var closed = $"http://127.0.0.1:{S3rverFixture.FreePort()}/{AzuriteFixture.AccountName}";
+        var storage = Storage("any-container", endpoint: closed);
+
+        var read = await Assert.ThrowsAsync<KafkaRestoredException>(() => storage.OpenReadAsync("b1/x", CancellationToken.None));
+        var write = await Assert.ThrowsAsync<KafkaRestoredException>(() => storage.WriteAsync("b1/x", new MemoryStream([1]), CancellationToken.None));
+
+        Assert.Equal("StorageUnavailable", read.Reason);
+        Assert.Contains("Azure container 'any-container'", read.Message, StringComparison.Ordinal);
+        Assert.Contains("reachable", read.Message, StringComparison.Ordinal);
+        Assert.Equal("StorageUnavailable", write.Reason);
+    }
+
+    [Fact]
     public async Task A_sas_token_from_a_secret_reads_and_writes_and_a_read_only_one_is_denied_writing_without_the_token_in_the_message()
     {
         var container = await azurite.CreateContainerAsync();

@@ -194,6 +194,11 @@ public sealed class AzureBlobBackupStorage : IBackupStorage
     /// <summary>The user-facing error for a final SDK failure, or null when <paramref name="e"/> is not a storage failure.</summary>
     internal KafkaRestoredException? Failure(string operation, string key, Exception e)
     {
+        // Azure.Core throws an AggregateException of every try's failure once its retries are spent.
+        if (e is AggregateException { InnerExceptions.Count: > 0 } all) return Failure(operation, key, all.InnerExceptions[^1]);
+        if (e is RequestFailedException { Status: 0 } noAnswer)
+            return new KafkaRestoredException(FailureReason.StorageUnavailable,
+                $"Azure could not {operation} in {ContainerName} after retries: {Innermost(noAnswer).Message}; check that the endpoint is reachable and healthy, then retry.");
         if (e is RequestFailedException r)
         {
             // The SDK's own message quotes the service's answer (for a bad signature, the signature): only status and code are kept.
