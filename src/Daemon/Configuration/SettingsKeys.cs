@@ -20,7 +20,7 @@ public static class SettingsKeys
     /// <summary>Every root key, as the README spells it.</summary>
     public static IReadOnlyList<string> Root { get; } = Settable(typeof(ReconcilerOptions)).Concat(Settable(typeof(DaemonOptions))).ToList();
 
-    /// <summary>The lists of one namespace's policy (Secrets, Clusters, S3, Folders, InternalTopics).</summary>
+    /// <summary>The lists of one namespace's policy (the settable properties of <see cref="PolicyEntry"/>: Secrets, Clusters, S3, Azure...).</summary>
     public static IReadOnlyList<string> PolicyLists { get; } = Settable(typeof(PolicyEntry)).ToList();
 
     private static IEnumerable<string> Settable(Type type) =>

@@ -1,12 +1,12 @@
 namespace KafkaRestored.Restore.Storage;
 
 /// <summary>
-/// Where backups live (S3 or a folder). Keys are relative to the storage root and '/'-separated,
+/// Where backups live (S3, Azure Blob Storage or a folder). Keys are relative to the storage root and '/'-separated,
 /// e.g. "b1/topics/orders/partition=0/segment-00000000000000000000.bin". Reads and writes stream.
 /// </summary>
 public interface IBackupStorage
 {
-    /// <summary>The full human-readable location of a key (absolute path, or s3://bucket/prefix/key).</summary>
+    /// <summary>The full human-readable location of a key (absolute path, s3://bucket/prefix/key or azure://account/container/prefix/key).</summary>
     string Describe(string key);
 
     /// <summary>Opens an object for reading.</summary>

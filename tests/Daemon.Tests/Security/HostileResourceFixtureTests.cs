@@ -88,6 +88,17 @@ public sealed partial class HostileResourceFixtureTests
               targetCluster: {bootstrapServers: [dr-kafka-2.team-b.internal:9092]}
               storage: {storageType: filesystem, filesystem: {path: /srv/backups/team-b/nightly}}
               topics: [orders]
+            ---
+            apiVersion: kafka.oso.sh/v1alpha1
+            kind: KafkaRestore
+            metadata:
+              name: allowed-azure
+              namespace: team-b
+            spec:
+              backupId: backup-20241201
+              targetCluster: {bootstrapServers: [dr-kafka-2.team-b.internal:9092]}
+              storage: {storageType: azure, azure: {container: team-b-backups, accountName: teambbackups, prefix: daily, credentialsSecret: {name: team-b-azure}}}
+              topics: [orders]
 
             """);
 

@@ -5,9 +5,11 @@ using KafkaRestored.TestSupport;
 namespace KafkaRestored.Restore.Tests.Storage;
 
 /// <summary>
-/// An HTTP proxy on loopback in front of s3rver that answers chosen requests with an S3 error
-/// (503 SlowDown, 500 InternalError...) instead of forwarding them, and logs every request it gets,
-/// so tests can count how often the product asked for a key.
+/// An HTTP proxy on loopback in front of s3rver (or Azurite) that answers chosen requests with an
+/// error (503 SlowDown or ServerBusy, 500 InternalError...) instead of forwarding them, and logs
+/// every request it gets, so tests can count how often the product asked for a key. The error is
+/// an XML body both S3 and Azure clients parse, with Azure's x-ms-error-code header too. It can
+/// also cut an answer's body short, as a dropped connection would.
 /// </summary>
 internal sealed class S3FaultProxy : IDisposable
 {
@@ -16,6 +18,7 @@ internal sealed class S3FaultProxy : IDisposable
     private readonly string _target;
     private readonly ConcurrentQueue<(Func<HttpListenerRequest, bool> When, int Status, string Code)> _faults = new();
     private readonly ConcurrentQueue<string> _requests = new();
+    private readonly ConcurrentQueue<(Func<HttpListenerRequest, bool> When, long Bytes)> _cuts = new();
     private readonly Task _loop;
 
     public S3FaultProxy(string targetEndpoint)
@@ -38,6 +41,12 @@ internal sealed class S3FaultProxy : IDisposable
     public void Fail(int times, HttpStatusCode status, string code, Func<HttpListenerRequest, bool>? when = null)
     {
         for (var i = 0; i < times; i++) _faults.Enqueue((when ?? (_ => true), (int)status, code));
+    }
+
+    /// <summary>Forwards the next <paramref name="times"/> requests matching <paramref name="when"/> but drops the connection after <paramref name="bytes"/> bytes of the answer's body.</summary>
+    public void Cut(int times, long bytes, Func<HttpListenerRequest, bool> when)
+    {
+        for (var i = 0; i < times; i++) _cuts.Enqueue((when, bytes));
     }
 
     /// <summary>Requests received for <paramref name="method"/> on a path ending with <paramref name="keySuffix"/>.</summary>
@@ -76,6 +85,7 @@ internal sealed class S3FaultProxy : IDisposable
                     $"<?xml version=\"1.0\" encoding=\"UTF-8\"?><Error><Code>{fault.Code}</Code><Message>injected by the test proxy</Message><RequestId>proxy</RequestId></Error>");
                 response.StatusCode = fault.Status;
                 response.ContentType = "application/xml";
+                response.AddHeader("x-ms-error-code", fault.Code);
                 response.ContentLength64 = xml.Length;
                 await response.OutputStream.WriteAsync(xml);
                 response.Close();
@@ -107,6 +117,14 @@ internal sealed class S3FaultProxy : IDisposable
                 }
                 foreach (var v in values) response.AddHeader(name, v);
             }
+            if (TakeCut(request) is { } cut)
+            {
+                var full = await answer.Content.ReadAsByteArrayAsync();
+                await response.OutputStream.WriteAsync(full.AsMemory(0, (int)Math.Min(cut, full.Length)));
+                await response.OutputStream.FlushAsync();
+                response.Abort();
+                return;
+            }
             if (request.HttpMethod != "HEAD") await answer.Content.CopyToAsync(response.OutputStream);
             response.Close();
         }
@@ -129,6 +147,22 @@ internal sealed class S3FaultProxy : IDisposable
                 else kept.Add(f);
             }
             foreach (var f in kept) _faults.Enqueue(f);
+            return taken;
+        }
+    }
+
+    private long? TakeCut(HttpListenerRequest request)
+    {
+        lock (_cuts)
+        {
+            var kept = new List<(Func<HttpListenerRequest, bool>, long)>();
+            long? taken = null;
+            while (_cuts.TryDequeue(out var c))
+            {
+                if (taken is null && c.When(request)) taken = c.Bytes;
+                else kept.Add(c);
+            }
+            foreach (var c in kept) _cuts.Enqueue(c);
             return taken;
         }
     }

@@ -8,4 +8,7 @@ public enum StorageType
 
     /// <summary>A local or mounted folder.</summary>
     Filesystem,
+
+    /// <summary>Azure Blob Storage (or an emulator such as Azurite).</summary>
+    Azure,
 }

@@ -6,7 +6,7 @@ namespace KafkaRestored.Restore.Resources.Policy;
 /// </summary>
 public sealed class PolicyEntry
 {
-    /// <summary>Secret name patterns; <c>@ambient</c> stands for the host's own AWS credentials (the SDK default chain).</summary>
+    /// <summary>Secret name patterns; <c>@ambient</c> stands for the host's own credentials (the AWS SDK default chain, the Azure SDK default credential).</summary>
     public IList<string> Secrets { get; init; } = [];
 
     /// <summary>Bootstrap <c>host:port</c> patterns (compared case-insensitively).</summary>
@@ -14,6 +14,9 @@ public sealed class PolicyEntry
 
     /// <summary>S3 location patterns matched against <c>&lt;endpoint&gt;/&lt;bucket&gt;/&lt;prefix&gt;</c> (endpoint <c>aws</c> when none is given).</summary>
     public IList<string> S3 { get; init; } = [];
+
+    /// <summary>Azure Blob Storage location patterns matched against <c>&lt;endpoint&gt;/&lt;account&gt;/&lt;container&gt;/&lt;prefix&gt;</c> (endpoint <c>azure</c> when none is given).</summary>
+    public IList<string> Azure { get; init; } = [];
 
     /// <summary>Absolute folder roots; a filesystem backup path must be at or under one (<c>*</c> allows every folder).</summary>
     public IList<string> Folders { get; init; } = [];

@@ -4,7 +4,7 @@ namespace KafkaRestored.Restore.Resources.Policy;
 
 /// <summary>
 /// Decides what a validated resource may reach under a <see cref="HostPolicy"/>: every cluster,
-/// secret, S3 location, folder and internal target topic it references, each denial with the YAML
+/// secret, S3 or Azure location, folder and internal target topic it references, each denial with the YAML
 /// field it concerns. Pure except that a folder's existing part is resolved through symbolic links,
 /// so a link under an allowed root cannot lead out of it.
 /// </summary>
@@ -78,6 +78,14 @@ public static class PolicyEvaluator
         var endpoint = s3.Endpoint is null ? "aws" : CanonicalEndpoint(s3.Endpoint);
         // The storage reads under the prefix with its slashes trimmed (team-a/ and team-a are one folder).
         return $"{endpoint}/{s3.Bucket}/{(s3.Prefix ?? "").Trim('/')}";
+    }
+
+    /// <summary>The location an Azure storage is matched as: <c>&lt;endpoint&gt;/&lt;account&gt;/&lt;container&gt;/&lt;prefix&gt;</c>, endpoint <c>azure</c> when none is given.</summary>
+    public static string AzureLocation(AzureStorageSpec azure)
+    {
+        ArgumentNullException.ThrowIfNull(azure);
+        var endpoint = azure.Endpoint is null ? "azure" : CanonicalEndpoint(azure.Endpoint);
+        return $"{endpoint}/{azure.AccountName}/{azure.Container}/{(azure.Prefix ?? "").Trim('/')}";
     }
 
     /// <summary>
@@ -174,7 +182,7 @@ public static class PolicyEvaluator
         return
         [
             new PolicyDenial(first.FieldPath, first.Reference, first.Setting,
-                $"the settings have no Policy, so nothing is allowed: namespace {ns} may not use {first.Reference} (nor any other cluster, secret, S3 location or folder); " +
+                $"the settings have no Policy, so nothing is allowed: namespace {ns} may not use {first.Reference} (nor any other cluster, secret, S3 or Azure location or folder); " +
                 $"add a Policy section to the daemon settings allowing what namespace {ns} needs, starting with {first.Setting} (see docs/SECURITY.md)"),
         ];
     }
@@ -230,8 +238,30 @@ public static class PolicyEvaluator
                         $"set {path}.s3.credentialsSecret, or add {HostPolicy.AmbientSecret} to Policy:{ns}:Secrets");
                 }
             }
+            if (storage.Azure is { } azure) Azure(azure, path);
             if (storage.Filesystem is { } fs && !FolderAllowed(_entry.Folders, fs.Path))
                 Deny($"{path}.filesystem.path", "Folders", $"folder {fs.Path}", $"add it, or a folder above it, to Policy:{ns}:Folders");
+        }
+
+        private void Azure(AzureStorageSpec azure, string path)
+        {
+            var location = AzureLocation(azure);
+            var at = azure.Endpoint is null ? $"{path}.azure.accountName" : $"{path}.azure.endpoint";
+            // As for S3, the prefix is a folder: ".../team-a/*" allows the prefix team-a itself.
+            if (!PolicyPattern.AnyMatches(_entry.Azure, location) && !PolicyPattern.AnyMatches(_entry.Azure, location + "/"))
+                Deny(at, "Azure", $"Azure location {location}");
+            if (azure.Prefix is { } prefix && prefix.Split('/').Any(p => p is "." or ".."))
+            {
+                Denials.Add(new PolicyDenial($"{path}.azure.prefix", $"Azure prefix {prefix}", $"Policy:{ns}:Azure",
+                    $"namespace {ns} may not use Azure prefix {prefix}: '.' and '..' segments could lead out of the location Policy:{ns}:Azure allows; write the prefix without them"));
+            }
+            if (azure.CredentialsSecret is { } key) Secret(key.Name, $"{path}.azure.credentialsSecret.name");
+            else if (azure.SasTokenSecret is { } sas) Secret(sas.Name, $"{path}.azure.sasTokenSecret.name");
+            else if (!PolicyPattern.AnyMatches(_entry.Secrets, HostPolicy.AmbientSecret))
+            {
+                Deny($"{path}.azure", "Secrets", $"the host's ambient Azure credential (secret {HostPolicy.AmbientSecret}, used when neither azure.credentialsSecret nor azure.sasTokenSecret is set)",
+                    $"set {path}.azure.credentialsSecret or {path}.azure.sasTokenSecret, or add {HostPolicy.AmbientSecret} to Policy:{ns}:Secrets");
+            }
         }
 
         public void TargetTopics(KafkaRestoreSpec spec)

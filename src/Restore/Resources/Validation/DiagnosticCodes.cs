@@ -109,6 +109,9 @@ public static class DiagnosticCodes
     /// <summary>An s3 bucket holding a path, or an unusable s3 endpoint URL.</summary>
     public const string InvalidS3Location = "InvalidS3Location";
 
+    /// <summary>An azure container or account that is not a valid name, or an unusable azure endpoint URL.</summary>
+    public const string InvalidAzureLocation = "InvalidAzureLocation";
+
     /// <summary>A filesystem path that is not absolute.</summary>
     public const string InvalidPath = "InvalidPath";
 

@@ -3,10 +3,18 @@ using KafkaRestored.Restore.Resources.Model;
 
 namespace KafkaRestored.Restore.Resources.Validation;
 
-// SpecReaders for Storage: where a backup lives (S3 or a folder).
+// SpecReaders for Storage: where a backup lives (S3, Azure Blob Storage or a folder).
 internal static partial class SpecReaders
 {
-    private static readonly string[] StorageFields = ["storageType", "s3", "filesystem"];
+    private static readonly string[] StorageFields = ["storageType", "s3", "filesystem", "azure"];
+
+    /// <summary>The block each storage type needs; any other block given beside it is a conflict.</summary>
+    private static readonly (StorageType Type, string Block, string Hint)[] StorageBlocks =
+    [
+        (StorageType.S3, "s3", "storageType s3 needs an s3 block with at least bucket"),
+        (StorageType.Filesystem, "filesystem", "storageType filesystem needs filesystem.path"),
+        (StorageType.Azure, "azure", "storageType azure needs an azure block with at least container and accountName"),
+    ];
 
     private static readonly string[] S3Fields = ["bucket", "region", "prefix", "endpoint", "forcePathStyle", "credentialsSecret"];
 
@@ -16,32 +24,31 @@ internal static partial class SpecReaders
 
     private static StorageSpec? Storage(MapReader parent, bool required)
     {
-        var m = parent.Map("storage", StorageFields, required, "say where the backup is (storageType s3 or filesystem)");
+        var m = parent.Map("storage", StorageFields, required, "say where the backup is (storageType s3, azure or filesystem)");
         if (m is null) return null;
         var before = m.Ctx.ErrorCount;
         var type = m.Enum("storageType", SpecVocabulary.StorageTypes, required: true);
         var s3 = S3(m);
         var fs = Filesystem(m);
-        if (type == StorageType.S3)
+        var azure = Azure(m);
+        foreach (var (kind, block, hint) in StorageBlocks)
         {
-            if (!m.Present("s3")) m.Missing("s3", "storageType s3 needs an s3 block with at least bucket");
-            if (m.Present("filesystem"))
+            if (type != kind) continue;
+            if (!m.Present(block)) m.Missing(block, hint);
+            foreach (var (_, other, _) in StorageBlocks)
             {
-                m.Ctx.Error(m.KeyAt("filesystem"), DiagnosticCodes.ConflictingFields,
-                    $"{m.FieldPath("filesystem")} is given but storageType is s3; remove one of them");
-            }
-        }
-        else if (type == StorageType.Filesystem)
-        {
-            if (!m.Present("filesystem")) m.Missing("filesystem", "storageType filesystem needs filesystem.path");
-            if (m.Present("s3"))
-            {
-                m.Ctx.Error(m.KeyAt("s3"), DiagnosticCodes.ConflictingFields,
-                    $"{m.FieldPath("s3")} is given but storageType is filesystem; remove one of them");
+                if (other == block || !m.Present(other)) continue;
+                m.Ctx.Error(m.KeyAt(other), DiagnosticCodes.ConflictingFields,
+                    $"{m.FieldPath(other)} is given but storageType is {block}; remove one of them");
             }
         }
         if (m.Ctx.ErrorCount > before) return null;
-        return type == StorageType.S3 ? new StorageSpec(StorageType.S3, s3, null) : new StorageSpec(StorageType.Filesystem, null, fs);
+        return type switch
+        {
+            StorageType.S3 => new StorageSpec(StorageType.S3, s3, null),
+            StorageType.Azure => new StorageSpec(StorageType.Azure, null, null, azure),
+            _ => new StorageSpec(StorageType.Filesystem, null, fs),
+        };
     }
 
     private static S3StorageSpec? S3(MapReader storage)
@@ -71,8 +78,7 @@ internal static partial class SpecReaders
         var prefix = m.String("prefix");
         var endpoint = m.String("endpoint");
         // User info, a query or a fragment would let the written text and the host actually reached differ, which the host policy matches on.
-        if (endpoint is not null && (!Uri.TryCreate(endpoint, UriKind.Absolute, out var uri) || uri.Scheme is not ("http" or "https")
-            || uri.UserInfo.Length > 0 || uri.Query.Length > 0 || uri.Fragment.Length > 0))
+        if (endpoint is not null && !IsPlainHttpUrl(endpoint))
         {
             m.Ctx.Error(m.Value("endpoint")!.Start, DiagnosticCodes.InvalidS3Location,
                 $"{m.FieldPath("endpoint")} \"{MapReader.Truncate(endpoint)}\" is not an http(s) URL without user info, query or fragment (e.g. https://minio.example.com:9000)");
