@@ -15,6 +15,15 @@ internal abstract class ReadOnlyForwardStream : Stream
     /// <inheritdoc />
     public abstract override ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default);
 
+    /// <summary>A synchronous read served by <see cref="ReadAsync(Memory{byte}, CancellationToken)"/>, for streams whose source is asynchronous (an SDK's response body).</summary>
+    protected int ReadByWaitingForAsync(Span<byte> buffer)
+    {
+        var array = new byte[buffer.Length];
+        var n = ReadAsync(array.AsMemory(), CancellationToken.None).AsTask().GetAwaiter().GetResult();
+        array.AsSpan(0, n).CopyTo(buffer);
+        return n;
+    }
+
     /// <inheritdoc />
     public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
 

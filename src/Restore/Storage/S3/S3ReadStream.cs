@@ -52,13 +52,7 @@ internal sealed class S3ReadStream : ReadOnlyForwardStream
         }
     }
 
-    public override int Read(Span<byte> buffer)
-    {
-        var array = new byte[buffer.Length];
-        var n = ReadAsync(array.AsMemory(), CancellationToken.None).AsTask().GetAwaiter().GetResult();
-        array.AsSpan(0, n).CopyTo(buffer);
-        return n;
-    }
+    public override int Read(Span<byte> buffer) => ReadByWaitingForAsync(buffer);
 
     protected override void Dispose(bool disposing)
     {
