@@ -10,7 +10,15 @@ namespace KafkaRestored.Daemon.Tests.Http;
 public sealed partial class HttpEndpointTests : IAsyncLifetime
 {
     private const string Secret = "webhook-shared-secret-7f3a";
+
+    // GitHub's documented test vector ("Testing the webhook payload validation" in
+    // docs.github.com/webhooks/using-webhooks/validating-webhook-deliveries): computed by GitHub, not by us.
+    private const string GitHubSecret = "It's a Secret to Everybody";
+    private const string GitHubPayload = "Hello, World!";
+    private const string GitHubSignature = "sha256=757107ea0eb2509fc211221cce984b8a37570b6d7586c22c46f4379c8b043e17";
+
     private readonly HttpClient _http = new();
+    private string? _secret = Secret;
     private HttpEndpointService _service = null!;
     private int _triggers;
     private bool _healthy = true;
@@ -29,7 +37,7 @@ public sealed partial class HttpEndpointTests : IAsyncLifetime
                 ]),
             ],
             TriggerCycle: () => Interlocked.Increment(ref _triggers),
-            WebhookSecret: () => Secret);
+            WebhookSecret: () => _secret);
         _service = new HttpEndpointService("http://127.0.0.1:0", endpoints, NullLoggerFactory.Instance);
         await _service.StartAsync(CancellationToken.None);
         _http.BaseAddress = new Uri(_service.BoundAddress!);
@@ -86,6 +94,45 @@ public sealed partial class HttpEndpointTests : IAsyncLifetime
         good.Headers.Add(WebhookSignature.Header, WebhookSignature.Compute(Secret, body));
         using var response = await _http.PostAsync("/hooks/git", good);
         Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
+        Assert.Equal(1, Volatile.Read(ref _triggers));
+    }
+
+    [Fact]
+    public async Task Webhook_accepts_GitHubs_documented_example_and_refuses_it_for_another_payload()
+    {
+        _secret = GitHubSecret;
+        using var changed = new StringContent("Hello, World?");
+        changed.Headers.Add(WebhookSignature.Header, GitHubSignature);
+        using var refused = await _http.PostAsync("/hooks/git", changed);
+        Assert.Equal(HttpStatusCode.Unauthorized, refused.StatusCode);
+        Assert.Equal(0, Volatile.Read(ref _triggers));
+
+        using var example = new ByteArrayContent(Encoding.UTF8.GetBytes(GitHubPayload));
+        example.Headers.Add(WebhookSignature.Header, GitHubSignature);
+        using var accepted = await _http.PostAsync("/hooks/git", example);
+        Assert.Equal(HttpStatusCode.Accepted, accepted.StatusCode);
+        Assert.Equal(1, Volatile.Read(ref _triggers));
+        // What a test sender signs with must agree with GitHub too, or the other tests prove nothing.
+        Assert.Equal(GitHubSignature, WebhookSignature.Compute(GitHubSecret, Encoding.UTF8.GetBytes(GitHubPayload)));
+    }
+
+    [Fact]
+    public async Task Webhook_without_a_configured_secret_answers_404_and_triggers_nothing()
+    {
+        _secret = null;
+        using var signed = new ByteArrayContent(Encoding.UTF8.GetBytes(GitHubPayload));
+        signed.Headers.Add(WebhookSignature.Header, GitHubSignature);
+        using var disabled = await _http.PostAsync("/hooks/git", signed);
+        Assert.Equal(HttpStatusCode.NotFound, disabled.StatusCode);
+        Assert.Contains("webhook disabled", await disabled.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        Assert.Equal(0, Volatile.Read(ref _triggers));
+
+        // Positive control: the same delivery is accepted once the secret is configured.
+        _secret = GitHubSecret;
+        using var again = new ByteArrayContent(Encoding.UTF8.GetBytes(GitHubPayload));
+        again.Headers.Add(WebhookSignature.Header, GitHubSignature);
+        using var enabled = await _http.PostAsync("/hooks/git", again);
+        Assert.Equal(HttpStatusCode.Accepted, enabled.StatusCode);
         Assert.Equal(1, Volatile.Read(ref _triggers));
     }
 

@@ -52,6 +52,23 @@ public sealed class SecretStoreTests : IDisposable
         Assert.DoesNotContain("never-print-me", e.Message, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public void A_file_writable_but_not_readable_by_others_is_refused()
+    {
+        // Others could replace the value (a credential the daemon then sends to an attacker's broker).
+        var path = Write("secrets/kafka-credentials/password", "replaceable",
+            UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.OtherWrite);
+        var store = new SecretStore(_dir.Combine("secrets"));
+        var e = Assert.Throws<KafkaRestoredException>(() => store.Read("kafka-credentials", "password"));
+        Assert.Equal("InsecureSecretFile", e.Reason);
+        Assert.Contains(path, e.Message, StringComparison.Ordinal);
+        Assert.Equal("InsecureSecretFile", Assert.Throws<KafkaRestoredException>(() => SecretStore.ReadFile(path, "WebhookSecretFile")).Reason);
+
+        // Positive control: the same file once only its owner can write it.
+        File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+        Assert.Equal("replaceable", store.Read("kafka-credentials", "password"));
+    }
+
     [Theory]
     [InlineData("..", "password")]
     [InlineData("kafka-credentials", "../../etc/passwd")]
