@@ -21,11 +21,11 @@ public sealed class GitHttpsServer : IDisposable
         : ServerProcess.Find("openssl") is null ? "openssl is not installed (Debian: apt-get install openssl)"
         : null;
 
-    /// <summary>Serves <paramref name="remote"/>'s bare repository; the bot's token is <see cref="Token"/>.</summary>
-    public GitHttpsServer(GitRemote remote)
+    /// <summary>Serves <paramref name="remote"/>'s bare repository; the bot's token is <paramref name="token"/> or a fresh one (<see cref="Token"/>).</summary>
+    public GitHttpsServer(GitRemote remote, string? token = null)
     {
         if (MissingTools is { } missing) throw new InvalidOperationException(missing);
-        Token = "ghp_" + Guid.NewGuid().ToString("N");
+        Token = token ?? "ghp_" + Guid.NewGuid().ToString("N");
         HumanPassword = "pat-" + Guid.NewGuid().ToString("N");
         CaPath = _dir.Combine("ca.crt");
         GenerateCertificates();
