@@ -94,7 +94,37 @@ public sealed partial class HttpEndpointTests : IAsyncLifetime
         good.Headers.Add(WebhookSignature.Header, WebhookSignature.Compute(Secret, body));
         using var response = await _http.PostAsync("/hooks/git", good);
         Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
+        Assert.Equal("cycle triggered\n", await response.Content.ReadAsStringAsync());
         Assert.Equal(1, Volatile.Read(ref _triggers));
+    }
+
+    [Theory]
+    [InlineData("sha512=757107ea0eb2509fc211221cce984b8a37570b6d7586c22c46f4379c8b043e17")]
+    [InlineData("SHA256=757107ea0eb2509fc211221cce984b8a37570b6d7586c22c46f4379c8b043e17")]
+    [InlineData("757107ea0eb2509fc211221cce984b8a37570b6d7586c22c46f4379c8b043e17")]
+    [InlineData("sha256=757107ea0eb2509fc211221cce984b8a37570b6d7586c22c46f4379c8b043e1")]
+    [InlineData("sha256=not-hex")]
+    public async Task Webhook_with_the_right_digest_under_another_prefix_or_not_hex_is_rejected(string header)
+    {
+        _secret = GitHubSecret;
+        using var content = new StringContent(GitHubPayload);
+        content.Headers.Add(WebhookSignature.Header, header);
+        using var response = await _http.PostAsync("/hooks/git", content);
+        Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
+        Assert.Equal("bad signature\n", await response.Content.ReadAsStringAsync());
+        Assert.Equal(0, Volatile.Read(ref _triggers));
+    }
+
+    [Fact]
+    public async Task Webhook_larger_than_the_limit_is_refused_even_when_signed()
+    {
+        var body = new byte[HttpEndpointService.MaxWebhookBytes + 1];
+        Array.Fill(body, (byte)'x');
+        using var big = new ByteArrayContent(body);
+        big.Headers.Add(WebhookSignature.Header, WebhookSignature.Compute(Secret, body));
+        using var response = await _http.PostAsync("/hooks/git", big);
+        Assert.Equal(HttpStatusCode.RequestEntityTooLarge, response.StatusCode);
+        Assert.Equal(0, Volatile.Read(ref _triggers));
     }
 
     [Fact]
@@ -145,6 +175,7 @@ public sealed partial class HttpEndpointTests : IAsyncLifetime
         _healthy = false;
         using var stalled = await _http.GetAsync("/healthz");
         Assert.Equal(HttpStatusCode.ServiceUnavailable, stalled.StatusCode);
+        Assert.Contains("\"status\":\"unhealthy\"", await stalled.Content.ReadAsStringAsync(), StringComparison.Ordinal);
     }
 
     [GeneratedRegex(@"^# (HELP|TYPE) [a-zA-Z_:][a-zA-Z0-9_:]* .+$")]
