@@ -51,6 +51,15 @@ public sealed partial class HttpEndpointTests : IAsyncLifetime
     }
 
     [Fact]
+    public void Listens_on_the_configured_address_not_a_default()
+    {
+        // Configured as http://127.0.0.1:0; Kestrel's own default would be localhost:5000.
+        var bound = new Uri(_service.BoundAddress!);
+        Assert.Equal(("http", "127.0.0.1"), (bound.Scheme, bound.Host));
+        Assert.NotEqual(5000, bound.Port);
+    }
+
+    [Fact]
     public async Task Metrics_parse_as_prometheus_text()
     {
         using var response = await _http.GetAsync("/metrics");

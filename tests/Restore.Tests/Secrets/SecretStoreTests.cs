@@ -95,6 +95,20 @@ public sealed class SecretStoreTests : IDisposable
     }
 
     [Fact]
+    public void An_absolute_name_or_key_is_refused_though_Path_Combine_would_jump_to_it()
+    {
+        // Path.Combine drops everything before a rooted part: "/x" as a name would read /x/<key>.
+        var outside = Write("elsewhere/password", "outside-value");
+        var store = new SecretStore(_dir.Combine("secrets"));
+        foreach (var (name, key) in new[] { (_dir.Combine("elsewhere"), "password"), ("kafka-credentials", outside) })
+        {
+            var e = Assert.Throws<KafkaRestoredException>(() => store.Read(name, key));
+            Assert.Equal("SecretNotFound", e.Reason);
+            Assert.Contains("is not a plain file name", e.Message, StringComparison.Ordinal);
+        }
+    }
+
+    [Fact]
     public void A_missing_standalone_secret_file_names_the_setting_and_the_path()
     {
         var path = _dir.Combine("no-webhook-secret");
