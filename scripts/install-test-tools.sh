@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs what the test suite needs beyond the .NET SDK on Debian (kcat, stunnel4, openssl, git,
-# node and npm, python3 for .ci/run's count), only what is missing. apt-get runs directly as root and
+# lighttpd and openssh for the Git server tests, node and npm, python3 for .ci/run's count), only what is missing. apt-get runs directly as root and
 # through sudo otherwise, so the README's test command works for root on a machine without sudo
 # and for a normal user alike.
 set -euo pipefail
@@ -10,6 +10,12 @@ command -v kcat >/dev/null 2>&1 || need_apt+=(kcat)
 command -v stunnel4 >/dev/null 2>&1 || command -v stunnel >/dev/null 2>&1 || need_apt+=(stunnel4)
 command -v openssl >/dev/null 2>&1 || need_apt+=(openssl)
 command -v git >/dev/null 2>&1 || need_apt+=(git)
+# Real Git servers on loopback for the HTTPS and SSH transport tests; servers live in sbin, often not on a user's PATH.
+sbin=${TEST_TOOLS_SBIN:-/usr/sbin:/sbin}
+has_server() { command -v "$1" >/dev/null 2>&1 || PATH="$sbin" command -v "$1" >/dev/null 2>&1; }
+has_server lighttpd || need_apt+=(lighttpd)
+has_server sshd || need_apt+=(openssh-server)
+command -v ssh >/dev/null 2>&1 || need_apt+=(openssh-client)
 command -v node >/dev/null 2>&1 || need_apt+=(nodejs npm)
 command -v python3 >/dev/null 2>&1 || need_apt+=(python3)
 if [ ${#need_apt[@]} -eq 0 ]; then

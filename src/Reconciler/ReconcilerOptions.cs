@@ -60,6 +60,9 @@ public sealed class ReconcilerOptions
     /// <summary>SSH private key file, used through core.sshCommand.</summary>
     public string? GitSshKeyFile { get; set; }
 
+    /// <summary>known_hosts file for SSH remotes: only the host keys listed there are accepted (ssh StrictHostKeyChecking=yes); unset, ssh's own ~/.ssh/known_hosts.</summary>
+    public string? GitSshKnownHostsFile { get; set; }
+
     /// <summary>A fetch or push taking longer is abandoned and the cycle reported failed.</summary>
     public TimeSpan FetchTimeout { get; set; } = TimeSpan.FromMinutes(2);
 
@@ -113,6 +116,8 @@ public sealed class ReconcilerOptions
                 errors.Add($"{name} must be a relative folder inside the repository, got '{dir}'.");
         }
         if (GitTokenFile is not null && GitSshKeyFile is not null) errors.Add("Set only one of GitTokenFile and GitSshKeyFile.");
+        if (GitSshKnownHostsFile is { } known && !File.Exists(known))
+            errors.Add($"GitSshKnownHostsFile {known} does not exist; write the Git host's key to it (ssh-keyscan -p PORT HOST > FILE, then check it) or unset it.");
         errors.AddRange(ValidatePolicy(Policy));
         return errors;
     }

@@ -60,7 +60,7 @@ internal static class RunCommand
             using (store)
             {
                 var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true, ContentRootPath = AppContext.BaseDirectory });
-                ConfigureLogging(builder.Logging);
+                ConfigureLogging(builder.Logging, daemon.LogLevel);
                 builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(45));
 
                 AddServices(builder.Services, options, daemon, store, webhookSecret);
@@ -129,7 +129,7 @@ internal static class RunCommand
     }
 
     /// <summary>Console logging: systemd priority prefixes under journald, single coloured lines otherwise.</summary>
-    private static void ConfigureLogging(ILoggingBuilder logging)
+    private static void ConfigureLogging(ILoggingBuilder logging, LogLevel level)
     {
         logging.ClearProviders();
         // Under systemd (journald), log lines carry <N> priority prefixes instead of colours.
@@ -137,8 +137,9 @@ internal static class RunCommand
             logging.AddSystemdConsole(o => o.IncludeScopes = true);
         else
             logging.AddSimpleConsole(o => { o.SingleLine = true; o.IncludeScopes = true; o.TimestampFormat = "HH:mm:ss "; });
-        logging.SetMinimumLevel(LogLevel.Information);
-        logging.AddFilter("Microsoft", LogLevel.Warning);
+        logging.SetMinimumLevel(level);
+        // The web server's and host's own chatter only when asked for Debug or Trace.
+        logging.AddFilter("Microsoft", level <= LogLevel.Debug ? level : LogLevel.Warning);
     }
 
     private static HealthReport Health(ReconcileLoop loop, LoopHeartbeat heartbeat)

@@ -1,3 +1,5 @@
+using Microsoft.Extensions.Logging;
+
 namespace KafkaRestored.Daemon.Configuration;
 
 /// <summary>
@@ -20,6 +22,9 @@ public sealed class DaemonOptions
     /// (health and watchdog); default: twice the poll interval plus the fetch timeout.</summary>
     public TimeSpan? StallWindow { get; set; }
 
+    /// <summary>Lowest level logged (Trace, Debug, Information, Warning, Error, Critical); Debug and Trace also show the web server's own logs.</summary>
+    public LogLevel LogLevel { get; set; } = LogLevel.Information;
+
     /// <summary>True when the HTTP endpoints are wanted.</summary>
     public bool HttpEnabled => !string.IsNullOrWhiteSpace(HttpListen) && !HttpListen.Equals("off", StringComparison.OrdinalIgnoreCase);
 
@@ -29,6 +34,8 @@ public sealed class DaemonOptions
         var errors = new List<string>();
         if (HttpEnabled && (!Uri.TryCreate(HttpListen, UriKind.Absolute, out var uri) || uri.Scheme != Uri.UriSchemeHttp || uri.AbsolutePath != "/"))
             errors.Add($"HttpListen must be an http://HOST:PORT URL or 'off', got '{HttpListen}'.");
+        if (!Enum.IsDefined(LogLevel) || LogLevel == LogLevel.None)
+            errors.Add($"LogLevel must be one of Trace, Debug, Information, Warning, Error, Critical, got '{LogLevel}'.");
         if (StallWindow is { } w && w <= TimeSpan.Zero) errors.Add("StallWindow must be positive (e.g. 00:05:00).");
         if (WebhookSecretFile is { } f && !File.Exists(f)) errors.Add($"WebhookSecretFile {f} does not exist; create it (mode 0600) or unset WebhookSecretFile.");
         return errors;

@@ -94,8 +94,10 @@ public sealed class GitSource : IDisposable
             // libgit2 runs core.sshCommand as a program path without splitting arguments, so the
             // options live in a small wrapper script beside the clone.
             var wrapper = Path.Combine(Path.GetDirectoryName(RepositoryPath)!, "git-ssh");
-            var quotedKey = "'" + Path.GetFullPath(key).Replace("'", "'\\''", StringComparison.Ordinal) + "'";
-            File.WriteAllText(wrapper, $"#!/bin/sh\nexec ssh -i {quotedKey} -o IdentitiesOnly=yes -o BatchMode=yes \"$@\"\n");
+            var knownHosts = _options.GitSshKnownHostsFile is { Length: > 0 } known
+                ? $" -o UserKnownHostsFile={Quote(known)} -o StrictHostKeyChecking=yes"
+                : "";
+            File.WriteAllText(wrapper, $"#!/bin/sh\nexec ssh -i {Quote(key)} -o IdentitiesOnly=yes -o BatchMode=yes{knownHosts} \"$@\"\n");
             if (!OperatingSystem.IsWindows()) File.SetUnixFileMode(wrapper, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
             _repo.Config.Set("core.sshCommand", wrapper);
         }
@@ -104,6 +106,8 @@ public sealed class GitSource : IDisposable
             _repo.Config.Unset("core.sshCommand");
         }
     }
+
+    private static string Quote(string path) => "'" + Path.GetFullPath(path).Replace("'", "'\\''", StringComparison.Ordinal) + "'";
 
     /// <summary>
     /// Fetches the resource branch (and the status branch when configured) and returns the resource

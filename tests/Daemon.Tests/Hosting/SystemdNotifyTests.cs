@@ -105,6 +105,25 @@ public sealed class SystemdNotifyTests
         Assert.Empty(notify.Drain());
     }
 
+    [Fact]
+    public void A_log_level_of_None_and_a_missing_known_hosts_file_exit_2_naming_the_settings()
+    {
+        using var dir = new TempDir();
+        using var notify = new NotifySocket(dir.Combine("notify.sock"));
+        var known = dir.Combine("no-known-hosts");
+        using var daemon = StartDaemon(dir.Combine("repo"), dir, notify.Path, new()
+        {
+            ["KAFKA_RESTORED_LogLevel"] = "None",
+            ["KAFKA_RESTORED_GitSshKnownHostsFile"] = known,
+        });
+        Assert.True(daemon.WaitForExit(60_000));
+        var stderr = daemon.StandardError.ReadToEnd();
+        Assert.Equal(2, daemon.ExitCode);
+        Assert.Contains("LogLevel must be one of Trace, Debug, Information, Warning, Error, Critical, got 'None'", stderr, StringComparison.Ordinal);
+        Assert.Contains($"GitSshKnownHostsFile {known} does not exist", stderr, StringComparison.Ordinal);
+        Assert.Empty(notify.Drain());
+    }
+
     private static Process StartDaemon(string repo, TempDir dir, string notifySocket, Dictionary<string, string> env, bool httpOff = true)
     {
         var psi = new ProcessStartInfo("dotnet")

@@ -8,17 +8,19 @@ using KafkaRestored.Restore.Resources.Model;
 using KafkaRestored.Restore.Secrets;
 using KafkaRestored.Restore.Storage;
 using KafkaRestored.TestSupport;
+using KafkaRestored.TestSupport.GitServers;
 using Xunit.Abstractions;
 
 namespace KafkaRestored.Daemon.Tests.Security;
 
 /// <summary>
 /// SPEC 8 end to end: unique values planted in every kind of secret file (SASL, TLS, S3
-/// credentials, webhook, Git token) are searched for after a full daemon run in which the
-/// resources using them fail, in every place an operator or an attacker could read. With
-/// stunnel4 and openssl present, real TLS material is planted too (a CA, a client certificate and
-/// its private key for mutual TLS, an unrelated CA): one restore succeeds through the TLS proxy,
-/// one fails on the wrong CA, and exception text from in-process failures is searched as well.
+/// credentials, webhook, Git token) are searched for after a full daemon run, logging at Trace,
+/// in which the resources using them fail, in every place an operator or an attacker could read.
+/// The Git token is the password of a real HTTPS Git server that refuses the daemon without it.
+/// Real TLS material is planted too (stunnel4 and openssl required, else the test fails): a CA, a
+/// client certificate and key for mutual TLS, an unrelated CA; one restore succeeds through the
+/// TLS proxy, one fails on the wrong CA, and exception text from in-process failures is searched.
 /// </summary>
 public sealed class SecretsNeverLeakTests : IClassFixture<KafkaFixture>, IClassFixture<S3rverFixture>, IDisposable
 {
@@ -59,22 +61,30 @@ public sealed class SecretsNeverLeakTests : IClassFixture<KafkaFixture>, IClassF
         var gitTokenFile = Plant(_dir.Path, "daemon", "git-token");
         Assert.Equal(7, _planted.Count);
 
+        Assert.True(GitHttpsServer.MissingTools is null, $"the Git token half of this test cannot run: {GitHttpsServer.MissingTools}");
+        using var git = new GitHttpsServer(_remote, _planted["daemon/git-token"]);
         // Real TLS material: a mutual-TLS cluster behind stunnel4, its CA, a client certificate and key, and an unrelated CA.
-        using var tls = TlsKafka.MissingTools is null ? TlsKafka.Start(brokerCount: 1, requireClientCertificate: true) : null;
+        Assert.True(TlsKafka.MissingTools is null, $"the TLS half of this test cannot run: {TlsKafka.MissingTools}");
+        using var tls = TlsKafka.Start(brokerCount: 1, requireClientCertificate: true);
         var tlsTarget = PlantTlsMaterial(secrets, tls);
         await CommitRestoresUsingSecretsAsync(backups, tls, tlsTarget);
 
         var config = _dir.Combine("settings.json");
         File.WriteAllText(config, $$"""{ "GitTokenFile": "{{gitTokenFile}}", "MaxConcurrentRestores": 4, {{TestPolicy.AllowAllJson}} }""");
-        string[] settings = ["--repo", _remote.BarePath, "--branch", _remote.Branch, "--state-dir", state, "--secrets-dir", secrets, "--config", config];
+        string[] settings = ["--repo", git.Url, "--branch", _remote.Branch, "--state-dir", state, "--secrets-dir", secrets, "--config", config];
         var environment = new Dictionary<string, string?>
         {
             ["KAFKA_RESTORED_PollInterval"] = "00:00:01",
             ["KAFKA_RESTORED_RetryBaseDelay"] = "00:00:01",
+            ["KAFKA_RESTORED_LogLevel"] = "Trace",
+            ["SSL_CERT_FILE"] = git.CaPath,
         };
         var outputs = new Dictionary<string, string>();
 
         await RunDaemonAsync(settings, environment, webhookFile, secrets, tls, tlsTarget, outputs);
+        // The token was sent (the server let the bot push) and the logs searched are Trace logs.
+        Assert.Contains(git.Hooks.AcceptedPushes(), p => p.User == GitHttpsServer.BotUser);
+        Assert.Contains("trce: ", outputs["run stdout"], StringComparison.Ordinal);
 
         outputs["plan"] = Cli(["plan", .. settings], environment);
         outputs["status"] = Cli(["status", .. settings], environment);
@@ -94,25 +104,16 @@ public sealed class SecretsNeverLeakTests : IClassFixture<KafkaFixture>, IClassF
         AssertNothingLeaked(outputs, state);
     }
 
-    /// <summary>Plants the TLS cluster's CA, client certificate and key (mutual TLS) and an unrelated CA, and makes the topic the TLS restore writes to; returns it (null without TLS).</summary>
-    private string? PlantTlsMaterial(string secrets, TlsKafka? tls)
+    /// <summary>Plants the TLS cluster's CA, client certificate and key (mutual TLS) and an unrelated CA, and makes the topic the TLS restore writes to; returns it.</summary>
+    private string PlantTlsMaterial(string secrets, TlsKafka tls)
     {
-        string? tlsTarget = null;
-        if (tls is not null)
-        {
-            PlantFile(secrets, "kafka-mtls", "ca.crt", tls.CaPath);
-            PlantFile(secrets, "kafka-mtls", "tls.crt", tls.ClientCertificatePath);
-            PlantFile(secrets, "kafka-mtls", "tls.key", tls.ClientKeyPath);
-            PlantFile(secrets, "kafka-wrong-ca", "ca.crt", tls.WrongCaPath);
-            PlantFile(secrets, "kafka-wrong-ca", "tls.crt", tls.ClientCertificatePath);
-            PlantFile(secrets, "kafka-wrong-ca", "tls.key", tls.ClientKeyPath);
-            tlsTarget = tls.Broker.CreateUniqueTopic("restored-tls", 1);
-        }
-        else
-        {
-            _output.WriteLine("TLS material not planted: " + TlsKafka.MissingTools);
-        }
-        return tlsTarget;
+        PlantFile(secrets, "kafka-mtls", "ca.crt", tls.CaPath);
+        PlantFile(secrets, "kafka-mtls", "tls.crt", tls.ClientCertificatePath);
+        PlantFile(secrets, "kafka-mtls", "tls.key", tls.ClientKeyPath);
+        PlantFile(secrets, "kafka-wrong-ca", "ca.crt", tls.WrongCaPath);
+        PlantFile(secrets, "kafka-wrong-ca", "tls.crt", tls.ClientCertificatePath);
+        PlantFile(secrets, "kafka-wrong-ca", "tls.key", tls.ClientKeyPath);
+        return tls.Broker.CreateUniqueTopic("restored-tls", 1);
     }
 
     /// <summary>Writes the backup and commits one restore per kind of secret (SASL, a CA that is no PEM, S3 credentials, a missing secret, and with TLS a good and a wrong CA).</summary>
@@ -320,6 +321,7 @@ public sealed class SecretsNeverLeakTests : IClassFixture<KafkaFixture>, IClassF
             yield return (secret, "raw", value);
             yield return (secret, "base64", Convert.ToBase64String(Encoding.UTF8.GetBytes(value)));
             yield return (secret, "base64 of the value with its newline", Convert.ToBase64String(Encoding.UTF8.GetBytes(value + "\n")));
+            if (secret == "daemon/git-token") yield return (secret, "HTTP basic credentials", Convert.ToBase64String(Encoding.UTF8.GetBytes($"{GitHttpsServer.BotUser}:{value}")));
             if (value.StartsWith("-----BEGIN", StringComparison.Ordinal))
             {
                 var lines = value.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);

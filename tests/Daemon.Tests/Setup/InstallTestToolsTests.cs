@@ -41,7 +41,7 @@ public sealed class InstallTestToolsTests
 
         public ProcessResult Run() =>
             ProcessRunner.Run("/bin/bash", [Path.Combine(RepoPaths.Root, "scripts", "install-test-tools.sh")],
-                environment: new Dictionary<string, string?> { ["PATH"] = Bin }, workingDirectory: RepoPaths.Root);
+                environment: new Dictionary<string, string?> { ["PATH"] = Bin, ["TEST_TOOLS_SBIN"] = Bin }, workingDirectory: RepoPaths.Root);
 
         public void Dispose() => _dir.Dispose();
     }
@@ -64,14 +64,14 @@ public sealed class InstallTestToolsTests
 
         Assert.True(result.ExitCode == 0, result.StdOut + result.StdErr);
         Assert.Equal(
-            ["apt-get update -qq", "apt-get install -y -qq kcat stunnel4 openssl git nodejs npm python3"],
+            ["apt-get update -qq", "apt-get install -y -qq kcat stunnel4 openssl git lighttpd openssh-server openssh-client nodejs npm python3"],
             machine.Calls);
     }
 
     [Fact]
     public void A_normal_user_installs_through_sudo_and_without_sudo_is_told_what_to_do()
     {
-        using var withSudo = new FakeMachine(uid: 1000, sudo: true, "git", "python3");
+        using var withSudo = new FakeMachine(uid: 1000, sudo: true, "git", "lighttpd", "sshd", "ssh", "python3");
         var result = withSudo.Run();
         Assert.True(result.ExitCode == 0, result.StdOut + result.StdErr);
         Assert.Equal(
@@ -92,7 +92,7 @@ public sealed class InstallTestToolsTests
     [Fact]
     public void Nothing_is_installed_when_every_tool_is_present()
     {
-        using var machine = new FakeMachine(uid: 1000, sudo: false, "kcat", "stunnel4", "openssl", "git", "node", "python3");
+        using var machine = new FakeMachine(uid: 1000, sudo: false, "kcat", "stunnel4", "openssl", "git", "lighttpd", "sshd", "ssh", "node", "python3");
 
         var result = machine.Run();
 

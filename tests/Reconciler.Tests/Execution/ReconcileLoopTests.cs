@@ -280,26 +280,41 @@ public sealed class ReconcileLoopTests : IClassFixture<KafkaFixture>, IDisposabl
     [Fact]
     public async Task A_restore_running_when_the_daemon_stops_resumes_on_the_next_start_and_completes_exactly_once()
     {
+        const int PerPartition = 50_000;
         var big = _remote.Scratch("big-backups");
         var records = new Dictionary<(string, int), IReadOnlyList<BackupRecord>>();
         for (var p = 0; p < Partitions; p++)
-            records[("orders", p)] = [.. Enumerable.Range(0, 20_000).Select(i => RestoreKit.Record(i, 1_700_000_000_000 + i, $"k{i}", $"order-{p}-{i}"))];
+            records[("orders", p)] = [.. Enumerable.Range(0, PerPartition).Select(i => RestoreKit.Record(i, 1_700_000_000_000 + i, $"k{i}", $"order-{p}-{i}"))];
         await RestoreKit.WriteBackupAsync(new FilesystemBackupStorage(big), "backup-1", records, new Dictionary<string, int> { ["orders"] = Partitions });
         var target = _kafka.Broker.CreateUniqueTopic("restored-orders", Partitions);
         _remote.HumanCommit("add restore", new Dictionary<string, string?> { ["restores/r.yaml"] = RestoreYaml("r", target).Replace(_backups, big, StringComparison.Ordinal) });
         var options = Options();
 
+        long written;
         await using (var first = new LoopDaemon(options))
         {
             await first.Loop.RunCycleAsync(CancellationToken.None);
             Assert.Equal(ResourcePhase.Running, first.Record("r").Phase);
+            // Stop as soon as the first daemon has written records: otherwise the second one would not resume, just start.
+            using var watch = new ConsumerBuilder<byte[], byte[]>(new ConsumerConfig
+            {
+                BootstrapServers = _kafka.Broker.BootstrapServers,
+                GroupId = "watch-" + Guid.NewGuid().ToString("N"),
+            }).SetLogHandler((_, _) => { }).Build();
+            var deadline = DateTime.UtcNow.AddMinutes(2);
+            while (DateTime.UtcNow < deadline && Enumerable.Range(0, Partitions)
+                .All(p => watch.QueryWatermarkOffsets(new TopicPartition(target, p), TimeSpan.FromSeconds(20)).High.Value == 0))
+                await Task.Delay(5);
         }
+        written = RestoreKit.EndOffsets(_kafka.Broker.BootstrapServers, target, Partitions).Sum();
+        Assert.True(written > 0, "the first daemon wrote nothing before it stopped: nothing to resume");
+        Assert.True(written < Partitions * PerPartition, $"the first daemon finished the whole restore ({written} records) before it stopped: nothing to resume");
         await using var second = new LoopDaemon(options);
         Assert.True(await second.Loop.RunUntilIdleAsync(CancellationToken.None));
 
         var record = second.Record("r");
         Assert.Equal(ResourcePhase.Completed, record.Phase);
         Assert.Equal(1, record.Generation);
-        Assert.Equal(Partitions * 20_000, RestoreKit.EndOffsets(_kafka.Broker.BootstrapServers, target, Partitions).Sum());
+        Assert.Equal(Partitions * PerPartition, RestoreKit.EndOffsets(_kafka.Broker.BootstrapServers, target, Partitions).Sum());
     }
 }

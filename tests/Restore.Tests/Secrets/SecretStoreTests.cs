@@ -22,7 +22,13 @@ public sealed class SecretStoreTests : IDisposable
     public void Reads_name_slash_key_and_trims_one_trailing_newline()
     {
         Write("secrets/kafka-credentials/password", "s3cr3t-value\n");
-        Assert.Equal("s3cr3t-value", new SecretStore(_dir.Combine("secrets")).Read("kafka-credentials", "password"));
+        Write("secrets/kafka-credentials/windows", "from-notepad\r\n");
+        Write("secrets/kafka-credentials/twice", "two-newlines\n\n");
+        var store = new SecretStore(_dir.Combine("secrets"));
+        Assert.Equal("s3cr3t-value", store.Read("kafka-credentials", "password"));
+        Assert.Equal("from-notepad", store.Read("kafka-credentials", "windows"));
+        Assert.Equal("two-newlines\n", store.Read("kafka-credentials", "twice"));
+        Assert.Equal(_dir.Combine("secrets", "kafka-credentials", "password"), store.PathOf("kafka-credentials", "password"));
     }
 
     [Fact]
@@ -52,22 +58,72 @@ public sealed class SecretStoreTests : IDisposable
         Assert.DoesNotContain("never-print-me", e.Message, StringComparison.Ordinal);
     }
 
-    [Theory]
-    [InlineData("..", "password")]
-    [InlineData("kafka-credentials", "../../etc/passwd")]
-    [InlineData("a/b", "password")]
-    public void References_that_escape_the_folder_are_refused(string name, string key)
+    [Fact]
+    public void A_file_writable_but_not_readable_by_others_is_refused()
     {
-        Write("outside/password", "x");
+        // Others could replace the value (a credential the daemon then sends to an attacker's broker).
+        var path = Write("secrets/kafka-credentials/password", "replaceable",
+            UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.OtherWrite);
+        var store = new SecretStore(_dir.Combine("secrets"));
+        var e = Assert.Throws<KafkaRestoredException>(() => store.Read("kafka-credentials", "password"));
+        Assert.Equal("InsecureSecretFile", e.Reason);
+        Assert.Contains(path, e.Message, StringComparison.Ordinal);
+        Assert.Equal("InsecureSecretFile", Assert.Throws<KafkaRestoredException>(() => SecretStore.ReadFile(path, "WebhookSecretFile")).Reason);
+
+        // Positive control: the same file once only its owner can write it.
+        File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+        Assert.Equal("replaceable", store.Read("kafka-credentials", "password"));
+    }
+
+    [Theory]
+    [InlineData("..", "password", "password")]
+    [InlineData("kafka-credentials", "../../etc/passwd", "etc/passwd")]
+    [InlineData("a/b", "password", "secrets/a/b/password")]
+    [InlineData(".", "password", "secrets/password")]
+    [InlineData("kafka-credentials", ".", "secrets/kafka-credentials")]
+    [InlineData("", "password", "secrets/password")]
+    [InlineData("kafka-credentials", "a\\b", "secrets/kafka-credentials/a\\b")]
+    public void References_that_are_not_plain_names_are_refused_even_when_the_file_they_reach_exists(string name, string key, string reached)
+    {
+        // The file the reference would reach is there: only the name check stands between it and the caller.
+        var target = _dir.Combine(reached.Split('/'));
+        if (!Directory.Exists(target)) Write(reached, "outside-value");
         var e = Assert.Throws<KafkaRestoredException>(() => new SecretStore(_dir.Combine("secrets")).Read(name, key));
         Assert.Equal("SecretNotFound", e.Reason);
+        Assert.Contains("is not a plain file name", e.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain("outside-value", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void An_absolute_name_or_key_is_refused_though_Path_Combine_would_jump_to_it()
+    {
+        // Path.Combine drops everything before a rooted part: "/x" as a name would read /x/<key>.
+        var outside = Write("elsewhere/password", "outside-value");
+        var store = new SecretStore(_dir.Combine("secrets"));
+        foreach (var (name, key) in new[] { (_dir.Combine("elsewhere"), "password"), ("kafka-credentials", outside) })
+        {
+            var e = Assert.Throws<KafkaRestoredException>(() => store.Read(name, key));
+            Assert.Equal("SecretNotFound", e.Reason);
+            Assert.Contains("is not a plain file name", e.Message, StringComparison.Ordinal);
+        }
+    }
+
+    [Fact]
+    public void A_missing_standalone_secret_file_names_the_setting_and_the_path()
+    {
+        var path = _dir.Combine("no-webhook-secret");
+        var e = Assert.Throws<KafkaRestoredException>(() => SecretStore.ReadFile(path, "WebhookSecretFile"));
+        Assert.Equal("SecretNotFound", e.Reason);
+        Assert.StartsWith($"WebhookSecretFile: secret file {path} does not exist", e.Message, StringComparison.Ordinal);
     }
 
     [Fact]
     public void No_secrets_directory_configured_is_a_clear_error()
     {
-        var e = Assert.Throws<KafkaRestoredException>(() => new SecretStore(null).Read("kafka-credentials", "password"));
+        var store = new SecretStore(null);
+        var e = Assert.Throws<KafkaRestoredException>(() => store.Read("kafka-credentials", "password"));
         Assert.Contains("--secrets-dir", e.Message, StringComparison.Ordinal);
+        Assert.Equal(Path.Combine("<secrets directory not configured>", "kafka-credentials", "password"), store.PathOf("kafka-credentials", "password"));
     }
 
     [Fact]

@@ -63,6 +63,24 @@ public class ResourceTreeTests
     }
 
     [Fact]
+    public void A_file_that_cannot_be_opened_is_FileUnreadable_and_the_rest_still_load()
+    {
+        using var dir = new TempDir();
+        File.WriteAllText(dir.Combine("good.yaml"), Minimal);
+        // A Unix socket is listed like a file, but open() refuses it (ENXIO) even for root, unlike a chmod 000 file.
+        var path = dir.Combine("socket.yaml");
+        using var socket = new System.Net.Sockets.Socket(System.Net.Sockets.AddressFamily.Unix, System.Net.Sockets.SocketType.Stream, System.Net.Sockets.ProtocolType.Unspecified);
+        socket.Bind(new System.Net.Sockets.UnixDomainSocketEndPoint(path));
+
+        var result = ResourceLoader.LoadPaths([dir.Path]);
+
+        var problem = Assert.Single(result.Diagnostics);
+        Assert.Equal((path, DiagnosticCodes.FileUnreadable, 1, 1, true), (problem.File, problem.Code, problem.Line, problem.Column, problem.IsError));
+        Assert.StartsWith($"{path}:1:1: error: FileUnreadable: the file cannot be read (IOException: ", problem.ToString(), StringComparison.Ordinal);
+        Assert.Equal(dir.Combine("good.yaml"), Assert.Single(result.Resources).File);
+    }
+
+    [Fact]
     public void A_missing_path_is_a_PathNotFound_error()
     {
         using var dir = new TempDir();
