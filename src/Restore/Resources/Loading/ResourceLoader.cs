@@ -23,7 +23,8 @@ public static class ResourceLoader
     }
 
     /// <summary>Merges parsed files in the given order and reports duplicate identities: every place a
-    /// (kind, namespace, name) appears more than once is reported, and none of those resources is returned.</summary>
+    /// (kind, namespace, name) appears more than once is reported, and none of those resources is returned.
+    /// Then checks spec.dependsOn across the load (<see cref="DependencyCheck"/>).</summary>
     public static LoadResult Combine(IEnumerable<ParsedFile> files)
     {
         var list = files.ToList();
@@ -59,7 +60,8 @@ public static class ResourceLoader
             }
             diagnostics.AddRange(fileDiagnostics.OrderBy(d => d.Line).ThenBy(d => d.Column));
         }
-        return new LoadResult(resources, diagnostics) { FileCount = list.Count };
+        var defined = docs.Where(d => d.Doc.Id is not null).Select(d => d.Doc.Id!.Value).ToHashSet();
+        return DependencyCheck.Apply(new LoadResult(resources, diagnostics) { FileCount = list.Count }, defined);
     }
 
     /// <summary>Loads one file's content: <see cref="ParseFile"/> then <see cref="Combine"/>.</summary>
