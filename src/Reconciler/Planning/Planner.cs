@@ -34,6 +34,8 @@ public static class Planner
                 : new PlanAction(PlanActionKind.Remove, rec.Id, $"YAML deleted (was {rec.SourceFile}): remove the status file, keep a tombstone"));
         }
 
+        // Held before workers are assigned, so a suspended or waiting resource never takes a worker slot.
+        candidates.RemoveAll(c => StartGate.Hold(c.Id, c.Kind, desired, records) is { } hold && Add(actions, hold));
         AssignWorkers(candidates, context, actions);
 
         foreach (var rec in state.Where(r => PruneDue(r, context.Now)))
@@ -196,6 +198,12 @@ public static class Planner
                 actions.Add(new PlanAction(PlanActionKind.Wait, c.Id, $"{c.Why}: waiting for a worker ({context.MaxConcurrent} of {context.MaxConcurrent} busy)"));
             }
         }
+    }
+
+    private static bool Add(List<PlanAction> actions, PlanAction action)
+    {
+        actions.Add(action);
+        return true;
     }
 
     private static bool PruneDue(ResourceRecord rec, DateTimeOffset now) =>
