@@ -52,14 +52,12 @@ public static class StartGate
             var why = d is null ? "is not in the repository" : d.IsDenied ? "is denied by the host policy" : d.Duplicates.Count > 0 ? "is defined twice" : "has an invalid spec";
             return (false, true, $"{why} and cannot run");
         }
+        if (rec is { Phase: ResourcePhase.Completed } && !restarting) return (true, false, "is Completed");
+        if (rec is { Phase: ResourcePhase.Failed } && !restarting)
+            return (false, true, $"Failed ({Conditions.Find(rec.Status.Conditions, ConditionTypes.Ready)?.Reason ?? "no reason"})");
+        if (d.Resource!.Suspend) return (false, false, "is suspended (spec.suspend is true)");
         if (rec is null) return (false, false, "has not started yet");
         if (restarting) return (false, false, $"starts a new generation (was {rec.Phase})");
-        return rec.Phase switch
-        {
-            ResourcePhase.Completed => (true, false, "is Completed"),
-            ResourcePhase.Failed => (false, true, $"Failed ({Conditions.Find(rec.Status.Conditions, ConditionTypes.Ready)?.Reason ?? "no reason"})"),
-            ResourcePhase.Running => (false, false, $"is Running (attempt {rec.Attempts})"),
-            _ => (false, false, $"is {rec.Phase}"),
-        };
+        return rec.Phase == ResourcePhase.Running ? (false, false, $"is Running (attempt {rec.Attempts})") : (false, false, $"is {rec.Phase}");
     }
 }
