@@ -63,4 +63,30 @@ public sealed class SuspendCommandTests : IDisposable
         var started = Cli(["plan", .. settings]);
         Assert.Contains("Start          KafkaRestore team-a/first", started.StdOut, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void Restore_f_refuses_a_suspended_file_and_runs_a_dependent_one_by_hand_without_looking_for_its_dependency()
+    {
+        var dir = _remote.Scratch("files");
+        var config = Path.Combine(dir, "settings.json");
+        // The policy allows the folder but not the cluster: a run stops at the policy, before connecting to anything.
+        File.WriteAllText(config, """{"Policy": {"team-a": {"Folders": ["/var/backups/kafka"]}}}""");
+        var suspended = Path.Combine(dir, "suspended.yaml");
+        File.WriteAllText(suspended, Restore("held", "  suspend: true\n"));
+        var dependent = Path.Combine(dir, "dependent.yaml");
+        File.WriteAllText(dependent, Restore("later", "  dependsOn: [{kind: KafkaRestore, name: elsewhere}]\n"));
+
+        var held = Cli("restore", "-f", suspended, "--config", config, "--state-dir", _remote.Scratch("state-held"));
+        Assert.Equal(1, held.ExitCode);
+        Assert.Contains("team-a/held has spec.suspend: true, which holds it from starting; set spec.suspend: false (or remove it) to run it; nothing was run.",
+            held.StdErr, StringComparison.Ordinal);
+        Assert.DoesNotContain("PolicyDenied", held.StdErr, StringComparison.Ordinal);
+
+        // Positive control: the dependent file gets as far as the policy check, its missing dependency only noted.
+        var byHand = Cli("restore", "-f", dependent, "--config", config, "--state-dir", _remote.Scratch("state-later"));
+        Assert.Equal(1, byHand.ExitCode);
+        Assert.Contains("note: spec.dependsOn (KafkaRestore team-a/elsewhere) is honoured by the daemon only", byHand.StdErr, StringComparison.Ordinal);
+        Assert.DoesNotContain("DependencyNotFound", byHand.StdErr, StringComparison.Ordinal);
+        Assert.Contains("error: PolicyDenied: namespace team-a may not use cluster 127.0.0.1:1", byHand.StdErr, StringComparison.Ordinal);
+    }
 }
