@@ -71,7 +71,7 @@ public static class Planner
                 actions.Add(new PlanAction(PlanActionKind.DeferChange, d.Id,
                     (rerun ? $"rerun annotation set to '{d.RerunValue}'" : "spec changed") +
                     $" while generation {rec.Generation} runs: it finishes (or fails) first, then the change is planned"));
-            AddRunningWork(rec, context, candidates, actions);
+            AddRunningWork(rec, context, candidates, actions, d.Resource!.Suspend);
             return;
         }
 
@@ -162,11 +162,13 @@ public static class Planner
         }
     }
 
-    private static void AddRunningWork(ResourceRecord rec, PlanContext context, List<Candidate> candidates, List<PlanAction> actions)
+    private static void AddRunningWork(ResourceRecord rec, PlanContext context, List<Candidate> candidates, List<PlanAction> actions, bool suspended = false)
     {
         if (context.InFlight.Contains(rec.Id))
         {
-            actions.Add(new PlanAction(PlanActionKind.Unchanged, rec.Id, $"running (attempt {rec.Attempts})"));
+            // Suspending never interrupts a run: only what would come after it is held.
+            actions.Add(new PlanAction(PlanActionKind.Unchanged, rec.Id, $"running (attempt {rec.Attempts})" +
+                (suspended ? "; spec.suspend is true: this attempt finishes, no further attempt starts" : "")));
             return;
         }
         if (rec.Phase != ResourcePhase.Running) return;

@@ -90,7 +90,8 @@ public sealed class SuspendAndDependsOnLoopTests : IClassFixture<KafkaFixture>, 
         var suspendedCycle = await daemon.Loop.RunCycleAsync(CancellationToken.None);
         // The suspension was planned while attempt 1 still ran (the broker address is closed: it fails only after the connect timeout).
         Assert.Contains(id, daemon.Loop.InFlight);
-        Assert.Contains(suspendedCycle.Actions, a => a.Id == id && a.Kind == PlanActionKind.Unchanged);
+        Assert.Contains(suspendedCycle.Actions, a => a.Id == id && a.Kind == PlanActionKind.Unchanged
+            && a.Reason == "running (attempt 1); spec.suspend is true: this attempt finishes, no further attempt starts");
 
         Assert.True(await daemon.Loop.RunUntilIdleAsync(CancellationToken.None));
 
