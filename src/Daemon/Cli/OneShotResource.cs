@@ -20,7 +20,8 @@ internal sealed record OneShotResource(KafkaResource? Resource, HostPolicy? Poli
             return new(null, null, Program.UsageError);
         }
         if (!CliSupport.TryLoadPolicy(configFile, verb, error, out var policy)) return new(null, null, CliSupport.ConfigError);
-        var loaded = ResourceLoader.LoadPaths([file]);
+        // One file run by hand: its dependencies are in other files and their state in the daemon's store, so dependsOn is not checked here.
+        var loaded = ResourceLoader.LoadPaths([file], ResourceLoadOptions.Default with { CheckDependencies = false });
         foreach (var d in loaded.Diagnostics) await error.WriteLineAsync(d.ToString());
         if (loaded.HasErrors)
         {
@@ -36,6 +37,17 @@ internal sealed record OneShotResource(KafkaResource? Resource, HostPolicy? Poli
             return new(null, policy, RunFailed);
         }
         var resource = resources[0];
+        if (resource.Resource.Suspend)
+        {
+            await error.WriteLineAsync($"kafka-restored {verb}: {resource.Resource.Id.ShortName} has spec.suspend: true, which holds it from starting; " +
+                "set spec.suspend: false (or remove it) to run it; nothing was run.");
+            return new(null, policy, RunFailed);
+        }
+        if (resource.Resource.DependsOn.Count > 0)
+        {
+            await error.WriteLineAsync($"kafka-restored {verb}: note: spec.dependsOn ({string.Join(", ", resource.Resource.DependsOn.Select(d => d.Id))}) " +
+                "is honoured by the daemon only; run by hand, it starts now whatever their state.");
+        }
         // Nothing is opened, no secret read, before the policy allows every reference.
         var denials = policy is null ? PolicyEvaluator.InternalTopics(null, resource.Resource) : PolicyEvaluator.Evaluate(policy, resource.Resource);
         if (denials.Count > 0)

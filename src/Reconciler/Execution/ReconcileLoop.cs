@@ -32,6 +32,7 @@ public sealed class ReconcileLoop : IAsyncDisposable
     private readonly ILogger _logger;
     private readonly SemaphoreSlim _cycleGate = new(1, 1);
     private readonly HashSet<ResourceId> _touched = [];
+    private HashSet<ResourceId> _held = [];
     private TaskCompletionSource _trigger = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private DesiredState? _lastDesired;
     private string? _lastCommit;
@@ -110,7 +111,8 @@ public sealed class ReconcileLoop : IAsyncDisposable
 
     /// <summary>
     /// Runs cycles until no resource is Pending or Running and nothing executes (cron and CI: one
-    /// full reconciliation, waiting for the work it started, retries included). Returns true when
+    /// full reconciliation, waiting for the work it started, retries included); resources the last plan
+    /// held (spec.suspend, spec.dependsOn) do not count once nothing they wait for can move. Returns true when
     /// every cycle synced and no resource touched meanwhile ended Failed.
     /// </summary>
     public async Task<bool> RunUntilIdleAsync(CancellationToken cancellationToken)
@@ -121,7 +123,9 @@ public sealed class ReconcileLoop : IAsyncDisposable
             var report = await RunCycleAsync(cancellationToken);
             if (!report.Synced) ok = false;
             if (report.Commit is null) return false;
-            var active = _store.Resources(includeTombstones: false).Any(r => r.Phase is ResourcePhase.Pending or ResourcePhase.Running);
+            // A resource held by spec.suspend or a dependency that cannot complete would never end: it does not keep the loop waiting.
+            var active = _store.Resources(includeTombstones: false)
+                .Any(r => r.Phase is ResourcePhase.Pending or ResourcePhase.Running && (!_held.Contains(r.Id) || _runs.IsRunning(r.Id)));
             if (_runs.IsIdle && !active) break;
             await WaitForNextCycleAsync(cancellationToken);
         }
@@ -223,6 +227,7 @@ public sealed class ReconcileLoop : IAsyncDisposable
     private IReadOnlyList<PlanAction> Plan(DesiredState desired, DateTimeOffset now)
     {
         var plan = Planner.Plan(desired, _store.Resources(), new PlanContext(now, _options.MaxConcurrentRestores, _runs.InFlight.ToHashSet()));
+        _held = [.. plan.Where(a => a.Kind is PlanActionKind.Suspended or PlanActionKind.AwaitDependency or PlanActionKind.DependencyFailed).Select(a => a.Id)];
         foreach (var a in plan.Where(a => a.Kind != PlanActionKind.Unchanged && a.Kind != PlanActionKind.Wait))
             _logger.Log(AttemptLog.LevelOf(a.Kind), "{Action} {Resource}: {Reason}", a.Kind, a.Id, a.Reason);
         return plan;

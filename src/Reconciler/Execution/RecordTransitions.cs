@@ -24,6 +24,9 @@ public static class RecordTransitions
         PlanActionKind.NewGeneration => NewGeneration(d!, rec, commit, now, ConditionReasons.Pending, "spec changed: new generation; waiting for a worker"),
         PlanActionKind.Rerun => NewGeneration(d!, rec, commit, now, ConditionReasons.Pending, $"rerun requested ({ObjectMeta.RerunAnnotation}={d!.RerunValue}); waiting for a worker"),
         PlanActionKind.Start or PlanActionKind.Retry or PlanActionKind.Resume => StartAttempt(rec!, action.Kind, now),
+        PlanActionKind.Suspended => Hold(rec!, d!, ConditionReasons.Suspended, action.Reason, now),
+        PlanActionKind.AwaitDependency => Hold(rec!, d!, ConditionReasons.DependencyNotReady, action.Reason, now),
+        PlanActionKind.DependencyFailed => Hold(rec!, d!, ConditionReasons.DependencyFailed, action.Reason, now),
         PlanActionKind.DeferChange => WithCondition(rec!, d!, ConditionTypes.SpecApplied, ConditionStatus.False, ConditionReasons.SpecChangeQueued,
             $"The spec in Git changed while generation {rec!.Generation} runs; it finishes (or fails) first, then the change is applied by the rules for its outcome.", now),
         PlanActionKind.KeepCompleted => WithCondition(rec!, d!, ConditionTypes.SpecApplied, ConditionStatus.False, ConditionReasons.ImmutableAfterCompletion,
@@ -98,6 +101,20 @@ public static class RecordTransitions
             // A resumed attempt is the same attempt; a new one (start, retry) is a transition the status command shows.
             PhaseChangedAt = resume && rec.Phase == ResourcePhase.Running ? rec.PhaseChangedAt : now,
         };
+    }
+
+    /// <summary>
+    /// A resource held back from starting (suspended, waiting for a dependency): phase and attempts
+    /// unchanged, Ready False with <paramref name="reason"/>; null when it already says exactly that,
+    /// so a held resource adds no status commit per cycle.
+    /// </summary>
+    public static ResourceRecord? Hold(ResourceRecord rec, DesiredResource d, string reason, string message, DateTimeOffset now)
+    {
+        var ready = Conditions.Find(rec.Status.Conditions, ConditionTypes.Ready);
+        if (ready is { Status: ConditionStatus.False } && ready.Reason == reason && ready.Message == message
+            && rec.DesiredSpecHash == d.SpecHash && rec.DesiredRerunValue == d.RerunValue)
+            return null;
+        return WithCondition(rec, d, ConditionTypes.Ready, ConditionStatus.False, reason, message, now);
     }
 
     /// <summary>The record with one condition set and the desired spec noted, its generation and phase unchanged.</summary>

@@ -125,8 +125,8 @@ public sealed class DesiredStateLoader
     }
 
     /// <summary>
-    /// Identity of a spec: SHA-256 of the canonical YAML without labels and annotations (a rerun
-    /// annotation or a label is not a spec change).
+    /// Identity of a spec: SHA-256 of the canonical YAML without labels, annotations, spec.suspend and
+    /// spec.dependsOn (a rerun annotation, a label, suspending or reordering is not a spec change).
     /// </summary>
     public static string SpecHash(KafkaResource resource)
     {
@@ -134,7 +134,13 @@ public sealed class DesiredStateLoader
         var effective = resource is KafkaRestore { Spec.PodTemplate: not null } r
             ? r with { Spec = r.Spec with { PodTemplate = PodTemplateSpec.Empty } }
             : resource;
-        return Hash(ResourceYaml.Serialize(effective with { Metadata = resource.Metadata with { Labels = ValueMap.Empty, Annotations = ValueMap.Empty } }));
+        // Suspending must not start a new generation (attempts reset) nor count as an edit of a completed resource.
+        return Hash(ResourceYaml.Serialize(effective with
+        {
+            Metadata = resource.Metadata with { Labels = ValueMap.Empty, Annotations = ValueMap.Empty },
+            Suspend = false,
+            DependsOn = ValueList<DependencyRef>.Empty,
+        }));
     }
 
     private static string Hash(string text) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(text)));

@@ -22,6 +22,15 @@ public enum PlanActionKind
     /// <summary>Pending, or waiting for its retry time: no worker is free, or the retry is not due.</summary>
     Wait,
 
+    /// <summary>Would start (or retry, or resume) but spec.suspend is true: held, Ready reason Suspended.</summary>
+    Suspended,
+
+    /// <summary>Would start but a spec.dependsOn entry is not Completed yet: held, Ready reason DependencyNotReady.</summary>
+    AwaitDependency,
+
+    /// <summary>Would start but a spec.dependsOn entry Failed: held (never run), Ready reason DependencyFailed.</summary>
+    DependencyFailed,
+
     /// <summary>Start the next attempt after a failed one (backoff elapsed).</summary>
     Retry,
 

@@ -34,6 +34,8 @@ public static class Planner
                 : new PlanAction(PlanActionKind.Remove, rec.Id, $"YAML deleted (was {rec.SourceFile}): remove the status file, keep a tombstone"));
         }
 
+        // Held before workers are assigned, so a suspended or waiting resource never takes a worker slot.
+        candidates.RemoveAll(c => StartGate.Hold(c.Id, c.Kind, desired, records) is { } hold && Add(actions, hold));
         AssignWorkers(candidates, context, actions);
 
         foreach (var rec in state.Where(r => PruneDue(r, context.Now)))
@@ -69,7 +71,7 @@ public static class Planner
                 actions.Add(new PlanAction(PlanActionKind.DeferChange, d.Id,
                     (rerun ? $"rerun annotation set to '{d.RerunValue}'" : "spec changed") +
                     $" while generation {rec.Generation} runs: it finishes (or fails) first, then the change is planned"));
-            AddRunningWork(rec, context, candidates, actions);
+            AddRunningWork(rec, context, candidates, actions, d.Resource!.Suspend);
             return;
         }
 
@@ -160,11 +162,13 @@ public static class Planner
         }
     }
 
-    private static void AddRunningWork(ResourceRecord rec, PlanContext context, List<Candidate> candidates, List<PlanAction> actions)
+    private static void AddRunningWork(ResourceRecord rec, PlanContext context, List<Candidate> candidates, List<PlanAction> actions, bool suspended = false)
     {
         if (context.InFlight.Contains(rec.Id))
         {
-            actions.Add(new PlanAction(PlanActionKind.Unchanged, rec.Id, $"running (attempt {rec.Attempts})"));
+            // Suspending never interrupts a run: only what would come after it is held.
+            actions.Add(new PlanAction(PlanActionKind.Unchanged, rec.Id, $"running (attempt {rec.Attempts})" +
+                (suspended ? "; spec.suspend is true: this attempt finishes, no further attempt starts" : "")));
             return;
         }
         if (rec.Phase != ResourcePhase.Running) return;
@@ -196,6 +200,12 @@ public static class Planner
                 actions.Add(new PlanAction(PlanActionKind.Wait, c.Id, $"{c.Why}: waiting for a worker ({context.MaxConcurrent} of {context.MaxConcurrent} busy)"));
             }
         }
+    }
+
+    private static bool Add(List<PlanAction> actions, PlanAction action)
+    {
+        actions.Add(action);
+        return true;
     }
 
     private static bool PruneDue(ResourceRecord rec, DateTimeOffset now) =>

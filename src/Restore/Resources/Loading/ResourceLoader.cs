@@ -23,8 +23,11 @@ public static class ResourceLoader
     }
 
     /// <summary>Merges parsed files in the given order and reports duplicate identities: every place a
-    /// (kind, namespace, name) appears more than once is reported, and none of those resources is returned.</summary>
-    public static LoadResult Combine(IEnumerable<ParsedFile> files)
+    /// (kind, namespace, name) appears more than once is reported, and none of those resources is returned.
+    /// Then checks spec.dependsOn across the load (<see cref="DependencyCheck"/>).</summary>
+    public static LoadResult Combine(IEnumerable<ParsedFile> files) => CombineFiles(files, checkDependencies: true);
+
+    private static LoadResult CombineFiles(IEnumerable<ParsedFile> files, bool checkDependencies)
     {
         var list = files.ToList();
         var docs = list.SelectMany(f => f.Documents.Select(d => (File: f.File, Doc: d))).ToList();
@@ -59,7 +62,9 @@ public static class ResourceLoader
             }
             diagnostics.AddRange(fileDiagnostics.OrderBy(d => d.Line).ThenBy(d => d.Column));
         }
-        return new LoadResult(resources, diagnostics) { FileCount = list.Count };
+        var defined = docs.Where(d => d.Doc.Id is not null).Select(d => d.Doc.Id!.Value).ToHashSet();
+        var result = new LoadResult(resources, diagnostics) { FileCount = list.Count };
+        return checkDependencies ? DependencyCheck.Apply(result, defined) : result;
     }
 
     /// <summary>Loads one file's content: <see cref="ParseFile"/> then <see cref="Combine"/>.</summary>
@@ -79,7 +84,7 @@ public static class ResourceLoader
         {
             parsed.Add(ReadFile(file));
         }
-        var result = Combine(parsed);
+        var result = CombineFiles(parsed, options.CheckDependencies);
         return problems.Count == 0 ? result : result with { Diagnostics = [.. problems, .. result.Diagnostics] };
     }
 

@@ -44,6 +44,15 @@ public static class ConditionReasons
     /// <summary>The spec changed while an attempt ran; it applies after that attempt.</summary>
     public const string SpecChangeQueued = "SpecChangeQueued";
 
+    /// <summary>spec.suspend is true: the resource (or its next attempt) is not started until it is false; a running attempt finishes.</summary>
+    public const string Suspended = "Suspended";
+
+    /// <summary>A spec.dependsOn entry is not Completed yet (Pending, Running, or not recorded); the resource starts once it is.</summary>
+    public const string DependencyNotReady = "DependencyNotReady";
+
+    /// <summary>A spec.dependsOn entry Failed (or cannot run); the resource keeps waiting and does not start until it is Completed.</summary>
+    public const string DependencyFailed = "DependencyFailed";
+
     /// <summary>podTemplate was given; it has no effect outside Kubernetes.</summary>
     public const string PodTemplateIgnored = "PodTemplateIgnored";
 

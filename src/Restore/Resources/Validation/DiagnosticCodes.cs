@@ -147,4 +147,12 @@ public static class DiagnosticCodes
 
     /// <summary>Our resources nested in a List or a sequence: ignored, not read.</summary>
     public const string IgnoredDocument = "IgnoredDocument";
+
+    // Across resources.
+
+    /// <summary>A spec.dependsOn entry names a resource no file of the load defines.</summary>
+    public const string DependencyNotFound = "DependencyNotFound";
+
+    /// <summary>spec.dependsOn entries lead back to the resource itself (a self-dependency or a longer cycle).</summary>
+    public const string DependencyCycle = "DependencyCycle";
 }

@@ -67,6 +67,7 @@ internal static class ResourceValidator
                 ResourceKinds.KafkaOffsetReset => SpecReaders.OffsetReset(spec, name),
                 _ => SpecReaders.OffsetRollback(spec),
             };
+            var scheduling = spec is null ? default : SpecReaders.Scheduling(spec, meta.Namespace);
             if (ctx.ErrorCount == 0 && parsedSpec is not null && meta.Name is not null)
             {
                 var objectMeta = new ObjectMeta(meta.Name, meta.Namespace, meta.Labels, meta.Annotations);
@@ -77,6 +78,7 @@ internal static class ResourceValidator
                     KafkaOffsetRollbackSpec s => new KafkaOffsetRollback(objectMeta, s),
                     _ => null,
                 };
+                resource = resource is null ? null : resource with { Suspend = scheduling.Suspend, DependsOn = scheduling.DependsOn };
             }
         }
 

@@ -10,9 +10,9 @@ internal static partial class SpecReaders
 
     public static IReadOnlyList<string> FieldsOf(string kind) => kind switch
     {
-        ResourceKinds.KafkaRestore => RestoreFields,
-        ResourceKinds.KafkaOffsetReset => OffsetResetFields,
-        _ => OffsetRollbackFields,
+        ResourceKinds.KafkaRestore => [.. RestoreFields, .. SchedulingFields],
+        ResourceKinds.KafkaOffsetReset => [.. OffsetResetFields, .. SchedulingFields],
+        _ => [.. OffsetRollbackFields, .. SchedulingFields],
     };
 
 

@@ -26,13 +26,13 @@ public static partial class ResourceYaml
         switch (resource)
         {
             case KafkaRestore r:
-                Restore(w, r.Spec);
+                Restore(w, r.Spec, r);
                 break;
             case KafkaOffsetReset r:
-                OffsetReset(w, r.Spec);
+                OffsetReset(w, r.Spec, r);
                 break;
             case KafkaOffsetRollback r:
-                OffsetRollback(w, r.Spec);
+                OffsetRollback(w, r.Spec, r);
                 break;
             default:
                 throw new ArgumentException("unknown resource type " + resource.GetType().Name, nameof(resource));
@@ -50,7 +50,7 @@ public static partial class ResourceYaml
         w.MapEnd();
     }
 
-    private static void Restore(Writer w, KafkaRestoreSpec s)
+    private static void Restore(Writer w, KafkaRestoreSpec s, KafkaResource r)
     {
         w.MapStart();
         w.Scalar("backupId", s.BackupId);
@@ -127,10 +127,11 @@ public static partial class ResourceYaml
             w.MapEnd();
         }
         w.Scalar("onExistingData", SpecVocabulary.Text(SpecVocabulary.ExistingDataPolicies, s.OnExistingData));
+        Scheduling(w, r);
         w.MapEnd();
     }
 
-    private static void OffsetReset(Writer w, KafkaOffsetResetSpec s)
+    private static void OffsetReset(Writer w, KafkaOffsetResetSpec s, KafkaResource r)
     {
         w.MapStart();
         w.Key("kafkaCluster");
@@ -153,10 +154,11 @@ public static partial class ResourceYaml
             w.Key("snapshotBeforeReset");
             Snapshot(w, snap.Enabled, snap.SnapshotId);
         }
+        Scheduling(w, r);
         w.MapEnd();
     }
 
-    private static void OffsetRollback(Writer w, KafkaOffsetRollbackSpec s)
+    private static void OffsetRollback(Writer w, KafkaOffsetRollbackSpec s, KafkaResource r)
     {
         w.MapStart();
         w.Key("kafkaCluster");
@@ -164,7 +166,26 @@ public static partial class ResourceYaml
         w.Scalar("operation", SpecVocabulary.Text(SpecVocabulary.Operations, s.Operation));
         w.Scalar("snapshotId", s.SnapshotId);
         if (s.ConsumerGroups.Count > 0) w.List("consumerGroups", s.ConsumerGroups);
+        Scheduling(w, r);
         w.MapEnd();
+    }
+
+    /// <summary>spec.suspend and spec.dependsOn, written only when set so resources without them keep their canonical text.</summary>
+    private static void Scheduling(Writer w, KafkaResource r)
+    {
+        if (r.Suspend) w.Bool("suspend", true);
+        if (r.DependsOn.Count == 0) return;
+        w.Key("dependsOn");
+        w.SeqStart();
+        foreach (var dep in r.DependsOn)
+        {
+            w.MapStart();
+            w.Scalar("kind", dep.Kind);
+            w.Scalar("name", dep.Name);
+            w.Scalar("namespace", dep.Namespace);
+            w.MapEnd();
+        }
+        w.SeqEnd();
     }
 
     private static void Snapshot(Writer w, bool enabled, string? id)
