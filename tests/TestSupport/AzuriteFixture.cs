@@ -39,7 +39,7 @@ public sealed class AzuriteFixture : IDisposable
         _process.ErrorDataReceived += (_, _) => { };
         _process.BeginOutputReadLine();
         _process.BeginErrorReadLine();
-        WaitForPort(TimeSpan.FromSeconds(30));
+        LoopbackPort.WaitUntilListening(_process, Port, "azurite", TimeSpan.FromSeconds(30));
     }
 
     /// <summary>Loopback port Azurite listens on.</summary>
@@ -79,25 +79,5 @@ public sealed class AzuriteFixture : IDisposable
         catch (InvalidOperationException) { }
         _process.Dispose();
         _dir.Dispose();
-    }
-
-    private void WaitForPort(TimeSpan timeout)
-    {
-        var deadline = DateTime.UtcNow + timeout;
-        while (DateTime.UtcNow < deadline)
-        {
-            if (_process.HasExited) throw new InvalidOperationException($"azurite exited with code {_process.ExitCode} before listening");
-            try
-            {
-                using var c = new TcpClient();
-                c.Connect(IPAddress.Loopback, Port);
-                return;
-            }
-            catch (SocketException)
-            {
-                Thread.Sleep(100);
-            }
-        }
-        throw new TimeoutException($"azurite did not listen on port {Port} within {timeout}");
     }
 }

@@ -49,7 +49,7 @@ public sealed class S3rverFixture : IDisposable
         process.ErrorDataReceived += (_, _) => { };
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
-        WaitForPort(process, Port, TimeSpan.FromSeconds(20));
+        LoopbackPort.WaitUntilListening(process, Port, "s3rver", TimeSpan.FromSeconds(20));
         return process;
     }
 
@@ -106,26 +106,5 @@ public sealed class S3rverFixture : IDisposable
         using var l = new TcpListener(IPAddress.Loopback, 0);
         l.Start();
         return ((IPEndPoint)l.LocalEndpoint).Port;
-    }
-
-    private static void WaitForPort(Process process, int port, TimeSpan timeout)
-    {
-        var deadline = DateTime.UtcNow + timeout;
-        while (DateTime.UtcNow < deadline)
-        {
-            if (process.HasExited)
-                throw new InvalidOperationException($"s3rver exited with code {process.ExitCode} before listening");
-            try
-            {
-                using var c = new TcpClient();
-                c.Connect(IPAddress.Loopback, port);
-                return;
-            }
-            catch (SocketException)
-            {
-                Thread.Sleep(100);
-            }
-        }
-        throw new TimeoutException($"s3rver did not listen on port {port} within {timeout}");
     }
 }

@@ -44,7 +44,8 @@ public static class SteppedProcess
                     return false;
                 }
             }
-            var stepMs = rate > 0 ? Math.Clamp((threshold - now) / rate / 2, 2, 500) : 10;
+            // At most 200 ms: a step can last longer than asked when the test process is starved of CPU.
+            var stepMs = rate > 0 ? Math.Clamp((threshold - now) / rate / 2, 2, 200) : 10;
             Continue(pid);
             running.Restart();
             Thread.Sleep(TimeSpan.FromMilliseconds(stepMs));

@@ -56,7 +56,7 @@ public sealed class TlsKafka : IDisposable
         _stunnel.BeginErrorReadLine();
         try
         {
-            foreach (var port in ports.Values) WaitForListener(port);
+            foreach (var port in ports.Values) LoopbackPort.WaitUntilListening(_stunnel, port, "stunnel", TimeSpan.FromSeconds(20), () => ProxyLog);
             foreach (var b in brokers) broker.AdvertiseHostPort(b.Id, "127.0.0.1", ports[b.Id]);
         }
         catch
@@ -209,28 +209,6 @@ public sealed class TlsKafka : IDisposable
             var brokers = metadata.Brokers.Select(b => (b.BrokerId, b.Host, b.Port)).OrderBy(b => b.BrokerId).ToList();
             if (brokers.Count == bootstrap.Split(',').Length || DateTime.UtcNow > deadline) return brokers;
             Thread.Sleep(200);
-        }
-    }
-
-    private void WaitForListener(int port)
-    {
-        var deadline = DateTime.UtcNow.AddSeconds(20);
-        while (true)
-        {
-            try
-            {
-                using var client = new TcpClient();
-                client.Connect(IPAddress.Loopback, port);
-                return;
-            }
-            catch (SocketException) when (DateTime.UtcNow < deadline && !_stunnel.HasExited)
-            {
-                Thread.Sleep(100);
-            }
-            catch (SocketException e)
-            {
-                throw new InvalidOperationException($"stunnel did not listen on 127.0.0.1:{port}: {e.Message}\n{ProxyLog}", e);
-            }
         }
     }
 

@@ -26,24 +26,14 @@ internal sealed class ServerProcess : IDisposable
         _process.ErrorDataReceived += (_, e) => Append(e.Data);
         _process.BeginOutputReadLine();
         _process.BeginErrorReadLine();
-        var deadline = DateTime.UtcNow.AddSeconds(30);
-        while (true)
+        try
         {
-            try
-            {
-                using var client = new TcpClient();
-                client.Connect(IPAddress.Loopback, port);
-                return;
-            }
-            catch (SocketException) when (DateTime.UtcNow < deadline && !_process.HasExited)
-            {
-                Thread.Sleep(100);
-            }
-            catch (SocketException e)
-            {
-                Dispose();
-                throw new InvalidOperationException($"{program} did not listen on 127.0.0.1:{port}: {e.Message}\n{Output}", e);
-            }
+            LoopbackPort.WaitUntilListening(_process, port, program, TimeSpan.FromSeconds(30), () => Output);
+        }
+        catch (InvalidOperationException)
+        {
+            Dispose();
+            throw;
         }
     }
 
