@@ -158,7 +158,7 @@ public sealed class OffsetResetterTests(KafkaFixture kafka) : IClassFixture<Kafk
         Assert.Equal([expected0, 2L, expected2], await _kit.CommittedAsync(group, topic, 3));
     }
 
-    [RealKafkaFact]
+    [RealKafkaFact("the mock answers every ListOffsets by timestamp with -1, so a broker's time index cannot be looked up")]
     public async Task Timestamp_without_a_map_uses_the_brokers_time_index_on_a_real_cluster()
     {
         using var kit = new OffsetTestKit(RealKafkaFactAttribute.Bootstrap!);
@@ -212,7 +212,7 @@ public sealed class OffsetResetterTests(KafkaFixture kafka) : IClassFixture<Kafk
         Assert.Equal([5L, 0L, 12L], await _kit.CommittedAsync(idle, topic, 3));
     }
 
-    [RealKafkaFact]
+    [RealKafkaFact("the mock does not serve DescribeConsumerGroups, so a group's live members cannot be seen")]
     public async Task On_a_real_cluster_an_active_group_is_refused_from_its_description_before_any_commit()
     {
         using var kit = new OffsetTestKit(RealKafkaFactAttribute.Bootstrap!);

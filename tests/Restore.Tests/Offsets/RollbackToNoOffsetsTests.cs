@@ -127,7 +127,7 @@ public sealed class RollbackToNoOffsetsTests(KafkaFixture kafka) : IClassFixture
         Assert.Empty(none);
     }
 
-    [RealKafkaFact]
+    [RealKafkaFact("the mock does not serve OffsetDelete (ApiKey 47), and librdkafka aborts the process after asking it")]
     public async Task On_a_real_cluster_the_rollback_deletes_the_offsets_the_snapshot_did_not_have_and_is_verified()
     {
         using var kit = new OffsetTestKit(RealKafkaFactAttribute.Bootstrap!);
@@ -145,7 +145,7 @@ public sealed class RollbackToNoOffsetsTests(KafkaFixture kafka) : IClassFixture
         Assert.Equal([null, null, null], await kit.CommittedAsync(group, topic, 3));
     }
 
-    [RealKafkaFact]
+    [RealKafkaFact("the mock serves neither DescribeConsumerGroups nor OffsetDelete, so a live member's refusal cannot happen")]
     public async Task On_a_real_cluster_a_group_with_a_live_member_is_refused_by_name_and_keeps_its_offsets()
     {
         using var kit = new OffsetTestKit(RealKafkaFactAttribute.Bootstrap!);
