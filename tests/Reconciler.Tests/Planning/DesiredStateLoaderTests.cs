@@ -2,26 +2,14 @@ using KafkaRestored.Reconciler.Planning;
 using KafkaRestored.Restore.Resources.Loading;
 using KafkaRestored.Restore.Resources.Model;
 using KafkaRestored.Restore.Resources.Validation;
+using KafkaRestored.TestSupport;
 
 namespace KafkaRestored.Reconciler.Tests.Planning;
 
 /// <summary>What the desired state makes of loaded resources: spec hashes and identities.</summary>
 public class DesiredStateLoaderTests
 {
-    private const string Minimal = """
-        apiVersion: kafka.oso.sh/v1alpha1
-        kind: KafkaRestore
-        metadata:
-          name: minimal
-        spec:
-          backupId: b-1
-          targetCluster:
-            bootstrapServers: [kafka:9092]
-          storage:
-            storageType: filesystem
-            filesystem: {path: /var/backups/kafka}
-
-        """;
+    private const string Minimal = SampleResources.MinimalRestore;
 
     [Fact]
     public void Editing_podTemplate_content_is_no_spec_change_but_adding_or_removing_podTemplate_is()

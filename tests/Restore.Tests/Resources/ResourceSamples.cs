@@ -1,25 +1,13 @@
 using KafkaRestored.Restore.Resources.Loading;
 using KafkaRestored.Restore.Resources.Model;
+using KafkaRestored.TestSupport;
 
 namespace KafkaRestored.Restore.Tests.Resources;
 
 /// <summary>Small resources the model tests share.</summary>
 internal static class ResourceSamples
 {
-    internal const string Minimal = """
-        apiVersion: kafka.oso.sh/v1alpha1
-        kind: KafkaRestore
-        metadata:
-          name: minimal
-        spec:
-          backupId: b-1
-          targetCluster:
-            bootstrapServers: [kafka:9092]
-          storage:
-            storageType: filesystem
-            filesystem: {path: /var/backups/kafka}
-
-        """;
+    internal const string Minimal = SampleResources.MinimalRestore;
 
     internal static KafkaResource Single(string yaml)
     {
