@@ -89,6 +89,16 @@ public sealed class MockKafkaBroker : IDisposable
     /// <summary>Takes a broker down.</summary>
     public void BrokerDown(int id) => Command($"down {id}");
 
+    /// <summary>
+    /// Delays every broker's responses by <paramref name="ms"/> milliseconds (0: no delay). A restore under the
+    /// 8 MiB memory floor has at most ~4 MiB or 10,000 records unacknowledged, so a delay bounds its speed on
+    /// any machine: tests that must catch a restore part-way use it instead of hoping the machine is slow.
+    /// </summary>
+    public void SetRtt(int ms)
+    {
+        for (var id = 1; id <= BrokerCount; id++) Command($"rtt {id} {ms}");
+    }
+
     /// <summary>Brings a broker back up.</summary>
     public void BrokerUp(int id) => Command($"up {id}");
 

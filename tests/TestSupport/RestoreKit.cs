@@ -1,5 +1,6 @@
 using System.Text;
 using Confluent.Kafka;
+using Confluent.Kafka.Admin;
 using KafkaRestored.Restore.Backups;
 using KafkaRestored.Restore.Backups.Kbak;
 using KafkaRestored.Restore.Backups.Writing;
@@ -119,5 +120,14 @@ public static class RestoreKit
         }).SetLogHandler((_, _) => { }).Build();
         return [.. Enumerable.Range(0, partitions).Select(p =>
             consumer.QueryWatermarkOffsets(new TopicPartition(topic, p), TimeSpan.FromSeconds(20)).High.Value)];
+    }
+
+    /// <summary>Sum of the end offsets of a topic, in one ListOffsets round trip per broker.</summary>
+    public static async Task<long> LandedAsync(IAdminClient admin, string topic, int partitions)
+    {
+        var result = await admin.ListOffsetsAsync(
+            Enumerable.Range(0, partitions).Select(p => new TopicPartitionOffsetSpec { TopicPartition = new TopicPartition(topic, p), OffsetSpec = OffsetSpec.Latest() }),
+            new ListOffsetsOptions { RequestTimeout = TimeSpan.FromSeconds(30) });
+        return result.ResultInfos.Sum(r => r.TopicPartitionOffsetError.Offset.Value);
     }
 }

@@ -4,6 +4,7 @@ using KafkaRestored.Reconciler.Execution;
 using KafkaRestored.Reconciler.Git;
 using KafkaRestored.Reconciler.Planning;
 using KafkaRestored.Reconciler.State;
+using KafkaRestored.Reconciler.Tests.Reliability;
 using KafkaRestored.Reconciler.Tests.Status;
 using KafkaRestored.Restore.Backups;
 using KafkaRestored.Restore.Backups.Kbak;
@@ -287,24 +288,28 @@ public sealed class ReconcileLoopTests : IClassFixture<KafkaFixture>, IDisposabl
             records[("orders", p)] = [.. Enumerable.Range(0, PerPartition).Select(i => RestoreKit.Record(i, 1_700_000_000_000 + i, $"k{i}", $"order-{p}-{i}"))];
         await RestoreKit.WriteBackupAsync(new FilesystemBackupStorage(big), "backup-1", records, new Dictionary<string, int> { ["orders"] = Partitions });
         var target = _kafka.Broker.CreateUniqueTopic("restored-orders", Partitions);
-        _remote.HumanCommit("add restore", new Dictionary<string, string?> { ["restores/r.yaml"] = RestoreYaml("r", target).Replace(_backups, big, StringComparison.Ordinal) });
+        // The 8 MiB memory floor and slowed brokers bound the restore's speed on any machine (about 10,000 records a
+        // round trip), so the first daemon is still part-way when it sees its first records land and stops.
+        var budget = "\n  resources:\n    limits: {memory: 8Mi}";
+        _remote.HumanCommit("add restore", new Dictionary<string, string?> { ["restores/r.yaml"] = RestoreYaml("r", target, budget).Replace(_backups, big, StringComparison.Ordinal) });
         var options = Options();
 
         long written;
-        await using (var first = new LoopDaemon(options))
+        _kafka.Broker.SetRtt(FaultRig.SlowRttMs);
+        try
         {
+            await using var first = new LoopDaemon(options);
             await first.Loop.RunCycleAsync(CancellationToken.None);
             Assert.Equal(ResourcePhase.Running, first.Record("r").Phase);
             // Stop as soon as the first daemon has written records: otherwise the second one would not resume, just start.
-            using var watch = new ConsumerBuilder<byte[], byte[]>(new ConsumerConfig
-            {
-                BootstrapServers = _kafka.Broker.BootstrapServers,
-                GroupId = "watch-" + Guid.NewGuid().ToString("N"),
-            }).SetLogHandler((_, _) => { }).Build();
+            using var admin = new AdminClientBuilder(new AdminClientConfig { BootstrapServers = _kafka.Broker.BootstrapServers }).SetLogHandler((_, _) => { }).Build();
             var deadline = DateTime.UtcNow.AddMinutes(2);
-            while (DateTime.UtcNow < deadline && Enumerable.Range(0, Partitions)
-                .All(p => watch.QueryWatermarkOffsets(new TopicPartition(target, p), TimeSpan.FromSeconds(20)).High.Value == 0))
+            while (DateTime.UtcNow < deadline && await RestoreKit.LandedAsync(admin, target, Partitions) == 0)
                 await Task.Delay(5);
+        }
+        finally
+        {
+            _kafka.Broker.SetRtt(0);
         }
         written = RestoreKit.EndOffsets(_kafka.Broker.BootstrapServers, target, Partitions).Sum();
         Assert.True(written > 0, "the first daemon wrote nothing before it stopped: nothing to resume");

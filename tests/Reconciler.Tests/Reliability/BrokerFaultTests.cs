@@ -29,8 +29,6 @@ public sealed class BrokerFaultTests(KafkaFixture kafka, Xunit.Abstractions.ITes
         return (source, dir, records);
     }
 
-    private void SetRtt(int ms) => FaultRig.SetRtt(Broker, ms);
-
     private void AllBrokers(bool up)
     {
         for (var id = 1; id <= Broker.BrokerCount; id++)
@@ -109,7 +107,7 @@ public sealed class BrokerFaultTests(KafkaFixture kafka, Xunit.Abstractions.ITes
             var name = $"failed-{i}";
             string Yaml(string? rerun) => FaultRig.RestoreYaml(name, "backup-1", source, target, Broker.BootstrapServers, FaultRig.FilesystemStorage(dir), backoffLimit: 1, rerun);
             long[] partial;
-            SetRtt(FaultRig.SlowRttMs);
+            Broker.SetRtt(FaultRig.SlowRttMs);
             try
             {
                 rig.Remote.HumanCommit("add " + name, new Dictionary<string, string?> { [$"restores/{name}.yaml"] = Yaml(null) });
@@ -122,7 +120,7 @@ public sealed class BrokerFaultTests(KafkaFixture kafka, Xunit.Abstractions.ITes
                 }
                 finally
                 {
-                    SetRtt(0);
+                    Broker.SetRtt(0);
                     AllBrokers(up: true);
                 }
 
@@ -141,7 +139,7 @@ public sealed class BrokerFaultTests(KafkaFixture kafka, Xunit.Abstractions.ITes
             }
             finally
             {
-                SetRtt(0);
+                Broker.SetRtt(0);
             }
 
             rig.Remote.HumanCommit("rerun " + name, new Dictionary<string, string?> { [$"restores/{name}.yaml"] = Yaml($"after-outage-{i}") });

@@ -152,15 +152,6 @@ internal sealed class FaultRig : IAsyncDisposable
         Assert.Fail($"{name}: no attempt failed within {limit} (loop finished: {loop.IsCompleted}, phase {Record(name)?.Phase})");
     }
 
-    /// <summary>Sum of the end offsets of a topic, in one ListOffsets round trip per broker.</summary>
-    public static async Task<long> LandedAsync(IAdminClient admin, string topic, int partitions)
-    {
-        var result = await admin.ListOffsetsAsync(
-            Enumerable.Range(0, partitions).Select(p => new TopicPartitionOffsetSpec { TopicPartition = new TopicPartition(topic, p), OffsetSpec = OffsetSpec.Latest() }),
-            new ListOffsetsOptions { RequestTimeout = TimeSpan.FromSeconds(30) });
-        return result.ResultInfos.Sum(r => r.TopicPartitionOffsetError.Offset.Value);
-    }
-
     /// <summary>Waits until at least one record of the topic is in the target.</summary>
     public async Task<long> WaitForFirstRecordsAsync(string name, string bootstrap, string topic, int partitions, Task loop, TimeSpan limit)
     {
@@ -169,7 +160,7 @@ internal sealed class FaultRig : IAsyncDisposable
         while (DateTime.UtcNow < deadline)
         {
             Assert.False(loop.IsCompleted, $"the reconcile loop ended before any record of the restore landed: {Describe(name)}");
-            var landed = await LandedAsync(admin, topic, partitions);
+            var landed = await RestoreKit.LandedAsync(admin, topic, partitions);
             if (landed > 0) return landed;
             await Task.Delay(50);
         }
@@ -184,13 +175,6 @@ internal sealed class FaultRig : IAsyncDisposable
     /// </summary>
     public const int SlowRttMs = 500;
 
-    /// <summary>Delays every broker's responses by <paramref name="ms"/> milliseconds (0: no delay).</summary>
-    public static void SetRtt(MockKafkaBroker broker, int ms)
-    {
-        ArgumentNullException.ThrowIfNull(broker);
-        for (var id = 1; id <= broker.BrokerCount; id++) broker.Command($"rtt {id} {ms}");
-    }
-
     /// <summary>
     /// Commits restore <paramref name="name"/> with the brokers slowed (<see cref="SlowRttMs"/>), starts a
     /// fault once its first records are in <paramref name="target"/>, ends it once an attempt has failed,
@@ -202,7 +186,7 @@ internal sealed class FaultRig : IAsyncDisposable
         ArgumentNullException.ThrowIfNull(broker);
         ArgumentNullException.ThrowIfNull(startFault);
         ArgumentNullException.ThrowIfNull(endFault);
-        SetRtt(broker, SlowRttMs);
+        broker.SetRtt(SlowRttMs);
         try
         {
             Remote.HumanCommit("add " + name, new Dictionary<string, string?> { [$"restores/{name}.yaml"] = yaml });
@@ -215,7 +199,7 @@ internal sealed class FaultRig : IAsyncDisposable
             }
             finally
             {
-                SetRtt(broker, 0);
+                broker.SetRtt(0);
                 endFault();
             }
             Assert.True(await loop.WaitAsync(TimeSpan.FromMinutes(3)));
@@ -223,7 +207,7 @@ internal sealed class FaultRig : IAsyncDisposable
         }
         finally
         {
-            SetRtt(broker, 0);
+            broker.SetRtt(0);
         }
     }
 

@@ -72,7 +72,7 @@ public sealed partial class RestoreBudgetTests(KafkaFixture kafka, Xunit.Abstrac
         });
         // Slow broker responses, so acknowledgements lag behind reading whatever the machine's speed
         // (with limits.memory ignored, 11.7 of the 12 MB were read before being acknowledged).
-        if (slowBroker) SetRtt(300);
+        if (slowBroker) kafka.Broker.SetRtt(300);
         RestoreResult result;
         try
         {
@@ -83,7 +83,7 @@ public sealed partial class RestoreBudgetTests(KafkaFixture kafka, Xunit.Abstrac
         }
         finally
         {
-            if (slowBroker) SetRtt(0);
+            if (slowBroker) kafka.Broker.SetRtt(0);
         }
 
         RestoreSelectionTests.AssertCompleted(result);
@@ -103,11 +103,6 @@ public sealed partial class RestoreBudgetTests(KafkaFixture kafka, Xunit.Abstrac
         log.WriteLine($"limits.cpu {cpu}: at most {concurrent} partitions read at once; read but not yet acknowledged at most {maxAhead:N0} bytes (bound {bound:N0})");
         // Only with slowed brokers can reading outrun acknowledgements, so only then does this check the memory limit.
         if (slowBroker) Assert.True(maxAhead <= bound, $"{maxAhead:N0} bytes read but not acknowledged; the budget (limits.memory) is {memory:N0}");
-    }
-
-    private void SetRtt(int ms)
-    {
-        for (var id = 1; id <= kafka.Broker.BrokerCount; id++) kafka.Broker.Command($"rtt {id} {ms}");
     }
 
     private static void InterlockedMax(ref long target, long value)

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using Confluent.Kafka;
+using Confluent.Kafka.Admin;
 using KafkaRestored.Restore.Backups.Kbak;
 using KafkaRestored.TestSupport;
 using Xunit.Abstractions;
@@ -34,8 +35,8 @@ public sealed class RestoreSignalTests(KafkaFixture kafka, ITestOutputHelper log
         using var process = Start(Args(file));
         var stdout = process.StandardOutput.ReadToEndAsync();
         var stderr = process.StandardError.ReadToEndAsync();
-        Assert.True(WaitForLanded(process, () => Landed(watcher, topic), Total / 5), "the restore ended before a fifth of the records landed");
-        ProcessRunner.Run("kill", ["-" + signal, process.Id.ToString(CultureInfo.InvariantCulture)]).EnsureSuccess("kill");
+        Assert.True(RunUntilLanded(process, () => Landed(watcher, topic), Total / 5), "the restore ended before a fifth of the records landed");
+        Signal(process, signal);
         Assert.True(process.WaitForExit(TimeSpan.FromMinutes(1)), "the restore did not stop within a minute of SIG" + signal);
         process.WaitForExit();
         var (exit, output, error) = (process.ExitCode, await stdout, await stderr);
@@ -77,12 +78,11 @@ public sealed class RestoreSignalTests(KafkaFixture kafka, ITestOutputHelper log
         };
         process.BeginErrorReadLine();
         var stdout = process.StandardOutput.ReadToEndAsync();
-        Assert.True(WaitForLanded(process, () => Landed(watcher, topic), Total / 5), "the restore ended before a fifth of the records landed");
-        var pid = process.Id.ToString(CultureInfo.InvariantCulture);
-        ProcessRunner.Run("kill", ["-INT", pid]).EnsureSuccess("kill");
+        Assert.True(RunUntilLanded(process, () => Landed(watcher, topic), Total / 5), "the restore ended before a fifth of the records landed");
+        Signal(process, "INT");
         // The second Ctrl+C once the first was taken (two signals pending at once are one to the kernel).
         await noticed.Task.WaitAsync(TimeSpan.FromSeconds(30));
-        ProcessRunner.Run("kill", ["-INT", pid]).EnsureSuccess("kill");
+        Signal(process, "INT");
         Assert.True(process.WaitForExit(TimeSpan.FromSeconds(30)), "a second SIGINT did not end the restore");
         process.WaitForExit();
         var output = await stdout;
@@ -97,29 +97,46 @@ public sealed class RestoreSignalTests(KafkaFixture kafka, ITestOutputHelper log
     public async Task On_a_terminal_ctrl_c_erases_the_progress_bar_before_saying_it_stops()
     {
         var (topic, file, _) = await BackupAsync("sig-tty");
-        using var watcher = Watcher();
+        using var admin = new AdminClientBuilder(new AdminClientConfig { BootstrapServers = kafka.Broker.BootstrapServers }).SetLogHandler((_, _) => { }).Build();
         var command = string.Join(' ', Args(file).Prepend("dotnet").Select(w => "'" + w + "'"));
-
-        // script(1) gives the restore a terminal; its output is what a person would see.
-        using var script = Start(["-qfec", command, "/dev/null"], "script");
         var seen = new System.Text.StringBuilder();
-        var reading = Task.Run(async () =>
+        string Screen()
         {
-            var buffer = new char[4096];
-            int n;
-            while ((n = await script.StandardOutput.ReadAsync(buffer)) > 0)
-                lock (seen) seen.Append(buffer, 0, n);
-        });
-        var restore = await FindRestoreAsync(script.Id);
-        Assert.True(WaitForLanded(restore, () => Landed(watcher, topic), Total / 5), "the restore ended before a fifth of the records landed");
-        Assert.True(SpinUntil(() => { lock (seen) return seen.ToString().Contains("\r[", StringComparison.Ordinal); }), "no progress bar drawn");
-        ProcessRunner.Run("kill", ["-INT", restore.Id.ToString(CultureInfo.InvariantCulture)]).EnsureSuccess("kill");
-        Assert.True(script.WaitForExit(TimeSpan.FromMinutes(1)), "the restore did not stop within a minute of SIGINT");
-        await reading;
-        var screen = seen.ToString();
+            lock (seen) return seen.ToString();
+        }
 
-        Assert.True(script.ExitCode == Interrupted, screen);
+        // Stopping the restore (SIGSTOP) would stop script(1) with it, so slowed brokers hold it part-way instead: under its
+        // 8 MiB budget at most 10,000 records are unacknowledged, so a round trip of a second lands at most that many.
+        kafka.Broker.SetRtt(1000);
+        try
+        {
+            // script(1) gives the restore a terminal; its output is what a person would see.
+            using var script = Start(["-qfec", command, "/dev/null"], "script");
+            var reading = Task.Run(async () =>
+            {
+                var buffer = new char[4096];
+                int n;
+                while ((n = await script.StandardOutput.ReadAsync(buffer)) > 0)
+                    lock (seen) seen.Append(buffer, 0, n);
+            });
+            var restore = await FindRestoreAsync(script.Id);
+            var deadline = DateTime.UtcNow + TimeSpan.FromMinutes(1);
+            while (!script.HasExited && DateTime.UtcNow < deadline && await RestoreKit.LandedAsync(admin, topic, Partitions) == 0)
+                await Task.Delay(10);
+            Assert.True(SpinUntil(() => Screen().Contains("\r[", StringComparison.Ordinal)), "no progress bar drawn");
+            Assert.False(script.HasExited, "the restore ended before it could be interrupted: " + Screen());
+            Signal(restore, "INT");
+            Assert.True(script.WaitForExit(TimeSpan.FromMinutes(1)), "the restore did not stop within a minute of SIGINT");
+            await reading;
+            Assert.True(script.ExitCode == Interrupted, Screen());
+        }
+        finally
+        {
+            kafka.Broker.SetRtt(0);
+        }
+
         // The bar is erased (carriage return, erase line) and never drawn again after the notice.
+        var screen = Screen();
         var notice = screen.IndexOf("\r\u001b[Kkafka-restored restore: interrupted: stopping", StringComparison.Ordinal);
         Assert.True(notice > 0, screen);
         Assert.DoesNotContain("\r[", screen[notice..], StringComparison.Ordinal);
@@ -209,16 +226,18 @@ public sealed class RestoreSignalTests(KafkaFixture kafka, ITestOutputHelper log
     private static long Landed(IConsumer<byte[], byte[]> watcher, string topic) => Enumerable.Range(0, Partitions)
         .Sum(p => watcher.QueryWatermarkOffsets(new TopicPartition(topic, p), TimeSpan.FromSeconds(10)).High.Value);
 
-    /// <summary>Polls until <paramref name="threshold"/> records landed; false when the process exited first.</summary>
-    private static bool WaitForLanded(Process process, Func<long> landed, long threshold)
+    /// <summary>
+    /// Runs the restore in steps until <paramref name="threshold"/> records landed and leaves it stopped there; false
+    /// when it exited first. Counted while it is stopped: on a fast machine a whole restore once ran between two counts.
+    /// </summary>
+    private static bool RunUntilLanded(Process process, Func<long> landed, long threshold) =>
+        SteppedProcess.RunUntil(process.Id, () => process.HasExited, threshold, landed, () => false, TimeSpan.FromMinutes(2));
+
+    /// <summary>Sends SIG<paramref name="name"/> to the (stopped) restore and lets it run to take it.</summary>
+    private static void Signal(Process process, string name)
     {
-        var deadline = DateTime.UtcNow + TimeSpan.FromMinutes(2);
-        while (!process.HasExited && DateTime.UtcNow < deadline)
-        {
-            if (landed() >= threshold) return !process.HasExited;
-            Thread.Sleep(5);
-        }
-        return false;
+        ProcessRunner.Run("kill", ["-" + name, process.Id.ToString(CultureInfo.InvariantCulture)]).EnsureSuccess("kill");
+        SteppedProcess.Continue(process.Id);
     }
 
     /// <summary>kcat (another client) finds every backup record exactly once per partition, in order.</summary>
