@@ -1,0 +1,80 @@
+using KafkaRestored.Reconciler.Planning;
+using KafkaRestored.Reconciler.State;
+using KafkaRestored.Restore.Resources.Status;
+using KafkaRestored.Restore.Storage;
+using KafkaRestored.TestSupport;
+
+namespace KafkaRestored.Reconciler.Tests.Reliability;
+
+/// <summary>
+/// Deleting the YAML of a restore that is writing records (not one stuck connecting): the cycle that sees the
+/// deletion stops it, and no record of it lands after that cycle returns.
+/// </summary>
+public sealed class CancelWhileWritingTests(KafkaFixture kafka) : IClassFixture<KafkaFixture>
+{
+    private const int Partitions = 4;
+    private const int PerPartition = 20_000;
+
+    [Fact]
+    public async Task Deleting_the_yaml_of_a_restore_writing_records_stops_it_and_nothing_lands_afterwards()
+    {
+        await using var rig = new FaultRig();
+        const string source = "orders";
+        var dir = rig.Remote.Scratch("backups");
+        var records = FaultRig.Records(source, Partitions, PerPartition);
+        await FaultRig.WriteBackupAsync(new FilesystemBackupStorage(dir), "backup-1", source, Partitions, records);
+        var target = kafka.Broker.CreateUniqueTopic("cancelled", Partitions);
+        using var admin = new Confluent.Kafka.AdminClientBuilder(new Confluent.Kafka.AdminClientConfig { BootstrapServers = kafka.Broker.BootstrapServers })
+            .SetLogHandler((_, _) => { }).Build();
+
+        // Slowed brokers under the 8 MiB floor: ~14,000 records a round trip at most, so 80,000 take several seconds on any machine.
+        kafka.Broker.SetRtt(FaultRig.SlowRttMs);
+        long atCancel;
+        try
+        {
+            rig.Remote.HumanCommit("add r", new Dictionary<string, string?>
+            {
+                ["restores/r.yaml"] = FaultRig.RestoreYaml("r", "backup-1", source, target, kafka.Broker.BootstrapServers, FaultRig.FilesystemStorage(dir), backoffLimit: 3),
+            });
+            await rig.Loop.RunCycleAsync(CancellationToken.None);
+            Assert.Equal(ResourcePhase.Running, rig.Record("r")!.Phase);
+            var deadline = DateTime.UtcNow.AddMinutes(1);
+            while (await RestoreKit.LandedAsync(admin, target, Partitions) == 0)
+            {
+                Assert.True(DateTime.UtcNow < deadline, "no record landed within a minute: " + rig.Describe("r"));
+                await Task.Delay(20);
+            }
+
+            rig.Remote.HumanCommit("cancel r", new Dictionary<string, string?> { ["restores/r.yaml"] = null });
+            var report = await rig.Loop.RunCycleAsync(CancellationToken.None);
+            atCancel = await RestoreKit.LandedAsync(admin, target, Partitions);
+
+            Assert.Contains(report.Actions, a => a.Kind == PlanActionKind.Cancel && a.Id.Name == "r");
+            Assert.Empty(rig.Loop.InFlight);
+        }
+        finally
+        {
+            kafka.Broker.SetRtt(0);
+        }
+
+        var record = rig.Record("r")!;
+        Assert.True(record.Tombstone);
+        Assert.Equal(DeletionOutcome.Cancelled, record.Deletion);
+        Assert.Equal(ConditionReasons.Cancelled, Conditions.Find(record.Status.Conditions, ConditionTypes.Ready)!.Reason);
+        // It was cancelled part-way: records had landed and more were left to write.
+        Assert.InRange(atCancel, 1, Partitions * PerPartition - 1);
+        // Nothing lands after the cycle returned, at full broker speed, with time for any stray producer to flush.
+        for (var look = 0; look < 10; look++)
+        {
+            await Task.Delay(200);
+            Assert.Equal(atCancel, await RestoreKit.LandedAsync(admin, target, Partitions));
+        }
+        // Every record that did land is a prefix of its partition's backup, each once.
+        var seen = RestoreKit.ReadTopic(kafka.Broker.BootstrapServers, target, Partitions);
+        for (var p = 0; p < Partitions; p++)
+        {
+            var got = seen.Where(r => r.Partition == p).Select(r => System.Text.Encoding.UTF8.GetString(r.Key!)).ToList();
+            Assert.Equal(records[(source, p)].Take(got.Count).Select(r => System.Text.Encoding.UTF8.GetString(r.Key!)), got);
+        }
+    }
+}
