@@ -8,6 +8,7 @@ using KafkaRestored.Restore.Resources.Model;
 using KafkaRestored.Restore.Resources.Status;
 using KafkaRestored.Restore.Storage;
 using KafkaRestored.TestSupport;
+using KafkaRestored.TestSupport.GitServers;
 using Xunit.Abstractions;
 using KillTrigger = KafkaRestored.Daemon.Tests.Reliability.DaemonKiller.KillTrigger;
 
@@ -42,7 +43,30 @@ public sealed class DaemonCrashTests(KafkaFixture kafka, ITestOutputHelper log) 
     }
 
     [Fact]
-    public async Task The_daemon_killed_at_random_instants_mid_restore_resumes_and_completes_exactly_once()
+    public Task The_daemon_killed_at_random_instants_mid_restore_resumes_and_completes_exactly_once() =>
+        KillAndRestartAsync(_remote.BarePath, new Dictionary<string, string?>(), pushRunning: null);
+
+    /// <summary>
+    /// The same over smart HTTP with TLS (lighttpd + git http-backend, a token): the pushes production makes (libgit2's
+    /// network push, not the local-path shortcut), killed while the server takes one, never force-push or lose a commit.
+    /// </summary>
+    [Git.GitServerFact]
+    [System.Runtime.Versioning.SupportedOSPlatform("linux")]
+    public async Task Over_https_the_daemon_killed_at_random_instants_resumes_completes_once_and_never_forces_a_push()
+    {
+        using var server = new GitHttpsServer(_remote);
+        var settings = new Dictionary<string, string?>
+        {
+            ["KAFKA_RESTORED_GitTokenFile"] = server.WriteTokenFile(_dir.Path),
+            ["SSL_CERT_FILE"] = server.CaPath,
+        };
+        var output = await KillAndRestartAsync(server.Url, settings, _ => server.ReceivePackRunning);
+        Assert.Contains($"POST /git/{Path.GetFileName(_remote.BarePath)}/git-receive-pack", server.AccessLog, StringComparison.Ordinal);
+        Assert.DoesNotContain(server.Token, output, StringComparison.Ordinal);
+    }
+
+    /// <summary>The kill-and-restart run against <paramref name="repo"/>, with all its checks; returns what the daemons printed.</summary>
+    private async Task<string> KillAndRestartAsync(string repo, Dictionary<string, string?> gitSettings, Func<DaemonProcess, bool>? pushRunning)
     {
         var kills = Full ? 20 : 5;
         // The mock broker keeps about 4 MiB per partition: many partitions of ~250-byte values make
@@ -77,7 +101,7 @@ public sealed class DaemonCrashTests(KafkaFixture kafka, ITestOutputHelper log) 
         var completed = false;
         for (var run = 0; run < kills + 10 && !completed; run++)
         {
-            using var daemon = StartDaemon(_remote.BarePath, state);
+            using var daemon = StartDaemon(repo, state, gitSettings);
             if (run < plan.Count)
             {
                 var (threshold, trigger) = plan[run];
@@ -86,7 +110,7 @@ public sealed class DaemonCrashTests(KafkaFixture kafka, ITestOutputHelper log) 
                 if (trigger == KillTrigger.Landed) threshold = Math.Max(threshold, Landed() + random.Next(1, perPartition / 2));
                 var outcome = trigger == KillTrigger.Startup
                     ? DaemonKiller.KillAtStartup(daemon, TimeSpan.FromMilliseconds(random.Next(0, 2000)))
-                    : new DaemonKiller(Status).KillWhen(daemon, threshold, total / (kills + 1), trigger, Landed);
+                    : new DaemonKiller(Status, pushRunning).KillWhen(daemon, threshold, total / (kills + 1), trigger, Landed);
                 logs.Append(daemon.Output);
                 if (outcome is { } how)
                 {
@@ -116,6 +140,7 @@ public sealed class DaemonCrashTests(KafkaFixture kafka, ITestOutputHelper log) 
         // Some kills fall before the first record or after the last one (still mid-run: verification, the Completed push).
         Assert.True(figures.MidRestore >= kills / 3, $"only {figures.MidRestore} of {figures.Kills} kills landed with part of the records written");
         Assert.True(figures.DuringPush >= 1, "no kill hit a status push");
+        return logs.ToString();
     }
 
     private static List<(long Threshold, KillTrigger Trigger)> PlanKills(int kills, long total, Random random) =>
@@ -131,7 +156,7 @@ public sealed class DaemonCrashTests(KafkaFixture kafka, ITestOutputHelper log) 
         if (how.AfterRefMoved) figures.AfterRefMoved++;
         if (trigger == KillTrigger.Startup) figures.AtStartup++;
         log.WriteLine($"kill {figures.Kills} ({trigger}" + (trigger == KillTrigger.Startup ? "" : $", threshold {threshold}") + $"): {landed} of {total} records landed" +
-            (how.DuringPush ? ", git push child running" : "") + (how.AfterRefMoved ? ", remote ref had just moved" : ""));
+            (how.DuringPush ? ", a status push running" : "") + (how.AfterRefMoved ? ", remote ref had just moved" : ""));
     }
 
     /// <summary>A backup of <paramref name="partitions"/> partitions of <paramref name="perPartition"/> ~250-byte records each, in 2,000-record segments.</summary>
@@ -274,10 +299,10 @@ public sealed class DaemonCrashTests(KafkaFixture kafka, ITestOutputHelper log) 
         return text.Length > 12_000 ? text[^12_000..] : text;
     }
 
-    /// <summary><c>kafka-restored run</c> as a child process: polling every second, progress pushed every 250 ms, HTTP off.</summary>
-    private static DaemonProcess StartDaemon(string repo, string state) => new(
-        ["run", "--repo", repo, "--state-dir", state, "--http-listen", "off"],
-        TestPolicy.WithAllowAll(new Dictionary<string, string?>
+    /// <summary><c>kafka-restored run</c> as a child process: polling every second, progress pushed every 250 ms, HTTP off, plus <paramref name="gitSettings"/>.</summary>
+    private DaemonProcess StartDaemon(string repo, string state, Dictionary<string, string?> gitSettings) => new(
+        ["run", "--repo", repo, "--branch", _remote.Branch, "--state-dir", state, "--http-listen", "off"],
+        TestPolicy.WithAllowAll(new Dictionary<string, string?>(gitSettings)
         {
             ["KAFKA_RESTORED_PollInterval"] = "00:00:01",
             ["KAFKA_RESTORED_ProgressCommitInterval"] = "00:00:00.250",

@@ -6,17 +6,24 @@ namespace KafkaRestored.Daemon.Tests.Reliability;
 
 /// <summary>
 /// SIGKILLs the crash test's daemon at a chosen instant: in its first seconds, once records landed,
-/// while its <c>git push</c> child runs, or right after the remote's ref moved.
+/// while its push runs, or right after the remote's ref moved.
 /// </summary>
-internal sealed class DaemonKiller(CrashRemote remote)
+/// <param name="remote">The config remote the daemon pushes status to.</param>
+/// <param name="pushRunning">
+/// Whether a push of the daemon is under way: its <c>git push</c> child to a local remote, or the server's receive-pack
+/// for a push over the network (null: the daemon's git children).
+/// </param>
+internal sealed class DaemonKiller(CrashRemote remote, Func<DaemonProcess, bool>? pushRunning = null)
 {
+    private readonly Func<DaemonProcess, bool> _pushRunning = pushRunning ?? (daemon => GitChildren(daemon.Id).Count > 0);
+
     /// <summary>How a kill instant is chosen once the records landed passed the kill's threshold.</summary>
     public enum KillTrigger
     {
         /// <summary>At once.</summary>
         Landed,
 
-        /// <summary>While the daemon's <c>git push</c> child process runs.</summary>
+        /// <summary>While the daemon's push runs (its <c>git push</c> child, or the server's receive-pack).</summary>
         DuringPush,
 
         /// <summary>Right after the remote's branch moved (the daemon has not yet recorded its push).</summary>
@@ -61,7 +68,7 @@ internal sealed class DaemonKiller(CrashRemote remote)
         {
             if (daemon.HasExited || guard.Elapsed > TimeSpan.FromMinutes(3)) return null;
             if (trigger == KillTrigger.Landed) break;
-            if (trigger == KillTrigger.DuringPush && GitChildren(daemon.Id).Count > 0)
+            if (trigger == KillTrigger.DuringPush && _pushRunning(daemon))
             {
                 duringPush = true;
                 break;

@@ -85,6 +85,9 @@ public sealed class GitHttpsServer : IDisposable
     /// <summary>lighttpd's error log and output, for failure messages.</summary>
     public string ServerLog => (File.Exists(_dir.Combine("error.log")) ? File.ReadAllText(_dir.Combine("error.log")) : "") + _server.Output;
 
+    /// <summary>Whether the server is taking a push now (git http-backend running receive-pack).</summary>
+    public bool ReceivePackRunning => _server.HasDescendantRunning("receive-pack");
+
     /// <summary>Writes the token to a file (mode 0600) for GitTokenFile and returns its path.</summary>
     public string WriteTokenFile(string folder, string? token = null)
     {

@@ -46,6 +46,38 @@ internal sealed class ServerProcess : IDisposable
         }
     }
 
+    /// <summary>Whether a process below the server has a command line containing <paramref name="text"/> (read from /proc).</summary>
+    public bool HasDescendantRunning(string text)
+    {
+        var pending = new Queue<int>([_process.Id]);
+        while (pending.TryDequeue(out var pid))
+        {
+            foreach (var child in ReadOrEmpty($"/proc/{pid}/task/{pid}/children").Split(' ', StringSplitOptions.RemoveEmptyEntries))
+            {
+                if (!int.TryParse(child, out var id)) continue;
+                if (ReadOrEmpty($"/proc/{id}/cmdline").Replace('\0', ' ').Contains(text, StringComparison.Ordinal)) return true;
+                pending.Enqueue(id);
+            }
+        }
+        return false;
+    }
+
+    private static string ReadOrEmpty(string path)
+    {
+        try
+        {
+            return File.ReadAllText(path);
+        }
+        catch (IOException)
+        {
+            return "";
+        }
+        catch (UnauthorizedAccessException)
+        {
+            return "";
+        }
+    }
+
     /// <summary>A free TCP port on loopback.</summary>
     public static int FreePort()
     {
