@@ -78,7 +78,8 @@ public sealed class RestoreDeadlineTests(KafkaFixture kafka) : IClassFixture<Kaf
         Assert.Equal(3, segments.Count);
         ReplaceWithFifo(segments[2]);
 
-        var result = Run(WriteResource("fifo-segment", kafka.Broker.BootstrapServers, 5));
+        // A deadline far beyond the run: the FIFO must be refused by name, not outlasted (5 s fired first on a loaded machine).
+        var result = Run(WriteResource("fifo-segment", kafka.Broker.BootstrapServers, 90));
 
         Assert.True(result.ExitCode == 1, result.StdOut + result.StdErr);
         Assert.Contains("reason: StorageUnavailable", result.StdOut, StringComparison.Ordinal);
