@@ -1,7 +1,3 @@
-using System.Diagnostics;
-using System.Globalization;
-using System.Text;
-using Confluent.Kafka;
 using KafkaRestored.Benchmarks;
 using KafkaRestored.Restore.Backups.Kbak;
 using KafkaRestored.Restore.Resources.Model;
@@ -25,21 +21,14 @@ var threadCpu = new Dictionary<string, double>();
 (long Runs, long Bytes)? realMap = null;
 var fsNone = new BenchStorage("filesystem", new StorageSpec(StorageType.Filesystem, null, new FilesystemStorageSpec(work.Combine("fs-none"))), null);
 var fsNoneWritten = false;
+var streaming = options.Has("throughput") || options.Has("pairs");
+var kcatInput = streaming && Kcat.IsInstalled ? KcatProducer.WriteInput(dataset, work.Combine("kcat-input.txt")) : null;
+if (streaming && kcatInput is null) Console.WriteLine("kcat not installed: baseline b skipped (apt-get install kcat)");
+using var s3 = streaming || options.Has("read1g") ? new S3rverFixture() : null;
 if (options.Has("throughput"))
 {
     results.Add(Measure("a: raw Confluent.Kafka producer", dataset, RawProducer.Run));
-    if (Kcat.IsInstalled) results.Add(Measure("b: kcat producer", dataset, KcatProducer.Run));
-    else Console.WriteLine("kcat not installed: baseline b skipped (apt-get install kcat)");
-
-    using var s3 = new S3rverFixture();
-    var secrets = work.Combine("secrets");
-    Directory.CreateDirectory(Path.Combine(secrets, "s3"));
-    foreach (var k in new[] { "accessKey", "secretKey" })
-    {
-        var f = Path.Combine(secrets, "s3", k);
-        File.WriteAllText(f, S3rverFixture.AccessKey);
-        File.SetUnixFileMode(f, UnixFileMode.UserRead | UnixFileMode.UserWrite);
-    }
+    if (kcatInput is not null) results.Add(Measure("b: kcat producer", dataset, (b, t, _) => KcatProducer.Run(b, t, kcatInput)));
     foreach (var compression in options.Compressions)
     {
         var name = compression.ToString().ToLowerInvariant();
@@ -53,9 +42,7 @@ if (options.Has("throughput"))
         results.Add(Measure($"c: restore, filesystem, {name}", dataset, (b, t, d) => RestoreContender.Run(b, t, d, fs, runDir, threadCpu: cpu)));
         if (compression == BackupCompression.None) realMap = OffsetMapSize.FromStateDirectory(runDir);
 
-        var bucket = await s3.CreateBucketAsync("bench");
-        var s3Storage = new BenchStorage("s3rver", new StorageSpec(StorageType.S3,
-            new S3StorageSpec(bucket, "us-east-1", null, s3.Endpoint, true, new S3CredentialsSecretRef("s3", "accessKey", "secretKey")), null), secrets);
+        var s3Storage = await S3BenchStorage.CreateAsync(s3!, work.Combine("secrets"));
         Console.WriteLine($"writing {name} backup to s3rver...");
         await RestoreContender.WriteBackupAsync(s3Storage, dataset, compression);
         results.Add(Measure($"d: restore, s3rver, {name}", dataset, (b, t, d) => RestoreContender.Run(b, t, d, s3Storage, Fresh(work))));
@@ -70,19 +57,25 @@ async Task EnsureNoneBackupAsync()
     fsNoneWritten = true;
 }
 
-// Pairs: a and c (filesystem, none) alternately, so both see the same background load; the
-// median of the per-round ratios is the robust c/a on a shared machine.
+// Rounds: a, b, c (filesystem, none) and d (s3rver, none) one after another, so each round's
+// contenders see about the same background load; the medians of the per-round ratios are the
+// robust c/a, c/b and d/c on a shared machine.
 var pairs = new List<PairRound>();
 var fixedCosts = new List<PairRound>();
 if (options.Has("pairs"))
 {
     await EnsureNoneBackupAsync();
+    var s3None = await S3BenchStorage.CreateAsync(s3!, work.Combine("secrets"));
+    Console.WriteLine("writing none backup to s3rver...");
+    await RestoreContender.WriteBackupAsync(s3None, dataset, BackupCompression.None);
     for (var round = 1; round <= options.Pairs; round++)
     {
         var load = File.ReadAllText("/proc/loadavg").Split(' ')[0];
-        var ra = Measure($"a: raw Confluent.Kafka producer (pair {round})", dataset, RawProducer.Run);
-        var rc = Measure($"c: restore, filesystem, none (pair {round})", dataset, (b, t, d) => RestoreContender.Run(b, t, d, fsNone, Fresh(work)));
-        pairs.Add(new PairRound(round, load, ra, rc));
+        var ra = Measure($"a: raw Confluent.Kafka producer (round {round})", dataset, RawProducer.Run);
+        var rb = kcatInput is null ? null : Measure($"b: kcat producer (round {round})", dataset, (b, t, _) => KcatProducer.Run(b, t, kcatInput));
+        var rc = Measure($"c: restore, filesystem, none (round {round})", dataset, (b, t, d) => RestoreContender.Run(b, t, d, fsNone, Fresh(work)));
+        var rd = Measure($"d: restore, s3rver, none (round {round})", dataset, (b, t, d) => RestoreContender.Run(b, t, d, s3None, Fresh(work)));
+        pairs.Add(new PairRound(round, load, ra, rb, rc, rd));
     }
     // Fixed costs: the same pair on 100 records per partition, where the per-record work is
     // negligible (process start, preflight, verification for c; producer setup and flush for a).
@@ -94,7 +87,7 @@ if (options.Has("pairs"))
         var load = File.ReadAllText("/proc/loadavg").Split(' ')[0];
         var ra = Measure($"a: raw Confluent.Kafka producer (fixed cost {round})", tiny, RawProducer.Run);
         var rc = Measure($"c: restore, filesystem, none (fixed cost {round})", tiny, (b, t, d) => RestoreContender.Run(b, t, d, tinyFs, Fresh(work)));
-        fixedCosts.Add(new PairRound(round, load, ra, rc));
+        fixedCosts.Add(new PairRound(round, load, ra, null, rc, null));
     }
 }
 
@@ -141,8 +134,7 @@ if (options.Has("read1g"))
 {
     foreach (var compression in options.Compressions) read1g.Add(await BackupReadMemory.MeasureAsync(compression, work.Path));
     // The same read from s3rver (ranged, streamed GETs of objects uploaded in 16 MiB parts), uncompressed only.
-    using var s3 = new S3rverFixture();
-    read1g.Add(await BackupReadMemory.MeasureAsync(BackupCompression.None, work.Path, s3));
+    read1g.Add(await BackupReadMemory.MeasureAsync(BackupCompression.None, work.Path, s3!));
 }
 
 var machine = new MachineLoad(started, loadBefore, File.ReadAllText("/proc/loadavg").Trim(), Environment.ProcessorCount);
@@ -156,240 +148,7 @@ if (options.OutFile is not null)
     Console.WriteLine("written to " + options.OutFile);
 }
 return 0;
-static string Fresh(TempDir work)
-{
-    var dir = work.Combine("run-" + Guid.NewGuid().ToString("N")[..8]);
-    Directory.CreateDirectory(dir);
-    return dir;
-}
 
-static Measurement Measure(string name, Dataset dataset, Func<string, string, Dataset, long?> run)
-{
-    // A fresh broker per contender: the mock keeps every record in memory.
-    using var broker = MockKafkaBroker.Start(3);
-    var topic = $"bench-{Guid.NewGuid().ToString("N")[..8]}";
-    broker.CreateTopic(topic, dataset.Partitions);
-    Console.Write($"{name}: ");
-    var brokerCpu = Profiling.ProcessCpuSeconds(broker.ProcessId, children: false);
-    var ownCpu = Profiling.ProcessCpuSeconds(Environment.ProcessId, children: true);
-    var sw = Stopwatch.StartNew();
-    var peakRss = run(broker.BootstrapServers, topic, dataset);
-    sw.Stop();
-    // This process's CPU plus its reaped children's: the in-process producer, kcat or the restore CLI.
-    ownCpu = Profiling.ProcessCpuSeconds(Environment.ProcessId, children: true) - ownCpu;
-    brokerCpu = Profiling.ProcessCpuSeconds(broker.ProcessId, children: false) - brokerCpu;
-    var landed = Watermarks.Total(broker.BootstrapServers, topic, dataset.Partitions);
-    var rss = peakRss is { } b ? $", peak RSS {b / 1e6:F0} MB" : "";
-    Console.WriteLine($"{dataset.Records / sw.Elapsed.TotalSeconds:N0} records/s ({sw.Elapsed.TotalSeconds:F2} s, {landed:N0} records landed{rss}, CPU {ownCpu:F1} s, broker CPU {brokerCpu:F1} s)");
-    if (landed != dataset.Records)
-        throw new InvalidOperationException($"{name}: {landed} records landed, expected {dataset.Records}");
-    return new Measurement(name, sw.Elapsed, dataset.Records, dataset.PayloadBytes, peakRss, ownCpu, brokerCpu);
-}
+static string Fresh(TempDir work) => Contest.Fresh(work);
 
-/// <summary>One contender's result: wall time, peak RSS (restore CLI only), CPU seconds of the contender and of the mock broker.</summary>
-internal sealed record Measurement(string Name, TimeSpan Elapsed, long Records, long PayloadBytes, long? PeakRssBytes, double CpuSeconds, double BrokerCpuSeconds)
-{
-    public double RecordsPerSecond => Records / Elapsed.TotalSeconds;
-
-    public double MegabytesPerSecond => PayloadBytes / 1e6 / Elapsed.TotalSeconds;
-}
-
-/// <summary>Command-line options of the benchmark.</summary>
-internal sealed record BenchOptions(long Records, int Partitions, string? OutFile, IReadOnlyList<BackupCompression> Compressions,
-    IReadOnlySet<string> Sections, int ReconcileFiles, int Pairs)
-{
-    /// <summary>Every section, in the order they run.</summary>
-    public static readonly string[] AllSections = ["throughput", "pairs", "memory", "resume", "profile", "reconcile", "offsetmaps", "read1g"];
-
-    /// <summary>True when <paramref name="section"/> was asked for.</summary>
-    public bool Has(string section) => Sections.Contains(section);
-
-    public static BenchOptions Parse(string[] args)
-    {
-        long records = 2_000_000;
-        var partitions = 160;
-        string? outFile = null;
-        IReadOnlyList<BackupCompression> compressions = [BackupCompression.None, BackupCompression.Lz4, BackupCompression.Zstd];
-        IReadOnlySet<string> sections = AllSections.ToHashSet();
-        var reconcileFiles = 10_000;
-        var pairs = 3;
-        for (var i = 0; i < args.Length; i++)
-        {
-            switch (args[i])
-            {
-                case "--records": records = long.Parse(args[++i], CultureInfo.InvariantCulture); break;
-                case "--partitions": partitions = int.Parse(args[++i], CultureInfo.InvariantCulture); break;
-                case "--out": outFile = args[++i]; break;
-                case "--compressions":
-                    compressions = [.. args[++i].Split(',').Select(c => Enum.Parse<BackupCompression>(c, ignoreCase: true))];
-                    break;
-                case "--sections":
-                    sections = args[++i].Split(',').ToHashSet();
-                    if (sections.Except(AllSections).FirstOrDefault() is { } unknown)
-                        throw new ArgumentException($"unknown section {unknown}; sections: {string.Join(',', AllSections)}");
-                    break;
-                case "--reconcile-files": reconcileFiles = int.Parse(args[++i], CultureInfo.InvariantCulture); break;
-                case "--pairs": pairs = int.Parse(args[++i], CultureInfo.InvariantCulture); break;
-                default: throw new ArgumentException("unknown option " + args[i]);
-            }
-        }
-        return new BenchOptions(records, partitions, outFile, compressions, sections, reconcileFiles, pairs);
-    }
-}
-
-/// <summary>
-/// Baseline a: Confluent.Kafka with the restore's producer settings (ProducerSession: idempotence,
-/// acks=all, gapless, linger 10 ms, 1 MB / 100k-message batches, the queue a 256Mi memory limit
-/// gives, Nagle off, no delivery report fields), buffers reused.
-/// </summary>
-internal static class RawProducer
-{
-    /// <summary>The engine's producer queue for limits.memory 256Mi (RestoreBudget: half the budget, 128 bytes per message).</summary>
-    public const int EngineQueueKbytes = 128 * 1024;
-
-    /// <summary>See <see cref="EngineQueueKbytes"/>.</summary>
-    public const int EngineQueueMessages = 256 * 1024 * 1024 / 2 / 128;
-
-    public static long? Run(string bootstrap, string topic, Dataset dataset)
-    {
-        long delivered = 0, failed = 0;
-        var config = new ProducerConfig
-        {
-            BootstrapServers = bootstrap,
-            EnableIdempotence = true,
-            Acks = Acks.All,
-            EnableGaplessGuarantee = true,
-            MessageTimeoutMs = 0,
-            LingerMs = 10,
-            BatchSize = 1_000_000,
-            BatchNumMessages = 100_000,
-            QueueBufferingMaxKbytes = EngineQueueKbytes,
-            QueueBufferingMaxMessages = EngineQueueMessages,
-            CompressionType = CompressionType.None,
-            SocketNagleDisable = true,
-            DeliveryReportFields = "none",
-        };
-        // The log handler keeps librdkafka's "gapless guarantee is experimental" notice out of the table.
-        using (var producer = new ProducerBuilder<byte[], byte[]>(config).SetLogHandler((_, _) => { }).Build())
-        {
-            var key = new byte[20];
-            var value = new byte[200];
-            void Report(DeliveryReport<byte[], byte[]> r)
-            {
-                if (r.Error.IsError) Interlocked.Increment(ref failed);
-                else Interlocked.Increment(ref delivered);
-            }
-            for (long i = 0; i < dataset.Records; i++)
-            {
-                Dataset.Fill(i, key, value);
-                var message = new Message<byte[], byte[]>
-                {
-                    Key = key,
-                    Value = value,
-                    Headers = Dataset.HeadersFor(i),
-                    Timestamp = new Timestamp(Dataset.TimestampFor(i), TimestampType.CreateTime),
-                };
-                while (true)
-                {
-                    try
-                    {
-                        producer.Produce(new TopicPartition(topic, (int)(i % dataset.Partitions)), message, Report);
-                        break;
-                    }
-                    catch (ProduceException<byte[], byte[]> e) when (e.Error.Code == ErrorCode.Local_QueueFull)
-                    {
-                        producer.Poll(TimeSpan.FromMilliseconds(10));
-                    }
-                }
-            }
-            producer.Flush(TimeSpan.FromMinutes(5));
-        }
-        if (failed > 0) throw new InvalidOperationException($"raw producer: {failed} deliveries failed");
-        return null;
-    }
-}
-
-/// <summary>Baseline b: kcat producing the same keys and values from a file (kcat cannot vary headers per record, so it sends none).</summary>
-internal static class KcatProducer
-{
-    public static long? Run(string bootstrap, string topic, Dataset dataset)
-    {
-        // kcat picks partitions by key hash; keys are distinct, so the spread is even.
-        var file = Path.Combine(Path.GetTempPath(), $"kcat-bench-{Guid.NewGuid():N}.txt");
-        try
-        {
-            using (var w = new StreamWriter(file, false, new UTF8Encoding(false), 1 << 20))
-            {
-                var key = new byte[20];
-                var value = new byte[200];
-                for (long i = 0; i < dataset.Records; i++)
-                {
-                    Dataset.Fill(i, key, value);
-                    w.Write(Encoding.ASCII.GetString(key));
-                    w.Write('\t');
-                    w.Write(Encoding.ASCII.GetString(value));
-                    w.Write('\n');
-                }
-            }
-            var sw = Stopwatch.StartNew();
-            ProcessRunner.Run("kcat", ["-P", "-b", bootstrap, "-t", topic, "-K", "\t", "-l",
-                "-X", "enable.idempotence=true", "-X", "acks=all", "-X", "enable.gapless.guarantee=true",
-                "-X", "linger.ms=10", "-X", "batch.size=1000000", "-X", "batch.num.messages=100000", "-X", "socket.nagle.disable=true",
-                "-X", $"queue.buffering.max.kbytes={RawProducer.EngineQueueKbytes}", "-X", $"queue.buffering.max.messages={RawProducer.EngineQueueMessages}", file],
-                timeout: TimeSpan.FromMinutes(10)).EnsureSuccess("kcat -P");
-            return null;
-        }
-        finally
-        {
-            File.Delete(file);
-        }
-    }
-}
-
-/// <summary>Sums high watermarks: how many records a contender really landed.</summary>
-internal static class Watermarks
-{
-    public static long Total(string bootstrap, string topic, int partitions)
-    {
-        using var consumer = new ConsumerBuilder<byte[], byte[]>(new ConsumerConfig { BootstrapServers = bootstrap, GroupId = "bench-watermarks" }).Build();
-        long total = 0;
-        for (var p = 0; p < partitions; p++)
-            total += consumer.QueryWatermarkOffsets(new TopicPartition(topic, p), TimeSpan.FromSeconds(30)).High.Value;
-        return total;
-    }
-}
-
-/// <summary>Resume cost: a restore SIGKILLed at 50% and resumed, against a clean run.</summary>
-internal sealed record ResumeResult(TimeSpan Clean, TimeSpan UntilKill, TimeSpan Resume, long LandedAfterKill, long LandedAfterResume);
-
-/// <summary>Runs the resume experiment on fresh brokers.</summary>
-internal static class ResumeCost
-{
-    public static ResumeResult Measure(Dataset dataset, BenchStorage storage, string workDir)
-    {
-        TimeSpan clean;
-        using (var broker = MockKafkaBroker.Start(3))
-        {
-            broker.CreateTopic("resume-clean", dataset.Partitions);
-            var sw = Stopwatch.StartNew();
-            RestoreContender.Run(broker.BootstrapServers, "resume-clean", dataset, storage, Path.Combine(workDir, "clean"));
-            clean = sw.Elapsed;
-        }
-        using var b = MockKafkaBroker.Start(3);
-        b.CreateTopic("resume", dataset.Partitions);
-        var killedDir = Path.Combine(workDir, "killed");
-        var sw2 = Stopwatch.StartNew();
-        RestoreContender.Run(b.BootstrapServers, "resume", dataset, storage, killedDir, killAtFraction: 0.5);
-        var untilKill = sw2.Elapsed;
-        var landedAfterKill = Watermarks.Total(b.BootstrapServers, "resume", dataset.Partitions);
-        sw2.Restart();
-        RestoreContender.Run(b.BootstrapServers, "resume", dataset, storage, killedDir);
-        var resume = sw2.Elapsed;
-        var landed = Watermarks.Total(b.BootstrapServers, "resume", dataset.Partitions);
-        if (landed != dataset.Records)
-            throw new InvalidOperationException($"resume landed {landed} records, expected exactly {dataset.Records}");
-        Console.WriteLine($"resume: clean {clean.TotalSeconds:F2} s; killed at {landedAfterKill:N0} records after {untilKill.TotalSeconds:F2} s; resume took {resume.TotalSeconds:F2} s; {landed:N0} records in the end");
-        return new ResumeResult(clean, untilKill, resume, landedAfterKill, landed);
-    }
-}
-
+static Measurement Measure(string name, Dataset dataset, Func<string, string, Dataset, long?> run) => Contest.Measure(name, dataset, run);

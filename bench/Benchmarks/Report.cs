@@ -6,10 +6,17 @@ namespace KafkaRestored.Benchmarks;
 /// <summary>How busy the machine was around the run (/proc/loadavg at start and end).</summary>
 internal sealed record MachineLoad(DateTimeOffset Started, string LoadBefore, string LoadAfter, int Cores);
 
-/// <summary>One round of the alternating a / c (filesystem, none) runs, with the 1-minute load average before it.</summary>
-internal sealed record PairRound(int Round, string Load, Measurement Raw, Measurement Restore)
+/// <summary>One round of the alternating a, b, c (filesystem, none), d (s3rver, none) runs, with the 1-minute load average before it.</summary>
+internal sealed record PairRound(int Round, string Load, Measurement Raw, Measurement? Kcat, Measurement Restore, Measurement? S3)
 {
+    /// <summary>c/a.</summary>
     public double Ratio => Restore.RecordsPerSecond / Raw.RecordsPerSecond;
+
+    /// <summary>c/b, when kcat ran.</summary>
+    public double? KcatRatio => Kcat is null ? null : Restore.RecordsPerSecond / Kcat.RecordsPerSecond;
+
+    /// <summary>d/c, when the S3 restore ran.</summary>
+    public double? S3Ratio => S3 is null ? null : S3.RecordsPerSecond / Restore.RecordsPerSecond;
 }
 
 /// <summary>The profiled restore: its time and, when dotnet-trace ran, its top methods.</summary>
@@ -85,20 +92,20 @@ internal static class Report
 
     private static void Pairs(StringBuilder sb, IReadOnlyList<PairRound> pairs, IReadOnlyList<PairRound> fixedCosts)
     {
-        sb.AppendLine("### a and c alternating");
+        sb.AppendLine("### a, b, c and d alternating");
         sb.AppendLine();
-        sb.AppendLine("The raw producer (a) and the uncompressed restore from a folder (c) run alternately, so each pair sees about the same background load.");
+        sb.AppendLine("The raw producer (a), kcat (b), the uncompressed restore from a folder (c) and from s3rver (d) run one after another in each round, so a round's contenders see about the same background load.");
         sb.AppendLine();
-        sb.AppendLine("| round | load (1 min) | a records/s | c records/s | c/a | a seconds | c seconds | a CPU s | c CPU s |");
-        sb.AppendLine("|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+        sb.AppendLine("| round | load (1 min) | a records/s | b records/s | c records/s | d records/s | c/a | c/b | d/c | a CPU s | b CPU s | c CPU s | d CPU s |");
+        sb.AppendLine("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
         foreach (var p in pairs)
         {
-            sb.AppendLine(Inv, $"| {p.Round} | {p.Load} | {p.Raw.RecordsPerSecond:N0} | {p.Restore.RecordsPerSecond:N0} | {p.Ratio:F2} | " +
-                $"{p.Raw.Elapsed.TotalSeconds:F2} | {p.Restore.Elapsed.TotalSeconds:F2} | {p.Raw.CpuSeconds:F1} | {p.Restore.CpuSeconds:F1} |");
+            sb.AppendLine(Inv, $"| {p.Round} | {p.Load} | {p.Raw.RecordsPerSecond:N0} | {Rate(p.Kcat)} | {p.Restore.RecordsPerSecond:N0} | {Rate(p.S3)} | {p.Ratio:F2} | {Num(p.KcatRatio)} | {Num(p.S3Ratio)} | " +
+                $"{p.Raw.CpuSeconds:F1} | {Cpu(p.Kcat)} | {p.Restore.CpuSeconds:F1} | {Cpu(p.S3)} |");
         }
-        var ratio = Median(pairs.Select(p => p.Ratio));
         sb.AppendLine();
-        sb.AppendLine(Inv, $"Median c/a over {pairs.Count} pairs: {ratio:F2}.");
+        sb.AppendLine(Inv, $"Medians over {pairs.Count} rounds: c/a {Median(pairs.Select(p => p.Ratio)):F2}, c/b {MedianOf(pairs.Select(p => p.KcatRatio))}, d/c {MedianOf(pairs.Select(p => p.S3Ratio))}; " +
+            $"CPU per record of c against b {MedianOf(pairs.Select(p => p.Kcat is null ? null : (double?)(p.Restore.CpuSeconds / p.Kcat.CpuSeconds)))}.");
         sb.AppendLine();
         if (fixedCosts.Count == 0) return;
         var fixedA = Median(fixedCosts.Select(p => p.Raw.Elapsed.TotalSeconds));
@@ -109,6 +116,18 @@ internal static class Report
         var streaming = Median(pairs.Select(p => (p.Raw.Elapsed.TotalSeconds - fixedA) / (p.Restore.Elapsed.TotalSeconds - fixedC)));
         sb.AppendLine(Inv, $"Without the fixed costs, the streaming part of c runs at {streaming:F2} of a's rate (median over the pairs).");
         sb.AppendLine();
+    }
+
+    private static string Rate(Measurement? m) => m is null ? "-" : m.RecordsPerSecond.ToString("N0", Inv);
+
+    private static string Cpu(Measurement? m) => m is null ? "-" : m.CpuSeconds.ToString("F1", Inv);
+
+    private static string Num(double? x) => x is { } v ? v.ToString("F2", Inv) : "-";
+
+    private static string MedianOf(IEnumerable<double?> values)
+    {
+        var present = values.OfType<double>().ToList();
+        return present.Count == 0 ? "-" : Median(present).ToString("F2", Inv);
     }
 
     private static double Median(IEnumerable<double> values)

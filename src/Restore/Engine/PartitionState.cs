@@ -71,8 +71,8 @@ internal sealed class PartitionState
     /// <summary>First delivery failure of this partition, if any.</summary>
     public string? Failure => Volatile.Read(ref _failure);
 
-    /// <summary>Counts one acknowledged record.</summary>
-    public void Acknowledge() => Interlocked.Increment(ref _confirmed);
+    /// <summary>Counts <paramref name="records"/> acknowledged records (one delivery report covers a group).</summary>
+    public void Acknowledge(int records) => Interlocked.Add(ref _confirmed, records);
 
     public void CountProduced(long bytes)
     {

@@ -29,6 +29,9 @@ internal sealed class PartitionWorker(
     /// <summary>Bytes per chunk at most (a single bigger record still travels alone).</summary>
     private const long ChunkBytes = 256 * 1024;
 
+    /// <summary>Records acknowledged by one delivery report at most (see <see cref="ProduceAsync"/>).</summary>
+    private const int AckGroup = 256;
+
     public async Task RunAsync(PartitionState state, CancellationToken ct)
     {
         // Half the read-ahead budget queues chunks for the producer, the other half holds a segment until it is verified.
@@ -171,7 +174,12 @@ internal sealed class PartitionWorker(
         var cutoff = cutoffMillis ?? long.MaxValue;
         // One builder per partition run: its header buffers are reused record after record.
         var headers = new RecordHeaderBuilder(includeOriginalOffsetHeader, sourceCluster);
-        Action<DeliveryReport<byte[]?, byte[]?>> onDelivery = report => OnDelivery(state, report);
+        // A delivery report only for the last record of each group: the producer is idempotent with
+        // the gapless guarantee, so a partition's records land in order and one that fails without a
+        // report stops the producer with a fatal error (the error handler fails the session). One
+        // report then acknowledges its whole group, and the records between cost no callback.
+        var fullGroup = Acknowledger(state, AckGroup);
+        var pending = 0;
 
         while (await reader.WaitToReadAsync(ct))
         {
@@ -185,6 +193,7 @@ internal sealed class PartitionWorker(
                         state.AddResumePoint(new ResumePoint(plan.Segments[currentSegment].StartOffset, selected, [.. map.Runs]));
                     }
                     var records = chunk.Records;
+                    var lastInChunk = LastSelected(chunk, cutoff);
                     for (var i = 0; i < chunk.Count; i++)
                     {
                         var record = records[i];
@@ -208,7 +217,11 @@ internal sealed class PartitionWorker(
                         message.Value = record.Value;
                         message.Timestamp = new Timestamp(record.Timestamp, TimestampType.CreateTime);
                         message.Headers = headers.Build(record, plan.Partition);
+                        // Every chunk's last produced record closes a group (skipping is a prefix, so it is the last selected one).
+                        pending++;
+                        var onDelivery = pending == AckGroup ? fullGroup : i == lastInChunk ? Acknowledger(state, pending) : null;
                         await EnqueueAsync(topicPartition, message, onDelivery, state, record, ct);
+                        if (onDelivery is not null) pending = 0;
                         state.CountProduced(size);
                     }
                 }
@@ -230,6 +243,19 @@ internal sealed class PartitionWorker(
         }
     }
 
+    /// <summary>Index of the chunk's last record within the PITR cutoff, or -1.</summary>
+    private static int LastSelected(RecordChunk chunk, long cutoff)
+    {
+        for (var i = chunk.Count - 1; i >= 0; i--)
+        {
+            if (chunk.Records[i].Timestamp <= cutoff) return i;
+        }
+        return -1;
+    }
+
+    private Action<DeliveryReport<byte[]?, byte[]?>> Acknowledger(PartitionState state, int records) =>
+        report => OnDelivery(state, report, records);
+
     /// <summary>The target's last record must be the last selected record this restore wrote there.</summary>
     private static void CheckTail(PartitionState state, BackupRecord record)
     {
@@ -243,7 +269,7 @@ internal sealed class PartitionWorker(
     private static bool Same(byte[]? a, byte[]? b) => a is null ? b is null : b is not null && a.AsSpan().SequenceEqual(b);
 
     private async ValueTask EnqueueAsync(TopicPartition tp, Message<byte[]?, byte[]?> message,
-        Action<DeliveryReport<byte[]?, byte[]?>> onDelivery, PartitionState state, BackupRecord record, CancellationToken ct)
+        Action<DeliveryReport<byte[]?, byte[]?>>? onDelivery, PartitionState state, BackupRecord record, CancellationToken ct)
     {
         while (true)
         {
@@ -270,7 +296,7 @@ internal sealed class PartitionWorker(
         }
     }
 
-    private void OnDelivery(PartitionState state, DeliveryReport<byte[]?, byte[]?> report)
+    private void OnDelivery(PartitionState state, DeliveryReport<byte[]?, byte[]?> report, int records)
     {
         var plan = state.Plan;
         if (report.Error.IsError)
@@ -283,6 +309,6 @@ internal sealed class PartitionWorker(
         }
         // Only counted: after retries librdkafka may report a partition's batches out of order, so
         // offsets are checked once at the end, from the target's end offsets (verification).
-        state.Acknowledge();
+        state.Acknowledge(records);
     }
 }

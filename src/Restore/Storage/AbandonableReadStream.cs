@@ -6,17 +6,25 @@ namespace KafkaRestored.Restore.Storage;
 /// still blocked in the kernel after its caller gave up writes into memory nobody else uses. A stream
 /// that abandoned a read refuses further reads.
 /// </summary>
+/// <remarks>
+/// Reads are 1 MiB, and the next one starts on the pool thread as soon as a buffer is handed out, so
+/// the reader decodes one buffer while the kernel fills the other: one pool-thread hop per MiB, not
+/// per 64 KiB, and none waited for while the file keeps up.
+/// </remarks>
 internal sealed class AbandonableReadStream : ReadOnlyForwardStream
 {
-    private const int BufferSize = 1 << 16;
+    private const int BufferSize = 1 << 20;
 
     private readonly FileStream _file;
     private readonly CancellationToken _opened;
-    private byte[] _buffer = new byte[BufferSize];
+    private byte[] _buffer = [];
+    private byte[] _spare = new byte[BufferSize];
+    private Task<int>? _ahead;
     private int _start;
     private int _end;
     private long _delivered;
     private bool _abandoned;
+    private bool _eof;
 
     /// <summary>Wraps <paramref name="file"/> (unbuffered); <paramref name="ct"/>, the token it was opened with, also ends every read.</summary>
     public AbandonableReadStream(FileStream file, CancellationToken ct)
@@ -45,20 +53,42 @@ internal sealed class AbandonableReadStream : ReadOnlyForwardStream
     private async ValueTask Fill(CancellationToken ct)
     {
         ObjectDisposedException.ThrowIf(_abandoned, this);
-        using var linked = CancellationTokenSource.CreateLinkedTokenSource(ct, _opened);
-        var target = _buffer;
+        if (_eof) return;
+        int n;
         try
         {
-            _end = await AbandonableFileCalls.RunAsync(() => _file.Read(target, 0, target.Length), linked.Token);
-            _start = 0;
+            ct.ThrowIfCancellationRequested();
+            _opened.ThrowIfCancellationRequested();
+            var ahead = _ahead ?? ReadAhead();
+            _ahead = null;
+            n = ahead.IsCompleted ? await ahead : await WaitAsync(ahead, ct);
         }
         catch (OperationCanceledException)
         {
-            // The late read may still write into the old buffer: it is given up with the stream.
+            // The late read may still write into its buffer: both buffers are given up with the stream.
             _abandoned = true;
             _buffer = [];
+            _spare = [];
             throw;
         }
+        // The buffer just filled is handed out; the one handed out before is free for the next read.
+        (_buffer, _spare) = (_spare, _buffer.Length == 0 ? new byte[BufferSize] : _buffer);
+        _start = 0;
+        _end = n;
+        _eof = n == 0;
+        if (!_eof) _ahead = ReadAhead();
+    }
+
+    private async Task<int> WaitAsync(Task<int> read, CancellationToken ct)
+    {
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(ct, _opened);
+        return await AbandonableFileCalls.WaitAsync(read, linked.Token);
+    }
+
+    private Task<int> ReadAhead()
+    {
+        var target = _spare;
+        return Task.Run(() => _file.Read(target, 0, target.Length), CancellationToken.None);
     }
 
     private int Deliver(Span<byte> destination)
@@ -74,7 +104,11 @@ internal sealed class AbandonableReadStream : ReadOnlyForwardStream
     protected override void Dispose(bool disposing)
     {
         // Closing waits for no read: the handle is released once a read still in the kernel returns.
-        if (disposing) _file.Dispose();
+        if (disposing)
+        {
+            if (_ahead is { } ahead) AbandonableFileCalls.Observe(ahead);
+            _file.Dispose();
+        }
         base.Dispose(disposing);
     }
 }

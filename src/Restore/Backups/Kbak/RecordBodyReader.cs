@@ -1,5 +1,4 @@
 using System.Buffers.Binary;
-using System.Text;
 
 namespace KafkaRestored.Restore.Backups.Kbak;
 
@@ -9,13 +8,12 @@ namespace KafkaRestored.Restore.Backups.Kbak;
 /// </summary>
 internal sealed class RecordBodyReader
 {
-    private static readonly UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
-
     private readonly Stream _body;
     private readonly int _maxRecord;
     private readonly bool _keepBytes;
     private byte[] _scratch = [];
     private readonly byte[] _buffer = new byte[1 << 17];
+    private readonly HeaderKeyCache _keys = new();
     private int _pos;
     private int _len;
     private long _consumedBefore;
@@ -59,12 +57,12 @@ internal sealed class RecordBodyReader
         {
             if (!await EnsureAsync(size, ct))
                 throw new SegmentProblem(start, $"record truncated: length says {size} bytes, only {_len - _pos} remain");
-            var record = Parse(_buffer.AsSpan(_pos, size), start + 4, _keepBytes);
+            var record = Parse(_buffer.AsSpan(_pos, size), start + 4, _keepBytes, _keys);
             _pos += size;
             return record;
         }
         var big = await ReadLargeAsync(size, start, ct);
-        return Parse(big.AsSpan(0, size), start + 4, _keepBytes);
+        return Parse(big.AsSpan(0, size), start + 4, _keepBytes, _keys);
     }
 
     // Reads a record larger than the buffer, growing the array only as data actually arrives.
@@ -86,7 +84,7 @@ internal sealed class RecordBodyReader
         return data;
     }
 
-    private static BackupRecord Parse(ReadOnlySpan<byte> r, long at, bool keepBytes)
+    private static BackupRecord Parse(ReadOnlySpan<byte> r, long at, bool keepBytes, HeaderKeyCache keys)
     {
         var p = 16;
         var timestamp = BinaryPrimitives.ReadInt64LittleEndian(r);
@@ -104,15 +102,7 @@ internal sealed class RecordBodyReader
             p += 2;
             if (keyLength > r.Length - p)
                 throw new SegmentProblem(at + p - 2, $"header {i} key length {keyLength} overflows the record ({r.Length - p} bytes left)");
-            string headerKey;
-            try
-            {
-                headerKey = StrictUtf8.GetString(r.Slice(p, keyLength));
-            }
-            catch (DecoderFallbackException)
-            {
-                throw new SegmentProblem(at + p, $"header {i} key is not valid UTF-8");
-            }
+            var headerKey = keys.Get(r.Slice(p, keyLength)) ?? throw new SegmentProblem(at + p, $"header {i} key is not valid UTF-8");
             p += keyLength;
             if (r.Length - p < 4) throw new SegmentProblem(at + p, $"record ends inside header {i} value length");
             headers[i] = new BackupHeader(headerKey, ReadBytes(r, ref p, at, $"header {i} value", keepBytes));

@@ -78,6 +78,9 @@ public sealed class S3BackupStorage : IBackupStorage, IDisposable
     /// <summary>Keys per listing page (S3 caps it at 1000); smaller values exercise pagination.</summary>
     public int ListPageSize { get; init; } = 1000;
 
+    /// <summary>Objects larger than this are read in ranged parts of this size ahead of the reader (<see cref="S3PartsReadStream"/>); smaller ones in one GET.</summary>
+    public int ReadPartBytes { get; internal set; } = S3PartsReadStream.DefaultPartBytes;
+
     /// <summary>The retry policy in use.</summary>
     public S3RetryPolicy Retry { get; }
 
@@ -93,8 +96,22 @@ public sealed class S3BackupStorage : IBackupStorage, IDisposable
     {
         StorageKeys.Validate(key);
         var response = await CallAsync("read", key, () => _client.GetObjectAsync(new GetObjectRequest { BucketName = _bucket, Key = _prefix + key }, ct), ct);
-        return new S3ReadStream(this, key, response);
+        var body = new S3ReadStream(this, key, response);
+        // A large object is read in ranged parts ahead of the reader (S3PartsReadStream); a small one streams.
+        return response.ContentLength > ReadPartBytes
+            ? new S3PartsReadStream(this, key, body, ReadPartBytes, response.ContentLength, ct)
+            : body;
     }
+
+    /// <summary>GETs <paramref name="count"/> bytes from <paramref name="start"/>, insisting on the version first opened.</summary>
+    internal Task<GetObjectResponse> GetRangeAsync(string key, long start, int count, string? etag, CancellationToken ct) =>
+        CallAsync("read", key, () => _client.GetObjectAsync(new GetObjectRequest
+        {
+            BucketName = _bucket,
+            Key = _prefix + key,
+            ByteRange = new ByteRange(start, start + count - 1),
+            EtagToMatch = etag,
+        }, ct), ct);
 
     /// <summary>Re-opens an object from <paramref name="position"/> after a dropped connection, insisting on the same version.</summary>
     internal Task<GetObjectResponse> ResumeAsync(string key, long position, string? etag, CancellationToken ct) =>

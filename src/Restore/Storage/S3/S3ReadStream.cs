@@ -5,7 +5,8 @@ namespace KafkaRestored.Restore.Storage.S3;
 
 /// <summary>
 /// The body of a GET that survives a dropped connection: on a transport error it re-opens the
-/// object at the current position (ranged GET, same ETag) under the retry policy.
+/// object at the current position (ranged GET, same ETag) under the retry policy. For the body of a
+/// ranged GET, <c>rangeStart</c> is where the range began in the object.
 /// </summary>
 internal sealed class S3ReadStream : ReadOnlyForwardStream
 {
@@ -13,11 +14,13 @@ internal sealed class S3ReadStream : ReadOnlyForwardStream
     private readonly string _key;
     private readonly string? _etag;
     private readonly long _length;
+    private readonly long _rangeStart;
     private GetObjectResponse _response;
     private long _position;
 
-    public S3ReadStream(S3BackupStorage storage, string key, GetObjectResponse response)
+    public S3ReadStream(S3BackupStorage storage, string key, GetObjectResponse response, long rangeStart = 0)
     {
+        _rangeStart = rangeStart;
         _storage = storage;
         _key = key;
         _response = response;
@@ -40,7 +43,7 @@ internal sealed class S3ReadStream : ReadOnlyForwardStream
             catch (IOException) when (attempt < _storage.Retry.MaxAttempts && !cancellationToken.IsCancellationRequested)
             {
                 await Task.Delay(_storage.Retry.DelayBefore(attempt + 1), _storage.Retry.TimeProvider, cancellationToken);
-                var next = await _storage.ResumeAsync(_key, _position, _etag, cancellationToken);
+                var next = await _storage.ResumeAsync(_key, _rangeStart + _position, _etag, cancellationToken);
                 _response.Dispose();
                 _response = next;
             }
@@ -61,5 +64,8 @@ internal sealed class S3ReadStream : ReadOnlyForwardStream
     }
 
     public override long Length => _length;
+
+    /// <summary>The ETag the object was opened with (later parts insist on it).</summary>
+    public string? ETag => _etag;
     protected override long BytesDelivered => _position;
 }
