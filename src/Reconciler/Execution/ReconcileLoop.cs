@@ -227,7 +227,7 @@ public sealed class ReconcileLoop : IAsyncDisposable
     private IReadOnlyList<PlanAction> Plan(DesiredState desired, DateTimeOffset now)
     {
         var plan = Planner.Plan(desired, _store.Resources(), new PlanContext(now, _options.MaxConcurrentRestores, _runs.InFlight.ToHashSet()));
-        _held = [.. plan.Where(a => a.Kind is PlanActionKind.Suspended or PlanActionKind.AwaitDependency or PlanActionKind.DependencyFailed).Select(a => a.Id)];
+        _held = [.. plan.Where(a => a.Kind is PlanActionKind.Suspended or PlanActionKind.AwaitDependency or PlanActionKind.DependencyFailed or PlanActionKind.AwaitSchedule).Select(a => a.Id)];
         foreach (var a in plan.Where(a => a.Kind != PlanActionKind.Unchanged && a.Kind != PlanActionKind.Wait))
             _logger.Log(AttemptLog.LevelOf(a.Kind), "{Action} {Resource}: {Reason}", a.Kind, a.Id, a.Reason);
         return plan;
@@ -344,6 +344,9 @@ public sealed class ReconcileLoop : IAsyncDisposable
             if (r.Phase == ResourcePhase.Running && !running) Consider(r.NextAttemptAt);
             if (running) Consider((r.PublishedAt ?? _time.GetUtcNow()) + _options.ProgressCommitInterval);
             Consider(PublishPolicy.DueAt(r, _options.ProgressCommitInterval));
+            // A scheduled resource's next slot: the cycle then starts its run without a new commit.
+            if (!running && !r.Tombstone && _lastDesired?.Resources.GetValueOrDefault(r.Id)?.Resource is { Suspend: false } scheduled)
+                Consider(ScheduledRuns.NextSlot(scheduled, planned));
             if (r.Phase is ResourcePhase.Completed or ResourcePhase.Failed && !r.RunDataPruned
                 && r.Job.TtlSecondsAfterFinished is { } ttl && r.Status.CompletionTime is { } done)
                 Consider(done.AddSeconds(ttl));

@@ -85,7 +85,7 @@ public sealed class RunSupervisor : IDisposable
                 handle.Latest = details;
                 Interlocked.Exchange(ref _progressReported, 1);
             })
-        { Policy = _policy };
+        { Policy = _policy, Status = record.Status };
         handle.Task = Task.Run(async () =>
         {
             // A message-template scope prints as "KafkaRestore ns/name generation N" and still carries the values as fields.

@@ -75,6 +75,12 @@ public static class Planner
             return;
         }
 
+        if (ScheduledRuns.IsScheduled(d.Resource) && !rerun)
+        {
+            PlanScheduled(d, rec, specChanged, context, actions, candidates);
+            return;
+        }
+
         if (rerun)
         {
             actions.Add(new PlanAction(PlanActionKind.Rerun, d.Id,
@@ -140,6 +146,24 @@ public static class Planner
         {
             actions.Add(Problem(d, problem));
         }
+    }
+
+    /// <summary>
+    /// A scheduled resource that is not executing: a spec edit is a new generation that the next run uses (never a run of its
+    /// own), and a run starts when a slot is due (<see cref="ScheduledRuns.DueSlot"/>), whatever the last one's outcome.
+    /// </summary>
+    private static void PlanScheduled(DesiredResource d, ResourceRecord rec, bool specChanged, PlanContext context, List<PlanAction> actions,
+        List<Candidate> candidates)
+    {
+        if (specChanged)
+            actions.Add(new PlanAction(PlanActionKind.NewGeneration, d.Id, $"spec changed while {rec.Phase}: new generation {rec.Generation + 1}; the next scheduled run uses it"));
+        if (ScheduledRuns.DueSlot(d.Resource!, rec, context.Now) is { } slot)
+        {
+            candidates.Add(new Candidate(d.Id, PlanActionKind.Start, slot, $"scheduled run for {slot:u}"));
+            return;
+        }
+        var next = ScheduledRuns.NextSlot(d.Resource, context.Now);
+        actions.Add(new PlanAction(PlanActionKind.AwaitSchedule, d.Id, next is { } n ? $"next scheduled run at {n:u}" : "the schedule has no further run"));
     }
 
     /// <summary>A changed spec on a resource that is not executing: a completed one is kept, anything else gets a new generation.</summary>
