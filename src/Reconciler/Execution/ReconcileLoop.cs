@@ -54,6 +54,7 @@ public sealed class ReconcileLoop : IAsyncDisposable
         _logger = logger;
         _lastCommit = store.LastProcessedCommit;
         _runs.RunEnded += Trigger;
+        _runs.StageChanged += Trigger;
     }
 
     /// <summary>The loop with its usual parts: a loader and a publisher over <paramref name="git"/> and <paramref name="store"/>, and a supervisor of <paramref name="runners"/> (one per kind).</summary>
@@ -360,6 +361,7 @@ public sealed class ReconcileLoop : IAsyncDisposable
         await _runs.StopAsync();
         RecordCompletions();
         _runs.RunEnded -= Trigger;
+        _runs.StageChanged -= Trigger;
         _runs.Dispose();
         _cycleGate.Dispose();
     }

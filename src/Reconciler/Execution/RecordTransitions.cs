@@ -4,6 +4,7 @@ using KafkaRestored.Restore;
 using KafkaRestored.Restore.Resources.Model;
 using KafkaRestored.Restore.Resources.Status;
 using KafkaRestored.Restore.Resources.Validation;
+using KafkaRestored.Restore.Workflows;
 
 namespace KafkaRestored.Reconciler.Execution;
 
@@ -117,7 +118,9 @@ public static class RecordTransitions
     public static ResourceRecord StartScheduledRun(ResourceRecord rec, KafkaResource resource, DateTimeOffset now)
     {
         var slot = ScheduledRuns.DueSlot(resource, rec, now) ?? new DateTimeOffset(now.UtcTicks - now.UtcTicks % TimeSpan.TicksPerSecond, TimeSpan.Zero);
-        var status = rec.Status is KafkaBackupStatus b ? b with { LastScheduleTime = slot, CurrentBackup = null } : rec.Status;
+        var status = rec.Status is KafkaBackupStatus b && resource is KafkaBackup backup
+            ? b with { LastScheduleTime = slot, CurrentBackup = new BackupRunStatus { BackupId = KafkaBackupIds.For(backup, slot), ScheduledTime = slot, Stage = "Scheduled" } }
+            : rec.Status;
         return StartAttempt(rec with { Status = status with { Attempts = 0, StartTime = null, CompletionTime = null } }, PlanActionKind.Start, now);
     }
 

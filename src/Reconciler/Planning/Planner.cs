@@ -58,7 +58,9 @@ public static class Planner
         if (rec is null)
         {
             actions.Add(new PlanAction(PlanActionKind.Create, d.Id, $"new resource in {d.Location}: record as Pending"));
-            candidates.Add(new Candidate(d.Id, PlanActionKind.Start, context.Now, "new resource"));
+            // A scheduled resource runs first at its first slot, as a CronJob, not when it appears.
+            if (ScheduledRuns.IsScheduled(d.Resource)) actions.Add(AwaitSchedule(d, context));
+            else candidates.Add(new Candidate(d.Id, PlanActionKind.Start, context.Now, "new resource"));
             return;
         }
 
@@ -162,9 +164,11 @@ public static class Planner
             candidates.Add(new Candidate(d.Id, PlanActionKind.Start, slot, $"scheduled run for {slot:u}"));
             return;
         }
-        var next = ScheduledRuns.NextSlot(d.Resource, context.Now);
-        actions.Add(new PlanAction(PlanActionKind.AwaitSchedule, d.Id, next is { } n ? $"next scheduled run at {n:u}" : "the schedule has no further run"));
+        actions.Add(AwaitSchedule(d, context));
     }
+
+    private static PlanAction AwaitSchedule(DesiredResource d, PlanContext context) =>
+        new(PlanActionKind.AwaitSchedule, d.Id, ScheduledRuns.NextSlot(d.Resource, context.Now) is { } n ? $"next scheduled run at {n:u}" : "the schedule has no further run");
 
     /// <summary>A changed spec on a resource that is not executing: a completed one is kept, anything else gets a new generation.</summary>
     private static void PlanSpecChange(DesiredResource d, ResourceRecord rec, List<PlanAction> actions, List<Candidate> candidates)
