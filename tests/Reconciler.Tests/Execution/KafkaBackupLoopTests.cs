@@ -164,4 +164,41 @@ public sealed class KafkaBackupLoopTests : IClassFixture<KafkaFixture>, IDisposa
         Assert.Equal(ids.Select(id => $"kafka-backup/nightly: {(id == ids[0] ? "Pending" : "Completed")} -> Running (backup {id} scheduled)"),
             subjects.Where(s => s.Contains("-> Running", StringComparison.Ordinal)));
     }
+
+    [Fact]
+    public async Task Slots_missed_while_the_daemon_was_down_run_once_and_suspend_stops_new_runs()
+    {
+        Produce(5);
+        Commit("add nightly backup", Yaml());
+        var options = LoopDaemon.Options(_remote);
+        await using (var first = new LoopDaemon(options, time: _time))
+        {
+            await first.Loop.RunCycleAsync(CancellationToken.None);
+            await RunSlotAsync(first, _time, Start.AddSeconds(31));
+        }
+        Assert.Equal(["nightly-20261207-100100"], BackupFolders());
+
+        // Down for ten slots: the next start runs the latest once, not ten times.
+        await using var second = new LoopDaemon(options, time: _time);
+        var caughtUp = await RunSlotAsync(second, _time, Start.AddMinutes(10).AddSeconds(45));
+        Assert.Equal(["nightly-20261207-100100", "nightly-20261207-101100"], BackupFolders());
+        Assert.Equal(new DateTimeOffset(2026, 12, 7, 10, 11, 0, TimeSpan.Zero), ((KafkaBackupStatus)caughtUp.Status).LastScheduleTime);
+        await second.Loop.RunCycleAsync(CancellationToken.None);
+        Assert.Empty(second.Loop.InFlight);
+        Assert.Equal(2, BackupFolders().Count);
+
+        // Suspended: the next slots pass without a run.
+        Commit("suspend", Yaml("\n  suspend: true"));
+        _time.SetUtcNow(Start.AddMinutes(13));
+        await second.Loop.RunCycleAsync(CancellationToken.None);
+        Assert.Empty(second.Loop.InFlight);
+        var held = second.Store.Find(Id)!;
+        Assert.Equal(ConditionReasons.Suspended, Conditions.Find(held.Status.Conditions, ConditionTypes.Ready)!.Reason);
+        Assert.Equal(2, BackupFolders().Count);
+
+        // Positive control: unsuspended, the slot due runs (once).
+        Commit("unsuspend", Yaml());
+        await RunSlotAsync(second, _time, Start.AddMinutes(13).AddSeconds(1));
+        Assert.Equal(["nightly-20261207-100100", "nightly-20261207-101100", "nightly-20261207-101300"], BackupFolders());
+    }
 }
