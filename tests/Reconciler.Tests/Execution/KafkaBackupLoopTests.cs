@@ -1,4 +1,5 @@
 using System.Text;
+using Confluent.Kafka;
 using KafkaRestored.Reconciler.State;
 using KafkaRestored.Restore.Backups;
 using KafkaRestored.Restore.Backups.Kbak;
@@ -200,5 +201,69 @@ public sealed class KafkaBackupLoopTests : IClassFixture<KafkaFixture>, IDisposa
         Commit("unsuspend", Yaml());
         await RunSlotAsync(second, _time, Start.AddMinutes(13).AddSeconds(1));
         Assert.Equal(["nightly-20261207-100100", "nightly-20261207-101100", "nightly-20261207-101300"], BackupFolders());
+    }
+
+    [Fact]
+    public async Task A_backup_interrupted_by_a_daemon_stop_restarts_its_slot_with_nothing_lost_or_doubled()
+    {
+        const int PerPartition = 3_000;
+        var value = new string('v', 1_000);
+        using (var producer = new ProducerBuilder<string, string>(new ProducerConfig { BootstrapServers = _kafka.Broker.BootstrapServers, LingerMs = 5 })
+                   .SetLogHandler((_, _) => { }).Build())
+        {
+            for (var p = 0; p < Partitions; p++)
+            {
+                var list = _produced[p] = [];
+                for (var i = 0; i < PerPartition; i++)
+                {
+                    var v = $"{p}-{i}-{value}";
+                    producer.Produce(new TopicPartition(_topic, p), new Message<string, string> { Key = $"k{i}", Value = v });
+                    list.Add(v);
+                }
+            }
+            Assert.Equal(0, producer.Flush(TimeSpan.FromSeconds(60)));
+        }
+        Commit("add nightly backup", Yaml("\n  compression: none").Replace("segmentMaxBytes: 4096", "segmentMaxBytes: 65536", StringComparison.Ordinal));
+        var options = LoopDaemon.Options(_remote);
+        const string BackupId = "nightly-20261207-100100";
+        var folder = Path.Combine(_store, BackupId);
+
+        // Slowed brokers bound the backup's speed on any machine (each fetch round trip brings at most 2 MiB of a
+        // partition's ~3 MiB), so the first daemon is still part-way when its first segment is stored and it stops.
+        _kafka.Broker.SetRtt(1_000);
+        try
+        {
+            await using var first = new LoopDaemon(options, time: _time);
+            await first.Loop.RunCycleAsync(CancellationToken.None);
+            _time.SetUtcNow(Start.AddSeconds(31));
+            await first.Loop.RunCycleAsync(CancellationToken.None);
+            Assert.Contains(new ResourceId(ResourceKinds.KafkaBackup, "kafka-backup", "nightly"), first.Loop.InFlight);
+            var deadline = DateTime.UtcNow.AddMinutes(2);
+            while (DateTime.UtcNow < deadline && !(Directory.Exists(folder) && Directory.EnumerateFiles(folder, "segment-*", SearchOption.AllDirectories).Any()))
+                await Task.Delay(5);
+        }
+        finally
+        {
+            _kafka.Broker.SetRtt(0);
+        }
+        var left = Directory.EnumerateFiles(folder, "segment-*", SearchOption.AllDirectories).Count();
+        Assert.True(left > 0, "the first daemon stored no segment before it stopped: nothing to restart");
+        Assert.False(File.Exists(Path.Combine(folder, "manifest.json")), "the first daemon finished the backup before it stopped: nothing to restart");
+        using (var store = StateStore.Open(options.StateDirectory)) Assert.Equal(ResourcePhase.Running, store.Find(Id)!.Phase);
+
+        await using var second = new LoopDaemon(options, time: _time);
+        var done = await RunSlotAsync(second, _time, Start.AddSeconds(32));
+
+        Assert.Equal(ResourcePhase.Completed, done.Phase);
+        var last = ((KafkaBackupStatus)done.Status).LastBackup!;
+        Assert.Equal((BackupId, true), (last.BackupId, last.RestartedIncomplete));
+        var decoded = await DecodeAsync(_store, BackupId);
+        Assert.Equal(_produced.Keys.Order(), decoded.Keys.Order());
+        foreach (var (p, values) in _produced) Assert.Equal(values, decoded[p]);
+        Assert.Equal(Partitions * PerPartition, last.Records);
+        Assert.Equal([BackupId], BackupFolders());
+        var file = _remote.RemoteGit("show", "main:status/kafkabackup/kafka-backup/nightly.yaml");
+        Assert.Contains($"backupId: {BackupId}", file, StringComparison.Ordinal);
+        Assert.Contains("restartedIncomplete: true", file, StringComparison.Ordinal);
     }
 }
