@@ -103,8 +103,15 @@ public sealed class FilesystemBackupStorage : IBackupStorage
         var path = PathOf(key);
         return AbandonableFileCalls.RunAsync(() =>
         {
-            // File.Delete removes a link itself, never what it points to.
-            File.Delete(path);
+            try
+            {
+                // File.Delete removes a link itself, never what it points to.
+                File.Delete(path);
+            }
+            catch (DirectoryNotFoundException)
+            {
+                return; // its folder is gone, so is the file
+            }
             // Folders left empty go too, up to the root, so a deleted backup leaves no folder behind.
             for (var dir = Path.GetDirectoryName(path); dir is not null && dir.Length > RootPath.Length && IsEmptyFolder(dir); dir = Path.GetDirectoryName(dir))
                 Directory.Delete(dir);
