@@ -54,6 +54,7 @@ public sealed class ReconcileLoop : IAsyncDisposable
         _logger = logger;
         _lastCommit = store.LastProcessedCommit;
         _runs.RunEnded += Trigger;
+        _runs.StageChanged += Trigger;
     }
 
     /// <summary>The loop with its usual parts: a loader and a publisher over <paramref name="git"/> and <paramref name="store"/>, and a supervisor of <paramref name="runners"/> (one per kind).</summary>
@@ -227,7 +228,7 @@ public sealed class ReconcileLoop : IAsyncDisposable
     private IReadOnlyList<PlanAction> Plan(DesiredState desired, DateTimeOffset now)
     {
         var plan = Planner.Plan(desired, _store.Resources(), new PlanContext(now, _options.MaxConcurrentRestores, _runs.InFlight.ToHashSet()));
-        _held = [.. plan.Where(a => a.Kind is PlanActionKind.Suspended or PlanActionKind.AwaitDependency or PlanActionKind.DependencyFailed).Select(a => a.Id)];
+        _held = [.. plan.Where(a => a.Kind is PlanActionKind.Suspended or PlanActionKind.AwaitDependency or PlanActionKind.DependencyFailed or PlanActionKind.AwaitSchedule).Select(a => a.Id)];
         foreach (var a in plan.Where(a => a.Kind != PlanActionKind.Unchanged && a.Kind != PlanActionKind.Wait))
             _logger.Log(AttemptLog.LevelOf(a.Kind), "{Action} {Resource}: {Reason}", a.Kind, a.Id, a.Reason);
         return plan;
@@ -344,6 +345,9 @@ public sealed class ReconcileLoop : IAsyncDisposable
             if (r.Phase == ResourcePhase.Running && !running) Consider(r.NextAttemptAt);
             if (running) Consider((r.PublishedAt ?? _time.GetUtcNow()) + _options.ProgressCommitInterval);
             Consider(PublishPolicy.DueAt(r, _options.ProgressCommitInterval));
+            // A scheduled resource's next slot: the cycle then starts its run without a new commit.
+            if (!running && !r.Tombstone && _lastDesired?.Resources.GetValueOrDefault(r.Id)?.Resource is { Suspend: false } scheduled)
+                Consider(ScheduledRuns.NextSlot(scheduled, planned));
             if (r.Phase is ResourcePhase.Completed or ResourcePhase.Failed && !r.RunDataPruned
                 && r.Job.TtlSecondsAfterFinished is { } ttl && r.Status.CompletionTime is { } done)
                 Consider(done.AddSeconds(ttl));
@@ -357,6 +361,7 @@ public sealed class ReconcileLoop : IAsyncDisposable
         await _runs.StopAsync();
         RecordCompletions();
         _runs.RunEnded -= Trigger;
+        _runs.StageChanged -= Trigger;
         _runs.Dispose();
         _cycleGate.Dispose();
     }

@@ -4,6 +4,7 @@ using KafkaRestored.Restore;
 using KafkaRestored.Restore.Resources.Model;
 using KafkaRestored.Restore.Resources.Status;
 using KafkaRestored.Restore.Resources.Validation;
+using KafkaRestored.Restore.Workflows;
 
 namespace KafkaRestored.Reconciler.Execution;
 
@@ -23,7 +24,11 @@ public static class RecordTransitions
         PlanActionKind.Create => NewGeneration(d!, rec is { Tombstone: true } ? rec : null, commit, now, ConditionReasons.Pending, "recorded; waiting for a worker"),
         PlanActionKind.NewGeneration => NewGeneration(d!, rec, commit, now, ConditionReasons.Pending, "spec changed: new generation; waiting for a worker"),
         PlanActionKind.Rerun => NewGeneration(d!, rec, commit, now, ConditionReasons.Pending, $"rerun requested ({ObjectMeta.RerunAnnotation}={d!.RerunValue}); waiting for a worker"),
+        PlanActionKind.Start when ScheduledRuns.IsScheduled(d?.Resource) => StartScheduledRun(rec!, d!.Resource!, now),
         PlanActionKind.Start or PlanActionKind.Retry or PlanActionKind.Resume => StartAttempt(rec!, action.Kind, now),
+        PlanActionKind.AwaitSchedule => rec!.Phase == ResourcePhase.Pending
+            ? Hold(rec, d!, ConditionReasons.AwaitingSchedule, $"waits for its first scheduled run ({action.Reason})", now)
+            : SyncUnchanged(rec, d!),
         PlanActionKind.Suspended => Hold(rec!, d!, ConditionReasons.Suspended, action.Reason, now),
         PlanActionKind.AwaitDependency => Hold(rec!, d!, ConditionReasons.DependencyNotReady, action.Reason, now),
         PlanActionKind.DependencyFailed => Hold(rec!, d!, ConditionReasons.DependencyFailed, action.Reason, now),
@@ -62,6 +67,8 @@ public static class RecordTransitions
             SourceRevision = commit,
             Conditions = conditions,
         };
+        // A scheduled resource's history (last backup, last slot run, retention) outlives a spec edit: the schedule goes on.
+        if (previous is { Tombstone: false, Status: KafkaBackupStatus history }) status = status.WithDetailsFrom(history);
         return new ResourceRecord
         {
             Id = d.Id,
@@ -101,6 +108,20 @@ public static class RecordTransitions
             // A resumed attempt is the same attempt; a new one (start, retry) is a transition the status command shows.
             PhaseChangedAt = resume && rec.Phase == ResourcePhase.Running ? rec.PhaseChangedAt : now,
         };
+    }
+
+    /// <summary>
+    /// A scheduled resource's run for the slot due (<see cref="ScheduledRuns.DueSlot"/>; now, to the second, for a rerun
+    /// requested by annotation): attempts count from 1 again and the slot is recorded, so a retry or a resume after a restart
+    /// writes the same backup id.
+    /// </summary>
+    public static ResourceRecord StartScheduledRun(ResourceRecord rec, KafkaResource resource, DateTimeOffset now)
+    {
+        var slot = ScheduledRuns.DueSlot(resource, rec, now) ?? new DateTimeOffset(now.UtcTicks - now.UtcTicks % TimeSpan.TicksPerSecond, TimeSpan.Zero);
+        var status = rec.Status is KafkaBackupStatus b && resource is KafkaBackup backup
+            ? b with { LastScheduleTime = slot, CurrentBackup = new BackupRunStatus { BackupId = KafkaBackupIds.For(backup, slot), ScheduledTime = slot, Stage = "Scheduled" } }
+            : rec.Status;
+        return StartAttempt(rec with { Status = status with { Attempts = 0, StartTime = null, CompletionTime = null } }, PlanActionKind.Start, now);
     }
 
     /// <summary>

@@ -62,6 +62,9 @@ public sealed class RunContext
     /// <summary>The host policy the resource was allowed by (null: none configured); the restore engine checks internal target topics from the manifest against it.</summary>
     public HostPolicy? Policy { get; init; }
 
+    /// <summary>The resource's status when the attempt started (a scheduled run's slot and history are in it).</summary>
+    public ResourceStatus? Status { get; init; }
+
     /// <summary>Reports kind-specific status (e.g. a KafkaRestoreStatus with Progress); committed to Git throttled.</summary>
     public void Report(ResourceStatus details) => _report(details);
 }

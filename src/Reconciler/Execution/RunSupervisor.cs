@@ -45,6 +45,9 @@ public sealed class RunSupervisor : IDisposable
     /// <summary>Raised on the worker when a run has ended and its completion is queued.</summary>
     public event Action? RunEnded;
 
+    /// <summary>Raised on the worker when a run reports a stage change (<see cref="ResourceStatus.IsNewsComparedTo"/>), so a cycle commits it soon.</summary>
+    public event Action? StageChanged;
+
     /// <summary>Resources executing now.</summary>
     public IReadOnlyCollection<ResourceId> InFlight => [.. _runs.Keys];
 
@@ -82,10 +85,12 @@ public sealed class RunSupervisor : IDisposable
         var context = new RunContext(record.Id, record.Generation, record.Attempts, record.Status.SourceRevision ?? "", _store, _secrets, _time, _logger,
             details =>
             {
+                var news = handle.Latest is { } before ? details.IsNewsComparedTo(before) : details.IsNewsComparedTo(record.Status);
                 handle.Latest = details;
                 Interlocked.Exchange(ref _progressReported, 1);
+                if (news) StageChanged?.Invoke();
             })
-        { Policy = _policy };
+        { Policy = _policy, Status = record.Status };
         handle.Task = Task.Run(async () =>
         {
             // A message-template scope prints as "KafkaRestore ns/name generation N" and still carries the values as fields.

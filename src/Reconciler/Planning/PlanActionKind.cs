@@ -31,6 +31,9 @@ public enum PlanActionKind
     /// <summary>Would start but a spec.dependsOn entry Failed: held (never run), Ready reason DependencyFailed.</summary>
     DependencyFailed,
 
+    /// <summary>A scheduled kind (KafkaBackup) with no slot due: waits for its next scheduled run.</summary>
+    AwaitSchedule,
+
     /// <summary>Start the next attempt after a failed one (backoff elapsed).</summary>
     Retry,
 

@@ -58,7 +58,9 @@ public static class Planner
         if (rec is null)
         {
             actions.Add(new PlanAction(PlanActionKind.Create, d.Id, $"new resource in {d.Location}: record as Pending"));
-            candidates.Add(new Candidate(d.Id, PlanActionKind.Start, context.Now, "new resource"));
+            // A scheduled resource runs first at its first slot, as a CronJob, not when it appears.
+            if (ScheduledRuns.IsScheduled(d.Resource)) actions.Add(AwaitSchedule(d, context));
+            else candidates.Add(new Candidate(d.Id, PlanActionKind.Start, context.Now, "new resource"));
             return;
         }
 
@@ -72,6 +74,12 @@ public static class Planner
                     (rerun ? $"rerun annotation set to '{d.RerunValue}'" : "spec changed") +
                     $" while generation {rec.Generation} runs: it finishes (or fails) first, then the change is planned"));
             AddRunningWork(rec, context, candidates, actions, d.Resource!.Suspend);
+            return;
+        }
+
+        if (ScheduledRuns.IsScheduled(d.Resource) && !rerun)
+        {
+            PlanScheduled(d, rec, specChanged, context, actions, candidates);
             return;
         }
 
@@ -141,6 +149,26 @@ public static class Planner
             actions.Add(Problem(d, problem));
         }
     }
+
+    /// <summary>
+    /// A scheduled resource that is not executing: a spec edit is a new generation that the next run uses (never a run of its
+    /// own), and a run starts when a slot is due (<see cref="ScheduledRuns.DueSlot"/>), whatever the last one's outcome.
+    /// </summary>
+    private static void PlanScheduled(DesiredResource d, ResourceRecord rec, bool specChanged, PlanContext context, List<PlanAction> actions,
+        List<Candidate> candidates)
+    {
+        if (specChanged)
+            actions.Add(new PlanAction(PlanActionKind.NewGeneration, d.Id, $"spec changed while {rec.Phase}: new generation {rec.Generation + 1}; the next scheduled run uses it"));
+        if (ScheduledRuns.DueSlot(d.Resource!, rec, context.Now) is { } slot)
+        {
+            candidates.Add(new Candidate(d.Id, PlanActionKind.Start, slot, $"scheduled run for {slot:u}"));
+            return;
+        }
+        actions.Add(AwaitSchedule(d, context));
+    }
+
+    private static PlanAction AwaitSchedule(DesiredResource d, PlanContext context) =>
+        new(PlanActionKind.AwaitSchedule, d.Id, ScheduledRuns.NextSlot(d.Resource, context.Now) is { } n ? $"next scheduled run at {n:u}" : "the schedule has no further run");
 
     /// <summary>A changed spec on a resource that is not executing: a completed one is kept, anything else gets a new generation.</summary>
     private static void PlanSpecChange(DesiredResource d, ResourceRecord rec, List<PlanAction> actions, List<Candidate> candidates)

@@ -24,6 +24,7 @@ public static class PublishPolicy
         if (record.Status.Phase != ResourcePhase.Running) return true;
         // An attempt that failed (or the next one starting) is news, not progress: a throttled file kept saying "attempt 1 running".
         if (ReadyReason(published) != ReadyReason(record.Status)) return true;
+        if (record.Status.IsNewsComparedTo(published)) return true;
         return record.PublishedAt is not { } at || now - at >= progressCommitInterval;
     }
 

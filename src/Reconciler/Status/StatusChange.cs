@@ -45,6 +45,14 @@ public sealed record StatusChange(ResourceId Id, string? OldPhase, ResourceStatu
             case KafkaOffsetResetStatus r when s.Phase == ResourcePhase.Completed:
                 parts.Add($"{Plural.Of(r.GroupsReset.Count, "group")} reset" + (r.GroupsFailed.Count > 0 ? $", {r.GroupsFailed.Count} failed" : ""));
                 break;
+            case KafkaBackupStatus b when s.Phase == ResourcePhase.Running && b.CurrentBackup is { } run:
+                parts.Add($"backup {run.BackupId} {run.Stage.ToLowerInvariant()}" + (run.RestartedIncomplete ? ", incomplete earlier attempt restarted" : ""));
+                break;
+            case KafkaBackupStatus b when s.Phase == ResourcePhase.Completed && b.LastBackup is { } last:
+                parts.Add($"backup {last.BackupId}, {Plural.Of(last.Records ?? 0, "record", format: "N0")}");
+                if (b.LastRetention is { Deleted.Count: > 0 } ret)
+                    parts.Add($"retention {(ret.DryRun ? "would delete" : "deleted")} {string.Join(" ", ret.Deleted)}");
+                break;
             case KafkaOffsetRollbackStatus r when s.Phase == ResourcePhase.Completed:
                 parts.Add(r.GroupsSnapshotted.Count > 0 ? $"{Plural.Of(r.GroupsSnapshotted.Count, "group")} snapshotted" : $"{Plural.Of(r.GroupsRolledBack.Count, "group")} rolled back");
                 break;

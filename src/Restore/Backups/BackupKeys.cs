@@ -9,6 +9,12 @@ public static class BackupKeys
     /// <summary>The optional consumer-group snapshot.</summary>
     public static string ConsumerGroups(string backupId) => $"{backupId}/consumer-groups-snapshot.json";
 
+    /// <summary>
+    /// Which resource wrote the backup (<c>{backupId}/kafka-restored-owner.json</c>), written before any segment: the daemon's
+    /// KafkaBackup runs delete (on a restart of a slot, by retention) only backups whose owner file names them. Readers ignore it.
+    /// </summary>
+    public static string Owner(string backupId) => $"{backupId}/kafka-restored-owner.json";
+
     /// <summary>Folder of a partition's segments.</summary>
     public static string PartitionFolder(string backupId, string topic, int partition) =>
         $"{backupId}/topics/{topic}/partition={partition}";

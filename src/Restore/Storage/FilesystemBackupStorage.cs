@@ -98,6 +98,29 @@ public sealed class FilesystemBackupStorage : IBackupStorage
     }
 
     /// <inheritdoc />
+    public Task DeleteAsync(string key, CancellationToken ct)
+    {
+        var path = PathOf(key);
+        return AbandonableFileCalls.RunAsync(() =>
+        {
+            try
+            {
+                // File.Delete removes a link itself, never what it points to.
+                File.Delete(path);
+            }
+            catch (DirectoryNotFoundException)
+            {
+                return; // its folder is gone, so is the file
+            }
+            // Folders left empty go too, up to the root, so a deleted backup leaves no folder behind.
+            for (var dir = Path.GetDirectoryName(path); dir is not null && dir.Length > RootPath.Length && IsEmptyFolder(dir); dir = Path.GetDirectoryName(dir))
+                Directory.Delete(dir);
+        }, ct);
+    }
+
+    private static bool IsEmptyFolder(string dir) => Directory.Exists(dir) && !Directory.EnumerateFileSystemEntries(dir).Any();
+
+    /// <inheritdoc />
     public async IAsyncEnumerable<string> ListAsync(string prefix, [EnumeratorCancellation] CancellationToken ct)
     {
         // Walk only the deepest folder the prefix names, then filter on the full key.

@@ -26,6 +26,11 @@ public interface IBackupStorage
     /// <summary>Writes (or replaces) an object from a stream, read to its end; the object appears whole or not at all.</summary>
     Task WriteAsync(string key, Stream content, CancellationToken ct);
 
+    /// <summary>Deletes an object; nothing happens when it does not exist. Only retention deletes, and only what its own resource wrote.</summary>
+    /// <exception cref="NotSupportedException">This storage (e.g. a read-only wrapper) cannot delete.</exception>
+    Task DeleteAsync(string key, CancellationToken ct) =>
+        throw new NotSupportedException($"{GetType().Name} cannot delete {Describe(key)}");
+
     /// <summary>Keys starting with <paramref name="prefix"/>, in no particular order.</summary>
     IAsyncEnumerable<string> ListAsync(string prefix, CancellationToken ct);
 }

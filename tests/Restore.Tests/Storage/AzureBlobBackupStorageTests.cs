@@ -257,6 +257,10 @@ public sealed class AzureBlobBackupStorageTests(AzuriteFixture azurite) : IClass
     }
 
     /// <summary>A forward-only stream, as the backup writer hands over.</summary>
+    [Fact]
+    public async Task Deleting_a_backup_removes_its_blobs_only() =>
+        await StorageDeletion.DeletesOneBackupAndNothingElseAsync(Storage(await azurite.CreateContainerAsync()));
+
     private sealed class NonSeekable(byte[] data) : MemoryStream(data, writable: false)
     {
         public override bool CanSeek => false;

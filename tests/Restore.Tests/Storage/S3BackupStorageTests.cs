@@ -267,6 +267,10 @@ public sealed class S3BackupStorageTests(S3rverFixture s3) : IClassFixture<S3rve
     }
 
     // Retry delays that elapse at once, counted.
+    [Fact]
+    public async Task Deleting_a_backup_removes_its_objects_only() =>
+        await StorageDeletion.DeletesOneBackupAndNothingElseAsync(await StorageAsync());
+
     private sealed class CountingDelays : TimeProvider
     {
         private int _count;

@@ -13,21 +13,25 @@ namespace KafkaRestored.Restore.Backups.Kbak;
 /// </summary>
 public sealed class SegmentWriter : IDisposable
 {
-    private const int ZstdLevel = 3;
+    private const int DefaultZstdLevel = 3;
     private readonly FileStream _body;
     private long _firstTimestamp;
     private long _lastTimestamp;
 
     /// <summary>Starts an empty segment; temporary files go to <paramref name="tempDirectory"/> (default: the system temp folder).</summary>
-    public SegmentWriter(BackupCompression compression, string? tempDirectory = null)
+    public SegmentWriter(BackupCompression compression, string? tempDirectory = null, int? level = null)
     {
         Compression = compression;
+        Level = level;
         _body = OpenTemp(tempDirectory);
         TempDirectory = tempDirectory;
     }
 
     /// <summary>The compression of the body.</summary>
     public BackupCompression Compression { get; }
+
+    /// <summary>zstd level 1-22 (default 3) or LZ4 level 0-12 (default 0, the fast codec); readers need not know it.</summary>
+    public int? Level { get; }
 
     private string? TempDirectory { get; }
 
@@ -84,7 +88,7 @@ public sealed class SegmentWriter : IDisposable
                 await _body.CopyToAsync(crcOutput, 1 << 16, ct);
                 break;
             case BackupCompression.Zstd:
-                await using (var zstd = new CompressionStream(crcOutput, ZstdLevel, leaveOpen: true))
+                await using (var zstd = new CompressionStream(crcOutput, Level ?? DefaultZstdLevel, leaveOpen: true))
                     await _body.CopyToAsync(zstd, 1 << 16, ct);
                 break;
             case BackupCompression.Lz4:
@@ -93,7 +97,7 @@ public sealed class SegmentWriter : IDisposable
                 var plain = new byte[_body.Length];
                 _body.ReadExactly(plain);
                 var packed = new byte[LZ4Codec.MaximumOutputSize(plain.Length)];
-                var packedLength = plain.Length == 0 ? 0 : LZ4Codec.Encode(plain, packed, LZ4Level.L00_FAST);
+                var packedLength = plain.Length == 0 ? 0 : LZ4Codec.Encode(plain, packed, (LZ4Level)(Level ?? (int)LZ4Level.L00_FAST));
                 if (packedLength < 0) throw new InvalidOperationException("LZ4 encoding failed");
                 var prefix = new byte[4];
                 BinaryPrimitives.WriteUInt32LittleEndian(prefix, (uint)plain.Length);

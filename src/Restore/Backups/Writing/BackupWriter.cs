@@ -48,7 +48,7 @@ public sealed class BackupWriter : IAsyncDisposable
         if (!_open.TryGetValue(tp, out var segment))
         {
             StorageKeys.Validate(BackupKeys.PartitionFolder(_backupId, topic, partition), "topic");
-            segment = new SegmentWriter(_compression, _options.TempDirectory);
+            segment = new SegmentWriter(_compression, _options.TempDirectory, _options.CompressionLevel);
             _open[tp] = segment;
         }
         segment.Append(record);
@@ -114,6 +114,8 @@ public sealed class BackupWriter : IAsyncDisposable
                 $"backup '{_backupId}' already exists ({_storage.Describe(manifestKey)}); choose another backup id, or delete the old backup first.");
         await foreach (var key in _storage.ListAsync(_backupId + "/", ct))
         {
+            // A KafkaBackup run marks its backup before writing it (see BackupKeys.Owner).
+            if (key == BackupKeys.Owner(_backupId)) continue;
             throw new KafkaRestoredException(FailureReason.BackupExists,
                 $"backup id '{_backupId}' is already in use: {_storage.Describe(key)} exists (an incomplete earlier backup?); choose another backup id, or delete {_storage.Describe(_backupId + "/")} first.");
         }

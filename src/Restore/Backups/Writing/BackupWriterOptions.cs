@@ -9,6 +9,9 @@ public sealed record BackupWriterOptions
     /// <summary>Rotate once a segment holds this many records (default: no limit).</summary>
     public long MaxSegmentRecords { get; init; } = long.MaxValue;
 
+    /// <summary>Compression level (zstd 1-22, lz4 0-12); null: the codec's default.</summary>
+    public int? CompressionLevel { get; init; }
+
     /// <summary>Folder for segment spool files (default: the system temp folder).</summary>
     public string? TempDirectory { get; init; }
 

@@ -39,6 +39,7 @@ public static class ClusterBackup
 
         // Capture the range of every partition before reading anything.
         var ranges = ReadRanges(consumer, bootstrap, partitionCounts);
+        request.RangesCaptured?.Invoke(ranges.ToDictionary(r => (r.Key.Topic, r.Key.Partition.Value), r => (r.Value.Low.Value, r.Value.High.Value)));
         var pending = ranges.Where(r => r.Value.High.Value > r.Value.Low.Value).ToDictionary(r => r.Key, r => r.Value);
         var total = pending.Sum(r => r.Value.High.Value - r.Value.Low.Value);
         var firstOffsets = new Dictionary<TopicPartition, long>();

@@ -17,6 +17,9 @@ public sealed record ClusterBackupRequest(
     /// <summary>Segment rotation and spool folder.</summary>
     public BackupWriterOptions? WriterOptions { get; init; }
 
+    /// <summary>Called once with every partition's (low, high) watermark as captured at the start, before any record is read.</summary>
+    public Action<IReadOnlyDictionary<(string Topic, int Partition), (long Low, long High)>>? RangesCaptured { get; init; }
+
     /// <summary>How long a partition may deliver nothing before the backup gives up on the cluster.</summary>
     public TimeSpan IdleTimeout { get; init; } = TimeSpan.FromMinutes(2);
 }

@@ -12,6 +12,9 @@ public static class ResourceKinds
     /// <summary>Snapshot or roll back consumer-group offsets.</summary>
     public const string KafkaOffsetRollback = "KafkaOffsetRollback";
 
+    /// <summary>Back up topics on a schedule, with retention.</summary>
+    public const string KafkaBackup = "KafkaBackup";
+
     /// <summary>Every kind, in a stable order.</summary>
-    public static IReadOnlyList<string> All { get; } = [KafkaRestore, KafkaOffsetReset, KafkaOffsetRollback];
+    public static IReadOnlyList<string> All { get; } = [KafkaRestore, KafkaOffsetReset, KafkaOffsetRollback, KafkaBackup];
 }

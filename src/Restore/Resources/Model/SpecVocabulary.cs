@@ -38,6 +38,10 @@ internal static class SpecVocabulary
     internal static readonly (string Text, OnExistingData Value)[] ExistingDataPolicies =
         [("fail", OnExistingData.Fail), ("append", OnExistingData.Append)];
 
+    /// <summary>KafkaBackup's compression.</summary>
+    internal static readonly (string Text, Backups.Kbak.BackupCompression Value)[] Compressions =
+        [("none", Backups.Kbak.BackupCompression.None), ("lz4", Backups.Kbak.BackupCompression.Lz4), ("zstd", Backups.Kbak.BackupCompression.Zstd)];
+
     /// <summary>The spelling of <paramref name="value"/> in <paramref name="values"/>.</summary>
     internal static string Text<T>(IEnumerable<(string Text, T Value)> values, T value) where T : struct =>
         values.First(v => EqualityComparer<T>.Default.Equals(v.Value, value)).Text;

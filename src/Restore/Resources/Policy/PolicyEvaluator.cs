@@ -30,6 +30,11 @@ public static class PolicyEvaluator
             case KafkaOffsetRollback r:
                 checker.Cluster(r.Spec.KafkaCluster, "spec.kafkaCluster");
                 break;
+            case KafkaBackup r:
+                // The backup's source cluster and where it writes (and, with retention, deletes): as a KafkaRestore's.
+                checker.Cluster(r.Spec.KafkaCluster, "spec.kafkaCluster");
+                checker.Storage(r.Spec.Storage, "spec.storage");
+                break;
         }
         return policy is null ? NoPolicy(ns, checker.Denials) : checker.Denials;
     }

@@ -53,6 +53,12 @@ public static class ConditionReasons
     /// <summary>A spec.dependsOn entry Failed (or cannot run); the resource keeps waiting and does not start until it is Completed.</summary>
     public const string DependencyFailed = "DependencyFailed";
 
+    /// <summary>A KafkaBackup run wrote its backup (and applied retention).</summary>
+    public const string BackupCompleted = "BackupCompleted";
+
+    /// <summary>A KafkaBackup waits for its first scheduled run.</summary>
+    public const string AwaitingSchedule = "AwaitingSchedule";
+
     /// <summary>podTemplate was given; it has no effect outside Kubernetes.</summary>
     public const string PodTemplateIgnored = "PodTemplateIgnored";
 

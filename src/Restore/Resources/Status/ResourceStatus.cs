@@ -35,9 +35,13 @@ public abstract record ResourceStatus
         ResourceKinds.KafkaRestore => new KafkaRestoreStatus(),
         ResourceKinds.KafkaOffsetReset => new KafkaOffsetResetStatus(),
         ResourceKinds.KafkaOffsetRollback => new KafkaOffsetRollbackStatus(),
+        ResourceKinds.KafkaBackup => new KafkaBackupStatus(),
         // A document of our apiVersion with a kind we do not serve still gets a status file saying so (SPEC 2).
         _ => new UnservedKindStatus(),
     };
+
+    /// <summary>Whether this live status differs from <paramref name="published"/> in a way worth a commit at once (a stage change), not throttled as progress.</summary>
+    public virtual bool IsNewsComparedTo(ResourceStatus published) => false;
 
     /// <summary>
     /// This status with the kind-specific fields of <paramref name="details"/> (a status of the same

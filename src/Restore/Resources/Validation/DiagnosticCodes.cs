@@ -100,6 +100,9 @@ public static class DiagnosticCodes
     /// <summary>A timestamp that is not ISO 8601 with a zone (Z or +hh:mm).</summary>
     public const string InvalidTimestamp = "InvalidTimestamp";
 
+    /// <summary>spec.schedule (or spec.timeZone) is not a cron schedule this product reads.</summary>
+    public const string InvalidSchedule = "InvalidSchedule";
+
     /// <summary>A Kubernetes quantity that does not parse or is not positive.</summary>
     public const string InvalidQuantity = "InvalidQuantity";
 

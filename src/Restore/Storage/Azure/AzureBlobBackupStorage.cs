@@ -155,6 +155,14 @@ public sealed class AzureBlobBackupStorage : IBackupStorage
     }
 
     /// <inheritdoc />
+    public async Task DeleteAsync(string key, CancellationToken ct)
+    {
+        StorageKeys.Validate(key);
+        var blob = _container.GetBlobClient(_prefix + key);
+        await CallAsync("delete", key, () => blob.DeleteIfExistsAsync(cancellationToken: ct), ct);
+    }
+
+    /// <inheritdoc />
     public async IAsyncEnumerable<string> ListAsync(string prefix, [EnumeratorCancellation] CancellationToken ct)
     {
         string? continuation = null;

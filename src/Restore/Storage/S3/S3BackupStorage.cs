@@ -201,6 +201,14 @@ public sealed class S3BackupStorage : IBackupStorage, IDisposable
     }
 
     /// <inheritdoc />
+    public async Task DeleteAsync(string key, CancellationToken ct)
+    {
+        StorageKeys.Validate(key);
+        // S3 answers a delete of a missing key with success.
+        await CallAsync("delete", key, () => _client.DeleteObjectAsync(_bucket, _prefix + key, ct), ct);
+    }
+
+    /// <inheritdoc />
     public async IAsyncEnumerable<string> ListAsync(string prefix, [EnumeratorCancellation] CancellationToken ct)
     {
         string? token = null;
