@@ -80,7 +80,7 @@ public class ValidateCommandTests
         Assert.Equal(
         [
             .. spellings.Order(StringComparer.Ordinal).Select(kind =>
-                $"{dir.Combine(kind + ".yaml")}:3:7: error: UnknownKind: kind \"{kind}\" is not one of KafkaRestore, KafkaOffsetReset, KafkaOffsetRollback under kafka.oso.sh/v1alpha1; " +
+                $"{dir.Combine(kind + ".yaml")}:3:7: error: UnknownKind: kind \"{kind}\" is not one of KafkaRestore, KafkaOffsetReset, KafkaOffsetRollback, KafkaRestoreDrill under kafka.oso.sh/v1alpha1; " +
                 "did you mean \"KafkaRestore\"? (kinds are case-sensitive); the document is not executed and gets no status file until its kind is fixed"),
             "3 error(s), 0 warning(s) in 3 file(s)",
         ], result.StdOut.TrimEnd('\n').Split('\n'));

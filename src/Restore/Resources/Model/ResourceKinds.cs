@@ -12,6 +12,9 @@ public static class ResourceKinds
     /// <summary>Snapshot or roll back consumer-group offsets.</summary>
     public const string KafkaOffsetRollback = "KafkaOffsetRollback";
 
+    /// <summary>Restore a backup into scratch topics on a schedule, verify it and measure RTO/RPO.</summary>
+    public const string KafkaRestoreDrill = "KafkaRestoreDrill";
+
     /// <summary>Every kind, in a stable order.</summary>
-    public static IReadOnlyList<string> All { get; } = [KafkaRestore, KafkaOffsetReset, KafkaOffsetRollback];
+    public static IReadOnlyList<string> All { get; } = [KafkaRestore, KafkaOffsetReset, KafkaOffsetRollback, KafkaRestoreDrill];
 }

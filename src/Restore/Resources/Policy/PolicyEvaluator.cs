@@ -30,6 +30,11 @@ public static class PolicyEvaluator
             case KafkaOffsetRollback r:
                 checker.Cluster(r.Spec.KafkaCluster, "spec.kafkaCluster");
                 break;
+            case KafkaRestoreDrill r:
+                checker.Cluster(r.Spec.TargetCluster, "spec.targetCluster");
+                if (r.Spec.Storage is { } drillStorage) checker.Storage(drillStorage, "spec.storage");
+                checker.ScratchTopics(r.Spec);
+                break;
         }
         return policy is null ? NoPolicy(ns, checker.Denials) : checker.Denials;
     }
@@ -282,6 +287,12 @@ public static class PolicyEvaluator
             {
                 if (seen.Add(target)) TargetTopic(target, $"spec.topicMapping.{source}");
             }
+        }
+
+        /// <summary>A drill's scratch topics (prefix + listed topic); without topics the engine checks them once the manifest is read.</summary>
+        public void ScratchTopics(KafkaRestoreDrillSpec spec)
+        {
+            for (var i = 0; i < (spec.Topics?.Count ?? 0); i++) TargetTopic(spec.ScratchTopic(spec.Topics![i]), $"spec.topics[{i}]");
         }
 
         public void TargetTopic(string topic, string path)

@@ -106,6 +106,12 @@ public static class DiagnosticCodes
     /// <summary>resources.requests asks for more than resources.limits allows.</summary>
     public const string RequestExceedsLimit = "RequestExceedsLimit";
 
+    /// <summary>A schedule that is not a cron expression (5 fields, or 6 with seconds, or a macro such as @daily).</summary>
+    public const string InvalidSchedule = "InvalidSchedule";
+
+    /// <summary>A duration that is not number+unit parts such as 30m, 4h or 7d, or is not positive.</summary>
+    public const string InvalidDuration = "InvalidDuration";
+
     /// <summary>An s3 bucket holding a path, or an unusable s3 endpoint URL.</summary>
     public const string InvalidS3Location = "InvalidS3Location";
 

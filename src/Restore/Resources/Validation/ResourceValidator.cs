@@ -65,6 +65,7 @@ internal static class ResourceValidator
             {
                 ResourceKinds.KafkaRestore => SpecReaders.Restore(spec, name),
                 ResourceKinds.KafkaOffsetReset => SpecReaders.OffsetReset(spec, name),
+                ResourceKinds.KafkaRestoreDrill => SpecReaders.Drill(spec, meta.Namespace),
                 _ => SpecReaders.OffsetRollback(spec),
             };
             var scheduling = spec is null ? default : SpecReaders.Scheduling(spec, meta.Namespace);
@@ -76,6 +77,7 @@ internal static class ResourceValidator
                     KafkaRestoreSpec s => new KafkaRestore(objectMeta, s),
                     KafkaOffsetResetSpec s => new KafkaOffsetReset(objectMeta, s),
                     KafkaOffsetRollbackSpec s => new KafkaOffsetRollback(objectMeta, s),
+                    KafkaRestoreDrillSpec s => new KafkaRestoreDrill(objectMeta, s),
                     _ => null,
                 };
                 resource = resource is null ? null : resource with { Suspend = scheduling.Suspend, DependsOn = scheduling.DependsOn };

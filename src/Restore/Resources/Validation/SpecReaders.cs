@@ -12,6 +12,7 @@ internal static partial class SpecReaders
     {
         ResourceKinds.KafkaRestore => [.. RestoreFields, .. SchedulingFields],
         ResourceKinds.KafkaOffsetReset => [.. OffsetResetFields, .. SchedulingFields],
+        ResourceKinds.KafkaRestoreDrill => [.. DrillFields, .. SchedulingFields],
         _ => [.. OffsetRollbackFields, .. SchedulingFields],
     };
 
