@@ -1,0 +1,17 @@
+using KafkaRestored.Restore.Failures;
+using KafkaRestored.Restore.Resources.Status;
+
+namespace KafkaRestored.Restore.Workflows;
+
+/// <summary>What one run of <see cref="KafkaRestoreDrillWorkflow"/> found: its report, and why it failed (null when it passed).</summary>
+/// <param name="Report">The drill report (status/kafkarestoredrill/&lt;ns&gt;/&lt;name&gt;.yaml lists these).</param>
+/// <param name="Failure">Why the drill failed; null when it passed or was cancelled.</param>
+/// <param name="Cancelled">Stopped on request before it finished.</param>
+public sealed record KafkaRestoreDrillRun(DrillRunStatus Report, FailureReason? Failure, bool Cancelled)
+{
+    /// <summary>The Ready reason of a passed drill.</summary>
+    public const string PassedReason = "DrillPassed";
+
+    /// <summary>True when every record was verified and every objective met.</summary>
+    public bool Passed => Failure is null && !Cancelled;
+}
