@@ -26,6 +26,7 @@ public static class RecordTransitions
         PlanActionKind.Start or PlanActionKind.Retry or PlanActionKind.Resume => StartAttempt(rec!, action.Kind, now),
         PlanActionKind.Suspended => Hold(rec!, d!, ConditionReasons.Suspended, action.Reason, now),
         PlanActionKind.AwaitDependency => Hold(rec!, d!, ConditionReasons.DependencyNotReady, action.Reason, now),
+        PlanActionKind.AwaitSchedule => Hold(rec!, d!, ConditionReasons.AwaitingSchedule, action.Reason, now),
         PlanActionKind.DependencyFailed => Hold(rec!, d!, ConditionReasons.DependencyFailed, action.Reason, now),
         PlanActionKind.DeferChange => WithCondition(rec!, d!, ConditionTypes.SpecApplied, ConditionStatus.False, ConditionReasons.SpecChangeQueued,
             $"The spec in Git changed while generation {rec!.Generation} runs; it finishes (or fails) first, then the change is applied by the rules for its outcome.", now),
@@ -62,6 +63,9 @@ public static class RecordTransitions
             SourceRevision = commit,
             Conditions = conditions,
         };
+        // Each scheduled drill run is a generation; the report of the earlier runs stays in the status.
+        if (status is KafkaRestoreDrillStatus drill && previous is { Tombstone: false, Status: KafkaRestoreDrillStatus earlier })
+            status = drill with { LastRuns = earlier.LastRuns, NextRun = earlier.NextRun };
         return new ResourceRecord
         {
             Id = d.Id,

@@ -25,6 +25,9 @@ public enum PlanActionKind
     /// <summary>Would start (or retry, or resume) but spec.suspend is true: held, Ready reason Suspended.</summary>
     Suspended,
 
+    /// <summary>A scheduled kind (KafkaRestoreDrill) that has not run yet and whose schedule is not due: held, Ready reason AwaitingSchedule.</summary>
+    AwaitSchedule,
+
     /// <summary>Would start but a spec.dependsOn entry is not Completed yet: held, Ready reason DependencyNotReady.</summary>
     AwaitDependency,
 

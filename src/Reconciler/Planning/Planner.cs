@@ -58,7 +58,8 @@ public static class Planner
         if (rec is null)
         {
             actions.Add(new PlanAction(PlanActionKind.Create, d.Id, $"new resource in {d.Location}: record as Pending"));
-            candidates.Add(new Candidate(d.Id, PlanActionKind.Start, context.Now, "new resource"));
+            if (d.Resource is KafkaRestoreDrill newDrill) actions.Add(DrillSchedule.Await(newDrill, context.Now));
+            else candidates.Add(new Candidate(d.Id, PlanActionKind.Start, context.Now, "new resource"));
             return;
         }
 
@@ -72,6 +73,14 @@ public static class Planner
                     (rerun ? $"rerun annotation set to '{d.RerunValue}'" : "spec changed") +
                     $" while generation {rec.Generation} runs: it finishes (or fails) first, then the change is planned"));
             AddRunningWork(rec, context, candidates, actions, d.Resource!.Suspend);
+            return;
+        }
+
+        // A drill runs on its schedule: each due time is a new generation; a rerun or spec change is planned as for any kind.
+        if (d.Resource is KafkaRestoreDrill drill && !rerun && DrillSchedule.Decide(drill, rec, specChanged, context.Now) is { } decision)
+        {
+            actions.AddRange(decision.Actions);
+            if (decision.StartWhy is { } why) candidates.Add(new Candidate(d.Id, PlanActionKind.Start, rec.CreatedAt, why));
             return;
         }
 

@@ -45,6 +45,11 @@ public sealed record StatusChange(ResourceId Id, string? OldPhase, ResourceStatu
             case KafkaOffsetResetStatus r when s.Phase == ResourcePhase.Completed:
                 parts.Add($"{Plural.Of(r.GroupsReset.Count, "group")} reset" + (r.GroupsFailed.Count > 0 ? $", {r.GroupsFailed.Count} failed" : ""));
                 break;
+            case KafkaRestoreDrillStatus { LastRuns.Count: > 0 } d when s.Phase is ResourcePhase.Completed or ResourcePhase.Failed:
+                var last = d.LastRuns[0];
+                parts.Add($"drill {last.Result}: {Plural.Of(last.RecordsVerified, "record", format: "N0")} verified, {Plural.Of(last.Mismatches, "mismatch", "mismatches")}" +
+                    (last.RestoreSeconds is { } secs ? $", restore {secs.ToString("0.###", CultureInfo.InvariantCulture)}s" : ""));
+                break;
             case KafkaOffsetRollbackStatus r when s.Phase == ResourcePhase.Completed:
                 parts.Add(r.GroupsSnapshotted.Count > 0 ? $"{Plural.Of(r.GroupsSnapshotted.Count, "group")} snapshotted" : $"{Plural.Of(r.GroupsRolledBack.Count, "group")} rolled back");
                 break;

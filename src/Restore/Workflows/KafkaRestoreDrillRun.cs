@@ -1,4 +1,5 @@
 using KafkaRestored.Restore.Failures;
+using KafkaRestored.Restore.Resources.Model;
 using KafkaRestored.Restore.Resources.Status;
 
 namespace KafkaRestored.Restore.Workflows;
@@ -14,4 +15,11 @@ public sealed record KafkaRestoreDrillRun(DrillRunStatus Report, FailureReason? 
 
     /// <summary>True when every record was verified and every objective met.</summary>
     public bool Passed => Failure is null && !Cancelled;
+
+    /// <summary>The drill's status details: this run's report before <paramref name="earlier"/> ones (newest first), at most <see cref="KafkaRestoreDrillStatus.KeptRuns"/>.</summary>
+    public KafkaRestoreDrillStatus Details(IEnumerable<DrillRunStatus> earlier, DateTimeOffset? nextRun) => new()
+    {
+        NextRun = nextRun,
+        LastRuns = new ValueList<DrillRunStatus>([Report, .. earlier.Take(KafkaRestoreDrillStatus.KeptRuns - 1)]),
+    };
 }

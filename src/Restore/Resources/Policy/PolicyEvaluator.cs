@@ -39,13 +39,13 @@ public static class PolicyEvaluator
         return policy is null ? NoPolicy(ns, checker.Denials) : checker.Denials;
     }
 
-    /// <summary>Only the internal-topic targets of a restore (any topic starting <c>__</c>, and <c>_schemas</c>): refused unless the policy's InternalTopics allow them, with or without a policy.</summary>
+    /// <summary>Only the internal-topic targets of a restore or a drill's scratch topics (any topic starting <c>__</c>, and <c>_schemas</c>): refused unless the policy's InternalTopics allow them, with or without a policy.</summary>
     public static IReadOnlyList<PolicyDenial> InternalTopics(HostPolicy? policy, KafkaResource resource)
     {
         ArgumentNullException.ThrowIfNull(resource);
-        if (resource is not KafkaRestore r) return [];
-        var checker = new Checker(policy ?? Empty, r.Metadata.Namespace);
-        checker.TargetTopics(r.Spec);
+        var checker = new Checker(policy ?? Empty, resource.Metadata.Namespace);
+        if (resource is KafkaRestore r) checker.TargetTopics(r.Spec);
+        if (resource is KafkaRestoreDrill d) checker.ScratchTopics(d.Spec);
         return checker.Denials;
     }
 

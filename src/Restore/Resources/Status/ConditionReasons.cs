@@ -47,6 +47,9 @@ public static class ConditionReasons
     /// <summary>spec.suspend is true: the resource (or its next attempt) is not started until it is false; a running attempt finishes.</summary>
     public const string Suspended = "Suspended";
 
+    /// <summary>A scheduled kind (KafkaRestoreDrill) that has not run yet waits for its schedule's next time.</summary>
+    public const string AwaitingSchedule = "AwaitingSchedule";
+
     /// <summary>A spec.dependsOn entry is not Completed yet (Pending, Running, or not recorded); the resource starts once it is.</summary>
     public const string DependencyNotReady = "DependencyNotReady";
 
