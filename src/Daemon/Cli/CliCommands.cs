@@ -16,6 +16,7 @@ internal static class CliCommands
         StatusCommand.Create(),
         ForgetCommand.Create(),
         OffsetsCommand.Create(),
+        DrillCommand.Create(),
         RunCommand.Create(),
         Demo.DemoCommand.Create(),
     ];

@@ -102,7 +102,8 @@ internal static class RunCommand
             // The endpoints reach the loop lazily: binding the listener must not build the loop, whose Git source clones.
             services.AddSingleton(sp => new HttpEndpointService(daemon.HttpListen, new DaemonEndpoints(
                 Health: () => Health(sp.GetRequiredService<ReconcileLoop>(), sp.GetRequiredService<LoopHeartbeat>()),
-                Metrics: () => DaemonMetrics.Collect(sp.GetRequiredService<ReconcileLoop>().Counters, store, sp.GetRequiredService<LoopHeartbeat>()),
+                Metrics: () => [.. DaemonMetrics.Collect(sp.GetRequiredService<ReconcileLoop>().Counters, store, sp.GetRequiredService<LoopHeartbeat>()),
+                    .. DrillMetrics.Collect(store.Resources(includeTombstones: false), time.GetUtcNow())],
                 TriggerCycle: () => sp.GetRequiredService<ReconcileLoop>().Trigger(),
                 WebhookSecret: () => webhookSecret), sp.GetRequiredService<ILoggerFactory>()));
             services.AddHostedService(sp => sp.GetRequiredService<HttpEndpointService>());

@@ -6,5 +6,5 @@ namespace KafkaRestored.Daemon.Cli;
 internal static class Runners
 {
     /// <summary>Every runner.</summary>
-    public static IReadOnlyList<IResourceRunner> All() => [new KafkaRestoreRunner(), OffsetRunner.Reset, OffsetRunner.Rollback, new KafkaBackupRunner()];
+    public static IReadOnlyList<IResourceRunner> All() => [new KafkaRestoreRunner(), OffsetRunner.Reset, OffsetRunner.Rollback, new KafkaBackupRunner(), new KafkaRestoreDrillRunner()];
 }

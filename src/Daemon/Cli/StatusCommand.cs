@@ -73,6 +73,8 @@ internal static class StatusCommand
             $"{p.Percent.ToString("0", CultureInfo.InvariantCulture)}% {p.RecordsDone.ToString("N0", CultureInfo.InvariantCulture)}/{p.RecordsTotal.ToString("N0", CultureInfo.InvariantCulture)}",
         KafkaRestoreStatus { RestoredRecords: { } n } => Plural.Of(n, "record", format: "N0"),
         KafkaOffsetResetStatus r when status.Phase == ResourcePhase.Completed => $"{Plural.Of(r.GroupsReset.Count, "group")} reset",
+        KafkaRestoreDrillStatus { LastRuns.Count: > 0 } d when status.Phase != ResourcePhase.Running =>
+            $"drill {d.LastRuns[0].Result}: {Plural.Of(d.LastRuns[0].RecordsVerified, "record", format: "N0")} verified",
         _ => status.Attempts > 0 ? $"attempt {status.Attempts}" : "-",
     };
 }

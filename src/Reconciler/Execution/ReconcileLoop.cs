@@ -228,7 +228,8 @@ public sealed class ReconcileLoop : IAsyncDisposable
     private IReadOnlyList<PlanAction> Plan(DesiredState desired, DateTimeOffset now)
     {
         var plan = Planner.Plan(desired, _store.Resources(), new PlanContext(now, _options.MaxConcurrentRestores, _runs.InFlight.ToHashSet()));
-        _held = [.. plan.Where(a => a.Kind is PlanActionKind.Suspended or PlanActionKind.AwaitDependency or PlanActionKind.DependencyFailed or PlanActionKind.AwaitSchedule).Select(a => a.Id)];
+        _held = [.. plan.Where(a => a.Kind is PlanActionKind.Suspended or PlanActionKind.AwaitDependency or PlanActionKind.DependencyFailed
+            or PlanActionKind.AwaitSchedule).Select(a => a.Id)];
         foreach (var a in plan.Where(a => a.Kind != PlanActionKind.Unchanged && a.Kind != PlanActionKind.Wait))
             _logger.Log(AttemptLog.LevelOf(a.Kind), "{Action} {Resource}: {Reason}", a.Kind, a.Id, a.Reason);
         return plan;
@@ -339,6 +340,7 @@ public sealed class ReconcileLoop : IAsyncDisposable
         {
             if (t is { } v && v > planned && (due is null || v < due)) due = v;
         }
+        foreach (var t in DrillSchedule.NextTimes(_lastDesired, records)) Consider(t);
         foreach (var r in records)
         {
             var running = _runs.IsRunning(r.Id);

@@ -26,6 +26,8 @@ public static class RecordTransitions
         PlanActionKind.Rerun => NewGeneration(d!, rec, commit, now, ConditionReasons.Pending, $"rerun requested ({ObjectMeta.RerunAnnotation}={d!.RerunValue}); waiting for a worker"),
         PlanActionKind.Start when ScheduledRuns.IsScheduled(d?.Resource) => StartScheduledRun(rec!, d!.Resource!, now),
         PlanActionKind.Start or PlanActionKind.Retry or PlanActionKind.Resume => StartAttempt(rec!, action.Kind, now),
+        // A drill says why it waits every time; a KafkaBackup only before its first run (later it keeps its last run's status).
+        PlanActionKind.AwaitSchedule when d?.Resource is KafkaRestoreDrill => Hold(rec!, d!, ConditionReasons.AwaitingSchedule, action.Reason, now),
         PlanActionKind.AwaitSchedule => rec!.Phase == ResourcePhase.Pending
             ? Hold(rec, d!, ConditionReasons.AwaitingSchedule, $"waits for its first scheduled run ({action.Reason})", now)
             : SyncUnchanged(rec, d!),
@@ -69,6 +71,9 @@ public static class RecordTransitions
         };
         // A scheduled resource's history (last backup, last slot run, retention) outlives a spec edit: the schedule goes on.
         if (previous is { Tombstone: false, Status: KafkaBackupStatus history }) status = status.WithDetailsFrom(history);
+        // Each scheduled drill run is a generation; the report of the earlier runs stays in the status.
+        if (status is KafkaRestoreDrillStatus drill && previous is { Tombstone: false, Status: KafkaRestoreDrillStatus earlier })
+            status = drill with { LastRuns = earlier.LastRuns, NextRun = earlier.NextRun };
         return new ResourceRecord
         {
             Id = d.Id,

@@ -31,7 +31,7 @@ public enum PlanActionKind
     /// <summary>Would start but a spec.dependsOn entry Failed: held (never run), Ready reason DependencyFailed.</summary>
     DependencyFailed,
 
-    /// <summary>A scheduled kind (KafkaBackup) with no slot due: waits for its next scheduled run.</summary>
+    /// <summary>A scheduled kind (KafkaBackup, KafkaRestoreDrill) with no run due: waits for its next scheduled time (Ready reason AwaitingSchedule for a drill that has not run yet).</summary>
     AwaitSchedule,
 
     /// <summary>Start the next attempt after a failed one (backoff elapsed).</summary>

@@ -30,6 +30,7 @@ public static class StatusJson
             info.PolymorphismOptions.DerivedTypes.Add(new JsonDerivedType(typeof(KafkaOffsetResetStatus), ResourceKinds.KafkaOffsetReset));
             info.PolymorphismOptions.DerivedTypes.Add(new JsonDerivedType(typeof(KafkaOffsetRollbackStatus), ResourceKinds.KafkaOffsetRollback));
             info.PolymorphismOptions.DerivedTypes.Add(new JsonDerivedType(typeof(KafkaBackupStatus), ResourceKinds.KafkaBackup));
+            info.PolymorphismOptions.DerivedTypes.Add(new JsonDerivedType(typeof(KafkaRestoreDrillStatus), ResourceKinds.KafkaRestoreDrill));
             info.PolymorphismOptions.DerivedTypes.Add(new JsonDerivedType(typeof(UnservedKindStatus), "UnservedKind"));
         });
         var options = new JsonSerializerOptions

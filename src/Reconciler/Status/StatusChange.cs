@@ -53,6 +53,11 @@ public sealed record StatusChange(ResourceId Id, string? OldPhase, ResourceStatu
                 if (b.LastRetention is { Deleted.Count: > 0 } ret)
                     parts.Add($"retention {(ret.DryRun ? "would delete" : "deleted")} {string.Join(" ", ret.Deleted)}");
                 break;
+            case KafkaRestoreDrillStatus { LastRuns.Count: > 0 } d when s.Phase is ResourcePhase.Completed or ResourcePhase.Failed:
+                var drillRun = d.LastRuns[0];
+                parts.Add($"drill {drillRun.Result}: {Plural.Of(drillRun.RecordsVerified, "record", format: "N0")} verified, {Plural.Of(drillRun.Mismatches, "mismatch", "mismatches")}" +
+                    (drillRun.RestoreSeconds is { } secs ? $", restore {secs.ToString("0.###", CultureInfo.InvariantCulture)}s" : ""));
+                break;
             case KafkaOffsetRollbackStatus r when s.Phase == ResourcePhase.Completed:
                 parts.Add(r.GroupsSnapshotted.Count > 0 ? $"{Plural.Of(r.GroupsSnapshotted.Count, "group")} snapshotted" : $"{Plural.Of(r.GroupsRolledBack.Count, "group")} rolled back");
                 break;

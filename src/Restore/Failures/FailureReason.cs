@@ -141,6 +141,17 @@ public sealed class FailureReason
     /// <summary>Target partitions do not hold exactly the records the restore selected.</summary>
     public static readonly FailureReason VerificationFailed = new(nameof(VerificationFailed), retryable: true);
 
+    // Restore drills.
+
+    /// <summary>A drill's restore took longer than its spec.objectives.rto.</summary>
+    public static readonly FailureReason RtoMissed = new(nameof(RtoMissed), retryable: false);
+
+    /// <summary>The newest record of a drill's backup is older than its spec.objectives.rpo.</summary>
+    public static readonly FailureReason RpoMissed = new(nameof(RpoMissed), retryable: false);
+
+    /// <summary>A drill names its backup by KafkaBackup (spec.backupRef), which this build cannot resolve yet.</summary>
+    public static readonly FailureReason BackupRefUnresolved = new(nameof(BackupRefUnresolved), retryable: false);
+
     // Offsets: snapshots.
 
     /// <summary>An offset snapshot with that id exists; ids are never reused.</summary>

@@ -97,7 +97,7 @@ public class DependsOnValidateTests
         Assert.Equal(
         [
             $"{dir.Combine("a.yaml")}:13:12: error: InvalidType: spec.suspend must be true or false, not \"true\" (remove the quotes)",
-            $"{dir.Combine("b.yaml")}:14:13: error: UnknownKind: spec.dependsOn[0].kind \"kafkarestore\" is not one of KafkaRestore, KafkaOffsetReset, KafkaOffsetRollback, KafkaBackup; did you mean \"KafkaRestore\"? (kinds are case-sensitive)",
+            $"{dir.Combine("b.yaml")}:14:13: error: UnknownKind: spec.dependsOn[0].kind \"kafkarestore\" is not one of KafkaRestore, KafkaOffsetReset, KafkaOffsetRollback, KafkaBackup, KafkaRestoreDrill; did you mean \"KafkaRestore\"? (kinds are case-sensitive)",
             "2 error(s), 0 warning(s) in 2 file(s)",
         ], result.StdOut.TrimEnd('\n').Split('\n'));
     }

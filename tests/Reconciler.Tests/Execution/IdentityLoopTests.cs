@@ -112,7 +112,7 @@ public sealed class IdentityLoopTests : IClassFixture<KafkaFixture>, IDisposable
             Assert.All(report.Actions, a => Assert.Equal(KafkaRestored.Reconciler.Planning.PlanActionKind.Unchanged, a.Kind));
             // The operator sees the typo in the daemon log, with the spelling to use.
             Assert.Contains(daemon.Log.Lines, l => l.Contains(
-                "restores/r1-typo.yaml:2:7: error: UnknownKind: kind \"KafkaRestorE\" is not one of KafkaRestore, KafkaOffsetReset, KafkaOffsetRollback, KafkaBackup under kafka.oso.sh/v1alpha1; did you mean \"KafkaRestore\"? (kinds are case-sensitive)",
+                "restores/r1-typo.yaml:2:7: error: UnknownKind: kind \"KafkaRestorE\" is not one of KafkaRestore, KafkaOffsetReset, KafkaOffsetRollback, KafkaBackup, KafkaRestoreDrill under kafka.oso.sh/v1alpha1; did you mean \"KafkaRestore\"? (kinds are case-sensitive)",
                 StringComparison.Ordinal));
             Assert.Equal(history, StatusHistory());
             Assert.Equal(statusText, _remote.RemoteGit("show", "main:" + StatusFile));

@@ -42,7 +42,7 @@ public class DesiredStateLoaderTests
         ]);
 
         Assert.Equal(
-            $"typo.yaml:2:7: error: UnknownKind: kind \"{kind}\" is not one of KafkaRestore, KafkaOffsetReset, KafkaOffsetRollback, KafkaBackup under kafka.oso.sh/v1alpha1; " +
+            $"typo.yaml:2:7: error: UnknownKind: kind \"{kind}\" is not one of KafkaRestore, KafkaOffsetReset, KafkaOffsetRollback, KafkaBackup, KafkaRestoreDrill under kafka.oso.sh/v1alpha1; " +
             $"did you mean \"KafkaRestore\"?{caseNote}; the document is not executed and gets no status file until its kind is fixed",
             Assert.Single(result.Diagnostics, d => d.File == "typo.yaml").ToString());
         Assert.Contains(result.Diagnostics, d => d.File == "broken.yaml" && d.Code == DiagnosticCodes.YamlSyntax);

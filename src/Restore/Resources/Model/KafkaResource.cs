@@ -1,6 +1,6 @@
 namespace KafkaRestored.Restore.Resources.Model;
 
-/// <summary>A validated resource of one of the three kinds.</summary>
+/// <summary>A validated resource of one of the kinds in <see cref="ResourceKinds"/>.</summary>
 public abstract record KafkaResource(ObjectMeta Metadata)
 {
     /// <summary>The resource's kind, e.g. "KafkaRestore".</summary>

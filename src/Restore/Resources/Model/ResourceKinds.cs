@@ -15,6 +15,9 @@ public static class ResourceKinds
     /// <summary>Back up topics on a schedule, with retention.</summary>
     public const string KafkaBackup = "KafkaBackup";
 
+    /// <summary>Restore a backup into scratch topics on a schedule, verify it and measure RTO/RPO.</summary>
+    public const string KafkaRestoreDrill = "KafkaRestoreDrill";
+
     /// <summary>Every kind, in a stable order.</summary>
-    public static IReadOnlyList<string> All { get; } = [KafkaRestore, KafkaOffsetReset, KafkaOffsetRollback, KafkaBackup];
+    public static IReadOnlyList<string> All { get; } = [KafkaRestore, KafkaOffsetReset, KafkaOffsetRollback, KafkaBackup, KafkaRestoreDrill];
 }

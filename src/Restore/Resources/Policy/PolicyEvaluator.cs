@@ -35,17 +35,22 @@ public static class PolicyEvaluator
                 checker.Cluster(r.Spec.KafkaCluster, "spec.kafkaCluster");
                 checker.Storage(r.Spec.Storage, "spec.storage");
                 break;
+            case KafkaRestoreDrill r:
+                checker.Cluster(r.Spec.TargetCluster, "spec.targetCluster");
+                if (r.Spec.Storage is { } drillStorage) checker.Storage(drillStorage, "spec.storage");
+                checker.ScratchTopics(r.Spec);
+                break;
         }
         return policy is null ? NoPolicy(ns, checker.Denials) : checker.Denials;
     }
 
-    /// <summary>Only the internal-topic targets of a restore (any topic starting <c>__</c>, and <c>_schemas</c>): refused unless the policy's InternalTopics allow them, with or without a policy.</summary>
+    /// <summary>Only the internal-topic targets of a restore or a drill's scratch topics (any topic starting <c>__</c>, and <c>_schemas</c>): refused unless the policy's InternalTopics allow them, with or without a policy.</summary>
     public static IReadOnlyList<PolicyDenial> InternalTopics(HostPolicy? policy, KafkaResource resource)
     {
         ArgumentNullException.ThrowIfNull(resource);
-        if (resource is not KafkaRestore r) return [];
-        var checker = new Checker(policy ?? Empty, r.Metadata.Namespace);
-        checker.TargetTopics(r.Spec);
+        var checker = new Checker(policy ?? Empty, resource.Metadata.Namespace);
+        if (resource is KafkaRestore r) checker.TargetTopics(r.Spec);
+        if (resource is KafkaRestoreDrill d) checker.ScratchTopics(d.Spec);
         return checker.Denials;
     }
 
@@ -287,6 +292,12 @@ public static class PolicyEvaluator
             {
                 if (seen.Add(target)) TargetTopic(target, $"spec.topicMapping.{source}");
             }
+        }
+
+        /// <summary>A drill's scratch topics (prefix + listed topic); without topics the engine checks them once the manifest is read.</summary>
+        public void ScratchTopics(KafkaRestoreDrillSpec spec)
+        {
+            for (var i = 0; i < (spec.Topics?.Count ?? 0); i++) TargetTopic(spec.ScratchTopic(spec.Topics![i]), $"spec.topics[{i}]");
         }
 
         public void TargetTopic(string topic, string path)

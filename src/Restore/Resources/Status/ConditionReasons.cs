@@ -56,7 +56,7 @@ public static class ConditionReasons
     /// <summary>A KafkaBackup run wrote its backup (and applied retention).</summary>
     public const string BackupCompleted = "BackupCompleted";
 
-    /// <summary>A KafkaBackup waits for its first scheduled run.</summary>
+    /// <summary>A scheduled kind (KafkaBackup, KafkaRestoreDrill) waits for its first scheduled run.</summary>
     public const string AwaitingSchedule = "AwaitingSchedule";
 
     /// <summary>podTemplate was given; it has no effect outside Kubernetes.</summary>

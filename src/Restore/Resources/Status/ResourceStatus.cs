@@ -36,6 +36,7 @@ public abstract record ResourceStatus
         ResourceKinds.KafkaOffsetReset => new KafkaOffsetResetStatus(),
         ResourceKinds.KafkaOffsetRollback => new KafkaOffsetRollbackStatus(),
         ResourceKinds.KafkaBackup => new KafkaBackupStatus(),
+        ResourceKinds.KafkaRestoreDrill => new KafkaRestoreDrillStatus(),
         // A document of our apiVersion with a kind we do not serve still gets a status file saying so (SPEC 2).
         _ => new UnservedKindStatus(),
     };

@@ -109,6 +109,9 @@ public static class DiagnosticCodes
     /// <summary>resources.requests asks for more than resources.limits allows.</summary>
     public const string RequestExceedsLimit = "RequestExceedsLimit";
 
+    /// <summary>A duration that is not number+unit parts such as 30m, 4h or 7d, or is not positive.</summary>
+    public const string InvalidDuration = "InvalidDuration";
+
     /// <summary>An s3 bucket holding a path, or an unusable s3 endpoint URL.</summary>
     public const string InvalidS3Location = "InvalidS3Location";
 

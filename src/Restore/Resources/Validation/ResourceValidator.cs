@@ -66,6 +66,7 @@ internal static class ResourceValidator
                 ResourceKinds.KafkaRestore => SpecReaders.Restore(spec, name),
                 ResourceKinds.KafkaOffsetReset => SpecReaders.OffsetReset(spec, name),
                 ResourceKinds.KafkaBackup => SpecReaders.Backup(spec, name),
+                ResourceKinds.KafkaRestoreDrill => SpecReaders.Drill(spec, meta.Namespace),
                 _ => SpecReaders.OffsetRollback(spec),
             };
             var scheduling = spec is null ? default : SpecReaders.Scheduling(spec, meta.Namespace);
@@ -78,6 +79,7 @@ internal static class ResourceValidator
                     KafkaOffsetResetSpec s => new KafkaOffsetReset(objectMeta, s),
                     KafkaOffsetRollbackSpec s => new KafkaOffsetRollback(objectMeta, s),
                     KafkaBackupSpec s => new KafkaBackup(objectMeta, s),
+                    KafkaRestoreDrillSpec s => new KafkaRestoreDrill(objectMeta, s),
                     _ => null,
                 };
                 resource = resource is null ? null : resource with { Suspend = scheduling.Suspend, DependsOn = scheduling.DependsOn };

@@ -13,6 +13,7 @@ internal static partial class SpecReaders
         ResourceKinds.KafkaRestore => [.. RestoreFields, .. SchedulingFields],
         ResourceKinds.KafkaOffsetReset => [.. OffsetResetFields, .. SchedulingFields],
         ResourceKinds.KafkaBackup => [.. BackupFields, .. SchedulingFields],
+        ResourceKinds.KafkaRestoreDrill => [.. DrillFields, .. SchedulingFields],
         _ => [.. OffsetRollbackFields, .. SchedulingFields],
     };
 

@@ -37,6 +37,9 @@ public static partial class ResourceYaml
             case KafkaBackup r:
                 Backup(w, r.Spec, r);
                 break;
+            case KafkaRestoreDrill r:
+                Drill(w, r.Spec, r);
+                break;
             default:
                 throw new ArgumentException("unknown resource type " + resource.GetType().Name, nameof(resource));
         }
