@@ -125,9 +125,9 @@ public sealed class ReconcileCommandTests : IDisposable
         var unknown = Cli(["forget", "nope", "--state-dir", state]);
         Assert.Equal(1, unknown.ExitCode);
         Assert.Contains("no resource named 'nope'", unknown.StdErr);
-        var badKind = Cli(["forget", "bad", "--kind", "KafkaBackup", "--state-dir", state]);
+        var badKind = Cli(["forget", "bad", "--kind", "KafkaMirror", "--state-dir", state]);
         Assert.Equal(2, badKind.ExitCode);
-        Assert.Contains("--kind 'KafkaBackup'", badKind.StdErr);
+        Assert.Contains("--kind 'KafkaMirror'", badKind.StdErr);
 
         var forget = Cli(["forget", "kafka-backup/bad", "--kind", "KafkaRestore", "--state-dir", state]);
         Assert.Equal(0, forget.ExitCode);

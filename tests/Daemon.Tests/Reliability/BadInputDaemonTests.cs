@@ -34,7 +34,7 @@ public sealed partial class BadInputDaemonTests(KafkaFixture kafka, ITestOutputH
     [GeneratedRegex(@"^# expect: \d+:\d+ error ", RegexOptions.Multiline)]
     private static partial Regex ErrorExpectation();
 
-    [GeneratedRegex(@"corpus-(restore|reset|rollback)\b")]
+    [GeneratedRegex(@"corpus-(restore|reset|rollback|drill)\b")]
     private static partial Regex CorpusName();
 
     [Fact]
