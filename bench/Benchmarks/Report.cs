@@ -111,7 +111,9 @@ internal static class Report
         var fixedA = Median(fixedCosts.Select(p => p.Raw.Elapsed.TotalSeconds));
         var fixedC = Median(fixedCosts.Select(p => p.Restore.Elapsed.TotalSeconds));
         var records = fixedCosts[0].Raw.Records;
-        sb.AppendLine(Inv, $"Fixed cost, the same pair on {records:N0} records (median of {fixedCosts.Count}): a {fixedA:F2} s (producer setup and flush), c {fixedC:F2} s");
+        var cpuA = Median(fixedCosts.Select(p => p.Raw.CpuSeconds));
+        var cpuC = Median(fixedCosts.Select(p => p.Restore.CpuSeconds));
+        sb.AppendLine(Inv, $"Fixed cost, the same pair on {records:N0} records (median of {fixedCosts.Count}): a {fixedA:F2} s, CPU {cpuA:F2} s (producer setup and flush), c {fixedC:F2} s, CPU {cpuC:F2} s");
         sb.AppendLine("(process start and JIT, loading the resource, reading the manifest, preflight metadata and offsets, checkpoints, verification).");
         var streaming = Median(pairs.Select(p => (p.Raw.Elapsed.TotalSeconds - fixedA) / (p.Restore.Elapsed.TotalSeconds - fixedC)));
         sb.AppendLine(Inv, $"Without the fixed costs, the streaming part of c runs at {streaming:F2} of a's rate (median over the pairs).");

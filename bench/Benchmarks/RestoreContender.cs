@@ -65,7 +65,9 @@ internal static class RestoreContender
             RedirectStandardError = true,
             UseShellExecute = false,
         };
-        foreach (var a in new[] { RepoPaths.ProjectOutput("src/Daemon", "kafka-restored"), "restore", "-f", yaml, "--state-dir", Path.Combine(workDir, "state") })
+        // KR_BENCH_DAEMON: another build of kafka-restored.dll to time, e.g. a ReadyToRun publish.
+        var daemon = Environment.GetEnvironmentVariable("KR_BENCH_DAEMON") ?? RepoPaths.ProjectOutput("src/Daemon", "kafka-restored");
+        foreach (var a in new[] { daemon, "restore", "-f", yaml, "--state-dir", Path.Combine(workDir, "state") })
             psi.ArgumentList.Add(a);
         if (storage.SecretsDir is not null)
         {

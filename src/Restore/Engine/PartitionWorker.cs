@@ -29,7 +29,12 @@ internal sealed class PartitionWorker(
     /// <summary>Bytes per chunk at most (a single bigger record still travels alone).</summary>
     private const long ChunkBytes = 256 * 1024;
 
-    /// <summary>Records acknowledged by one delivery report at most (see <see cref="ProduceAsync"/>).</summary>
+    /// <summary>
+    /// Records acknowledged by one delivery report at most. Only the last record of a group asks for
+    /// a report: the producer is idempotent with the gapless guarantee, so a partition's records land
+    /// in order and one that fails without a report stops the producer with a fatal error (the error
+    /// handler fails the session). The records between cost no callback.
+    /// </summary>
     private const int AckGroup = 256;
 
     public async Task RunAsync(PartitionState state, CancellationToken ct)
@@ -174,10 +179,6 @@ internal sealed class PartitionWorker(
         var cutoff = cutoffMillis ?? long.MaxValue;
         // One builder per partition run: its header buffers are reused record after record.
         var headers = new RecordHeaderBuilder(includeOriginalOffsetHeader, sourceCluster);
-        // A delivery report only for the last record of each group: the producer is idempotent with
-        // the gapless guarantee, so a partition's records land in order and one that fails without a
-        // report stops the producer with a fatal error (the error handler fails the session). One
-        // report then acknowledges its whole group, and the records between cost no callback.
         var fullGroup = Acknowledger(state, AckGroup);
         var pending = 0;
 

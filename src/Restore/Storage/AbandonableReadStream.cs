@@ -1,3 +1,5 @@
+using System.Buffers;
+
 namespace KafkaRestored.Restore.Storage;
 
 /// <summary>
@@ -9,7 +11,9 @@ namespace KafkaRestored.Restore.Storage;
 /// <remarks>
 /// Reads are 1 MiB, and the next one starts on the pool thread as soon as a buffer is handed out, so
 /// the reader decodes one buffer while the kernel fills the other: one pool-thread hop per MiB, not
-/// per 64 KiB, and none waited for while the file keeps up.
+/// per 64 KiB, and none waited for while the file keeps up. The buffers come from the shared array
+/// pool (1 MiB arrays new per segment would be large-object garbage, collected only by gen-2 GCs)
+/// and go back on disposal, except one a read may still write into.
 /// </remarks>
 internal sealed class AbandonableReadStream : ReadOnlyForwardStream
 {
@@ -18,13 +22,14 @@ internal sealed class AbandonableReadStream : ReadOnlyForwardStream
     private readonly FileStream _file;
     private readonly CancellationToken _opened;
     private byte[] _buffer = [];
-    private byte[] _spare = new byte[BufferSize];
+    private byte[] _spare = ArrayPool<byte>.Shared.Rent(BufferSize);
     private Task<int>? _ahead;
     private int _start;
     private int _end;
     private long _delivered;
     private bool _abandoned;
     private bool _eof;
+    private bool _disposed;
 
     /// <summary>Wraps <paramref name="file"/> (unbuffered); <paramref name="ct"/>, the token it was opened with, also ends every read.</summary>
     public AbandonableReadStream(FileStream file, CancellationToken ct)
@@ -72,7 +77,7 @@ internal sealed class AbandonableReadStream : ReadOnlyForwardStream
             throw;
         }
         // The buffer just filled is handed out; the one handed out before is free for the next read.
-        (_buffer, _spare) = (_spare, _buffer.Length == 0 ? new byte[BufferSize] : _buffer);
+        (_buffer, _spare) = (_spare, _buffer.Length == 0 ? ArrayPool<byte>.Shared.Rent(BufferSize) : _buffer);
         _start = 0;
         _end = n;
         _eof = n == 0;
@@ -104,10 +109,17 @@ internal sealed class AbandonableReadStream : ReadOnlyForwardStream
     protected override void Dispose(bool disposing)
     {
         // Closing waits for no read: the handle is released once a read still in the kernel returns.
-        if (disposing)
+        if (disposing && !_disposed)
         {
+            _disposed = true;
+            var reading = _ahead is { IsCompleted: false };
             if (_ahead is { } ahead) AbandonableFileCalls.Observe(ahead);
             _file.Dispose();
+            // An abandoned stream holds no buffers; a read still under way keeps the spare one.
+            if (_buffer.Length > 0) ArrayPool<byte>.Shared.Return(_buffer);
+            if (_spare.Length > 0 && !reading) ArrayPool<byte>.Shared.Return(_spare);
+            _buffer = [];
+            _spare = [];
         }
         base.Dispose(disposing);
     }
