@@ -19,38 +19,12 @@ internal static class DrillCommand
     public const int Failed = 1;
 
     /// <summary>Builds the command.</summary>
-    public static Command Create()
-    {
-        var file = new Option<string>("--file", "-f")
-        {
-            Description = "YAML file holding the KafkaRestoreDrill to run (exactly one)",
-            Required = true,
-        };
-        var stateDir = new Option<string?>("--state-dir")
-        {
-            Description = $"Folder for the restore engine's working state, cleared before and after the drill ({CliSupport.OneShotStateDefault("cli-drills")})",
-        };
-        var secretsDir = CliSupport.SecretsDirectoryOption();
-        var config = CliSupport.PolicyConfigOption();
-        var command = new Command("drill", "Run one KafkaRestoreDrill now, without Git: restore its backup into the scratch topics, read every record back " +
-            "and compare count and checksum per partition, check objectives.rto and rpo, delete the scratch topics it created; print the drill report as YAML. " +
-            "Exit 0 passed, 1 failed, 2 usage error, 130 stopped by Ctrl+C (SIGINT) or SIGTERM")
-        {
-            file,
-            stateDir,
-            secretsDir,
-            config,
-        };
-        command.SetAction((parseResult, ct) => RunAsync(
-            parseResult.GetValue(file)!,
-            parseResult.GetValue(config),
-            parseResult.GetValue(stateDir) ?? CliSupport.OneShotStateDirectory("cli-drills"),
-            parseResult.GetValue(secretsDir) ?? CliSupport.DefaultSecretsDirectory(),
-            parseResult.InvocationConfiguration.Output,
-            parseResult.InvocationConfiguration.Error,
-            ct));
-        return command;
-    }
+    public static Command Create() => OneShotCommand.Create("drill",
+        "Run one KafkaRestoreDrill now, without Git: restore its backup into the scratch topics, read every record back " +
+        "and compare count and checksum per partition, check objectives.rto and rpo, delete the scratch topics it created; print the drill report as YAML. " +
+        "Exit 0 passed, 1 failed, 2 usage error, 130 stopped by Ctrl+C (SIGINT) or SIGTERM",
+        "YAML file holding the KafkaRestoreDrill to run (exactly one)", "cli-drills",
+        "Folder for the restore engine's working state, cleared before and after the drill", RunAsync);
 
     /// <summary>Loads the file (checked against the Policy of <paramref name="configFile"/> before anything is read), runs the drill and prints; returns the exit code.</summary>
     public static async Task<int> RunAsync(string file, string? configFile, string stateDirectory, string? secretsDirectory,

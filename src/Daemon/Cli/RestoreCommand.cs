@@ -25,38 +25,12 @@ internal static class RestoreCommand
     public const int Failed = 1;
 
     /// <summary>Builds the command.</summary>
-    public static Command Create()
-    {
-        var file = new Option<string>("--file", "-f")
-        {
-            Description = "YAML file holding the KafkaRestore to run (exactly one)",
-            Required = true,
-        };
-        var stateDir = new Option<string?>("--state-dir")
-        {
-            Description = $"Folder for checkpoints and offset maps; running the same restore again with it resumes ({CliSupport.OneShotStateDefault("cli-restores")})",
-        };
-        var secretsDir = CliSupport.SecretsDirectoryOption();
-        var config = CliSupport.PolicyConfigOption();
-        var command = new Command("restore", "Run one KafkaRestore now, without Git: plan, preflight, restore exactly once, verify; print the final status as YAML. " +
-            "Exit 0 completed, 1 failed (job.activeDeadlineSeconds passed included), 2 usage error, 130 stopped by Ctrl+C (SIGINT) or SIGTERM: " +
-            "it flushes, saves the checkpoint and prints the command that resumes (a second Ctrl+C exits at once)")
-        {
-            file,
-            stateDir,
-            secretsDir,
-            config,
-        };
-        command.SetAction((parseResult, ct) => RunAsync(
-            parseResult.GetValue(file)!,
-            parseResult.GetValue(config),
-            parseResult.GetValue(stateDir) ?? CliSupport.OneShotStateDirectory("cli-restores"),
-            parseResult.GetValue(secretsDir) ?? CliSupport.DefaultSecretsDirectory(),
-            parseResult.InvocationConfiguration.Output,
-            parseResult.InvocationConfiguration.Error,
-            ct));
-        return command;
-    }
+    public static Command Create() => OneShotCommand.Create("restore",
+        "Run one KafkaRestore now, without Git: plan, preflight, restore exactly once, verify; print the final status as YAML. " +
+        "Exit 0 completed, 1 failed (job.activeDeadlineSeconds passed included), 2 usage error, 130 stopped by Ctrl+C (SIGINT) or SIGTERM: " +
+        "it flushes, saves the checkpoint and prints the command that resumes (a second Ctrl+C exits at once)",
+        "YAML file holding the KafkaRestore to run (exactly one)", "cli-restores",
+        "Folder for checkpoints and offset maps; running the same restore again with it resumes", RunAsync);
 
     /// <summary>
     /// Loads the file, runs the restore and prints; returns the exit code. The Policy of

@@ -126,7 +126,7 @@ public sealed class DrillScratchCluster : IDisposable
     public async Task<string> DeleteAsync(IReadOnlyList<string> topics, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(topics);
-        if (topics.Count == 0) return "nothing to delete: every scratch topic existed before the drill and is kept";
+        if (topics.Count == 0) return "nothing to delete: the drill created no scratch topic (those that existed before it are kept)";
         try
         {
             await _admin.DeleteTopicsAsync(topics, new DeleteTopicsOptions { RequestTimeout = _timeout, OperationTimeout = _timeout })

@@ -73,7 +73,7 @@ public sealed class KafkaRestoreDrillWorkflow(RestoreEnvironment environment)
         var existing = scratch.ExistingTopics();
         var keys = partitions.Select(p => (p.TargetTopic, p.Partition)).ToList();
         var before = scratch.EndOffsets(keys, existing);
-        var created = plan.Topics.Select(t => t.TargetTopic).Where(t => !existing.Contains(t)).ToList();
+        var missing = plan.Topics.Select(t => t.TargetTopic).Where(t => !existing.Contains(t)).ToList();
         RestoreResult? restored = null;
         try
         {
@@ -86,7 +86,8 @@ public sealed class KafkaRestoreDrillWorkflow(RestoreEnvironment environment)
         }
         finally
         {
-            // Cleanup never changes the result, and runs however the restore ended.
+            // Cleanup never changes the result, and runs however the restore ended; only topics this run brought into being are deleted.
+            var created = missing.Count == 0 ? [] : missing.Intersect(scratch.ExistingTopics()).ToList();
             report = report with { Cleanup = await scratch.DeleteAsync(created, CancellationToken.None) };
             foreach (var sum in expected.Values) sum.Dispose();
         }

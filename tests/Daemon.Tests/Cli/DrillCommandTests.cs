@@ -104,9 +104,17 @@ public sealed class DrillCommandTests(KafkaFixture kafka) : IClassFixture<KafkaF
         var validate = Cli("validate", file);
         Assert.True(validate.ExitCode == 0, validate.StdOut + validate.StdErr);
 
-        var plan = Cli(["plan", "--repo", _remote.BarePath, "--branch", _remote.Branch, "--config", config, .. StateArgs()]);
+        string[] settings = ["--repo", _remote.BarePath, "--branch", _remote.Branch, "--config", config, .. StateArgs()];
+        var plan = Cli(["plan", .. settings]);
         Assert.True(plan.ExitCode == 0, plan.StdOut + plan.StdErr);
         Assert.Contains("AwaitSchedule  KafkaRestoreDrill team-a/weekly: schedule \"0 3 * * 0\": first run at ", plan.StdOut, StringComparison.Ordinal);
         Assert.DoesNotContain("Start ", plan.StdOut, StringComparison.Ordinal);
+
+        // A drill waiting for its time does not keep a one-shot reconcile waiting; status and the status file say why it has not run.
+        var once = Cli(["reconcile", "--once", .. settings]);
+        Assert.True(once.ExitCode == 0, once.StdOut + once.StdErr);
+        Assert.Matches(@"KafkaRestoreDrill\s+team-a/weekly\s+Pending\s.*AwaitingSchedule", Cli(["status", settings[^2], settings[^1]]).StdOut);
+        var statusFile = _remote.RemoteGit("show", $"{_remote.Branch}:status/kafkarestoredrill/team-a/weekly.yaml");
+        Assert.Contains("reason: AwaitingSchedule", statusFile, StringComparison.Ordinal);
     }
 }

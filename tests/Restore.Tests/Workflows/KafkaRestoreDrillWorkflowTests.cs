@@ -70,7 +70,7 @@ public sealed class KafkaRestoreDrillWorkflowTests(KafkaFixture kafka, S3rverFix
         Assert.Equal(Math.Round((run.Report.StartTime - newest).TotalSeconds, 3), run.Report.DataAgeSeconds);
         Assert.Contains("2,100 records verified in 3 partitions (count and checksum)", run.Report.Message, StringComparison.Ordinal);
         // The mock broker cannot create topics, so the scratch topic was made beforehand: the drill keeps it and says so.
-        Assert.Equal("nothing to delete: every scratch topic existed before the drill and is kept", run.Report.Cleanup);
+        Assert.Equal("nothing to delete: the drill created no scratch topic (those that existed before it are kept)", run.Report.Cleanup);
 
         // What the drill claims is what another reader finds: every record, in order, into drill-<topic> and nowhere else.
         var read = RestoreKit.ReadTopic(kafka.Broker.BootstrapServers, "drill-" + topic, Partitions);
@@ -170,6 +170,22 @@ public sealed class KafkaRestoreDrillWorkflowTests(KafkaFixture kafka, S3rverFix
         Assert.Same(FailureReason.BackupRefUnresolved, run.Failure);
         Assert.Contains("KafkaBackup default/nightly", run.Report.Message, StringComparison.Ordinal);
         Assert.Contains("not yet supported", run.Report.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_cluster_that_does_not_delete_topics_is_reported_not_hidden()
+    {
+        // The mock broker times out on DeleteTopics, as a cluster with delete.topic.enable=false or no ACL refuses it.
+        var topic = kafka.Broker.CreateUniqueTopic("left-over", 1);
+        using var scratch = new DrillScratchCluster(new Confluent.Kafka.ClientConfig { BootstrapServers = kafka.Broker.BootstrapServers },
+            kafka.Broker.BootstrapServers, TimeSpan.FromSeconds(2));
+        Assert.Contains(topic, scratch.ExistingTopics());
+
+        var note = await scratch.DeleteAsync([topic], CancellationToken.None);
+
+        Assert.StartsWith($"NOT deleted: {topic} (the cluster refused or did not answer DeleteTopics: ", note, StringComparison.Ordinal);
+        Assert.EndsWith("; delete them by hand", note, StringComparison.Ordinal);
+        Assert.Contains(topic, scratch.ExistingTopics());
     }
 
     [Fact]
