@@ -18,5 +18,6 @@ internal static class CliCommands
         OffsetsCommand.Create(),
         RunCommand.Create(),
         Demo.DemoCommand.Create(),
+        DevCommand.Create(),
     ];
 }
