@@ -27,16 +27,7 @@ public sealed class JsonOutputTests : IDisposable
         Assert.Empty(ok["diagnostics"]!.AsArray());
 
         var file = _dir.Combine("bad.yaml");
-        File.WriteAllText(file, """
-            apiVersion: kafka.oso.sh/v1alpha1
-            kind: KafkaRestore
-            metadata: {name: r, namespace: team-a}
-            spec:
-              backupId: b-1
-              targetCluster: {bootstrapServers: ["127.0.0.1:1"]}
-              storage: {storageType: filesystem, filesystem: {path: /b}}
-              surprise: 1
-            """);
+        File.WriteAllText(file, UnreachableRestore.Yaml("r", "  surprise: 1\n"));
         var bad = CliBinary.Run(["validate", file, "-o", "json"]);
         Assert.True(bad.ExitCode == 1, bad.StdOut + bad.StdErr);
         var result = Document(bad, "ValidateResult");
@@ -56,20 +47,11 @@ public sealed class JsonOutputTests : IDisposable
         using var remote = new GitRemote();
         remote.HumanCommit("one suspended restore", new Dictionary<string, string?>
         {
-            ["r.yaml"] = """
-                apiVersion: kafka.oso.sh/v1alpha1
-                kind: KafkaRestore
-                metadata: {name: held, namespace: team-a}
-                spec:
-                  backupId: b-1
-                  targetCluster: {bootstrapServers: ["127.0.0.1:1"]}
-                  storage: {storageType: filesystem, filesystem: {path: /b}}
-                  suspend: true
-                """,
+            ["r.yaml"] = UnreachableRestore.Yaml("held", "  suspend: true\n"),
         });
         var state = remote.Scratch("state");
         var config = Path.Combine(remote.Scratch("config"), "settings.json");
-        File.WriteAllText(config, """{"Policy": {"team-a": {"Clusters": ["127.0.0.1:1"], "Folders": ["/b"]}}}""");
+        File.WriteAllText(config, UnreachableRestore.Settings);
         var once = CliBinary.Run(["reconcile", "--once", "--repo", remote.BarePath, "--state-dir", state, "--config", config]);
         Assert.True(once.ExitCode == 0, once.StdOut + once.StdErr);
 

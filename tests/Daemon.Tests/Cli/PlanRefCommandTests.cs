@@ -19,18 +19,7 @@ public sealed class PlanRefCommandTests : IDisposable
     private string Human(params string[] args) => GitRemote.Git(_remote.HumanPath, args);
 
     /// <summary>A restore into a cluster nobody listens on; suspended, so nothing ever tries it.</summary>
-    private static string Restore(string name, string topic, string extra = "") => $"""
-        apiVersion: kafka.oso.sh/v1alpha1
-        kind: KafkaRestore
-        metadata: {"{"}name: {name}, namespace: team-a{"}"}
-        spec:
-          backupId: b-1
-          targetCluster: {"{"}bootstrapServers: ["127.0.0.1:1"]{"}"}
-          storage: {"{"}storageType: filesystem, filesystem: {"{"}path: /var/backups/kafka{"}"}{"}"}
-          topicMapping: {"{"}orders: {topic}{"}"}
-          suspend: true
-        {extra}
-        """;
+    private static string Restore(string name, string topic) => UnreachableRestore.Yaml(name, $"  topicMapping: {{orders: {topic}}}\n  suspend: true\n");
 
     private static JsonArray Actions(string json) => JsonNode.Parse(json)!["actions"]!.AsArray();
 
@@ -47,7 +36,7 @@ public sealed class PlanRefCommandTests : IDisposable
         });
         var state = _remote.Scratch("state");
         var config = Path.Combine(_remote.Scratch("config"), "settings.json");
-        File.WriteAllText(config, """{"Policy": {"team-a": {"Clusters": ["127.0.0.1:1"], "Folders": ["/var/backups/kafka"]}}}""");
+        File.WriteAllText(config, UnreachableRestore.Settings);
         string[] settings = ["--repo", _remote.BarePath, "--branch", _remote.Branch, "--state-dir", state, "--config", config];
         var once = Cli(["reconcile", "--once", .. settings]);
         Assert.True(once.ExitCode == 0, once.StdOut + once.StdErr);

@@ -11,16 +11,7 @@ public sealed class ShippedScriptsTests : IDisposable
 
     public void Dispose() => _remote.Dispose();
 
-    private static string Restore(string name) => $$$"""
-        apiVersion: kafka.oso.sh/v1alpha1
-        kind: KafkaRestore
-        metadata: {name: {{{name}}}, namespace: team-a}
-        spec:
-          backupId: b-1
-          targetCluster: {bootstrapServers: ["127.0.0.1:1"]}
-          storage: {storageType: filesystem, filesystem: {path: /var/backups/kafka}}
-          suspend: true
-        """;
+    private static string Restore(string name) => UnreachableRestore.Yaml(name, "  suspend: true\n");
 
     private static Dictionary<string, string?> Environment(string temp) => new()
     {
@@ -47,7 +38,7 @@ public sealed class ShippedScriptsTests : IDisposable
         _remote.HumanCommit("a restore and the host settings", new Dictionary<string, string?>
         {
             ["restores/kept.yaml"] = Restore("kept"),
-            [".kafka-restored/settings.json"] = """{"Policy": {"team-a": {"Clusters": ["127.0.0.1:1"], "Folders": ["/var/backups/kafka"]}}}""",
+            [".kafka-restored/settings.json"] = UnreachableRestore.Settings,
         });
         var once = CliBinary.Run(["reconcile", "--once", "--repo", _remote.BarePath, "--state-dir", _remote.Scratch("state"),
             "--config", Path.Combine(_remote.HumanPath, ".kafka-restored/settings.json")]);
