@@ -110,7 +110,7 @@ internal static class PlanCommand
             foreach (var (name, sha) in new[] { (revision, commit), (baseName, baseCommit), (statusName, statusCommit) })
             {
                 if (sha is not null) continue;
-                error.WriteLine($"kafka-restored plan: '{name}' names no commit in {git.RepositoryPath}; fetch it (git fetch origin {name}) or name another with --ref/--base.");
+                error.WriteLine($"kafka-restored plan: '{name}' names no commit in {git.RepositoryPath}; fetch it (git fetch origin, or in CI a checkout with fetch-depth: 0) or name another with --ref/--base.");
                 return null;
             }
             var plan = ProposedPlan.Compute(git, new DesiredStateLoader(git, options.HostPolicy), options, baseCommit!, statusCommit!, commit!, DateTimeOffset.UtcNow);

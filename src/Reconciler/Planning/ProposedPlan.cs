@@ -72,7 +72,12 @@ public sealed record ProposedPlan(string BaseCommit, string ProposedCommit, Desi
         {
             // Not defined at its own revision (the file was rewritten by hand): what the daemon saw last stands in.
             ran = seen;
-            if (ran is null) return null;
+            if (ran is null)
+            {
+                problems.Add($"{status.Path}: {status.Id} is defined neither at its status.sourceRevision {revision[..Math.Min(12, revision.Length)]} nor at the base, " +
+                    "so what ran cannot be compared; the daemon's state decides (kafka-restored plan on its host shows it)");
+                return null;
+            }
         }
         return new ResourceRecord
         {

@@ -104,6 +104,8 @@ public sealed class ProposedPlanTests : IClassFixture<KafkaFixture>, IDisposable
         {
             ["status/kafkarestore/kafka-backup/r.yaml"] = status,
             ["status/kafkarestore/kafka-backup/broken.yaml"] = "not: [a status",
+            ["status/kafkarestore/kafka-backup/ghost.yaml"] = status.Replace("name: r", "name: ghost", StringComparison.Ordinal)
+                .Replace(new string('a', 40), first, StringComparison.Ordinal),
         });
         var options = LoopDaemon.Options(_remote);
         using var local = GitSource.OpenLocal(_remote.HumanPath, options);
@@ -111,17 +113,62 @@ public sealed class ProposedPlanTests : IClassFixture<KafkaFixture>, IDisposable
         Assert.Contains(plan.Problems, p => p.StartsWith("status/kafkarestore/kafka-backup/r.yaml: status.sourceRevision aaaaaaaaaaaa", StringComparison.Ordinal)
             && p.Contains("fetch-depth: 0", StringComparison.Ordinal));
         Assert.Contains(plan.Problems, p => p.StartsWith("status/kafkarestore/kafka-backup/broken.yaml: not valid YAML", StringComparison.Ordinal));
+        Assert.Contains(plan.Problems, p => p.StartsWith($"status/kafkarestore/kafka-backup/ghost.yaml: KafkaRestore kafka-backup/ghost is defined neither at its status.sourceRevision {first[..12]}", StringComparison.Ordinal));
 
         // Positive control: the same file naming a commit the clone has is rebuilt into a Completed record.
         var good = _remote.HumanCommit("status at a known commit", new Dictionary<string, string?>
         {
             ["status/kafkarestore/kafka-backup/r.yaml"] = status.Replace(new string('a', 40), first, StringComparison.Ordinal),
             ["status/kafkarestore/kafka-backup/broken.yaml"] = null,
+            ["status/kafkarestore/kafka-backup/ghost.yaml"] = null,
         });
         using var again = GitSource.OpenLocal(_remote.HumanPath, options);
         var replanned = ProposedPlan.Compute(again, new DesiredStateLoader(again, options.HostPolicy), options, good, good, good, DateTimeOffset.UtcNow);
         Assert.Empty(replanned.Problems);
         Assert.Equal(PlanActionKind.Unchanged, Assert.Single(replanned.Actions).Kind);
         Assert.Equal(new ResourceId(ResourceKinds.KafkaRestore, "kafka-backup", "r"), replanned.Records.Single().Id);
+    }
+
+    [Fact]
+    public void A_status_that_says_running_is_planned_as_running_in_the_daemon_so_an_edit_waits_and_a_deletion_cancels()
+    {
+        var first = _remote.HumanCommit("two restores", new Dictionary<string, string?>
+        {
+            ["restores/edited.yaml"] = Restore("edited", "t1"),
+            ["restores/deleted.yaml"] = Restore("deleted", "t1"),
+        });
+        string Running(string name) => $"""
+            apiVersion: kafka.oso.sh/v1alpha1
+            kind: KafkaRestore
+            metadata:
+              name: {name}
+              namespace: kafka-backup
+            status:
+              phase: Running
+              observedGeneration: 1
+              sourceRevision: {first}
+              attempts: 1
+
+            """;
+        var main = _remote.HumanCommit("status: both running", new Dictionary<string, string?>
+        {
+            ["status/kafkarestore/kafka-backup/edited.yaml"] = Running("edited"),
+            ["status/kafkarestore/kafka-backup/deleted.yaml"] = Running("deleted"),
+        });
+        var proposed = _remote.HumanCommit("edit one, delete the other", new Dictionary<string, string?>
+        {
+            ["restores/edited.yaml"] = Restore("edited", "t2"),
+            ["restores/deleted.yaml"] = null,
+        });
+        var options = LoopDaemon.Options(_remote);
+        using var local = GitSource.OpenLocal(_remote.HumanPath, options);
+        var plan = ProposedPlan.Compute(local, new DesiredStateLoader(local, options.HostPolicy), options, main, main, proposed, DateTimeOffset.UtcNow);
+
+        Assert.Empty(plan.Problems);
+        Assert.Equal(["Cancel KafkaRestore kafka-backup/deleted", "DeferChange KafkaRestore kafka-backup/edited", "Unchanged KafkaRestore kafka-backup/edited"],
+            plan.Actions.Select(a => $"{a.Kind} {a.Id}"));
+        // Positive control: the base itself plans no change for either.
+        var unchanged = ProposedPlan.Compute(local, new DesiredStateLoader(local, options.HostPolicy), options, main, main, main, DateTimeOffset.UtcNow);
+        Assert.All(unchanged.Actions, a => Assert.Equal(PlanActionKind.Unchanged, a.Kind));
     }
 }
