@@ -144,7 +144,7 @@ internal static class BackupCommand
                 var storage = BackupStorageFactory.Create(location.Spec(r), new SecretStore(r.GetValue(location.SecretsDir)));
                 var manifest = await BackupManifestStore.ReadAsync(storage, r.GetValue(backupId)!, ct);
                 var total = manifest.Topics.Sum(t => t.Partitions.Sum(p => p.Segments.Count));
-                if (r.GetValue(format) == OutputFormat.Json)
+                if (OutputFormatOption.Get(r, format) == OutputFormat.Json)
                 {
                     var found = r.GetValue(verify) ? await BackupStatistics.VerifyAsync(storage, manifest, null, ct) : null;
                     BackupDescriptionJson.Write(output, storage, BackupStatistics.From(manifest), found, total);

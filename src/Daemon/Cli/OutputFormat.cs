@@ -19,16 +19,19 @@ internal enum OutputFormat
 internal static class OutputFormatOption
 {
     /// <summary>--output text|json (and markdown when <paramref name="markdown"/>), text by default.</summary>
-    public static Option<OutputFormat> Create(bool markdown = false)
+    public static Option<string> Create(bool markdown = false)
     {
         string[] names = markdown ? ["text", "json", "markdown"] : ["text", "json"];
-        var option = new Option<OutputFormat>("--output", "-o")
+        var option = new Option<string>("--output", "-o")
         {
             Description = $"Output format: {string.Join(", ", names)} (json: a versioned document for scripts, see docs/output.md)",
-            DefaultValueFactory = _ => OutputFormat.Text,
-            CustomParser = r => Enum.Parse<OutputFormat>(r.Tokens[0].Value, ignoreCase: true),
+            DefaultValueFactory = _ => "text",
         };
         option.AcceptOnlyFromAmong(names);
         return option;
     }
+
+    /// <summary>The format chosen with <paramref name="option"/>.</summary>
+    public static OutputFormat Get(ParseResult parse, Option<string> option) =>
+        Enum.Parse<OutputFormat>(parse.GetValue(option) ?? "text", ignoreCase: true);
 }

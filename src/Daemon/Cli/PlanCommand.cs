@@ -42,7 +42,7 @@ internal static class PlanCommand
                 ? await CurrentAsync(parse, options, error, ct)
                 : Proposed(parse.GetValue(Configuration.ReconcilerSettings.Repo) ?? ".", revision, parse.GetValue(baseRef), options, error);
             if (report is null) return 1;
-            report.Write(parse.InvocationConfiguration.Output, parse.GetValue(output), parse.GetValue(all));
+            report.Write(parse.InvocationConfiguration.Output, OutputFormatOption.Get(parse, output), parse.GetValue(all));
             return 0;
         });
         return command;

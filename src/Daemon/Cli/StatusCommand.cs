@@ -41,7 +41,7 @@ internal static class StatusCommand
                 error.WriteLine($"kafka-restored status: no resource named '{filter}' in {options.StateDirectory}.");
                 return 1;
             }
-            if (parse.GetValue(format) == OutputFormat.Json) PrintJson(rows, output);
+            if (OutputFormatOption.Get(parse, format) == OutputFormat.Json) PrintJson(rows, output);
             else Print(rows, output);
             return 0;
         });

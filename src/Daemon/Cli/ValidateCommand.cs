@@ -55,7 +55,7 @@ internal static class ValidateCommand
             var excluded = parseResult.GetValue(exclude);
             return Run(given, excluded is { Length: > 0 } ? new ResourceLoadOptions(excluded) : ResourceLoadOptions.Default,
                 parseResult.GetValue(config), parseResult.InvocationConfiguration.Output, parseResult.InvocationConfiguration.Error,
-                parseResult.GetValue(strict), parseResult.GetValue(format));
+                parseResult.GetValue(strict), OutputFormatOption.Get(parseResult, format));
         });
         return command;
     }
