@@ -28,7 +28,7 @@ internal static class PlanCommand
         };
         var baseRef = new Option<string?>("--base")
         {
-            Description = "With --ref: the tracked branch as this clone names it (default: the Branch setting, else origin/<Branch>)",
+            Description = "With --ref: the tracked branch as this clone names it (default: origin/<Branch> of the settings, else <Branch>)",
         };
         var output = OutputFormatOption.Create(markdown: true);
         var command = new Command("plan", "Show what the next reconcile would do (no side effects); with --ref, what a proposed revision would do") { all, proposed, baseRef, output };
@@ -105,8 +105,8 @@ internal static class PlanCommand
         {
             using var git = GitSource.OpenLocal(repository, options);
             var commit = git.Resolve(revision);
-            var (baseName, baseCommit) = Tracked(git, baseRef ?? options.Branch, baseRef is null);
-            var (statusName, statusCommit) = options.UsesStatusBranch ? Tracked(git, options.PublishBranch, true) : (baseName, baseCommit);
+            var (baseName, baseCommit) = Tracked(git, baseRef ?? options.Branch, asGiven: baseRef is not null);
+            var (statusName, statusCommit) = options.UsesStatusBranch ? Tracked(git, options.PublishBranch, asGiven: false) : (baseName, baseCommit);
             foreach (var (name, sha) in new[] { (revision, commit), (baseName, baseCommit), (statusName, statusCommit) })
             {
                 if (sha is not null) continue;
@@ -124,13 +124,15 @@ internal static class PlanCommand
         }
     }
 
-    /// <summary>The tracked branch as the clone has it: the local branch, else (when <paramref name="tryRemote"/>) origin's.</summary>
-    private static (string Name, string? Commit) Tracked(GitSource git, string branch, bool tryRemote)
+    /// <summary>
+    /// The tracked branch as the clone has it: as given when <paramref name="asGiven"/>, else origin's
+    /// (as fresh as the last fetch, where a local branch may lag behind), else the local branch.
+    /// </summary>
+    private static (string Name, string? Commit) Tracked(GitSource git, string branch, bool asGiven)
     {
-        var local = git.Resolve(branch);
-        if (local is not null || !tryRemote) return (branch, local);
+        if (asGiven) return (branch, git.Resolve(branch));
         var remote = "origin/" + branch;
-        return (remote, git.Resolve(remote));
+        return git.Resolve(remote) is { } commit ? (remote, commit) : (branch, git.Resolve(branch));
     }
 
     private static PlanReport Report(string header, string name, string commit, string? baseName, string? baseCommit, DesiredState desired,

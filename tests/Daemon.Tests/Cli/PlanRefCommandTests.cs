@@ -66,6 +66,10 @@ public sealed class PlanRefCommandTests : IDisposable
         Assert.Equal(Human("rev-parse", "pr").Trim(), (string?)document["revision"]);
         var planned = Lines(Actions(json.StdOut));
         Assert.Equal(["Create", "Suspended", "NewGeneration", "Suspended", "Remove"], planned.Select(l => l.Split(' ')[0]));
+        // Without --base: origin's branch, which a local branch may lag behind.
+        var byDefault = JsonNode.Parse(Cli(["plan", "--ref", "pr", "--repo", _remote.HumanPath, "--config", config, "--output", "json"]).StdOut)!;
+        Assert.Equal("origin/" + _remote.Branch, (string?)byDefault["base"]!["ref"]);
+        Assert.Equal(planned, Lines(Actions(byDefault.ToJsonString())));
         // Read only: the clone is as it was.
         Assert.Equal(before, Human("status", "--porcelain", "--branch"));
 
