@@ -18,6 +18,10 @@ has_server sshd || need_apt+=(openssh-server)
 command -v ssh >/dev/null 2>&1 || need_apt+=(openssh-client)
 command -v node >/dev/null 2>&1 || need_apt+=(nodejs npm)
 command -v python3 >/dev/null 2>&1 || need_apt+=(python3)
+# The .deb check of .ci/run (scripts/package-check.sh): dpkg-deb builds it, systemd-analyze verifies its unit, unshare hides the SDK.
+command -v dpkg-deb >/dev/null 2>&1 || need_apt+=(dpkg)
+command -v systemd-analyze >/dev/null 2>&1 || need_apt+=(systemd)
+command -v unshare >/dev/null 2>&1 || need_apt+=(util-linux)
 if [ ${#need_apt[@]} -eq 0 ]; then
   echo "test tools: all present"
   exit 0

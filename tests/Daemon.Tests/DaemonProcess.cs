@@ -67,11 +67,11 @@ internal sealed class DaemonProcess : IDisposable
         _process.WaitForExit();
     }
 
-    /// <summary>SIGTERM, wait up to <paramref name="timeout"/> (then kill), and the exit code once all output is read.</summary>
-    public int Stop(TimeSpan timeout)
+    /// <summary>SIGTERM (or <paramref name="signal"/>, e.g. INT), wait up to <paramref name="timeout"/> (then kill), and the exit code once all output is read.</summary>
+    public int Stop(TimeSpan timeout, string signal = "TERM")
     {
         if (!_process.HasExited)
-            ProcessRunner.Run("kill", ["-TERM", _process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
+            ProcessRunner.Run("kill", ["-" + signal, _process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
         if (!_process.WaitForExit(timeout)) _process.Kill(entireProcessTree: true);
         _process.WaitForExit();
         return _process.ExitCode;

@@ -129,8 +129,9 @@ internal static class BackupCommand
         var verify = new Option<bool>("--verify") { Description = "Read every segment: check format, CRC and counts against the manifest; exit 1 on any problem" };
         var location = new BackupLocationOptions();
         var config = CliSupport.PolicyConfigOption();
+        var format = OutputFormatOption.Create();
         backupId.Validators.Add(ValidateBackupId);
-        var command = new Command("describe", "Show a backup's topics, partitions, records, bytes, time range and gaps") { backupId, verify, config };
+        var command = new Command("describe", "Show a backup's topics, partitions, records, bytes, time range and gaps") { backupId, verify, config, format };
         location.AddTo(command);
         command.SetAction(async (r, ct) =>
         {
@@ -142,9 +143,15 @@ internal static class BackupCommand
             {
                 var storage = BackupStorageFactory.Create(location.Spec(r), new SecretStore(r.GetValue(location.SecretsDir)));
                 var manifest = await BackupManifestStore.ReadAsync(storage, r.GetValue(backupId)!, ct);
+                var total = manifest.Topics.Sum(t => t.Partitions.Sum(p => p.Segments.Count));
+                if (OutputFormatOption.Get(r, format) == OutputFormat.Json)
+                {
+                    var found = r.GetValue(verify) ? await BackupStatistics.VerifyAsync(storage, manifest, null, ct) : null;
+                    BackupDescriptionJson.Write(output, storage, BackupStatistics.From(manifest), found, total);
+                    return found is { Count: > 0 } ? Failed : 0;
+                }
                 Print(output, storage, BackupStatistics.From(manifest));
                 if (!r.GetValue(verify)) return 0;
-                var total = manifest.Topics.Sum(t => t.Partitions.Sum(p => p.Segments.Count));
                 var problems = await BackupStatistics.VerifyAsync(storage, manifest, null, ct);
                 foreach (var p in problems) output.WriteLine($"PROBLEM {p.Reason}: {p.Message}");
                 output.WriteLine(problems.Count == 0

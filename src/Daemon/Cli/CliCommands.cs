@@ -19,5 +19,6 @@ internal static class CliCommands
         DrillCommand.Create(),
         RunCommand.Create(),
         Demo.DemoCommand.Create(),
+        DevCommand.Create(),
     ];
 }

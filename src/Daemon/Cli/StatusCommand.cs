@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Globalization;
+using System.Text.Json.Nodes;
 using KafkaRestored.Daemon.Configuration;
 using KafkaRestored.Reconciler.State;
 using KafkaRestored.Restore;
@@ -15,7 +16,8 @@ internal static class StatusCommand
     {
         var name = new Argument<string?>("name") { Description = "Only resources with this name (or namespace/name)", Arity = ArgumentArity.ZeroOrOne };
         var deleted = new Option<bool>("--deleted") { Description = "Include deleted resources (tombstones)" };
-        var command = new Command("status", "Show resources, phase, progress and last transition from the state store") { name, deleted };
+        var format = OutputFormatOption.Create();
+        var command = new Command("status", "Show resources, phase, progress and last transition from the state store") { name, deleted, format };
         command.WithSettings();
         command.SetAction(parse =>
         {
@@ -39,7 +41,8 @@ internal static class StatusCommand
                 error.WriteLine($"kafka-restored status: no resource named '{filter}' in {options.StateDirectory}.");
                 return 1;
             }
-            Print(rows, output);
+            if (OutputFormatOption.Get(parse, format) == OutputFormat.Json) PrintJson(rows, output);
+            else Print(rows, output);
             return 0;
         });
         return command;
@@ -64,6 +67,29 @@ internal static class StatusCommand
         output.WriteLine(string.Join("  ", header.Select((h, i) => h.PadRight(widths[i]))).TrimEnd());
         foreach (var row in table) output.WriteLine(string.Join("  ", row.Select((c, i) => c.PadRight(widths[i]))).TrimEnd());
     }
+
+    /// <summary>Prints a StatusList document: per resource its identity, phase, generation, attempts, times and its whole status as in the status file.</summary>
+    public static void PrintJson(IReadOnlyList<ResourceRecord> rows, TextWriter output) => JsonOutput.Write(output, "StatusList", new JsonObject
+    {
+        ["items"] = JsonOutput.Array(rows.Select(r =>
+        {
+            var status = StatusJson.ToNode(r.Status);
+            status.Remove("$kind");
+            return new JsonObject
+            {
+                ["resource"] = JsonOutput.Resource(r.Id),
+                ["phase"] = r.Phase.ToString(),
+                ["deleted"] = r.Tombstone,
+                ["generation"] = r.Generation,
+                ["attempts"] = r.Attempts,
+                ["lastTransition"] = StatusJson.Format(r.PhaseChangedAt ?? r.CreatedAt),
+                ["nextAttemptAt"] = r.NextAttemptAt is { } next ? StatusJson.Format(next) : null,
+                ["reason"] = Conditions.Find(r.Status.Conditions, ConditionTypes.Ready)?.Reason,
+                ["sourceFile"] = r.SourceFile,
+                ["status"] = status,
+            };
+        })),
+    });
 
     private static string Time(DateTimeOffset t) => t.UtcDateTime.ToString("yyyy-MM-dd HH:mm:ss'Z'", CultureInfo.InvariantCulture);
 

@@ -1,9 +1,11 @@
 using System.CommandLine;
+using System.Text.Json.Nodes;
 using KafkaRestored.Daemon.Configuration;
 using KafkaRestored.Reconciler;
 using KafkaRestored.Restore.Resources.Loading;
 using KafkaRestored.Restore.Resources.Model;
 using KafkaRestored.Restore.Resources.Policy;
+using KafkaRestored.Restore.Resources.Validation;
 
 namespace KafkaRestored.Daemon.Cli;
 
@@ -38,12 +40,14 @@ internal static class ValidateCommand
         {
             Description = "Exit 1 on warnings too (ignored fields, resources nested in a List), not only on errors: for CI that wants a clean repository",
         };
+        var format = OutputFormatOption.Create();
         var command = new Command("validate", "Check resource files: YAML syntax, apiVersion, fields, values and duplicate identities (and with --config the host policy); print FILE:LINE:COL: error|warning: CODE: message per problem; exit 1 on an error (with --strict on a warning too)")
         {
             paths,
             exclude,
             config,
             strict,
+            format,
         };
         command.SetAction(parseResult =>
         {
@@ -51,14 +55,15 @@ internal static class ValidateCommand
             var excluded = parseResult.GetValue(exclude);
             return Run(given, excluded is { Length: > 0 } ? new ResourceLoadOptions(excluded) : ResourceLoadOptions.Default,
                 parseResult.GetValue(config), parseResult.InvocationConfiguration.Output, parseResult.InvocationConfiguration.Error,
-                parseResult.GetValue(strict));
+                parseResult.GetValue(strict), OutputFormatOption.Get(parseResult, format));
         });
         return command;
     }
 
     /// <summary>Validates and prints; returns the exit code. <paramref name="configFile"/> (optional) is the daemon's settings file whose Policy is evaluated;
-    /// <paramref name="strict"/> makes warnings fail as errors do.</summary>
-    public static int Run(IReadOnlyList<string> paths, ResourceLoadOptions options, string? configFile, TextWriter output, TextWriter error, bool strict = false)
+    /// <paramref name="strict"/> makes warnings fail as errors do; <paramref name="format"/> Json prints one ValidateResult document instead of lines.</summary>
+    public static int Run(IReadOnlyList<string> paths, ResourceLoadOptions options, string? configFile, TextWriter output, TextWriter error, bool strict = false,
+        OutputFormat format = OutputFormat.Text)
     {
         var missing = paths.Where(p => !File.Exists(p) && !Directory.Exists(p)).ToList();
         if (missing.Count > 0)
@@ -86,9 +91,34 @@ internal static class ValidateCommand
             evaluate = r => PolicyEvaluator.Evaluate(policy, r);
         }
         var result = PolicyCheck.Apply(ResourceLoader.LoadPaths(paths, options), evaluate);
+        var failed = result.HasErrors || (strict && result.WarningCount > 0);
+        if (format == OutputFormat.Json)
+        {
+            JsonOutput.Write(output, "ValidateResult", new JsonObject
+            {
+                ["valid"] = !failed,
+                ["strict"] = strict,
+                ["files"] = result.FileCount,
+                ["errors"] = result.ErrorCount,
+                ["warnings"] = result.WarningCount,
+                ["diagnostics"] = JsonOutput.Array(result.Diagnostics.Select(Json)),
+            });
+            return failed ? Invalid : 0;
+        }
         foreach (var d in result.Diagnostics) output.WriteLine(d.ToString());
         output.WriteLine($"{result.ErrorCount} error(s), {result.WarningCount} warning(s) in {result.FileCount} file(s)" +
             (strict && !result.HasErrors && result.WarningCount > 0 ? " (--strict: warnings fail)" : ""));
-        return result.HasErrors || (strict && result.WarningCount > 0) ? Invalid : 0;
+        return failed ? Invalid : 0;
     }
+
+    private static JsonObject Json(Diagnostic d) => new()
+    {
+        ["file"] = d.File,
+        ["line"] = d.Line,
+        ["column"] = d.Column,
+        ["severity"] = d.IsError ? "error" : "warning",
+        ["code"] = d.Code,
+        ["message"] = d.Message,
+        ["resource"] = d.Resource is { } id ? JsonOutput.Resource(id) : null,
+    };
 }

@@ -45,6 +45,39 @@ public sealed class GitSource : IDisposable
         _writer = new GitWriter(_repo, RepositoryPath, options, _transport, _logger);
     }
 
+    /// <summary>
+    /// Opens an existing repository (a working clone or a bare one, found from <paramref name="path"/>
+    /// upwards) only to read its commits: no remote is configured, nothing is fetched, written or
+    /// locked. For <c>plan --ref</c>, which must leave a CI checkout exactly as it found it.
+    /// </summary>
+    public static GitSource OpenLocal(string path, ReconcilerOptions options) => new(path, options, readOnly: true);
+
+    private GitSource(string path, ReconcilerOptions options, bool readOnly)
+    {
+        _ = readOnly;
+        _options = options;
+        _logger = NullLogger.Instance;
+        _filter = PathFilter.From(options);
+        RepositoryPath = Repository.Discover(Path.GetFullPath(path))
+            ?? throw new GitSourceException("RepositoryNotFound", $"{path} is not inside a Git repository; run in a clone of the config repository or give its folder.");
+        _repo = new Repository(RepositoryPath);
+        _transport = new GitTransport(options);
+        _writer = new GitWriter(_repo, RepositoryPath, options, _transport, _logger);
+    }
+
+    /// <summary>The commit id that <paramref name="revision"/> (a branch, remote-tracking branch, tag, HEAD or commit id) names, or null when it names none.</summary>
+    public string? Resolve(string revision)
+    {
+        try
+        {
+            return _repo.Lookup<Commit>(revision)?.Sha;
+        }
+        catch (LibGit2SharpException)
+        {
+            return null;
+        }
+    }
+
     /// <summary>Folder of the bare clone.</summary>
     public string RepositoryPath { get; }
 

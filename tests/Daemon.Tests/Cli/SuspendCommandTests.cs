@@ -15,17 +15,7 @@ public sealed class SuspendCommandTests : IDisposable
         return ProcessRunner.Run(apphost, args, timeout: TimeSpan.FromMinutes(2));
     }
 
-    /// <summary>A restore into a cluster nobody listens on: only a start would notice.</summary>
-    private static string Restore(string name, string specTail) => $"""
-        apiVersion: kafka.oso.sh/v1alpha1
-        kind: KafkaRestore
-        metadata: {"{"}name: {name}, namespace: team-a{"}"}
-        spec:
-          backupId: b-1
-          targetCluster: {"{"}bootstrapServers: ["127.0.0.1:1"]{"}"}
-          storage: {"{"}storageType: filesystem, filesystem: {"{"}path: /var/backups/kafka{"}"}{"}"}
-        {specTail}
-        """;
+    private static string Restore(string name, string specTail) => UnreachableRestore.Yaml(name, specTail);
 
     [Fact]
     public void A_suspended_restore_and_its_dependent_are_planned_held_and_reported_without_a_start()
@@ -37,7 +27,7 @@ public sealed class SuspendCommandTests : IDisposable
         });
         var state = _remote.Scratch("state");
         var config = Path.Combine(_remote.Scratch("config"), "settings.json");
-        File.WriteAllText(config, """{"Policy": {"team-a": {"Clusters": ["127.0.0.1:1"], "Folders": ["/var/backups/kafka"]}}}""");
+        File.WriteAllText(config, UnreachableRestore.Settings);
         string[] settings = ["--repo", _remote.BarePath, "--branch", _remote.Branch, "--state-dir", state, "--config", config];
 
         var plan = Cli(["plan", .. settings]);
