@@ -78,6 +78,9 @@ public sealed class GcsBackupStorage : IBackupStorage, IDisposable
     /// <summary>The retry policy in use.</summary>
     public S3RetryPolicy Retry { get; }
 
+    /// <summary>The client, for tests that build a second storage over the same connection.</summary>
+    internal StorageClient Client => _client;
+
     private string BucketName => $"GCS bucket '{_bucket}'";
 
     /// <inheritdoc />
@@ -140,6 +143,7 @@ public sealed class GcsBackupStorage : IBackupStorage, IDisposable
         var options = new UploadObjectOptions { ChunkSize = UploadChunkSize };
         GcsObject stored;
         long sent;
+        var unsent = false;
         if (first < buffer.Length)
         {
             // One request from memory, so a failed try can be sent again.
@@ -152,15 +156,17 @@ public sealed class GcsBackupStorage : IBackupStorage, IDisposable
             var source = new HeadThenRestStream(buffer, content);
             stored = await CallAsync("write", key, () => _client.UploadObjectAsync(_bucket, name, ContentType, source, options, ct, null), ct, retry: false);
             sent = source.Position;
+            // A store that declares the upload done while the source still has bytes kept only part of it.
+            unsent = await source.ReadAsync(new byte[1], ct) > 0;
         }
-        if ((long)(stored.Size ?? 0) != sent)
+        if ((long)(stored.Size ?? 0) != sent || unsent)
         {
             // A store that ends a resumable upload early must not leave half an object behind a name that promises a whole one.
             try { await _client.Service.Objects.Delete(_bucket, name).ExecuteAsync(CancellationToken.None); }
             catch (GoogleApiException) { }
             catch (HttpRequestException) { }
             throw new KafkaRestoredException(FailureReason.StorageUnavailable,
-                $"{BucketName} stored {stored.Size ?? 0} of the {sent} bytes sent for {Describe(key)}; the object was deleted. Check that the endpoint is a complete GCS JSON API, then retry.");
+                $"{BucketName} stored {stored.Size ?? 0} bytes of {Describe(key)} while {sent}{(unsent ? " and more" : "")} were being sent; the object was deleted. Check that the endpoint is a complete GCS JSON API, then retry.");
         }
     }
 
