@@ -134,7 +134,7 @@ public sealed class ReconcilerOptions
                 continue;
             }
             if (entry is null) continue;
-            foreach (var (list, patterns) in new[] { ("Secrets", entry.Secrets), ("Clusters", entry.Clusters), ("S3", entry.S3), ("Azure", entry.Azure), ("Folders", entry.Folders), ("InternalTopics", entry.InternalTopics) })
+            foreach (var (list, patterns) in new[] { ("Secrets", entry.Secrets), ("Clusters", entry.Clusters), ("S3", entry.S3), ("Azure", entry.Azure), ("Gcs", entry.Gcs), ("Folders", entry.Folders), ("InternalTopics", entry.InternalTopics) })
             {
                 for (var i = 0; i < patterns.Count; i++)
                 {

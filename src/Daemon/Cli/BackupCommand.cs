@@ -12,7 +12,7 @@ using KafkaRestored.Restore.Storage;
 namespace KafkaRestored.Daemon.Cli;
 
 /// <summary>
-/// <c>kafka-restored backup</c>: a full backup of topics into a folder, S3 or Azure Blob Storage in the kafka-backup
+/// <c>kafka-restored backup</c>: a full backup of topics into a folder, S3, Azure Blob Storage or Google Cloud Storage in the kafka-backup
 /// layout, and <c>backup describe</c> to show (and with --verify, check) what a backup holds.
 /// Exit 0 on success, 1 on a failure the message explains, 2 on a usage error. With --config,
 /// the settings' Policy applies as for a resource of every namespace: only its <c>*</c> entry
@@ -43,7 +43,7 @@ internal static class BackupCommand
         var location = new BackupLocationOptions();
         var config = CliSupport.PolicyConfigOption();
 
-        var command = new Command("backup", "Back up topics (earliest to the high watermark at start) into a folder, S3 or Azure Blob Storage, in the kafka-backup v0.17 layout")
+        var command = new Command("backup", "Back up topics (earliest to the high watermark at start) into a folder, S3, Azure Blob Storage or Google Cloud Storage, in the kafka-backup v0.17 layout")
         {
             bootstrap, topics, backupId, compression, groups, sourceClusterId, securityProtocol, saslMechanism, saslSecret, tlsSecret, segmentBytes, config,
         };

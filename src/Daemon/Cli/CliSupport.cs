@@ -77,7 +77,7 @@ internal static class CliSupport
     {
         if (options.Policy is not null) return;
         error.WriteLine($"kafka-restored {command}: warning: the settings have no Policy, so nothing is allowed: every resource fails with PolicyDenied. " +
-            "Add a Policy section (Policy:<namespace>:Clusters, Secrets, S3, Azure, Folders; * for every namespace), see docs/SECURITY.md.");
+            "Add a Policy section (Policy:<namespace>:Clusters, Secrets, S3, Azure, Gcs, Folders; * for every namespace), see docs/SECURITY.md.");
     }
 
     /// <summary>Prints a state store problem.</summary>

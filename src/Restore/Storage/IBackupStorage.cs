@@ -1,7 +1,7 @@
 namespace KafkaRestored.Restore.Storage;
 
 /// <summary>
-/// Where backups live (S3, Azure Blob Storage or a folder). Keys are relative to the storage root and '/'-separated,
+/// Where backups live (S3, Azure Blob Storage, Google Cloud Storage or a folder). Keys are relative to the storage root and '/'-separated,
 /// e.g. "b1/topics/orders/partition=0/segment-00000000000000000000.bin". Reads and writes stream.
 /// </summary>
 public interface IBackupStorage

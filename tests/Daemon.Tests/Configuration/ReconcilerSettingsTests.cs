@@ -176,7 +176,7 @@ public sealed class ReconcilerSettingsTests
         Assert.Equal(
         [
             $"{file}:3:3: unknown setting PolInterval (did you mean PollInterval?): nothing reads it, so the default would be used without a word; the settings are listed in the README under Configuration.",
-            $"{file}:4:49: unknown policy list Policy:team-a:Secretz (did you mean Policy:team-a:Secrets?): each namespace's policy holds only the lists Secrets, Clusters, S3, Azure, Folders, InternalTopics.",
+            $"{file}:4:49: unknown policy list Policy:team-a:Secretz (did you mean Policy:team-a:Secrets?): each namespace's policy holds only the lists Secrets, Clusters, S3, Azure, Gcs, Folders, InternalTopics.",
             $"{file}:5:3: unknown setting Reconciler: nothing reads it, so the default would be used without a word; the settings are listed in the README under Configuration.",
             $"{file}:5:18: Reconciler:PollInterval is read by nothing: settings sit at the root, not in a section Reconciler; write PollInterval.",
         ], e.Problems);
@@ -213,7 +213,7 @@ public sealed class ReconcilerSettingsTests
             "environment variable KAFKA_RESTORED_Branch__x: KAFKA_RESTORED_Branch__x is not a setting: KAFKA_RESTORED_Branch takes one value, not a section of its own.",
             "environment variable KAFKA_RESTORED_POLL_INTERVAL: unknown setting KAFKA_RESTORED_POLL_INTERVAL (did you mean KAFKA_RESTORED_PollInterval?): nothing reads it, so the default would be used without a word; the settings are listed in the README under Configuration.",
             "environment variable KAFKA_RESTORED_PolInterval: unknown setting KAFKA_RESTORED_PolInterval (did you mean KAFKA_RESTORED_PollInterval?): nothing reads it, so the default would be used without a word; the settings are listed in the README under Configuration.",
-            "environment variable KAFKA_RESTORED_Policy__team-a__Cluster__0: unknown policy list KAFKA_RESTORED_Policy__team-a__Cluster (did you mean KAFKA_RESTORED_Policy__team-a__Clusters?): each namespace's policy holds only the lists Secrets, Clusters, S3, Azure, Folders, InternalTopics.",
+            "environment variable KAFKA_RESTORED_Policy__team-a__Cluster__0: unknown policy list KAFKA_RESTORED_Policy__team-a__Cluster (did you mean KAFKA_RESTORED_Policy__team-a__Clusters?): each namespace's policy holds only the lists Secrets, Clusters, S3, Azure, Gcs, Folders, InternalTopics.",
         ], e.Problems);
 
         // Positive control: the well-spelt variables alone (any case, as configuration keys are) load and are used.
@@ -286,5 +286,21 @@ public sealed class ReconcilerSettingsTests
 
         Assert.Equal(["azure/prodbackups/kafka-backups/team-a/*", " "], options.HostPolicy!.For("team-a").Azure);
         Assert.StartsWith("Policy:team-a:Azure:1 is empty", Assert.Single(problems), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void The_Gcs_list_binds_and_an_empty_Gcs_pattern_is_reported()
+    {
+        var options = ReconcilerSettings.Load(null, new Dictionary<string, string?>
+        {
+            ["RepositoryUrl"] = "https://h/r.git",
+            ["Policy:team-a:Gcs:0"] = "gcs/kafka-backups/team-a/*",
+            ["Policy:team-a:Gcs:1"] = "",
+        }, new Dictionary<string, string?>());
+
+        var problems = options.Validate();
+
+        Assert.Equal(["gcs/kafka-backups/team-a/*", ""], options.HostPolicy!.For("team-a").Gcs);
+        Assert.StartsWith("Policy:team-a:Gcs:1 is empty", Assert.Single(problems), StringComparison.Ordinal);
     }
 }

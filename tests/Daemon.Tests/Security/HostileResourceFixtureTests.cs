@@ -99,6 +99,17 @@ public sealed partial class HostileResourceFixtureTests
               targetCluster: {bootstrapServers: [dr-kafka-2.team-b.internal:9092]}
               storage: {storageType: azure, azure: {container: team-b-backups, accountName: teambbackups, prefix: daily, credentialsSecret: {name: team-b-azure}}}
               topics: [orders]
+            ---
+            apiVersion: kafka.oso.sh/v1alpha1
+            kind: KafkaRestore
+            metadata:
+              name: allowed-gcs
+              namespace: team-b
+            spec:
+              backupId: backup-20241201
+              targetCluster: {bootstrapServers: [dr-kafka-2.team-b.internal:9092]}
+              storage: {storageType: gcs, gcs: {bucket: team-b-backups, prefix: daily, credentialsSecret: {name: team-b-gcs}}}
+              topics: [orders]
 
             """);
 

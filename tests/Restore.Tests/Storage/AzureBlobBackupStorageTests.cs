@@ -7,6 +7,7 @@ using KafkaRestored.Restore.Storage;
 using KafkaRestored.Restore.Storage.Azure;
 using KafkaRestored.Restore.Storage.S3;
 using KafkaRestored.TestSupport;
+using static KafkaRestored.Restore.Tests.Storage.StorageReads;
 
 namespace KafkaRestored.Restore.Tests.Storage;
 
@@ -241,28 +242,7 @@ public sealed class AzureBlobBackupStorageTests(AzuriteFixture azurite) : IClass
         Assert.Contains($"Azure container '{container}'", noIdentity.Message, StringComparison.Ordinal);
     }
 
-    private static async Task<List<string>> ListAsync(IBackupStorage storage, string prefix)
-    {
-        var keys = new List<string>();
-        await foreach (var k in storage.ListAsync(prefix, CancellationToken.None)) keys.Add(k);
-        return keys;
-    }
-
-    private static async Task<byte[]> ReadAllAsync(IBackupStorage storage, string key)
-    {
-        await using var s = await storage.OpenReadAsync(key, CancellationToken.None);
-        var ms = new MemoryStream();
-        await s.CopyToAsync(ms);
-        return ms.ToArray();
-    }
-
-    /// <summary>A forward-only stream, as the backup writer hands over.</summary>
     [Fact]
     public async Task Deleting_a_backup_removes_its_blobs_only() =>
         await StorageDeletion.DeletesOneBackupAndNothingElseAsync(Storage(await azurite.CreateContainerAsync()));
-
-    private sealed class NonSeekable(byte[] data) : MemoryStream(data, writable: false)
-    {
-        public override bool CanSeek => false;
-    }
 }

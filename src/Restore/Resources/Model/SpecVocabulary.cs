@@ -20,7 +20,7 @@ internal static class SpecVocabulary
     ];
 
     /// <summary>storage.storageType.</summary>
-    internal static readonly (string Text, StorageType Value)[] StorageTypes = [("s3", StorageType.S3), ("filesystem", StorageType.Filesystem), ("azure", StorageType.Azure)];
+    internal static readonly (string Text, StorageType Value)[] StorageTypes = [("s3", StorageType.S3), ("filesystem", StorageType.Filesystem), ("azure", StorageType.Azure), ("gcs", StorageType.Gcs)];
 
     /// <summary>offsetReset.strategy and KafkaOffsetReset's strategy.</summary>
     internal static readonly (string Text, OffsetResetStrategy Value)[] Strategies =

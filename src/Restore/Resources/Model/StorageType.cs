@@ -11,4 +11,7 @@ public enum StorageType
 
     /// <summary>Azure Blob Storage (or an emulator such as Azurite).</summary>
     Azure,
+
+    /// <summary>Google Cloud Storage (or an emulator serving its JSON API).</summary>
+    Gcs,
 }

@@ -9,7 +9,7 @@ public sealed class HostPolicy
     /// <summary>The key whose entry applies to every namespace.</summary>
     public const string AnyNamespace = "*";
 
-    /// <summary>The secret name that stands for the host's ambient credentials (the AWS SDK default chain, Azure's DefaultAzureCredential).</summary>
+    /// <summary>The secret name that stands for the host's ambient credentials (the AWS SDK default chain, Azure's DefaultAzureCredential, Google's application default credentials).</summary>
     public const string AmbientSecret = "@ambient";
 
     private readonly IReadOnlyDictionary<string, PolicyEntry> _entries;
@@ -28,7 +28,7 @@ public sealed class HostPolicy
     /// <summary>A policy that allows everything for every namespace (a single-team host, tests).</summary>
     public static HostPolicy AllowAll { get; } = new(new Dictionary<string, PolicyEntry>
     {
-        [AnyNamespace] = new() { Secrets = ["*"], Clusters = ["*"], S3 = ["*"], Azure = ["*"], Folders = ["*"], InternalTopics = ["*"] },
+        [AnyNamespace] = new() { Secrets = ["*"], Clusters = ["*"], S3 = ["*"], Azure = ["*"], Gcs = ["*"], Folders = ["*"], InternalTopics = ["*"] },
     });
 
     /// <summary>The entries applying to <paramref name="ns"/>: its own and <c>*</c>'s, lists unioned.</summary>
@@ -42,6 +42,7 @@ public sealed class HostPolicy
             Clusters = [.. applying.SelectMany(e => e.Clusters)],
             S3 = [.. applying.SelectMany(e => e.S3)],
             Azure = [.. applying.SelectMany(e => e.Azure)],
+            Gcs = [.. applying.SelectMany(e => e.Gcs)],
             Folders = [.. applying.SelectMany(e => e.Folders)],
             InternalTopics = [.. applying.SelectMany(e => e.InternalTopics)],
         };

@@ -18,6 +18,9 @@ public sealed class PolicyEntry
     /// <summary>Azure Blob Storage location patterns matched against <c>&lt;endpoint&gt;/&lt;account&gt;/&lt;container&gt;/&lt;prefix&gt;</c> (endpoint <c>azure</c> when none is given).</summary>
     public IList<string> Azure { get; init; } = [];
 
+    /// <summary>Google Cloud Storage location patterns matched against <c>&lt;endpoint&gt;/&lt;bucket&gt;/&lt;prefix&gt;</c> (endpoint <c>gcs</c> when none is given).</summary>
+    public IList<string> Gcs { get; init; } = [];
+
     /// <summary>Absolute folder roots; a filesystem backup path must be at or under one (<c>*</c> allows every folder).</summary>
     public IList<string> Folders { get; init; } = [];
 

@@ -4,7 +4,7 @@ namespace KafkaRestored.Restore.Resources.Policy;
 
 /// <summary>
 /// Decides what a validated resource may reach under a <see cref="HostPolicy"/>: every cluster,
-/// secret, S3 or Azure location, folder and internal target topic it references, each denial with the YAML
+/// secret, S3, Azure or GCS location, folder and internal target topic it references, each denial with the YAML
 /// field it concerns. Pure except that a folder's existing part is resolved through symbolic links,
 /// so a link under an allowed root cannot lead out of it.
 /// </summary>
@@ -96,6 +96,14 @@ public static class PolicyEvaluator
         ArgumentNullException.ThrowIfNull(azure);
         var endpoint = azure.Endpoint is null ? "azure" : CanonicalEndpoint(azure.Endpoint);
         return $"{endpoint}/{azure.AccountName}/{azure.Container}/{(azure.Prefix ?? "").Trim('/')}";
+    }
+
+    /// <summary>The location a GCS storage is matched as: <c>&lt;endpoint&gt;/&lt;bucket&gt;/&lt;prefix&gt;</c>, endpoint <c>gcs</c> when none is given.</summary>
+    public static string GcsLocation(GcsStorageSpec gcs)
+    {
+        ArgumentNullException.ThrowIfNull(gcs);
+        var endpoint = gcs.Endpoint is null ? "gcs" : CanonicalEndpoint(gcs.Endpoint);
+        return $"{endpoint}/{gcs.Bucket}/{(gcs.Prefix ?? "").Trim('/')}";
     }
 
     /// <summary>
@@ -192,7 +200,7 @@ public static class PolicyEvaluator
         return
         [
             new PolicyDenial(first.FieldPath, first.Reference, first.Setting,
-                $"the settings have no Policy, so nothing is allowed: namespace {ns} may not use {first.Reference} (nor any other cluster, secret, S3 or Azure location or folder); " +
+                $"the settings have no Policy, so nothing is allowed: namespace {ns} may not use {first.Reference} (nor any other cluster, secret, S3, Azure or GCS location or folder); " +
                 $"add a Policy section to the daemon settings allowing what namespace {ns} needs, starting with {first.Setting} (see docs/SECURITY.md)"),
         ];
     }
@@ -249,29 +257,45 @@ public static class PolicyEvaluator
                 }
             }
             if (storage.Azure is { } azure) Azure(azure, path);
+            if (storage.Gcs is { } gcs) Gcs(gcs, path);
             if (storage.Filesystem is { } fs && !FolderAllowed(_entry.Folders, fs.Path))
                 Deny($"{path}.filesystem.path", "Folders", $"folder {fs.Path}", $"add it, or a folder above it, to Policy:{ns}:Folders");
         }
 
         private void Azure(AzureStorageSpec azure, string path)
         {
-            var location = AzureLocation(azure);
-            var at = azure.Endpoint is null ? $"{path}.azure.accountName" : $"{path}.azure.endpoint";
-            // As for S3, the prefix is a folder: ".../team-a/*" allows the prefix team-a itself.
-            if (!PolicyPattern.AnyMatches(_entry.Azure, location) && !PolicyPattern.AnyMatches(_entry.Azure, location + "/"))
-                Deny(at, "Azure", $"Azure location {location}");
-            if (azure.Prefix is { } prefix && prefix.Split('/').Any(p => p is "." or ".."))
-            {
-                Denials.Add(new PolicyDenial($"{path}.azure.prefix", $"Azure prefix {prefix}", $"Policy:{ns}:Azure",
-                    $"namespace {ns} may not use Azure prefix {prefix}: '.' and '..' segments could lead out of the location Policy:{ns}:Azure allows; write the prefix without them"));
-            }
+            Location("Azure", _entry.Azure, AzureLocation(azure), azure.Endpoint is null ? $"{path}.azure.accountName" : $"{path}.azure.endpoint", azure.Prefix, $"{path}.azure.prefix");
             if (azure.CredentialsSecret is { } key) Secret(key.Name, $"{path}.azure.credentialsSecret.name");
             else if (azure.SasTokenSecret is { } sas) Secret(sas.Name, $"{path}.azure.sasTokenSecret.name");
-            else if (!PolicyPattern.AnyMatches(_entry.Secrets, HostPolicy.AmbientSecret))
+            else Ambient($"{path}.azure", "the host's ambient Azure credential", "neither azure.credentialsSecret nor azure.sasTokenSecret is set",
+                $"set {path}.azure.credentialsSecret or {path}.azure.sasTokenSecret");
+        }
+
+        private void Gcs(GcsStorageSpec gcs, string path)
+        {
+            Location("Gcs", _entry.Gcs, GcsLocation(gcs), gcs.Endpoint is null ? $"{path}.gcs.bucket" : $"{path}.gcs.endpoint", gcs.Prefix, $"{path}.gcs.prefix");
+            if (gcs.CredentialsSecret is { } key) Secret(key.Name, $"{path}.gcs.credentialsSecret.name");
+            else Ambient($"{path}.gcs", "the host's application default Google credentials", "gcs.credentialsSecret is not set", $"set {path}.gcs.credentialsSecret");
+        }
+
+        /// <summary>A cloud location against its list; as for S3, the prefix is a folder: ".../team-a/*" allows the prefix team-a itself.</summary>
+        private void Location(string list, IList<string> patterns, string location, string at, string? prefix, string prefixPath)
+        {
+            var label = list == "Gcs" ? "GCS" : list;
+            if (!PolicyPattern.AnyMatches(patterns, location) && !PolicyPattern.AnyMatches(patterns, location + "/"))
+                Deny(at, list, $"{label} location {location}");
+            if (prefix is not null && prefix.Split('/').Any(p => p is "." or ".."))
             {
-                Deny($"{path}.azure", "Secrets", $"the host's ambient Azure credential (secret {HostPolicy.AmbientSecret}, used when neither azure.credentialsSecret nor azure.sasTokenSecret is set)",
-                    $"set {path}.azure.credentialsSecret or {path}.azure.sasTokenSecret, or add {HostPolicy.AmbientSecret} to Policy:{ns}:Secrets");
+                Denials.Add(new PolicyDenial(prefixPath, $"{label} prefix {prefix}", $"Policy:{ns}:{list}",
+                    $"namespace {ns} may not use {label} prefix {prefix}: '.' and '..' segments could lead out of the location Policy:{ns}:{list} allows; write the prefix without them"));
             }
+        }
+
+        /// <summary>The host's own credentials, allowed only by <see cref="HostPolicy.AmbientSecret"/> in the Secrets list.</summary>
+        private void Ambient(string path, string what, string when, string instead)
+        {
+            if (!PolicyPattern.AnyMatches(_entry.Secrets, HostPolicy.AmbientSecret))
+                Deny(path, "Secrets", $"{what} (secret {HostPolicy.AmbientSecret}, used when {when})", $"{instead}, or add {HostPolicy.AmbientSecret} to Policy:{ns}:Secrets");
         }
 
         public void TargetTopics(KafkaRestoreSpec spec)

@@ -118,6 +118,9 @@ public static class DiagnosticCodes
     /// <summary>An azure container or account that is not a valid name, or an unusable azure endpoint URL.</summary>
     public const string InvalidAzureLocation = "InvalidAzureLocation";
 
+    /// <summary>A gcs bucket that is not a valid name, or an unusable gcs endpoint URL.</summary>
+    public const string InvalidGcsLocation = "InvalidGcsLocation";
+
     /// <summary>A filesystem path that is not absolute.</summary>
     public const string InvalidPath = "InvalidPath";
 

@@ -3,10 +3,10 @@ using KafkaRestored.Restore.Resources.Model;
 
 namespace KafkaRestored.Restore.Resources.Validation;
 
-// SpecReaders for Storage: where a backup lives (S3, Azure Blob Storage or a folder).
+// SpecReaders for Storage: where a backup lives (S3, Azure Blob Storage, Google Cloud Storage or a folder).
 internal static partial class SpecReaders
 {
-    private static readonly string[] StorageFields = ["storageType", "s3", "filesystem", "azure"];
+    private static readonly string[] StorageFields = ["storageType", "s3", "filesystem", "azure", "gcs"];
 
     /// <summary>The block each storage type needs; any other block given beside it is a conflict.</summary>
     private static readonly (StorageType Type, string Block, string Hint)[] StorageBlocks =
@@ -14,6 +14,7 @@ internal static partial class SpecReaders
         (StorageType.S3, "s3", "storageType s3 needs an s3 block with at least bucket"),
         (StorageType.Filesystem, "filesystem", "storageType filesystem needs filesystem.path"),
         (StorageType.Azure, "azure", "storageType azure needs an azure block with at least container and accountName"),
+        (StorageType.Gcs, "gcs", "storageType gcs needs a gcs block with at least bucket"),
     ];
 
     private static readonly string[] S3Fields = ["bucket", "region", "prefix", "endpoint", "forcePathStyle", "credentialsSecret"];
@@ -24,13 +25,14 @@ internal static partial class SpecReaders
 
     private static StorageSpec? Storage(MapReader parent, bool required)
     {
-        var m = parent.Map("storage", StorageFields, required, "say where the backup is (storageType s3, azure or filesystem)");
+        var m = parent.Map("storage", StorageFields, required, "say where the backup is (storageType s3, azure, gcs or filesystem)");
         if (m is null) return null;
         var before = m.Ctx.ErrorCount;
         var type = m.Enum("storageType", SpecVocabulary.StorageTypes, required: true);
         var s3 = S3(m);
         var fs = Filesystem(m);
         var azure = Azure(m);
+        var gcs = Gcs(m);
         foreach (var (kind, block, hint) in StorageBlocks)
         {
             if (type != kind) continue;
@@ -47,6 +49,7 @@ internal static partial class SpecReaders
         {
             StorageType.S3 => new StorageSpec(StorageType.S3, s3, null),
             StorageType.Azure => new StorageSpec(StorageType.Azure, null, null, azure),
+            StorageType.Gcs => new StorageSpec(StorageType.Gcs, null, null, Gcs: gcs),
             _ => new StorageSpec(StorageType.Filesystem, null, fs),
         };
     }

@@ -256,38 +256,12 @@ public static partial class ResourceYaml
             w.MapEnd();
         }
         if (s.Azure is { } azure) Azure(w, azure);
+        if (s.Gcs is { } gcs) Gcs(w, gcs);
         if (s.Filesystem is { } fs)
         {
             w.Key("filesystem");
             w.MapStart();
             w.Scalar("path", fs.Path);
-            w.MapEnd();
-        }
-        w.MapEnd();
-    }
-
-    private static void Azure(Writer w, AzureStorageSpec azure)
-    {
-        w.Key("azure");
-        w.MapStart();
-        w.Scalar("container", azure.Container);
-        w.Scalar("accountName", azure.AccountName);
-        if (azure.Prefix is not null) w.Scalar("prefix", azure.Prefix);
-        if (azure.Endpoint is not null) w.Scalar("endpoint", azure.Endpoint);
-        if (azure.CredentialsSecret is { } key)
-        {
-            w.Key("credentialsSecret");
-            w.MapStart();
-            w.Scalar("name", key.Name);
-            w.Scalar("accountKeyKey", key.AccountKeyKey);
-            w.MapEnd();
-        }
-        if (azure.SasTokenSecret is { } sas)
-        {
-            w.Key("sasTokenSecret");
-            w.MapStart();
-            w.Scalar("name", sas.Name);
-            w.Scalar("sasTokenKey", sas.SasTokenKey);
             w.MapEnd();
         }
         w.MapEnd();

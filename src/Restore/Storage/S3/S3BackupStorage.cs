@@ -284,7 +284,8 @@ public sealed class S3BackupStorage : IBackupStorage, IDisposable
         return p.Length == 0 ? "" : p + "/";
     }
 
-    private static async Task<int> FillAsync(Stream source, byte[] buffer, CancellationToken ct)
+    /// <summary>Reads into <paramref name="buffer"/> until it is full or the stream ends; returns the bytes read.</summary>
+    internal static async Task<int> FillAsync(Stream source, byte[] buffer, CancellationToken ct)
     {
         var total = 0;
         while (total < buffer.Length)
