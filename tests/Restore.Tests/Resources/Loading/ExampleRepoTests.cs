@@ -23,9 +23,9 @@ public class ExampleRepoTests
         var result = ResourceLoader.LoadPaths([ExampleRepo]);
 
         Assert.Empty(result.Diagnostics);
-        Assert.Equal(8, result.FileCount);
+        Assert.Equal(9, result.FileCount);
         Assert.Equal(
-            ["KafkaOffsetReset default/replay-orders", "KafkaOffsetRollback default/rollback-restore",
+            ["KafkaBackup kafka-backup/orders-nightly", "KafkaOffsetReset default/replay-orders", "KafkaOffsetRollback default/rollback-restore",
              "KafkaRestore default/dev-restore", "KafkaRestore default/dr-restore", "KafkaRestore default/full-restore",
              "KafkaRestore default/pitr-restore", "KafkaRestore kafka-backup/production-restore", "KafkaRestore default/simple-restore"],
             result.Resources.Select(r => r.Resource.Id.ToString()));
