@@ -13,8 +13,8 @@ namespace KafkaRestored.Daemon.Hosting;
 /// </summary>
 public static class DaemonMetrics
 {
-    /// <summary>Every metric family.</summary>
-    public static IEnumerable<MetricFamily> Collect(ReconcilerCounters counters, StateStore store, LoopHeartbeat heartbeat)
+    /// <summary>Every metric family; <paramref name="time"/> (default: the system clock) dates the age metrics.</summary>
+    public static IEnumerable<MetricFamily> Collect(ReconcilerCounters counters, StateStore store, LoopHeartbeat heartbeat, TimeProvider? time = null)
     {
         var records = store.Resources(includeTombstones: false);
         yield return MetricFamily.Single("kafka_restored_cycles_total", "counter", "Reconcile cycles started.", counters.Cycles);
@@ -52,6 +52,7 @@ public static class DaemonMetrics
             .Select(s => (s.CompletionTime!.Value - s.StartTime!.Value).TotalSeconds).ToList();
         yield return Histogram("kafka_restored_restore_duration_seconds", "Wall time of completed restores, start to completion.",
             RestoreDurationBuckets, durations);
+        foreach (var family in BackupMetrics.Collect(records, (time ?? TimeProvider.System).GetUtcNow())) yield return family;
     }
 
     /// <summary>Upper bounds (seconds) of the restore-duration buckets: 1 min to 1 day, for alerts such as "a restore took over an hour".</summary>

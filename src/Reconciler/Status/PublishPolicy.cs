@@ -5,7 +5,8 @@ namespace KafkaRestored.Reconciler.Status;
 
 /// <summary>
 /// Decides which status goes to Git (SPEC 4): every phase change at once, and while Running every
-/// change of the Ready reason (an attempt failed, the next one started); other changes (progress)
+/// change of the Ready reason (an attempt failed, the next one started) or of a run's stage (a KafkaBackup
+/// writing, then applying retention: <see cref="ResourceStatus.IsNewsComparedTo"/>); other changes (progress)
 /// at most every progressCommitInterval; outside Running, any change at once; never an unchanged status.
 /// </summary>
 public static class PublishPolicy

@@ -34,11 +34,18 @@ public sealed class KafkaBackupWorkflow(SecretStore secrets, TimeProvider time)
             LastScheduleTime = slot,
             CurrentBackup = new BackupRunStatus { BackupId = id, ScheduledTime = slot, Stage = "Writing", StartTime = time.GetUtcNow() },
         };
+        // The last status reported, so a failure says how far the run got (e.g. that it restarted an incomplete backup).
+        var latest = status;
+        void Publish(KafkaBackupStatus s)
+        {
+            latest = s;
+            Report?.Invoke(s);
+        }
         IBackupStorage? storage = null;
         try
         {
             storage = BackupStorageFactory.Create(backup.Spec.Storage, secrets);
-            var (manifest, current) = await WriteAsync(backup, storage, id, slot, status, ct);
+            var (manifest, current) = await WriteAsync(backup, storage, id, slot, status, Publish, ct);
             var stats = BackupStatistics.From(manifest);
             var done = current with
             {
@@ -52,7 +59,7 @@ public sealed class KafkaBackupWorkflow(SecretStore secrets, TimeProvider time)
             if (backup.Spec.Retention is { Enabled: true })
             {
                 status = status with { CurrentBackup = done with { Stage = "Retention" } };
-                Report?.Invoke(status);
+                Publish(status);
                 status = status with { LastRetention = await KafkaBackupRetention.ApplyAsync(backup, storage, time.GetUtcNow(), slot, ct) };
             }
             status = status with { CurrentBackup = null, NextScheduleTime = NextRun(backup, time.GetUtcNow()) };
@@ -60,8 +67,8 @@ public sealed class KafkaBackupWorkflow(SecretStore secrets, TimeProvider time)
         }
         catch (KafkaRestoredException e)
         {
-            return new KafkaBackupRun(status with { NextScheduleTime = NextRun(backup, time.GetUtcNow()) }, e.Reason,
-                $"backup {id} ({status.CurrentBackup?.Stage ?? "retention"}): {e.Message}");
+            return new KafkaBackupRun(latest with { NextScheduleTime = NextRun(backup, time.GetUtcNow()) }, e.Reason,
+                $"backup {id} ({latest.CurrentBackup?.Stage.ToLowerInvariant() ?? "retention"}): {e.Message}");
         }
         finally
         {
@@ -75,7 +82,7 @@ public sealed class KafkaBackupWorkflow(SecretStore secrets, TimeProvider time)
 
     /// <summary>Writes the slot's backup (or finds it complete); the manifest and the run's status with what was captured.</summary>
     private async Task<(BackupManifest Manifest, BackupRunStatus Current)> WriteAsync(KafkaBackup backup, IBackupStorage storage, string id, DateTimeOffset slot,
-        KafkaBackupStatus status, CancellationToken ct)
+        KafkaBackupStatus status, Action<KafkaBackupStatus> report, CancellationToken ct)
     {
         var owner = new BackupOwner(backup.Kind, backup.Metadata.Namespace, backup.Metadata.Name, id, slot.ToUnixTimeMilliseconds());
         var found = await BackupOwnerStore.TryReadAsync(storage, id, ct);
@@ -96,7 +103,7 @@ public sealed class KafkaBackupWorkflow(SecretStore secrets, TimeProvider time)
         if (restarted) await KafkaBackupRetention.DeleteAsync(storage, id, ct, keepOwner: true);
         if (found is null) await BackupOwnerStore.WriteAsync(storage, owner, ct);
         var current = status.CurrentBackup! with { RestartedIncomplete = restarted };
-        Report?.Invoke(status with { CurrentBackup = current });
+        report(status with { CurrentBackup = current });
 
         var spec = backup.Spec;
         var request = new ClusterBackupRequest(spec.KafkaCluster, spec.Topics, id, spec.Compression,
@@ -117,13 +124,13 @@ public sealed class KafkaBackupWorkflow(SecretStore secrets, TimeProvider time)
                     HighWatermarks = new ValueList<PartitionWatermark>(ranges.OrderBy(r => r.Key.Topic, StringComparer.Ordinal).ThenBy(r => r.Key.Partition)
                         .Select(r => new PartitionWatermark(r.Key.Topic, r.Key.Partition, r.Value.Low, r.Value.High))),
                 };
-                Report?.Invoke(status with { CurrentBackup = current });
+                report(status with { CurrentBackup = current });
             },
         };
         var progress = new Progress(p =>
         {
             current = current with { Records = p.Records, Bytes = p.Bytes };
-            Report?.Invoke(status with { CurrentBackup = current });
+            report(status with { CurrentBackup = current });
         });
         var manifest = await ClusterBackup.RunAsync(request, storage, secrets, progress, ct);
         return (manifest, current);

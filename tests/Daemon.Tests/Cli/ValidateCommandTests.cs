@@ -15,7 +15,7 @@ public class ValidateCommandTests
         var result = Validate("examples/repo");
 
         Assert.Equal(0, result.ExitCode);
-        Assert.Equal("0 error(s), 0 warning(s) in 9 file(s)\n", result.StdOut);
+        Assert.Equal("0 error(s), 0 warning(s) in 10 file(s)\n", result.StdOut);
     }
 
     [Fact]
@@ -23,7 +23,7 @@ public class ValidateCommandTests
     {
         var result = Validate("examples/repo", "--config", "examples/kafka-restored.json");
         Assert.Equal(0, result.ExitCode);
-        Assert.Equal("0 error(s), 0 warning(s) in 9 file(s)\n", result.StdOut);
+        Assert.Equal("0 error(s), 0 warning(s) in 10 file(s)\n", result.StdOut);
 
         // Positive control: the systemd example's policy is for other teams and allows none of it.
         var other = Validate("examples/repo", "--config", "systemd/kafka-restored.json");
@@ -61,7 +61,7 @@ public class ValidateCommandTests
         [
             $"{file}:9:23: error: InvalidEnumValue: spec.targetCluster.securityProtocol is \"sasl_ssl\"; it must be one of PLAINTEXT, SSL, SASL_PLAINTEXT, SASL_SSL (did you mean \"SASL_SSL\"?)",
             $"{file}:14:3: warning: IgnoredField: podTemplate has no meaning outside Kubernetes: it is accepted and ignored (status names it under IgnoredFields)",
-            "1 error(s), 1 warning(s) in 10 file(s)",
+            "1 error(s), 1 warning(s) in 11 file(s)",
         ], result.StdOut.TrimEnd('\n').Split('\n'));
     }
 
@@ -130,7 +130,7 @@ public class ValidateCommandTests
         Assert.Equal(1, strict.ExitCode);
         Assert.EndsWith("0 error(s), 1 warning(s) in 1 file(s) (--strict: warnings fail)\n", strict.StdOut, StringComparison.Ordinal);
         Assert.Equal(0, lenient.ExitCode);
-        Assert.Equal((0, "0 error(s), 0 warning(s) in 9 file(s)\n"), (clean.ExitCode, clean.StdOut));
+        Assert.Equal((0, "0 error(s), 0 warning(s) in 10 file(s)\n"), (clean.ExitCode, clean.StdOut));
     }
 
     [Fact]

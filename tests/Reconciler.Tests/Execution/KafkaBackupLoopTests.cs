@@ -266,4 +266,35 @@ public sealed class KafkaBackupLoopTests : IClassFixture<KafkaFixture>, IDisposa
         Assert.Contains($"backupId: {BackupId}", file, StringComparison.Ordinal);
         Assert.Contains("restartedIncomplete: true", file, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task A_backup_to_a_folder_the_policy_does_not_allow_fails_PolicyDenied_before_anything_is_written()
+    {
+        Produce(5);
+        var outside = _remote.Scratch("not-allowed");
+        Commit("add nightly backup", BackupYaml("nightly", _kafka.Broker.BootstrapServers, _topic, outside));
+        var options = LoopDaemon.Options(_remote);
+        options.Policy = new Dictionary<string, Restore.Resources.Policy.PolicyEntry>
+        {
+            ["kafka-backup"] = new() { Clusters = ["*"], Folders = [_store] },
+        };
+        await using var daemon = new LoopDaemon(options, time: _time);
+
+        await daemon.Loop.RunCycleAsync(CancellationToken.None);
+        _time.SetUtcNow(Start.AddMinutes(5));
+        await daemon.Loop.RunCycleAsync(CancellationToken.None);
+
+        var denied = daemon.Store.Find(Id)!;
+        Assert.Equal(ResourcePhase.Failed, denied.Phase);
+        var ready = Conditions.Find(denied.Status.Conditions, ConditionTypes.Ready)!;
+        Assert.Equal(ConditionReasons.PolicyDenied, ready.Reason);
+        Assert.True(ready.Message.Contains($"backups/nightly.yaml:13:13: error: PolicyDenied: namespace kafka-backup may not use folder {outside}", StringComparison.Ordinal), ready.Message);
+        Assert.Empty(daemon.Loop.InFlight);
+        Assert.Empty(Directory.EnumerateFileSystemEntries(outside));
+
+        // Positive control: the allowed folder is backed up under the same policy.
+        Commit("back up where allowed", Yaml());
+        await RunSlotAsync(daemon, _time, Start.AddMinutes(6));
+        Assert.Equal(["nightly-20261207-100600"], BackupFolders());
+    }
 }

@@ -23,9 +23,9 @@ public class ExampleRepoTests
         var result = ResourceLoader.LoadPaths([ExampleRepo]);
 
         Assert.Empty(result.Diagnostics);
-        Assert.Equal(9, result.FileCount);
+        Assert.Equal(10, result.FileCount);
         Assert.Equal(
-            ["KafkaRestoreDrill default/weekly-orders-drill", "KafkaOffsetReset default/replay-orders", "KafkaOffsetRollback default/rollback-restore",
+            ["KafkaBackup kafka-backup/orders-nightly", "KafkaRestoreDrill default/weekly-orders-drill", "KafkaOffsetReset default/replay-orders", "KafkaOffsetRollback default/rollback-restore",
              "KafkaRestore default/dev-restore", "KafkaRestore default/dr-restore", "KafkaRestore default/full-restore",
              "KafkaRestore default/pitr-restore", "KafkaRestore kafka-backup/production-restore", "KafkaRestore default/simple-restore"],
             result.Resources.Select(r => r.Resource.Id.ToString()));
