@@ -57,7 +57,8 @@ internal static class PlanCommand
                     return 1;
                 }
                 var desired = new DesiredStateLoader(git, options.HostPolicy).Load(commit);
-                var plan = Planner.Plan(desired, state, new PlanContext(DateTimeOffset.UtcNow, options.MaxConcurrentRestores, new HashSet<ResourceId>()));
+                var plan = Planner.Plan(desired, state, new PlanContext(DateTimeOffset.UtcNow, options.MaxConcurrentRestores, new HashSet<ResourceId>(),
+                    SyncWindows.From(options.SyncWindows)));
                 output.WriteLine($"Plan at {options.Branch} {commit[..12]} ({Plural.Of(desired.Resources.Count, "resource")}, {state.Count(s => !s.Tombstone)} in the state store):");
                 foreach (var a in plan.Where(a => parse.GetValue(all) || a.Kind != PlanActionKind.Unchanged)) output.WriteLine("  " + a);
                 var unchanged = plan.Count(a => a.Kind == PlanActionKind.Unchanged);

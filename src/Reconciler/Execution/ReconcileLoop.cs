@@ -30,6 +30,7 @@ public sealed class ReconcileLoop : IAsyncDisposable
     private readonly RunSupervisor _runs;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
+    private readonly SyncWindows _windows;
     private readonly SemaphoreSlim _cycleGate = new(1, 1);
     private readonly HashSet<ResourceId> _touched = [];
     private HashSet<ResourceId> _held = [];
@@ -37,6 +38,7 @@ public sealed class ReconcileLoop : IAsyncDisposable
     private DesiredState? _lastDesired;
     private string? _lastCommit;
     private DateTimeOffset? _nextDueAt;
+    private DateTimeOffset? _windowOpensAt;
     private DateTimeOffset _plannedAt;
     private bool _publishPending = true;
 
@@ -52,6 +54,7 @@ public sealed class ReconcileLoop : IAsyncDisposable
         _runs = runs;
         _time = time;
         _logger = logger;
+        _windows = SyncWindows.From(options.SyncWindows);
         _lastCommit = store.LastProcessedCommit;
         _runs.RunEnded += Trigger;
     }
@@ -226,8 +229,10 @@ public sealed class ReconcileLoop : IAsyncDisposable
 
     private IReadOnlyList<PlanAction> Plan(DesiredState desired, DateTimeOffset now)
     {
-        var plan = Planner.Plan(desired, _store.Resources(), new PlanContext(now, _options.MaxConcurrentRestores, _runs.InFlight.ToHashSet()));
-        _held = [.. plan.Where(a => a.Kind is PlanActionKind.Suspended or PlanActionKind.AwaitDependency or PlanActionKind.DependencyFailed).Select(a => a.Id)];
+        var plan = Planner.Plan(desired, _store.Resources(), new PlanContext(now, _options.MaxConcurrentRestores, _runs.InFlight.ToHashSet(), _windows));
+        _held = [.. plan.Where(a => a.Kind is PlanActionKind.Suspended or PlanActionKind.AwaitDependency or PlanActionKind.DependencyFailed or PlanActionKind.AwaitWindow)
+            .Select(a => a.Id)];
+        _windowOpensAt = plan.Where(a => a.Kind == PlanActionKind.AwaitWindow).Select(a => a.At).Min();
         foreach (var a in plan.Where(a => a.Kind != PlanActionKind.Unchanged && a.Kind != PlanActionKind.Wait))
             _logger.Log(AttemptLog.LevelOf(a.Kind), "{Action} {Resource}: {Reason}", a.Kind, a.Id, a.Reason);
         return plan;
@@ -326,7 +331,7 @@ public sealed class ReconcileLoop : IAsyncDisposable
     }
 
     /// <summary>
-    /// When the next cycle has work even without a new commit: a retry, a progress publish, a TTL prune.
+    /// When the next cycle has work even without a new commit: a retry, a progress publish, a TTL prune, a sync window opening.
     /// Only times after <paramref name="planned"/> count: the cycle that planned then already did what
     /// an earlier time allowed, and what it could not do (a retry waiting for a worker, progress not yet
     /// reported) waits for a finished run, the webhook or the next poll; counting it spun the loop.
@@ -338,6 +343,7 @@ public sealed class ReconcileLoop : IAsyncDisposable
         {
             if (t is { } v && v > planned && (due is null || v < due)) due = v;
         }
+        Consider(_windowOpensAt);
         foreach (var r in records)
         {
             var running = _runs.IsRunning(r.Id);

@@ -31,6 +31,9 @@ public enum PlanActionKind
     /// <summary>Would start but a spec.dependsOn entry Failed: held (never run), Ready reason DependencyFailed.</summary>
     DependencyFailed,
 
+    /// <summary>Would start but a sync window of the host settings refuses it now: held, Ready reason SyncWindowClosed, until the window opens.</summary>
+    AwaitWindow,
+
     /// <summary>Start the next attempt after a failed one (backoff elapsed).</summary>
     Retry,
 

@@ -12,13 +12,13 @@ namespace KafkaRestored.Reconciler.Tests.Execution;
 internal sealed class LoopDaemon : IAsyncDisposable
 {
     public LoopDaemon(ReconcilerOptions options, TimeSpan? connectTimeout = null, IResourceRunner[]? runners = null, RestoreTuning? tuning = null,
-        ILogger? logger = null)
+        ILogger? logger = null, TimeProvider? time = null)
     {
         Store = StateStore.Open(options.StateDirectory);
         Git = new GitSource(options);
         tuning = (tuning ?? RestoreTuning.Default) with { ConnectTimeout = connectTimeout ?? TimeSpan.FromSeconds(10) };
         Loop = ReconcileLoop.Create(options, Store, Git,
-            runners ?? [new KafkaRestoreRunner { Tuning = tuning }, OffsetRunner.Reset, OffsetRunner.Rollback], logger: logger);
+            runners ?? [new KafkaRestoreRunner { Tuning = tuning }, OffsetRunner.Reset, OffsetRunner.Rollback], time, logger);
     }
 
     public StateStore Store { get; }

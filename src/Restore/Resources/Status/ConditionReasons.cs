@@ -53,6 +53,9 @@ public static class ConditionReasons
     /// <summary>A spec.dependsOn entry Failed (or cannot run); the resource keeps waiting and does not start until it is Completed.</summary>
     public const string DependencyFailed = "DependencyFailed";
 
+    /// <summary>A sync window of the host settings refuses starting now (an active deny window, or no active allow window); the message says when it opens.</summary>
+    public const string SyncWindowClosed = "SyncWindowClosed";
+
     /// <summary>podTemplate was given; it has no effect outside Kubernetes.</summary>
     public const string PodTemplateIgnored = "PodTemplateIgnored";
 
