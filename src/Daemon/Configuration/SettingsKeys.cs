@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Reflection;
+using KafkaRestored.Daemon.Notifications;
 using KafkaRestored.Reconciler;
 using KafkaRestored.Reconciler.Planning;
 using KafkaRestored.Restore.Resources.Policy;
@@ -18,6 +19,7 @@ public static class SettingsKeys
     private const string PolicyKey = nameof(ReconcilerOptions.Policy);
     private const string IncludePathsKey = nameof(ReconcilerOptions.IncludePaths);
     private const string SyncWindowsKey = nameof(ReconcilerOptions.SyncWindows);
+    private const string NotificationsKey = nameof(DaemonOptions.Notifications);
 
     /// <summary>Every root key, as the README spells it.</summary>
     public static IReadOnlyList<string> Root { get; } = Settable(typeof(ReconcilerOptions)).Concat(Settable(typeof(DaemonOptions))).ToList();
@@ -27,6 +29,9 @@ public static class SettingsKeys
 
     /// <summary>The fields of one sync window (the settable properties of <see cref="SyncWindow"/>: Kind, Schedule, Duration...).</summary>
     public static IReadOnlyList<string> SyncWindowFields { get; } = Settable(typeof(SyncWindow)).ToList();
+
+    /// <summary>The fields of one notification target (the settable properties of <see cref="NotificationTarget"/>: Provider, Url, UrlFile...).</summary>
+    public static IReadOnlyList<string> NotificationFields { get; } = Settable(typeof(NotificationTarget)).ToList();
 
     private static IEnumerable<string> Settable(Type type) =>
         type.GetProperties(BindingFlags.Public | BindingFlags.Instance)
@@ -53,7 +58,12 @@ public static class SettingsKeys
                 ": nothing reads it, so the default would be used without a word; the settings are listed in the README under Configuration.";
         }
         if (root == PolicyKey) return PolicyProblem(segments, name);
-        if (root == SyncWindowsKey) return ListOfObjectsProblem(segments, name, SyncWindowFields, nameof(SyncWindow.Namespaces), "sync window");
+        if (root == SyncWindowsKey) return ListOfObjectsProblem(segments, name, SyncWindowFields, [nameof(SyncWindow.Namespaces)], "sync window");
+        if (root == NotificationsKey)
+        {
+            return ListOfObjectsProblem(segments, name, NotificationFields,
+                [nameof(NotificationTarget.Kinds), nameof(NotificationTarget.Namespaces), nameof(NotificationTarget.Phases), nameof(NotificationTarget.Severities)], "notification target");
+        }
         if (root == IncludePathsKey)
         {
             if (segments.Count == 1 || (segments.Count == 2 && IsIndex(segments[1]))) return null;
@@ -80,10 +90,10 @@ public static class SettingsKeys
 
     /// <summary>
     /// Problems of a list of objects such as <c>SyncWindows:N:Field</c>: an index, then one of
-    /// <paramref name="fields"/>, of which only <paramref name="listField"/> holds a list of values.
+    /// <paramref name="fields"/>, of which only <paramref name="listFields"/> hold a list of values.
     /// </summary>
-    internal static string? ListOfObjectsProblem(IReadOnlyList<string> segments, Func<IReadOnlyList<string>, string> name, IReadOnlyList<string> fields,
-        string? listField, string what)
+    private static string? ListOfObjectsProblem(IReadOnlyList<string> segments, Func<IReadOnlyList<string>, string> name, IReadOnlyList<string> fields,
+        IReadOnlyList<string> listFields, string what)
     {
         if (segments.Count == 1) return null;
         if (!IsIndex(segments[1]))
@@ -96,9 +106,9 @@ public static class SettingsKeys
                 DidYouMean(segments[2], fields, s => name([segments[0], segments[1], s])) +
                 $": a {what} holds only {string.Join(", ", fields)}.";
         }
-        if (segments.Count == 3 || (field == listField && segments.Count == 4 && IsIndex(segments[3]))) return null;
+        if (segments.Count == 3 || (listFields.Contains(field) && segments.Count == 4 && IsIndex(segments[3]))) return null;
         return $"{name(segments)} is not a place for a value: {name(segments.Take(3).ToList())} " +
-            (field == listField ? "is a list of patterns (e.g. [\"pattern-a\", \"pattern-b\"])." : "takes one value.");
+            (listFields.Contains(field) ? "is a list (e.g. [\"value-a\", \"value-b\"])." : "takes one value.");
     }
 
     private static bool IsIndex(string segment) => int.TryParse(segment, NumberStyles.None, CultureInfo.InvariantCulture, out _);

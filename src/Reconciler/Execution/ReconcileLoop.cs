@@ -80,6 +80,12 @@ public sealed class ReconcileLoop : IAsyncDisposable
     /// <summary>Blob parses since start (a cycle without changed files adds none).</summary>
     public long BlobsParsed => _loader.BlobsParsed;
 
+    /// <summary>
+    /// Raised once per phase change, after the change is saved, on the cycle's thread: a handler must
+    /// return at once (queue, never send) and must not throw; a throwing one is logged and skipped.
+    /// </summary>
+    public event Action<PhaseChange>? PhaseChanged;
+
     /// <summary>Asks the loop for a cycle now (webhook, finished run).</summary>
     public void Trigger() => _trigger.TrySetResult();
 
@@ -271,6 +277,7 @@ public sealed class ReconcileLoop : IAsyncDisposable
             _store.Save(toSave);
             foreach (var id in prune) _store.PruneRunData(id);
         });
+        Announce(PhaseChange.Between(records.GetValueOrDefault, toSave, now));
         var saved = toSave.ToDictionary(r => r.Id);
         return [.. starts.Select(s => (saved[s.Item1.Id], s.Item2))];
     }
@@ -293,11 +300,13 @@ public sealed class ReconcileLoop : IAsyncDisposable
     {
         var now = _time.GetUtcNow();
         var updates = new List<ResourceRecord>();
+        var before = new Dictionary<ResourceId, ResourceRecord>();
         var completions = _runs.TakeCompletions();
         foreach (var c in completions)
         {
             var rec = updates.LastOrDefault(u => u.Id == c.Id) ?? _store.Find(c.Id);
             if (rec is null || rec.Generation != c.Generation) continue;
+            before.TryAdd(rec.Id, rec);
             var next = RecordTransitions.Complete(rec, c, now, _options.RetryBaseDelay, _options.RetryMaxDelay);
             AttemptLog.Ended(_logger, rec, c, next);
             if (next is null) continue;
@@ -314,7 +323,23 @@ public sealed class ReconcileLoop : IAsyncDisposable
             updates.Add(PublishPolicy.Apply(rec with { Status = rec.Status.WithDetailsFrom(details) }, now, _options.ProgressCommitInterval));
         }
         if (updates.Count > 0) _store.Save(updates);
+        Announce(PhaseChange.Between(before.GetValueOrDefault, updates, now));
         return completions.Count;
+    }
+
+    private void Announce(IReadOnlyList<PhaseChange> changes)
+    {
+        foreach (var change in changes)
+        {
+            try
+            {
+                PhaseChanged?.Invoke(change);
+            }
+            catch (Exception e) when (e is not OutOfMemoryException)
+            {
+                _logger.LogError(e, "A phase change handler failed for {Resource}; the cycle goes on", change.Id);
+            }
+        }
     }
 
     private void Finish(PublishOutcome? publish)

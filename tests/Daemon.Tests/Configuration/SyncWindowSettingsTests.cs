@@ -90,7 +90,7 @@ public sealed class SyncWindowSettingsTests
         Assert.Equal(
         [
             $"{file}:2:36: unknown sync window field SyncWindows:0:Schedul (did you mean SyncWindows:0:Schedule?): a sync window holds only Kind, Schedule, Duration, TimeZone, Namespaces.",
-            $"{file}:2:100: SyncWindows:0:Namespaces:a is not a place for a value: SyncWindows:0:Namespaces is a list of patterns (e.g. [\"pattern-a\", \"pattern-b\"]).",
+            $"{file}:2:100: SyncWindows:0:Namespaces:a is not a place for a value: SyncWindows:0:Namespaces is a list (e.g. [\"value-a\", \"value-b\"]).",
             $"{file}:3:3: unknown setting SyncWindow (did you mean SyncWindows?): nothing reads it, so the default would be used without a word; the settings are listed in the README under Configuration.",
         ], e.Problems);
 
