@@ -57,13 +57,26 @@ public sealed class Notifier : IHostedService, IAsyncDisposable
         {
             var t = targets[i];
             var key = $"Notifications:{i}";
-            var url = t.UrlFile is { } f ? SecretStore.ReadFile(f, $"{key}:UrlFile").Trim() : t.Url!;
+            var url = t.UrlFile is { } f ? ReadSecret(f, $"{key}:UrlFile").Trim() : t.Url!;
             if (!Uri.TryCreate(url, UriKind.Absolute, out var uri) || uri.Scheme is not ("http" or "https"))
                 throw new SettingsException($"{key}:UrlFile {t.UrlFile} does not hold an http:// or https:// URL; write the URL alone in it.");
-            var secret = t.SecretFile is { } s ? SecretStore.ReadFile(s, $"{key}:SecretFile") : null;
+            var secret = t.SecretFile is { } s ? ReadSecret(s, $"{key}:SecretFile") : null;
             senders.Add(new Sender($"{key} ({t.Provider})", t, uri, secret));
         }
         return new Notifier(senders, tuning ?? NotifierTuning.Default, time ?? TimeProvider.System, logger ?? Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance);
+    }
+
+    /// <summary>A secret file's content; every refusal names <paramref name="setting"/>.</summary>
+    private static string ReadSecret(string path, string setting)
+    {
+        try
+        {
+            return SecretStore.ReadFile(path, setting);
+        }
+        catch (KafkaRestoredException e) when (!e.Message.StartsWith(setting, StringComparison.Ordinal))
+        {
+            throw new KafkaRestoredException(e.Reason, $"{setting}: {e.Message}");
+        }
     }
 
     /// <summary>Notifications a receiver accepted.</summary>

@@ -1,6 +1,5 @@
 using System.Collections.Specialized;
 using System.Net;
-using System.Net.Sockets;
 
 namespace KafkaRestored.Daemon.Tests.Notifications;
 
@@ -20,7 +19,7 @@ internal sealed class HttpReceiver : IDisposable
     public HttpReceiver(Func<int, HttpStatusCode?>? answer = null, string path = "/")
     {
         _answer = answer ?? (_ => HttpStatusCode.OK);
-        Port = FreePort();
+        Port = DaemonProcess.FreePort();
         _listener.Prefixes.Add($"http://127.0.0.1:{Port}/");
         _listener.Start();
         Url = new Uri($"http://127.0.0.1:{Port}{path}");
@@ -80,13 +79,6 @@ internal sealed class HttpReceiver : IDisposable
             context.Response.StatusCode = (int)status;
             context.Response.Close();
         }
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 
     public void Dispose()
