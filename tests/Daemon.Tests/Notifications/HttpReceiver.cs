@@ -1,5 +1,6 @@
 using System.Collections.Specialized;
 using System.Net;
+using KafkaRestored.TestSupport;
 
 namespace KafkaRestored.Daemon.Tests.Notifications;
 
@@ -23,7 +24,7 @@ internal sealed class HttpReceiver : IDisposable
         _listener.Prefixes.Add($"http://127.0.0.1:{Port}/");
         _listener.Start();
         Url = new Uri($"http://127.0.0.1:{Port}{path}");
-        _loop = Task.Run(ServeAsync);
+        _loop = Task.Run(() => HttpListenerLoop.RunAsync(_listener, ServeAsync));
     }
 
     public int Port { get; }
@@ -50,35 +51,23 @@ internal sealed class HttpReceiver : IDisposable
         return Requests;
     }
 
-    private async Task ServeAsync()
+    private async Task ServeAsync(HttpListenerContext context)
     {
-        while (_listener.IsListening)
+        using var body = new MemoryStream();
+        await context.Request.InputStream.CopyToAsync(body);
+        int index;
+        lock (_requests)
         {
-            HttpListenerContext context;
-            try
-            {
-                context = await _listener.GetContextAsync();
-            }
-            catch (Exception e) when (e is HttpListenerException or ObjectDisposedException or InvalidOperationException)
-            {
-                return;
-            }
-            using var body = new MemoryStream();
-            await context.Request.InputStream.CopyToAsync(body);
-            int index;
-            lock (_requests)
-            {
-                index = _requests.Count;
-                _requests.Add(new Request(context.Request.HttpMethod, context.Request.Url!.AbsolutePath, new NameValueCollection(context.Request.Headers), body.ToArray()));
-            }
-            if (_answer(index) is not { } status)
-            {
-                lock (_held) _held.Add(context); // never answered
-                continue;
-            }
-            context.Response.StatusCode = (int)status;
-            context.Response.Close();
+            index = _requests.Count;
+            _requests.Add(new Request(context.Request.HttpMethod, context.Request.Url!.AbsolutePath, new NameValueCollection(context.Request.Headers), body.ToArray()));
         }
+        if (_answer(index) is not { } status)
+        {
+            lock (_held) _held.Add(context); // never answered
+            return;
+        }
+        context.Response.StatusCode = (int)status;
+        context.Response.Close();
     }
 
     public void Dispose()

@@ -1,6 +1,7 @@
 using KafkaRestored.Reconciler.Execution;
 using KafkaRestored.Reconciler.Planning;
 using KafkaRestored.Reconciler.State;
+using KafkaRestored.Reconciler.Tests.Planning;
 using KafkaRestored.Restore.Resources.Model;
 using KafkaRestored.Restore.Resources.Status;
 using KafkaRestored.TestSupport;
@@ -14,58 +15,33 @@ namespace KafkaRestored.Reconciler.Tests.Execution;
 /// status says when the window opens, it starts at that time without a new commit, and a window
 /// never stops an attempt already running.
 /// </summary>
-public sealed class SyncWindowLoopTests : IClassFixture<KafkaFixture>, IDisposable
+public sealed class SyncWindowLoopTests(KafkaFixture kafka) : OrdersLoopTests(kafka)
 {
-    private const int Partitions = 3;
-    private const string ClosedPort = "127.0.0.1:1";
-    private readonly KafkaFixture _kafka;
-    private readonly GitRemote _remote = new();
-    private readonly OrdersBackup _orders;
-
-    public SyncWindowLoopTests(KafkaFixture kafka)
-    {
-        _kafka = kafka;
-        _orders = new OrdersBackup(_remote.Scratch("backups"), Partitions, 20);
-    }
-
-    public void Dispose() => _remote.Dispose();
-
-    private static SyncWindow Window(string kind, string schedule, TimeSpan duration, params string[] namespaces)
-    {
-        var window = new SyncWindow { Kind = kind, Schedule = schedule, Duration = duration };
-        foreach (var ns in namespaces) window.Namespaces.Add(ns);
-        return window;
-    }
-
     private ReconcilerOptions Options(params SyncWindow[] windows)
     {
-        var options = LoopDaemon.Options(_remote);
+        var options = LoopDaemon.Options(Remote);
         foreach (var w in windows) options.SyncWindows.Add(w);
         Assert.Empty(options.Validate());
         return options;
     }
 
-    private static Condition Ready(ResourceRecord record) => Conditions.Find(record.Status.Conditions, ConditionTypes.Ready)!;
-
     private static ResourceRecord Find(LoopDaemon daemon, string ns, string name) => daemon.Store.Find(new ResourceId(ResourceKinds.KafkaRestore, ns, name))!;
 
-    private int RecordsIn(string topic) => RestoreKit.ReadTopic(_kafka.Broker.BootstrapServers, topic, Partitions).Count;
-
     private int StatusVersions(string ns, string name) =>
-        _remote.RemoteGit("log", "--format=%H", "main", "--", $"status/kafkarestore/{ns}/{name}.yaml").Split('\n', StringSplitOptions.RemoveEmptyEntries).Length;
+        Remote.RemoteGit("log", "--format=%H", "main", "--", $"status/kafkarestore/{ns}/{name}.yaml").Split('\n', StringSplitOptions.RemoveEmptyEntries).Length;
 
     [Fact]
     public async Task A_deny_window_holds_its_namespace_says_when_it_opens_and_the_loop_starts_it_then_without_a_commit()
     {
         var time = new FakeTimeProvider(new DateTimeOffset(2026, 12, 7, 23, 0, 0, TimeSpan.Zero));
-        var held = _kafka.Broker.CreateUniqueTopic("denied", Partitions);
-        var other = _kafka.Broker.CreateUniqueTopic("elsewhere", Partitions);
-        _remote.HumanCommit("add two restores", new Dictionary<string, string?>
+        var held = Kafka.Broker.CreateUniqueTopic("denied", Partitions);
+        var other = Kafka.Broker.CreateUniqueTopic("elsewhere", Partitions);
+        Remote.HumanCommit("add two restores", new Dictionary<string, string?>
         {
-            ["restores/prod.yaml"] = _orders.RestoreYaml("r", held, _kafka.Broker.BootstrapServers, ns: "prod-eu"),
-            ["restores/dev.yaml"] = _orders.RestoreYaml("r", other, _kafka.Broker.BootstrapServers, ns: "dev"),
+            ["restores/prod.yaml"] = Orders.RestoreYaml("r", held, Kafka.Broker.BootstrapServers, ns: "prod-eu"),
+            ["restores/dev.yaml"] = Orders.RestoreYaml("r", other, Kafka.Broker.BootstrapServers, ns: "dev"),
         });
-        await using var daemon = new LoopDaemon(Options(Window(SyncWindow.Deny, "0 22 * * *", TimeSpan.FromHours(8), "prod-*")), time: time);
+        await using var daemon = new LoopDaemon(Options(SyncWindowsTests.Window(SyncWindow.Deny, "0 22 * * *", 8, "prod-*")), time: time);
 
         // A held resource does not keep a one-shot reconcile waiting; the namespace no window matches runs (positive control).
         Assert.True(await daemon.Loop.RunUntilIdleAsync(CancellationToken.None));
@@ -77,7 +53,7 @@ public sealed class SyncWindowLoopTests : IClassFixture<KafkaFixture>, IDisposab
         Assert.Equal(ConditionReasons.SyncWindowClosed, Ready(record).Reason);
         Assert.Equal("the host's sync windows refuse starting now: deny window SyncWindows:0 (\"0 22 * * *\" for 08:00:00) is active; "
             + "it starts when the window opens at 2026-12-08 06:00:00Z", Ready(record).Message);
-        var status = _remote.RemoteGit("show", "main:status/kafkarestore/prod-eu/r.yaml");
+        var status = Remote.RemoteGit("show", "main:status/kafkarestore/prod-eu/r.yaml");
         Assert.Contains("reason: SyncWindowClosed", status, StringComparison.Ordinal);
         Assert.Contains("opens at 2026-12-08 06:00:00Z", status, StringComparison.Ordinal);
         Assert.Equal(0, RecordsIn(held));
@@ -105,11 +81,11 @@ public sealed class SyncWindowLoopTests : IClassFixture<KafkaFixture>, IDisposab
     {
         // Allowed from 02:00 for an hour, in Berlin time (01:00Z in winter); 12:00Z is outside.
         var time = new FakeTimeProvider(new DateTimeOffset(2026, 12, 7, 12, 0, 0, TimeSpan.Zero));
-        var window = Window(SyncWindow.Allow, "0 2 * * *", TimeSpan.FromHours(1), "*");
+        var window = SyncWindowsTests.Window(SyncWindow.Allow, "0 2 * * *", 1, "*");
         window.TimeZone = "Europe/Berlin";
-        _remote.HumanCommit("add restore", new Dictionary<string, string?>
+        Remote.HumanCommit("add restore", new Dictionary<string, string?>
         {
-            ["restores/r.yaml"] = _orders.RestoreYaml("r", "t", ClosedPort, "\n  job:\n    backoffLimit: 1"),
+            ["restores/r.yaml"] = Orders.RestoreYaml("r", "t", ClosedPort, "\n  job:\n    backoffLimit: 1"),
         });
         var options = Options(window);
         // The retry is due at once: the fake clock only moves when the test moves it.
@@ -132,7 +108,7 @@ public sealed class SyncWindowLoopTests : IClassFixture<KafkaFixture>, IDisposab
 
         // The window closes while it runs: the attempt is not stopped (it is planned as running) ...
         time.SetUtcNow(new DateTimeOffset(2026, 12, 8, 2, 0, 1, TimeSpan.Zero));
-        _remote.HumanCommit("an unrelated change, so the cycle plans", new Dictionary<string, string?> { ["README.md"] = "notes" });
+        Remote.HumanCommit("an unrelated change, so the cycle plans", new Dictionary<string, string?> { ["README.md"] = "notes" });
         var closed = await daemon.Loop.RunCycleAsync(CancellationToken.None);
         Assert.Contains(id, daemon.Loop.InFlight);
         Assert.Contains(closed.Actions, a => a.Id == id && a.Kind == PlanActionKind.Unchanged && a.Reason == "running (attempt 1)");

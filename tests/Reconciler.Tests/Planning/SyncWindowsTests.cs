@@ -7,7 +7,8 @@ public sealed class SyncWindowsTests
 {
     private static readonly DateTimeOffset Monday = new(2026, 12, 7, 0, 0, 0, TimeSpan.Zero);
 
-    private static SyncWindow Window(string kind, string schedule, double hours, params string[] namespaces)
+    /// <summary>A window of <paramref name="hours"/> hours over <paramref name="namespaces"/>.</summary>
+    internal static SyncWindow Window(string kind, string schedule, double hours, params string[] namespaces)
     {
         var w = new SyncWindow { Kind = kind, Schedule = schedule, Duration = TimeSpan.FromHours(hours) };
         foreach (var ns in namespaces) w.Namespaces.Add(ns);
