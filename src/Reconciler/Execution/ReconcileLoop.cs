@@ -121,7 +121,7 @@ public sealed class ReconcileLoop : IAsyncDisposable
     /// <summary>
     /// Runs cycles until no resource is Pending or Running and nothing executes (cron and CI: one
     /// full reconciliation, waiting for the work it started, retries included); resources the last plan
-    /// held (spec.suspend, spec.dependsOn) do not count once nothing they wait for can move. Returns true when
+    /// held (spec.suspend, spec.dependsOn, a sync window) do not count once nothing they wait for can move. Returns true when
     /// every cycle synced and no resource touched meanwhile ended Failed.
     /// </summary>
     public async Task<bool> RunUntilIdleAsync(CancellationToken cancellationToken)

@@ -15,6 +15,9 @@ public sealed class SyncWindow
     /// <summary>Kind that, when any exists for a namespace, is required to be active for a start.</summary>
     public const string Allow = "allow";
 
+    /// <summary>The longest window: a year and a day.</summary>
+    public static readonly TimeSpan MaxDuration = TimeSpan.FromDays(366);
+
     /// <summary><c>allow</c> or <c>deny</c>.</summary>
     public string Kind { get; set; } = "";
 
@@ -38,8 +41,8 @@ public sealed class SyncWindow
             errors.Add($"{key}:Kind is '{Kind}'; write \"allow\" (starts only inside the window) or \"deny\" (no start inside the window).");
         if (CronSchedule.TryParse(Schedule ?? "", TimeZone, out var error) is null)
             errors.Add($"{key}:Schedule {error}.");
-        if (Duration <= TimeSpan.Zero)
-            errors.Add($"{key}:Duration must be positive: how long the window lasts from each opening (e.g. \"01:00:00\" for an hour).");
+        if (Duration <= TimeSpan.Zero || Duration > MaxDuration)
+            errors.Add($"{key}:Duration must be positive and at most 366 days: how long the window lasts from each opening (e.g. \"01:00:00\" for an hour).");
         if (Namespaces.Count == 0)
             errors.Add($"{key}:Namespaces is empty; list the namespaces it applies to (patterns with *, e.g. [\"prod-*\"], or [\"*\"] for all).");
         for (var i = 0; i < Namespaces.Count; i++)

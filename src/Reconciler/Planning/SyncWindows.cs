@@ -61,7 +61,7 @@ public sealed class SyncWindows
     {
         var t = now;
         // Each step moves to the end of an active deny window or the next opening of an allow window: few steps in practice.
-        for (var step = 0; step < 1000 && t - now <= Horizon; step++)
+        for (var step = 0; step < 10_000 && t - now <= Horizon; step++)
         {
             if (Blocker(applying, t) is null) return t;
             var denyEnds = applying.Where(w => w.Deny).Select(w => w.EndOfActive(t)).OfType<DateTimeOffset>().ToList();
@@ -76,11 +76,12 @@ public sealed class SyncWindows
 
     private sealed record Compiled(int Index, bool Deny, CronSchedule Schedule, TimeSpan Duration, List<string> Namespaces)
     {
-        /// <summary>When the window's current opening ends, or null when it is not active at <paramref name="at"/>.</summary>
+        /// <summary>When the earliest opening covering <paramref name="at"/> ends, or null when none does; one lookup, however often the schedule fires.</summary>
         public DateTimeOffset? EndOfActive(DateTimeOffset at)
         {
-            var opened = Schedule.Previous(at, Duration);
-            return opened is { } o && at < o + Duration ? o + Duration : null;
+            // An opening t covers at when at - Duration < t <= at: the first one after at - Duration decides.
+            var opened = Schedule.Next(at - Duration);
+            return opened is { } o && o <= at ? o + Duration : null;
         }
 
         public string Describe() => $"\"{Schedule.Text}\" for {Duration.ToString("c", CultureInfo.InvariantCulture)}";

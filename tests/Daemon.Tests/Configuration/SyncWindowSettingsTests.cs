@@ -57,7 +57,7 @@ public sealed class SyncWindowSettingsTests
         [
             "SyncWindows:0:Kind is 'block'; write \"allow\" (starts only inside the window) or \"deny\" (no start inside the window).",
             "SyncWindows:0:Schedule \"every night\" has 2 field(s); write 5 (minute hour day-of-month month day-of-week, e.g. \"0 2 * * *\") or 6 with seconds first.",
-            "SyncWindows:0:Duration must be positive: how long the window lasts from each opening (e.g. \"01:00:00\" for an hour).",
+            "SyncWindows:0:Duration must be positive and at most 366 days: how long the window lasts from each opening (e.g. \"01:00:00\" for an hour).",
             "SyncWindows:1:Schedule time zone \"Mars/Olympus\" is not known on this host; write an IANA name such as \"Europe/Berlin\" or \"UTC\".",
             "SyncWindows:1:Namespaces is empty; list the namespaces it applies to (patterns with *, e.g. [\"prod-*\"], or [\"*\"] for all).",
             "SyncWindows:2:Namespaces:0 is empty; remove it or write a namespace pattern (* alone matches every namespace).",

@@ -56,4 +56,15 @@ public sealed class SyncWindowsTests
         var later = SyncWindows.From([Window(SyncWindow.Allow, "0 4 * * *", 2, "*"), Window(SyncWindow.Deny, "0 0 * * *", 5, "*")]);
         Assert.Equal(Monday.AddHours(5), later.Hold("a", Monday.AddHours(1))!.OpensAt);
     }
+
+    [Fact]
+    public void A_schedule_firing_every_second_is_one_lookup_and_a_deny_window_always_active_never_opens()
+    {
+        // Every second for a day: the whole horizon is covered; a search walking each occurrence would not finish in time.
+        var always = SyncWindows.From([Window(SyncWindow.Deny, "* * * * * *", 24, "*")]);
+        var hold = always.Hold("a", Monday);
+        Assert.Equal("deny window SyncWindows:0 (\"* * * * * *\" for 1.00:00:00) is active", hold!.Why);
+        Assert.Null(hold.OpensAt);
+        Assert.Null(SyncWindows.From([Window(SyncWindow.Allow, "* * * * * *", 24 * 366, "*")]).Hold("a", Monday));
+    }
 }
