@@ -44,7 +44,7 @@ public static class StartGate
     private static PlanAction Window(ResourceId id, SyncWindowHold hold)
     {
         // The opening time, not "now", is in the message: it stays the same each cycle, so a held resource adds one status commit, not one per cycle.
-        var when = hold.OpensAt is { } at ? $"it starts when the window opens at {at.ToUniversalTime():u}" : "no opening of the windows was found within a year: check SyncWindows in the host settings";
+        var when = hold.OpensAt is { } at ? $"it starts when the window opens at {at.ToUniversalTime():u}" : "no opening of the windows was found ahead: check SyncWindows in the host settings";
         return new PlanAction(PlanActionKind.AwaitWindow, id, $"the host's sync windows refuse starting now: {hold.Why}; {when}", hold.OpensAt);
     }
 
