@@ -1,6 +1,7 @@
 using KafkaRestored.Reconciler.State;
 using KafkaRestored.Restore.Resources.Model;
 using KafkaRestored.Restore.Resources.Status;
+using Microsoft.Extensions.Logging;
 
 namespace KafkaRestored.Reconciler.Execution;
 
@@ -35,5 +36,23 @@ public sealed record PhaseChange(ResourceId Id, ResourcePhase? From, ResourcePha
             changes.Add(new PhaseChange(next.Id, from, next.Phase, ready?.Reason, ready?.Message, next.Attempts, next.Generation, next.SourceFile, at));
         }
         return changes;
+    }
+
+    /// <summary>Calls <paramref name="handler"/> with each change; one that throws is logged and the others still get theirs (a handler must not stop a cycle).</summary>
+    internal static void Raise(Action<PhaseChange>? handler, IReadOnlyList<PhaseChange> changes, ILogger logger)
+    {
+        if (handler is null) return;
+        // Each handler on its own: invoking the multicast delegate would stop at the first that throws.
+        foreach (var (change, one) in changes.SelectMany(c => handler.GetInvocationList().Cast<Action<PhaseChange>>().Select(h => (c, h))))
+        {
+            try
+            {
+                one(change);
+            }
+            catch (Exception e) when (e is not OutOfMemoryException)
+            {
+                logger.LogError(e, "A phase change handler failed for {Resource}; the cycle goes on", change.Id);
+            }
+        }
     }
 }

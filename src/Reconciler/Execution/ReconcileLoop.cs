@@ -277,7 +277,7 @@ public sealed class ReconcileLoop : IAsyncDisposable
             _store.Save(toSave);
             foreach (var id in prune) _store.PruneRunData(id);
         });
-        Announce(PhaseChange.Between(records.GetValueOrDefault, toSave, now));
+        PhaseChange.Raise(PhaseChanged, PhaseChange.Between(records.GetValueOrDefault, toSave, now), _logger);
         var saved = toSave.ToDictionary(r => r.Id);
         return [.. starts.Select(s => (saved[s.Item1.Id], s.Item2))];
     }
@@ -320,27 +320,14 @@ public sealed class ReconcileLoop : IAsyncDisposable
             var rec = _store.Find(h.Id);
             if (rec is null || rec.Generation != h.Generation || rec.Tombstone || details.GetType() != rec.Status.GetType()) continue;
             h.Persisted = details;
+            before.TryAdd(rec.Id, rec);
             updates.Add(PublishPolicy.Apply(rec with { Status = rec.Status.WithDetailsFrom(details) }, now, _options.ProgressCommitInterval));
         }
         if (updates.Count > 0) _store.Save(updates);
-        Announce(PhaseChange.Between(before.GetValueOrDefault, updates, now));
+        PhaseChange.Raise(PhaseChanged, PhaseChange.Between(before.GetValueOrDefault, updates, now), _logger);
         return completions.Count;
     }
 
-    private void Announce(IReadOnlyList<PhaseChange> changes)
-    {
-        foreach (var change in changes)
-        {
-            try
-            {
-                PhaseChanged?.Invoke(change);
-            }
-            catch (Exception e) when (e is not OutOfMemoryException)
-            {
-                _logger.LogError(e, "A phase change handler failed for {Resource}; the cycle goes on", change.Id);
-            }
-        }
-    }
 
     private void Finish(PublishOutcome? publish)
     {
