@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs what the test suite needs beyond the .NET SDK on Debian (kcat, stunnel4, openssl, git,
-# lighttpd and openssh for the Git server tests, node and npm, python3 for .ci/run's count), only what is missing. apt-get runs directly as root and
+# lighttpd and openssh for the Git server tests, node and npm, python3 for .ci/run's count,
+# prometheus-alertmanager for the notification tests), only what is missing. apt-get runs directly as root and
 # through sudo otherwise, so the README's test command works for root on a machine without sudo
 # and for a normal user alike.
 set -euo pipefail
@@ -22,6 +23,8 @@ command -v python3 >/dev/null 2>&1 || need_apt+=(python3)
 command -v dpkg-deb >/dev/null 2>&1 || need_apt+=(dpkg)
 command -v systemd-analyze >/dev/null 2>&1 || need_apt+=(systemd)
 command -v unshare >/dev/null 2>&1 || need_apt+=(util-linux)
+# A real Alertmanager on loopback for the notification tests.
+command -v prometheus-alertmanager >/dev/null 2>&1 || need_apt+=(prometheus-alertmanager)
 if [ ${#need_apt[@]} -eq 0 ]; then
   echo "test tools: all present"
   exit 0

@@ -1,3 +1,4 @@
+using KafkaRestored.Reconciler.Planning;
 using KafkaRestored.Restore.Resources.Policy;
 using KafkaRestored.Restore.Resources.Validation;
 
@@ -91,6 +92,12 @@ public sealed class ReconcilerOptions
     /// </summary>
     public Dictionary<string, PolicyEntry>? Policy { get; set; }
 
+    /// <summary>
+    /// Sync windows (settings key <c>SyncWindows</c>, a list): cron-defined times that allow or deny
+    /// starting work per namespace, as in Argo CD; a running attempt is never stopped by one.
+    /// </summary>
+    public IList<SyncWindow> SyncWindows { get; init; } = [];
+
     /// <summary>The policy as evaluated, or null when the settings have none.</summary>
     public HostPolicy? HostPolicy => Restore.Resources.Policy.HostPolicy.From(Policy);
 
@@ -119,6 +126,7 @@ public sealed class ReconcilerOptions
         if (GitSshKnownHostsFile is { } known && !File.Exists(known))
             errors.Add($"GitSshKnownHostsFile {known} does not exist; write the Git host's key to it (ssh-keyscan -p PORT HOST > FILE, then check it) or unset it.");
         errors.AddRange(ValidatePolicy(Policy));
+        for (var i = 0; i < SyncWindows.Count; i++) errors.AddRange(SyncWindows[i].Validate($"SyncWindows:{i}"));
         return errors;
     }
 

@@ -83,7 +83,8 @@ internal static class PlanCommand
                 return null;
             }
             var desired = new DesiredStateLoader(git, options.HostPolicy).Load(commit);
-            var plan = Planner.Plan(desired, state, new PlanContext(DateTimeOffset.UtcNow, options.MaxConcurrentRestores, new HashSet<ResourceId>()));
+            var plan = Planner.Plan(desired, state, new PlanContext(DateTimeOffset.UtcNow, options.MaxConcurrentRestores, new HashSet<ResourceId>(),
+                SyncWindows.From(options.SyncWindows)));
             return Report($"Plan at {options.Branch} {commit[..12]} ({Plural.Of(desired.Resources.Count, "resource")}, {state.Count(s => !s.Tombstone)} in the state store):",
                 options.Branch, commit, null, null, desired, plan, options, []);
         }

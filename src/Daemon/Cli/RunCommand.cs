@@ -2,6 +2,7 @@ using System.CommandLine;
 using KafkaRestored.Daemon.Configuration;
 using KafkaRestored.Daemon.Hosting;
 using KafkaRestored.Daemon.Http;
+using KafkaRestored.Daemon.Notifications;
 using KafkaRestored.Reconciler;
 using KafkaRestored.Reconciler.Execution;
 using KafkaRestored.Reconciler.Git;
@@ -38,11 +39,16 @@ internal static class RunCommand
             if (options is null || daemon is null) return CliSupport.ConfigError;
             CliSupport.WarnWithoutPolicy(options, "run", error);
             string? webhookSecret;
+            Notifier? notifier;
+            // The notifier reads its secret files before the host exists, so it logs through a factory of its own, configured alike.
+            using var notifyLogging = LoggerFactory.Create(b => ConfigureLogging(b, daemon.LogLevel));
             try
             {
                 webhookSecret = daemon.WebhookSecretFile is { } f ? KafkaRestored.Restore.Secrets.SecretStore.ReadFile(f, "WebhookSecretFile") : null;
+                // Secret files (URLs, signing keys) are read now: a missing or unsafe one is a settings error before anything starts.
+                notifier = daemon.Notifications.Count > 0 ? Notifier.Start(daemon.Notifications, TimeProvider.System, notifyLogging.CreateLogger("KafkaRestored.Notifications")) : null;
             }
-            catch (KafkaRestoredException e)
+            catch (Exception e) when (e is KafkaRestoredException or SettingsException)
             {
                 error.WriteLine($"kafka-restored run: {e.Message}");
                 return CliSupport.ConfigError;
@@ -63,7 +69,7 @@ internal static class RunCommand
                 ConfigureLogging(builder.Logging, daemon.LogLevel);
                 builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(45));
 
-                AddServices(builder.Services, options, daemon, store, webhookSecret);
+                AddServices(builder.Services, options, daemon, store, webhookSecret, notifier);
                 // The container owns the loop and the clone: disposing the host stops running work
                 // (loop first, it was created last) and closes the repository.
                 using var host = builder.Build();
@@ -85,14 +91,20 @@ internal static class RunCommand
     }
 
     /// <summary>The daemon's services. Hosted services start in the order added: the HTTP listener first.</summary>
-    private static void AddServices(IServiceCollection services, ReconcilerOptions options, DaemonOptions daemon, StateStore store, string? webhookSecret)
+    private static void AddServices(IServiceCollection services, ReconcilerOptions options, DaemonOptions daemon, StateStore store, string? webhookSecret,
+        Notifier? notifier)
     {
         var time = TimeProvider.System;
         services.AddSingleton(time);
         services.AddSingleton(store);
         services.AddSingleton(sp => new GitSource(options, sp.GetRequiredService<ILoggerFactory>().CreateLogger("KafkaRestored.Git")));
-        services.AddSingleton(sp => ReconcileLoop.Create(options, store, sp.GetRequiredService<GitSource>(), Runners.All(), time,
-            sp.GetRequiredService<ILoggerFactory>().CreateLogger("KafkaRestored.Reconciler")));
+        services.AddSingleton(sp =>
+        {
+            var loop = ReconcileLoop.Create(options, store, sp.GetRequiredService<GitSource>(), Runners.All(), time,
+                sp.GetRequiredService<ILoggerFactory>().CreateLogger("KafkaRestored.Reconciler"));
+            if (notifier is not null) loop.PhaseChanged += notifier.Enqueue;
+            return loop;
+        });
         var window = daemon.StallWindow ?? (options.PollInterval * 2) + options.FetchTimeout;
         services.AddSingleton(sp => new LoopHeartbeat(time, () => sp.GetRequiredService<ReconcileLoop>().Counters.LastCycleEnd, window));
         // The listener is bound before the host starts (and, as a hosted service, started first), so a busy
@@ -108,6 +120,8 @@ internal static class RunCommand
                 WebhookSecret: () => webhookSecret), sp.GetRequiredService<ILoggerFactory>()));
             services.AddHostedService(sp => sp.GetRequiredService<HttpEndpointService>());
         }
+        // Added before the loop's service, so it stops after it: the loop's last phase changes still get out (within the drain time).
+        if (notifier is not null) services.AddHostedService(_ => notifier);
         services.AddHostedService<ReconcileLoopService>();
         services.AddHostedService<SystemdNotifyService>();
     }

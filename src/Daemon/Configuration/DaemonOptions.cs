@@ -1,3 +1,4 @@
+using KafkaRestored.Daemon.Notifications;
 using Microsoft.Extensions.Logging;
 
 namespace KafkaRestored.Daemon.Configuration;
@@ -25,6 +26,9 @@ public sealed class DaemonOptions
     /// <summary>Lowest level logged (Trace, Debug, Information, Warning, Error, Critical); Debug and Trace also show the web server's own logs.</summary>
     public LogLevel LogLevel { get; set; } = LogLevel.Information;
 
+    /// <summary>Where phase changes are sent (webhook, Slack, Alertmanager), each with its filters; empty: nowhere.</summary>
+    public IList<NotificationTarget> Notifications { get; init; } = [];
+
     /// <summary>True when the HTTP endpoints are wanted.</summary>
     public bool HttpEnabled => !string.IsNullOrWhiteSpace(HttpListen) && !HttpListen.Equals("off", StringComparison.OrdinalIgnoreCase);
 
@@ -38,6 +42,7 @@ public sealed class DaemonOptions
             errors.Add($"LogLevel must be one of Trace, Debug, Information, Warning, Error, Critical, got '{LogLevel}'.");
         if (StallWindow is { } w && w <= TimeSpan.Zero) errors.Add("StallWindow must be positive (e.g. 00:05:00).");
         if (WebhookSecretFile is { } f && !File.Exists(f)) errors.Add($"WebhookSecretFile {f} does not exist; create it (mode 0600) or unset WebhookSecretFile.");
+        for (var i = 0; i < Notifications.Count; i++) errors.AddRange(Notifications[i].Validate($"Notifications:{i}"));
         return errors;
     }
 }

@@ -30,6 +30,7 @@ public sealed class ReconcileLoop : IAsyncDisposable
     private readonly RunSupervisor _runs;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
+    private readonly SyncWindows _windows;
     private readonly SemaphoreSlim _cycleGate = new(1, 1);
     private readonly HashSet<ResourceId> _touched = [];
     private HashSet<ResourceId> _held = [];
@@ -37,6 +38,7 @@ public sealed class ReconcileLoop : IAsyncDisposable
     private DesiredState? _lastDesired;
     private string? _lastCommit;
     private DateTimeOffset? _nextDueAt;
+    private DateTimeOffset? _windowOpensAt;
     private DateTimeOffset _plannedAt;
     private bool _publishPending = true;
 
@@ -52,6 +54,7 @@ public sealed class ReconcileLoop : IAsyncDisposable
         _runs = runs;
         _time = time;
         _logger = logger;
+        _windows = SyncWindows.From(options.SyncWindows);
         _lastCommit = store.LastProcessedCommit;
         _runs.RunEnded += Trigger;
         _runs.StageChanged += Trigger;
@@ -77,6 +80,12 @@ public sealed class ReconcileLoop : IAsyncDisposable
 
     /// <summary>Blob parses since start (a cycle without changed files adds none).</summary>
     public long BlobsParsed => _loader.BlobsParsed;
+
+    /// <summary>
+    /// Raised once per phase change, after the change is saved, on the cycle's thread: a handler must
+    /// return at once (queue, never send) and must not throw; a throwing one is logged and skipped.
+    /// </summary>
+    public event Action<PhaseChange>? PhaseChanged;
 
     /// <summary>Asks the loop for a cycle now (webhook, finished run).</summary>
     public void Trigger() => _trigger.TrySetResult();
@@ -113,7 +122,7 @@ public sealed class ReconcileLoop : IAsyncDisposable
     /// <summary>
     /// Runs cycles until no resource is Pending or Running and nothing executes (cron and CI: one
     /// full reconciliation, waiting for the work it started, retries included); resources the last plan
-    /// held (spec.suspend, spec.dependsOn) do not count once nothing they wait for can move. Returns true when
+    /// held (spec.suspend, spec.dependsOn, a sync window) do not count once nothing they wait for can move. Returns true when
     /// every cycle synced and no resource touched meanwhile ended Failed.
     /// </summary>
     public async Task<bool> RunUntilIdleAsync(CancellationToken cancellationToken)
@@ -227,9 +236,10 @@ public sealed class ReconcileLoop : IAsyncDisposable
 
     private IReadOnlyList<PlanAction> Plan(DesiredState desired, DateTimeOffset now)
     {
-        var plan = Planner.Plan(desired, _store.Resources(), new PlanContext(now, _options.MaxConcurrentRestores, _runs.InFlight.ToHashSet()));
+        var plan = Planner.Plan(desired, _store.Resources(), new PlanContext(now, _options.MaxConcurrentRestores, _runs.InFlight.ToHashSet(), _windows));
         _held = [.. plan.Where(a => a.Kind is PlanActionKind.Suspended or PlanActionKind.AwaitDependency or PlanActionKind.DependencyFailed
-            or PlanActionKind.AwaitSchedule).Select(a => a.Id)];
+            or PlanActionKind.AwaitSchedule or PlanActionKind.AwaitWindow).Select(a => a.Id)];
+        _windowOpensAt = plan.Where(a => a.Kind == PlanActionKind.AwaitWindow).Select(a => a.At).Min();
         foreach (var a in plan.Where(a => a.Kind != PlanActionKind.Unchanged && a.Kind != PlanActionKind.Wait))
             _logger.Log(AttemptLog.LevelOf(a.Kind), "{Action} {Resource}: {Reason}", a.Kind, a.Id, a.Reason);
         return plan;
@@ -268,6 +278,7 @@ public sealed class ReconcileLoop : IAsyncDisposable
             _store.Save(toSave);
             foreach (var id in prune) _store.PruneRunData(id);
         });
+        PhaseChange.Raise(PhaseChanged, PhaseChange.Between(records.GetValueOrDefault, toSave, now), _logger);
         var saved = toSave.ToDictionary(r => r.Id);
         return [.. starts.Select(s => (saved[s.Item1.Id], s.Item2))];
     }
@@ -290,11 +301,13 @@ public sealed class ReconcileLoop : IAsyncDisposable
     {
         var now = _time.GetUtcNow();
         var updates = new List<ResourceRecord>();
+        var before = new Dictionary<ResourceId, ResourceRecord>();
         var completions = _runs.TakeCompletions();
         foreach (var c in completions)
         {
             var rec = updates.LastOrDefault(u => u.Id == c.Id) ?? _store.Find(c.Id);
             if (rec is null || rec.Generation != c.Generation) continue;
+            before.TryAdd(rec.Id, rec);
             var next = RecordTransitions.Complete(rec, c, now, _options.RetryBaseDelay, _options.RetryMaxDelay);
             AttemptLog.Ended(_logger, rec, c, next);
             if (next is null) continue;
@@ -308,11 +321,14 @@ public sealed class ReconcileLoop : IAsyncDisposable
             var rec = _store.Find(h.Id);
             if (rec is null || rec.Generation != h.Generation || rec.Tombstone || details.GetType() != rec.Status.GetType()) continue;
             h.Persisted = details;
+            before.TryAdd(rec.Id, rec);
             updates.Add(PublishPolicy.Apply(rec with { Status = rec.Status.WithDetailsFrom(details) }, now, _options.ProgressCommitInterval));
         }
         if (updates.Count > 0) _store.Save(updates);
+        PhaseChange.Raise(PhaseChanged, PhaseChange.Between(before.GetValueOrDefault, updates, now), _logger);
         return completions.Count;
     }
+
 
     private void Finish(PublishOutcome? publish)
     {
@@ -328,7 +344,7 @@ public sealed class ReconcileLoop : IAsyncDisposable
     }
 
     /// <summary>
-    /// When the next cycle has work even without a new commit: a retry, a progress publish, a TTL prune.
+    /// When the next cycle has work even without a new commit: a retry, a progress publish, a TTL prune, a sync window opening.
     /// Only times after <paramref name="planned"/> count: the cycle that planned then already did what
     /// an earlier time allowed, and what it could not do (a retry waiting for a worker, progress not yet
     /// reported) waits for a finished run, the webhook or the next poll; counting it spun the loop.
@@ -341,6 +357,7 @@ public sealed class ReconcileLoop : IAsyncDisposable
             if (t is { } v && v > planned && (due is null || v < due)) due = v;
         }
         foreach (var t in DrillSchedule.NextTimes(_lastDesired, records)) Consider(t);
+        Consider(_windowOpensAt);
         foreach (var r in records)
         {
             var running = _runs.IsRunning(r.Id);

@@ -34,6 +34,7 @@ public static class RecordTransitions
         PlanActionKind.Suspended => Hold(rec!, d!, ConditionReasons.Suspended, action.Reason, now),
         PlanActionKind.AwaitDependency => Hold(rec!, d!, ConditionReasons.DependencyNotReady, action.Reason, now),
         PlanActionKind.DependencyFailed => Hold(rec!, d!, ConditionReasons.DependencyFailed, action.Reason, now),
+        PlanActionKind.AwaitWindow => Hold(rec!, d!, ConditionReasons.SyncWindowClosed, action.Reason, now),
         PlanActionKind.DeferChange => WithCondition(rec!, d!, ConditionTypes.SpecApplied, ConditionStatus.False, ConditionReasons.SpecChangeQueued,
             $"The spec in Git changed while generation {rec!.Generation} runs; it finishes (or fails) first, then the change is applied by the rules for its outcome.", now),
         PlanActionKind.KeepCompleted => WithCondition(rec!, d!, ConditionTypes.SpecApplied, ConditionStatus.False, ConditionReasons.ImmutableAfterCompletion,

@@ -34,6 +34,9 @@ public enum PlanActionKind
     /// <summary>A scheduled kind (KafkaBackup, KafkaRestoreDrill) with no run due: waits for its next scheduled time (Ready reason AwaitingSchedule for a drill that has not run yet).</summary>
     AwaitSchedule,
 
+    /// <summary>Would start but a sync window of the host settings refuses it now: held, Ready reason SyncWindowClosed, until the window opens.</summary>
+    AwaitWindow,
+
     /// <summary>Start the next attempt after a failed one (backoff elapsed).</summary>
     Retry,
 

@@ -7,4 +7,5 @@ namespace KafkaRestored.Reconciler.Planning;
 /// <param name="Now">Current time (retry due times, TTL).</param>
 /// <param name="MaxConcurrent">maxConcurrentRestores.</param>
 /// <param name="InFlight">Resources executing in this process right now.</param>
-public sealed record PlanContext(DateTimeOffset Now, int MaxConcurrent, IReadOnlySet<ResourceId> InFlight);
+/// <param name="Windows">The host's sync windows (null: none, every start allowed).</param>
+public sealed record PlanContext(DateTimeOffset Now, int MaxConcurrent, IReadOnlySet<ResourceId> InFlight, SyncWindows? Windows = null);

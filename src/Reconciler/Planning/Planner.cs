@@ -35,7 +35,7 @@ public static class Planner
         }
 
         // Held before workers are assigned, so a suspended or waiting resource never takes a worker slot.
-        candidates.RemoveAll(c => StartGate.Hold(c.Id, c.Kind, desired, records) is { } hold && Add(actions, hold));
+        candidates.RemoveAll(c => StartGate.Hold(c.Id, c.Kind, desired, records, context) is { } hold && Add(actions, hold));
         AssignWorkers(candidates, context, actions);
 
         foreach (var rec in state.Where(r => PruneDue(r, context.Now)))

@@ -47,7 +47,7 @@ public sealed record ProposedPlan(string BaseCommit, string ProposedCommit, Desi
         }
         var proposed = loader.Load(proposedCommit);
         var running = records.Where(r => r.Phase == ResourcePhase.Running).Select(r => r.Id).ToHashSet();
-        var actions = Planner.Plan(proposed, records, new PlanContext(now, options.MaxConcurrentRestores, running));
+        var actions = Planner.Plan(proposed, records, new PlanContext(now, options.MaxConcurrentRestores, running, SyncWindows.From(options.SyncWindows)));
         return new ProposedPlan(baseCommit, proposedCommit, proposed, records, actions, problems);
     }
 

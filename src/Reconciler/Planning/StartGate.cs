@@ -6,12 +6,14 @@ namespace KafkaRestored.Reconciler.Planning;
 
 /// <summary>
 /// Whether a resource the planner would start (start, retry or resume) may start now: not while
-/// spec.suspend is true, and not before every spec.dependsOn entry is Completed. Pure, like the planner.
+/// spec.suspend is true, not before every spec.dependsOn entry is Completed, and not while the host's
+/// sync windows refuse its namespace. Pure, like the planner.
 /// </summary>
 public static class StartGate
 {
-    /// <summary>The action holding <paramref name="id"/> back (Suspended, AwaitDependency, DependencyFailed), or null when it may start.</summary>
-    public static PlanAction? Hold(ResourceId id, PlanActionKind start, DesiredState desired, IReadOnlyDictionary<ResourceId, ResourceRecord> records)
+    /// <summary>The action holding <paramref name="id"/> back (Suspended, AwaitDependency, DependencyFailed, AwaitWindow), or null when it may start.</summary>
+    public static PlanAction? Hold(ResourceId id, PlanActionKind start, DesiredState desired, IReadOnlyDictionary<ResourceId, ResourceRecord> records,
+        PlanContext? context = null)
     {
         if (!desired.Resources.TryGetValue(id, out var d) || d.Resource is not { } resource) return null;
         records.TryGetValue(id, out var own);
@@ -36,7 +38,14 @@ public static class StartGate
                 : new PlanAction(PlanActionKind.AwaitDependency, id,
                     $"waits for {dep} (spec.dependsOn[{i}]), which {state}; it starts once that is Completed");
         }
-        return null;
+        return context?.Windows?.Hold(id.Namespace, context.Now) is { } window ? Window(id, window) : null;
+    }
+
+    private static PlanAction Window(ResourceId id, SyncWindowHold hold)
+    {
+        // The opening time, not "now", is in the message: it stays the same each cycle, so a held resource adds one status commit, not one per cycle.
+        var when = hold.OpensAt is { } at ? $"it starts when the window opens at {at.ToUniversalTime():u}" : "no opening of the windows was found ahead: check SyncWindows in the host settings";
+        return new PlanAction(PlanActionKind.AwaitWindow, id, $"the host's sync windows refuse starting now: {hold.Why}; {when}", hold.OpensAt);
     }
 
     private static (bool Ready, bool Failed, string State) StateOf(ResourceId dep, DesiredState desired, IReadOnlyDictionary<ResourceId, ResourceRecord> records)

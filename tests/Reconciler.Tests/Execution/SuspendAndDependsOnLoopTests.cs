@@ -12,49 +12,31 @@ namespace KafkaRestored.Reconciler.Tests.Execution;
 /// broker, folder backup): a suspended resource is recorded but not started, a running attempt
 /// finishes and is not retried, and a dependent starts only once its dependency is Completed.
 /// </summary>
-public sealed class SuspendAndDependsOnLoopTests : IClassFixture<KafkaFixture>, IDisposable
+public sealed class SuspendAndDependsOnLoopTests(KafkaFixture kafka) : OrdersLoopTests(kafka)
 {
-    private const int Partitions = 3;
-    private const string ClosedPort = "127.0.0.1:1";
-    private readonly KafkaFixture _kafka;
-    private readonly GitRemote _remote = new();
-    private readonly OrdersBackup _orders;
-
-    public SuspendAndDependsOnLoopTests(KafkaFixture kafka)
-    {
-        _kafka = kafka;
-        _orders = new OrdersBackup(_remote.Scratch("backups"), Partitions, 20);
-    }
-
-    public void Dispose() => _remote.Dispose();
-
     private string RestoreYaml(string name, string target, string extra = "", string? bootstrap = null) =>
-        _orders.RestoreYaml(name, target, bootstrap ?? _kafka.Broker.BootstrapServers, extra);
+        Orders.RestoreYaml(name, target, bootstrap ?? Kafka.Broker.BootstrapServers, extra);
 
     private static string DependsOn(string name) => $"\n  dependsOn:\n    - kind: KafkaRestore\n      name: {name}";
 
     private void Commit(string message, string file, string yaml) =>
-        _remote.HumanCommit(message, new Dictionary<string, string?> { [file] = yaml });
-
-    private static Condition Ready(ResourceRecord record) => Conditions.Find(record.Status.Conditions, ConditionTypes.Ready)!;
-
-    private int RecordsIn(string topic) => RestoreKit.ReadTopic(_kafka.Broker.BootstrapServers, topic, Partitions).Count;
+        Remote.HumanCommit(message, new Dictionary<string, string?> { [file] = yaml });
 
     /// <summary>Each version of a status file, oldest first, with its commit's position on main (0 = oldest commit).</summary>
     private List<(int Position, string Text)> Versions(string name)
     {
         var path = $"status/kafkarestore/kafka-backup/{name}.yaml";
-        var order = _remote.RemoteGit("rev-list", "--reverse", "main").Split('\n', StringSplitOptions.RemoveEmptyEntries).ToList();
-        return [.. _remote.RemoteGit("log", "--reverse", "--format=%H", "main", "--", path).Split('\n', StringSplitOptions.RemoveEmptyEntries)
-            .Select(sha => (order.IndexOf(sha), _remote.RemoteGit("show", $"{sha}:{path}")))];
+        var order = Remote.RemoteGit("rev-list", "--reverse", "main").Split('\n', StringSplitOptions.RemoveEmptyEntries).ToList();
+        return [.. Remote.RemoteGit("log", "--reverse", "--format=%H", "main", "--", path).Split('\n', StringSplitOptions.RemoveEmptyEntries)
+            .Select(sha => (order.IndexOf(sha), Remote.RemoteGit("show", $"{sha}:{path}")))];
     }
 
     [Fact]
     public async Task A_suspended_restore_is_recorded_but_not_started_and_starts_once_unsuspended()
     {
-        var target = _kafka.Broker.CreateUniqueTopic("suspended", Partitions);
+        var target = Kafka.Broker.CreateUniqueTopic("suspended", Partitions);
         Commit("add a suspended restore", "restores/r.yaml", RestoreYaml("r", target, "\n  suspend: true"));
-        await using var daemon = new LoopDaemon(LoopDaemon.Options(_remote));
+        await using var daemon = new LoopDaemon(LoopDaemon.Options(Remote));
 
         // Held resources do not keep a one-shot reconcile waiting.
         Assert.True(await daemon.Loop.RunUntilIdleAsync(CancellationToken.None));
@@ -63,7 +45,7 @@ public sealed class SuspendAndDependsOnLoopTests : IClassFixture<KafkaFixture>, 
         Assert.Equal((ResourcePhase.Pending, 0, (DateTimeOffset?)null), (held.Phase, held.Attempts, held.Status.StartTime));
         Assert.Equal(ConditionReasons.Suspended, Ready(held).Reason);
         Assert.Contains("spec.suspend is true: not started", Ready(held).Message, StringComparison.Ordinal);
-        var status = _remote.RemoteGit("show", "main:status/kafkarestore/kafka-backup/r.yaml");
+        var status = Remote.RemoteGit("show", "main:status/kafkarestore/kafka-backup/r.yaml");
         Assert.Contains("phase: Pending", status, StringComparison.Ordinal);
         Assert.Contains("reason: Suspended", status, StringComparison.Ordinal);
         Assert.Equal(0, RecordsIn(target));
@@ -81,7 +63,7 @@ public sealed class SuspendAndDependsOnLoopTests : IClassFixture<KafkaFixture>, 
     public async Task An_attempt_running_when_suspended_finishes_but_is_not_retried_until_unsuspended()
     {
         Commit("add restore", "restores/r.yaml", RestoreYaml("r", "t", "\n  job:\n    backoffLimit: 2", ClosedPort));
-        await using var daemon = new LoopDaemon(LoopDaemon.Options(_remote), connectTimeout: TimeSpan.FromSeconds(4));
+        await using var daemon = new LoopDaemon(LoopDaemon.Options(Remote), connectTimeout: TimeSpan.FromSeconds(4));
         var id = new ResourceId(ResourceKinds.KafkaRestore, "kafka-backup", "r");
 
         await daemon.Loop.RunCycleAsync(CancellationToken.None);
@@ -112,14 +94,14 @@ public sealed class SuspendAndDependsOnLoopTests : IClassFixture<KafkaFixture>, 
     [Fact]
     public async Task A_dependent_starts_only_after_its_dependency_completed()
     {
-        var targetA = _kafka.Broker.CreateUniqueTopic("first", Partitions);
-        var targetB = _kafka.Broker.CreateUniqueTopic("second", Partitions);
-        _remote.HumanCommit("add a and b", new Dictionary<string, string?>
+        var targetA = Kafka.Broker.CreateUniqueTopic("first", Partitions);
+        var targetB = Kafka.Broker.CreateUniqueTopic("second", Partitions);
+        Remote.HumanCommit("add a and b", new Dictionary<string, string?>
         {
             ["restores/a.yaml"] = RestoreYaml("a", targetA),
             ["restores/b.yaml"] = RestoreYaml("b", targetB, DependsOn("a")),
         });
-        await using var daemon = new LoopDaemon(LoopDaemon.Options(_remote));
+        await using var daemon = new LoopDaemon(LoopDaemon.Options(Remote));
 
         Assert.True(await daemon.Loop.RunUntilIdleAsync(CancellationToken.None));
 
@@ -140,15 +122,15 @@ public sealed class SuspendAndDependsOnLoopTests : IClassFixture<KafkaFixture>, 
     [Fact]
     public async Task A_failed_dependency_keeps_its_dependent_waiting_and_says_so()
     {
-        var occupied = _kafka.Broker.CreateUniqueTopic("occupied", Partitions);
-        Kcat.Produce(_kafka.Broker.BootstrapServers, occupied, 0, [("someone", "else's record")]);
-        var targetB = _kafka.Broker.CreateUniqueTopic("never", Partitions);
-        _remote.HumanCommit("add a and b", new Dictionary<string, string?>
+        var occupied = Kafka.Broker.CreateUniqueTopic("occupied", Partitions);
+        Kcat.Produce(Kafka.Broker.BootstrapServers, occupied, 0, [("someone", "else's record")]);
+        var targetB = Kafka.Broker.CreateUniqueTopic("never", Partitions);
+        Remote.HumanCommit("add a and b", new Dictionary<string, string?>
         {
             ["restores/a.yaml"] = RestoreYaml("a", occupied),
             ["restores/b.yaml"] = RestoreYaml("b", targetB, DependsOn("a")),
         });
-        await using var daemon = new LoopDaemon(LoopDaemon.Options(_remote));
+        await using var daemon = new LoopDaemon(LoopDaemon.Options(Remote));
 
         Assert.False(await daemon.Loop.RunUntilIdleAsync(CancellationToken.None));
 
@@ -157,20 +139,20 @@ public sealed class SuspendAndDependsOnLoopTests : IClassFixture<KafkaFixture>, 
         Assert.Equal((ResourcePhase.Pending, 0), (b.Phase, b.Attempts));
         Assert.Equal(ConditionReasons.DependencyFailed, Ready(b).Reason);
         Assert.Contains("waits for KafkaRestore kafka-backup/a (spec.dependsOn[0]), which Failed (TargetNotEmpty)", Ready(b).Message, StringComparison.Ordinal);
-        Assert.Contains("reason: DependencyFailed", _remote.RemoteGit("show", "main:status/kafkarestore/kafka-backup/b.yaml"), StringComparison.Ordinal);
+        Assert.Contains("reason: DependencyFailed", Remote.RemoteGit("show", "main:status/kafkarestore/kafka-backup/b.yaml"), StringComparison.Ordinal);
         Assert.Equal(0, RecordsIn(targetB));
     }
 
     [Fact]
     public async Task The_daemon_refuses_a_cycle_and_a_missing_dependency_as_invalid_specs_naming_file_and_field()
     {
-        _remote.HumanCommit("add a cycle and a dangling dependency", new Dictionary<string, string?>
+        Remote.HumanCommit("add a cycle and a dangling dependency", new Dictionary<string, string?>
         {
             ["restores/a.yaml"] = RestoreYaml("a", "ta", DependsOn("b")),
             ["restores/b.yaml"] = RestoreYaml("b", "tb", DependsOn("a")),
             ["restores/c.yaml"] = RestoreYaml("c", "tc", DependsOn("nobody")),
         });
-        await using var daemon = new LoopDaemon(LoopDaemon.Options(_remote));
+        await using var daemon = new LoopDaemon(LoopDaemon.Options(Remote));
 
         Assert.False(await daemon.Loop.RunUntilIdleAsync(CancellationToken.None));
 

@@ -53,22 +53,11 @@ internal sealed class S3FaultProxy : IDisposable
     public int Count(string method, string keySuffix) =>
         _requests.Count(r => r.StartsWith(method + " ", StringComparison.Ordinal) && r.Split('?')[0].EndsWith(keySuffix, StringComparison.Ordinal));
 
-    private async Task AcceptAsync()
+    private Task AcceptAsync() => HttpListenerLoop.RunAsync(_listener, context =>
     {
-        while (_listener.IsListening)
-        {
-            HttpListenerContext context;
-            try
-            {
-                context = await _listener.GetContextAsync();
-            }
-            catch (Exception e) when (e is HttpListenerException or ObjectDisposedException or InvalidOperationException)
-            {
-                return;
-            }
-            _ = Task.Run(() => HandleAsync(context));
-        }
-    }
+        _ = Task.Run(() => HandleAsync(context));
+        return Task.CompletedTask;
+    });
 
     private async Task HandleAsync(HttpListenerContext context)
     {

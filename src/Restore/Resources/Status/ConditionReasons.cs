@@ -59,6 +59,9 @@ public static class ConditionReasons
     /// <summary>A scheduled kind (KafkaBackup, KafkaRestoreDrill) waits for its first scheduled run.</summary>
     public const string AwaitingSchedule = "AwaitingSchedule";
 
+    /// <summary>A sync window of the host settings refuses starting now (an active deny window, or no active allow window); the message says when it opens.</summary>
+    public const string SyncWindowClosed = "SyncWindowClosed";
+
     /// <summary>podTemplate was given; it has no effect outside Kubernetes.</summary>
     public const string PodTemplateIgnored = "PodTemplateIgnored";
 
