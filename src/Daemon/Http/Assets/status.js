@@ -78,7 +78,7 @@
       runs.forEach(function (r) { live.appendChild(runBlock(r)); });
     }
     var g = document.getElementById("generated");
-    if (g) g.textContent = data.generatedAt.replace(/\.\d+/, "").replace("+00:00", "Z");
+    if (g) g.textContent = data.generatedAt.replace("T", " ").replace(/\.\d+/, "").replace("+00:00", "Z");
   }
 
   function poll() {
@@ -103,8 +103,12 @@
       data.push(xs.map(function () { return Number(objective); }));
       series.push({ label: "objective", stroke: "#16a34a", dash: [6, 4] });
     }
-    new uPlot({ width: Math.min(900, box.clientWidth || 600), height: 260, series: series,
+    var plot = new uPlot({ width: Math.min(900, box.clientWidth || 600), height: 260, series: series,
+      scales: { y: { range: function (u, min, max) { return [0, Math.max(1, max * 1.2)]; } } },
       axes: [{}, { label: "seconds" }] }, data, box);
+    // A single run (or runs close together) gets an hour either side, not uPlot's default span of years.
+    var first = xs[0], last = xs[xs.length - 1];
+    if (xs.length > 0 && last - first < 3600) plot.setScale("x", { min: first - 3600, max: last + 3600 });
   }
 
   chart();
