@@ -39,5 +39,6 @@ public sealed class LiveRunTests
 
     private static RestoreProgressUpdate Update(long done, PartitionProgress[] partitions, double rate) =>
         new(RestoreStage.Restoring, new RestoreProgress(done, 150, done * 10, 1500, new ValueList<TopicProgress>([new TopicProgress("t", done, 150, done * 10, 1500)])),
-            rate, TimeSpan.FromSeconds(1)) { Partitions = partitions };
+            rate, TimeSpan.FromSeconds(1))
+        { Partitions = partitions };
 }
