@@ -105,6 +105,12 @@ internal static class RunCommand
             if (notifier is not null) loop.PhaseChanged += notifier.Enqueue;
             return loop;
         });
+        // The status page reads Git with a handle of its own, opened after the loop's Git source made the clone.
+        services.AddSingleton(sp =>
+        {
+            sp.GetRequiredService<GitSource>();
+            return new StatusHistory(options);
+        });
         var window = daemon.StallWindow ?? (options.PollInterval * 2) + options.FetchTimeout;
         services.AddSingleton(sp => new LoopHeartbeat(time, () => sp.GetRequiredService<ReconcileLoop>().Counters.LastCycleEnd, window));
         // The listener is bound before the host starts (and, as a hosted service, started first), so a busy
@@ -117,7 +123,8 @@ internal static class RunCommand
                 Metrics: () => [.. DaemonMetrics.Collect(sp.GetRequiredService<ReconcileLoop>().Counters, store, sp.GetRequiredService<LoopHeartbeat>()),
                     .. DrillMetrics.Collect(store.Resources(includeTombstones: false), time.GetUtcNow())],
                 TriggerCycle: () => sp.GetRequiredService<ReconcileLoop>().Trigger(),
-                WebhookSecret: () => webhookSecret), sp.GetRequiredService<ILoggerFactory>()));
+                WebhookSecret: () => webhookSecret,
+                StatusPage: StatusPage(sp, store, time)), sp.GetRequiredService<ILoggerFactory>()));
             services.AddHostedService(sp => sp.GetRequiredService<HttpEndpointService>());
         }
         // Added before the loop's service, so it stops after it: the loop's last phase changes still get out (within the drain time).
@@ -156,6 +163,15 @@ internal static class RunCommand
         // The web server's and host's own chatter only when asked for Debug or Trace.
         logging.AddFilter("Microsoft", level <= LogLevel.Debug ? level : LogLevel.Warning);
     }
+
+    /// <summary>The status page's read-only view of the store, the runs in flight and the status history; each part reached lazily, like the other endpoints.</summary>
+    private static StatusPageSource StatusPage(IServiceProvider sp, StateStore store, TimeProvider time) => new(
+        Resources: () => store.Resources(includeTombstones: false),
+        Live: () => sp.GetRequiredService<ReconcileLoop>().LiveRuns,
+        Commits: () => sp.GetRequiredService<StatusHistory>().Commits(),
+        LastChange: id => sp.GetRequiredService<StatusHistory>().LastChange(id),
+        Transitions: id => sp.GetRequiredService<StatusHistory>().Transitions(id),
+        Time: time);
 
     private static HealthReport Health(ReconcileLoop loop, LoopHeartbeat heartbeat)
     {

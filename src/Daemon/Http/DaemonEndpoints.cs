@@ -5,4 +5,5 @@ public sealed record DaemonEndpoints(
     Func<HealthReport> Health,
     Func<IEnumerable<MetricFamily>> Metrics,
     Action TriggerCycle,
-    Func<string?> WebhookSecret);
+    Func<string?> WebhookSecret,
+    StatusPageSource? StatusPage = null);

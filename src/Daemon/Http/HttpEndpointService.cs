@@ -11,12 +11,16 @@ namespace KafkaRestored.Daemon.Http;
 
 /// <summary>
 /// The daemon's small HTTP surface on its own Kestrel server: GET /healthz, GET /metrics
-/// (Prometheus text), POST /hooks/git (HMAC-SHA256 signed, triggers an immediate cycle).
+/// (Prometheus text), POST /hooks/git (HMAC-SHA256 signed, triggers an immediate cycle), and the read-only
+/// status page (<see cref="StatusPageEndpoints"/>) when the endpoints carry its source.
 /// </summary>
 public sealed class HttpEndpointService(string listenUrl, DaemonEndpoints endpoints, ILoggerFactory loggers) : IHostedService, IAsyncDisposable
 {
     /// <summary>Largest webhook body accepted; pushes' payloads are far smaller.</summary>
     public const int MaxWebhookBytes = 1024 * 1024;
+
+    /// <summary>The only path that takes a POST; everything else is read-only.</summary>
+    public const string WebhookPath = "/hooks/git";
 
     private WebApplication? _app;
 
@@ -43,6 +47,8 @@ public sealed class HttpEndpointService(string listenUrl, DaemonEndpoints endpoi
         builder.WebHost.ConfigureKestrel(k => k.Limits.MaxRequestBodySize = MaxWebhookBytes);
         var app = builder.Build();
         var log = loggers.CreateLogger<HttpEndpointService>();
+        StatusPageEndpoints.UseReadOnly(app, WebhookPath);
+        if (endpoints.StatusPage is { } page) StatusPageEndpoints.Map(app, page);
 
         app.MapGet("/healthz", () =>
         {
@@ -51,7 +57,7 @@ public sealed class HttpEndpointService(string listenUrl, DaemonEndpoints endpoi
                 statusCode: report.Healthy ? StatusCodes.Status200OK : StatusCodes.Status503ServiceUnavailable);
         });
         app.MapGet("/metrics", () => Results.Text(PrometheusText.Render(endpoints.Metrics()), PrometheusText.ContentType));
-        app.MapPost("/hooks/git", async (HttpContext ctx) =>
+        app.MapPost(WebhookPath, async (HttpContext ctx) =>
         {
             var secret = endpoints.WebhookSecret();
             if (string.IsNullOrEmpty(secret))
@@ -81,7 +87,7 @@ public sealed class HttpEndpointService(string listenUrl, DaemonEndpoints endpoi
         }
         _app = app;
         BoundAddress = app.Urls.FirstOrDefault();
-        log.LogInformation("HTTP endpoints listening on {Address} (/healthz, /metrics, /hooks/git)", BoundAddress);
+        log.LogInformation("HTTP endpoints listening on {Address} (/, /healthz, /metrics, /hooks/git)", BoundAddress);
     }
 
     /// <inheritdoc />

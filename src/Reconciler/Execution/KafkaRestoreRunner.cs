@@ -82,6 +82,7 @@ public sealed class KafkaRestoreRunner : IResourceRunner
             // resume after a daemon restart that would publish 0% over the progress already reached.
             if (value.Stage < RestoreStage.Restoring) return;
             Last = value.Progress;
+            context.ReportLive(value);
             context.Report(new KafkaRestoreStatus { Progress = value.Progress });
         }
     }

@@ -1,4 +1,5 @@
 using KafkaRestored.Reconciler.Git;
+using KafkaRestored.Reconciler.Live;
 using KafkaRestored.Reconciler.Planning;
 using KafkaRestored.Reconciler.State;
 using KafkaRestored.Reconciler.Status;
@@ -77,6 +78,9 @@ public sealed class ReconcileLoop : IAsyncDisposable
 
     /// <summary>Resources executing now.</summary>
     public IReadOnlyCollection<ResourceId> InFlight => _runs.InFlight;
+
+    /// <summary>Live progress of the runs in flight (read-only snapshots, for the status page).</summary>
+    public IReadOnlyList<LiveRun> LiveRuns => _runs.Live;
 
     /// <summary>Blob parses since start (a cycle without changed files adds none).</summary>
     public long BlobsParsed => _loader.BlobsParsed;

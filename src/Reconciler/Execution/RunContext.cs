@@ -67,4 +67,10 @@ public sealed class RunContext
 
     /// <summary>Reports kind-specific status (e.g. a KafkaRestoreStatus with Progress); committed to Git throttled.</summary>
     public void Report(ResourceStatus details) => _report(details);
+
+    /// <summary>Where <see cref="ReportLive"/> goes (the supervisor's live snapshot of this run); null: nowhere.</summary>
+    internal Action<RestoreProgressUpdate>? OnLive { get; init; }
+
+    /// <summary>Reports a restore's full progress (per partition, rate) for live views; never written to Git or the store.</summary>
+    public void ReportLive(RestoreProgressUpdate update) => OnLive?.Invoke(update);
 }

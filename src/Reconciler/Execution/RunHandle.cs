@@ -1,3 +1,4 @@
+using KafkaRestored.Reconciler.Live;
 using KafkaRestored.Restore.Resources.Model;
 using KafkaRestored.Restore.Resources.Status;
 
@@ -21,6 +22,9 @@ internal sealed class RunHandle(ResourceId id, long generation, CancellationToke
 
     /// <summary>The latest progress the runner reported (written on the worker thread).</summary>
     public volatile ResourceStatus? Latest;
+
+    /// <summary>The live snapshot built from the last full progress report (written on the worker thread).</summary>
+    public volatile LiveRun? Live;
 
     /// <summary>The progress last saved to the store.</summary>
     public ResourceStatus? Persisted { get; set; }

@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using KafkaRestored.Reconciler.Git;
+using KafkaRestored.Reconciler.Live;
 using KafkaRestored.Reconciler.State;
 using KafkaRestored.Restore.Failures;
 using KafkaRestored.Restore.Resources.Model;
@@ -63,6 +64,9 @@ public sealed class RunSupervisor : IDisposable
     /// <summary>The runs in flight, for persisting their progress.</summary>
     internal IEnumerable<RunHandle> Handles => _runs.Values;
 
+    /// <summary>Live snapshots of the runs in flight that reported full progress (immutable; safe from any thread).</summary>
+    public IReadOnlyList<LiveRun> Live => [.. _runs.Values.Select(h => h.Live).OfType<LiveRun>()];
+
     /// <summary>True when <paramref name="id"/> is executing.</summary>
     public bool IsRunning(ResourceId id) => _runs.ContainsKey(id);
 
@@ -90,7 +94,11 @@ public sealed class RunSupervisor : IDisposable
                 Interlocked.Exchange(ref _progressReported, 1);
                 if (news) StageChanged?.Invoke();
             })
-        { Policy = _policy, Status = record.Status };
+        {
+            Policy = _policy,
+            Status = record.Status,
+            OnLive = update => handle.Live = LiveRun.From(record.Id, record.Generation, record.Attempts, update, handle.Live, _time.GetUtcNow()),
+        };
         handle.Task = Task.Run(async () =>
         {
             // A message-template scope prints as "KafkaRestore ns/name generation N" and still carries the values as fields.

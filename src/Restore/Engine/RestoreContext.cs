@@ -44,6 +44,7 @@ internal sealed class RestoreContext
     {
         if (Progress is null) return;
         var byTopic = new Dictionary<string, (long Records, long Bytes)>(StringComparer.Ordinal);
+        var partitions = new List<PartitionProgress>(states?.Count ?? 0);
         if (states is not null)
         {
             foreach (var s in states)
@@ -51,6 +52,7 @@ internal sealed class RestoreContext
                 var bytes = s.AlreadyComplete ? s.Plan.ByteCount : s.Bytes;
                 byTopic.TryGetValue(s.Plan.TargetTopic, out var acc);
                 byTopic[s.Plan.TargetTopic] = (acc.Records + s.Done, acc.Bytes + bytes);
+                partitions.Add(new PartitionProgress(s.Plan.TargetTopic, s.Plan.Partition, s.Done, s.Plan.RecordCount, bytes, s.Plan.ByteCount));
             }
         }
         var topics = Plan.Topics.Select(t =>
@@ -69,6 +71,6 @@ internal sealed class RestoreContext
         _lastReportTimestamp = now;
         _lastReportRecords = records;
         var progress = new RestoreProgress(records, Plan.TotalRecords, topics.Sum(t => t.BytesDone), Plan.TotalBytes, new ValueList<TopicProgress>(topics));
-        Progress.Report(new RestoreProgressUpdate(stage, progress, rate, Time.GetElapsedTime(StartTimestamp, now)));
+        Progress.Report(new RestoreProgressUpdate(stage, progress, rate, Time.GetElapsedTime(StartTimestamp, now)) { Partitions = partitions });
     }
 }

@@ -13,4 +13,8 @@ namespace KafkaRestored.Restore.Engine;
 /// <param name="Progress">Records and bytes done and total, overall and per target topic.</param>
 /// <param name="RecordsPerSecond">Rate over the last reporting interval.</param>
 /// <param name="Elapsed">Time since the attempt started.</param>
-public sealed record RestoreProgressUpdate(RestoreStage Stage, RestoreProgress Progress, double RecordsPerSecond, TimeSpan Elapsed);
+public sealed record RestoreProgressUpdate(RestoreStage Stage, RestoreProgress Progress, double RecordsPerSecond, TimeSpan Elapsed)
+{
+    /// <summary>Per target partition (live views only; status files keep per-topic totals); empty before the partitions are planned.</summary>
+    public IReadOnlyList<PartitionProgress> Partitions { get; init; } = [];
+}

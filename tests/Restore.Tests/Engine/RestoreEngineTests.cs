@@ -59,6 +59,10 @@ public sealed class RestoreEngineTests(KafkaFixture kafka, S3rverFixture s3) : I
         Assert.Contains(progress, p => p.Stage == RestoreStage.Restoring);
         Assert.Equal(3710, progress[^1].Progress.RecordsDone);
         Assert.Equal(3710, progress[^1].Progress.RecordsTotal);
+        // Per partition for the live views: each partition's records done of its total, summing to the topic's.
+        Assert.Equal([(topic, 0, 2500L, 2500L), (topic, 1, 10, 10), (topic, 2, 1200, 1200)],
+            progress[^1].Partitions.OrderBy(p => p.Partition).Select(p => (p.Topic, p.Partition, p.RecordsDone, p.RecordsTotal)));
+        Assert.Equal(progress[^1].Progress.BytesDone, progress[^1].Partitions.Sum(p => p.BytesDone));
 
         var maps = _s.State.GetOffsetMaps("default/restore");
         var map1 = maps.Single(m => m.Partition == 1);
