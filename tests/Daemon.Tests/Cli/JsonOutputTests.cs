@@ -23,7 +23,7 @@ public sealed class JsonOutputTests : IDisposable
         var clean = CliBinary.Run(["validate", "examples/repo", "--output", "json"], RepoPaths.Root);
         Assert.True(clean.ExitCode == 0, clean.StdOut + clean.StdErr);
         var ok = Document(clean, "ValidateResult");
-        Assert.Equal((true, 8, 0), ((bool)ok["valid"]!, (int)ok["files"]!, (int)ok["errors"]!));
+        Assert.Equal((true, 10, 0), ((bool)ok["valid"]!, (int)ok["files"]!, (int)ok["errors"]!));
         Assert.Empty(ok["diagnostics"]!.AsArray());
 
         var file = _dir.Combine("bad.yaml");

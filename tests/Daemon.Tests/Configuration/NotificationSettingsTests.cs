@@ -55,7 +55,7 @@ public sealed class NotificationSettingsTests
             "Notifications:2:UrlFile /nonexistent/url does not exist; create it (mode 0600) or change Notifications:2:UrlFile.",
             "Notifications:2:SecretFile is required for webhook: a file (mode 0600) holding the key the body is signed with (X-Hub-Signature-256).",
             "Notifications:3:Url is 'ftp://am'; write an http:// or https:// URL.",
-            "Notifications:3:Kinds:0 is 'KafkaRestor'; write one of KafkaRestore, KafkaOffsetReset, KafkaOffsetRollback.",
+            "Notifications:3:Kinds:0 is 'KafkaRestor'; write one of KafkaRestore, KafkaOffsetReset, KafkaOffsetRollback, KafkaBackup, KafkaRestoreDrill.",
             "Notifications:3:Phases:0 is 'Done'; write one of Pending, Running, Completed, Failed.",
             "Notifications:3:Severities:0 is 'high'; write one of info, warning, critical.",
         ], daemon.Validate());
