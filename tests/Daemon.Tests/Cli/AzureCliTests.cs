@@ -91,11 +91,7 @@ public sealed class AzureCliTests(KafkaFixture kafka, AzuriteFixture azurite) : 
 
         Assert.True(restore.ExitCode == 0, restore.StdOut + restore.StdErr);
         Assert.Contains("phase: Completed", restore.StdOut, StringComparison.Ordinal);
-        var restored = RestoreKit.ReadTopic(kafka.Broker.BootstrapServers, target2, 2);
-        var original = RestoreKit.ReadTopic(kafka.Broker.BootstrapServers, topic, 2);
-        Assert.Equal(300, restored.Count);
-        Assert.Equal(original.Select(r => (r.Partition, r.Offset, r.Timestamp, Convert.ToHexString(r.Value!))),
-            restored.Select(r => (r.Partition, r.Offset, r.Timestamp, Convert.ToHexString(r.Value!))));
+        RestoredTopic.AssertLikeOriginal(kafka.Broker.BootstrapServers, topic, target2, 2, 300);
     }
 
     private string RestoreYaml(string container, string source, string target)

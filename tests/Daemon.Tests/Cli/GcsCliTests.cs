@@ -82,11 +82,7 @@ public sealed class GcsCliTests(KafkaFixture kafka, GcsEmulatorFixture gcs) : IC
 
         Assert.True(restore.ExitCode == 0, restore.StdOut + restore.StdErr);
         Assert.Contains("phase: Completed", restore.StdOut, StringComparison.Ordinal);
-        var restored = RestoreKit.ReadTopic(kafka.Broker.BootstrapServers, restoredTopic, 2);
-        var original = RestoreKit.ReadTopic(kafka.Broker.BootstrapServers, topic, 2);
-        Assert.Equal(200, restored.Count);
-        Assert.Equal(original.Select(r => (r.Partition, r.Offset, r.Timestamp, Convert.ToHexString(r.Value!))),
-            restored.Select(r => (r.Partition, r.Offset, r.Timestamp, Convert.ToHexString(r.Value!))));
+        RestoredTopic.AssertLikeOriginal(kafka.Broker.BootstrapServers, topic, restoredTopic, 2, 200);
     }
 
     private string RestoreYaml(string bucket, string source, string target)
