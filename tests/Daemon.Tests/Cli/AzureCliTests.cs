@@ -79,19 +79,11 @@ public sealed class AzureCliTests(KafkaFixture kafka, AzuriteFixture azurite) : 
             Directory.CreateDirectory(Path.GetDirectoryName(target)!);
             await client.GetBlobClient(item.Name).DownloadToAsync(target);
         }
-        var folderFiles = Directory.GetFiles(folder, "*", SearchOption.AllDirectories).Select(f => Path.GetRelativePath(folder, f).Replace('\\', '/'));
-        Assert.Equal(folderFiles.Order(StringComparer.Ordinal), names.Order(StringComparer.Ordinal));
-        Assert.Contains("az-1/manifest.json", names);
-        var copyVerify = Cli("backup", "describe", "--backup-id", "az-1", "--verify", "--path", copy);
-        Assert.True(copyVerify.ExitCode == 0, copyVerify.StdOut + copyVerify.StdErr);
-        Assert.Contains("verified: 2 segment(s)", copyVerify.StdOut, StringComparison.Ordinal);
+        RestoredTopic.AssertCopyLikeFolder(folder, copy, names, "az-1", Cli);
 
         var target2 = kafka.Broker.CreateUniqueTopic("az-restored", 2);
         var restore = Cli("restore", "-f", RestoreYaml(container, topic, target2), "--state-dir", _dir.Combine("state"), "--secrets-dir", secrets);
-
-        Assert.True(restore.ExitCode == 0, restore.StdOut + restore.StdErr);
-        Assert.Contains("phase: Completed", restore.StdOut, StringComparison.Ordinal);
-        RestoredTopic.AssertLikeOriginal(kafka.Broker.BootstrapServers, topic, target2, 2, 300);
+        RestoredTopic.AssertRestoreCompleted(restore, kafka.Broker.BootstrapServers, topic, target2, 2, 300);
     }
 
     private string RestoreYaml(string container, string source, string target)

@@ -71,18 +71,11 @@ public sealed class GcsCliTests(KafkaFixture kafka, GcsEmulatorFixture gcs) : IC
             Directory.CreateDirectory(Path.GetDirectoryName(target)!);
             await File.WriteAllBytesAsync(target, await gcs.ReadObjectAsync(bucket, $"{Prefix}/{name}"));
         }
-        var folderFiles = Directory.GetFiles(folder, "*", SearchOption.AllDirectories).Select(f => Path.GetRelativePath(folder, f).Replace('\\', '/'));
-        Assert.Equal(folderFiles.Order(StringComparer.Ordinal), names.Order(StringComparer.Ordinal));
-        Assert.Contains("gcs-1/manifest.json", names);
-        var copyVerify = Cli("backup", "describe", "--backup-id", "gcs-1", "--verify", "--path", copy);
-        Assert.True(copyVerify.ExitCode == 0, copyVerify.StdOut + copyVerify.StdErr);
+        RestoredTopic.AssertCopyLikeFolder(folder, copy, names, "gcs-1", Cli);
 
         var restoredTopic = kafka.Broker.CreateUniqueTopic("gcs-restored", 2);
         var restore = Cli("restore", "-f", RestoreYaml(bucket, topic, restoredTopic), "--state-dir", _dir.Combine("state"), "--secrets-dir", secrets);
-
-        Assert.True(restore.ExitCode == 0, restore.StdOut + restore.StdErr);
-        Assert.Contains("phase: Completed", restore.StdOut, StringComparison.Ordinal);
-        RestoredTopic.AssertLikeOriginal(kafka.Broker.BootstrapServers, topic, restoredTopic, 2, 200);
+        RestoredTopic.AssertRestoreCompleted(restore, kafka.Broker.BootstrapServers, topic, restoredTopic, 2, 200);
     }
 
     private string RestoreYaml(string bucket, string source, string target)

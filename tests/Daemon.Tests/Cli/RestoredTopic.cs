@@ -17,4 +17,26 @@ internal static class RestoredTopic
         Assert.Equal(original.Select(r => (r.Partition, r.Offset, r.Timestamp, Convert.ToHexString(r.Value!))),
             restored.Select(r => (r.Partition, r.Offset, r.Timestamp, Convert.ToHexString(r.Value!))));
     }
+
+    /// <summary>
+    /// A copy of a backup downloaded from a store holds the folder backup's files under the same relative names,
+    /// and <c>backup describe --verify</c> (run through <paramref name="cli"/>) passes on it.
+    /// </summary>
+    public static void AssertCopyLikeFolder(string folder, string copy, IReadOnlyCollection<string> names, string backupId, Func<string[], ProcessResult> cli)
+    {
+        var folderFiles = Directory.GetFiles(folder, "*", SearchOption.AllDirectories).Select(f => Path.GetRelativePath(folder, f).Replace('\\', '/'));
+        Assert.Equal(folderFiles.Order(StringComparer.Ordinal), names.Order(StringComparer.Ordinal));
+        Assert.Contains($"{backupId}/manifest.json", names);
+        var verify = cli(["backup", "describe", "--backup-id", backupId, "--verify", "--path", copy]);
+        Assert.True(verify.ExitCode == 0, verify.StdOut + verify.StdErr);
+        Assert.Contains("verified: 2 segment(s)", verify.StdOut, StringComparison.Ordinal);
+    }
+
+    /// <summary><c>restore -f</c> completed, and what it wrote matches the original topic (<see cref="AssertLikeOriginal"/>).</summary>
+    public static void AssertRestoreCompleted(ProcessResult restore, string bootstrap, string originalTopic, string restoredTopic, int partitions, int count)
+    {
+        Assert.True(restore.ExitCode == 0, restore.StdOut + restore.StdErr);
+        Assert.Contains("phase: Completed", restore.StdOut, StringComparison.Ordinal);
+        AssertLikeOriginal(bootstrap, originalTopic, restoredTopic, partitions, count);
+    }
 }
