@@ -3,7 +3,7 @@
 # flipped condition leaks or lets a forged request in: the webhook signature check and its endpoint,
 # and the secret-file store. Each module runs only the test classes that cover it, so a run takes
 # minutes, not the whole suite. Reports (HTML, JSON) go to artifacts/mutation/<module>/.
-# Usage: scripts/mutation.sh [webhook|secrets]...   (default: both). Not part of .ci/run.
+# Usage: scripts/mutation.sh [webhook|secrets|policy]...   (default: webhook secrets). Not part of .ci/run.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 dotnet tool restore >/dev/null
@@ -29,6 +29,8 @@ for module in "${modules[@]}"; do
                "**/Http/WebhookSignature.cs" "**/Http/HttpEndpointService.cs" ;;
     secrets) run secrets tests/Restore.Tests/Restore.Tests.csproj Restore.csproj "FullyQualifiedName~SecretStoreTests" \
                "**/Secrets/SecretStore.cs" ;;
-    *) echo "unknown module '$module' (webhook, secrets)" >&2; exit 2 ;;
+    policy) run policy tests/Restore.Tests/Restore.Tests.csproj Restore.csproj "FullyQualifiedName~Restore.Tests.Resources" \
+               "**/Resources/Policy/PolicyEvaluator.cs" "**/Resources/Policy/PolicyPattern.cs" ;;
+    *) echo "unknown module '$module' (webhook, secrets, policy)" >&2; exit 2 ;;
   esac
 done

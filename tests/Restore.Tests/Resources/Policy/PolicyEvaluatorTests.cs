@@ -218,6 +218,11 @@ public sealed class PolicyEvaluatorTests : IDisposable
         var policy = Policy(("team-a", TeamA));
 
         Assert.Equal(["spec.storage.filesystem.path"], Paths(PolicyEvaluator.Evaluate(policy, reset)));
+        // A reset aimed at a listener the policy does not name (issue #19's exfiltration path) is denied at its cluster too.
+        var elsewhere = new KafkaOffsetReset(Meta("team-a"), new KafkaOffsetResetSpec(
+            Cluster("10.0.0.1:9092"), new ValueList<string>(["g"]), ValueList<string>.Empty, OffsetResetStrategy.HeaderBased,
+            null, null, null, "b1", RestoreKit.Filesystem("/srv/elsewhere"), ValueMap.Empty, null));
+        Assert.Equal(["spec.kafkaCluster.bootstrapServers[0]", "spec.storage.filesystem.path"], Paths(PolicyEvaluator.Evaluate(policy, elsewhere)));
         Assert.Equal(["spec.kafkaCluster.bootstrapServers[0]"], Paths(PolicyEvaluator.Evaluate(policy, rollback)));
     }
 
