@@ -12,7 +12,7 @@ namespace KafkaRestored.Reconciler.Tests.Reliability;
 /// </summary>
 public sealed class CancelWhileWritingTests(KafkaFixture kafka) : IClassFixture<KafkaFixture>
 {
-    private const int Partitions = 4;
+    private const int Partitions = 8;
     // ~3 MB a partition: the mock broker keeps about 4 MiB per partition and drops the oldest records beyond that.
     private const int PerPartition = 10_000;
 
@@ -28,7 +28,8 @@ public sealed class CancelWhileWritingTests(KafkaFixture kafka) : IClassFixture<
         using var admin = new Confluent.Kafka.AdminClientBuilder(new Confluent.Kafka.AdminClientConfig { BootstrapServers = kafka.Broker.BootstrapServers })
             .SetLogHandler((_, _) => { }).Build();
 
-        // Slowed brokers under the 8 MiB floor: ~14,000 records a round trip at most, so 40,000 take seconds on any machine.
+        // Slowed brokers under the 8 MiB floor: at most ~10,000 records a round trip, so 80,000 take at least 8 round
+        // trips on any machine, while the first records are seen and the cancelling cycle runs within a few.
         kafka.Broker.SetRtt(FaultRig.SlowRttMs);
         long atCancel;
         try
