@@ -65,11 +65,11 @@ internal sealed class RestoreConsoleProgress(TextWriter error, bool interactive)
     {
         lock (_gate)
         {
-            if (_barDrawn) error.Write("\r\u001b[K");
+            // One write: nothing else written to the terminal (the runtime's own mode sequences) can land between the erase and the notice.
+            error.Write((_barDrawn ? "\r\u001b[K" : "") + notice + error.NewLine);
+            error.Flush();
             _barDrawn = false;
             _stopped = true;
-            error.WriteLine(notice);
-            error.Flush();
         }
     }
 }
