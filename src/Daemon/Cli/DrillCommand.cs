@@ -32,12 +32,14 @@ internal static class DrillCommand
     {
         var one = await OneShotResource.LoadAsync("drill", ResourceKinds.KafkaRestoreDrill, file, configFile, error);
         if (one.Resource is not KafkaRestoreDrill drill) return one.ExitCode;
-        var env = new RestoreEnvironment(new SecretStore(secretsDirectory), new FileRestoreStateStore(stateDirectory), "drill-" + drill.Id.ShortName.Replace('/', '-'))
+        var state = new FileRestoreStateStore(stateDirectory);
+        var key = "drill-" + drill.Id.ShortName.Replace('/', '-');
+        var env = new RestoreEnvironment(new SecretStore(secretsDirectory), state, key)
         {
             Policy = one.Policy,
         };
         await error.WriteLineAsync($"Drilling {drill.Id.ShortName}: backup {drill.Spec.BackupId ?? "(backupRef)"} into scratch topics {drill.Spec.TopicPrefix}*");
-        var run = await new KafkaRestoreDrillWorkflow(env).RunAsync(drill, ct);
+        var run = await new KafkaRestoreDrillWorkflow(env, new DrillScratchLedger(state, key + "-scratch")).RunAsync(drill, ct);
         var status = run.Details([], drill.Spec.ParsedSchedule().Next(run.Report.CompletionTime)) with
         {
             Phase = run.Passed ? ResourcePhase.Completed : ResourcePhase.Failed,

@@ -1,3 +1,4 @@
+using KafkaRestored.Reconciler.State;
 using KafkaRestored.Restore.Engine;
 using KafkaRestored.Restore.Resources.Model;
 using KafkaRestored.Restore.Resources.Status;
@@ -30,7 +31,7 @@ public sealed class KafkaRestoreDrillRunner : IResourceRunner
             Tuning = Tuning,
             Policy = context.Policy,
         };
-        var run = await new KafkaRestoreDrillWorkflow(env).RunAsync(drill, cancellationToken);
+        var run = await new KafkaRestoreDrillWorkflow(env, new DrillScratchLedger(context.RestoreState, LiteDbRestoreStateStore.LastingKey(context.Id, "drill-scratch"))).RunAsync(drill, cancellationToken);
         var details = run.Details(earlier, drill.Spec.ParsedSchedule().Next(run.Report.StartTime));
         if (run.Cancelled) return RunOutcome.Cancelled(run.Report.Message, details);
         return run.Failure is { } failure

@@ -14,6 +14,12 @@ public sealed class LiteDbRestoreStateStore(StateStore store) : IRestoreStateSto
     /// <summary>The restore key of one generation of a resource.</summary>
     public static string RestoreKey(Restore.Resources.Model.ResourceId id, long generation) => $"{StateStore.Key(id)}#g{generation}";
 
+    /// <summary>
+    /// A key of <paramref name="id"/> that outlives its generations (such as a drill's scratch-topic ledger): generation 0,
+    /// which no run has, so the resource's pruning and forgetting still find it.
+    /// </summary>
+    public static string LastingKey(Restore.Resources.Model.ResourceId id, string purpose) => $"{RestoreKey(id, 0)}/{purpose}";
+
     private ILiteCollection<BsonDocument> Checkpoints => store.Database.GetCollection("checkpoints");
 
     private ILiteCollection<BsonDocument> Maps => store.Database.GetCollection("offsetMaps");

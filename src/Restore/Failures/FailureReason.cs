@@ -149,6 +149,9 @@ public sealed class FailureReason
     /// <summary>The newest record of a drill's backup is older than its spec.objectives.rpo.</summary>
     public static readonly FailureReason RpoMissed = new(nameof(RpoMissed), retryable: false);
 
+    /// <summary>A drill's scratch topic already holds records that no run of the drill wrote (it may be someone's data).</summary>
+    public static readonly FailureReason ScratchTopicInUse = new(nameof(ScratchTopicInUse), retryable: false);
+
     /// <summary>A drill names its backup by KafkaBackup (spec.backupRef), which this build cannot resolve yet.</summary>
     public static readonly FailureReason BackupRefUnresolved = new(nameof(BackupRefUnresolved), retryable: false);
 

@@ -18,7 +18,8 @@ namespace KafkaRestored.Restore.Workflows;
 /// runner and <c>drill -f</c> both run it. docs/resources.md#kafkarestoredrill describes the steps.
 /// </summary>
 /// <param name="environment">Secrets, a restore state store with a key of this drill's own (cleared before and after the run), logger, clock, tuning and policy.</param>
-public sealed class KafkaRestoreDrillWorkflow(RestoreEnvironment environment)
+/// <param name="scratchLedger">The scratch topics this drill wrote into in earlier runs (kept under a key that outlives the run).</param>
+public sealed class KafkaRestoreDrillWorkflow(RestoreEnvironment environment, DrillScratchLedger scratchLedger)
 {
     /// <summary>Runs the drill; failures a user or the infrastructure can cause are in the result, never thrown.</summary>
     public async Task<KafkaRestoreDrillRun> RunAsync(KafkaRestoreDrill drill, CancellationToken ct)
@@ -73,7 +74,11 @@ public sealed class KafkaRestoreDrillWorkflow(RestoreEnvironment environment)
         var existing = scratch.ExistingTopics();
         var keys = partitions.Select(p => (p.TargetTopic, p.Partition)).ToList();
         var before = scratch.EndOffsets(keys, existing);
-        var missing = plan.Topics.Select(t => t.TargetTopic).Where(t => !existing.Contains(t)).ToList();
+        var ours = scratchLedger.Load();
+        RefuseTopicsInUse(before, existing, ours, KafkaClientConfig.BootstrapList(spec.TargetCluster));
+        // Noted before the engine writes, so a crash leaves topics the next run recognises as its own leftovers.
+        scratchLedger.Note(plan.Topics.Select(t => t.TargetTopic).Distinct(StringComparer.Ordinal).Where(t => !ours.ContainsKey(t))
+            .Select(t => (t, !existing.Contains(t))).ToList(), environment.Time.GetUtcNow());
         RestoreResult? restored = null;
         try
         {
@@ -86,14 +91,34 @@ public sealed class KafkaRestoreDrillWorkflow(RestoreEnvironment environment)
         }
         finally
         {
-            // Cleanup never changes the result, and runs however the restore ended; only topics this run brought into being are deleted.
-            var created = missing.Count == 0 ? [] : missing.Intersect(scratch.ExistingTopics()).ToList();
+            // Cleanup never changes the result, and runs however the restore ended; only topics a run of this drill brought into being are deleted.
+            var now = scratch.ExistingTopics();
+            var created = scratchLedger.Load().Where(e => e.Value && now.Contains(e.Key)).Select(e => e.Key).Order(StringComparer.Ordinal).ToList();
             report = report with { Cleanup = await scratch.DeleteAsync(created, CancellationToken.None) };
+            scratchLedger.Keep(scratch.ExistingTopics(), environment.Time.GetUtcNow());
             foreach (var sum in expected.Values) sum.Dispose();
         }
         if (restored.Outcome == RestoreOutcome.Failed)
             return Failed(report with { RestoreSeconds = null }, restored.Failure!, $"the restore into the scratch topics failed: {restored.Message}");
         return Judge(report, spec.Objectives, age, partitions.Count);
+    }
+
+    /// <summary>
+    /// A drill writes only into scratch topics it creates, empty ones made for it, or its own leftovers: a scratch
+    /// topic holding records no run of this drill wrote may be someone's data, so the drill stops before writing.
+    /// </summary>
+    private static void RefuseTopicsInUse(Dictionary<(string Topic, int Partition), long> ends, HashSet<string> existing,
+        IReadOnlyDictionary<string, bool> ours, string bootstrap)
+    {
+        var inUse = ends.Where(e => e.Value > 0 && existing.Contains(e.Key.Topic) && !ours.ContainsKey(e.Key.Topic))
+            .OrderBy(e => e.Key.Topic, StringComparer.Ordinal).ThenBy(e => e.Key.Partition).ToList();
+        if (inUse.Count == 0) return;
+        var topics = inUse.Select(e => e.Key.Topic).Distinct(StringComparer.Ordinal).ToList();
+        var first = inUse[0];
+        throw new KafkaRestoredException(FailureReason.ScratchTopicInUse,
+            $"scratch {(topics.Count == 1 ? "topic" : "topics")} {string.Join(", ", topics)} on {bootstrap} already {(topics.Count == 1 ? "holds" : "hold")} records that no run of this drill wrote " +
+            $"({first.Key.Topic}[{first.Key.Partition}] ends at offset {first.Value}); nothing was written. A drill writes only into scratch topics it creates, empty ones made for it, " +
+            "or its own leftovers. Set spec.topicPrefix to a prefix no topic uses, or delete the topic if it is a leftover of this drill whose state was lost.");
     }
 
     /// <summary>The KafkaRestore spec the engine runs: every selected topic T mapped to the scratch topic prefix+T, never anywhere else.</summary>

@@ -44,8 +44,8 @@ public sealed class KafkaRestoreDrillWorkflowTests(KafkaFixture kafka, S3rverFix
                 "drill-", null, objectives ?? DrillObjectives.None));
 
     private Task<KafkaRestoreDrillRun> RunAsync(KafkaRestoreDrill drill) =>
-        new KafkaRestoreDrillWorkflow(new RestoreEnvironment(new SecretStore(_s.SecretsDir), _s.State, "drill/default/weekly") { Tuning = EngineScenario.FastTuning })
-            .RunAsync(drill, CancellationToken.None);
+        new KafkaRestoreDrillWorkflow(new RestoreEnvironment(new SecretStore(_s.SecretsDir), _s.State, "drill/default/weekly") { Tuning = EngineScenario.FastTuning },
+            new DrillScratchLedger(_s.State, "drill/default/weekly-scratch")).RunAsync(drill, CancellationToken.None);
 
     [Theory]
     [InlineData(BackupBackend.Filesystem)]
@@ -94,6 +94,30 @@ public sealed class KafkaRestoreDrillWorkflowTests(KafkaFixture kafka, S3rverFix
         Assert.True(second.Passed, second.Report.Message);
         Assert.Equal(Partitions * 300, second.Report.RecordsVerified);
         Assert.All(RestoreKit.EndOffsets(kafka.Broker.BootstrapServers, "drill-" + topic, Partitions), end => Assert.Equal(600, end));
+    }
+
+    [Fact]
+    public async Task A_scratch_topic_holding_records_the_drill_did_not_write_is_refused_naming_it_and_nothing_is_written()
+    {
+        var (topic, _, _) = await BackupAsync(perPartition: 300);
+        // Someone's records in drill-<topic>[1]: the topic exists, as the drill's would, but no run of this drill wrote them.
+        Kcat.Produce(kafka.Broker.BootstrapServers, "drill-" + topic, 1, [("theirs", "1"), ("theirs", "2")]);
+
+        var run = await RunAsync(Drill());
+
+        Assert.False(run.Passed);
+        Assert.Same(FailureReason.ScratchTopicInUse, run.Failure);
+        Assert.Contains($"drill-{topic}[1] ends at offset 2", run.Report.Message, StringComparison.Ordinal);
+        Assert.Contains("spec.topicPrefix", run.Report.Message, StringComparison.Ordinal);
+        Assert.Equal([0, 2, 0], RestoreKit.EndOffsets(kafka.Broker.BootstrapServers, "drill-" + topic, Partitions));
+
+        // The remedy the message names, as the control: another prefix, whose (empty) scratch topic was made for the drill, writes and passes.
+        kafka.Broker.CreateTopic("drill2-" + topic, Partitions);
+        var elsewhere = Drill();
+        var passed = await RunAsync(elsewhere with { Spec = elsewhere.Spec with { TopicPrefix = "drill2-" } });
+        Assert.True(passed.Passed, passed.Report.Message);
+        Assert.All(RestoreKit.EndOffsets(kafka.Broker.BootstrapServers, "drill2-" + topic, Partitions), end => Assert.Equal(300, end));
+        Assert.Equal([0, 2, 0], RestoreKit.EndOffsets(kafka.Broker.BootstrapServers, "drill-" + topic, Partitions));
     }
 
     [Fact]
