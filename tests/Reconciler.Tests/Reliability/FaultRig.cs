@@ -84,52 +84,14 @@ internal sealed class FaultRig : IAsyncDisposable
             segmentRecords: segmentRecords, compression: compression);
 
     /// <summary>storage: block for a filesystem backup.</summary>
-    public static string FilesystemStorage(string path) => $"""
-          storage:
-            storageType: filesystem
-            filesystem:
-              path: {path}
-        """;
+    public static string FilesystemStorage(string path) => TestSupport.RestoreYaml.FilesystemStorage(path);
 
     /// <summary>storage: block for a backup in s3rver, credentials from the secret s3-credentials.</summary>
-    public static string S3Storage(string bucket, string endpoint) => $"""
-          storage:
-            storageType: s3
-            s3:
-              bucket: {bucket}
-              region: us-east-1
-              endpoint: {endpoint}
-              forcePathStyle: true
-              credentialsSecret:
-                name: s3-credentials
-                accessKeyKey: accessKey
-                secretKeyKey: secretKey
-        """;
+    public static string S3Storage(string bucket, string endpoint) => TestSupport.RestoreYaml.S3Storage(bucket, endpoint);
 
     /// <summary>A KafkaRestore of topic <paramref name="source"/> renamed to <paramref name="target"/>, at the 8 MiB memory floor.</summary>
     public static string RestoreYaml(string name, string backupId, string source, string target, string bootstrap, string storage,
-        int backoffLimit, string? rerun = null) => $"""
-        apiVersion: kafka.oso.sh/v1alpha1
-        kind: KafkaRestore
-        metadata:
-          name: {name}
-          namespace: kafka-backup{(rerun is null ? "" : $"\n  annotations:\n    kafka.oso.sh/rerun: \"{rerun}\"")}
-        spec:
-          backupId: {backupId}
-          targetCluster:
-            bootstrapServers: [{bootstrap.Replace(",", ", ", StringComparison.Ordinal)}]
-        {storage}
-          topics: [{source}]
-          topicMapping:
-            {source}: {target}
-          resources:
-            limits:
-              cpu: "2"
-              memory: 8Mi
-          job:
-            backoffLimit: {backoffLimit}
-
-        """;
+        int backoffLimit, string? rerun = null) => TestSupport.RestoreYaml.Restore(name, "kafka-backup", backupId, source, target, bootstrap, storage, backoffLimit, rerun);
 
     public ResourceRecord? Record(string name) => Store.Find(new ResourceId(ResourceKinds.KafkaRestore, "kafka-backup", name));
 

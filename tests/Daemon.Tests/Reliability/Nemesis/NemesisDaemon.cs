@@ -1,0 +1,128 @@
+using System.Globalization;
+using System.Text;
+using KafkaRestored.TestSupport;
+
+namespace KafkaRestored.Daemon.Tests.Reliability.Nemesis;
+
+/// <summary>
+/// The daemon under the nemesis, as systemd would keep it: one <c>kafka-restored run</c> at a time,
+/// SIGKILLed and started again, SIGSTOPped and continued. Every start's output is kept; an exit the
+/// nemesis did not cause is counted, because a daemon must not die of the faults it meets.
+/// </summary>
+internal sealed class NemesisDaemon(Func<DaemonProcess> start) : IDisposable
+{
+    private readonly Lock _gate = new();
+    private readonly StringBuilder _finished = new();
+    private DaemonProcess? _current;
+    private bool _paused;
+
+    /// <summary>How many times a daemon was started.</summary>
+    public int Starts { get; private set; }
+
+    /// <summary>Exits the nemesis did not cause, with their exit codes.</summary>
+    public List<string> UnexpectedExits { get; } = [];
+
+    /// <summary>Starts the first daemon.</summary>
+    public void Start()
+    {
+        lock (_gate) _current = Launch();
+    }
+
+    /// <summary>Everything every start printed so far.</summary>
+    public string Output
+    {
+        get
+        {
+            lock (_gate) return _finished + (_current?.Output ?? "");
+        }
+    }
+
+    /// <summary>SIGKILL (a paused daemon too), then a new start after <paramref name="downFor"/>, as Restart=always with RestartSec.</summary>
+    public async Task KillAndRestartAsync(TimeSpan downFor)
+    {
+        lock (_gate)
+        {
+            Retire(kill: true);
+            _paused = false;
+        }
+        await Task.Delay(downFor);
+        lock (_gate) _current = Launch();
+    }
+
+    /// <summary>SIGSTOP of the running daemon; false when it is paused already.</summary>
+    public bool Pause()
+    {
+        lock (_gate)
+        {
+            if (_paused || _current is null || _current.HasExited) return false;
+            Signal(_current, "STOP");
+            _paused = true;
+            return true;
+        }
+    }
+
+    /// <summary>SIGCONT, if the daemon paused is still the one running (a kill in between started another).</summary>
+    public void Continue()
+    {
+        lock (_gate)
+        {
+            if (!_paused || _current is null) return;
+            if (!_current.HasExited) Signal(_current, "CONT");
+            _paused = false;
+        }
+    }
+
+    /// <summary>Restarts a daemon that exited on its own (as systemd would), counting the exit.</summary>
+    public void RestartIfExited()
+    {
+        lock (_gate)
+        {
+            if (_current is not { HasExited: true } dead) return;
+            UnexpectedExits.Add($"exit {dead.Stop(TimeSpan.Zero)} at {DateTime.UtcNow:HH:mm:ss.fff}");
+            Retire(kill: false);
+            _current = Launch();
+        }
+    }
+
+    /// <summary>SIGTERM and the exit code of the running daemon (continued first if paused).</summary>
+    public int Stop()
+    {
+        lock (_gate)
+        {
+            Continue();
+            var code = _current?.Stop(TimeSpan.FromSeconds(60)) ?? 0;
+            Retire(kill: false);
+            return code;
+        }
+    }
+
+    private DaemonProcess Launch()
+    {
+        Starts++;
+        return start();
+    }
+
+    private void Retire(bool kill)
+    {
+        if (_current is null) return;
+        if (kill && !_current.HasExited) _current.Kill();
+        else if (!_current.HasExited) _current.Stop(TimeSpan.FromSeconds(60));
+        _finished.Append(_current.Output);
+        _current.Dispose();
+        _current = null;
+    }
+
+    private static void Signal(DaemonProcess process, string signal) =>
+        ProcessRunner.Run("kill", ["-" + signal, process.Id.ToString(CultureInfo.InvariantCulture)]);
+
+    public void Dispose()
+    {
+        lock (_gate)
+        {
+            if (_current is null) return;
+            if (_paused && !_current.HasExited) Signal(_current, "CONT");
+            _current.Dispose();
+            _current = null;
+        }
+    }
+}
