@@ -212,6 +212,13 @@ internal sealed class TargetCluster : IDisposable
                     lastError = $"{tpoe.Topic}[{tpoe.Partition.Value}]: {tpoe.Error.Reason}";
                     continue;
                 }
+                // Right after brokers come back, librdkafka can answer a partition with no error and no offset (-1001):
+                // that is "not known yet", never an offset (read as one, it made a resume conclude the topic was recreated).
+                if (tpoe.Offset.Value < 0)
+                {
+                    lastError = $"{tpoe.Topic}[{tpoe.Partition.Value}]: the answer held no offset ({tpoe.Offset.Value})";
+                    continue;
+                }
                 result[(tpoe.Topic, tpoe.Partition.Value)] = tpoe.Offset.Value;
             }
             pending.RemoveAll(p => result.ContainsKey(p));
