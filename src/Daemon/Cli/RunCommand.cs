@@ -8,6 +8,7 @@ using KafkaRestored.Reconciler.Execution;
 using KafkaRestored.Reconciler.Git;
 using KafkaRestored.Reconciler.State;
 using KafkaRestored.Restore;
+using KafkaRestored.Restore.Resources.Model;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -171,7 +172,12 @@ internal static class RunCommand
         Commits: () => sp.GetRequiredService<StatusHistory>().Commits(),
         LastChange: id => sp.GetRequiredService<StatusHistory>().LastChange(id),
         Transitions: id => sp.GetRequiredService<StatusHistory>().Transitions(id),
-        Time: time);
+        Time: time,
+        Objective: record => DrillRto(sp.GetRequiredService<ReconcileLoop>(), record));
+
+    /// <summary>A drill's spec.objectives.rto as the last loaded commit gives it: the line on its restore-time chart.</summary>
+    private static TimeSpan? DrillRto(ReconcileLoop loop, ResourceRecord record) =>
+        loop.Desired?.Resources.GetValueOrDefault(record.Id)?.Resource is KafkaRestoreDrill drill ? drill.Spec.Objectives.Rto : null;
 
     private static HealthReport Health(ReconcileLoop loop, LoopHeartbeat heartbeat)
     {

@@ -96,7 +96,7 @@
     var objective = box.getAttribute("data-objective");
     var xs = runs.map(function (r) { return r.at; });
     var data = [xs, runs.map(function (r) { return r.seconds; }),
-      runs.map(function (r) { return r.failed ? r.seconds : null; })];
+      runs.map(function (r) { return r.failed ? (r.seconds === null ? 0 : r.seconds) : null; })];
     var series = [{}, { label: "seconds", stroke: "#2563eb", points: { show: true } },
       { label: "failed", stroke: "#dc2626", width: 0, points: { show: true, size: 9, fill: "#dc2626" } }];
     if (objective !== null) {
@@ -106,6 +106,11 @@
     var plot = new uPlot({ width: Math.min(900, box.clientWidth || 600), height: 260, series: series,
       scales: { y: { range: function (u, min, max) { return [0, Math.max(1, max * 1.2)]; } } },
       axes: [{}, { label: "seconds" }] }, data, box);
+    // The canvas says nothing to a screen reader: the chart's text alternative, read from what the plot holds.
+    function count(ys) { return ys.filter(function (y) { return y !== null && y !== undefined; }).length; }
+    box.setAttribute("role", "img");
+    box.setAttribute("aria-label", plot.data[0].length + " runs plotted, " + count(plot.data[2]) + " failed" +
+      (plot.series.length > 3 ? ", objective " + plot.data[3][0] + " s drawn as a line" : ""));
     // A single run (or runs close together) gets an hour either side, not uPlot's default span of years.
     var first = xs[0], last = xs[xs.length - 1];
     if (xs.length > 0 && last - first < 3600) plot.setScale("x", { min: first - 3600, max: last + 3600 });
