@@ -121,7 +121,7 @@ public sealed class HeadlessBrowser : IDisposable
         string? line;
         try
         {
-            line = await _process.StandardOutput.ReadLineAsync().AsTask().WaitAsync(Patience);
+            line = await _process.StandardOutput.ReadLineAsync().WaitAsync(Patience);
         }
         catch (TimeoutException)
         {

@@ -2,7 +2,7 @@
 // fresh profile folder; commands arrive one JSON object a line on stdin and each gets one JSON line back:
 //   {"cmd":"goto","url":U}            load U (waits for its load event); answers the HTTP status
 //   {"cmd":"eval","js":E}             the value of the expression E in the page
-//   {"cmd":"setContent","html":H}     replace the page with H, as a page without any protection would show it
+//   {"cmd":"setContent","html":H}     H as a page on about:blank, without any protection, shows it
 //   {"cmd":"screenshot","path":P}     a full-page PNG at P
 // Every answer carries "loads" (main-frame load events so far: a reload would add one) and "errors" (uncaught
 // page errors so far). End of input, or {"cmd":"close"}, closes the browser.
@@ -35,7 +35,8 @@ async function main() {
   const commands = {
     goto: async (c) => ({ status: (await page.goto(c.url, { waitUntil: "load", timeout: 60000 }))?.status() ?? 0 }),
     eval: async (c) => ({ value: await page.evaluate(c.js) ?? null }),
-    setContent: async (c) => { await page.setContent(c.html, { waitUntil: "load" }); return {}; },
+    // about:blank first: setContent writes into the current document, whose Content-Security-Policy would still apply.
+    setContent: async (c) => { await page.goto("about:blank"); await page.setContent(c.html, { waitUntil: "load" }); return {}; },
     screenshot: async (c) => { fs.mkdirSync(path.dirname(c.path), { recursive: true }); await page.screenshot({ path: c.path, fullPage: true }); return {}; },
   };
   reply({ ready: true, version: context.browser()?.version() ?? "" });

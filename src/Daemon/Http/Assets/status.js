@@ -111,9 +111,10 @@
     box.setAttribute("role", "img");
     box.setAttribute("aria-label", plot.data[0].length + " runs plotted, " + count(plot.data[2]) + " failed" +
       (plot.series.length > 3 ? ", objective " + plot.data[3][0] + " s drawn as a line" : ""));
-    // A single run (or runs close together) gets an hour either side, not uPlot's default span of years.
-    var first = xs[0], last = xs[xs.length - 1];
-    if (xs.length > 0 && last - first < 3600) plot.setScale("x", { min: first - 3600, max: last + 3600 });
+    // A margin of a twentieth of the span either side keeps the end points off the axes; a single run (no span)
+    // gets an hour either side, not uPlot's default span of years.
+    var first = xs[0], last = xs[xs.length - 1], pad = last - first > 0 ? (last - first) / 20 : 3600;
+    if (xs.length > 0) plot.setScale("x", { min: first - pad, max: last + pad });
   }
 
   chart();
