@@ -1,5 +1,6 @@
 using System.Globalization;
 using KafkaRestored.TestSupport;
+using Xunit.Abstractions;
 
 namespace KafkaRestored.Daemon.Tests.Http;
 
@@ -7,27 +8,26 @@ namespace KafkaRestored.Daemon.Tests.Http;
 /// The status page in headless Chromium (Debian's, driven by playwright-core) against the real daemon
 /// (`kafka-restored run` as a child process) on the embedded cluster (the mock broker): the page lists the
 /// resources with their phases, a slowed restore's progress moves and reaches Completed in one page load, a
-/// drill's chart plots one point per run against its rto, and committed HTML renders as text without running.
+/// drill's chart plots one point per run against its rto, (committed HTML: <see cref="StatusPageHostileBrowserTests"/>).
 /// Each page's screenshot is written to artifacts/screenshots/.
 /// </summary>
 [System.Runtime.Versioning.SupportedOSPlatform("linux")]
-public sealed class StatusPageBrowserTests(KafkaFixture kafka) : IClassFixture<KafkaFixture>
+public sealed class StatusPageBrowserTests(KafkaFixture kafka, ITestOutputHelper output) : IClassFixture<KafkaFixture>
 {
-    private const string Namespace = "kafka-backup";
+    private const string Namespace = StatusPageBrowser.Namespace;
     private const int Partitions = 8;
     private const int PerPartition = 15_000;
 
     // As in StatusPageTests: with the 8 MiB memory floor each slowed round trip acknowledges a bounded amount, so
     // the 24 MB restore takes several progress reports on any machine while the round trips are slow.
     private const int SlowRttMs = 1500;
-    private const string ScriptPayload = "<script>window.krInjected='script'</script>";
-    private const string ImagePayload = "<img src=x onerror=window.krInjected='image'>";
     private static readonly TimeSpan Patience = TimeSpan.FromMinutes(3);
-    private static readonly string Screenshots = Path.Combine(RepoPaths.Root, "artifacts", "screenshots");
 
     [BrowserFact]
     public async Task The_page_lists_the_resources_moves_a_restore_live_to_Completed_and_charts_each_drill_run()
     {
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        void Step(string what) => output.WriteLine($"{clock.Elapsed.TotalSeconds,6:F1} s  {what}");
         using var remote = new GitRemote();
         using var dir = new TempDir("kr-browser");
         var backup = await OrdersBackup.WriteAsync(dir.Combine("backups"), Partitions, PerPartition, (p, i) => $"order-{p}-{i}-" + new string('v', 180));
@@ -47,41 +47,46 @@ public sealed class StatusPageBrowserTests(KafkaFixture kafka) : IClassFixture<K
                     .Replace("backupId: backup-1", "backupId: backup-404", StringComparison.Ordinal),
                 ["drills/often.yaml"] = drillBackup.DrillYaml("often", prefix, drillCluster.BootstrapServers, "*/2 * * * * *", rto: "5s", ns: Namespace),
             });
-            using var daemon = StartDaemon(remote, dir, out var url);
+            using var daemon = StatusPageBrowser.StartDaemon(remote, dir, out var url);
             using var http = new HttpClient { BaseAddress = new Uri(url), Timeout = TimeSpan.FromSeconds(30) };
             using var browser = await HeadlessBrowser.StartAsync();
+            Step($"daemon and Chromium {browser.Version} started");
 
             // One page load, once the restore is known: everything after it is the page's own doing.
             await daemon.WaitForAsync("the slow restore in the live feed", async () =>
                 await StatusPageTests.Feed(http) is { } f && StatusPageTests.Phase(f, "slow") is not null ? f : null, Patience);
             Assert.Equal(200, await browser.GotoAsync(url + "/"));
             await browser.EvalAsync("window.krLoadMark = 'first load'");
+            Step("overview loaded");
             var first = await browser.WaitForTextAsync("the slow restore part-way on the page", RecordsOf("slow"), t => Done(t) is > 0 && Done(t) < Total(t), Patience);
             var later = await browser.WaitForTextAsync("the slow restore's progress to move on the page", RecordsOf("slow"), t => Done(t) > Done(first), Patience);
+            Step($"progress {first} then {later} on the page");
             Assert.Equal(Partitions * PerPartition, Total(later));
             Assert.Equal("Running", await browser.TextAsync(PhaseOf("KafkaRestore", "slow")));
-            await browser.ScreenshotAsync(Path.Combine(Screenshots, "status-overview-running.png"));
+            await browser.ScreenshotAsync(StatusPageBrowser.Screenshot("status-overview-running.png"));
 
             kafka.Broker.SetRtt(0);
             await browser.WaitForTextAsync("the slow restore Completed on the page", PhaseOf("KafkaRestore", "slow"), p => p == "Completed", Patience);
+            Step("Completed on the page");
             await browser.WaitForTextAsync("the missing restore Failed on the page", PhaseOf("KafkaRestore", "missing"), p => p == "Failed", Patience);
-            Assert.Equal("gone", await browser.TextAsync($"document.querySelector('#live a[href=\"{ResourcePath("KafkaRestore", "slow")}\"]') ? 'shown' : 'gone'"));
+            Assert.Equal("gone", await browser.TextAsync($"document.querySelector('#live a[href=\"{StatusPageBrowser.ResourcePath("KafkaRestore", "slow")}\"]') ? 'shown' : 'gone'"));
             // The same document throughout: no reload happened (the mark set after loading is still there, one load event).
             Assert.Equal(("first load", 1), (await browser.TextAsync("window.krLoadMark ?? null"), browser.Loads));
             var listed = await browser.TextAsync("[...document.querySelectorAll('td[data-resource]')].map(c => c.getAttribute('data-resource') + '=' + c.textContent).join('\\n')");
             Assert.Contains($"KafkaRestore/{Namespace}/slow=Completed", listed, StringComparison.Ordinal);
             Assert.Contains($"KafkaRestore/{Namespace}/missing=Failed", listed, StringComparison.Ordinal);
             Assert.Contains($"KafkaRestoreDrill/{Namespace}/often=", listed, StringComparison.Ordinal);
-            await browser.ScreenshotAsync(Path.Combine(Screenshots, "status-overview.png"));
+            await browser.ScreenshotAsync(StatusPageBrowser.Screenshot("status-overview.png"));
 
-            Assert.Equal(200, await browser.GotoAsync(url + ResourcePath("KafkaRestore", "slow")));
+            Assert.Equal(200, await browser.GotoAsync(url + StatusPageBrowser.ResourcePath("KafkaRestore", "slow")));
             Assert.Equal("1 runs plotted, 0 failed", await ChartLabelAsync(browser));
             var history = await browser.TextAsync("[...document.querySelectorAll('.history tbody tr td:nth-child(2)')].map(c => c.textContent).join(',')");
             Assert.StartsWith("Completed,", history, StringComparison.Ordinal);
             Assert.Contains("Running", history, StringComparison.Ordinal);
-            await browser.ScreenshotAsync(Path.Combine(Screenshots, "status-restore.png"));
+            await browser.ScreenshotAsync(StatusPageBrowser.Screenshot("status-restore.png"));
 
             await AssertDrillChartAsync(remote, daemon, browser, url);
+            Step("drill chart checked");
             Assert.Empty(browser.Errors);
             Assert.Equal(0, daemon.Stop(TimeSpan.FromSeconds(60)));
         }
@@ -89,66 +94,6 @@ public sealed class StatusPageBrowserTests(KafkaFixture kafka) : IClassFixture<K
         {
             kafka.Broker.SetRtt(0);
         }
-    }
-
-    [BrowserFact]
-    public async Task Committed_html_and_long_text_render_as_text_and_no_script_of_theirs_runs()
-    {
-        using var remote = new GitRemote();
-        using var dir = new TempDir("kr-browser-hostile");
-        var backup = await OrdersBackup.WriteAsync(dir.Combine("backups"), 1, 10);
-        var longText = new string('x', 5000);
-        remote.HumanCommit("add a restore whose topic and status are HTML", new Dictionary<string, string?>
-        {
-            ["restores/hostile.yaml"] = backup.RestoreYaml("hostile", "\"" + ScriptPayload + "\"", kafka.Broker.BootstrapServers, ns: Namespace),
-            // A human's status file: its message reaches the resource page through the Git history.
-            [$"status/kafkarestore/{Namespace}/hostile.yaml"] =
-                $"status:\n  phase: Failed\n  conditions:\n  - type: Ready\n    reason: Hand\n    message: \"{ImagePayload}{longText}\"\n",
-        });
-        using var daemon = StartDaemon(remote, dir, out var url);
-        await daemon.WaitForAsync("the hostile restore's own status commit", () => Task.FromResult(
-            remote.RemoteGit("log", "--format=%an", remote.Branch, "--", $"status/kafkarestore/{Namespace}/hostile.yaml").Contains("kafka-restored", StringComparison.Ordinal) ? "" : null), Patience);
-        using var browser = await HeadlessBrowser.StartAsync();
-
-        foreach (var (path, shot, payloads) in new[]
-        {
-            ("/", "status-hostile-overview.png", new[] { ScriptPayload }),
-            (ResourcePath("KafkaRestore", "hostile"), "status-hostile-resource.png", new[] { ScriptPayload, ImagePayload, longText[..1000] }),
-        })
-        {
-            Assert.Equal(200, await browser.GotoAsync(url + path));
-            var page = await InjectionProbeAsync(browser, payloads);
-            Assert.Equal(("none", 0, 0, "all shown as text", "fits"), page);
-            await browser.ScreenshotAsync(Path.Combine(Screenshots, shot));
-        }
-        Assert.Empty(browser.Errors);
-
-        // Positive control: the same text as markup, on a page without the daemon's encoding or policy, does run and does overflow.
-        await browser.SetContentAsync("<p>" + ScriptPayload + "</p><p>" + longText + "</p>");
-        Assert.Equal(("script", 0, 1, "not all shown as text", "overflows"), await InjectionProbeAsync(browser, [ScriptPayload]));
-        await browser.SetContentAsync("<p>" + ImagePayload + "</p>");
-        await browser.WaitForTextAsync("the image payload to run", "window.krInjected ?? null", v => v == "image", TimeSpan.FromSeconds(30));
-        Assert.Equal(0, daemon.Stop(TimeSpan.FromSeconds(60)));
-    }
-
-    /// <summary>
-    /// What a page made of the payloads: the value they try to set (or none), elements they would add (images,
-    /// inline scripts), whether each shows as literal text, and whether the page fits its width.
-    /// </summary>
-    private static async Task<(string Injected, int Images, int InlineScripts, string AsText, string Width)> InjectionProbeAsync(HeadlessBrowser browser, string[] payloads)
-    {
-        var texts = System.Text.Json.JsonSerializer.Serialize(payloads);
-        var probe = await browser.EvalAsync($$"""
-            ({
-              injected: window.krInjected ?? 'none',
-              images: document.querySelectorAll('img').length,
-              inlineScripts: [...document.scripts].filter(s => !(s.getAttribute('src') || '').startsWith('/assets/')).length,
-              asText: {{texts}}.every(t => document.body.textContent.includes(t)) ? 'all shown as text' : 'not all shown as text',
-              width: document.documentElement.scrollWidth <= window.innerWidth ? 'fits' : 'overflows'
-            })
-            """);
-        return (probe!["injected"]!.GetValue<string>(), probe["images"]!.GetValue<int>(), probe["inlineScripts"]!.GetValue<int>(),
-            probe["asText"]!.GetValue<string>(), probe["width"]!.GetValue<string>());
     }
 
     /// <summary>Waits for the drill's second run in Git, then checks its page plots one point per run with the rto line.</summary>
@@ -161,7 +106,7 @@ public sealed class StatusPageBrowserTests(KafkaFixture kafka) : IClassFixture<K
             var runs = show.ExitCode == 0 ? show.StdOut.Split("- startTime:").Length - 1 : 0;
             return Task.FromResult(runs >= 2 ? runs.ToString(CultureInfo.InvariantCulture) : null);
         }, Patience);
-        Assert.Equal(200, await browser.GotoAsync(url + ResourcePath("KafkaRestoreDrill", "often")));
+        Assert.Equal(200, await browser.GotoAsync(url + StatusPageBrowser.ResourcePath("KafkaRestoreDrill", "often")));
         var label = await ChartLabelAsync(browser);
         var rows = (int)(await browser.EvalAsync("document.querySelectorAll('.runs-table tbody tr').length"))!.GetValue<double>();
         var failedRows = (int)(await browser.EvalAsync("document.querySelectorAll('.runs-table tbody tr.failed').length"))!.GetValue<double>();
@@ -170,27 +115,17 @@ public sealed class StatusPageBrowserTests(KafkaFixture kafka) : IClassFixture<K
         Assert.Equal($"{rows} runs plotted, {failedRows} failed, objective 5 s drawn as a line", label);
         Assert.Equal(1, (await browser.EvalAsync("document.querySelectorAll('#runs-chart canvas').length"))!.GetValue<double>());
         Assert.Contains("Objective (rto): 5s", await browser.TextAsync("document.querySelector('.runs').textContent"), StringComparison.Ordinal);
-        await browser.ScreenshotAsync(Path.Combine(Screenshots, "status-drill.png"));
-    }
-
-    private static DaemonProcess StartDaemon(GitRemote remote, TempDir dir, out string url)
-    {
-        url = $"http://127.0.0.1:{DaemonProcess.FreePort()}";
-        return new DaemonProcess(
-            ["run", "--repo", remote.BarePath, "--branch", remote.Branch, "--state-dir", dir.Combine("state"), "--http-listen", url],
-            TestPolicy.WithAllowAll(new Dictionary<string, string?> { ["KAFKA_RESTORED_PollInterval"] = "00:00:02", ["KAFKA_RESTORED_MaxConcurrentRestores"] = "3" }));
+        await browser.ScreenshotAsync(StatusPageBrowser.Screenshot("status-drill.png"));
     }
 
     private static async Task<string> ChartLabelAsync(HeadlessBrowser browser) =>
         await browser.WaitForTextAsync("the chart drawn", "document.querySelector('#runs-chart')?.getAttribute('aria-label') ?? null", _ => true, Patience);
 
-    private static string ResourcePath(string kind, string name) => $"/resources/{kind}/{Namespace}/{name}";
-
     private static string PhaseOf(string kind, string name) =>
         $"document.querySelector('td[data-resource=\"{kind}/{Namespace}/{name}\"]')?.textContent ?? null";
 
     private static string RecordsOf(string name) =>
-        $"document.querySelector('#live a[href=\"{ResourcePath("KafkaRestore", name)}\"]')?.closest('.run')?.querySelector('.records')?.textContent ?? null";
+        $"document.querySelector('#live a[href=\"{StatusPageBrowser.ResourcePath("KafkaRestore", name)}\"]')?.closest('.run')?.querySelector('.records')?.textContent ?? null";
 
     private static long? Done(string records) => Part(records, 0);
 

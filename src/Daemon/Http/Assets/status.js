@@ -101,7 +101,7 @@
       { label: "failed", stroke: "#dc2626", width: 0, points: { show: true, size: 9, fill: "#dc2626" } }];
     if (objective !== null) {
       data.push(xs.map(function () { return Number(objective); }));
-      series.push({ label: "objective", stroke: "#16a34a", dash: [6, 4] });
+      series.push({ label: "objective", stroke: "#16a34a", dash: [6, 4], points: { show: false } });
     }
     var plot = new uPlot({ width: Math.min(900, box.clientWidth || 600), height: 260, series: series,
       scales: { y: { range: function (u, min, max) { return [0, Math.max(1, max * 1.2)]; } } },
