@@ -8,7 +8,6 @@ using KafkaRestored.Reconciler.Execution;
 using KafkaRestored.Reconciler.Git;
 using KafkaRestored.Reconciler.State;
 using KafkaRestored.Restore;
-using KafkaRestored.Restore.Resources.Model;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -125,7 +124,7 @@ internal static class RunCommand
                     .. DrillMetrics.Collect(store.Resources(includeTombstones: false), time.GetUtcNow())],
                 TriggerCycle: () => sp.GetRequiredService<ReconcileLoop>().Trigger(),
                 WebhookSecret: () => webhookSecret,
-                StatusPage: StatusPage(sp, store, time)), sp.GetRequiredService<ILoggerFactory>()));
+                StatusPage: StatusPageSource.Of(store, sp.GetRequiredService<ReconcileLoop>, sp.GetRequiredService<StatusHistory>, time)), sp.GetRequiredService<ILoggerFactory>()));
             services.AddHostedService(sp => sp.GetRequiredService<HttpEndpointService>());
         }
         // Added before the loop's service, so it stops after it: the loop's last phase changes still get out (within the drain time).
@@ -164,20 +163,6 @@ internal static class RunCommand
         // The web server's and host's own chatter only when asked for Debug or Trace.
         logging.AddFilter("Microsoft", level <= LogLevel.Debug ? level : LogLevel.Warning);
     }
-
-    /// <summary>The status page's read-only view of the store, the runs in flight and the status history; each part reached lazily, like the other endpoints.</summary>
-    private static StatusPageSource StatusPage(IServiceProvider sp, StateStore store, TimeProvider time) => new(
-        Resources: () => store.Resources(includeTombstones: false),
-        Live: () => sp.GetRequiredService<ReconcileLoop>().LiveRuns,
-        Commits: () => sp.GetRequiredService<StatusHistory>().Commits(),
-        LastChange: id => sp.GetRequiredService<StatusHistory>().LastChange(id),
-        Transitions: id => sp.GetRequiredService<StatusHistory>().Transitions(id),
-        Time: time,
-        Objective: record => DrillRto(sp.GetRequiredService<ReconcileLoop>(), record));
-
-    /// <summary>A drill's spec.objectives.rto as the last loaded commit gives it: the line on its restore-time chart.</summary>
-    private static TimeSpan? DrillRto(ReconcileLoop loop, ResourceRecord record) =>
-        loop.Desired?.Resources.GetValueOrDefault(record.Id)?.Resource is KafkaRestoreDrill drill ? drill.Spec.Objectives.Rto : null;
 
     private static HealthReport Health(ReconcileLoop loop, LoopHeartbeat heartbeat)
     {
