@@ -58,17 +58,17 @@ public sealed class StatusPageBrowserTests(KafkaFixture kafka, ITestOutputHelper
             Assert.Equal(200, await browser.GotoAsync(url + "/"));
             await browser.EvalAsync("window.krLoadMark = 'first load'");
             Step("overview loaded");
-            var first = await browser.WaitForTextAsync("the slow restore part-way on the page", RecordsOf("slow"), t => Done(t) is > 0 && Done(t) < Total(t), Patience);
-            var later = await browser.WaitForTextAsync("the slow restore's progress to move on the page", RecordsOf("slow"), t => Done(t) > Done(first), Patience);
+            var first = await OnPageAsync(daemon, browser, "the slow restore part-way on the page", RecordsOf("slow"), t => Done(t) is > 0 && Done(t) < Total(t));
+            var later = await OnPageAsync(daemon, browser, "the slow restore's progress to move on the page", RecordsOf("slow"), t => Done(t) > Done(first));
             Step($"progress {first} then {later} on the page");
             Assert.Equal(Partitions * PerPartition, Total(later));
             Assert.Equal("Running", await browser.TextAsync(PhaseOf("KafkaRestore", "slow")));
             await browser.ScreenshotAsync(StatusPageBrowser.Screenshot("status-overview-running.png"));
 
             kafka.Broker.SetRtt(0);
-            await browser.WaitForTextAsync("the slow restore Completed on the page", PhaseOf("KafkaRestore", "slow"), p => p == "Completed", Patience);
+            await OnPageAsync(daemon, browser, "the slow restore Completed on the page", PhaseOf("KafkaRestore", "slow"), p => p == "Completed");
             Step("Completed on the page");
-            await browser.WaitForTextAsync("the missing restore Failed on the page", PhaseOf("KafkaRestore", "missing"), p => p == "Failed", Patience);
+            await OnPageAsync(daemon, browser, "the missing restore Failed on the page", PhaseOf("KafkaRestore", "missing"), p => p == "Failed");
             Assert.Equal("gone", await browser.TextAsync($"document.querySelector('#live a[href=\"{StatusPageBrowser.ResourcePath("KafkaRestore", "slow")}\"]') ? 'shown' : 'gone'"));
             // The same document throughout: no reload happened (the mark set after loading is still there, one load event).
             Assert.Equal(("first load", 1), (await browser.TextAsync("window.krLoadMark ?? null"), browser.Loads));
@@ -79,7 +79,7 @@ public sealed class StatusPageBrowserTests(KafkaFixture kafka, ITestOutputHelper
             await browser.ScreenshotAsync(StatusPageBrowser.Screenshot("status-overview.png"));
 
             Assert.Equal(200, await browser.GotoAsync(url + StatusPageBrowser.ResourcePath("KafkaRestore", "slow")));
-            Assert.Equal("1 runs plotted, 0 failed", await ChartLabelAsync(browser));
+            Assert.Equal("1 run plotted, 0 failed", await ChartLabelAsync(daemon, browser));
             var history = await browser.TextAsync("[...document.querySelectorAll('.history tbody tr td:nth-child(2)')].map(c => c.textContent).join(',')");
             Assert.StartsWith("Completed,", history, StringComparison.Ordinal);
             Assert.Contains("Running", history, StringComparison.Ordinal);
@@ -107,7 +107,7 @@ public sealed class StatusPageBrowserTests(KafkaFixture kafka, ITestOutputHelper
             return Task.FromResult(runs >= 2 ? runs.ToString(CultureInfo.InvariantCulture) : null);
         }, Patience);
         Assert.Equal(200, await browser.GotoAsync(url + StatusPageBrowser.ResourcePath("KafkaRestoreDrill", "often")));
-        var label = await ChartLabelAsync(browser);
+        var label = await ChartLabelAsync(daemon, browser);
         var rows = (int)(await browser.EvalAsync("document.querySelectorAll('.runs-table tbody tr').length"))!.GetValue<double>();
         var failedRows = (int)(await browser.EvalAsync("document.querySelectorAll('.runs-table tbody tr.failed').length"))!.GetValue<double>();
         // The store is ahead of Git, never behind: the page shows at least the runs committed before it loaded.
@@ -118,8 +118,12 @@ public sealed class StatusPageBrowserTests(KafkaFixture kafka, ITestOutputHelper
         await browser.ScreenshotAsync(StatusPageBrowser.Screenshot("status-drill.png"));
     }
 
-    private static async Task<string> ChartLabelAsync(HeadlessBrowser browser) =>
-        await browser.WaitForTextAsync("the chart drawn", "document.querySelector('#runs-chart')?.getAttribute('aria-label') ?? null", _ => true, Patience);
+    /// <summary>Polls the page until <paramref name="expression"/> yields a string <paramref name="accept"/> takes; a timeout or the daemon's exit fails with its output.</summary>
+    private static Task<string> OnPageAsync(DaemonProcess daemon, HeadlessBrowser browser, string what, string expression, Func<string, bool> accept) =>
+        daemon.WaitForAsync(what, async () => await browser.TextAsync(expression) is { } text && accept(text) ? text : null, Patience);
+
+    private static async Task<string> ChartLabelAsync(DaemonProcess daemon, HeadlessBrowser browser) =>
+        await OnPageAsync(daemon, browser, "the chart drawn", "document.querySelector('#runs-chart')?.getAttribute('aria-label') ?? null", _ => true);
 
     private static string PhaseOf(string kind, string name) =>
         $"document.querySelector('td[data-resource=\"{kind}/{Namespace}/{name}\"]')?.textContent ?? null";

@@ -109,7 +109,8 @@
     // The canvas says nothing to a screen reader: the chart's text alternative, read from what the plot holds.
     function count(ys) { return ys.filter(function (y) { return y !== null && y !== undefined; }).length; }
     box.setAttribute("role", "img");
-    box.setAttribute("aria-label", plot.data[0].length + " runs plotted, " + count(plot.data[2]) + " failed" +
+    var n = plot.data[0].length;
+    box.setAttribute("aria-label", n + (n === 1 ? " run" : " runs") + " plotted, " + count(plot.data[2]) + " failed" +
       (plot.series.length > 3 ? ", objective " + plot.data[3][0] + " s drawn as a line" : ""));
     // A margin of a twentieth of the span either side keeps the end points off the axes; a single run (no span)
     // gets an hour either side, not uPlot's default span of years.
