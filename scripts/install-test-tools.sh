@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs what the test suite needs beyond the .NET SDK on Debian (kcat, stunnel4, openssl, git,
 # lighttpd and openssh for the Git server tests, node and npm, python3 for .ci/run's count,
-# prometheus-alertmanager for the notification tests), only what is missing. apt-get runs directly as root and
+# prometheus-alertmanager for the notification tests, chromium for the status page's browser tests), only
+# what is missing. apt-get runs directly as root and
 # through sudo otherwise, so the README's test command works for root on a machine without sudo
 # and for a normal user alike.
 set -euo pipefail
@@ -25,6 +26,8 @@ command -v systemd-analyze >/dev/null 2>&1 || need_apt+=(systemd)
 command -v unshare >/dev/null 2>&1 || need_apt+=(util-linux)
 # A real Alertmanager on loopback for the notification tests.
 command -v prometheus-alertmanager >/dev/null 2>&1 || need_apt+=(prometheus-alertmanager)
+# Debian's Chromium for the status page's browser tests (driven by playwright-core from package.json).
+command -v chromium >/dev/null 2>&1 || need_apt+=(chromium)
 if [ ${#need_apt[@]} -eq 0 ]; then
   echo "test tools: all present"
   exit 0

@@ -42,12 +42,8 @@ public sealed class GcsEmulatorFixture : IDisposable
         _http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", Token);
     }
 
-    /// <summary>
-    /// The node_modules folder holding firebase-tools: the repository's, or KAFKA_RESTORED_TEST_NODE_MODULES
-    /// (a worktree whose node_modules is shared may install it beside instead).
-    /// </summary>
-    public static string NodeModules =>
-        Environment.GetEnvironmentVariable("KAFKA_RESTORED_TEST_NODE_MODULES") is { Length: > 0 } dir ? dir : Path.Combine(RepoPaths.Root, "node_modules");
+    /// <summary>The node_modules folder holding firebase-tools (<see cref="RepoPaths.NodeModules"/>).</summary>
+    public static string NodeModules => RepoPaths.NodeModules;
 
     /// <summary>Loopback port the emulator listens on.</summary>
     public int Port { get; }

@@ -51,6 +51,33 @@ public sealed class OrdersBackup
 
         """;
 
+    /// <summary>
+    /// A KafkaRestoreDrill of the backup's orders topic into <paramref name="topicPrefix"/>orders on <paramref name="bootstrap"/>
+    /// on <paramref name="schedule"/> (cron), with an rto of <paramref name="rto"/> and an rpo of ten years (the records are from 2023).
+    /// </summary>
+    public string DrillYaml(string name, string topicPrefix, string bootstrap, string schedule, string rto = "1h", string ns = "kafka-backup") => $"""
+        apiVersion: kafka.oso.sh/v1alpha1
+        kind: KafkaRestoreDrill
+        metadata:
+          name: {name}
+          namespace: {ns}
+        spec:
+          schedule: "{schedule}"
+          backupId: backup-1
+          storage:
+            storageType: filesystem
+            filesystem:
+              path: {Directory}
+          targetCluster:
+            bootstrapServers: [{bootstrap.Replace(",", ", ", StringComparison.Ordinal)}]
+          topicPrefix: {topicPrefix}
+          topics: [orders]
+          objectives:
+            rto: {rto}
+            rpo: 3650d
+
+        """;
+
     private static Task WriteRecordsAsync(string directory, int partitions, int recordsPerPartition, Func<int, int, string>? value)
     {
         value ??= (p, i) => $"order-{p}-{i}";

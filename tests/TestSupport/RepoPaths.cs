@@ -8,6 +8,13 @@ public static class RepoPaths
     /// <summary>The folder holding Daemon.sln.</summary>
     public static string Root { get; } = FindRoot();
 
+    /// <summary>
+    /// The node_modules folder of the pinned test services (package.json): the repository's, or KAFKA_RESTORED_TEST_NODE_MODULES
+    /// (a worktree whose node_modules is shared may install it beside instead).
+    /// </summary>
+    public static string NodeModules =>
+        Environment.GetEnvironmentVariable("KAFKA_RESTORED_TEST_NODE_MODULES") is { Length: > 0 } dir ? dir : Path.Combine(Root, "node_modules");
+
     /// <summary>Build configuration of the running tests (Debug or Release).</summary>
     public static string Configuration { get; } =
         typeof(RepoPaths).Assembly.GetCustomAttribute<AssemblyConfigurationAttribute>()?.Configuration ?? "Debug";

@@ -124,7 +124,7 @@ internal static class RunCommand
                     .. DrillMetrics.Collect(store.Resources(includeTombstones: false), time.GetUtcNow())],
                 TriggerCycle: () => sp.GetRequiredService<ReconcileLoop>().Trigger(),
                 WebhookSecret: () => webhookSecret,
-                StatusPage: StatusPage(sp, store, time)), sp.GetRequiredService<ILoggerFactory>()));
+                StatusPage: StatusPageSource.Of(store, sp.GetRequiredService<ReconcileLoop>, sp.GetRequiredService<StatusHistory>, time)), sp.GetRequiredService<ILoggerFactory>()));
             services.AddHostedService(sp => sp.GetRequiredService<HttpEndpointService>());
         }
         // Added before the loop's service, so it stops after it: the loop's last phase changes still get out (within the drain time).
@@ -163,15 +163,6 @@ internal static class RunCommand
         // The web server's and host's own chatter only when asked for Debug or Trace.
         logging.AddFilter("Microsoft", level <= LogLevel.Debug ? level : LogLevel.Warning);
     }
-
-    /// <summary>The status page's read-only view of the store, the runs in flight and the status history; each part reached lazily, like the other endpoints.</summary>
-    private static StatusPageSource StatusPage(IServiceProvider sp, StateStore store, TimeProvider time) => new(
-        Resources: () => store.Resources(includeTombstones: false),
-        Live: () => sp.GetRequiredService<ReconcileLoop>().LiveRuns,
-        Commits: () => sp.GetRequiredService<StatusHistory>().Commits(),
-        LastChange: id => sp.GetRequiredService<StatusHistory>().LastChange(id),
-        Transitions: id => sp.GetRequiredService<StatusHistory>().Transitions(id),
-        Time: time);
 
     private static HealthReport Health(ReconcileLoop loop, LoopHeartbeat heartbeat)
     {

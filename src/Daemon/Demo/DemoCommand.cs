@@ -4,6 +4,9 @@ using System.Globalization;
 using System.Text;
 using Confluent.Kafka;
 using KafkaRestored.Daemon.Cli;
+using KafkaRestored.Daemon.Configuration;
+using KafkaRestored.Daemon.Hosting;
+using KafkaRestored.Daemon.Http;
 using KafkaRestored.EmbeddedKafka;
 using KafkaRestored.Reconciler;
 using KafkaRestored.Reconciler.Execution;
@@ -29,12 +32,24 @@ internal static class DemoCommand
 {
     private const string Branch = "main";
 
+    /// <summary>The status page's address unless --http-listen says otherwise: loopback, a port the system picks (printed).</summary>
+    public const string DefaultListen = "http://127.0.0.1:0";
+
     /// <summary>Builds the command.</summary>
     public static Command Create()
     {
         var dirOption = new Option<string?>("--dir") { Description = "Folder for the demo's repo, backups and state (default: a new temporary folder, kept for inspection)" };
         var recordsOption = new Option<int>("--records") { Description = "Records per partition in the sample backups (default 2000)", DefaultValueFactory = _ => 2000 };
-        var command = new Command("demo", "Run the whole GitOps restore loop locally on embedded defaults (no Kafka, S3 or Git server needed)") { dirOption, recordsOption };
+        var listenOption = new Option<string>("--http-listen")
+        {
+            Description = $"Where the status page is served while the demo runs: http://HOST:PORT or off (default {DefaultListen}, a free loopback port)",
+            DefaultValueFactory = _ => DefaultListen,
+        };
+        var serveOption = new Option<bool>("--serve") { Description = "Keep the embedded cluster and the status page up after the restores settle, until Ctrl+C" };
+        var command = new Command("demo", "Run the whole GitOps restore loop locally on embedded defaults (no Kafka, S3 or Git server needed)")
+        {
+            dirOption, recordsOption, listenOption, serveOption,
+        };
         command.SetAction(async (parse, ct) =>
         {
             var output = parse.InvocationConfiguration.Output;
@@ -43,6 +58,12 @@ internal static class DemoCommand
             if (records < 1)
             {
                 error.WriteLine("kafka-restored demo: --records must be at least 1.");
+                return Program.UsageError;
+            }
+            var listen = parse.GetValue(listenOption)!;
+            if (new DaemonOptions { HttpListen = listen }.Validate() is [var listenProblem, ..])
+            {
+                error.WriteLine($"kafka-restored demo: --http-listen: {listenProblem}");
                 return Program.UsageError;
             }
             var dir = Path.GetFullPath(parse.GetValue(dirOption) ?? Path.Combine(Path.GetTempPath(), $"kafka-restored-demo-{DateTime.UtcNow:yyyyMMdd-HHmmss}"));
@@ -59,12 +80,20 @@ internal static class DemoCommand
             }
             using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
             timeout.CancelAfter(TimeSpan.FromMinutes(3));
-            return await RunAsync(dir, examples, records, output, timeout.Token);
+            try
+            {
+                return await RunAsync(dir, examples, records, new DemoPage(listen, parse.GetValue(serveOption), ct), output, timeout.Token);
+            }
+            catch (ListenerBindException e)
+            {
+                error.WriteLine($"kafka-restored demo: {e.Message}");
+                return 1;
+            }
         });
         return command;
     }
 
-    private static async Task<int> RunAsync(string dir, string examples, int recordsPerPartition, TextWriter output, CancellationToken ct)
+    private static async Task<int> RunAsync(string dir, string examples, int recordsPerPartition, DemoPage page, TextWriter output, CancellationToken ct)
     {
         var clock = Stopwatch.StartNew();
         Directory.CreateDirectory(dir);
@@ -89,18 +118,14 @@ internal static class DemoCommand
         var options = DemoOptions(dir, remote, cluster.BootstrapServers, backups);
         output.WriteLine($"[4/5] running the reconciler until every restore settles (Policy: every namespace may reach {cluster.BootstrapServers} and {backups}, nothing else)...");
         using var logging = LoggerFactory.Create(b => b.AddSimpleConsole(o => { o.SingleLine = true; o.TimestampFormat = "HH:mm:ss "; })
-            .SetMinimumLevel(LogLevel.Information).AddFilter("KafkaRestored.Restore", LogLevel.Warning));
-        IReadOnlyList<ResourceRecord> final;
-        using (var store = StateStore.Open(options.StateDirectory))
-        {
-            using (var git = new GitSource(options, logging.CreateLogger("KafkaRestored.Git")))
-            {
-                await using var loop = ReconcileLoop.Create(options, store, git, Runners.All(), TimeProvider.System, logging.CreateLogger("KafkaRestored.Reconciler"));
-                await loop.RunUntilIdleAsync(ct);
-            }
-            final = store.Resources(includeTombstones: false);
-        }
+            .SetMinimumLevel(LogLevel.Information).AddFilter("KafkaRestored.Restore", LogLevel.Warning).AddFilter("Microsoft", LogLevel.Warning));
+        var final = await ReconcileAsync(options, page, logging, output, records => Report(output, remote, cluster.BootstrapServers, dir, clock.Elapsed, records), ct);
+        return final.All(r => r.Phase == ResourcePhase.Completed) ? 0 : 1;
+    }
 
+    /// <summary>Step 5: the status history, each resource, a sample of restored records and how to look around.</summary>
+    private static void Report(TextWriter output, string remote, string bootstrap, string dir, TimeSpan elapsed, IReadOnlyList<ResourceRecord> final)
+    {
         output.WriteLine();
         output.WriteLine("[5/5] status history, as `git log --oneline` shows it in the config repo:");
         PrintHistory(output, remote);
@@ -108,13 +133,53 @@ internal static class DemoCommand
         output.WriteLine("resources:");
         PrintResources(output, final);
         // full-restore asks for the original-offset headers, so its records show where they came from.
-        PrintSample(output, cluster.BootstrapServers, "full-restore.orders");
+        PrintSample(output, bootstrap, "full-restore.orders");
         output.WriteLine();
         // Absolute paths, so the commands work as printed from any folder.
         var clone = Path.Combine(dir, "config");
-        output.WriteLine($"done in {clock.Elapsed.TotalSeconds:F1} s. Look around, from any folder:");
+        output.WriteLine($"done in {elapsed.TotalSeconds:F1} s. Look around, from any folder:");
         output.WriteLine($"  git clone -q {Shell(remote)} {Shell(clone)} && cat {Shell(clone)}/status/kafkarestore/default/*.yaml");
-        return final.All(r => r.Phase == ResourcePhase.Completed) ? 0 : 1;
+    }
+
+    /// <summary>
+    /// Runs the reconciler until every resource settles, the status page served meanwhile (its address printed), then
+    /// <paramref name="report"/>; with --serve the page stays up after that until Ctrl+C.
+    /// </summary>
+    private static async Task<IReadOnlyList<ResourceRecord>> ReconcileAsync(ReconcilerOptions options, DemoPage page, ILoggerFactory logging, TextWriter output,
+        Action<IReadOnlyList<ResourceRecord>> report, CancellationToken ct)
+    {
+        using var store = StateStore.Open(options.StateDirectory);
+        using var git = new GitSource(options, logging.CreateLogger("KafkaRestored.Git"));
+        await using var loop = ReconcileLoop.Create(options, store, git, Runners.All(), TimeProvider.System, logging.CreateLogger("KafkaRestored.Reconciler"));
+        using var history = new StatusHistory(options);
+        await using var http = page.Enabled ? new HttpEndpointService(page.Listen, new DaemonEndpoints(
+            Health: () => new HealthReport(true, new Dictionary<string, object?>()),
+            Metrics: () => DrillMetrics.Collect(store.Resources(includeTombstones: false), DateTimeOffset.UtcNow),
+            TriggerCycle: loop.Trigger,
+            WebhookSecret: () => null,
+            StatusPage: StatusPageSource.Of(store, () => loop, () => history, TimeProvider.System)), logging) : null;
+        if (http is not null)
+        {
+            await http.BindAsync(ct);
+            output.WriteLine($"      status page: {http.BoundAddress}/ (read-only; open it in a browser while the demo runs)");
+        }
+        await loop.RunUntilIdleAsync(ct);
+        var final = store.Resources(includeTombstones: false);
+        report(final);
+        if (page.Serve)
+        {
+            output.WriteLine(http is null ? "serving the embedded cluster; Ctrl+C stops the demo"
+                : $"serving the status page at {http.BoundAddress}/ and the embedded cluster; Ctrl+C stops the demo");
+            try
+            {
+                await Task.Delay(Timeout.Infinite, page.Stop);
+            }
+            catch (OperationCanceledException)
+            {
+                output.WriteLine("kafka-restored demo: stopped");
+            }
+        }
+        return final;
     }
 
     /// <summary>The reconciler's settings for the demo: fast polling and retries, and a policy that reaches only the embedded cluster and the backup folder.</summary>

@@ -22,7 +22,7 @@ public static class ResourcePage
         var record = source.Resources().FirstOrDefault(r => r.Id == id && !r.Tombstone);
         if (record is null) return null;
         var transitions = source.Transitions(id);
-        var runs = transitions.Where(t => t.Phase is "Completed" or "Failed" && t.StartTime is not null && t.CompletionTime is not null).Reverse().ToList();
+        var runs = RunPoints(record, transitions);
         var html = PageLayout.Open(id.ToString(), source.Time.GetUtcNow(), chart: runs.Count > 0);
         Summary(html, record, source.LastChange(id));
         if (record.Phase == ResourcePhase.Failed && Conditions.Find(record.Status.Conditions, ConditionTypes.Ready) is { } ready)
@@ -56,31 +56,58 @@ public static class ResourcePage
         html.Append("</dd></dl>");
     }
 
-    /// <summary>Finished runs as chart data (seconds per run, failures marked) in an attribute the script reads, and as a table.</summary>
-    private static void RunChart(StringBuilder html, ResourceId id, List<StatusTransition> runs, TimeSpan? objective)
+    /// <summary>
+    /// One point per finished run, oldest first: for a drill, the restore time of each run its status keeps (what
+    /// spec.objectives.rto is checked against); for any other kind, start to completion of each run in the Git history.
+    /// </summary>
+    private static List<RunPoint> RunPoints(ResourceRecord record, IReadOnlyList<StatusTransition> transitions)
     {
-        var title = id.Kind == "KafkaRestoreDrill" ? "Restore time per run (RTO trend)" : "Time per run";
-        var points = runs.Select(t => new
+        if (record.Status is KafkaRestoreDrillStatus { LastRuns.Count: > 0 } drill)
         {
-            at = t.CompletionTime!.Value.ToUnixTimeSeconds(),
-            seconds = Math.Max(0, (t.CompletionTime!.Value - t.StartTime!.Value).TotalSeconds),
-            failed = t.Phase == "Failed",
-            commit = Short(t.Sha),
-        });
+            return [.. drill.LastRuns.Reverse().Select(r => new RunPoint(r.CompletionTime, r.RestoreSeconds, r.Result != "Passed",
+                r.Result == "Passed" ? r.Result : $"{r.Result} ({r.Reason})", null))];
+        }
+        return [.. transitions.Where(t => t.Phase is "Completed" or "Failed" && t.StartTime is not null && t.CompletionTime is not null).Reverse()
+            .Select(t => new RunPoint(t.CompletionTime!.Value, Math.Max(0, (t.CompletionTime!.Value - t.StartTime!.Value).TotalSeconds),
+                t.Phase == "Failed", t.Phase, t.Sha))];
+    }
+
+    /// <summary>Finished runs as chart data (seconds per run, failures marked, the objective as a line) in attributes the script reads, and as a table.</summary>
+    private static void RunChart(StringBuilder html, ResourceId id, List<RunPoint> runs, TimeSpan? objective)
+    {
+        var drill = id.Kind == ResourceKinds.KafkaRestoreDrill;
+        var title = drill ? "Restore time per run (RTO trend)" : "Time per run";
+        var points = runs.Select(r => new { at = r.Finished.ToUnixTimeSeconds(), seconds = r.Seconds, failed = r.Failed });
         html.Append("<section class=\"runs\"><h2>").Append(E(title)).Append("</h2><div id=\"runs-chart\" data-runs=\"")
             .Append(E(JsonSerializer.Serialize(points))).Append('"');
         if (objective is { } o) html.Append(" data-objective=\"").Append(o.TotalSeconds.ToString(CultureInfo.InvariantCulture)).Append('"');
         html.Append("></div>");
-        if (objective is { } obj) html.Append("<p>Objective: ").Append(E(Duration(obj))).Append("</p>");
-        html.Append("<table class=\"runs-table\"><thead><tr><th>Finished</th><th>Outcome</th><th>Time</th><th>Commit</th></tr></thead><tbody>");
-        foreach (var t in runs)
+        if (objective is { } obj) html.Append("<p>Objective (").Append(drill ? "rto" : "time").Append("): ").Append(E(Duration(obj))).Append("</p>");
+        if (drill) html.Append("<p class=\"none\">The last ").Append(KafkaRestoreDrillStatus.KeptRuns).Append(" runs its status file keeps.</p>");
+        html.Append("<table class=\"runs-table\"><thead><tr><th>Finished</th><th>Outcome</th><th>").Append(drill ? "Restore time" : "Time")
+            .Append("</th><th>Commit</th></tr></thead><tbody>");
+        foreach (var r in runs)
         {
-            html.Append("<tr class=\"").Append(t.Phase == "Failed" ? "failed" : "ok").Append("\"><td>").Append(E(Time(t.CompletionTime)))
-                .Append("</td><td>").Append(E(t.Phase)).Append("</td><td>").Append(E(Duration(t.CompletionTime - t.StartTime)))
-                .Append("</td><td><code title=\"").Append(E(t.Sha)).Append("\">").Append(E(Short(t.Sha))).Append("</code></td></tr>");
+            html.Append("<tr class=\"").Append(r.Failed ? "failed" : "ok").Append("\"><td>").Append(E(Time(r.Finished)))
+                .Append("</td><td>").Append(E(r.Outcome)).Append("</td><td>").Append(E(RunTime(r.Seconds)))
+                .Append("</td><td>");
+            if (r.Sha is { } sha) html.Append("<code title=\"").Append(E(sha)).Append("\">").Append(E(Short(sha))).Append("</code>");
+            else html.Append('-');
+            html.Append("</td></tr>");
         }
         html.Append("</tbody></table></section>");
     }
+
+    // Drill restores of small backups take well under a minute: tenths of a second tell runs apart.
+    private static string RunTime(double? seconds) => seconds switch
+    {
+        null => "-",
+        < 60 => seconds.Value.ToString("0.0", CultureInfo.InvariantCulture) + "s",
+        _ => Duration(TimeSpan.FromSeconds(seconds.Value)),
+    };
+
+    /// <summary>One finished run on the chart: when it ended, its time in seconds (null: not measured), whether it failed, and its commit when known.</summary>
+    private sealed record RunPoint(DateTimeOffset Finished, double? Seconds, bool Failed, string Outcome, string? Sha);
 
     private static void History(StringBuilder html, IReadOnlyList<StatusTransition> transitions)
     {

@@ -1,3 +1,4 @@
+using KafkaRestored.Reconciler.Execution;
 using KafkaRestored.Reconciler.Git;
 using KafkaRestored.Reconciler.Live;
 using KafkaRestored.Reconciler.State;
@@ -17,4 +18,19 @@ public sealed record StatusPageSource(
     Func<ResourceId, StatusCommit?> LastChange,
     Func<ResourceId, IReadOnlyList<StatusTransition>> Transitions,
     TimeProvider Time,
-    Func<ResourceRecord, TimeSpan?>? Objective = null);
+    Func<ResourceRecord, TimeSpan?>? Objective = null)
+{
+    /// <summary>
+    /// The daemon's (and the demo's) view: the store's records, the loop's runs in flight and the history's commits,
+    /// the loop and the history reached only when a page asks (binding the listener must not build the loop, whose
+    /// Git source clones), and a drill's spec.objectives.rto as the last loaded commit gives it.
+    /// </summary>
+    public static StatusPageSource Of(StateStore store, Func<ReconcileLoop> loop, Func<StatusHistory> history, TimeProvider time) => new(
+        Resources: () => store.Resources(includeTombstones: false),
+        Live: () => loop().LiveRuns,
+        Commits: () => history().Commits(),
+        LastChange: id => history().LastChange(id),
+        Transitions: id => history().Transitions(id),
+        Time: time,
+        Objective: record => loop().Desired?.Resources.GetValueOrDefault(record.Id)?.Resource is KafkaRestoreDrill drill ? drill.Spec.Objectives.Rto : null);
+}

@@ -82,6 +82,9 @@ public sealed class ReconcileLoop : IAsyncDisposable
     /// <summary>Live progress of the runs in flight (read-only snapshots, for the status page).</summary>
     public IReadOnlyList<LiveRun> LiveRuns => _runs.Live;
 
+    /// <summary>The resources as the last loaded commit defines them (null before the first load), for readers on other threads (the status page).</summary>
+    public DesiredState? Desired => Volatile.Read(ref _lastDesired);
+
     /// <summary>Blob parses since start (a cycle without changed files adds none).</summary>
     public long BlobsParsed => _loader.BlobsParsed;
 

@@ -29,6 +29,8 @@ public sealed class DemoCommandTests
         // (Probing their ports would race other tests, which may bind a freed port.)
         Assert.Empty(ProcessesWithVariable(marker));
         Assert.Contains("Running -> Completed", result.StdOut, StringComparison.Ordinal);
+        // The status page is served while the demo runs, on a loopback port the system picked.
+        Assert.Matches(@"\n      status page: http://127\.0\.0\.1:[1-9][0-9]*/ \(read-only", result.StdOut);
         // librdkafka's notice that the cluster's own client has no bootstrap servers is noise on a first run.
         Assert.DoesNotContain("CONFWARN", result.StdOut + result.StdErr, StringComparison.Ordinal);
         Assert.Contains("x-original-offset=0", result.StdOut, StringComparison.Ordinal);

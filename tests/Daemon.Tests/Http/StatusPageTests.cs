@@ -227,7 +227,8 @@ public sealed partial class StatusPageTests(KafkaFixture kafka) : IClassFixture<
         return body;
     }
 
-    private static async Task<LiveFeed?> Feed(HttpClient http)
+    /// <summary>The daemon's /api/live, or null while it does not answer.</summary>
+    internal static async Task<LiveFeed?> Feed(HttpClient http)
     {
         try
         {
@@ -239,7 +240,8 @@ public sealed partial class StatusPageTests(KafkaFixture kafka) : IClassFixture<
         }
     }
 
-    private static string? Phase(LiveFeed feed, string name) => feed.Resources.FirstOrDefault(r => r.Name == name)?.Phase;
+    /// <summary>The phase of the resource named <paramref name="name"/> in the feed, or null.</summary>
+    internal static string? Phase(LiveFeed feed, string name) => feed.Resources.FirstOrDefault(r => r.Name == name)?.Phase;
 
     [GeneratedRegex("<tr><td>[^<]*</td><td class=\"phase-(?<phase>[A-Za-z]+)\">[^<]*</td><td>[^<]*</td><td><code title=\"(?<sha>[0-9a-f]{40})\">")]
     private static partial Regex HistoryRow();

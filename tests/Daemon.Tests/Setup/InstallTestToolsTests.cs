@@ -64,7 +64,7 @@ public sealed class InstallTestToolsTests
 
         Assert.True(result.ExitCode == 0, result.StdOut + result.StdErr);
         Assert.Equal(
-            ["apt-get update -qq", "apt-get install -y -qq kcat stunnel4 openssl git lighttpd openssh-server openssh-client nodejs npm python3 dpkg systemd util-linux prometheus-alertmanager"],
+            ["apt-get update -qq", "apt-get install -y -qq kcat stunnel4 openssl git lighttpd openssh-server openssh-client nodejs npm python3 dpkg systemd util-linux prometheus-alertmanager chromium"],
             machine.Calls);
     }
 
@@ -78,8 +78,8 @@ public sealed class InstallTestToolsTests
         [
             "sudo env DEBIAN_FRONTEND=noninteractive apt-get update -qq",
             "apt-get update -qq",
-            "sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq kcat stunnel4 openssl nodejs npm dpkg systemd util-linux prometheus-alertmanager",
-            "apt-get install -y -qq kcat stunnel4 openssl nodejs npm dpkg systemd util-linux prometheus-alertmanager",
+            "sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq kcat stunnel4 openssl nodejs npm dpkg systemd util-linux prometheus-alertmanager chromium",
+            "apt-get install -y -qq kcat stunnel4 openssl nodejs npm dpkg systemd util-linux prometheus-alertmanager chromium",
         ], withSudo.Calls);
 
         using var withoutSudo = new FakeMachine(uid: 1000, sudo: false);
@@ -92,7 +92,7 @@ public sealed class InstallTestToolsTests
     [Fact]
     public void Nothing_is_installed_when_every_tool_is_present()
     {
-        using var machine = new FakeMachine(uid: 1000, sudo: false, "kcat", "stunnel4", "openssl", "git", "lighttpd", "sshd", "ssh", "node", "python3", "dpkg-deb", "systemd-analyze", "unshare", "prometheus-alertmanager");
+        using var machine = new FakeMachine(uid: 1000, sudo: false, "kcat", "stunnel4", "openssl", "git", "lighttpd", "sshd", "ssh", "node", "python3", "dpkg-deb", "systemd-analyze", "unshare", "prometheus-alertmanager", "chromium");
 
         var result = machine.Run();
 

@@ -30,28 +30,7 @@ public sealed class DrillLoopTests : IClassFixture<KafkaFixture>, IDisposable
 
     public void Dispose() => _remote.Dispose();
 
-    private string DrillYaml(string schedule) => $"""
-        apiVersion: kafka.oso.sh/v1alpha1
-        kind: KafkaRestoreDrill
-        metadata:
-          name: daily
-          namespace: kafka-backup
-        spec:
-          schedule: "{schedule}"
-          backupId: backup-1
-          storage:
-            storageType: filesystem
-            filesystem:
-              path: {_orders.Directory}
-          targetCluster:
-            bootstrapServers: [{_kafka.Broker.BootstrapServers.Replace(",", ", ", StringComparison.Ordinal)}]
-          topicPrefix: {_prefix}
-          topics: [orders]
-          objectives:
-            rto: 1h
-            rpo: 3650d
-
-        """;
+    private string DrillYaml(string schedule) => _orders.DrillYaml("daily", _prefix, _kafka.Broker.BootstrapServers, schedule);
 
     private static readonly ResourceId Id = new(ResourceKinds.KafkaRestoreDrill, "kafka-backup", "daily");
 

@@ -96,19 +96,26 @@
     var objective = box.getAttribute("data-objective");
     var xs = runs.map(function (r) { return r.at; });
     var data = [xs, runs.map(function (r) { return r.seconds; }),
-      runs.map(function (r) { return r.failed ? r.seconds : null; })];
+      runs.map(function (r) { return r.failed ? (r.seconds === null ? 0 : r.seconds) : null; })];
     var series = [{}, { label: "seconds", stroke: "#2563eb", points: { show: true } },
       { label: "failed", stroke: "#dc2626", width: 0, points: { show: true, size: 9, fill: "#dc2626" } }];
     if (objective !== null) {
       data.push(xs.map(function () { return Number(objective); }));
-      series.push({ label: "objective", stroke: "#16a34a", dash: [6, 4] });
+      series.push({ label: "objective", stroke: "#16a34a", dash: [6, 4], points: { show: false } });
     }
     var plot = new uPlot({ width: Math.min(900, box.clientWidth || 600), height: 260, series: series,
       scales: { y: { range: function (u, min, max) { return [0, Math.max(1, max * 1.2)]; } } },
       axes: [{}, { label: "seconds" }] }, data, box);
-    // A single run (or runs close together) gets an hour either side, not uPlot's default span of years.
-    var first = xs[0], last = xs[xs.length - 1];
-    if (xs.length > 0 && last - first < 3600) plot.setScale("x", { min: first - 3600, max: last + 3600 });
+    // The canvas says nothing to a screen reader: the chart's text alternative, read from what the plot holds.
+    function count(ys) { return ys.filter(function (y) { return y !== null && y !== undefined; }).length; }
+    box.setAttribute("role", "img");
+    var n = plot.data[0].length;
+    box.setAttribute("aria-label", n + (n === 1 ? " run" : " runs") + " plotted, " + count(plot.data[2]) + " failed" +
+      (plot.series.length > 3 ? ", objective " + plot.data[3][0] + " s drawn as a line" : ""));
+    // A margin of a twentieth of the span either side keeps the end points off the axes; a single run (no span)
+    // gets an hour either side, not uPlot's default span of years.
+    var first = xs[0], last = xs[xs.length - 1], pad = last - first > 0 ? (last - first) / 20 : 3600;
+    if (xs.length > 0) plot.setScale("x", { min: first - pad, max: last + pad });
   }
 
   chart();
