@@ -360,7 +360,7 @@ public sealed class ReconcileLoop : IAsyncDisposable
         {
             if (t is { } v && v > planned && (due is null || v < due)) due = v;
         }
-        foreach (var t in DrillSchedule.NextTimes(_lastDesired, records)) Consider(t);
+        foreach (var t in ScheduledRuns.NextDrillTimes(_lastDesired, records)) Consider(t);
         Consider(_windowOpensAt);
         foreach (var r in records)
         {
