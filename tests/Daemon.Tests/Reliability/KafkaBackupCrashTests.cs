@@ -38,7 +38,7 @@ public sealed class KafkaBackupCrashTests(KafkaFixture kafka, S3rverFixture s3, 
         var topic = kafka.Broker.CreateUniqueTopic("backup-crash", Partitions);
         var produced = Produce(topic);
         var bucket = await s3.CreateBucketAsync("backup-crash");
-        var secrets = WriteSecrets();
+        var secrets = S3rverFixture.WriteCredentialsSecret(_dir.Combine("secrets"));
         _remote.HumanCommit("add a KafkaBackup to s3", new Dictionary<string, string?> { ["backups/nightly.yaml"] = BackupYaml(topic, bucket) });
         var state = _dir.Combine("state");
 
@@ -153,19 +153,6 @@ public sealed class KafkaBackupCrashTests(KafkaFixture kafka, S3rverFixture s3, 
         }
         Assert.Equal(0, producer.Flush(TimeSpan.FromSeconds(60)));
         return produced;
-    }
-
-    private string WriteSecrets()
-    {
-        var secrets = _dir.Combine("secrets");
-        Directory.CreateDirectory(Path.Combine(secrets, "s3"));
-        foreach (var (key, value) in new[] { ("accessKey", S3rverFixture.AccessKey), ("secretKey", S3rverFixture.SecretKey) })
-        {
-            var file = Path.Combine(secrets, "s3", key);
-            File.WriteAllText(file, value);
-            if (!OperatingSystem.IsWindows()) File.SetUnixFileMode(file, UnixFileMode.UserRead | UnixFileMode.UserWrite);
-        }
-        return secrets;
     }
 
     private StorageSpec Storage(string bucket) => new(StorageType.S3,

@@ -65,16 +65,7 @@ public sealed class DrillBackupRefLoopTests : IClassFixture<KafkaFixture>, IDisp
             runners: [new KafkaRestoreRunner { Tuning = tuning }, new KafkaBackupRunner(), new KafkaRestoreDrillRunner { Tuning = tuning }]);
     }
 
-    private void Produce(int count)
-    {
-        for (var p = 0; p < Partitions; p++)
-        {
-            if (!_produced.TryGetValue(p, out var list)) _produced[p] = list = [];
-            var batch = Enumerable.Range(list.Count, count).Select(i => ($"k{i}", $"order-{p}-{i}")).ToList();
-            Kcat.Produce(_kafka.Broker.BootstrapServers, _topic, p, batch);
-            list.AddRange(batch.Select(b => b.Item2));
-        }
-    }
+    private void Produce(int count) => KafkaBackupLoopTests.Produce(_kafka.Broker.BootstrapServers, _topic, Partitions, _produced, count);
 
     /// <summary>Advances the clock to <paramref name="at"/> and runs cycles until nothing runs or waits to.</summary>
     private async Task AtAsync(LoopDaemon daemon, DateTimeOffset at)
