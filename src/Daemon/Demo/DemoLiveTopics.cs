@@ -19,17 +19,12 @@ public static class DemoLiveTopics
         foreach (var topic in topics)
         {
             cluster.CreateTopic(topic, DemoBackups.Partitions, 1);
-            var entity = topic.TrimEnd('s');
             for (var p = 0; p < DemoBackups.Partitions; p++)
             {
                 for (var i = 0; i < recordsPerPartition; i++)
                 {
-                    var key = $"{entity}-{p}-{i:D6}";
-                    producer.Produce(new TopicPartition(topic, p), new Message<string, string>
-                    {
-                        Key = key,
-                        Value = $"{{\"id\":\"{key}\",\"amount\":{(i * 37 % 1000) + 1},\"currency\":\"EUR\"}}",
-                    });
+                    var key = DemoBackups.Key(topic, p, i);
+                    producer.Produce(new TopicPartition(topic, p), new Message<string, string> { Key = key, Value = DemoBackups.Value(key, i) });
                     produced++;
                 }
             }
