@@ -73,6 +73,19 @@ public sealed class S3rverFixture : IDisposable
         return name;
     }
 
+    /// <summary>Writes s3rver's keys as the secret <c>s3</c> (files <c>accessKey</c> and <c>secretKey</c>, mode 0600) under <paramref name="secretsDirectory"/>, which it returns.</summary>
+    public static string WriteCredentialsSecret(string secretsDirectory)
+    {
+        Directory.CreateDirectory(Path.Combine(secretsDirectory, "s3"));
+        foreach (var (key, value) in new[] { ("accessKey", AccessKey), ("secretKey", SecretKey) })
+        {
+            var file = Path.Combine(secretsDirectory, "s3", key);
+            File.WriteAllText(file, value);
+            if (!OperatingSystem.IsWindows()) File.SetUnixFileMode(file, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+        }
+        return secretsDirectory;
+    }
+
     /// <summary>Kills s3rver, for storage-fault tests.</summary>
     public void Stop()
     {

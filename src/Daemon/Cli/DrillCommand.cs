@@ -32,13 +32,21 @@ internal static class DrillCommand
     {
         var one = await OneShotResource.LoadAsync("drill", ResourceKinds.KafkaRestoreDrill, file, configFile, error);
         if (one.Resource is not KafkaRestoreDrill drill) return one.ExitCode;
+        if (drill.Spec.BackupRef is { } backupRef)
+        {
+            // No repository here: which KafkaBackup the name means, and where its backups are, only the daemon knows.
+            await error.WriteLineAsync($"kafka-restored drill: {drill.Id.ShortName} names its backup by spec.backupRef (KafkaBackup {backupRef.Namespace}/{backupRef.Name}), " +
+                "which only the daemon resolves, from the repository; nothing was run. To run it by hand, replace spec.backupRef with spec.backupId and spec.storage: " +
+                $"the KafkaBackup's storage, and its newest backup id (lastBackup.backupId in status/kafkabackup/{backupRef.Namespace}/{backupRef.Name}.yaml, or `kafka-restored status`).");
+            return Failed;
+        }
         var state = new FileRestoreStateStore(stateDirectory);
         var key = "drill-" + drill.Id.ShortName.Replace('/', '-');
         var env = new RestoreEnvironment(new SecretStore(secretsDirectory), state, key)
         {
             Policy = one.Policy,
         };
-        await error.WriteLineAsync($"Drilling {drill.Id.ShortName}: backup {drill.Spec.BackupId ?? "(backupRef)"} into scratch topics {drill.Spec.TopicPrefix}*");
+        await error.WriteLineAsync($"Drilling {drill.Id.ShortName}: backup {drill.Spec.BackupId} into scratch topics {drill.Spec.TopicPrefix}*");
         var run = await new KafkaRestoreDrillWorkflow(env, new DrillScratchLedger(state, key + "-scratch")).RunAsync(drill, ct);
         var status = run.Details([], drill.Spec.ParsedSchedule().Next(run.Report.CompletionTime)) with
         {

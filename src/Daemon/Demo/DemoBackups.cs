@@ -24,6 +24,12 @@ public static class DemoBackups
 
     private static readonly DateTimeOffset Start = new(2024, 12, 1, 10, 0, 0, TimeSpan.Zero);
 
+    /// <summary>The key of record <paramref name="i"/> of partition <paramref name="partition"/> of <paramref name="topic"/>, e.g. order-0-000042.</summary>
+    public static string Key(string topic, int partition, int i) => $"{(topic == "orders" ? "order" : "payment")}-{partition}-{i:D6}";
+
+    /// <summary>The JSON value of record <paramref name="i"/> with key <paramref name="key"/>.</summary>
+    public static string Value(string key, int i) => $"{{\"id\":\"{key}\",\"amount\":{(i * 37 % 1000) + 1},\"currency\":\"EUR\"}}";
+
     /// <summary>Writes one backup per id under <paramref name="root"/>; returns records per backup.</summary>
     public static async Task<long> WriteAsync(string root, IEnumerable<string> backupIds, IReadOnlyCollection<string> groups, int recordsPerPartition, CancellationToken ct)
     {
@@ -40,14 +46,13 @@ public static class DemoBackups
                     for (var i = 0; i < recordsPerPartition; i++)
                     {
                         var ts = Start.AddMilliseconds(span * i / recordsPerPartition).ToUnixTimeMilliseconds();
-                        var entity = topic == "orders" ? "order" : "payment";
-                        var key = $"{entity}-{p}-{i:D6}";
+                        var key = Key(topic, p, i);
                         await writer.AppendAsync(topic, p, new BackupRecord
                         {
                             Offset = i,
                             Timestamp = ts,
                             Key = Encoding.UTF8.GetBytes(key),
-                            Value = Encoding.UTF8.GetBytes($"{{\"id\":\"{key}\",\"amount\":{(i * 37 % 1000) + 1},\"currency\":\"EUR\"}}"),
+                            Value = Encoding.UTF8.GetBytes(Value(key, i)),
                             Headers = [new BackupHeader("content-type", "application/json"u8.ToArray())],
                         }, ct);
                     }

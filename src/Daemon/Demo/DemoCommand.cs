@@ -14,6 +14,7 @@ using KafkaRestored.Reconciler.Git;
 using KafkaRestored.Reconciler.State;
 using KafkaRestored.Restore;
 using KafkaRestored.Restore.Kafka;
+using KafkaRestored.Restore.Resources.Model;
 using KafkaRestored.Restore.Resources.Policy;
 using KafkaRestored.Restore.Resources.Status;
 using LibGit2Sharp;
@@ -26,7 +27,8 @@ namespace KafkaRestored.Daemon.Demo;
 /// <c>kafka-restored demo</c> (SPEC 10): the whole GitOps loop on one machine with nothing
 /// installed. An embedded Kafka-protocol cluster, sample backups written by the product's own
 /// writer, a bare "remote" config repo seeded from examples/repo, the reconciler run until the
-/// restores settle, then the status history from git log and a sample of restored records.
+/// restores settle, one run of the example KafkaBackup and one drill of its backup (each started by
+/// a rerun annotation committed to Git), then the status history from git log and a sample of restored records.
 /// </summary>
 internal static class DemoCommand
 {
@@ -101,25 +103,41 @@ internal static class DemoCommand
 
         var librdkafka = BundledLibrdkafka.Load();
         using var cluster = EmbeddedKafkaCluster.Start(librdkafka.Path, 3);
-        output.WriteLine($"[1/5] embedded Kafka-protocol cluster (librdkafka {librdkafka.Version} mock, 3 brokers) at {cluster.BootstrapServers}");
+        output.WriteLine($"[1/6] embedded Kafka-protocol cluster (librdkafka {librdkafka.Version} mock, 3 brokers) at {cluster.BootstrapServers}");
 
         var backups = Path.Combine(dir, "backups");
         var seed = Path.Combine(dir, "seed");
         var needs = DemoRepoBuilder.Build(examples, seed, cluster.BootstrapServers, backups, DemoBackups.Topics);
-        // The mock cannot create topics through the Admin API; a real cluster would let the restore do it.
+        // The mock cannot create topics through the Admin API; a real cluster would let the restore (and the drill) do it.
         foreach (var topic in needs.TargetTopics) cluster.CreateTopic(topic, DemoBackups.Partitions, 1);
         var perBackup = await DemoBackups.WriteAsync(backups, needs.BackupIds, needs.ConsumerGroups, recordsPerPartition, ct);
-        output.WriteLine($"[2/5] {Plural.Of(needs.BackupIds.Count, "sample backup")} ({Plural.Of(perBackup, "record", format: "N0")} each, topics {string.Join(", ", DemoBackups.Topics)}) written to {backups}");
+        output.WriteLine($"[2/6] {Plural.Of(needs.BackupIds.Count, "sample backup")} ({Plural.Of(perBackup, "record", format: "N0")} each, topics {string.Join(", ", DemoBackups.Topics)}) written to {backups}");
+        var live = DemoLiveTopics.Fill(cluster, needs.LiveTopics, recordsPerPartition);
+        output.WriteLine($"      and {Plural.Of(live, "record", format: "N0")} produced into the cluster's live topics {string.Join(", ", needs.LiveTopics)} for the KafkaBackup to back up");
 
         var remote = Path.Combine(dir, "config.git");
         SeedRemote(seed, remote);
-        output.WriteLine($"[3/5] config repo {remote}: {Plural.Of(needs.ResourceFiles.Count, "KafkaRestore file")} from examples/repo, pointed at the embedded cluster and the backup folder");
+        output.WriteLine($"[3/6] config repo {remote}: {Plural.Of(needs.ResourceFiles.Count, "resource file")} from examples/repo (KafkaRestores, a KafkaBackup and a drill of it), pointed at the embedded cluster and the backup folder");
 
         var options = DemoOptions(dir, remote, cluster.BootstrapServers, backups);
-        output.WriteLine($"[4/5] running the reconciler until every restore settles (Policy: every namespace may reach {cluster.BootstrapServers} and {backups}, nothing else)...");
+        output.WriteLine($"[4/6] running the reconciler until every restore settles (Policy: every namespace may reach {cluster.BootstrapServers} and {backups}, nothing else)...");
         using var logging = LoggerFactory.Create(b => b.AddSimpleConsole(o => { o.SingleLine = true; o.TimestampFormat = "HH:mm:ss "; })
             .SetMinimumLevel(LogLevel.Information).AddFilter("KafkaRestored.Restore", LogLevel.Warning).AddFilter("Microsoft", LogLevel.Warning));
-        var final = await ReconcileAsync(options, page, logging, output, records => Report(output, remote, cluster.BootstrapServers, dir, clock.Elapsed, records), ct);
+        // Once the restores settle, the KafkaBackup and then the drill of its newest backup run on a rerun annotation (their schedules are nightly and weekly).
+        async Task RunScheduledAsync(ReconcileLoop loop)
+        {
+            output.WriteLine("[5/6] the KafkaBackup and then the drill of its newest backup, each run now by setting the kafka.oso.sh/rerun annotation in Git " +
+                "(their own schedules are nightly and weekly)...");
+            foreach (var file in needs.ScheduledFiles)
+            {
+                var path = Path.Combine(seed, file);
+                var (kind, name) = DemoRepoBuilder.Identity(path);
+                Change(seed, $"Run {kind} {name} now ({ObjectMeta.RerunAnnotation})", () => DemoRepoBuilder.Annotate(path, ObjectMeta.RerunAnnotation, "demo"));
+                await loop.RunUntilIdleAsync(ct);
+            }
+        }
+        var final = await ReconcileAsync(options, page, logging, output, RunScheduledAsync,
+            records => Report(output, remote, cluster.BootstrapServers, dir, clock.Elapsed, records), ct);
         return final.All(r => r.Phase == ResourcePhase.Completed) ? 0 : 1;
     }
 
@@ -127,7 +145,7 @@ internal static class DemoCommand
     private static void Report(TextWriter output, string remote, string bootstrap, string dir, TimeSpan elapsed, IReadOnlyList<ResourceRecord> final)
     {
         output.WriteLine();
-        output.WriteLine("[5/5] status history, as `git log --oneline` shows it in the config repo:");
+        output.WriteLine("[6/6] status history, as `git log --oneline` shows it in the config repo:");
         PrintHistory(output, remote);
         output.WriteLine();
         output.WriteLine("resources:");
@@ -142,11 +160,11 @@ internal static class DemoCommand
     }
 
     /// <summary>
-    /// Runs the reconciler until every resource settles, the status page served meanwhile (its address printed), then
+    /// Runs the reconciler until every resource settles and then <paramref name="scheduled"/>, the status page served meanwhile (its address printed), then
     /// <paramref name="report"/>; with --serve the page stays up after that until Ctrl+C.
     /// </summary>
     private static async Task<IReadOnlyList<ResourceRecord>> ReconcileAsync(ReconcilerOptions options, DemoPage page, ILoggerFactory logging, TextWriter output,
-        Action<IReadOnlyList<ResourceRecord>> report, CancellationToken ct)
+        Func<ReconcileLoop, Task> scheduled, Action<IReadOnlyList<ResourceRecord>> report, CancellationToken ct)
     {
         using var store = StateStore.Open(options.StateDirectory);
         using var git = new GitSource(options, logging.CreateLogger("KafkaRestored.Git"));
@@ -164,6 +182,7 @@ internal static class DemoCommand
             output.WriteLine($"      status page: {http.BoundAddress}/ (read-only; open it in a browser while the demo runs)");
         }
         await loop.RunUntilIdleAsync(ct);
+        await scheduled(loop);
         var final = store.Resources(includeTombstones: false);
         report(final);
         if (page.Serve)
@@ -222,17 +241,23 @@ internal static class DemoCommand
         }
     }
 
-    /// <summary>Prints each resource's kind, name, phase, restored records, Ready reason and offset reset summary.</summary>
+    /// <summary>Prints each resource's kind, name, phase, records (restored, backed up or verified), Ready reason and what it did.</summary>
     private static void PrintResources(TextWriter output, IReadOnlyList<ResourceRecord> final)
     {
         foreach (var r in final.OrderBy(r => r.Id.Name, StringComparer.Ordinal))
         {
-            var records = r.Status is KafkaRestoreStatus s && s.RestoredRecords is { } n ? Plural.Of(n, "record", format: "N0") : "";
             var reason = r.Status.Conditions.FirstOrDefault(c => c.Type == "Ready");
-            var offsets = r.Status is KafkaRestoreStatus { OffsetResetStatus: { } o }
-                ? $"; offsets: {Plural.Of(o.GroupsReset.Count, "group")} reset{(o.GroupsFailed.Count > 0 ? $", {o.GroupsFailed.Count} failed" : "")}"
-                : "";
-            output.WriteLine($"  {r.Id.Kind} {r.Id.ShortName,-32} {r.Phase,-10} {records,-16} {reason?.Reason}{offsets}");
+            var (records, detail) = r.Status switch
+            {
+                KafkaRestoreStatus { OffsetResetStatus: { } o } s => (s.RestoredRecords,
+                    $"; offsets: {Plural.Of(o.GroupsReset.Count, "group")} reset{(o.GroupsFailed.Count > 0 ? $", {o.GroupsFailed.Count} failed" : "")}"),
+                KafkaRestoreStatus s => (s.RestoredRecords, ""),
+                KafkaBackupStatus { LastBackup: { } b } => (b.Records, $"; wrote backup {b.BackupId}"),
+                KafkaRestoreDrillStatus { LastRuns: [var run, ..] } => (run.RecordsVerified, $"; drilled backup {run.BackupId}\n      {run.Message}"),
+                _ => ((long?)null, ""),
+            };
+            var count = records is { } n ? Plural.Of(n, "record", format: "N0") : "";
+            output.WriteLine($"  {r.Id.Kind,-17} {r.Id.ShortName,-34} {r.Phase,-10} {count,-16} {reason?.Reason}{detail}");
         }
     }
 
@@ -247,11 +272,26 @@ internal static class DemoCommand
         using (var bare = new Repository(remote)) bare.Refs.UpdateTarget("HEAD", "refs/heads/" + Branch);
         Repository.Init(seed);
         using var repo = new Repository(seed);
+        repo.Network.Remotes.Add("origin", remote);
+        CommitAndPush(repo, "Add disaster-recovery restores from examples/repo");
+    }
+
+    /// <summary>Pulls main (the daemon's status commits), lets <paramref name="edit"/> change the seed folder, and commits and pushes that as the platform engineer.</summary>
+    private static void Change(string seed, string message, Action edit)
+    {
+        using var repo = new Repository(seed);
+        Commands.Fetch(repo, "origin", [$"+refs/heads/{Branch}:refs/remotes/origin/{Branch}"], null, null);
+        repo.Reset(ResetMode.Hard, repo.Branches[$"origin/{Branch}"].Tip);
+        edit();
+        CommitAndPush(repo, message);
+    }
+
+    private static void CommitAndPush(Repository repo, string message)
+    {
         Commands.Stage(repo, "*");
         var engineer = new Signature("Platform Engineer", "platform@demo.local", DateTimeOffset.UtcNow);
-        repo.Commit("Add disaster-recovery restores from examples/repo", engineer, engineer);
-        var origin = repo.Network.Remotes.Add("origin", remote);
-        repo.Network.Push(origin, $"{repo.Head.CanonicalName}:refs/heads/{Branch}");
+        repo.Commit(message, engineer, engineer);
+        repo.Network.Push(repo.Network.Remotes["origin"], $"{repo.Head.CanonicalName}:refs/heads/{Branch}");
     }
 
     private static void PrintSample(TextWriter output, string bootstrap, string topic)

@@ -201,7 +201,7 @@ public sealed class ReconcileLoop : IAsyncDisposable
             if (await _runs.CancelAsync(plan.Where(a => a.Kind == PlanActionKind.Cancel).Select(a => a.Id))) RecordCompletions();
             foreach (var (record, resource) in Apply(plan, desired, commit))
             {
-                _runs.Start(record, resource);
+                _runs.Start(record, resource, desired);
                 // Runs are added only here, in the cycle, so the high-water mark is exact.
                 if (_runs.Count > Counters.PeakRunning) Counters.PeakRunning = _runs.Count;
             }
@@ -363,7 +363,7 @@ public sealed class ReconcileLoop : IAsyncDisposable
         {
             if (t is { } v && v > planned && (due is null || v < due)) due = v;
         }
-        foreach (var t in DrillSchedule.NextTimes(_lastDesired, records)) Consider(t);
+        foreach (var t in ScheduledRuns.NextDrillTimes(_lastDesired, records)) Consider(t);
         Consider(_windowOpensAt);
         foreach (var r in records)
         {

@@ -1,3 +1,4 @@
+using KafkaRestored.Reconciler.Planning;
 using KafkaRestored.Reconciler.State;
 using KafkaRestored.Restore.Engine;
 using KafkaRestored.Restore.Resources.Model;
@@ -61,6 +62,9 @@ public sealed class RunContext
 
     /// <summary>The host policy the resource was allowed by (null: none configured); the restore engine checks internal target topics from the manifest against it.</summary>
     public HostPolicy? Policy { get; init; }
+
+    /// <summary>The resources of the commit the attempt started from, by identity (a drill's spec.backupRef is resolved here); empty when not known.</summary>
+    public IReadOnlyDictionary<ResourceId, DesiredResource> Desired { get; init; } = new Dictionary<ResourceId, DesiredResource>();
 
     /// <summary>The resource's status when the attempt started (a scheduled run's slot and history are in it).</summary>
     public ResourceStatus? Status { get; init; }

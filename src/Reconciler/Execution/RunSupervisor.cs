@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using KafkaRestored.Reconciler.Git;
 using KafkaRestored.Reconciler.Live;
+using KafkaRestored.Reconciler.Planning;
 using KafkaRestored.Reconciler.State;
 using KafkaRestored.Restore.Failures;
 using KafkaRestored.Restore.Resources.Model;
@@ -73,8 +74,8 @@ public sealed class RunSupervisor : IDisposable
     /// <summary>True (once) when a run reported progress since the last call.</summary>
     public bool TakeProgressReported() => Interlocked.Exchange(ref _progressReported, 0) != 0;
 
-    /// <summary>Starts the attempt <paramref name="record"/> describes (already saved as Running) on a worker.</summary>
-    public void Start(ResourceRecord record, KafkaResource resource)
+    /// <summary>Starts the attempt <paramref name="record"/> describes (already saved as Running) on a worker; <paramref name="desired"/> is the commit's desired state it started from.</summary>
+    public void Start(ResourceRecord record, KafkaResource resource, DesiredState? desired = null)
     {
         var deletion = new CancellationTokenSource();
         CancellationTokenSource? deadline = null;
@@ -97,6 +98,7 @@ public sealed class RunSupervisor : IDisposable
         {
             Policy = _policy,
             Status = record.Status,
+            Desired = desired?.Resources ?? new Dictionary<ResourceId, DesiredResource>(),
             OnLive = update => handle.Live = LiveRun.From(record.Id, record.Generation, record.Attempts, update, handle.Live, _time.GetUtcNow()),
         };
         handle.Task = Task.Run(async () =>

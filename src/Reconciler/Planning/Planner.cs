@@ -60,7 +60,7 @@ public static class Planner
             actions.Add(new PlanAction(PlanActionKind.Create, d.Id, $"new resource in {d.Location}: record as Pending"));
             // A scheduled resource runs first at its first slot, as a CronJob, not when it appears.
             if (ScheduledRuns.IsScheduled(d.Resource)) actions.Add(AwaitSchedule(d, context));
-            else if (d.Resource is KafkaRestoreDrill newDrill) actions.Add(DrillSchedule.Await(newDrill, context.Now));
+            else if (d.Resource is KafkaRestoreDrill newDrill) actions.Add(ScheduledRuns.Await(newDrill, context.Now));
             else candidates.Add(new Candidate(d.Id, PlanActionKind.Start, context.Now, "new resource"));
             return;
         }
@@ -85,7 +85,7 @@ public static class Planner
         }
 
         // A drill runs on its schedule: each due time is a new generation; a rerun or spec change is planned as for any kind.
-        if (d.Resource is KafkaRestoreDrill drill && !rerun && DrillSchedule.Decide(drill, rec, specChanged, context.Now) is { } decision)
+        if (d.Resource is KafkaRestoreDrill drill && !rerun && ScheduledRuns.Decide(drill, rec, specChanged, context.Now) is { } decision)
         {
             actions.AddRange(decision.Actions);
             if (decision.StartWhy is { } why) candidates.Add(new Candidate(d.Id, PlanActionKind.Start, rec.CreatedAt, why));

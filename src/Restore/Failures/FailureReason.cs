@@ -152,7 +152,7 @@ public sealed class FailureReason
     /// <summary>A drill's scratch topic already holds records that no run of the drill wrote (it may be someone's data).</summary>
     public static readonly FailureReason ScratchTopicInUse = new(nameof(ScratchTopicInUse), retryable: false);
 
-    /// <summary>A drill names its backup by KafkaBackup (spec.backupRef), which this build cannot resolve yet.</summary>
+    /// <summary>A drill names its backup by KafkaBackup (spec.backupRef), which has no completed backup yet, is invalid, or cannot be resolved here (<c>drill -f</c>).</summary>
     public static readonly FailureReason BackupRefUnresolved = new(nameof(BackupRefUnresolved), retryable: false);
 
     // Offsets: snapshots.

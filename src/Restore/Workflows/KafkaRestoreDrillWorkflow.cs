@@ -21,6 +21,12 @@ namespace KafkaRestored.Restore.Workflows;
 /// <param name="scratchLedger">The scratch topics this drill wrote into in earlier runs (kept under a key that outlives the run).</param>
 public sealed class KafkaRestoreDrillWorkflow(RestoreEnvironment environment, DrillScratchLedger scratchLedger)
 {
+    /// <summary>
+    /// The KafkaBackup a spec.backupRef names, as the repository defines it (throws <see cref="FailureReason.BackupRefUnresolved"/>
+    /// when it has no usable one); null where there is no repository (<c>drill -f</c>), so a backupRef fails the run.
+    /// </summary>
+    public Func<BackupRef, KafkaBackup>? ResolveBackupRef { get; init; }
+
     /// <summary>Runs the drill; failures a user or the infrastructure can cause are in the result, never thrown.</summary>
     public async Task<KafkaRestoreDrillRun> RunAsync(KafkaRestoreDrill drill, CancellationToken ct)
     {
@@ -31,7 +37,10 @@ public sealed class KafkaRestoreDrillWorkflow(RestoreEnvironment environment, Dr
         environment.State.DeleteRun(environment.RestoreKey);
         try
         {
-            return await RunStepsAsync(drill, report, ct);
+            var (backupId, storage) = await DrillBackupSource.ResolveAsync(drill, ResolveBackupRef, environment.Policy, environment.Secrets, ct);
+            // Set before anything else can fail, so a failed run's report names the backup it tried too.
+            report = report with { BackupId = backupId };
+            return await RunStepsAsync(drill, storage, report, ct);
         }
         catch (OperationCanceledException) when (ct.IsCancellationRequested)
         {
@@ -47,21 +56,17 @@ public sealed class KafkaRestoreDrillWorkflow(RestoreEnvironment environment, Dr
         }
     }
 
-    private async Task<KafkaRestoreDrillRun> RunStepsAsync(KafkaRestoreDrill drill, DrillRunStatus report, CancellationToken ct)
+    private async Task<KafkaRestoreDrillRun> RunStepsAsync(KafkaRestoreDrill drill, StorageSpec storageSpec, DrillRunStatus report, CancellationToken ct)
     {
         var spec = drill.Spec;
-        if (spec.BackupRef is { } backupRef)
-        {
-            throw new KafkaRestoredException(FailureReason.BackupRefUnresolved,
-                $"spec.backupRef names KafkaBackup {backupRef.Namespace}/{backupRef.Name}, but resolving a KafkaBackup to its newest completed backup is not yet supported by this build; nothing was read or written. Name the backup with spec.backupId and spec.storage instead.");
-        }
-        var storage = BackupStorageFactory.Create(spec.Storage!, environment.Secrets);
-        var manifest = await BackupManifestStore.ReadAsync(storage, spec.BackupId!, ct);
-        var restoreSpec = RestoreSpecOf(spec, manifest);
+        var backupId = report.BackupId!;
+        var storage = BackupStorageFactory.Create(storageSpec, environment.Secrets);
+        var manifest = await BackupManifestStore.ReadAsync(storage, backupId, ct);
+        var restoreSpec = RestoreSpecOf(spec, backupId, storageSpec, manifest);
         var plan = RestorePlanner.Plan(manifest, restoreSpec);
         var partitions = plan.Partitions.ToList();
         if (partitions.Count == 0)
-            throw new KafkaRestoredException(FailureReason.NoTopics, $"backup '{manifest.BackupId}' holds no partitions of the topics this drill selects; there is nothing to drill. Check spec.topics and spec.backupId.");
+            throw new KafkaRestoredException(FailureReason.NoTopics, $"backup '{manifest.BackupId}' holds no partitions of the topics this drill selects; there is nothing to drill. Check spec.topics and {(spec.BackupRef is null ? "spec.backupId" : "the topics of the KafkaBackup spec.backupRef names")}.");
         report = report with { ScratchTopics = new ValueList<string>(plan.Topics.Select(t => t.TargetTopic)) };
 
         var expected = await ChecksumBackupAsync(storage, partitions, ct);
@@ -122,11 +127,11 @@ public sealed class KafkaRestoreDrillWorkflow(RestoreEnvironment environment, Dr
     }
 
     /// <summary>The KafkaRestore spec the engine runs: every selected topic T mapped to the scratch topic prefix+T, never anywhere else.</summary>
-    private static KafkaRestoreSpec RestoreSpecOf(KafkaRestoreDrillSpec spec, BackupManifest manifest)
+    private static KafkaRestoreSpec RestoreSpecOf(KafkaRestoreDrillSpec spec, string backupId, StorageSpec storage, BackupManifest manifest)
     {
         var sources = spec.Topics?.ToList() ?? [.. manifest.Topics.Select(t => t.Name).Distinct(StringComparer.Ordinal)];
         var mapping = new ValueMap(sources.Select(t => KeyValuePair.Create(t, spec.ScratchTopic(t))));
-        return new KafkaRestoreSpec(spec.BackupId!, spec.TargetCluster, spec.Storage!, spec.Topics, mapping, null, false, null, null,
+        return new KafkaRestoreSpec(backupId, spec.TargetCluster, storage, spec.Topics, mapping, null, false, null, null,
             null, JobSpec.Default, null, OnExistingData.Append);
     }
 

@@ -202,14 +202,7 @@ public sealed class BackupCommandTests(KafkaFixture kafka, S3rverFixture s3) : I
     {
         var (a, b) = ProduceTopics();
         var bucket = await s3.CreateBucketAsync();
-        var secrets = _dir.Combine("secrets");
-        Directory.CreateDirectory(Path.Combine(secrets, "s3"));
-        foreach (var (key, value) in new[] { ("accessKey", S3rverFixture.AccessKey), ("secretKey", S3rverFixture.SecretKey) })
-        {
-            var file = Path.Combine(secrets, "s3", key);
-            File.WriteAllText(file, value);
-            if (!OperatingSystem.IsWindows()) File.SetUnixFileMode(file, UnixFileMode.UserRead | UnixFileMode.UserWrite);
-        }
+        var secrets = S3rverFixture.WriteCredentialsSecret(_dir.Combine("secrets"));
         string[] s3Args = ["--s3-bucket", bucket, "--s3-prefix", "dr/kafka", "--s3-endpoint", s3.Endpoint, "--s3-force-path-style",
             "--secrets-dir", secrets, "--s3-credentials-secret", "s3"];
 

@@ -96,6 +96,28 @@ public sealed class DrillCommandTests(KafkaFixture kafka) : IClassFixture<KafkaF
     }
 
     [Fact]
+    public void A_drill_naming_a_KafkaBackup_exits_1_saying_to_name_backupId_and_storage_and_writes_nothing()
+    {
+        var (file, config, scratch) = Setup("{rto: 1h}");
+        var text = File.ReadAllText(file);
+        var byRef = string.Join('\n', text.Split('\n').Where(l => !l.Contains("storage:", StringComparison.Ordinal))).Replace("backupId: backup-1", "backupRef: {name: nightly}", StringComparison.Ordinal);
+        File.WriteAllText(file, byRef);
+
+        var run = Cli(["drill", "-f", file, "--config", config, .. StateArgs()]);
+
+        Assert.True(run.ExitCode == 1, run.StdOut + run.StdErr);
+        Assert.Contains("team-a/weekly names its backup by spec.backupRef (KafkaBackup team-a/nightly), which only the daemon resolves", run.StdErr, StringComparison.Ordinal);
+        Assert.Contains("replace spec.backupRef with spec.backupId and spec.storage", run.StdErr, StringComparison.Ordinal);
+        Assert.Equal("", run.StdOut);
+        Assert.All(RestoreKit.EndOffsets(kafka.Broker.BootstrapServers, scratch, Partitions), end => Assert.Equal(0, end));
+
+        // Positive control: the same file naming the backup by id runs (and writes the scratch topic).
+        File.WriteAllText(file, text);
+        Assert.Equal(0, Cli(["drill", "-f", file, "--config", config, .. StateArgs()]).ExitCode);
+        Assert.All(RestoreKit.EndOffsets(kafka.Broker.BootstrapServers, scratch, Partitions), end => Assert.Equal(PerPartition, end));
+    }
+
+    [Fact]
     public void Plan_and_validate_know_the_drill_kind()
     {
         var (file, config, _) = Setup("{rto: 30m}");

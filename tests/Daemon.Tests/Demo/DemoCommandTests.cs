@@ -7,7 +7,7 @@ namespace KafkaRestored.Daemon.Tests.Demo;
 public sealed class DemoCommandTests
 {
     [Fact]
-    public void Demo_restores_every_example_and_commits_the_status_history()
+    public void Demo_restores_every_example_backs_up_and_drills_and_commits_the_status_history()
     {
         using var dir = new TempDir();
         var demoDir = dir.Combine("demo");
@@ -43,7 +43,21 @@ public sealed class DemoCommandTests
         Assert.Contains("phase: Completed", pitr, StringComparison.Ordinal);
         // PITR at 10:30 keeps a quarter of the two hours of records (500 per partition, 6 partitions), inclusive.
         Assert.Contains("restoredRecords: 756", pitr, StringComparison.Ordinal);
+        // One KafkaBackup run (of the cluster's live topics: 500 records in each of 6 partitions) and one passing drill of that very backup.
+        var backupLine = Assert.Single(result.StdOut.Split('\n'), l => l.Contains("KafkaBackup       kafka-backup/orders-nightly", StringComparison.Ordinal));
+        Assert.Matches(@"Completed\s+3,000 records\s+BackupCompleted; wrote backup orders-nightly-\d{8}-\d{6}$", backupLine);
+        var backupId = backupLine[(backupLine.LastIndexOf(' ') + 1)..];
+        Assert.Contains($"DrillPassed; drilled backup {backupId}\n      Drill passed: 3,000 records verified in 6 partitions (count and checksum)", result.StdOut, StringComparison.Ordinal);
+        var backupStatus = GitRemote.Git(remote, "show", "main:status/kafkabackup/kafka-backup/orders-nightly.yaml");
+        Assert.Contains($"backupId: {backupId}", backupStatus, StringComparison.Ordinal);
+        Assert.Contains("records: 3000", backupStatus, StringComparison.Ordinal);
+        var drill = GitRemote.Git(remote, "show", "main:status/kafkarestoredrill/kafka-backup/weekly-orders-drill.yaml");
+        Assert.Contains("result: Passed", drill, StringComparison.Ordinal);
+        Assert.Contains($"backupId: {backupId}", drill, StringComparison.Ordinal);
+        Assert.Contains("recordsVerified: 3000", drill, StringComparison.Ordinal);
+        Assert.Contains("mismatches: 0", drill, StringComparison.Ordinal);
         var log = GitRemote.Git(remote, "log", "--format=%an|%s", "main");
+        Assert.Contains("Platform Engineer|Run KafkaBackup orders-nightly now (kafka.oso.sh/rerun)", log, StringComparison.Ordinal);
         Assert.Contains("kafka-restored|", log, StringComparison.Ordinal);
         Assert.EndsWith("Platform Engineer|Add disaster-recovery restores from examples/repo\n", log, StringComparison.Ordinal);
 

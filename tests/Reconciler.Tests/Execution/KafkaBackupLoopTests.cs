@@ -62,13 +62,16 @@ public sealed class KafkaBackupLoopTests : IClassFixture<KafkaFixture>, IDisposa
     private static ResourceId Id => new(ResourceKinds.KafkaBackup, "kafka-backup", "nightly");
 
     /// <summary>Produces <paramref name="count"/> more records per partition with kcat, the independent client.</summary>
-    private void Produce(int count)
+    private void Produce(int count) => Produce(_kafka.Broker.BootstrapServers, _topic, Partitions, _produced, count);
+
+    /// <summary>Produces <paramref name="count"/> more records to each partition of <paramref name="topic"/> with kcat, noting their values in <paramref name="produced"/> (partition → values in order).</summary>
+    internal static void Produce(string bootstrap, string topic, int partitions, Dictionary<int, List<string>> produced, int count)
     {
-        for (var p = 0; p < Partitions; p++)
+        for (var p = 0; p < partitions; p++)
         {
-            if (!_produced.TryGetValue(p, out var list)) _produced[p] = list = [];
+            if (!produced.TryGetValue(p, out var list)) produced[p] = list = [];
             var batch = Enumerable.Range(list.Count, count).Select(i => ($"k{i}", $"order-{p}-{i}")).ToList();
-            Kcat.Produce(_kafka.Broker.BootstrapServers, _topic, p, batch);
+            Kcat.Produce(bootstrap, topic, p, batch);
             list.AddRange(batch.Select(b => b.Item2));
         }
     }

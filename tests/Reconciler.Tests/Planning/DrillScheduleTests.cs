@@ -28,13 +28,13 @@ public sealed class DrillScheduleTests
     [Fact]
     public void A_completed_drill_waits_for_its_next_time_and_then_starts_one_new_generation()
     {
-        var before = DrillSchedule.Decide(Drill(), Record(ResourcePhase.Completed, LastRun), specChanged: false, LastRun.AddDays(6))!;
+        var before = ScheduledRuns.Decide(Drill(), Record(ResourcePhase.Completed, LastRun), specChanged: false, LastRun.AddDays(6))!;
         Assert.Null(before.StartWhy);
         Assert.Equal("last run Completed; next run at 2026-12-06T03:00:00Z", Assert.Single(before.Actions).Reason);
         Assert.Equal(PlanActionKind.Unchanged, before.Actions[0].Kind);
 
         // Three Sundays missed (the daemon was down): one run, named by the latest missed time.
-        var after = DrillSchedule.Decide(Drill(), Record(ResourcePhase.Failed, LastRun), specChanged: false, LastRun.AddDays(21).AddHours(5))!;
+        var after = ScheduledRuns.Decide(Drill(), Record(ResourcePhase.Failed, LastRun), specChanged: false, LastRun.AddDays(21).AddHours(5))!;
         Assert.Equal("scheduled time 2026-12-20T03:00:00Z is due", after.StartWhy);
         var action = Assert.Single(after.Actions);
         Assert.Equal((PlanActionKind.NewGeneration, "scheduled time 2026-12-20T03:00:00Z is due: new generation 4"), (action.Kind, action.Reason));
@@ -44,21 +44,21 @@ public sealed class DrillScheduleTests
     public void A_suspended_drill_starts_no_scheduled_run_and_a_spec_change_waits_for_the_next_time()
     {
         var due = LastRun.AddDays(8);
-        var suspended = DrillSchedule.Decide(Drill(suspend: true), Record(ResourcePhase.Completed, LastRun), specChanged: false, due)!;
+        var suspended = ScheduledRuns.Decide(Drill(suspend: true), Record(ResourcePhase.Completed, LastRun), specChanged: false, due)!;
         Assert.Null(suspended.StartWhy);
         Assert.Equal("spec.suspend is true: no scheduled run starts", Assert.Single(suspended.Actions).Reason);
 
-        var changed = DrillSchedule.Decide(Drill(), Record(ResourcePhase.Completed, LastRun), specChanged: true, LastRun.AddDays(1))!;
+        var changed = ScheduledRuns.Decide(Drill(), Record(ResourcePhase.Completed, LastRun), specChanged: true, LastRun.AddDays(1))!;
         Assert.Null(changed.StartWhy);
         Assert.EndsWith("the changed spec applies from then", Assert.Single(changed.Actions).Reason, StringComparison.Ordinal);
 
         // Positive control: the same drill, not suspended, starts at the same time.
-        Assert.NotNull(DrillSchedule.Decide(Drill(), Record(ResourcePhase.Completed, LastRun), specChanged: false, due)!.StartWhy);
+        Assert.NotNull(ScheduledRuns.Decide(Drill(), Record(ResourcePhase.Completed, LastRun), specChanged: false, due)!.StartWhy);
     }
 
     [Fact]
     public void A_drill_interrupted_while_running_is_left_to_the_usual_resume_rules()
     {
-        Assert.Null(DrillSchedule.Decide(Drill(), Record(ResourcePhase.Running, LastRun), specChanged: false, LastRun.AddDays(30)));
+        Assert.Null(ScheduledRuns.Decide(Drill(), Record(ResourcePhase.Running, LastRun), specChanged: false, LastRun.AddDays(30)));
     }
 }

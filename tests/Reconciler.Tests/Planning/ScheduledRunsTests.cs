@@ -6,7 +6,7 @@ using KafkaRestored.Restore.Resources.Status;
 
 namespace KafkaRestored.Reconciler.Tests.Planning;
 
-/// <summary>Issue #24: when a KafkaBackup's slot is due, as a pure function of its schedule, its record and the time.</summary>
+/// <summary>Issue #24: when a KafkaBackup's slot (or a drill's time) is due, as a pure function of its schedule, its record and the time.</summary>
 public sealed class ScheduledRunsTests
 {
     private static readonly DateTimeOffset Created = new(2026, 12, 7, 1, 30, 0, TimeSpan.Zero);
@@ -72,6 +72,30 @@ public sealed class ScheduledRunsTests
 
         Assert.Equal(At(8, 1), ScheduledRuns.DueSlot(berlin, Record(At(7, 1)), At(8, 1, 1)));
         Assert.Null(ScheduledRuns.DueSlot(berlin, Record(At(7, 1)), At(8, 0, 59)));
+    }
+
+    [Fact]
+    public void Down_for_years_on_a_yearly_schedule_the_latest_missed_slot_is_due_for_backups_and_drills_alike()
+    {
+        // No slot in the last 7 days: the slots since the first missed one are stepped through, and the latest runs (as documented).
+        var yearly = Backup("0 0 1 1 *");
+        var now = new DateTimeOffset(2027, 3, 1, 0, 0, 0, TimeSpan.Zero);
+        var latest = new DateTimeOffset(2027, 1, 1, 0, 0, 0, TimeSpan.Zero);
+        Assert.Equal(latest, ScheduledRuns.DueSlot(yearly, Record(new DateTimeOffset(2024, 1, 1, 0, 0, 0, TimeSpan.Zero)), now));
+
+        var drill = new KafkaRestoreDrill(new ObjectMeta("yearly", "default", ValueMap.Empty, ValueMap.Empty),
+            new KafkaRestoreDrillSpec("0 0 1 1 *", "b-1", new StorageSpec(StorageType.Filesystem, null, new FilesystemStorageSpec("/var/backups")), null,
+                new KafkaClusterSpec(new ValueList<string>(["127.0.0.1:9092"]), SecurityProtocol.Plaintext, null, null, null), "drill-", null, DrillObjectives.None));
+        var record = new ResourceRecord
+        {
+            Id = drill.Id,
+            SpecHash = "h",
+            CreatedAt = Created,
+            Status = new KafkaRestoreDrillStatus { Phase = ResourcePhase.Completed, StartTime = new DateTimeOffset(2024, 1, 1, 0, 0, 5, TimeSpan.Zero) },
+        };
+        Assert.Equal("scheduled time 2027-01-01T00:00:00Z is due", ScheduledRuns.Decide(drill, record, specChanged: false, now)!.StartWhy);
+        // Positive control: before the first missed slot nothing is due.
+        Assert.Null(ScheduledRuns.DueSlot(yearly, Record(new DateTimeOffset(2024, 1, 1, 0, 0, 0, TimeSpan.Zero)), new DateTimeOffset(2024, 12, 31, 0, 0, 0, TimeSpan.Zero)));
     }
 
     [Fact]

@@ -187,13 +187,13 @@ public sealed class KafkaRestoreDrillWorkflowTests(KafkaFixture kafka, S3rverFix
     }
 
     [Fact]
-    public async Task A_drill_naming_a_KafkaBackup_fails_with_BackupRefUnresolved_before_reading_anything()
+    public async Task A_drill_naming_a_KafkaBackup_without_a_repository_fails_with_BackupRefUnresolved_before_reading_anything()
     {
         var run = await RunAsync(Drill(backupRef: new BackupRef("nightly", "default")));
 
         Assert.Same(FailureReason.BackupRefUnresolved, run.Failure);
         Assert.Contains("KafkaBackup default/nightly", run.Report.Message, StringComparison.Ordinal);
-        Assert.Contains("not yet supported", run.Report.Message, StringComparison.Ordinal);
+        Assert.Contains("only the daemon resolves", run.Report.Message, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -5,8 +5,9 @@ namespace KafkaRestored.Restore.Resources.Loading;
 
 /// <summary>
 /// Checks spec.dependsOn across one whole load (the repository): every entry must name a resource
-/// some file defines, and no resource may depend on itself, directly or through others. A resource
-/// failing either is taken out of the runnable resources with an error at its spec.dependsOn[i].
+/// some file defines, and no resource may depend on itself, directly or through others; a drill's
+/// spec.backupRef must name a KafkaBackup some file defines. A resource failing any is taken out of
+/// the runnable resources with an error at the field.
 /// </summary>
 internal static class DependencyCheck
 {
@@ -26,6 +27,7 @@ internal static class DependencyCheck
                     "add that resource, correct the kind, name or namespace (namespace defaults to this resource's own), or remove the entry " +
                     "(validate the whole repository, not a single file, so every resource is seen)"));
             }
+            if (BackupRefMissing(r, defined) is { } missing) added.Add(missing);
             if (ShortestCycle(r.Resource.Id, byId) is { } cycle)
             {
                 var path = string.Join(" -> ", cycle.Path.Select(id => id.ToString()));
@@ -42,10 +44,23 @@ internal static class DependencyCheck
         return result with { Resources = [.. result.Resources.Where(r => !failed.Contains(r.Resource.Id))], Diagnostics = diagnostics };
     }
 
-    private static Diagnostic Error(LoadedResource r, int entry, string code, string message)
+    private static Diagnostic Error(LoadedResource r, int entry, string code, string message) => Error(r, $"spec.dependsOn[{entry}]", code, message);
+
+    private static Diagnostic Error(LoadedResource r, string field, string code, string message)
     {
-        var (line, column) = r.PositionOf($"spec.dependsOn[{entry}]");
+        var (line, column) = r.PositionOf(field);
         return new Diagnostic(r.File, line, column, DiagnosticSeverity.Error, code, MapReader.Printable(message), r.Resource.Id);
+    }
+
+    /// <summary>A drill's spec.backupRef naming a KafkaBackup no document defines (one that is defined but invalid fails the drill's run instead, naming it).</summary>
+    private static Diagnostic? BackupRefMissing(LoadedResource r, IReadOnlySet<ResourceId> defined)
+    {
+        if (r.Resource is not KafkaRestoreDrill { Spec.BackupRef: { } backupRef } drill) return null;
+        var id = new ResourceId(ResourceKinds.KafkaBackup, backupRef.Namespace, backupRef.Name);
+        if (defined.Contains(id)) return null;
+        return Error(r, "spec.backupRef.name", DiagnosticCodes.BackupRefNotFound,
+            $"spec.backupRef.name names {id}, which no resource file defines; add that KafkaBackup (in namespace {drill.Metadata.Namespace}, the drill's own), " +
+            "correct the name, or name the backup with spec.backupId and spec.storage instead (validate the whole repository, not a single file, so every resource is seen)");
     }
 
     /// <summary>The shortest path from <paramref name="start"/> through its dependencies back to itself (breadth first), and which of its entries begins it; null when it is on no cycle.</summary>

@@ -164,4 +164,10 @@ public static class DiagnosticCodes
 
     /// <summary>spec.dependsOn entries lead back to the resource itself (a self-dependency or a longer cycle).</summary>
     public const string DependencyCycle = "DependencyCycle";
+
+    /// <summary>A drill's spec.backupRef names a KafkaBackup no file of the load defines.</summary>
+    public const string BackupRefNotFound = "BackupRefNotFound";
+
+    /// <summary>A reference to a resource of another namespace where only the resource's own is allowed (a drill's spec.backupRef.namespace).</summary>
+    public const string CrossNamespaceReference = "CrossNamespaceReference";
 }

@@ -82,6 +82,14 @@ internal static partial class SpecReaders
             m.Ctx.Error(m.Value("namespace")!.Start, DiagnosticCodes.InvalidName, ResourceValidator.Dns1123Message(m.FieldPath("namespace"), ns));
             return (null, null, null);
         }
+        if (ns is not null && ns != ownNamespace)
+        {
+            // The trust boundary: a drill reads storage under its own namespace's policy, so it may name only its own namespace's backups.
+            m.Ctx.Error(m.Value("namespace")!.Start, DiagnosticCodes.CrossNamespaceReference,
+                $"{m.FieldPath("namespace")} is {ns}, but a drill may reference only a KafkaBackup in its own namespace ({ownNamespace}); " +
+                $"remove {m.FieldPath("namespace")}, or put the drill in namespace {ns}");
+            return (null, null, null);
+        }
         return (null, null, name is null ? null : new BackupRef(name, ns ?? ownNamespace));
     }
 

@@ -35,8 +35,21 @@ public sealed class DrillSpecTests
     {
         var result = ResourceLoader.LoadText("drill.yaml", text);
         Assert.False(result.HasErrors, string.Join("\n", result.Diagnostics));
-        return Assert.IsType<KafkaRestoreDrill>(Assert.Single(result.Resources).Resource);
+        return Assert.IsType<KafkaRestoreDrill>(Assert.Single(result.Resources, r => r.Resource is KafkaRestoreDrill).Resource);
     }
+
+    private static string Backup(string name, string ns) => $$$"""
+        ---
+        apiVersion: kafka.oso.sh/v1alpha1
+        kind: KafkaBackup
+        metadata: {name: {{{name}}}, namespace: {{{ns}}}}
+        spec:
+          kafkaCluster: {bootstrapServers: [kafka:9092]}
+          topics: [orders]
+          storage: {storageType: filesystem, filesystem: {path: /var/backups/kafka}}
+          schedule: "0 2 * * *"
+
+        """;
 
     [Fact]
     public void A_drill_reads_its_schedule_backup_scratch_prefix_and_objectives()
@@ -60,7 +73,8 @@ public sealed class DrillSpecTests
         var text = Drill.Replace("  backupId: backup-1\n  storage:\n    storageType: filesystem\n    filesystem: {path: /var/backups/kafka}\n",
             "  backupRef: {name: nightly}\n", StringComparison.Ordinal);
 
-        var drill = Load(text);
+        // The KafkaBackup it names is defined beside it: a backupRef to one no file defines is an error of the load.
+        var drill = Load(text + Backup("nightly", "team-a"));
 
         Assert.Equal(new BackupRef("nightly", "team-a"), drill.Spec.BackupRef);
         Assert.Null(drill.Spec.BackupId);
