@@ -37,13 +37,14 @@ internal static partial class NemesisChecks
             }
             var phase = PhaseOf(show.StdOut) ?? "?";
             var generation = GenerationLine().Match(show.StdOut) is { Success: true } g ? long.Parse(g.Groups[1].Value, CultureInfo.InvariantCulture) : 0;
-            var rank = Array.IndexOf(Order, phase);
+            // Failed ends a generation as Completed does (only a restore the mock's re-append refused gets there).
+            var rank = phase == "Failed" ? 2 : Array.IndexOf(Order, phase);
             history.AppendLine(CultureInfo.InvariantCulture, $"{sha[..10]} {phase} generation {generation}");
             Assert.True(rank >= 0, $"{path}: unexpected phase {phase}:\n{show.StdOut}\n{history}\n{schedule}");
             Assert.True(generation >= lastGeneration, $"{path}: the generation went down:\n{history}\n{schedule}");
             if (generation == lastGeneration)
                 Assert.True(rank >= lastRank, $"{path}: the status went backwards:\n{history}\n{schedule}");
-            if (rank == 2 && (lastRank < 2 || generation != lastGeneration)) completions++;
+            if (phase == "Completed" && (lastRank < 2 || generation != lastGeneration)) completions++;
             (lastGeneration, lastRank) = (generation, rank);
         }
         if (endsCompleted)

@@ -8,7 +8,7 @@ namespace KafkaRestored.Daemon.Tests.Reliability.Nemesis;
 /// committed), and now and then force-push the branch back over the daemon's newest status commit.
 /// Their pushes wait while a Git fault holds the remote (<c>gitGate</c>).
 /// </summary>
-internal sealed class NemesisHuman(GitRemote remote, MockKafkaBroker broker, SemaphoreSlim gitGate, NemesisSchedule schedule, Random random,
+internal sealed partial class NemesisHuman(GitRemote remote, MockKafkaBroker broker, SemaphoreSlim gitGate, NemesisSchedule schedule, Random random,
     Func<NemesisRestore, string> yaml)
 {
     private const int Partitions = 6;
@@ -22,6 +22,7 @@ internal sealed class NemesisHuman(GitRemote remote, MockKafkaBroker broker, Sem
         var queue = new Queue<NemesisRestore>(restores);
         await CommitAsync(queue.Dequeue());
         await CommitAsync(queue.Dequeue());
+        var cancelling = CancelPartWayAsync(restores, ct);
         while (!ct.IsCancellationRequested)
         {
             try
@@ -34,14 +35,35 @@ internal sealed class NemesisHuman(GitRemote remote, MockKafkaBroker broker, Sem
             }
             tick();
             var step = random.Next(10);
-            // A restore to cancel is deleted as soon as it is seen running, so that the cancellation lands mid-way.
-            if (restores.FirstOrDefault(r => r.ToCancel && r.CommittedAt is not null && r.DeleteCommit is null && RemotePhase(r) == "Running") is { } victim)
-                await DeleteAsync(victim);
-            else if (step < 6 && queue.Count > 0) await CommitAsync(queue.Dequeue());
+            if (step < 6 && queue.Count > 0) await CommitAsync(queue.Dequeue());
             else if (step < 8) await ForcePushAsync();
             NoteCancellations(restores);
         }
+        await cancelling;
         while (queue.Count > 0) await CommitAsync(queue.Dequeue());
+    }
+
+    /// <summary>
+    /// Deletes each restore to cancel once part of it has landed and its status is on the branch (so that the commit
+    /// removing it can be seen), looking every 200 ms: a restore lasts seconds.
+    /// </summary>
+    private async Task CancelPartWayAsync(List<NemesisRestore> restores, CancellationToken ct)
+    {
+        while (!ct.IsCancellationRequested)
+        {
+            foreach (var r in restores.Where(r => r.ToCancel && r.CommittedAt is not null && r.DeleteCommit is null).ToList())
+            {
+                if (Status(r) is { } status && PartWay(r, status)) await DeleteAsync(r);
+            }
+            try
+            {
+                await Task.Delay(200, ct);
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
+        }
     }
 
     /// <summary>Waits until every restore ended (Completed, or cancelled and its status removed); fails naming those that did not.</summary>
@@ -77,6 +99,11 @@ internal sealed class NemesisHuman(GitRemote remote, MockKafkaBroker broker, Sem
         var show = ProcessRunner.Run("git", ["show", $"{remote.Branch}:{r.StatusPath}"], remote.BarePath);
         return show.ExitCode == 0 ? show.StdOut : null;
     }
+
+    /// <summary>Whether the restore's status on the branch says it is running with part of its records written (a cheap look: no broker round trip).</summary>
+    private static bool PartWay(NemesisRestore r, string status) =>
+        NemesisChecks.PhaseOf(status) == "Running" && RecordsDone().Match(status) is { Success: true } m
+        && long.Parse(m.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture) is > 0 and var done && done < r.Records.Values.Sum(v => v.Count);
 
     private async Task CommitAsync(NemesisRestore r)
     {
@@ -161,4 +188,7 @@ internal sealed class NemesisHuman(GitRemote remote, MockKafkaBroker broker, Sem
     }
 
     private string Git(params string[] args) => GitRemote.Git(remote.HumanPath, args);
+
+    [System.Text.RegularExpressions.GeneratedRegex(@"^  progress:\n    recordsDone: (\d+)", System.Text.RegularExpressions.RegexOptions.Multiline)]
+    private static partial System.Text.RegularExpressions.Regex RecordsDone();
 }
