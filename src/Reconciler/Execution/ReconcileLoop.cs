@@ -44,6 +44,7 @@ public sealed class ReconcileLoop : IAsyncDisposable
     private DateTimeOffset? _windowOpensAt;
     private DateTimeOffset _plannedAt;
     private bool _publishPending = true;
+    private bool _leading;
 
     /// <summary>Creates the loop over an opened store and clone, with its loader, publisher and run supervisor (which it disposes).</summary>
     public ReconcileLoop(ReconcilerOptions options, GitSource git, StateStore store, DesiredStateLoader loader, StatusPublisher publisher,
@@ -184,6 +185,7 @@ public sealed class ReconcileLoop : IAsyncDisposable
         {
             Interlocked.Increment(ref Counters.CyclesValue);
             if (_leadership is not null && !await _leadership.ConfirmAsync(cancellationToken)) return await FollowAsync();
+            var takingOver = _leadership is not null && !_leading;
             var completed = RecordCompletions();
             string commit;
             try
@@ -195,6 +197,11 @@ public sealed class ReconcileLoop : IAsyncDisposable
                 return FetchFailed(e);
             }
             var now = _time.GetUtcNow();
+            if (takingOver)
+            {
+                LeaderTakeover.Adopt(_git, _loader, _options, _store, _publisher, commit, now, _logger);
+                _leading = true;
+            }
             _plannedAt = now;
             var progressed = _runs.TakeProgressReported();
             if (commit == _lastCommit && completed == 0 && !progressed && !_publishPending && (_nextDueAt is null || _nextDueAt > now))
@@ -238,8 +245,9 @@ public sealed class ReconcileLoop : IAsyncDisposable
             await _runs.StandDownAsync();
         }
         RecordCompletions();
-        // Should this daemon lead again, its first cycle plans and publishes afresh.
+        // Should this daemon lead again, its first cycle takes over what others committed, plans and publishes afresh.
         _publishPending = true;
+        _leading = false;
         Finish(null);
         return new CycleReport(null, true, [], null, null);
     }

@@ -36,6 +36,12 @@ public sealed class StatusPublisher
         _logger = logger ?? NullLogger.Instance;
     }
 
+    /// <summary>
+    /// Keeps <paramref name="text"/>, the file another leader committed, as what <paramref name="status"/> renders to, so that taking a
+    /// resource over (whose record holds only what the file says about phase and generation) does not rewrite its file.
+    /// </summary>
+    public void Adopt(ResourceId id, ResourceStatus status, string text, string blobId) => _rendered[id] = (status, text, blobId);
+
     /// <summary>Counters for health and metrics.</summary>
     public PublishCounters Counters { get; } = new();
 

@@ -1,0 +1,114 @@
+using System.Diagnostics;
+using System.Text;
+using KafkaRestored.TestSupport;
+using Xunit.Abstractions;
+
+namespace KafkaRestored.Daemon.Tests.Distributed;
+
+/// <summary>
+/// Distributed mode through the real daemon: several <c>kafka-restored run</c> processes share one config repository
+/// (a bare Git repo) and one coordination group on the hosted mock cluster. Exactly one leads and alone restores and
+/// pushes; SIGKILLing it hands leadership to another member; a SIGSTOPped leader that wakes after the takeover pushes nothing.
+/// </summary>
+[System.Runtime.Versioning.SupportedOSPlatform("linux")]
+public sealed class DistributedDaemonTests(KafkaFixture kafka, ITestOutputHelper log) : IClassFixture<KafkaFixture>, IDisposable
+{
+    private const string Namespace = "kafka-backup";
+    private const int Partitions = 2;
+    private const int PerPartition = 50;
+    private static readonly TimeSpan Patience = TimeSpan.FromSeconds(120);
+    private readonly GitRemote _remote = new();
+    private readonly TempDir _dir = new("kr-dist");
+
+    public void Dispose()
+    {
+        _remote.Dispose();
+        _dir.Dispose();
+    }
+
+    private string StatusPath(string name) => $"status/kafkarestore/{Namespace}/{name}.yaml";
+
+    private string? Phase(string name)
+    {
+        var r = ProcessRunner.Run("git", ["-C", _remote.BarePath, "show", $"{_remote.Branch}:{StatusPath(name)}"]);
+        return r.ExitCode != 0 ? null : r.StdOut.Split('\n').Select(l => l.Trim()).FirstOrDefault(l => l.StartsWith("phase: ", StringComparison.Ordinal))?["phase: ".Length..];
+    }
+
+    /// <summary>The status commits on the branch, newest first: (hash, Instance trailer, subject).</summary>
+    private List<(string Hash, string Instance, string Subject)> StatusCommits() =>
+        [.. _remote.RemoteGit("log", "--format=%H%x1f%(trailers:key=Instance,valueonly,separator=)%x1f%s%x1e", _remote.Branch)
+            .Split('\u001e', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries)
+            .Select(c => c.Split('\u001f')).Where(f => f[1].Length > 0).Select(f => (f[0], f[1].Trim(), f[2]))];
+
+    private async Task<string> AddRestoreAsync(OrdersBackup orders, string name)
+    {
+        var target = kafka.Broker.CreateUniqueTopic("dist-" + name, Partitions);
+        _remote.HumanCommit("add " + name, new Dictionary<string, string?> { [$"restores/{name}.yaml"] = orders.RestoreYaml(name, target, kafka.Broker.BootstrapServers, ns: Namespace) });
+        await Task.CompletedTask;
+        return target;
+    }
+
+    private async Task WaitForPhaseAsync(DaemonGroup group, string name, string phase)
+    {
+        var guard = Stopwatch.StartNew();
+        while (Phase(name) != phase)
+        {
+            if (guard.Elapsed > Patience) Assert.Fail($"{name} did not reach {phase} (now {Phase(name)}):\n{group.Output()}");
+            await Task.Delay(250);
+        }
+    }
+
+    /// <summary>Every record of the backup exactly once, in order, per partition.</summary>
+    private void AssertRestoredOnce(string target)
+    {
+        var read = RestoreKit.ReadTopic(kafka.Broker.BootstrapServers, target, Partitions);
+        for (var p = 0; p < Partitions; p++)
+        {
+            var values = read.Where(r => r.Partition == p).Select(r => Encoding.UTF8.GetString(r.Value!)).ToList();
+            Assert.Equal(Enumerable.Range(0, PerPartition).Select(i => $"order-{p}-{i}"), values);
+        }
+    }
+
+    private int CompletedCommits(string name) =>
+        _remote.RemoteGit("log", "--format=%B%x1e", _remote.Branch, "--", StatusPath(name)).Split('\u001e')
+            .Count(b => b.Contains("Phase: Completed", StringComparison.Ordinal));
+
+    [Fact]
+    public async Task Three_daemons_one_leader_restores_once_and_after_a_SIGKILL_another_member_leads_and_completes_new_work()
+    {
+        var orders = await OrdersBackup.WriteAsync(_dir.Combine("backups"), Partitions, PerPartition);
+        using var group = new DaemonGroup(kafka.Broker, _remote, _dir, "node-a", "node-b", "node-c");
+        var leader = await group.LeaderAsync(Patience);
+        log.WriteLine("leader: " + leader);
+
+        var first = await AddRestoreAsync(orders, "r1");
+        await WaitForPhaseAsync(group, "r1", "Completed");
+        AssertRestoredOnce(first);
+        Assert.Equal(1, CompletedCommits("r1"));
+        Assert.All(StatusCommits(), c => Assert.Equal(leader, c.Instance));
+        foreach (var (id, d) in group.Members.Where(m => m.Key != leader))
+        {
+            Assert.DoesNotContain("Pushed status commit", d.Output, StringComparison.Ordinal);
+            Assert.Equal("member", (await d.HealthAsync())!.Value.Body.GetProperty("role").GetString());
+        }
+
+        var r1File = _remote.RemoteGit("show", $"{_remote.Branch}:{StatusPath("r1")}");
+        group.Members[leader].Process.Kill();
+        var killed = Stopwatch.StartNew();
+        var next = await group.LeaderAsync(Patience, not: leader);
+        log.WriteLine($"{next} leads {killed.ElapsedMilliseconds} ms after SIGKILL of {leader} (session timeout {DaemonGroup.SessionTimeout})");
+
+        var second = await AddRestoreAsync(orders, "r2");
+        await WaitForPhaseAsync(group, "r2", "Completed");
+        AssertRestoredOnce(second);
+        Assert.Equal(1, CompletedCommits("r2"));
+        var after = StatusCommits().TakeWhile(c => c.Instance != leader).ToList();
+        log.WriteLine("status commits: " + string.Join("\n", StatusCommits().Select(c => $"{c.Instance}: {c.Subject}")));
+        Assert.All(after, c => Assert.Equal(next, c.Instance));
+        // The new leader took the completed restore over from Git: not run again, its file untouched.
+        Assert.Equal(r1File, _remote.RemoteGit("show", $"{_remote.Branch}:{StatusPath("r1")}"));
+        Assert.Equal(1, CompletedCommits("r1"));
+        AssertRestoredOnce(first);
+        Assert.Contains("Took over 1 resources from the status another leader committed: KafkaRestore kafka-backup/r1 (Completed)", group.Members[next].Output, StringComparison.Ordinal);
+    }
+}
