@@ -111,4 +111,53 @@ public sealed class DistributedDaemonTests(KafkaFixture kafka, ITestOutputHelper
         AssertRestoredOnce(first);
         Assert.Contains("Took over 1 resources from the status another leader committed: KafkaRestore kafka-backup/r1 (Completed)", group.Members[next].Output, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task A_SIGSTOPped_leader_loses_leadership_and_after_SIGCONT_pushes_nothing()
+    {
+        var orders = await OrdersBackup.WriteAsync(_dir.Combine("backups"), Partitions, PerPartition);
+        using var group = new DaemonGroup(kafka.Broker, _remote, _dir, "node-a", "node-b");
+        var old = await group.LeaderAsync(Patience);
+        var other = group.Members.Keys.Single(k => k != old);
+        await AddRestoreAsync(orders, "r1");
+        await WaitForPhaseAsync(group, "r1", "Completed");
+        // Positive control: the old leader pushes while it leads.
+        Assert.Contains(StatusCommits(), c => c.Instance == old);
+
+        var stopped = group.Members[old].Process;
+        var tipAtStop = _remote.RemoteGit("rev-parse", _remote.Branch).Trim();
+        var outputAtStop = stopped.Output.Length;
+        SteppedProcess.Stop(stopped.Id);
+        try
+        {
+            await group.Members[other].WaitForAsync($"{other} to lead", async () => await RoleAsync(group, other) == "leader", Patience);
+            // Work the old leader would take up, were it to act on waking: a new restore, done by the new leader meanwhile.
+            var second = await AddRestoreAsync(orders, "r2");
+            await WaitForPhaseAsync(group, "r2", "Completed");
+            AssertRestoredOnce(second);
+        }
+        finally
+        {
+            SteppedProcess.Continue(stopped.Id);
+        }
+        await group.Members[old].WaitForAsync($"{old} to say it is a member", async () => await RoleAsync(group, old) == "member", Patience);
+        var third = await AddRestoreAsync(orders, "r3");
+        await WaitForPhaseAsync(group, "r3", "Completed");
+        AssertRestoredOnce(third);
+
+        var since = _remote.RemoteGit("log", "--format=%(trailers:key=Instance,valueonly,separator=)", $"{tipAtStop}..{_remote.Branch}")
+            .Split('\n', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
+        log.WriteLine("instances of the status commits since the stop: " + string.Join(", ", since));
+        Assert.NotEmpty(since);
+        Assert.All(since, i => Assert.Equal(other, i));
+        var woke = stopped.Output[outputAtStop..];
+        Assert.DoesNotContain("Pushed status commit", woke, StringComparison.Ordinal);
+        Assert.DoesNotContain("Start KafkaRestore", woke, StringComparison.Ordinal);
+        Assert.Equal(1, CompletedCommits("r2"));
+        Assert.Equal(1, CompletedCommits("r3"));
+        log.WriteLine($"==== {old} after SIGCONT\n{woke}");
+    }
+
+    private static async Task<string?> RoleAsync(DaemonGroup group, string id) =>
+        await group.Members[id].HealthAsync() is { } h && h.Body.TryGetProperty("role", out var r) ? r.GetString() : null;
 }
