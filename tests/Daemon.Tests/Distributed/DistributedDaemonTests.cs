@@ -160,4 +160,42 @@ public sealed class DistributedDaemonTests(KafkaFixture kafka, ITestOutputHelper
 
     private static async Task<string?> RoleAsync(DaemonGroup group, string id) =>
         await group.Members[id].HealthAsync() is { } h && h.Body.TryGetProperty("role", out var r) ? r.GetString() : null;
+
+    /// <summary>
+    /// What this slice does NOT do, pinned: checkpoints live in each daemon's own store, so a restore whose leader is
+    /// SIGKILLed part-way is not resumed by the next leader. It fails safe: the new leader finds records it did not
+    /// write and stops with TargetNotEmpty; no record lands twice. (Resuming it exactly once needs shared checkpoints.)
+    /// </summary>
+    [Fact]
+    public async Task A_restore_whose_leader_is_SIGKILLed_part_way_fails_TargetNotEmpty_on_the_next_leader_without_duplicates()
+    {
+        const int partitions = 4;
+        const int perPartition = 20_000;
+        var orders = await OrdersBackup.WriteAsync(_dir.Combine("backups"), partitions, perPartition);
+        using var group = new DaemonGroup(kafka.Broker, _remote, _dir, "node-a", "node-b");
+        var leader = await group.LeaderAsync(Patience);
+        var target = kafka.Broker.CreateUniqueTopic("dist-cut", partitions);
+        _remote.HumanCommit("add cut", new Dictionary<string, string?> { ["restores/cut.yaml"] = orders.RestoreYaml("cut", target, kafka.Broker.BootstrapServers, ns: Namespace) });
+        long Landed() => RestoreKit.EndOffsets(kafka.Broker.BootstrapServers, target, partitions).Sum();
+
+        var daemon = group.Members[leader].Process;
+        Assert.True(SteppedProcess.RunUntil(daemon.Id, () => daemon.HasExited, partitions * perPartition / 2, Landed, () => Phase("cut") == "Completed", Patience),
+            "the restore ended before half of it landed:\n" + group.Output());
+        daemon.Kill();
+        var landedAtKill = Landed();
+        var next = await group.LeaderAsync(Patience, not: leader);
+        await WaitForPhaseAsync(group, "cut", "Failed");
+
+        var status = _remote.RemoteGit("show", $"{_remote.Branch}:{StatusPath("cut")}");
+        Assert.Contains("TargetNotEmpty", status, StringComparison.Ordinal);
+        Assert.InRange(landedAtKill, 1, partitions * perPartition - 1);
+        var read = RestoreKit.ReadTopic(kafka.Broker.BootstrapServers, target, partitions);
+        Assert.Equal(landedAtKill, read.Count);
+        for (var p = 0; p < partitions; p++)
+        {
+            var values = read.Where(r => r.Partition == p).Select(r => Encoding.UTF8.GetString(r.Value!)).ToList();
+            Assert.Equal(Enumerable.Range(0, values.Count).Select(i => $"order-{p}-{i}"), values);
+        }
+        log.WriteLine($"{leader} killed with {landedAtKill} of {partitions * perPartition} records landed; {next} leads and the restore is Failed (TargetNotEmpty)");
+    }
 }
