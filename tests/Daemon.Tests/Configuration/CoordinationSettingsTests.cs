@@ -115,4 +115,16 @@ public sealed class CoordinationSettingsTests
         Assert.DoesNotContain("s3cr3t-Coordination-Pw", result.StdOut + result.StdErr, StringComparison.Ordinal);
         Assert.False(Directory.Exists(dir.Combine("state")), "nothing may start on bad settings");
     }
+
+    [Fact]
+    public void Reconcile_once_refuses_in_distributed_mode_instead_of_acting_beside_the_leader()
+    {
+        using var dir = new TempDir();
+        var result = ProcessRunner.Run("dotnet", [RepoPaths.ProjectOutput("src/Daemon", "kafka-restored"), "reconcile", "--once", "--repo", dir.Combine("repo"), "--state-dir", dir.Combine("state")],
+            environment: new Dictionary<string, string?> { ["KAFKA_RESTORED_CoordinationBootstrapServers"] = "127.0.0.1:1" });
+
+        Assert.Equal(2, result.ExitCode);
+        Assert.Contains("CoordinationBootstrapServers is set (distributed mode), where only the leading 'kafka-restored run' reconciles", result.StdErr, StringComparison.Ordinal);
+        Assert.False(Directory.Exists(dir.Combine("state")), "nothing may start");
+    }
 }
