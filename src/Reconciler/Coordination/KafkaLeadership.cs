@@ -109,7 +109,8 @@ public sealed class KafkaLeadership : ILeadership, IDisposable
                 .ContinueWith(t => t.IsCompletedSuccessfully ? t.Result : ErrorCode.RequestTimedOut, TaskScheduler.Default);
             cancellationToken.ThrowIfCancellationRequested();
             if (code == ErrorCode.NoError && _holds) return Settle(true, "holds partition 0 of the coordination topic, confirmed by the coordinator");
-            if (code != ErrorCode.RebalanceInProgress || deadline.Elapsed > limit)
+            // The coordinator says this member or generation is gone: at once. Anything else (a rebalance, a coordinator moving) may pass.
+            if (code is ErrorCode.UnknownMemberId or ErrorCode.IllegalGeneration or ErrorCode.FencedInstanceId || deadline.Elapsed > limit)
                 return Settle(false, $"the coordinator did not confirm this member ({code}); another instance may lead now");
             await Task.Delay(PollTimeout, _time, cancellationToken);
         }
