@@ -1,9 +1,9 @@
 using System.CommandLine;
+using Confluent.Kafka;
 using KafkaRestored.Daemon.Configuration;
 using KafkaRestored.Daemon.Hosting;
 using KafkaRestored.Daemon.Http;
 using KafkaRestored.Daemon.Notifications;
-using Confluent.Kafka;
 using KafkaRestored.Reconciler;
 using KafkaRestored.Reconciler.Coordination;
 using KafkaRestored.Reconciler.Execution;

@@ -43,7 +43,10 @@ public sealed class DeposedLeaderPushTests : IDisposable
     {
         var options = new ReconcilerOptions
         {
-            RepositoryUrl = _remote.BarePath, Branch = _remote.Branch, StateDirectory = _remote.Scratch("state-" + name), PushRetryDelay = TimeSpan.FromMilliseconds(10),
+            RepositoryUrl = _remote.BarePath,
+            Branch = _remote.Branch,
+            StateDirectory = _remote.Scratch("state-" + name),
+            PushRetryDelay = TimeSpan.FromMilliseconds(10),
         };
         var git = new GitSource(options);
         var store = StateStore.Open(options.StateDirectory);
