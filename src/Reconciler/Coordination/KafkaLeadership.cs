@@ -101,16 +101,18 @@ public sealed class KafkaLeadership : ILeadership, IDisposable
         if (!_holds) return Settle(false, "another instance holds partition 0 of the coordination topic (or none does yet)");
         if (gap > _session) return Settle(false, $"no poll of the coordination group for {gap.TotalSeconds:0.#} s (paused?), longer than the session timeout");
         var deadline = Stopwatch.StartNew();
-        var limit = TimeSpan.FromTicks(Math.Min(_session.Ticks / 2, TimeSpan.FromSeconds(10).Ticks));
+        var attempt = TimeSpan.FromTicks(Math.Min(_session.Ticks / 2, TimeSpan.FromSeconds(10).Ticks));
         while (true)
         {
             var offset = Interlocked.Increment(ref _confirmations);
-            var code = await Task.Run(() => Commit(offset), CancellationToken.None).WaitAsync(limit, _time, cancellationToken)
+            var code = await Task.Run(() => Commit(offset), CancellationToken.None).WaitAsync(attempt, _time, cancellationToken)
                 .ContinueWith(t => t.IsCompletedSuccessfully ? t.Result : ErrorCode.RequestTimedOut, TaskScheduler.Default);
             cancellationToken.ThrowIfCancellationRequested();
-            if (code == ErrorCode.NoError && _holds) return Settle(true, "holds partition 0 of the coordination topic, confirmed by the coordinator");
-            // The coordinator says this member or generation is gone: at once. Anything else (a rebalance, a coordinator moving) may pass.
-            if (code is ErrorCode.UnknownMemberId or ErrorCode.IllegalGeneration or ErrorCode.FencedInstanceId || deadline.Elapsed > limit)
+            if (!_holds) return Settle(false, "partition 0 of the coordination topic was revoked or lost");
+            if (code == ErrorCode.NoError) return Settle(true, "holds partition 0 of the coordination topic, confirmed by the coordinator");
+            // This member is gone from the group: at once. A rebalance (an old generation meanwhile) or a moving coordinator may
+            // pass: the sticky assignor moves partition 0 only after revoking it here, which the callback reports.
+            if (code is ErrorCode.UnknownMemberId or ErrorCode.FencedInstanceId || deadline.Elapsed > _session)
                 return Settle(false, $"the coordinator did not confirm this member ({code}); another instance may lead now");
             await Task.Delay(PollTimeout, _time, cancellationToken);
         }

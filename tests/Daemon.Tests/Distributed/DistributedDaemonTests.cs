@@ -98,10 +98,15 @@ public sealed class DistributedDaemonTests(KafkaFixture kafka, ITestOutputHelper
         var next = await group.LeaderAsync(Patience, not: leader);
         log.WriteLine($"{next} leads {killed.ElapsedMilliseconds} ms after SIGKILL of {leader} (session timeout {DaemonGroup.SessionTimeout})");
 
+        // The killed host comes back (same state directory): it joins as a member, and the new leader keeps leading through that rebalance.
+        group.Members[leader].Dispose();
+        group.Start(leader);
         var second = await AddRestoreAsync(orders, "r2");
         await WaitForPhaseAsync(group, "r2", "Completed");
         AssertRestoredOnce(second);
         Assert.Equal(1, CompletedCommits("r2"));
+        Assert.Equal(next, await group.LeaderAsync(Patience));
+        Assert.True(await group.Members[next].MetricAsync("kafka_restored_leadership_changes_total") >= 1);
         var after = StatusCommits().TakeWhile(c => c.Instance != leader).ToList();
         log.WriteLine("status commits: " + string.Join("\n", StatusCommits().Select(c => $"{c.Instance}: {c.Subject}")));
         Assert.All(after, c => Assert.Equal(next, c.Instance));
