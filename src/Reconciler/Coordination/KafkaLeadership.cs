@@ -108,11 +108,15 @@ public sealed class KafkaLeadership : ILeadership, IDisposable
             var code = await Task.Run(() => Commit(offset), CancellationToken.None).WaitAsync(attempt, _time, cancellationToken)
                 .ContinueWith(t => t.IsCompletedSuccessfully ? t.Result : ErrorCode.RequestTimedOut, TaskScheduler.Default);
             cancellationToken.ThrowIfCancellationRequested();
+            if (code is ErrorCode.UnknownMemberId or ErrorCode.FencedInstanceId)
+                return Settle(false, $"the coordinator does not know this member any more ({code}); another instance may lead now");
             if (!_holds) return Settle(false, "partition 0 of the coordination topic was revoked or lost");
             if (code == ErrorCode.NoError) return Settle(true, "holds partition 0 of the coordination topic, confirmed by the coordinator");
-            // This member is gone from the group: at once. A rebalance (an old generation meanwhile) or a moving coordinator may
-            // pass: the sticky assignor moves partition 0 only after revoking it here, which the callback reports.
-            if (code is ErrorCode.UnknownMemberId or ErrorCode.FencedInstanceId || deadline.Elapsed > _session)
+            // The coordinator knows this member, mid-rebalance: the cooperative sticky assignor moves partition 0 only after
+            // revoking it here (which the callback reports), so nobody else holds it meanwhile. A rebalance can outlast a session.
+            if (code is ErrorCode.IllegalGeneration or ErrorCode.RebalanceInProgress)
+                return Settle(true, $"holds partition 0 of the coordination topic; the coordinator knows this member and is rebalancing ({code})");
+            if (deadline.Elapsed > _session)
                 return Settle(false, $"the coordinator did not confirm this member ({code}); another instance may lead now");
             await Task.Delay(PollTimeout, _time, cancellationToken);
         }
@@ -197,7 +201,7 @@ public sealed class KafkaLeadership : ILeadership, IDisposable
         }
         catch (KafkaException e)
         {
-            _logger.LogError("The coordination topic {Topic} was not found and could not be created ({Error}); until it exists no instance leads. Create it with: {Command}",
+            _logger.LogError("The coordination topic {Topic} could not be found or created ({Error}); until it exists and the cluster answers, no instance leads. If it is missing, create it with: {Command}",
                 _topic, e.Error.Reason, CreateTopicCommand(bootstrap));
         }
     }
