@@ -174,18 +174,25 @@ public sealed class DistributedDaemonTests(KafkaFixture kafka, ITestOutputHelper
     [Fact]
     public async Task A_restore_whose_leader_is_SIGKILLed_part_way_fails_TargetNotEmpty_on_the_next_leader_without_duplicates()
     {
-        const int partitions = 4;
-        const int perPartition = 20_000;
-        var orders = await OrdersBackup.WriteAsync(_dir.Combine("backups"), partitions, perPartition);
+        // Under the 8 MiB memory floor at most about 4 MiB is unacknowledged, so a quarter of 16 MB landed leaves
+        // at least a quarter to write whatever the machine's speed (and each partition stays under the mock's 4 MiB).
+        const int partitions = 8;
+        const int perPartition = 10_000;
+        static string Value(int p, int i) => $"order-{p}-{i}-" + new string('v', 180);
+        var orders = await OrdersBackup.WriteAsync(_dir.Combine("backups"), partitions, perPartition, Value);
         using var group = new DaemonGroup(kafka.Broker, _remote, _dir, "node-a", "node-b");
         var leader = await group.LeaderAsync(Patience);
         var target = kafka.Broker.CreateUniqueTopic("dist-cut", partitions);
-        _remote.HumanCommit("add cut", new Dictionary<string, string?> { ["restores/cut.yaml"] = orders.RestoreYaml("cut", target, kafka.Broker.BootstrapServers, ns: Namespace) });
+        _remote.HumanCommit("add cut", new Dictionary<string, string?>
+        {
+            ["restores/cut.yaml"] = orders.RestoreYaml("cut", target, kafka.Broker.BootstrapServers,
+            "\n  resources:\n    limits: {memory: 8Mi}", ns: Namespace)
+        });
         long Landed() => RestoreKit.EndOffsets(kafka.Broker.BootstrapServers, target, partitions).Sum();
 
         var daemon = group.Members[leader].Process;
-        Assert.True(SteppedProcess.RunUntil(daemon.Id, () => daemon.HasExited, partitions * perPartition / 2, Landed, () => Phase("cut") == "Completed", Patience),
-            "the restore ended before half of it landed:\n" + group.Output());
+        Assert.True(SteppedProcess.RunUntil(daemon.Id, () => daemon.HasExited, partitions * perPartition / 4, Landed, () => Phase("cut") == "Completed", Patience),
+            "the restore ended before a quarter of it landed:\n" + group.Output());
         daemon.Kill();
         var landedAtKill = Landed();
         var next = await group.LeaderAsync(Patience, not: leader);
@@ -199,7 +206,7 @@ public sealed class DistributedDaemonTests(KafkaFixture kafka, ITestOutputHelper
         for (var p = 0; p < partitions; p++)
         {
             var values = read.Where(r => r.Partition == p).Select(r => Encoding.UTF8.GetString(r.Value!)).ToList();
-            Assert.Equal(Enumerable.Range(0, values.Count).Select(i => $"order-{p}-{i}"), values);
+            Assert.Equal(Enumerable.Range(0, values.Count).Select(i => Value(p, i)), values);
         }
         log.WriteLine($"{leader} killed with {landedAtKill} of {partitions * perPartition} records landed; {next} leads and the restore is Failed (TargetNotEmpty)");
     }
