@@ -174,40 +174,92 @@ public sealed class DistributedDaemonTests(KafkaFixture kafka, ITestOutputHelper
     [Fact]
     public async Task A_restore_whose_leader_is_SIGKILLed_part_way_fails_TargetNotEmpty_on_the_next_leader_without_duplicates()
     {
-        // Under the 8 MiB memory floor at most about 4 MiB is unacknowledged, so a quarter of 16 MB landed leaves
-        // at least a quarter to write whatever the machine's speed (and each partition stays under the mock's 4 MiB).
-        const int partitions = 8;
-        const int perPartition = 10_000;
-        static string Value(int p, int i) => $"order-{p}-{i}-" + new string('v', 180);
-        var orders = await OrdersBackup.WriteAsync(_dir.Combine("backups"), partitions, perPartition, Value);
         using var group = new DaemonGroup(kafka.Broker, _remote, _dir, "node-a", "node-b");
-        var leader = await group.LeaderAsync(Patience);
-        var target = kafka.Broker.CreateUniqueTopic("dist-cut", partitions);
-        _remote.HumanCommit("add cut", new Dictionary<string, string?>
-        {
-            ["restores/cut.yaml"] = orders.RestoreYaml("cut", target, kafka.Broker.BootstrapServers,
-            "\n  resources:\n    limits: {memory: 8Mi}", ns: Namespace)
-        });
-        long Landed() => RestoreKit.EndOffsets(kafka.Broker.BootstrapServers, target, partitions).Sum();
-
-        var daemon = group.Members[leader].Process;
-        Assert.True(SteppedProcess.RunUntil(daemon.Id, () => daemon.HasExited, partitions * perPartition / 4, Landed, () => Phase("cut") == "Completed", Patience),
-            "the restore ended before a quarter of it landed:\n" + group.Output());
-        daemon.Kill();
+        var (leader, target, Landed) = await StopLeaderPartWayAsync(group, "cut");
+        group.Members[leader].Process.Kill();
         var landedAtKill = Landed();
         var next = await group.LeaderAsync(Patience, not: leader);
         await WaitForPhaseAsync(group, "cut", "Failed");
 
         var status = _remote.RemoteGit("show", $"{_remote.Branch}:{StatusPath("cut")}");
         Assert.Contains("TargetNotEmpty", status, StringComparison.Ordinal);
-        Assert.InRange(landedAtKill, 1, partitions * perPartition - 1);
-        var read = RestoreKit.ReadTopic(kafka.Broker.BootstrapServers, target, partitions);
-        Assert.Equal(landedAtKill, read.Count);
-        for (var p = 0; p < partitions; p++)
+        Assert.InRange(landedAtKill, 1, BigTotal - 1);
+        Assert.Equal(landedAtKill, AssertEachRecordOnceInOrder(target));
+        log.WriteLine($"{leader} killed with {landedAtKill} of {BigTotal} records landed; {next} leads and the restore is Failed (TargetNotEmpty)");
+    }
+
+    /// <summary>
+    /// The unfenced window, measured: a leader stopped mid-restore wakes after the takeover. It stands down (its run is
+    /// cancelled, it pushes nothing), but the records its run produced between waking and standing down are not fenced.
+    /// </summary>
+    [Fact]
+    public async Task A_leader_SIGSTOPped_mid_restore_stands_down_on_waking_cancels_its_run_and_pushes_nothing()
+    {
+        using var group = new DaemonGroup(kafka.Broker, _remote, _dir, "node-a", "node-b");
+        var (old, target, landed) = await StopLeaderPartWayAsync(group, "paused");
+        var other = group.Members.Keys.Single(k => k != old);
+        var stopped = group.Members[old].Process;
+        var tipAtStop = _remote.RemoteGit("rev-parse", _remote.Branch).Trim();
+        var outputAtStop = stopped.Output.Length;
+        try
+        {
+            await group.Members[other].WaitForAsync($"{other} to lead", async () => await RoleAsync(group, other) == "leader", Patience);
+            await WaitForPhaseAsync(group, "paused", "Failed");
+        }
+        finally
+        {
+            SteppedProcess.Continue(stopped.Id);
+        }
+        var atWake = landed();
+        await group.Members[old].WaitForAsync($"{old} to stand down", async () =>
+            await group.Members[old].HealthAsync() is { } h && h.Body.GetProperty("role").GetString() == "member" && h.Body.GetProperty("runsInFlight").GetInt32() == 0, Patience);
+        var afterStandDown = landed();
+
+        var woke = stopped.Output[outputAtStop..];
+        Assert.Contains("Not the leader: cancelling 1 runs", woke, StringComparison.Ordinal);
+        Assert.DoesNotContain("Pushed status commit", woke, StringComparison.Ordinal);
+        var since = _remote.RemoteGit("log", "--format=%(trailers:key=Instance,valueonly,separator=)", $"{tipAtStop}..{_remote.Branch}")
+            .Split('\n', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
+        Assert.NotEmpty(since);
+        Assert.All(since, i => Assert.Equal(other, i));
+        Assert.Equal(afterStandDown, AssertEachRecordOnceInOrder(target));
+        log.WriteLine($"records: {atWake} when {old} woke, {afterStandDown} once it stood down ({afterStandDown - atWake} unfenced writes) of {BigTotal}");
+    }
+
+    // 16 MB under the 8 MiB memory floor (each partition under the mock's 4 MiB). Requests already sent when the
+    // daemon is stopped still land (up to about 45,000 of these records were seen), so the stop comes at an eighth.
+    private const int BigPartitions = 8;
+    private const int BigPerPartition = 10_000;
+    private const int BigTotal = BigPartitions * BigPerPartition;
+
+    private static string BigValue(int p, int i) => $"order-{p}-{i}-" + new string('v', 180);
+
+    /// <summary>Commits restore <paramref name="name"/> of 16 MB and leaves the leader SIGSTOPped once an eighth landed; returns the leader, the target and a count of what landed.</summary>
+    private async Task<(string Leader, string Target, Func<long> Landed)> StopLeaderPartWayAsync(DaemonGroup group, string name)
+    {
+        var orders = await OrdersBackup.WriteAsync(_dir.Combine("backups-" + name), BigPartitions, BigPerPartition, BigValue);
+        var leader = await group.LeaderAsync(Patience);
+        var target = kafka.Broker.CreateUniqueTopic("dist-" + name, BigPartitions);
+        _remote.HumanCommit("add " + name, new Dictionary<string, string?>
+        {
+            [$"restores/{name}.yaml"] = orders.RestoreYaml(name, target, kafka.Broker.BootstrapServers, "\n  resources:\n    limits: {memory: 8Mi}", ns: Namespace),
+        });
+        long Landed() => RestoreKit.EndOffsets(kafka.Broker.BootstrapServers, target, BigPartitions).Sum();
+        var daemon = group.Members[leader].Process;
+        Assert.True(SteppedProcess.RunUntil(daemon.Id, () => daemon.HasExited, BigTotal / 8, Landed, () => Phase(name) == "Completed", Patience),
+            "the restore ended before an eighth of it landed:\n" + group.Output());
+        return (leader, target, Landed);
+    }
+
+    /// <summary>Asserts each partition of the big restore's target holds a prefix of the backup, in order, each record once; returns the count.</summary>
+    private int AssertEachRecordOnceInOrder(string target)
+    {
+        var read = RestoreKit.ReadTopic(kafka.Broker.BootstrapServers, target, BigPartitions);
+        for (var p = 0; p < BigPartitions; p++)
         {
             var values = read.Where(r => r.Partition == p).Select(r => Encoding.UTF8.GetString(r.Value!)).ToList();
-            Assert.Equal(Enumerable.Range(0, values.Count).Select(i => Value(p, i)), values);
+            Assert.Equal(Enumerable.Range(0, values.Count).Select(i => BigValue(p, i)), values);
         }
-        log.WriteLine($"{leader} killed with {landedAtKill} of {partitions * perPartition} records landed; {next} leads and the restore is Failed (TargetNotEmpty)");
+        return read.Count;
     }
 }
