@@ -30,6 +30,13 @@ internal static class ReconcileCommand
                 return Program.UsageError;
             }
             if (CliSupport.Settings(parse, "reconcile", error) is not { } options) return CliSupport.ConfigError;
+            // Without a leadership of its own it would act beside the deployment's leader: refused, not ignored.
+            if (ReconcilerSettings.Bind<CoordinationOptions>(ReconcilerSettings.BuildConfiguration(parse.GetValue(ReconcilerSettings.Config), new Dictionary<string, string?>())).Enabled)
+            {
+                error.WriteLine("kafka-restored reconcile: CoordinationBootstrapServers is set (distributed mode), where only the leading 'kafka-restored run' reconciles; " +
+                    "use 'run', or unset CoordinationBootstrapServers for a single-instance reconcile.");
+                return CliSupport.ConfigError;
+            }
             CliSupport.WarnWithoutPolicy(options, "reconcile", error);
             using var logging = LoggerFactory.Create(b => b.AddSimpleConsole(o => o.SingleLine = true).SetMinimumLevel(LogLevel.Information));
             var logger = logging.CreateLogger("kafka-restored");

@@ -1,9 +1,11 @@
 using System.CommandLine;
+using Confluent.Kafka;
 using KafkaRestored.Daemon.Configuration;
 using KafkaRestored.Daemon.Hosting;
 using KafkaRestored.Daemon.Http;
 using KafkaRestored.Daemon.Notifications;
 using KafkaRestored.Reconciler;
+using KafkaRestored.Reconciler.Coordination;
 using KafkaRestored.Reconciler.Execution;
 using KafkaRestored.Reconciler.Git;
 using KafkaRestored.Reconciler.State;
@@ -32,19 +34,23 @@ internal static class RunCommand
             // Every bad setting is reported at once, reconciler and daemon alike, before anything starts;
             // a file both read (bad JSON) is reported once.
             var problems = new StringWriter();
-            var daemon = LoadDaemonSettings(parse, problems);
+            var daemon = Checked(() => DaemonSettings.Load(parse), d => d.Validate(), problems);
+            var coordination = Checked(() => ReconcilerSettings.Bind<CoordinationOptions>(
+                ReconcilerSettings.BuildConfiguration(parse.GetValue(ReconcilerSettings.Config), new Dictionary<string, string?>())), c => c.Validate(), problems);
             var options = CliSupport.Settings(parse, "run", problems);
             foreach (var line in problems.ToString().Split(Environment.NewLine, StringSplitOptions.RemoveEmptyEntries).Distinct(StringComparer.Ordinal))
                 error.WriteLine(line);
-            if (options is null || daemon is null) return CliSupport.ConfigError;
+            if (options is null || daemon is null || coordination is null) return CliSupport.ConfigError;
             CliSupport.WarnWithoutPolicy(options, "run", error);
             string? webhookSecret;
             Notifier? notifier;
+            ClientConfig? coordinationClient;
             // The notifier reads its secret files before the host exists, so it logs through a factory of its own, configured alike.
             using var notifyLogging = LoggerFactory.Create(b => ConfigureLogging(b, daemon.LogLevel));
             try
             {
                 webhookSecret = daemon.WebhookSecretFile is { } f ? KafkaRestored.Restore.Secrets.SecretStore.ReadFile(f, "WebhookSecretFile") : null;
+                coordinationClient = coordination.Enabled ? CoordinationClient.Build(coordination) : null;
                 // Secret files (URLs, signing keys) are read now: a missing or unsafe one is a settings error before anything starts.
                 notifier = daemon.Notifications.Count > 0 ? Notifier.Start(daemon.Notifications, TimeProvider.System, notifyLogging.CreateLogger("KafkaRestored.Notifications")) : null;
             }
@@ -70,6 +76,7 @@ internal static class RunCommand
                 builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(45));
 
                 AddServices(builder.Services, options, daemon, store, webhookSecret, notifier);
+                if (coordinationClient is not null) AddLeadership(builder.Services, coordination, coordinationClient);
                 // The container owns the loop and the clone: disposing the host stops running work
                 // (loop first, it was created last) and closes the repository.
                 using var host = builder.Build();
@@ -100,9 +107,15 @@ internal static class RunCommand
         services.AddSingleton(sp => new GitSource(options, sp.GetRequiredService<ILoggerFactory>().CreateLogger("KafkaRestored.Git")));
         services.AddSingleton(sp =>
         {
+            var leadership = sp.GetService<KafkaLeadership>();
             var loop = ReconcileLoop.Create(options, store, sp.GetRequiredService<GitSource>(), Runners.All(), time,
-                sp.GetRequiredService<ILoggerFactory>().CreateLogger("KafkaRestored.Reconciler"));
+                sp.GetRequiredService<ILoggerFactory>().CreateLogger("KafkaRestored.Reconciler"), leadership);
             if (notifier is not null) loop.PhaseChanged += notifier.Enqueue;
+            if (leadership is not null)
+            {
+                leadership.Changed += loop.Trigger;
+                leadership.Start();
+            }
             return loop;
         });
         // The status page reads Git with a handle of its own, opened after the loop's Git source made the clone.
@@ -119,8 +132,9 @@ internal static class RunCommand
         {
             // The endpoints reach the loop lazily: binding the listener must not build the loop, whose Git source clones.
             services.AddSingleton(sp => new HttpEndpointService(daemon.HttpListen, new DaemonEndpoints(
-                Health: () => Health(sp.GetRequiredService<ReconcileLoop>(), sp.GetRequiredService<LoopHeartbeat>()),
+                Health: () => Health(sp.GetRequiredService<ReconcileLoop>(), sp.GetRequiredService<LoopHeartbeat>(), sp.GetService<KafkaLeadership>()?.State),
                 Metrics: () => [.. DaemonMetrics.Collect(sp.GetRequiredService<ReconcileLoop>().Counters, store, sp.GetRequiredService<LoopHeartbeat>()),
+                    .. LeadershipMetrics.Collect(sp.GetService<KafkaLeadership>()?.State),
                     .. DrillMetrics.Collect(store.Resources(includeTombstones: false), time.GetUtcNow())],
                 TriggerCycle: () => sp.GetRequiredService<ReconcileLoop>().Trigger(),
                 WebhookSecret: () => webhookSecret,
@@ -133,22 +147,27 @@ internal static class RunCommand
         services.AddHostedService<SystemdNotifyService>();
     }
 
-    /// <summary>The daemon's own settings, or null after writing every problem with them to <paramref name="problems"/>.</summary>
-    private static DaemonOptions? LoadDaemonSettings(ParseResult parse, StringWriter problems)
+    /// <summary>Settings loaded and validated, or null after writing every problem with them to <paramref name="problems"/>.</summary>
+    private static T? Checked<T>(Func<T> load, Func<T, IReadOnlyList<string>> validate, StringWriter problems) where T : class
     {
-        DaemonOptions? daemon = null;
         try
         {
-            daemon = DaemonSettings.Load(parse);
-            foreach (var p in daemon.Validate()) problems.WriteLine($"kafka-restored run: {p}");
-            if (daemon.Validate().Count > 0) daemon = null;
+            var settings = load();
+            var errors = validate(settings);
+            foreach (var p in errors) problems.WriteLine($"kafka-restored run: {p}");
+            return errors.Count == 0 ? settings : null;
         }
         catch (SettingsException e)
         {
             foreach (var p in e.Problems) problems.WriteLine($"kafka-restored run: {p}");
+            return null;
         }
-        return daemon;
     }
+
+    /// <summary>Distributed mode: membership of the coordination group, which the loop asks before it acts.</summary>
+    private static void AddLeadership(IServiceCollection services, CoordinationOptions coordination, ClientConfig client) =>
+        services.AddSingleton(sp => new KafkaLeadership(client, coordination.CoordinationGroupId, coordination.CoordinationTopic, coordination.EffectiveInstanceId,
+            coordination.CoordinationSessionTimeout, sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILoggerFactory>().CreateLogger("KafkaRestored.Coordination")));
 
     /// <summary>Console logging: systemd priority prefixes under journald, single coloured lines otherwise.</summary>
     private static void ConfigureLogging(ILoggingBuilder logging, LogLevel level)
@@ -164,10 +183,10 @@ internal static class RunCommand
         logging.AddFilter("Microsoft", level <= LogLevel.Debug ? level : LogLevel.Warning);
     }
 
-    private static HealthReport Health(ReconcileLoop loop, LoopHeartbeat heartbeat)
+    private static HealthReport Health(ReconcileLoop loop, LoopHeartbeat heartbeat, LeadershipState? leadership)
     {
         var c = loop.Counters;
-        return new HealthReport(heartbeat.IsAlive, new Dictionary<string, object?>
+        var details = new Dictionary<string, object?>
         {
             ["loopAlive"] = heartbeat.IsAlive,
             ["lastCycleEnd"] = c.LastCycleEnd,
@@ -179,6 +198,15 @@ internal static class RunCommand
             ["runsInFlight"] = c.Running,
             ["gitForcePushes"] = c.ForcePushes,
             ["lastForcePush"] = c.LastForcePush,
-        });
+        };
+        if (leadership is not null)
+        {
+            details["role"] = leadership.Role;
+            details["instanceId"] = leadership.InstanceId;
+            details["roleSince"] = leadership.Since;
+            details["roleReason"] = leadership.Reason;
+            details["leadershipChanges"] = leadership.Changes;
+        }
+        return new HealthReport(heartbeat.IsAlive, details);
     }
 }

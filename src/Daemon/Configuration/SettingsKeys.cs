@@ -9,8 +9,8 @@ using KafkaRestored.Restore.Resources.Validation;
 namespace KafkaRestored.Daemon.Configuration;
 
 /// <summary>
-/// The keys a settings source may hold: the properties of <see cref="ReconcilerOptions"/> and
-/// <see cref="DaemonOptions"/> at the root, <c>IncludePaths:N</c>, <c>SyncWindows:N:FIELD</c>, and <c>Policy:NAMESPACE:LIST:N</c>
+/// The keys a settings source may hold: the properties of <see cref="ReconcilerOptions"/>,
+/// <see cref="DaemonOptions"/> and <see cref="CoordinationOptions"/> at the root, <c>IncludePaths:N</c>, <c>SyncWindows:N:FIELD</c>, and <c>Policy:NAMESPACE:LIST:N</c>
 /// whose namespaces are free but whose lists are fixed. A key outside them would be bound to nothing
 /// and its default used without a word, so each is a problem with a did-you-mean.
 /// </summary>
@@ -22,7 +22,7 @@ public static class SettingsKeys
     private const string NotificationsKey = nameof(DaemonOptions.Notifications);
 
     /// <summary>Every root key, as the README spells it.</summary>
-    public static IReadOnlyList<string> Root { get; } = Settable(typeof(ReconcilerOptions)).Concat(Settable(typeof(DaemonOptions))).ToList();
+    public static IReadOnlyList<string> Root { get; } = Settable(typeof(ReconcilerOptions)).Concat(Settable(typeof(DaemonOptions))).Concat(Settable(typeof(CoordinationOptions))).ToList();
 
     /// <summary>The lists of one namespace's policy (the settable properties of <see cref="PolicyEntry"/>: Secrets, Clusters, S3, Azure...).</summary>
     public static IReadOnlyList<string> PolicyLists { get; } = Settable(typeof(PolicyEntry)).ToList();

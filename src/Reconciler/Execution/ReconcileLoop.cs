@@ -1,3 +1,4 @@
+using KafkaRestored.Reconciler.Coordination;
 using KafkaRestored.Reconciler.Git;
 using KafkaRestored.Reconciler.Live;
 using KafkaRestored.Reconciler.Planning;
@@ -32,6 +33,7 @@ public sealed class ReconcileLoop : IAsyncDisposable
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
     private readonly SyncWindows _windows;
+    private readonly ILeadership? _leadership;
     private readonly SemaphoreSlim _cycleGate = new(1, 1);
     private readonly HashSet<ResourceId> _touched = [];
     private HashSet<ResourceId> _held = [];
@@ -42,11 +44,13 @@ public sealed class ReconcileLoop : IAsyncDisposable
     private DateTimeOffset? _windowOpensAt;
     private DateTimeOffset _plannedAt;
     private bool _publishPending = true;
+    private bool _leading;
 
     /// <summary>Creates the loop over an opened store and clone, with its loader, publisher and run supervisor (which it disposes).</summary>
     public ReconcileLoop(ReconcilerOptions options, GitSource git, StateStore store, DesiredStateLoader loader, StatusPublisher publisher,
-        RunSupervisor runs, TimeProvider time, ILogger logger)
+        RunSupervisor runs, TimeProvider time, ILogger logger, ILeadership? leadership = null)
     {
+        _leadership = leadership;
         _options = options;
         _git = git;
         _store = store;
@@ -61,16 +65,19 @@ public sealed class ReconcileLoop : IAsyncDisposable
         _runs.StageChanged += Trigger;
     }
 
-    /// <summary>The loop with its usual parts: a loader and a publisher over <paramref name="git"/> and <paramref name="store"/>, and a supervisor of <paramref name="runners"/> (one per kind).</summary>
+    /// <summary>
+    /// The loop with its usual parts: a loader and a publisher over <paramref name="git"/> and <paramref name="store"/>, and a supervisor of
+    /// <paramref name="runners"/> (one per kind); with <paramref name="leadership"/> (distributed mode) it acts only while it leads.
+    /// </summary>
     public static ReconcileLoop Create(ReconcilerOptions options, StateStore store, GitSource git, IEnumerable<IResourceRunner> runners,
-        TimeProvider? time = null, ILogger? logger = null)
+        TimeProvider? time = null, ILogger? logger = null, ILeadership? leadership = null)
     {
         time ??= TimeProvider.System;
         logger ??= NullLogger.Instance;
         var loader = new DesiredStateLoader(git, options.HostPolicy);
-        var publisher = new StatusPublisher(options, git, store, time, logger);
+        var publisher = new StatusPublisher(options, git, store, time, logger, leadership);
         var runs = new RunSupervisor(runners, store, new SecretStore(options.SecretsDirectory), options.HostPolicy, time, logger);
-        return new ReconcileLoop(options, git, store, loader, publisher, runs, time, logger);
+        return new ReconcileLoop(options, git, store, loader, publisher, runs, time, logger, leadership);
     }
 
     /// <summary>Counters for health and metrics.</summary>
@@ -180,6 +187,8 @@ public sealed class ReconcileLoop : IAsyncDisposable
         try
         {
             Interlocked.Increment(ref Counters.CyclesValue);
+            if (_leadership is not null && !await _leadership.ConfirmAsync(cancellationToken)) return await FollowAsync();
+            var takingOver = _leadership is not null && !_leading;
             var completed = RecordCompletions();
             string commit;
             try
@@ -191,6 +200,11 @@ public sealed class ReconcileLoop : IAsyncDisposable
                 return FetchFailed(e);
             }
             var now = _time.GetUtcNow();
+            if (takingOver)
+            {
+                LeaderTakeover.Adopt(_git, _loader, _options, _store, _publisher, commit, now, _logger);
+                _leading = true;
+            }
             _plannedAt = now;
             var progressed = _runs.TakeProgressReported();
             if (commit == _lastCommit && completed == 0 && !progressed && !_publishPending && (_nextDueAt is null || _nextDueAt > now))
@@ -223,6 +237,22 @@ public sealed class ReconcileLoop : IAsyncDisposable
         _logger.LogWarning("Fetch failed: {Error}", e.Message);
         Finish(null);
         return new CycleReport(null, false, [], null, e.Message);
+    }
+
+    /// <summary>A cycle of a member that does not lead: its runs are cancelled (they stay Running here), nothing is fetched, planned or pushed.</summary>
+    private async Task<CycleReport> FollowAsync()
+    {
+        if (_runs.Count > 0)
+        {
+            _logger.LogWarning("Not the leader: cancelling {Count} runs; they stay Running in this daemon's store", _runs.Count);
+            await _runs.StandDownAsync();
+        }
+        RecordCompletions();
+        // Should this daemon lead again, its first cycle takes over what others committed, plans and publishes afresh.
+        _publishPending = true;
+        _leading = false;
+        Finish(null);
+        return new CycleReport(null, true, [], null, null);
     }
 
     private CycleReport Skipped(string commit, DateTimeOffset now)
@@ -347,38 +377,8 @@ public sealed class ReconcileLoop : IAsyncDisposable
         Counters.ForcePushes = _git.ForcePushesDetected;
         Counters.LastForcePush = _git.LastForcePush?.ToString();
         Counters.LastCycleEnd = _time.GetUtcNow();
-        if (publish is not null) _nextDueAt = NextDue(_store.Resources(), _plannedAt);
-    }
-
-    /// <summary>
-    /// When the next cycle has work even without a new commit: a retry, a progress publish, a TTL prune, a sync window opening.
-    /// Only times after <paramref name="planned"/> count: the cycle that planned then already did what
-    /// an earlier time allowed, and what it could not do (a retry waiting for a worker, progress not yet
-    /// reported) waits for a finished run, the webhook or the next poll; counting it spun the loop.
-    /// </summary>
-    private DateTimeOffset? NextDue(IReadOnlyList<ResourceRecord> records, DateTimeOffset planned)
-    {
-        DateTimeOffset? due = null;
-        void Consider(DateTimeOffset? t)
-        {
-            if (t is { } v && v > planned && (due is null || v < due)) due = v;
-        }
-        foreach (var t in ScheduledRuns.NextDrillTimes(_lastDesired, records)) Consider(t);
-        Consider(_windowOpensAt);
-        foreach (var r in records)
-        {
-            var running = _runs.IsRunning(r.Id);
-            if (r.Phase == ResourcePhase.Running && !running) Consider(r.NextAttemptAt);
-            if (running) Consider((r.PublishedAt ?? _time.GetUtcNow()) + _options.ProgressCommitInterval);
-            Consider(PublishPolicy.DueAt(r, _options.ProgressCommitInterval));
-            // A scheduled resource's next slot: the cycle then starts its run without a new commit.
-            if (!running && !r.Tombstone && _lastDesired?.Resources.GetValueOrDefault(r.Id)?.Resource is { Suspend: false } scheduled)
-                Consider(ScheduledRuns.NextSlot(scheduled, planned));
-            if (r.Phase is ResourcePhase.Completed or ResourcePhase.Failed && !r.RunDataPruned
-                && r.Job.TtlSecondsAfterFinished is { } ttl && r.Status.CompletionTime is { } done)
-                Consider(done.AddSeconds(ttl));
-        }
-        return due;
+        if (publish is not null)
+            _nextDueAt = DueTimes.Next(_store.Resources(), _plannedAt, _lastDesired, _windowOpensAt, _runs.IsRunning, _options.ProgressCommitInterval, _time.GetUtcNow());
     }
 
     /// <summary>Stops the loop's runs (they stay Running in the store and resume on the next start).</summary>

@@ -10,7 +10,7 @@ namespace KafkaRestored.Reconciler.Execution;
 /// <param name="LastReported">The last progress the run reported, used when the outcome carries no details.</param>
 /// <param name="CancelledByDeletion">The YAML was deleted while the attempt ran.</param>
 /// <param name="DeadlineExceeded">The attempt ran past job.activeDeadlineSeconds.</param>
-/// <param name="DaemonStopping">The daemon was shutting down when the completion was taken.</param>
+/// <param name="DaemonStopping">The daemon was shutting down, or stopped leading in distributed mode, when the completion was taken.</param>
 public sealed record RunCompletion(
     ResourceId Id,
     long Generation,

@@ -18,6 +18,9 @@ internal sealed class RunHandle(ResourceId id, long generation, CancellationToke
     /// <summary>Cancelled when the attempt reaches job.activeDeadlineSeconds; null without a deadline.</summary>
     public CancellationTokenSource? Deadline { get; } = deadline;
 
+    /// <summary>Cancelled when this daemon stopped leading while the run was in flight (distributed mode).</summary>
+    public CancellationToken StandDown { get; init; }
+
     public Task Task { get; set; } = Task.CompletedTask;
 
     /// <summary>The latest progress the runner reported (written on the worker thread).</summary>

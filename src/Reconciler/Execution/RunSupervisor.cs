@@ -31,6 +31,7 @@ public sealed class RunSupervisor : IDisposable
     private readonly ConcurrentDictionary<ResourceId, RunHandle> _runs = new();
     private readonly ConcurrentQueue<(RunHandle Handle, RunOutcome Outcome)> _completions = new();
     private readonly CancellationTokenSource _shutdown = new();
+    private CancellationTokenSource _standDown = new();
     private int _progressReported;
 
     /// <summary>Creates the supervisor with one runner per kind; runs read and write run data in <paramref name="store"/> and check <paramref name="policy"/> again before executing.</summary>
@@ -84,8 +85,9 @@ public sealed class RunSupervisor : IDisposable
             var remaining = (record.AttemptStartedAt ?? _time.GetUtcNow()).AddSeconds(seconds) - _time.GetUtcNow();
             deadline = new CancellationTokenSource(remaining > TimeSpan.Zero ? remaining : TimeSpan.Zero, _time);
         }
-        var linked = CancellationTokenSource.CreateLinkedTokenSource(_shutdown.Token, deletion.Token, deadline?.Token ?? CancellationToken.None);
-        var handle = new RunHandle(record.Id, record.Generation, deletion, deadline, linked);
+        var standDown = _standDown.Token;
+        var linked = CancellationTokenSource.CreateLinkedTokenSource(_shutdown.Token, standDown, deletion.Token, deadline?.Token ?? CancellationToken.None);
+        var handle = new RunHandle(record.Id, record.Generation, deletion, deadline, linked) { StandDown = standDown };
         _runs[record.Id] = handle;
         var context = new RunContext(record.Id, record.Generation, record.Attempts, record.Status.SourceRevision ?? "", _store, _secrets, _time, _logger,
             details =>
@@ -146,7 +148,7 @@ public sealed class RunSupervisor : IDisposable
             var h = c.Handle;
             _runs.TryRemove(new KeyValuePair<ResourceId, RunHandle>(h.Id, h));
             taken.Add(new RunCompletion(h.Id, h.Generation, c.Outcome, h.Latest, h.Deletion.IsCancellationRequested,
-                h.Deadline?.IsCancellationRequested == true, _shutdown.IsCancellationRequested));
+                h.Deadline?.IsCancellationRequested == true, _shutdown.IsCancellationRequested || h.StandDown.IsCancellationRequested));
             h.Dispose();
         }
         return taken;
@@ -177,6 +179,23 @@ public sealed class RunSupervisor : IDisposable
     public async Task StopAsync()
     {
         await _shutdown.CancelAsync();
+        await WaitForRunsAsync("at shutdown");
+    }
+
+    /// <summary>
+    /// Cancels every run as a shutdown does, because this daemon no longer leads (they stay Running in the store, to
+    /// resume where this daemon leads again), and waits up to 30 seconds for them to stop; later runs start afresh.
+    /// </summary>
+    public async Task StandDownAsync()
+    {
+        var old = Interlocked.Exchange(ref _standDown, new CancellationTokenSource());
+        await old.CancelAsync();
+        // Not disposed: the handles of the cancelled runs read its token until their completions are taken.
+        await WaitForRunsAsync("after leadership was lost");
+    }
+
+    private async Task WaitForRunsAsync(string when)
+    {
         var tasks = _runs.Values.Select(h => h.Task).ToList();
         try
         {
@@ -184,10 +203,14 @@ public sealed class RunSupervisor : IDisposable
         }
         catch (TimeoutException)
         {
-            _logger.LogWarning("Runs did not stop within {Wait} at shutdown", CancelWait);
+            _logger.LogWarning("Runs did not stop within {Wait} {When}", CancelWait, when);
         }
     }
 
     /// <inheritdoc />
-    public void Dispose() => _shutdown.Dispose();
+    public void Dispose()
+    {
+        _shutdown.Dispose();
+        _standDown.Dispose();
+    }
 }

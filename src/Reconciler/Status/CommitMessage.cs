@@ -10,8 +10,8 @@ public static class CommitMessage
 {
     private const int SubjectListLimit = 4;
 
-    /// <summary>The full message for <paramref name="changes"/> (at least one) and the snapshot files added.</summary>
-    public static string Build(IReadOnlyList<StatusChange> changes, IReadOnlyList<string> snapshotIds, string? skipCiMarker)
+    /// <summary>The full message for <paramref name="changes"/> (at least one) and the snapshot files added; <paramref name="instance"/> (distributed mode) adds an <c>Instance:</c> trailer.</summary>
+    public static string Build(IReadOnlyList<StatusChange> changes, IReadOnlyList<string> snapshotIds, string? skipCiMarker, string? instance = null)
     {
         var subject = Subject(changes, snapshotIds);
         var sb = new StringBuilder(subject).Append("\n\n");
@@ -25,6 +25,7 @@ public static class CommitMessage
             sb.Append($"Phase: {(c.New is null ? (c.Removal == DeletionOutcome.Cancelled ? "Cancelled" : "Deleted") : c.New.Phase.ToString())}\n");
             if (c.New?.SourceRevision is { } rev) sb.Append($"Spec-Revision: {rev}\n");
         }
+        if (instance is not null) sb.Append($"Instance: {instance}\n");
         return sb.ToString();
     }
 

@@ -1,3 +1,4 @@
+using KafkaRestored.Reconciler.Coordination;
 using KafkaRestored.Reconciler.Git;
 using KafkaRestored.Reconciler.State;
 using KafkaRestored.Restore.Resources.Model;
@@ -11,7 +12,8 @@ namespace KafkaRestored.Reconciler.Status;
 /// Writes the daemon-owned files (status and snapshots) from the state store onto the tip of the
 /// publish branch, commits only what changed, and pushes without force. A rejected push means
 /// someone else pushed: fetch, regenerate the files on the new tip (never merging human files),
-/// and push again after a jittered, doubling delay.
+/// and push again after a jittered, doubling delay. In distributed mode each push is preceded by a
+/// confirmation that this daemon still leads, and its commits name it in an <c>Instance:</c> trailer.
 /// </summary>
 public sealed class StatusPublisher
 {
@@ -20,17 +22,25 @@ public sealed class StatusPublisher
     private readonly StateStore _store;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
+    private readonly ILeadership? _leadership;
     private readonly Dictionary<ResourceId, (ResourceStatus Status, string Text, string BlobId)> _rendered = [];
 
-    /// <summary>Creates the publisher.</summary>
-    public StatusPublisher(ReconcilerOptions options, GitSource git, StateStore store, TimeProvider time, ILogger? logger = null)
+    /// <summary>Creates the publisher; with <paramref name="leadership"/> (distributed mode) it pushes only while this daemon leads.</summary>
+    public StatusPublisher(ReconcilerOptions options, GitSource git, StateStore store, TimeProvider time, ILogger? logger = null, ILeadership? leadership = null)
     {
+        _leadership = leadership;
         _options = options;
         _git = git;
         _store = store;
         _time = time;
         _logger = logger ?? NullLogger.Instance;
     }
+
+    /// <summary>
+    /// Keeps <paramref name="text"/>, the file another leader committed, as what <paramref name="status"/> renders to, so that taking a
+    /// resource over (whose record holds only what the file says about phase and generation) does not rewrite its file.
+    /// </summary>
+    public void Adopt(ResourceId id, ResourceStatus status, string text, string blobId) => _rendered[id] = (status, text, blobId);
 
     /// <summary>Counters for health and metrics.</summary>
     public PublishCounters Counters { get; } = new();
@@ -51,13 +61,16 @@ public sealed class StatusPublisher
                     ClearError();
                     return PublishOutcome.UpToDate;
                 }
-                var message = CommitMessage.Build(changes, snapshots, _options.SkipCiMarker);
+                var message = CommitMessage.Build(changes, snapshots, _options.SkipCiMarker, _leadership?.InstanceId);
                 var commit = _git.CreateCommit(tip, files, message);
                 if (commit is null)
                 {
                     ClearError();
                     return PublishOutcome.UpToDate;
                 }
+                // A deposed leader must not push: asked again before every attempt, re-pushes included.
+                if (_leadership is not null && !await _leadership.ConfirmAsync(cancellationToken))
+                    return Fail($"instance {_leadership.InstanceId} no longer leads its coordination group, so it does not push");
                 if (await _git.PushAsync(commit, branch, cancellationToken) == PushOutcome.Pushed)
                 {
                     Counters.Committed();

@@ -13,7 +13,8 @@ internal sealed class GitInputDaemon : IDisposable
     private readonly DaemonProcess _process;
     private readonly HttpClient _http;
 
-    public GitInputDaemon(GitRemote remote, string stateDirectory, string secretsDirectory)
+    /// <summary>Starts the daemon; <paramref name="settings"/> adds or overrides environment settings (e.g. distributed mode's).</summary>
+    public GitInputDaemon(GitRemote remote, string stateDirectory, string secretsDirectory, IReadOnlyDictionary<string, string?>? settings = null)
     {
         Port = DaemonProcess.FreePort();
         _process = new DaemonProcess(
@@ -24,13 +25,16 @@ internal sealed class GitInputDaemon : IDisposable
                 ["KAFKA_RESTORED_PollInterval"] = "00:00:01",
                 ["KAFKA_RESTORED_RetryBaseDelay"] = "00:00:01",
                 ["KAFKA_RESTORED_PushRetryDelay"] = "00:00:00.200",
-            }));
+            }.Concat(settings ?? new Dictionary<string, string?>()).GroupBy(kv => kv.Key).ToDictionary(g => g.Key, g => g.Last().Value)));
         _http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{Port}"), Timeout = TimeSpan.FromSeconds(30) };
     }
 
     public int Port { get; }
 
     public bool HasExited => _process.HasExited;
+
+    /// <summary>The daemon's process, to kill or stop it.</summary>
+    public DaemonProcess Process => _process;
 
     /// <summary>Everything the daemon printed so far (stdout and stderr interleaved).</summary>
     public string Output => _process.Output;

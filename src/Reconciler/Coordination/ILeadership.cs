@@ -1,0 +1,18 @@
+namespace KafkaRestored.Reconciler.Coordination;
+
+/// <summary>
+/// Whether this daemon may reconcile (fetch, plan, start work, push status) now: in distributed mode only while it
+/// leads its coordination group. Single-instance mode has none (the loop and publisher take null).
+/// </summary>
+public interface ILeadership
+{
+    /// <summary>This daemon's name among the members, written as the <c>Instance:</c> trailer of its status commits.</summary>
+    string InstanceId { get; }
+
+    /// <summary>
+    /// Asks the coordinator whether this daemon still leads: false when it holds no leadership, its last poll is
+    /// too long ago, or the coordinator refuses it (an expired member or an old generation). Called before each
+    /// cycle and before each push.
+    /// </summary>
+    Task<bool> ConfirmAsync(CancellationToken cancellationToken);
+}

@@ -1,0 +1,229 @@
+using System.Diagnostics;
+using Confluent.Kafka;
+using Confluent.Kafka.Admin;
+using Microsoft.Extensions.Logging;
+
+namespace KafkaRestored.Reconciler.Coordination;
+
+/// <summary>
+/// Leadership through Kafka's group coordinator (no protocol of our own): a consumer in the coordination group
+/// subscribes to the one-partition coordination topic, and the member assigned partition 0 leads. A poll thread
+/// keeps the membership alive and notices revocation, loss and long gaps (a paused process); each confirmation
+/// commits an offset of partition 0, which the coordinator accepts only from the member of the current generation
+/// that holds it, so a member whose session expired learns so before it acts.
+/// </summary>
+public sealed class KafkaLeadership : ILeadership, IDisposable
+{
+    private static readonly TimeSpan PollTimeout = TimeSpan.FromMilliseconds(200);
+    private readonly ClientConfig _client;
+    private readonly string _group;
+    private readonly string _topic;
+    private readonly TimeSpan _session;
+    private readonly TimeProvider _time;
+    private readonly ILogger _logger;
+    private readonly CancellationTokenSource _stop = new();
+    private readonly Lock _gate = new();
+    private IConsumer<Ignore, Ignore>? _consumer;
+    private Thread? _thread;
+    private volatile bool _holds;
+    private long _lastPoll = Stopwatch.GetTimestamp();
+    private long _confirmations;
+    private LeadershipState _state;
+
+    /// <summary>Prepares membership of <paramref name="groupId"/> on <paramref name="client"/>'s cluster; <see cref="Start"/> joins.</summary>
+    public KafkaLeadership(ClientConfig client, string groupId, string topic, string instanceId, TimeSpan sessionTimeout, TimeProvider time, ILogger logger)
+    {
+        _client = client;
+        _group = groupId;
+        _topic = topic;
+        _session = sessionTimeout;
+        _time = time;
+        _logger = logger;
+        InstanceId = instanceId;
+        _state = new LeadershipState(instanceId, "member", time.GetUtcNow(), 0, "joining the coordination group");
+    }
+
+    /// <inheritdoc />
+    public string InstanceId { get; }
+
+    /// <summary>Raised (on the poll thread) when partition 0 is assigned, revoked or lost, or a long poll gap is noticed: the loop should cycle now.</summary>
+    public event Action? Changed;
+
+    /// <summary>The membership as last confirmed.</summary>
+    public LeadershipState State
+    {
+        get
+        {
+            lock (_gate) return _state;
+        }
+    }
+
+    /// <summary>The exact command an operator runs when the daemon may not create the coordination topic.</summary>
+    public string CreateTopicCommand(string bootstrap) =>
+        $"kafka-topics.sh --bootstrap-server {bootstrap} --create --topic {_topic} --partitions 1 --replication-factor 3 --config cleanup.policy=compact";
+
+    /// <summary>Makes sure the coordination topic exists (creating it where the cluster allows), then joins the group and starts polling.</summary>
+    public void Start()
+    {
+        EnsureTopic();
+        var config = new ConsumerConfig(_client.ToDictionary(kv => kv.Key, kv => kv.Value))
+        {
+            GroupId = _group,
+            ClientId = "kafka-restored-" + InstanceId,
+            SessionTimeoutMs = (int)_session.TotalMilliseconds,
+            HeartbeatIntervalMs = (int)Math.Max(100, _session.TotalMilliseconds / 10),
+            // The member holding partition 0 keeps it when others join or come back.
+            PartitionAssignmentStrategy = PartitionAssignmentStrategy.CooperativeSticky,
+            EnableAutoCommit = false,
+            AutoOffsetReset = AutoOffsetReset.Latest,
+            // A coordination topic an operator creates after the start is seen within half a minute.
+            TopicMetadataRefreshIntervalMs = 30_000,
+        };
+        _consumer = new ConsumerBuilder<Ignore, Ignore>(config)
+            .SetPartitionsAssignedHandler((_, ps) => Assignment(ps, held: true, "partition 0 of the coordination topic was assigned to this instance"))
+            .SetPartitionsRevokedHandler((_, ps) => Assignment([.. ps.Select(p => p.TopicPartition)], held: false, "partition 0 was revoked (a rebalance)"))
+            .SetPartitionsLostHandler((_, ps) => Assignment([.. ps.Select(p => p.TopicPartition)], held: false, "partition 0 was lost (this member's session expired)"))
+            .SetErrorHandler((_, e) => _logger.Log(e.IsFatal ? LogLevel.Error : LogLevel.Debug, "Coordination client: {Code} {Reason}", e.Code, e.Reason))
+            .SetLogHandler((_, m) => _logger.LogDebug("librdkafka {Facility}: {Message}", m.Facility, m.Message))
+            .Build();
+        _consumer.Subscribe(_topic);
+        _thread = new Thread(Poll) { IsBackground = true, Name = "coordination" };
+        _thread.Start();
+        _logger.LogInformation("Distributed mode: instance {Instance} joins group {Group} on topic {Topic} (session timeout {Session}); the member holding partition 0 leads",
+            InstanceId, _group, _topic, _session);
+    }
+
+    /// <inheritdoc />
+    public async Task<bool> ConfirmAsync(CancellationToken cancellationToken)
+    {
+        var gap = Stopwatch.GetElapsedTime(Interlocked.Read(ref _lastPoll));
+        if (_consumer is null) return Settle(false, "not started");
+        if (!_holds) return Settle(false, "another instance holds partition 0 of the coordination topic (or none does yet)");
+        if (gap > _session) return Settle(false, $"no poll of the coordination group for {gap.TotalSeconds:0.#} s (paused?), longer than the session timeout");
+        var deadline = Stopwatch.StartNew();
+        var attempt = TimeSpan.FromTicks(Math.Min(_session.Ticks / 2, TimeSpan.FromSeconds(10).Ticks));
+        while (true)
+        {
+            var offset = Interlocked.Increment(ref _confirmations);
+            var code = await Task.Run(() => Commit(offset), CancellationToken.None).WaitAsync(attempt, _time, cancellationToken)
+                .ContinueWith(t => t.IsCompletedSuccessfully ? t.Result : ErrorCode.RequestTimedOut, TaskScheduler.Default);
+            cancellationToken.ThrowIfCancellationRequested();
+            if (code is ErrorCode.UnknownMemberId or ErrorCode.FencedInstanceId)
+                return Settle(false, $"the coordinator does not know this member any more ({code}); another instance may lead now");
+            if (!_holds) return Settle(false, "partition 0 of the coordination topic was revoked or lost");
+            if (code == ErrorCode.NoError) return Settle(true, "holds partition 0 of the coordination topic, confirmed by the coordinator");
+            // The coordinator knows this member, mid-rebalance: the cooperative sticky assignor moves partition 0 only after
+            // revoking it here (which the callback reports), so nobody else holds it meanwhile. A rebalance can outlast a session.
+            if (code is ErrorCode.IllegalGeneration or ErrorCode.RebalanceInProgress)
+                return Settle(true, $"holds partition 0 of the coordination topic; the coordinator knows this member and is rebalancing ({code})");
+            if (deadline.Elapsed > _session)
+                return Settle(false, $"the coordinator did not confirm this member ({code}); another instance may lead now");
+            await Task.Delay(PollTimeout, _time, cancellationToken);
+        }
+    }
+
+    private ErrorCode Commit(long offset)
+    {
+        try
+        {
+            _consumer!.Commit([new TopicPartitionOffset(_topic, 0, offset)]);
+            return ErrorCode.NoError;
+        }
+        catch (KafkaException e)
+        {
+            return e.Error.Code;
+        }
+    }
+
+    private bool Settle(bool leading, string reason)
+    {
+        lock (_gate)
+        {
+            var role = leading ? "leader" : "member";
+            if (role == _state.Role)
+            {
+                _state = _state with { Reason = reason };
+                return leading;
+            }
+            _state = new LeadershipState(InstanceId, role, _time.GetUtcNow(), _state.Changes + 1, reason);
+        }
+        if (leading) _logger.LogInformation("Instance {Instance} now leads group {Group}: {Reason}; reconciling", InstanceId, _group, reason);
+        else _logger.LogWarning("Instance {Instance} does not lead group {Group} any more: {Reason}; it stops starting work and pushing, and cancels its runs", InstanceId, _group, reason);
+        return leading;
+    }
+
+    private void Assignment(List<TopicPartition> partitions, bool held, string what)
+    {
+        if (!partitions.Any(p => p.Partition.Value == 0)) return;
+        _holds = held;
+        _logger.LogInformation("Coordination: {What}", what);
+        Changed?.Invoke();
+    }
+
+    private void Poll()
+    {
+        while (!_stop.IsCancellationRequested)
+        {
+            var before = Interlocked.Read(ref _lastPoll);
+            try
+            {
+                _consumer!.Consume(PollTimeout);
+            }
+            catch (ConsumeException e)
+            {
+                _logger.LogDebug("Coordination poll: {Code}", e.Error.Code);
+            }
+            catch (ObjectDisposedException)
+            {
+                return;
+            }
+            Interlocked.Exchange(ref _lastPoll, Stopwatch.GetTimestamp());
+            // A gap this long means the process was paused: the loop must ask the coordinator before it acts again.
+            if (Stopwatch.GetElapsedTime(before) > _session / 2) Changed?.Invoke();
+        }
+    }
+
+    private void EnsureTopic()
+    {
+        using var admin = new AdminClientBuilder(_client).Build();
+        var bootstrap = _client.BootstrapServers;
+        try
+        {
+            var metadata = admin.GetMetadata(_topic, TimeSpan.FromSeconds(15));
+            if (metadata.Topics.Any(t => t.Topic == _topic && t.Error.Code == ErrorCode.NoError && t.Partitions.Count > 0)) return;
+            admin.CreateTopicsAsync([new TopicSpecification { Name = _topic, NumPartitions = 1, ReplicationFactor = -1, Configs = new() { ["cleanup.policy"] = "compact" } }],
+                new CreateTopicsOptions { RequestTimeout = TimeSpan.FromSeconds(15), OperationTimeout = TimeSpan.FromSeconds(15) }).GetAwaiter().GetResult();
+            _logger.LogInformation("Created the coordination topic {Topic} (1 partition)", _topic);
+        }
+        catch (CreateTopicsException e) when (e.Results.All(r => r.Error.Code == ErrorCode.TopicAlreadyExists))
+        {
+            // Another instance created it meanwhile.
+        }
+        catch (KafkaException e)
+        {
+            _logger.LogError("The coordination topic {Topic} could not be found or created ({Error}); until it exists and the cluster answers, no instance leads. If it is missing, create it with: {Command}",
+                _topic, e.Error.Reason, CreateTopicCommand(bootstrap));
+        }
+    }
+
+    /// <summary>Leaves the group (the coordinator hands partition 0 on at once) and closes the consumer.</summary>
+    public void Dispose()
+    {
+        if (_stop.IsCancellationRequested) return;
+        _stop.Cancel();
+        _thread?.Join();
+        if (_consumer is not null)
+        {
+            try
+            {
+                _consumer.Close();
+            }
+            catch (KafkaException e)
+            {
+                _logger.LogDebug("Closing the coordination consumer: {Error}", e.Error.Reason);
+            }
+            _consumer.Dispose();
+        }
+        _stop.Dispose();
+    }
+}

@@ -1,0 +1,265 @@
+using System.Diagnostics;
+using System.Text;
+using KafkaRestored.TestSupport;
+using Xunit.Abstractions;
+
+namespace KafkaRestored.Daemon.Tests.Distributed;
+
+/// <summary>
+/// Distributed mode through the real daemon: several <c>kafka-restored run</c> processes share one config repository
+/// (a bare Git repo) and one coordination group on the hosted mock cluster. Exactly one leads and alone restores and
+/// pushes; SIGKILLing it hands leadership to another member; a SIGSTOPped leader that wakes after the takeover pushes nothing.
+/// </summary>
+[System.Runtime.Versioning.SupportedOSPlatform("linux")]
+public sealed class DistributedDaemonTests(KafkaFixture kafka, ITestOutputHelper log) : IClassFixture<KafkaFixture>, IDisposable
+{
+    private const string Namespace = "kafka-backup";
+    private const int Partitions = 2;
+    private const int PerPartition = 50;
+    private static readonly TimeSpan Patience = TimeSpan.FromSeconds(120);
+    private readonly GitRemote _remote = new();
+    private readonly TempDir _dir = new("kr-dist");
+
+    public void Dispose()
+    {
+        _remote.Dispose();
+        _dir.Dispose();
+    }
+
+    private string StatusPath(string name) => $"status/kafkarestore/{Namespace}/{name}.yaml";
+
+    private string? Phase(string name)
+    {
+        var r = ProcessRunner.Run("git", ["-C", _remote.BarePath, "show", $"{_remote.Branch}:{StatusPath(name)}"]);
+        return r.ExitCode != 0 ? null : r.StdOut.Split('\n').Select(l => l.Trim()).FirstOrDefault(l => l.StartsWith("phase: ", StringComparison.Ordinal))?["phase: ".Length..];
+    }
+
+    /// <summary>The status commits on the branch, newest first: (hash, Instance trailer, subject).</summary>
+    private List<(string Hash, string Instance, string Subject)> StatusCommits() =>
+        [.. _remote.RemoteGit("log", "--format=%H%x1f%(trailers:key=Instance,valueonly,separator=)%x1f%s%x1e", _remote.Branch)
+            .Split('\u001e', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries)
+            .Select(c => c.Split('\u001f')).Where(f => f[1].Length > 0).Select(f => (f[0], f[1].Trim(), f[2]))];
+
+    private async Task<string> AddRestoreAsync(OrdersBackup orders, string name)
+    {
+        var target = kafka.Broker.CreateUniqueTopic("dist-" + name, Partitions);
+        _remote.HumanCommit("add " + name, new Dictionary<string, string?> { [$"restores/{name}.yaml"] = orders.RestoreYaml(name, target, kafka.Broker.BootstrapServers, ns: Namespace) });
+        await Task.CompletedTask;
+        return target;
+    }
+
+    private async Task WaitForPhaseAsync(DaemonGroup group, string name, string phase)
+    {
+        var guard = Stopwatch.StartNew();
+        while (Phase(name) != phase)
+        {
+            if (guard.Elapsed > Patience) Assert.Fail($"{name} did not reach {phase} (now {Phase(name)}):\n{group.Output()}");
+            await Task.Delay(250);
+        }
+    }
+
+    /// <summary>Every record of the backup exactly once, in order, per partition.</summary>
+    private void AssertRestoredOnce(string target)
+    {
+        var read = RestoreKit.ReadTopic(kafka.Broker.BootstrapServers, target, Partitions);
+        for (var p = 0; p < Partitions; p++)
+        {
+            var values = read.Where(r => r.Partition == p).Select(r => Encoding.UTF8.GetString(r.Value!)).ToList();
+            Assert.Equal(Enumerable.Range(0, PerPartition).Select(i => $"order-{p}-{i}"), values);
+        }
+    }
+
+    private int CompletedCommits(string name) =>
+        _remote.RemoteGit("log", "--format=%B%x1e", _remote.Branch, "--", StatusPath(name)).Split('\u001e')
+            .Count(b => b.Contains("Phase: Completed", StringComparison.Ordinal));
+
+    [Fact]
+    public async Task Three_daemons_one_leader_restores_once_and_after_a_SIGKILL_another_member_leads_and_completes_new_work()
+    {
+        var orders = await OrdersBackup.WriteAsync(_dir.Combine("backups"), Partitions, PerPartition);
+        using var group = new DaemonGroup(kafka.Broker, _remote, _dir, "node-a", "node-b", "node-c");
+        var leader = await group.LeaderAsync(Patience);
+        log.WriteLine("leader: " + leader);
+
+        var first = await AddRestoreAsync(orders, "r1");
+        await WaitForPhaseAsync(group, "r1", "Completed");
+        AssertRestoredOnce(first);
+        Assert.Equal(1, CompletedCommits("r1"));
+        Assert.All(StatusCommits(), c => Assert.Equal(leader, c.Instance));
+        foreach (var (id, d) in group.Members.Where(m => m.Key != leader))
+        {
+            Assert.DoesNotContain("Pushed status commit", d.Output, StringComparison.Ordinal);
+            Assert.Equal("member", (await d.HealthAsync())!.Value.Body.GetProperty("role").GetString());
+        }
+
+        var r1File = _remote.RemoteGit("show", $"{_remote.Branch}:{StatusPath("r1")}");
+        group.Members[leader].Process.Kill();
+        var killed = Stopwatch.StartNew();
+        var next = await group.LeaderAsync(Patience, not: leader);
+        log.WriteLine($"{next} leads {killed.ElapsedMilliseconds} ms after SIGKILL of {leader} (session timeout {DaemonGroup.SessionTimeout})");
+
+        // The killed host comes back (same state directory): it joins as a member, and the new leader keeps leading through that rebalance.
+        group.Members[leader].Dispose();
+        group.Start(leader);
+        var second = await AddRestoreAsync(orders, "r2");
+        await WaitForPhaseAsync(group, "r2", "Completed");
+        AssertRestoredOnce(second);
+        Assert.Equal(1, CompletedCommits("r2"));
+        Assert.Equal(next, await group.LeaderAsync(Patience));
+        Assert.True(await group.Members[next].MetricAsync("kafka_restored_leadership_changes_total") >= 1);
+        var after = StatusCommits().TakeWhile(c => c.Instance != leader).ToList();
+        log.WriteLine("status commits: " + string.Join("\n", StatusCommits().Select(c => $"{c.Instance}: {c.Subject}")));
+        Assert.All(after, c => Assert.Equal(next, c.Instance));
+        // The new leader took the completed restore over from Git: not run again, its file untouched.
+        Assert.Equal(r1File, _remote.RemoteGit("show", $"{_remote.Branch}:{StatusPath("r1")}"));
+        Assert.Equal(1, CompletedCommits("r1"));
+        AssertRestoredOnce(first);
+        Assert.Contains("Took over 1 resources from the status another leader committed: KafkaRestore kafka-backup/r1 (Completed)", group.Members[next].Output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_SIGSTOPped_leader_loses_leadership_and_after_SIGCONT_pushes_nothing()
+    {
+        var orders = await OrdersBackup.WriteAsync(_dir.Combine("backups"), Partitions, PerPartition);
+        using var group = new DaemonGroup(kafka.Broker, _remote, _dir, "node-a", "node-b");
+        var old = await group.LeaderAsync(Patience);
+        var other = group.Members.Keys.Single(k => k != old);
+        await AddRestoreAsync(orders, "r1");
+        await WaitForPhaseAsync(group, "r1", "Completed");
+        // Positive control: the old leader pushes while it leads.
+        Assert.Contains(StatusCommits(), c => c.Instance == old);
+
+        var stopped = group.Members[old].Process;
+        var tipAtStop = _remote.RemoteGit("rev-parse", _remote.Branch).Trim();
+        var outputAtStop = stopped.Output.Length;
+        SteppedProcess.Stop(stopped.Id);
+        try
+        {
+            await group.Members[other].WaitForAsync($"{other} to lead", async () => await RoleAsync(group, other) == "leader", Patience);
+            // Work the old leader would take up, were it to act on waking: a new restore, done by the new leader meanwhile.
+            var second = await AddRestoreAsync(orders, "r2");
+            await WaitForPhaseAsync(group, "r2", "Completed");
+            AssertRestoredOnce(second);
+        }
+        finally
+        {
+            SteppedProcess.Continue(stopped.Id);
+        }
+        await group.Members[old].WaitForAsync($"{old} to say it is a member", async () => await RoleAsync(group, old) == "member", Patience);
+        var third = await AddRestoreAsync(orders, "r3");
+        await WaitForPhaseAsync(group, "r3", "Completed");
+        AssertRestoredOnce(third);
+
+        var since = _remote.RemoteGit("log", "--format=%(trailers:key=Instance,valueonly,separator=)", $"{tipAtStop}..{_remote.Branch}")
+            .Split('\n', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
+        log.WriteLine("instances of the status commits since the stop: " + string.Join(", ", since));
+        Assert.NotEmpty(since);
+        Assert.All(since, i => Assert.Equal(other, i));
+        var woke = stopped.Output[outputAtStop..];
+        Assert.DoesNotContain("Pushed status commit", woke, StringComparison.Ordinal);
+        Assert.DoesNotContain("Start KafkaRestore", woke, StringComparison.Ordinal);
+        Assert.Equal(1, CompletedCommits("r2"));
+        Assert.Equal(1, CompletedCommits("r3"));
+        log.WriteLine($"==== {old} after SIGCONT\n{woke}");
+    }
+
+    private static async Task<string?> RoleAsync(DaemonGroup group, string id) =>
+        await group.Members[id].HealthAsync() is { } h && h.Body.TryGetProperty("role", out var r) ? r.GetString() : null;
+
+    /// <summary>
+    /// What this slice does NOT do, pinned: checkpoints live in each daemon's own store, so a restore whose leader is
+    /// SIGKILLed part-way is not resumed by the next leader. It fails safe: the new leader finds records it did not
+    /// write and stops with TargetNotEmpty; no record lands twice. (Resuming it exactly once needs shared checkpoints.)
+    /// </summary>
+    [Fact]
+    public async Task A_restore_whose_leader_is_SIGKILLed_part_way_fails_TargetNotEmpty_on_the_next_leader_without_duplicates()
+    {
+        using var group = new DaemonGroup(kafka.Broker, _remote, _dir, "node-a", "node-b");
+        var (leader, target, Landed) = await StopLeaderPartWayAsync(group, "cut");
+        group.Members[leader].Process.Kill();
+        var landedAtKill = Landed();
+        var next = await group.LeaderAsync(Patience, not: leader);
+        await WaitForPhaseAsync(group, "cut", "Failed");
+
+        var status = _remote.RemoteGit("show", $"{_remote.Branch}:{StatusPath("cut")}");
+        Assert.Contains("TargetNotEmpty", status, StringComparison.Ordinal);
+        Assert.InRange(landedAtKill, 1, BigTotal - 1);
+        Assert.Equal(landedAtKill, AssertEachRecordOnceInOrder(target));
+        log.WriteLine($"{leader} killed with {landedAtKill} of {BigTotal} records landed; {next} leads and the restore is Failed (TargetNotEmpty)");
+    }
+
+    /// <summary>
+    /// The unfenced window, measured: a leader stopped mid-restore wakes after the takeover. It stands down (its run is
+    /// cancelled, it pushes nothing), but the records its run produced between waking and standing down are not fenced.
+    /// </summary>
+    [Fact]
+    public async Task A_leader_SIGSTOPped_mid_restore_stands_down_on_waking_cancels_its_run_and_pushes_nothing()
+    {
+        using var group = new DaemonGroup(kafka.Broker, _remote, _dir, "node-a", "node-b");
+        var (old, target, landed) = await StopLeaderPartWayAsync(group, "paused");
+        var other = group.Members.Keys.Single(k => k != old);
+        var stopped = group.Members[old].Process;
+        var tipAtStop = _remote.RemoteGit("rev-parse", _remote.Branch).Trim();
+        var outputAtStop = stopped.Output.Length;
+        try
+        {
+            await group.Members[other].WaitForAsync($"{other} to lead", async () => await RoleAsync(group, other) == "leader", Patience);
+            await WaitForPhaseAsync(group, "paused", "Failed");
+        }
+        finally
+        {
+            SteppedProcess.Continue(stopped.Id);
+        }
+        var atWake = landed();
+        await group.Members[old].WaitForAsync($"{old} to stand down", async () =>
+            await group.Members[old].HealthAsync() is { } h && h.Body.GetProperty("role").GetString() == "member" && h.Body.GetProperty("runsInFlight").GetInt32() == 0, Patience);
+        var afterStandDown = landed();
+
+        var woke = stopped.Output[outputAtStop..];
+        Assert.Contains("Not the leader: cancelling 1 runs", woke, StringComparison.Ordinal);
+        Assert.DoesNotContain("Pushed status commit", woke, StringComparison.Ordinal);
+        var since = _remote.RemoteGit("log", "--format=%(trailers:key=Instance,valueonly,separator=)", $"{tipAtStop}..{_remote.Branch}")
+            .Split('\n', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
+        Assert.NotEmpty(since);
+        Assert.All(since, i => Assert.Equal(other, i));
+        Assert.Equal(afterStandDown, AssertEachRecordOnceInOrder(target));
+        log.WriteLine($"records: {atWake} when {old} woke, {afterStandDown} once it stood down ({afterStandDown - atWake} unfenced writes) of {BigTotal}");
+    }
+
+    // 16 MB under the 8 MiB memory floor (each partition under the mock's 4 MiB). Requests already sent when the
+    // daemon is stopped still land (up to about 45,000 of these records were seen), so the stop comes at an eighth.
+    private const int BigPartitions = 8;
+    private const int BigPerPartition = 10_000;
+    private const int BigTotal = BigPartitions * BigPerPartition;
+
+    private static string BigValue(int p, int i) => $"order-{p}-{i}-" + new string('v', 180);
+
+    /// <summary>Commits restore <paramref name="name"/> of 16 MB and leaves the leader SIGSTOPped once an eighth landed; returns the leader, the target and a count of what landed.</summary>
+    private async Task<(string Leader, string Target, Func<long> Landed)> StopLeaderPartWayAsync(DaemonGroup group, string name)
+    {
+        var orders = await OrdersBackup.WriteAsync(_dir.Combine("backups-" + name), BigPartitions, BigPerPartition, BigValue);
+        var leader = await group.LeaderAsync(Patience);
+        var target = kafka.Broker.CreateUniqueTopic("dist-" + name, BigPartitions);
+        _remote.HumanCommit("add " + name, new Dictionary<string, string?>
+        {
+            [$"restores/{name}.yaml"] = orders.RestoreYaml(name, target, kafka.Broker.BootstrapServers, "\n  resources:\n    limits: {memory: 8Mi}", ns: Namespace),
+        });
+        long Landed() => RestoreKit.EndOffsets(kafka.Broker.BootstrapServers, target, BigPartitions).Sum();
+        var daemon = group.Members[leader].Process;
+        Assert.True(SteppedProcess.RunUntil(daemon.Id, () => daemon.HasExited, BigTotal / 8, Landed, () => Phase(name) == "Completed", Patience),
+            "the restore ended before an eighth of it landed:\n" + group.Output());
+        return (leader, target, Landed);
+    }
+
+    /// <summary>Asserts each partition of the big restore's target holds a prefix of the backup, in order, each record once; returns the count.</summary>
+    private int AssertEachRecordOnceInOrder(string target)
+    {
+        var read = RestoreKit.ReadTopic(kafka.Broker.BootstrapServers, target, BigPartitions);
+        for (var p = 0; p < BigPartitions; p++)
+        {
+            var values = read.Where(r => r.Partition == p).Select(r => Encoding.UTF8.GetString(r.Value!)).ToList();
+            Assert.Equal(Enumerable.Range(0, values.Count).Select(i => BigValue(p, i)), values);
+        }
+        return read.Count;
+    }
+}
