@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs what the test suite needs beyond the .NET SDK on Debian (kcat, stunnel4, openssl, git,
-# lighttpd and openssh for the Git server tests, node and npm, python3 for .ci/run's count,
+# lighttpd and openssh for the Git server tests, node and npm, python3 for .ci/run's count (Debian's, with
+# zstandard and lz4, for the tests' own backup reader),
 # prometheus-alertmanager for the notification tests, chromium for the status page's browser tests), only
 # what is missing. apt-get runs directly as root and
 # through sudo otherwise, so the README's test command works for root on a machine without sudo
@@ -20,6 +21,10 @@ has_server sshd || need_apt+=(openssh-server)
 command -v ssh >/dev/null 2>&1 || need_apt+=(openssh-client)
 command -v node >/dev/null 2>&1 || need_apt+=(nodejs npm)
 command -v python3 >/dev/null 2>&1 || need_apt+=(python3)
+# Debian's python3 (not a pyenv or venv one ahead on PATH) runs the tests' own backup reader
+# (tests/TestSupport/python/kbak_decode.py) with its zstandard and lz4 modules.
+test_python=${TEST_TOOLS_PYTHON:-/usr/bin/python3}
+"$test_python" -c "import zstandard, lz4.block" >/dev/null 2>&1 || need_apt+=(python3-zstandard python3-lz4)
 # The .deb check of .ci/run (scripts/package-check.sh): dpkg-deb builds it, systemd-analyze verifies its unit, unshare hides the SDK.
 command -v dpkg-deb >/dev/null 2>&1 || need_apt+=(dpkg)
 command -v systemd-analyze >/dev/null 2>&1 || need_apt+=(systemd)

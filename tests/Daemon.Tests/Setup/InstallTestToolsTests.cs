@@ -41,7 +41,7 @@ public sealed class InstallTestToolsTests
 
         public ProcessResult Run() =>
             ProcessRunner.Run("/bin/bash", [Path.Combine(RepoPaths.Root, "scripts", "install-test-tools.sh")],
-                environment: new Dictionary<string, string?> { ["PATH"] = Bin, ["TEST_TOOLS_SBIN"] = Bin }, workingDirectory: RepoPaths.Root);
+                environment: new Dictionary<string, string?> { ["PATH"] = Bin, ["TEST_TOOLS_SBIN"] = Bin, ["TEST_TOOLS_PYTHON"] = Path.Combine(Bin, "python3") }, workingDirectory: RepoPaths.Root);
 
         public void Dispose() => _dir.Dispose();
     }
@@ -64,7 +64,7 @@ public sealed class InstallTestToolsTests
 
         Assert.True(result.ExitCode == 0, result.StdOut + result.StdErr);
         Assert.Equal(
-            ["apt-get update -qq", "apt-get install -y -qq kcat stunnel4 openssl git lighttpd openssh-server openssh-client nodejs npm python3 dpkg systemd util-linux prometheus-alertmanager chromium"],
+            ["apt-get update -qq", "apt-get install -y -qq kcat stunnel4 openssl git lighttpd openssh-server openssh-client nodejs npm python3 python3-zstandard python3-lz4 dpkg systemd util-linux prometheus-alertmanager chromium"],
             machine.Calls);
     }
 
