@@ -25,6 +25,9 @@ var streaming = options.Has("throughput") || options.Has("pairs");
 var kcatInput = streaming && Kcat.IsInstalled ? KcatProducer.WriteInput(dataset, work.Combine("kcat-input.txt")) : null;
 if (streaming && kcatInput is null) Console.WriteLine("kcat not installed: baseline b skipped (apt-get install kcat)");
 using var s3 = streaming || options.Has("read1g") ? new S3rverFixture() : null;
+// Azurite and the GCS emulator (npm, like s3rver) for the other clouds' rows of the throughput section.
+using var azurite = options.Has("throughput") ? new AzuriteFixture() : null;
+using var gcs = options.Has("throughput") ? new GcsEmulatorFixture() : null;
 if (options.Has("throughput"))
 {
     results.Add(Measure("a: raw Confluent.Kafka producer", dataset, RawProducer.Run));
@@ -42,10 +45,21 @@ if (options.Has("throughput"))
         results.Add(Measure($"c: restore, filesystem, {name}", dataset, (b, t, d) => RestoreContender.Run(b, t, d, fs, runDir, threadCpu: cpu)));
         if (compression == BackupCompression.None) realMap = OffsetMapSize.FromStateDirectory(runDir);
 
-        var s3Storage = await S3BenchStorage.CreateAsync(s3!, work.Combine("secrets"));
+        var s3Storage = await CloudBenchStorage.S3Async(s3!, work.Combine("secrets"));
         Console.WriteLine($"writing {name} backup to s3rver...");
         await RestoreContender.WriteBackupAsync(s3Storage, dataset, compression);
         results.Add(Measure($"d: restore, s3rver, {name}", dataset, (b, t, d) => RestoreContender.Run(b, t, d, s3Storage, Fresh(work))));
+        if (compression != BackupCompression.None) continue;
+
+        // The other clouds' stand-ins, uncompressed, segments of 12 MiB (see CloudBenchStorage.SegmentBytes).
+        var azureStorage = await CloudBenchStorage.AzureAsync(azurite!, work.Combine("secrets"));
+        Console.WriteLine("writing none backup to Azurite...");
+        await RestoreContender.WriteBackupAsync(azureStorage, dataset, compression, CloudBenchStorage.SegmentBytes);
+        results.Add(Measure($"e: restore, azurite, {name}", dataset, (b, t, d) => RestoreContender.Run(b, t, d, azureStorage, Fresh(work))));
+        var gcsStorage = CloudBenchStorage.Gcs(gcs!, work.Combine("secrets"));
+        Console.WriteLine("writing none backup to the GCS emulator...");
+        await RestoreContender.WriteBackupAsync(gcsStorage, dataset, compression, CloudBenchStorage.SegmentBytes);
+        results.Add(Measure($"f: restore, gcs emulator, {name}", dataset, (b, t, d) => RestoreContender.Run(b, t, d, gcsStorage, Fresh(work))));
     }
 }
 
@@ -65,7 +79,7 @@ var fixedCosts = new List<PairRound>();
 if (options.Has("pairs"))
 {
     await EnsureNoneBackupAsync();
-    var s3None = await S3BenchStorage.CreateAsync(s3!, work.Combine("secrets"));
+    var s3None = await CloudBenchStorage.S3Async(s3!, work.Combine("secrets"));
     Console.WriteLine("writing none backup to s3rver...");
     await RestoreContender.WriteBackupAsync(s3None, dataset, BackupCompression.None);
     for (var round = 1; round <= options.Pairs; round++)

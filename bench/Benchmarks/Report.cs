@@ -73,20 +73,23 @@ internal static class Report
         sb.AppendLine();
         var a = results.FirstOrDefault(r => r.Name.StartsWith("a:", StringComparison.Ordinal));
         var kcat = results.FirstOrDefault(r => r.Name.StartsWith("b:", StringComparison.Ordinal));
-        sb.AppendLine("| compression | c/a | c/b | d/a |");
-        sb.AppendLine("|---|---:|---:|---:|");
+        sb.AppendLine("| compression | c/a | c/b | d/a | d/c | e/c (azurite) | f/c (gcs emulator) |");
+        sb.AppendLine("|---|---:|---:|---:|---:|---:|---:|");
         foreach (var c in results.Where(r => r.Name.StartsWith("c:", StringComparison.Ordinal)))
         {
             var comp = c.Name.Split(", ")[^1];
             var d = results.FirstOrDefault(r => r.Name == $"d: restore, s3rver, {comp}");
+            var e = results.FirstOrDefault(r => r.Name == $"e: restore, azurite, {comp}");
+            var f = results.FirstOrDefault(r => r.Name == $"f: restore, gcs emulator, {comp}");
             string Ratio(Measurement? x, Measurement? y) => x is null || y is null ? "-" : (x.RecordsPerSecond / y.RecordsPerSecond).ToString("F2", Inv);
-            sb.AppendLine(Inv, $"| {comp} | {Ratio(c, a)} | {Ratio(c, kcat)} | {Ratio(d, a)} |");
+            sb.AppendLine(Inv, $"| {comp} | {Ratio(c, a)} | {Ratio(c, kcat)} | {Ratio(d, a)} | {Ratio(d, c)} | {Ratio(e, c)} | {Ratio(f, c)} |");
         }
         sb.AppendLine();
         sb.AppendLine("Producer settings are the same for a, b and c/d: the engine's (`ProducerSession`): idempotence, `acks=all`, gapless guarantee, `linger.ms` 10,");
         sb.AppendLine("`batch.size` 1,000,000, `batch.num.messages` 100,000, a 128 MiB / 1,048,576-message queue (what `limits.memory: 256Mi` gives the engine), Nagle off.");
         sb.AppendLine("CPU columns: user + system seconds of the contender (the benchmark process itself for a, the kcat or `kafka-restored` child for b, c, d)");
-        sb.AppendLine("and of the mock broker process it produced into; s3rver's own CPU (d) is in neither.");
+        sb.AppendLine("and of the mock broker process it produced into; s3rver's, Azurite's and the GCS emulator's own CPU (d, e, f) is in neither.");
+        sb.AppendLine("e and f (uncompressed only) read backups written in 12 MiB segments: the GCS emulator ends an upload of more than one 16 MiB chunk at its first.");
         sb.AppendLine();
     }
 

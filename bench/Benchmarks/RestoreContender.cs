@@ -9,7 +9,7 @@ using KafkaRestored.TestSupport;
 
 namespace KafkaRestored.Benchmarks;
 
-/// <summary>Where a benchmark backup lives: a folder, or a bucket on s3rver.</summary>
+/// <summary>Where a benchmark backup lives: a folder, or a bucket or container on s3rver, Azurite or the GCS emulator.</summary>
 internal sealed record BenchStorage(string Label, StorageSpec Spec, string? SecretsDir);
 
 /// <summary>
@@ -21,10 +21,11 @@ internal static class RestoreContender
     public const string BackupId = "bench-backup";
 
     /// <summary>Writes the dataset as a backup with the product's writer.</summary>
-    public static async Task WriteBackupAsync(BenchStorage storage, Dataset dataset, BackupCompression compression)
+    public static async Task WriteBackupAsync(BenchStorage storage, Dataset dataset, BackupCompression compression, long? segmentBytes = null)
     {
         var target = BackupStorageFactory.Create(storage.Spec, new SecretStore(storage.SecretsDir));
-        await using var writer = new BackupWriter(target, BackupId, compression);
+        await using var writer = new BackupWriter(target, BackupId, compression,
+            segmentBytes is { } max ? new BackupWriterOptions { MaxSegmentBytes = max } : new BackupWriterOptions());
         var key = new byte[20];
         var value = new byte[200];
         // Partition-major order: each partition's records are contiguous offsets 0..n-1.
@@ -114,10 +115,16 @@ internal static class RestoreContender
 
     private static string RestoreYaml(string bootstrap, string topic, StorageSpec storage)
     {
-        var storageYaml = storage.StorageType == StorageType.Filesystem
-            ? $"    storageType: filesystem\n    filesystem:\n      path: \"{storage.Filesystem!.Path}\"\n"
-            : $"    storageType: s3\n    s3:\n      bucket: {storage.S3!.Bucket}\n      region: us-east-1\n      endpoint: \"{storage.S3.Endpoint}\"\n      forcePathStyle: true\n"
-              + "      credentialsSecret:\n        name: s3\n        accessKeyKey: accessKey\n        secretKeyKey: secretKey\n";
+        var storageYaml = storage.StorageType switch
+        {
+            StorageType.Filesystem => $"    storageType: filesystem\n    filesystem:\n      path: \"{storage.Filesystem!.Path}\"\n",
+            StorageType.S3 => $"    storageType: s3\n    s3:\n      bucket: {storage.S3!.Bucket}\n      region: us-east-1\n      endpoint: \"{storage.S3.Endpoint}\"\n      forcePathStyle: true\n"
+                + "      credentialsSecret:\n        name: s3\n        accessKeyKey: accessKey\n        secretKeyKey: secretKey\n",
+            StorageType.Azure => $"    storageType: azure\n    azure:\n      container: {storage.Azure!.Container}\n      accountName: {storage.Azure.AccountName}\n"
+                + $"      endpoint: \"{storage.Azure.Endpoint}\"\n      credentialsSecret:\n        name: azure\n        accountKeyKey: accountKey\n",
+            _ => $"    storageType: gcs\n    gcs:\n      bucket: {storage.Gcs!.Bucket}\n      endpoint: \"{storage.Gcs.Endpoint}\"\n"
+                + "      credentialsSecret:\n        name: gcs\n        serviceAccountJsonKey: service-account.json\n",
+        };
         return string.Create(CultureInfo.InvariantCulture, $"""
             apiVersion: kafka.oso.sh/v1alpha1
             kind: KafkaRestore
