@@ -43,9 +43,7 @@ public static class IndependentKbak
     {
         if (segmentFiles.Count == 0) return [];
         var script = Path.Combine(RepoPaths.Root, "tests", "TestSupport", "python", "kbak_decode.py");
-        // Debian's python3, where apt puts the modules (a pyenv or venv python3 may come first on PATH).
-        var python = File.Exists("/usr/bin/python3") ? "/usr/bin/python3" : "python3";
-        var run = ProcessRunner.Run(python, [script, .. segmentFiles], timeout: TimeSpan.FromMinutes(2));
+        var run = ProcessRunner.Run(ProcessRunner.Python, [script, .. segmentFiles], timeout: TimeSpan.FromMinutes(2));
         if (run.ExitCode != 0) throw new InvalidOperationException($"kbak_decode.py failed (exit {run.ExitCode}): {run.StdErr}");
         return [.. run.StdOut.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(Parse)];
     }

@@ -29,14 +29,22 @@ public static class ProcessRunner
         return psi;
     }
 
+    /// <summary>Debian's python3, where apt puts the modules the test scripts use (a pyenv or venv python3 may come first on PATH).</summary>
+    public static string Python => File.Exists("/usr/bin/python3") ? "/usr/bin/python3" : "python3";
+
     /// <summary>
-    /// Runs a program on a pseudo-terminal through script(1) (util-linux), as a person at a shell would:
-    /// stdout is what they would see, progress bars and carriage returns included.
+    /// The program and arguments that run <paramref name="fileName"/> on a pseudo-terminal, as a person at a shell would:
+    /// its stdout is what they would see, progress bars and carriage returns included, read to the last byte
+    /// (tests/TestSupport/python/on_terminal.py; script(1) lost a program's last writes on a busy machine).
     /// </summary>
+    public static (string Program, string[] Args) OnTerminal(string fileName, IEnumerable<string> args) =>
+        (Python, [Path.Combine(RepoPaths.Root, "tests", "TestSupport", "python", "on_terminal.py"), fileName, .. args]);
+
+    /// <summary>Runs a program on a pseudo-terminal (<see cref="OnTerminal"/>) to completion.</summary>
     public static ProcessResult RunOnTerminal(string fileName, IEnumerable<string> args, TimeSpan timeout)
     {
-        var command = string.Join(' ', args.Prepend(fileName).Select(w => "'" + w.Replace("'", "'\\''", StringComparison.Ordinal) + "'"));
-        return Run("script", ["-qfec", command, "/dev/null"], timeout: timeout);
+        var (program, arguments) = OnTerminal(fileName, args);
+        return Run(program, arguments, timeout: timeout);
     }
 
     /// <summary>Runs a program to completion, with a timeout that kills it.</summary>

@@ -98,37 +98,37 @@ public sealed class RestoreSignalTests(KafkaFixture kafka, ITestOutputHelper log
     {
         var (topic, file, _) = await BackupAsync("sig-tty");
         using var admin = new AdminClientBuilder(new AdminClientConfig { BootstrapServers = kafka.Broker.BootstrapServers }).SetLogHandler((_, _) => { }).Build();
-        var command = string.Join(' ', Args(file).Prepend("dotnet").Select(w => "'" + w + "'"));
+        var (program, arguments) = ProcessRunner.OnTerminal("dotnet", Args(file));
         var seen = new System.Text.StringBuilder();
         string Screen()
         {
             lock (seen) return seen.ToString();
         }
 
-        // Stopping the restore (SIGSTOP) would stop script(1) with it, so slowed brokers hold it part-way instead: under its
+        // Slowed brokers hold the restore part-way (stopping it with SIGSTOP would hide the bar's redraws): under its
         // 8 MiB budget at most 10,000 records are unacknowledged, so a round trip of a second lands at most that many.
         kafka.Broker.SetRtt(1000);
         try
         {
-            // script(1) gives the restore a terminal; its output is what a person would see.
-            using var script = Start(["-qfec", command, "/dev/null"], "script");
+            // A pseudo-terminal gives the restore a terminal; what its reader copies out is what a person would see.
+            using var terminal = Start(arguments, program);
             var reading = Task.Run(async () =>
             {
                 var buffer = new char[4096];
                 int n;
-                while ((n = await script.StandardOutput.ReadAsync(buffer)) > 0)
+                while ((n = await terminal.StandardOutput.ReadAsync(buffer)) > 0)
                     lock (seen) seen.Append(buffer, 0, n);
             });
-            var restore = await FindRestoreAsync(script.Id);
+            var restore = await FindRestoreAsync(terminal.Id);
             var deadline = DateTime.UtcNow + TimeSpan.FromMinutes(1);
-            while (!script.HasExited && DateTime.UtcNow < deadline && await RestoreKit.LandedAsync(admin, topic, Partitions) == 0)
+            while (!terminal.HasExited && DateTime.UtcNow < deadline && await RestoreKit.LandedAsync(admin, topic, Partitions) == 0)
                 await Task.Delay(10);
             Assert.True(SpinUntil(() => Screen().Contains("\r[", StringComparison.Ordinal)), "no progress bar drawn");
-            Assert.False(script.HasExited, "the restore ended before it could be interrupted: " + Screen());
+            Assert.False(terminal.HasExited, "the restore ended before it could be interrupted: " + Screen());
             Signal(restore, "INT");
-            Assert.True(script.WaitForExit(TimeSpan.FromMinutes(1)), "the restore did not stop within a minute of SIGINT");
+            Assert.True(terminal.WaitForExit(TimeSpan.FromMinutes(1)), "the restore did not stop within a minute of SIGINT");
             await reading;
-            Assert.True(script.ExitCode == Interrupted, $"exit {script.ExitCode}, expected {Interrupted}; the screen's end:\n{Tail(Screen())}");
+            Assert.True(terminal.ExitCode == Interrupted, $"exit {terminal.ExitCode}, expected {Interrupted}; the screen's end:\n{Tail(Screen())}");
         }
         finally
         {
@@ -149,26 +149,29 @@ public sealed class RestoreSignalTests(KafkaFixture kafka, ITestOutputHelper log
     private static string Tail(string screen) =>
         (screen.Length > 3000 ? "..." + screen[^3000..] : screen).Replace("\u001b", "\\e", StringComparison.Ordinal).Replace("\r", "\\r\n", StringComparison.Ordinal);
 
-    /// <summary>The restore process under script(1): the descendant running kafka-restored.</summary>
-    private static async Task<Process> FindRestoreAsync(int scriptPid)
+    /// <summary>The restore process under the terminal's reader: the descendant running kafka-restored.</summary>
+    private static async Task<Process> FindRestoreAsync(int readerPid)
     {
         for (var i = 0; i < 200; i++)
         {
-            var pending = new Queue<int>([scriptPid]);
+            var pending = new Queue<int>([readerPid]);
             while (pending.TryDequeue(out var pid))
             {
                 var children = $"/proc/{pid}/task/{pid}/children";
                 if (!File.Exists(children)) continue;
                 foreach (var child in File.ReadAllText(children).Split(' ', StringSplitOptions.RemoveEmptyEntries).Select(int.Parse))
                 {
-                    var cmdline = File.Exists($"/proc/{child}/cmdline") ? await File.ReadAllTextAsync($"/proc/{child}/cmdline") : "";
-                    if (cmdline.Contains("kafka-restored.dll", StringComparison.Ordinal)) return Process.GetProcessById(child);
+                    // The program itself (dotnet running the dll), not a process that only names the dll among its arguments: under
+                    // script(1) that was the shell running the command, which a signal killed (CI's SHELL was dash, which does not exec).
+                    var argv = File.Exists($"/proc/{child}/cmdline") ? (await File.ReadAllTextAsync($"/proc/{child}/cmdline")).Split('\0') : [];
+                    if (argv.Length > 1 && Path.GetFileName(argv[0]) == "dotnet" && argv[1].EndsWith("kafka-restored.dll", StringComparison.Ordinal))
+                        return Process.GetProcessById(child);
                     pending.Enqueue(child);
                 }
             }
             await Task.Delay(100);
         }
-        throw new InvalidOperationException("no kafka-restored process under script(1)");
+        throw new InvalidOperationException("no kafka-restored process under the terminal's reader");
     }
 
     private static bool SpinUntil(Func<bool> condition)
