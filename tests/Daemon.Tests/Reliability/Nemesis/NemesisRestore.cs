@@ -39,9 +39,10 @@ internal sealed class NemesisRestore(int index, string target, bool fromS3, Dict
     public long[]? EndsAtCancellation { get; set; }
 
     /// <summary>
-    /// The status message of a restore the daemon failed because its target held more records than its backup, after
-    /// every broker went down while it ran: the mock cluster re-appends an idempotent producer's retried batch
-    /// (docs/RELIABILITY.md). The daemon refusing to call that target restored is the behaviour under test.
+    /// The status message of a restore the daemon failed because its target held records it did not write (more than its
+    /// backup, or a last record shifted by repeats), after every broker went down while it ran: the mock cluster re-appends an
+    /// idempotent producer's retried batch (docs/RELIABILITY.md). The daemon refusing to call that target restored is the
+    /// behaviour under test; the target, each record's first copy taken, must still be the backup in order.
     /// </summary>
     public string? RefusedAfterReappend { get; set; }
 
