@@ -88,8 +88,10 @@ public sealed class RestoreResilienceTests(KafkaFixture kafka, Xunit.Abstraction
         AssertExactlyOnce(topic, partitions, input);
     }
 
-    [Fact]
-    public async Task Records_written_by_someone_else_between_attempts_fail_the_resume_with_TargetModified()
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task Records_written_by_someone_else_between_attempts_fail_the_resume_with_TargetModified(bool lookalike)
     {
         // 24 MB against the 8 MiB memory floor (as above), in segments of 100 records. Cancelling stops the workers at
         // once and flushes what they had enqueued, so each worker's current partition ends wherever it was cut: part-way,
@@ -109,7 +111,23 @@ public sealed class RestoreResilienceTests(KafkaFixture kafka, Xunit.Abstraction
         var partial = Array.FindIndex(ends, e => e is > 0 and < perPartition);
         Assert.True(partial >= 0, "no partition was left part-way: " + string.Join(",", ends));
 
-        Kcat.Produce(kafka.Broker.BootstrapServers, topic, partial, [("intruder", "x")]);
+        if (lookalike)
+        {
+            // The key and timestamp of the very record the resume would write next, with another value: only the value tells
+            // it apart (mutation testing found that a check of key or timestamp alone passed the plain intruder's test).
+            using var producer = new Confluent.Kafka.ProducerBuilder<string, string>(new Confluent.Kafka.ProducerConfig { BootstrapServers = kafka.Broker.BootstrapServers })
+                .SetLogHandler((_, _) => { }).Build();
+            await producer.ProduceAsync(new Confluent.Kafka.TopicPartition(topic, partial), new Confluent.Kafka.Message<string, string>
+            {
+                Key = $"k{partial}-{ends[partial]}",
+                Value = "forged",
+                Timestamp = new Confluent.Kafka.Timestamp(1_000_000 + ends[partial], Confluent.Kafka.TimestampType.CreateTime),
+            });
+        }
+        else
+        {
+            Kcat.Produce(kafka.Broker.BootstrapServers, topic, partial, [("intruder", "x")]);
+        }
         var resumed = await _s.RunAsync(_s.Restore());
 
         Assert.Equal((RestoreOutcome.Failed, "TargetModified"), (resumed.Outcome, resumed.Reason));
