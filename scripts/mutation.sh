@@ -1,15 +1,19 @@
 #!/usr/bin/env bash
 # Mutation testing with Stryker.NET (the local tool in dotnet-tools.json) over the modules where a
-# flipped condition leaks or lets a forged request in: the webhook signature check and its endpoint,
-# and the secret-file store. Each module runs only the test classes that cover it, so a run takes
-# minutes, not the whole suite. Reports (HTML, JSON) go to artifacts/mutation/<module>/.
-# Usage: scripts/mutation.sh [webhook|secrets|policy]...   (default: webhook secrets). Not part of .ci/run.
+# flipped condition loses data or leaks: the webhook signature check and its endpoint, the secret-file
+# store, the host policy, restore selection and resume (PITR included), offset computation, and status
+# publishing and push. Each module runs only the test classes that cover it, so a run takes minutes, not
+# the whole suite. Reports (HTML, JSON) go to artifacts/mutation/<module>/. Tests that run the daemon as a
+# child process are left out of every filter: the child runs the normal build, never Stryker's mutants.
+# Usage: scripts/mutation.sh [webhook|secrets|policy|selection|offsets|status|all]...   (default: webhook secrets).
+# Not part of .ci/run; docs/TESTING.md says how long each takes.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 dotnet tool restore >/dev/null
 
 modules=("$@")
 [ ${#modules[@]} -gt 0 ] || modules=(webhook secrets)
+[ "${modules[*]}" != all ] || modules=(webhook secrets policy selection offsets status)
 
 run() {
   local name=$1 test_project=$2 project=$3 filter=$4
@@ -31,6 +35,16 @@ for module in "${modules[@]}"; do
                "**/Secrets/SecretStore.cs" ;;
     policy) run policy tests/Restore.Tests/Restore.Tests.csproj Restore.csproj "FullyQualifiedName~Restore.Tests.Resources" \
                "**/Resources/Policy/PolicyEvaluator.cs" "**/Resources/Policy/PolicyPattern.cs" ;;
-    *) echo "unknown module '$module' (webhook, secrets, policy)" >&2; exit 2 ;;
+    selection) run selection tests/Restore.Tests/Restore.Tests.csproj Restore.csproj \
+               "FullyQualifiedName~RestoreSelectionTests|FullyQualifiedName~RestoreEngineTests|FullyQualifiedName~RestoreResilienceTests|FullyQualifiedName~ProducerRestartTests|FullyQualifiedName~RestorePreflightTests|FullyQualifiedName~RestoreDeadlineTests" \
+               "**/Engine/RestorePlanner.cs" "**/Engine/PartitionWorker.cs" "**/Engine/PartitionState.cs" "**/Engine/CheckpointWriter.cs" \
+               "**/Engine/RestoreEngine.cs{220..300}" ;;
+    offsets) run offsets tests/Restore.Tests/Restore.Tests.csproj Restore.csproj \
+               "FullyQualifiedName~OffsetResetterTests|FullyQualifiedName~HeaderBasedResetTests|FullyQualifiedName~ResetVerificationTests|FullyQualifiedName~RestoreThenResetTests|FullyQualifiedName~Restore.Tests.Provenance" \
+               "**/Offsets/OffsetResetter.cs" "**/Offsets/RestoreOffsets.cs" "**/Provenance/PartitionOffsetMap.cs" "**/Provenance/OriginalOffsetHeaders.cs" ;;
+    status) run status tests/Reconciler.Tests/Reconciler.Tests.csproj Reconciler.csproj \
+               "FullyQualifiedName~Reconciler.Tests.Status|FullyQualifiedName~Reconciler.Tests.Git" \
+               "**/Status/StatusPublisher.cs" "**/Status/PublishPolicy.cs" "**/Git/GitWriter.cs" ;;
+    *) echo "unknown module '$module' (webhook, secrets, policy, selection, offsets, status, all)" >&2; exit 2 ;;
   esac
 done
