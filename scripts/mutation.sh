@@ -36,9 +36,8 @@ for module in "${modules[@]}"; do
     policy) run policy tests/Restore.Tests/Restore.Tests.csproj Restore.csproj "FullyQualifiedName~Restore.Tests.Resources" \
                "**/Resources/Policy/PolicyEvaluator.cs" "**/Resources/Policy/PolicyPattern.cs" ;;
     selection) run selection tests/Restore.Tests/Restore.Tests.csproj Restore.csproj \
-               "FullyQualifiedName~RestoreSelectionTests|FullyQualifiedName~RestoreEngineTests|FullyQualifiedName~RestoreResilienceTests|FullyQualifiedName~ProducerRestartTests|FullyQualifiedName~RestorePreflightTests|FullyQualifiedName~RestoreDeadlineTests" \
-               "**/Engine/RestorePlanner.cs" "**/Engine/PartitionWorker.cs" "**/Engine/PartitionState.cs" "**/Engine/CheckpointWriter.cs" \
-               "**/Engine/RestoreEngine.cs{220..300}" ;;
+               "FullyQualifiedName~RestoreSelectionTests|FullyQualifiedName~RestoreEngineTests|FullyQualifiedName~RestoreResilienceTests|FullyQualifiedName~ProducerRestartTests|FullyQualifiedName~RestorePreflightTests|FullyQualifiedName~RestoreDeadlineTests|FullyQualifiedName~RestorePlannerTests|FullyQualifiedName~CheckpointWriterTests|FullyQualifiedName~OverlappingSegmentsTests|FullyQualifiedName~BigSegmentTests" \
+               "**/Engine/RestorePlanner.cs" "**/Engine/PartitionWorker.cs" "**/Engine/PartitionState.cs" "**/Engine/CheckpointWriter.cs" ;;
     offsets) run offsets tests/Restore.Tests/Restore.Tests.csproj Restore.csproj \
                "FullyQualifiedName~OffsetResetterTests|FullyQualifiedName~HeaderBasedResetTests|FullyQualifiedName~ResetVerificationTests|FullyQualifiedName~RestoreThenResetTests|FullyQualifiedName~Restore.Tests.Provenance" \
                "**/Offsets/OffsetResetter.cs" "**/Offsets/RestoreOffsets.cs" "**/Provenance/PartitionOffsetMap.cs" "**/Provenance/OriginalOffsetHeaders.cs" ;;
