@@ -8,7 +8,7 @@ using KafkaRestored.TestSupport;
 
 namespace KafkaRestored.Reconciler.Tests.Status;
 
-public sealed class StatusPublisherTests : IDisposable
+public sealed partial class StatusPublisherTests : IDisposable
 {
     private static readonly DateTimeOffset T0 = new(2024, 12, 1, 12, 0, 0, TimeSpan.Zero);
     private readonly GitRemote _remote = new();

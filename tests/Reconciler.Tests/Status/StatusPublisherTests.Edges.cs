@@ -10,80 +10,42 @@ using Microsoft.Extensions.Time.Testing;
 namespace KafkaRestored.Reconciler.Tests.Status;
 
 /// <summary>
-/// What the publisher writes and names when only part of the store changed, which files under status/ it may remove,
+/// StatusPublisherTests, continued: what the publisher writes and names when only part of the store changed, which files under status/ it may remove,
 /// and how often and how patiently it pushes to a remote that refuses (found by mutation testing: each test kills
 /// mutants of StatusPublisher that the other status tests let live, see docs/TESTING.md).
 /// </summary>
-public sealed class StatusPublisherEdgeTests : IDisposable
+public sealed partial class StatusPublisherTests
 {
-    private static readonly DateTimeOffset T0 = new(2024, 12, 1, 12, 0, 0, TimeSpan.Zero);
-    private readonly GitRemote _remote = new();
-    private readonly ReconcilerOptions _options;
-    private readonly GitSource _git;
-    private readonly StateStore _store;
-
-    public StatusPublisherEdgeTests()
+    /// <summary><see cref="Restore"/> with <paramref name="done"/> of 1,000 records in its progress.</summary>
+    private static ResourceRecord WithProgress(string name, ResourcePhase phase, long done = 0)
     {
-        _options = new ReconcilerOptions
-        {
-            RepositoryUrl = _remote.BarePath,
-            Branch = _remote.Branch,
-            StateDirectory = _remote.Scratch("state"),
-            PushRetryDelay = TimeSpan.FromMilliseconds(10),
-            BotName = "restore-bot",
-            BotEmail = "bot@example.com",
-        };
-        _git = new GitSource(_options);
-        _store = StateStore.Open(_options.StateDirectory);
+        var record = Restore(name, phase);
+        return record with { Status = (KafkaRestoreStatus)record.Status with { Progress = new RestoreProgress(done, 1000, 0, 0, ValueList<TopicProgress>.Empty) } };
     }
 
-    public void Dispose()
-    {
-        _store.Dispose();
-        _git.Dispose();
-        _remote.Dispose();
-    }
+    private string LastSubject() => _remote.RemoteGit("log", "-1", "--format=%s", "main").Trim();
 
-    private static ResourceRecord Restore(string name, ResourcePhase phase, long done = 0) => new()
-    {
-        Id = new ResourceId(ResourceKinds.KafkaRestore, "kafka-backup", name),
-        SpecHash = "h",
-        CreatedAt = T0,
-        Status = new KafkaRestoreStatus
-        {
-            Phase = phase,
-            StartTime = T0,
-            ObservedGeneration = 1,
-            Attempts = 1,
-            Progress = new RestoreProgress(done, 1000, 0, 0, ValueList<TopicProgress>.Empty),
-            Conditions = Conditions.Set(ValueList<Condition>.Empty, ConditionTypes.Ready, ConditionStatus.False, phase.ToString(), "m", T0),
-        },
-    };
-
-    private string Subject() => _remote.RemoteGit("log", "-1", "--format=%s", "main").Trim();
-
-    private string File(string path) => _remote.RemoteGit("show", "main:" + path);
+    private string RemoteFile(string path) => _remote.RemoteGit("show", "main:" + path);
 
     [Fact]
     public async Task Only_changed_resources_are_named_and_a_throttled_record_keeps_its_published_status_in_git()
     {
-        var publisher = new StatusPublisher(_options, _git, _store, TimeProvider.System);
         await _git.FetchAsync(CancellationToken.None);
-        var first = Restore("a", ResourcePhase.Running, 100);
-        _store.Save([first, Restore("b", ResourcePhase.Running)]);
-        Assert.Equal(PublishOutcome.Pushed, await publisher.PublishAsync(CancellationToken.None));
-        var before = File("status/kafkarestore/kafka-backup/a.yaml");
+        var first = WithProgress("a", ResourcePhase.Running, 100);
+        _store.Save([first, WithProgress("b", ResourcePhase.Running)]);
+        Assert.Equal(PublishOutcome.Pushed, await _publisher.PublishAsync(CancellationToken.None));
+        var before = RemoteFile("status/kafkarestore/kafka-backup/a.yaml");
         Assert.Contains("recordsDone: 100", before);
 
         // a's live progress moved but is not due yet (its published status stays); b failed.
         _store.Save([
-            Restore("a", ResourcePhase.Running, 900) with { PublishedStatus = first.Status, PublishedAt = T0 },
-            Restore("b", ResourcePhase.Failed),
+            WithProgress("a", ResourcePhase.Running, 900) with { PublishedStatus = first.Status, PublishedAt = T0 },
+            WithProgress("b", ResourcePhase.Failed),
         ]);
-        Assert.Equal(PublishOutcome.Pushed, await publisher.PublishAsync(CancellationToken.None));
+        Assert.Equal(PublishOutcome.Pushed, await _publisher.PublishAsync(CancellationToken.None));
 
-        Assert.Equal("kafka-backup/b: Running -> Failed (Failed)", Subject());
-        Assert.Equal(before, File("status/kafkarestore/kafka-backup/a.yaml"));
+        Assert.Equal("kafka-backup/b: Running -> Failed (Failed)", LastSubject());
+        Assert.Equal(before, RemoteFile("status/kafkarestore/kafka-backup/a.yaml"));
         Assert.DoesNotContain("recordsDone: 900", _remote.RemoteGit("log", "-p", "--all"));
         Assert.Equal("b", _remote.RemoteGit("log", "-1", "--format=%(trailers:key=Resource,valueonly)", "main").Trim().Split('/')[^1]);
     }
@@ -101,12 +63,11 @@ public sealed class StatusPublisherEdgeTests : IDisposable
             ["status/somethingelse/kafka-backup/y.yaml"] = "kept: no such kind\n",
         });
         await _git.FetchAsync(CancellationToken.None);
-        _store.Save(Restore("a", ResourcePhase.Running));
-        var publisher = new StatusPublisher(_options, _git, _store, TimeProvider.System);
+        _store.Save(WithProgress("a", ResourcePhase.Running));
 
-        Assert.Equal(PublishOutcome.Pushed, await publisher.PublishAsync(CancellationToken.None));
+        Assert.Equal(PublishOutcome.Pushed, await _publisher.PublishAsync(CancellationToken.None));
 
-        var subject = Subject();
+        var subject = LastSubject();
         Assert.StartsWith("status: 2 resources (kafka-backup/a: Running (new", subject);
         Assert.EndsWith(", kafka-backup/ghost: Running -> deleted, status removed)", subject);
         var files = _remote.RemoteGit("ls-tree", "-r", "--name-only", "main", "status/").Split('\n', StringSplitOptions.RemoveEmptyEntries);
@@ -122,17 +83,16 @@ public sealed class StatusPublisherEdgeTests : IDisposable
     [Fact]
     public async Task A_snapshot_is_named_in_the_commit_that_adds_it_only()
     {
-        var publisher = new StatusPublisher(_options, _git, _store, TimeProvider.System);
         await _git.FetchAsync(CancellationToken.None);
-        _store.Save(Restore("a", ResourcePhase.Running));
+        _store.Save(WithProgress("a", ResourcePhase.Running));
         _store.SaveSnapshot(new OffsetSnapshot("pre-a", T0, new ResourceId(ResourceKinds.KafkaRestore, "kafka-backup", "a"),
             ["127.0.0.1:9092"], ["orders"], ["orders-app"], [("orders-app", "orders", 0, 4L)]));
-        Assert.Equal(PublishOutcome.Pushed, await publisher.PublishAsync(CancellationToken.None));
+        Assert.Equal(PublishOutcome.Pushed, await _publisher.PublishAsync(CancellationToken.None));
         Assert.Contains("Offset snapshot pre-a recorded", _remote.RemoteGit("log", "-1", "--format=%B", "main"));
 
-        _store.Save(Restore("a", ResourcePhase.Failed));
-        Assert.Equal(PublishOutcome.Pushed, await publisher.PublishAsync(CancellationToken.None));
-        Assert.Equal("kafka-backup/a: Running -> Failed (Failed)", Subject());
+        _store.Save(WithProgress("a", ResourcePhase.Failed));
+        Assert.Equal(PublishOutcome.Pushed, await _publisher.PublishAsync(CancellationToken.None));
+        Assert.Equal("kafka-backup/a: Running -> Failed (Failed)", LastSubject());
         Assert.DoesNotContain("snapshot", _remote.RemoteGit("log", "-1", "--format=%B", "main"), StringComparison.OrdinalIgnoreCase);
     }
 
@@ -148,7 +108,7 @@ public sealed class StatusPublisherEdgeTests : IDisposable
         var time = new FakeTimeProvider(T0);
         var publisher = new StatusPublisher(_options, _git, _store, time);
         await _git.FetchAsync(CancellationToken.None);
-        _store.Save(Restore("a", ResourcePhase.Running));
+        _store.Save(WithProgress("a", ResourcePhase.Running));
 
         var publishing = publisher.PublishAsync(CancellationToken.None);
         await Until(() => publisher.Counters.PushRejections == 1 || publishing.IsCompleted);
