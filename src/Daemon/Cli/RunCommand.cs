@@ -41,6 +41,11 @@ internal static class RunCommand
             foreach (var line in problems.ToString().Split(Environment.NewLine, StringSplitOptions.RemoveEmptyEntries).Distinct(StringComparer.Ordinal))
                 error.WriteLine(line);
             if (options is null || daemon is null || coordination is null) return CliSupport.ConfigError;
+            if (coordination.LeaseRefProblem(options.Branch, options.PublishBranch) is { } leaseRef)
+            {
+                error.WriteLine($"kafka-restored run: {leaseRef}");
+                return CliSupport.ConfigError;
+            }
             CliSupport.WarnWithoutPolicy(options, "run", error);
             string? webhookSecret;
             Notifier? notifier;
@@ -77,6 +82,7 @@ internal static class RunCommand
 
                 AddServices(builder.Services, options, daemon, store, webhookSecret, notifier);
                 if (coordinationClient is not null) AddLeadership(builder.Services, coordination, coordinationClient);
+                else if (coordination.LeaseEnabled) AddLease(builder.Services, options, coordination);
                 // The container owns the loop and the clone: disposing the host stops running work
                 // (loop first, it was created last) and closes the repository.
                 using var host = builder.Build();
@@ -107,14 +113,19 @@ internal static class RunCommand
         services.AddSingleton(sp => new GitSource(options, sp.GetRequiredService<ILoggerFactory>().CreateLogger("KafkaRestored.Git")));
         services.AddSingleton(sp =>
         {
-            var leadership = sp.GetService<KafkaLeadership>();
+            var leadership = sp.GetService<ILeadership>();
             var loop = ReconcileLoop.Create(options, store, sp.GetRequiredService<GitSource>(), Runners.All(), time,
                 sp.GetRequiredService<ILoggerFactory>().CreateLogger("KafkaRestored.Reconciler"), leadership);
             if (notifier is not null) loop.PhaseChanged += notifier.Enqueue;
-            if (leadership is not null)
+            if (leadership is KafkaLeadership kafka)
             {
-                leadership.Changed += loop.Trigger;
-                leadership.Start();
+                kafka.Changed += loop.Trigger;
+                kafka.Start();
+            }
+            else if (leadership is GitLease lease)
+            {
+                lease.Changed += loop.Trigger;
+                lease.Start();
             }
             return loop;
         });
@@ -132,9 +143,9 @@ internal static class RunCommand
         {
             // The endpoints reach the loop lazily: binding the listener must not build the loop, whose Git source clones.
             services.AddSingleton(sp => new HttpEndpointService(daemon.HttpListen, new DaemonEndpoints(
-                Health: () => Health(sp.GetRequiredService<ReconcileLoop>(), sp.GetRequiredService<LoopHeartbeat>(), sp.GetService<KafkaLeadership>()?.State),
+                Health: () => Health(sp.GetRequiredService<ReconcileLoop>(), sp.GetRequiredService<LoopHeartbeat>(), Role(sp.GetService<ILeadership>())),
                 Metrics: () => [.. DaemonMetrics.Collect(sp.GetRequiredService<ReconcileLoop>().Counters, store, sp.GetRequiredService<LoopHeartbeat>()),
-                    .. LeadershipMetrics.Collect(sp.GetService<KafkaLeadership>()?.State),
+                    .. LeadershipMetrics.Collect(Role(sp.GetService<ILeadership>())),
                     .. DrillMetrics.Collect(store.Resources(includeTombstones: false), time.GetUtcNow())],
                 TriggerCycle: () => sp.GetRequiredService<ReconcileLoop>().Trigger(),
                 WebhookSecret: () => webhookSecret,
@@ -166,8 +177,21 @@ internal static class RunCommand
 
     /// <summary>Distributed mode: membership of the coordination group, which the loop asks before it acts.</summary>
     private static void AddLeadership(IServiceCollection services, CoordinationOptions coordination, ClientConfig client) =>
-        services.AddSingleton(sp => new KafkaLeadership(client, coordination.CoordinationGroupId, coordination.CoordinationTopic, coordination.EffectiveInstanceId,
+        services.AddSingleton<ILeadership>(sp => new KafkaLeadership(client, coordination.CoordinationGroupId, coordination.CoordinationTopic, coordination.EffectiveInstanceId,
             coordination.CoordinationSessionTimeout, sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILoggerFactory>().CreateLogger("KafkaRestored.Coordination")));
+
+    /// <summary>Single-instance mode: the Git lease, so that a second daemon on the same repository stays passive (docs/distributed.md).</summary>
+    private static void AddLease(IServiceCollection services, ReconcilerOptions options, CoordinationOptions coordination) =>
+        services.AddSingleton<ILeadership>(sp => new GitLease(options, coordination.LeaseRef, coordination.LeaseDuration, coordination.EffectiveInstanceId,
+            sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILoggerFactory>().CreateLogger("KafkaRestored.Lease")));
+
+    /// <summary>This daemon's role for /healthz and /metrics: the coordination group's or the lease's; null without either.</summary>
+    private static LeadershipState? Role(ILeadership? leadership) => leadership switch
+    {
+        KafkaLeadership kafka => kafka.State,
+        GitLease lease => lease.State,
+        _ => null,
+    };
 
     /// <summary>Console logging: systemd priority prefixes under journald, single coloured lines otherwise.</summary>
     private static void ConfigureLogging(ILoggingBuilder logging, LogLevel level)

@@ -1,3 +1,4 @@
+using KafkaRestored.Reconciler.Coordination;
 using System.Text.RegularExpressions;
 
 namespace KafkaRestored.Daemon.Configuration;
@@ -5,7 +6,8 @@ namespace KafkaRestored.Daemon.Configuration;
 /// <summary>
 /// Distributed mode's settings (docs/distributed.md): the Kafka cluster whose group coordinator the daemons
 /// of one deployment share, how to reach it, and this daemon's name. Unset <see cref="CoordinationBootstrapServers"/>
-/// means single-instance mode, exactly as without these settings. Bound from the same sources as the others.
+/// means single-instance mode, where the Git lease (<see cref="Lease"/>) keeps a second daemon on the same repository
+/// passive. Bound from the same sources as the others.
 /// </summary>
 public sealed partial class CoordinationOptions
 {
@@ -57,6 +59,18 @@ public sealed partial class CoordinationOptions
     /// <summary>This daemon's name among the members (status commit trailers, /healthz, the log); default: the host name.</summary>
     public string? InstanceId { get; set; }
 
+    /// <summary>Without coordination: hold a lease in a ref of the config remote, so that a second daemon on the repository stays passive (default true).</summary>
+    public bool Lease { get; set; } = true;
+
+    /// <summary>The ref of the config remote holding the lease.</summary>
+    public string LeaseRef { get; set; } = GitLease.DefaultRef;
+
+    /// <summary>How long another daemon waits, having seen the lease unrenewed, before it takes over; the holder renews every third of it.</summary>
+    public TimeSpan LeaseDuration { get; set; } = TimeSpan.FromSeconds(120);
+
+    /// <summary>True when the Git lease is in force: single-instance mode with <see cref="Lease"/> on.</summary>
+    public bool LeaseEnabled => !Enabled && Lease;
+
     /// <summary>True when distributed mode is on.</summary>
     public bool Enabled => !string.IsNullOrWhiteSpace(CoordinationBootstrapServers);
 
@@ -77,8 +91,12 @@ public sealed partial class CoordinationOptions
             var stray = Set().Where(s => s.Value).Select(s => s.Key).ToList();
             if (stray.Count > 0)
                 errors.Add($"{string.Join(", ", stray)} take effect only in distributed mode: set CoordinationBootstrapServers, or remove them.");
+            if (Lease) errors.AddRange(LeaseProblems());
             return errors;
         }
+        var leaseSet = LeaseSet().Where(s => s.Value).Select(s => s.Key).ToList();
+        if (leaseSet.Count > 0)
+            errors.Add($"{string.Join(", ", leaseSet)} take effect only without CoordinationBootstrapServers (distributed mode needs no Git lease): remove them.");
         foreach (var server in BootstrapList.Where(s => !HostPort().IsMatch(s)))
             errors.Add($"CoordinationBootstrapServers entry '{server}' is not host:port (e.g. kafka-1:9092,kafka-2:9092).");
         if (!Protocols.Contains(CoordinationSecurityProtocol))
@@ -107,6 +125,42 @@ public sealed partial class CoordinationOptions
             errors.Add($"CoordinationSessionTimeout must be between 00:00:01 and 00:30:00 (brokers allow 6 s to 30 min by default), got {CoordinationSessionTimeout}.");
         return errors;
     }
+
+    /// <summary>The problem with <see cref="LeaseRef"/> being one of the branches the daemon reads or writes, or null.</summary>
+    public string? LeaseRefProblem(string branch, string publishBranch)
+    {
+        if (!LeaseEnabled) return null;
+        foreach (var b in new[] { branch, publishBranch }.Distinct(StringComparer.Ordinal))
+        {
+            if (LeaseRef == "refs/heads/" + b)
+                return $"LeaseRef '{LeaseRef}' is the branch '{b}' the daemon reconciles or publishes status to; the lease needs a ref of its own (default {GitLease.DefaultRef}).";
+        }
+        return null;
+    }
+
+    private IEnumerable<string> LeaseProblems()
+    {
+        if (LeaseDuration < TimeSpan.FromSeconds(3) || LeaseDuration > TimeSpan.FromDays(1))
+            yield return $"LeaseDuration must be between 00:00:03 and 1.00:00:00 (the holder renews every third of it), got {LeaseDuration}.";
+        if (!ValidRefName(LeaseRef))
+            yield return $"LeaseRef '{LeaseRef}' is not a Git ref name starting with refs/ (e.g. {GitLease.DefaultRef}); see git check-ref-format.";
+    }
+
+    /// <summary>git check-ref-format's rules, for a full name under refs/.</summary>
+    private static bool ValidRefName(string name)
+    {
+        if (!name.StartsWith("refs/", StringComparison.Ordinal) || name.Length > 255) return false;
+        if (name.EndsWith('/') || name.EndsWith('.') || name.Contains("..", StringComparison.Ordinal) || name.Contains("@{", StringComparison.Ordinal)
+            || name.Contains("//", StringComparison.Ordinal)) return false;
+        if (name.Any(c => c < 0x21 || c == 0x7f || "~^:?*[\\".Contains(c))) return false;
+        return name.Split('/').Skip(1).All(part => part.Length > 0 && !part.StartsWith('.') && !part.EndsWith(".lock", StringComparison.Ordinal));
+    }
+
+    private IEnumerable<KeyValuePair<string, bool>> LeaseSet() =>
+    [
+        new(nameof(Lease), !Lease), new(nameof(LeaseRef), LeaseRef != GitLease.DefaultRef),
+        new(nameof(LeaseDuration), LeaseDuration != TimeSpan.FromSeconds(120)),
+    ];
 
     private IEnumerable<KeyValuePair<string, bool>> Set() =>
     [

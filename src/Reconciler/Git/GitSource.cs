@@ -25,11 +25,20 @@ public sealed class GitSource : IDisposable
 
     /// <summary>Opens the clone, creating and configuring it on first start.</summary>
     public GitSource(ReconcilerOptions options, ILogger? logger = null)
+        : this(options, options.RepositoryPath, logger)
+    {
+    }
+
+    /// <summary>
+    /// Opens (creating on first start) a bare repository of its own at <paramref name="repositoryPath"/> with the same remote,
+    /// credentials and timeouts: the Git lease fetches and pushes through it without waiting for the clone's fetches.
+    /// </summary>
+    internal GitSource(ReconcilerOptions options, string repositoryPath, ILogger? logger)
     {
         _options = options;
         _logger = logger ?? NullLogger.Instance;
         _filter = PathFilter.From(options);
-        RepositoryPath = Path.GetFullPath(options.RepositoryPath);
+        RepositoryPath = Path.GetFullPath(repositoryPath);
         if (!Repository.IsValid(RepositoryPath))
         {
             Directory.CreateDirectory(RepositoryPath);
@@ -296,6 +305,51 @@ public sealed class GitSource : IDisposable
     /// </summary>
     public Task<PushOutcome> PushAsync(string commit, string branch, CancellationToken cancellationToken) =>
         _writer.PushAsync(commit, branch, BeforePushSend, cancellationToken);
+
+    /// <summary>
+    /// Fetches only <paramref name="remoteRef"/> (a full ref name) into <paramref name="localRef"/> and returns the commit it
+    /// names on the remote, or null when the remote has no such ref. Throws <see cref="GitSourceException"/> as <see cref="FetchAsync"/>.
+    /// </summary>
+    internal async Task<string?> FetchRefAsync(string remoteRef, string localRef, CancellationToken cancellationToken)
+    {
+        await _transport.RunAsync("FetchFailed", "FetchTimedOut", "fetch", token =>
+        {
+            // The local copy goes first, so a ref deleted on the remote reads as absent, not as its last value.
+            if (_repo.Refs[localRef] is not null) _repo.Refs.Remove(localRef);
+            var fetch = new FetchOptions
+            {
+                CredentialsProvider = _transport.Credentials(),
+                TagFetchMode = TagFetchMode.None,
+                OnTransferProgress = _ => !token.IsCancellationRequested,
+                OnProgress = _ => !token.IsCancellationRequested,
+            };
+            Commands.Fetch(_repo, RemoteName, [$"+{remoteRef}:{localRef}"], fetch, null);
+        }, cancellationToken);
+        return _repo.Refs[localRef]?.ResolveToDirectReference()?.TargetIdentifier;
+    }
+
+    /// <summary>The message and committer time of <paramref name="commit"/> (which must be in the repository).</summary>
+    internal (string Message, DateTimeOffset When) ReadCommit(string commit)
+    {
+        var c = LookupCommit(commit);
+        return (c.Message, c.Committer.When);
+    }
+
+    /// <summary>Whether <paramref name="ancestor"/> is <paramref name="descendant"/> or one of its ancestors.</summary>
+    internal bool IsAncestor(string ancestor, string descendant) =>
+        ancestor == descendant || _repo.ObjectDatabase.FindMergeBase(LookupCommit(ancestor), LookupCommit(descendant))?.Sha == ancestor;
+
+    /// <summary>A commit with the empty tree on <paramref name="parent"/> (null: parentless), made even when the parent's tree is empty too.</summary>
+    internal string CreateEmptyCommit(string? parent, string message) =>
+        _writer.CreateEmptyCommit(parent is null ? null : LookupCommit(parent), message);
+
+    /// <summary>
+    /// Pushes <paramref name="commit"/> to the remote ref <paramref name="remoteRef"/> without force; null when it moved there,
+    /// else the remote's refusal (a non-fast-forward, a hook or a permission), redacted. Throws <see cref="GitSourceException"/>
+    /// (PushFailed, PushTimedOut) for transport errors.
+    /// </summary>
+    internal Task<string?> PushRefAsync(string commit, string remoteRef, string localRef, CancellationToken cancellationToken) =>
+        _writer.PushRefAsync(commit, remoteRef, localRef, BeforePushSend, cancellationToken);
 
     private Commit LookupCommit(string sha) => _repo.Lookup<Commit>(sha)
         ?? throw new GitSourceException("ObjectMissing", $"Commit {sha} is not in the clone {RepositoryPath}; fetch first.");

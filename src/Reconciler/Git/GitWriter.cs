@@ -33,6 +33,14 @@ internal sealed class GitWriter(Repository repo, string repositoryPath, Reconcil
         return commit.Sha;
     }
 
+    /// <summary>See <see cref="GitSource.CreateEmptyCommit"/>.</summary>
+    public string CreateEmptyCommit(Commit? parentCommit, string message)
+    {
+        var tree = repo.ObjectDatabase.CreateTree(new TreeDefinition());
+        var bot = new Signature(options.BotName, options.BotEmail, DateTimeOffset.Now);
+        return repo.ObjectDatabase.CreateCommit(bot, bot, message, tree, parentCommit is null ? [] : [parentCommit], prettifyMessage: false).Sha;
+    }
+
     /// <summary>See <see cref="GitSource.PushAsync"/>; <paramref name="beforeSend"/> runs just before the pack is sent.</summary>
     public async Task<PushOutcome> PushAsync(string commit, string branch, Action? beforeSend, CancellationToken cancellationToken)
     {
@@ -42,8 +50,8 @@ internal sealed class GitWriter(Repository repo, string repositoryPath, Reconcil
             var localRef = $"refs/heads/{branch}";
             repo.Refs.Add(localRef, new ObjectId(commit), allowOverwrite: true);
             var refused = LocalRemotePath() is { } remotePath
-                ? PushToLocalRepository(remotePath, commit, branch, beforeSend)
-                : PushOverNetwork(localRef, beforeSend, token);
+                ? PushToLocalRepository(remotePath, commit, localRef, beforeSend)
+                : PushOverNetwork(localRef, localRef, beforeSend, token);
             if (refused is not null)
             {
                 outcome = PushOutcome.Rejected;
@@ -56,7 +64,24 @@ internal sealed class GitWriter(Repository repo, string repositoryPath, Reconcil
         return outcome;
     }
 
-    private string? PushOverNetwork(string localRef, Action? beforeSend, CancellationToken token)
+    /// <summary>
+    /// Pushes <paramref name="commit"/> to the remote ref <paramref name="remoteRef"/> (a full ref name) without force, through
+    /// <paramref name="localRef"/>; returns null when the remote ref now points at it, else the remote's refusal (redacted).
+    /// </summary>
+    public async Task<string?> PushRefAsync(string commit, string remoteRef, string localRef, Action? beforeSend, CancellationToken cancellationToken)
+    {
+        string? refused = null;
+        await transport.RunAsync("PushFailed", "PushTimedOut", "push", token =>
+        {
+            repo.Refs.Add(localRef, new ObjectId(commit), allowOverwrite: true);
+            refused = LocalRemotePath() is { } remotePath
+                ? PushToLocalRepository(remotePath, commit, remoteRef, beforeSend)
+                : PushOverNetwork(localRef, remoteRef, beforeSend, token);
+        }, cancellationToken);
+        return refused is null ? null : transport.Redact(refused);
+    }
+
+    private string? PushOverNetwork(string localRef, string remoteRef, Action? beforeSend, CancellationToken token)
     {
         string? refused = null;
         var push = new PushOptions
@@ -74,7 +99,7 @@ internal sealed class GitWriter(Repository repo, string repositoryPath, Reconcil
         {
             // No '+' in the refspec: libgit2 refuses a non-fast-forward update, and receive-pack on
             // the server only moves the ref from the value it advertised, so a concurrent push fails.
-            repo.Network.Push(repo.Network.Remotes[GitSource.RemoteName], $"{localRef}:{localRef}", push);
+            repo.Network.Push(repo.Network.Remotes[GitSource.RemoteName], $"{localRef}:{remoteRef}", push);
         }
         catch (NonFastForwardException)
         {
@@ -89,7 +114,7 @@ internal sealed class GitWriter(Repository repo, string repositoryPath, Reconcil
     /// silently overwritten); git's receive-pack checks it under the ref lock and runs the
     /// remote's hooks, as over the network.
     /// </summary>
-    private string? PushToLocalRepository(string remotePath, string commit, string branch, Action? beforeSend)
+    private string? PushToLocalRepository(string remotePath, string commit, string remoteRef, Action? beforeSend)
     {
         beforeSend?.Invoke();
         var start = new System.Diagnostics.ProcessStartInfo("git")
@@ -99,7 +124,7 @@ internal sealed class GitWriter(Repository repo, string repositoryPath, Reconcil
             RedirectStandardError = true,
             UseShellExecute = false,
         };
-        foreach (var a in new[] { "push", "--porcelain", remotePath, $"{commit}:refs/heads/{branch}" }) start.ArgumentList.Add(a);
+        foreach (var a in new[] { "push", "--porcelain", remotePath, $"{commit}:{remoteRef}" }) start.ArgumentList.Add(a);
         start.Environment["GIT_TERMINAL_PROMPT"] = "0";
         System.Diagnostics.Process process;
         try
