@@ -35,7 +35,17 @@ internal sealed class DaemonGroup : IDisposable
         foreach (var id in instances) Start(id);
     }
 
-    /// <summary>The coordination topic (created through the mock's own call: the mock cannot CreateTopics).</summary>
+    /// <summary>Daemons without coordination, each in single-instance mode with <paramref name="settings"/>: the Git lease decides which acts.</summary>
+    public DaemonGroup(GitRemote remote, TempDir dir, IReadOnlyDictionary<string, string?> settings, params string[] instances)
+    {
+        _remote = remote;
+        _dir = dir;
+        Topic = "";
+        _settings = new Dictionary<string, string?>(settings);
+        foreach (var id in instances) Start(id);
+    }
+
+    /// <summary>The coordination topic (created through the mock's own call: the mock cannot CreateTopics); empty without coordination.</summary>
     public string Topic { get; }
 
     public Dictionary<string, GitInputDaemon> Members { get; } = [];
