@@ -150,6 +150,10 @@ public sealed class GitLease : ILeadership, IAsyncDisposable
             {
                 return;
             }
+            catch (GitSourceException)
+            {
+                // Logged once by Unreachable; looked at again on the next tick or cycle.
+            }
             catch (Exception e) when (e is not OutOfMemoryException)
             {
                 _logger.LogError(e, "Renewing the lease {Ref} failed unexpectedly; trying again in {Period}", _ref, _duration / 3);
@@ -186,7 +190,9 @@ public sealed class GitLease : ILeadership, IAsyncDisposable
             }
             catch (GitSourceException e)
             {
-                return Unreachable($"the lease ref could not be fetched: {e.Message}");
+                // Without a recent renewal the remote's silence is the caller's failed fetch (the loop reports it as one).
+                if (Unreachable($"the lease ref could not be fetched: {e.Message}")) return true;
+                throw;
             }
             var seen = _time.GetTimestamp();
             if (tip != _observedTip)

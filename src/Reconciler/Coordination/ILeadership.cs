@@ -12,7 +12,8 @@ public interface ILeadership
     /// <summary>
     /// Asks the coordinator whether this daemon still leads: false when it holds no leadership, its last poll is
     /// too long ago, or the coordinator refuses it (an expired member or an old generation). Called before each
-    /// cycle and before each push.
+    /// cycle and before each push. The Git lease throws <see cref="Git.GitSourceException"/> when it cannot reach the
+    /// remote and holds no recent renewal (the loop counts it as a failed fetch).
     /// </summary>
     Task<bool> ConfirmAsync(CancellationToken cancellationToken);
 }

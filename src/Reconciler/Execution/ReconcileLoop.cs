@@ -187,7 +187,21 @@ public sealed class ReconcileLoop : IAsyncDisposable
         try
         {
             Interlocked.Increment(ref Counters.CyclesValue);
-            if (_leadership is not null && !await _leadership.ConfirmAsync(cancellationToken)) return await FollowAsync();
+            if (_leadership is not null)
+            {
+                bool leads;
+                try
+                {
+                    leads = await _leadership.ConfirmAsync(cancellationToken);
+                }
+                catch (GitSourceException e)
+                {
+                    // The Git lease could not reach the remote: a failed fetch, reported as one.
+                    await FollowAsync();
+                    return FetchFailed(e);
+                }
+                if (!leads) return await FollowAsync();
+            }
             var takingOver = _leadership is not null && !_leading;
             var completed = RecordCompletions();
             string commit;

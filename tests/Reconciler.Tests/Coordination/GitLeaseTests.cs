@@ -1,4 +1,5 @@
 using KafkaRestored.Reconciler.Coordination;
+using KafkaRestored.Reconciler.Git;
 using KafkaRestored.TestSupport;
 using Microsoft.Extensions.Time.Testing;
 
@@ -197,6 +198,34 @@ public sealed class GitLeaseTests : IDisposable
         AssertFastForwardOnly();
         // The loser asks again: still the other's.
         Assert.False(await loser.ConfirmAsync(CancellationToken.None));
+    }
+
+    [Fact]
+    public async Task An_unreachable_remote_is_a_failed_fetch_and_a_holder_acts_on_a_recent_renewal_only_up_to_two_thirds_of_the_duration()
+    {
+        var (a, clockA, _) = Daemon("node-a");
+        var (b, _, _) = Daemon("node-b");
+        Assert.True(await a.ConfirmAsync(CancellationToken.None));
+        var away = _remote.BarePath + ".away";
+        Directory.Move(_remote.BarePath, away);
+        try
+        {
+            // Never held: the loop gets the fetch failure to report.
+            var e = await Assert.ThrowsAsync<GitSourceException>(() => b.ConfirmAsync(CancellationToken.None));
+            Assert.Equal("FetchFailed", e.Reason);
+            // Renewed half the duration ago: nobody may have taken over yet.
+            clockA.Advance(Duration / 2);
+            Assert.True(await a.ConfirmAsync(CancellationToken.None));
+            clockA.Advance(Duration / 4);
+            await Assert.ThrowsAsync<GitSourceException>(() => a.ConfirmAsync(CancellationToken.None));
+            Assert.Equal("member", a.State.Role);
+        }
+        finally
+        {
+            Directory.Move(away, _remote.BarePath);
+        }
+        Assert.True(await a.ConfirmAsync(CancellationToken.None));
+        Assert.Equal("leader", a.State.Role);
     }
 
     [Fact]
