@@ -79,6 +79,9 @@ public sealed class GitLease : ILeadership, IAsyncDisposable
     /// <summary>Raised when this daemon gains or loses the lease: the loop should cycle now.</summary>
     public event Action? Changed;
 
+    /// <inheritdoc />
+    public bool AcquiredFromAnother { get; private set; }
+
     /// <summary>The lease as last evaluated, for /healthz and /metrics.</summary>
     public LeadershipState State
     {
@@ -202,6 +205,7 @@ public sealed class GitLease : ILeadership, IAsyncDisposable
             }
             var lease = tip is null ? null : Read(tip);
             string why;
+            var fromAnother = lease is not null && lease.Holder != Holder;
             if (lease is null) why = "no daemon held it";
             else if (lease.Holder == Holder) why = lease.Released ? "this daemon had released it" : _holding ? "renewed" : "this state directory's own lease, from before a restart";
             else if (lease.Released) why = $"{lease.Holder} released it";
@@ -214,6 +218,8 @@ public sealed class GitLease : ILeadership, IAsyncDisposable
             {
                 case Outcome.Pushed:
                     _problemLogged = null;
+                    // Taken from another daemon: what it committed is taken over before this one plans.
+                    if (State.Role != "leader") AcquiredFromAnother = fromAnother;
                     return Settle(true, why);
                 case Outcome.Moved:
                     // Another daemon moved the ref since this one fetched it: look again.

@@ -16,4 +16,12 @@ public interface ILeadership
     /// remote and holds no recent renewal (the loop counts it as a failed fetch).
     /// </summary>
     Task<bool> ConfirmAsync(CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Whether this daemon's latest gain of leadership may follow another daemon's, whose committed status it then takes
+    /// over (<see cref="LeaderTakeover"/>). Group membership cannot tell, so true unless known otherwise; the Git lease
+    /// knows when it was this daemon's own or nobody's, and then this daemon's store stays authoritative (so that
+    /// <c>forget</c> still starts a resource over).
+    /// </summary>
+    bool AcquiredFromAnother => true;
 }

@@ -216,7 +216,7 @@ public sealed class ReconcileLoop : IAsyncDisposable
             var now = _time.GetUtcNow();
             if (takingOver)
             {
-                LeaderTakeover.Adopt(_git, _loader, _options, _store, _publisher, commit, now, _logger);
+                if (_leadership!.AcquiredFromAnother) LeaderTakeover.Adopt(_git, _loader, _options, _store, _publisher, commit, now, _logger);
                 _leading = true;
             }
             _plannedAt = now;

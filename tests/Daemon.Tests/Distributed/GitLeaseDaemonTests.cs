@@ -276,6 +276,40 @@ public sealed class GitLeaseDaemonTests(KafkaFixture kafka, ITestOutputHelper lo
         log.WriteLine($"lease ref: {AssertLeaseFastForwardOnly()} updates, all fast-forward");
     }
 
+    /// <summary>
+    /// The README's "start one resource over": stop the daemon, <c>forget</c> the resource, start it again. The lease it takes
+    /// back is its own (released), so its store stays authoritative and the resource runs as new. The control: a daemon on
+    /// another state directory takes the lease from it, so it takes the committed status over and runs nothing.
+    /// </summary>
+    [Fact]
+    public async Task Forget_still_starts_a_resource_over_when_the_daemon_takes_back_its_own_released_lease()
+    {
+        _remote.HumanCommit("add an invalid restore", new Dictionary<string, string?>
+        {
+            ["restores/bad.yaml"] = $"apiVersion: kafka.oso.sh/v1alpha1\nkind: KafkaRestore\nmetadata:\n  name: bad\n  namespace: {Namespace}\nspec:\n  backupId: b\n",
+        });
+        int StatusCommits() => _remote.RemoteGit("log", "--format=%s", _remote.Branch, "--", StatusPath("bad")).Split('\n', StringSplitOptions.RemoveEmptyEntries).Length;
+        const string Planned = "MarkInvalid KafkaRestore kafka-backup/bad";
+        using var group = new DaemonGroup(_remote, _dir, Settings(Duration), "node-a");
+        await WaitForPhaseAsync(group, "bad", "Failed");
+        Assert.Equal(0, group.Members["node-a"].Stop());
+        Assert.Equal(1, StatusCommits());
+
+        var forget = ProcessRunner.Run("dotnet", [RepoPaths.ProjectOutput("src/Daemon", "kafka-restored"), "forget", $"{Namespace}/bad", "--kind", "KafkaRestore", "--state-dir", _dir.Combine("state-node-a")]);
+        Assert.True(forget.ExitCode == 0, forget.StdOut + forget.StdErr);
+        var again = group.Start("node-a");
+        await again.WaitForAsync("bad planned again and committed", () => Task.FromResult(again.Output.Contains(Planned, StringComparison.Ordinal) && StatusCommits() == 2), Patience);
+        Assert.DoesNotContain("Took over", again.Output, StringComparison.Ordinal);
+        Assert.Equal(0, again.Stop());
+
+        // The control: another daemon takes node-a's released lease, takes the committed status over, and plans nothing for it.
+        var other = group.Start("node-b");
+        await other.WaitForAsync("the takeover", () => Task.FromResult(other.Output.Contains("Took over 1 resources", StringComparison.Ordinal)), Patience);
+        await Task.Delay(TimeSpan.FromSeconds(3));
+        Assert.DoesNotContain(Planned, other.Output, StringComparison.Ordinal);
+        Assert.Equal(2, StatusCommits());
+    }
+
     /// <summary>Polls a loose ref file every 10 ms and records each value it takes, with the time it was first seen.</summary>
     private sealed class RefWatch : IDisposable
     {

@@ -68,6 +68,7 @@ public sealed class GitLeaseTests : IDisposable
 
         Assert.True(await a.ConfirmAsync(CancellationToken.None));
         Assert.Equal("leader", a.State.Role);
+        Assert.False(a.AcquiredFromAnother);
         Assert.False(await b.ConfirmAsync(CancellationToken.None));
         Assert.Equal("member", b.State.Role);
         var passive = Assert.Single(logB.Lines, l => l.StartsWith("Another daemon holds the lease", StringComparison.Ordinal));
@@ -92,6 +93,7 @@ public sealed class GitLeaseTests : IDisposable
         clockB.Advance(TimeSpan.FromSeconds(1));
         Assert.True(await b.ConfirmAsync(CancellationToken.None));
         Assert.Equal("leader", b.State.Role);
+        Assert.True(b.AcquiredFromAnother, "taken from node-a: node-a's committed status must be taken over");
         Assert.StartsWith("node-b ", Chain()[0].Holder, StringComparison.Ordinal);
 
         // A wakes (its last renewal is older than the duration): it looks before it acts, and stands down.
@@ -132,6 +134,7 @@ public sealed class GitLeaseTests : IDisposable
 
         // Released: B takes it without waiting (its clock never moved).
         Assert.True(await b.ConfirmAsync(CancellationToken.None));
+        Assert.True(b.AcquiredFromAnother);
         Assert.Equal(6, Chain().Count);
         Assert.Equal(6, AssertFastForwardOnly());
         // One line of history: no merges, every commit on the first-parent chain, each with the empty tree.
@@ -154,6 +157,7 @@ public sealed class GitLeaseTests : IDisposable
         Assert.Equal(holder, again.Holder);
         Assert.True(await again.ConfirmAsync(CancellationToken.None));
         Assert.Contains("before a restart", again.State.Reason, StringComparison.Ordinal);
+        Assert.False(again.AcquiredFromAnother, "its own lease: its own store stays authoritative");
 
         // The same instance id on another state directory is another daemon.
         var (other, _, _) = Daemon("node-a");
