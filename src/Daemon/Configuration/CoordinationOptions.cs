@@ -1,5 +1,5 @@
-using KafkaRestored.Reconciler.Coordination;
 using System.Text.RegularExpressions;
+using KafkaRestored.Reconciler.Coordination;
 
 namespace KafkaRestored.Daemon.Configuration;
 

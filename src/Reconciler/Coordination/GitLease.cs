@@ -102,7 +102,7 @@ public sealed class GitLease : ILeadership, IAsyncDisposable
     public void Start()
     {
         _timer = Task.Run(TickAsync);
-        _logger.LogInformation("Lease mode: instance {Instance} holds the lease {Ref} on {Remote} before it reconciles (duration {Duration}; holder '{Holder}')",
+        _logger.LogInformation("Lease mode: instance {Instance} reconciles only while it holds the lease {Ref} on {Remote} (duration {Duration}; holder '{Holder}')",
             InstanceId, _ref, _git.SafeUrl, _duration, Holder);
     }
 

@@ -341,7 +341,8 @@ public sealed class GitLeaseDaemonTests(KafkaFixture kafka, ITestOutputHelper lo
                     }
                     Thread.Sleep(10);
                 }
-            }) { IsBackground = true };
+            })
+            { IsBackground = true };
             _thread.Start();
         }
 
