@@ -176,9 +176,12 @@ internal static class RunCommand
     }
 
     /// <summary>Distributed mode: membership of the coordination group, which the loop asks before it acts.</summary>
-    private static void AddLeadership(IServiceCollection services, CoordinationOptions coordination, ClientConfig client) =>
-        services.AddSingleton<ILeadership>(sp => new KafkaLeadership(client, coordination.CoordinationGroupId, coordination.CoordinationTopic, coordination.EffectiveInstanceId,
+    private static void AddLeadership(IServiceCollection services, CoordinationOptions coordination, ClientConfig client)
+    {
+        services.AddSingleton(sp => new KafkaLeadership(client, coordination.CoordinationGroupId, coordination.CoordinationTopic, coordination.EffectiveInstanceId,
             coordination.CoordinationSessionTimeout, sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILoggerFactory>().CreateLogger("KafkaRestored.Coordination")));
+        services.AddSingleton<ILeadership>(sp => sp.GetRequiredService<KafkaLeadership>());
+    }
 
     /// <summary>Single-instance mode: the Git lease, so that a second daemon on the same repository stays passive (docs/distributed.md).</summary>
     private static void AddLease(IServiceCollection services, ReconcilerOptions options, CoordinationOptions coordination) =>
