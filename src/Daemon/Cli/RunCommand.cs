@@ -108,8 +108,11 @@ internal static class RunCommand
         services.AddSingleton(sp =>
         {
             var leadership = sp.GetService<KafkaLeadership>();
+            var shared = sp.GetService<SharedRunState>();
+            // A missing state topic is logged with the command that creates it; restores then fail SharedStateUnavailable before writing.
+            shared?.EnsureTopic();
             var loop = ReconcileLoop.Create(options, store, sp.GetRequiredService<GitSource>(), Runners.All(), time,
-                sp.GetRequiredService<ILoggerFactory>().CreateLogger("KafkaRestored.Reconciler"), leadership);
+                sp.GetRequiredService<ILoggerFactory>().CreateLogger("KafkaRestored.Reconciler"), leadership, shared);
             if (notifier is not null) loop.PhaseChanged += notifier.Enqueue;
             if (leadership is not null)
             {
@@ -164,10 +167,14 @@ internal static class RunCommand
         }
     }
 
-    /// <summary>Distributed mode: membership of the coordination group, which the loop asks before it acts.</summary>
-    private static void AddLeadership(IServiceCollection services, CoordinationOptions coordination, ClientConfig client) =>
+    /// <summary>Distributed mode: membership of the coordination group, which the loop asks before it acts, and the restore state every member can read.</summary>
+    private static void AddLeadership(IServiceCollection services, CoordinationOptions coordination, ClientConfig client)
+    {
         services.AddSingleton(sp => new KafkaLeadership(client, coordination.CoordinationGroupId, coordination.CoordinationTopic, coordination.EffectiveInstanceId,
             coordination.CoordinationSessionTimeout, sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILoggerFactory>().CreateLogger("KafkaRestored.Coordination")));
+        services.AddSingleton(sp => new SharedRunState(client, coordination.CoordinationStateTopic, coordination.CoordinationSessionTimeout,
+            sp.GetRequiredService<ILoggerFactory>().CreateLogger("KafkaRestored.Coordination")));
+    }
 
     /// <summary>Console logging: systemd priority prefixes under journald, single coloured lines otherwise.</summary>
     private static void ConfigureLogging(ILoggingBuilder logging, LogLevel level)

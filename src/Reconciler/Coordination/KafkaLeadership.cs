@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using Confluent.Kafka;
-using Confluent.Kafka.Admin;
 using Microsoft.Extensions.Logging;
 
 namespace KafkaRestored.Reconciler.Coordination;
@@ -59,8 +58,7 @@ public sealed class KafkaLeadership : ILeadership, IDisposable
     }
 
     /// <summary>The exact command an operator runs when the daemon may not create the coordination topic.</summary>
-    public string CreateTopicCommand(string bootstrap) =>
-        $"kafka-topics.sh --bootstrap-server {bootstrap} --create --topic {_topic} --partitions 1 --replication-factor 3 --config cleanup.policy=compact";
+    public string CreateTopicCommand(string bootstrap) => CoordinationTopics.CreateCommand(bootstrap, _topic);
 
     /// <summary>Makes sure the coordination topic exists (creating it where the cluster allows), then joins the group and starts polling.</summary>
     public void Start()
@@ -183,28 +181,8 @@ public sealed class KafkaLeadership : ILeadership, IDisposable
         }
     }
 
-    private void EnsureTopic()
-    {
-        using var admin = new AdminClientBuilder(_client).Build();
-        var bootstrap = _client.BootstrapServers;
-        try
-        {
-            var metadata = admin.GetMetadata(_topic, TimeSpan.FromSeconds(15));
-            if (metadata.Topics.Any(t => t.Topic == _topic && t.Error.Code == ErrorCode.NoError && t.Partitions.Count > 0)) return;
-            admin.CreateTopicsAsync([new TopicSpecification { Name = _topic, NumPartitions = 1, ReplicationFactor = -1, Configs = new() { ["cleanup.policy"] = "compact" } }],
-                new CreateTopicsOptions { RequestTimeout = TimeSpan.FromSeconds(15), OperationTimeout = TimeSpan.FromSeconds(15) }).GetAwaiter().GetResult();
-            _logger.LogInformation("Created the coordination topic {Topic} (1 partition)", _topic);
-        }
-        catch (CreateTopicsException e) when (e.Results.All(r => r.Error.Code == ErrorCode.TopicAlreadyExists))
-        {
-            // Another instance created it meanwhile.
-        }
-        catch (KafkaException e)
-        {
-            _logger.LogError("The coordination topic {Topic} could not be found or created ({Error}); until it exists and the cluster answers, no instance leads. If it is missing, create it with: {Command}",
-                _topic, e.Error.Reason, CreateTopicCommand(bootstrap));
-        }
-    }
+    private void EnsureTopic() =>
+        CoordinationTopics.Ensure(_client, _topic, "coordination", "until it exists and the cluster answers, no instance leads", _logger);
 
     /// <summary>Leaves the group (the coordinator hands partition 0 on at once) and closes the consumer.</summary>
     public void Dispose()

@@ -25,11 +25,14 @@ internal sealed class DaemonGroup : IDisposable
         var suffix = Guid.NewGuid().ToString("N")[..8];
         Topic = "coordination-" + suffix;
         broker.CreateTopic(Topic, 1);
+        StateTopic = "restore-state-" + suffix;
+        broker.CreateTopic(StateTopic, 1);
         _settings = new Dictionary<string, string?>
         {
             ["KAFKA_RESTORED_CoordinationBootstrapServers"] = broker.BootstrapServers,
             ["KAFKA_RESTORED_CoordinationGroupId"] = "restored-" + suffix,
             ["KAFKA_RESTORED_CoordinationTopic"] = Topic,
+            ["KAFKA_RESTORED_CoordinationStateTopic"] = StateTopic,
             ["KAFKA_RESTORED_CoordinationSessionTimeout"] = SessionTimeout,
         };
         foreach (var id in instances) Start(id);
@@ -37,6 +40,9 @@ internal sealed class DaemonGroup : IDisposable
 
     /// <summary>The coordination topic (created through the mock's own call: the mock cannot CreateTopics).</summary>
     public string Topic { get; }
+
+    /// <summary>The shared run state topic (created the same way).</summary>
+    public string StateTopic { get; }
 
     public Dictionary<string, GitInputDaemon> Members { get; } = [];
 

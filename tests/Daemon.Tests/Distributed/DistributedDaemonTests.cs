@@ -167,33 +167,48 @@ public sealed class DistributedDaemonTests(KafkaFixture kafka, ITestOutputHelper
         await group.Members[id].HealthAsync() is { } h && h.Body.TryGetProperty("role", out var r) ? r.GetString() : null;
 
     /// <summary>
-    /// What this slice does NOT do, pinned: checkpoints live in each daemon's own store, so a restore whose leader is
-    /// SIGKILLed part-way is not resumed by the next leader. It fails safe: the new leader finds records it did not
-    /// write and stops with TargetNotEmpty; no record lands twice. (Resuming it exactly once needs shared checkpoints.)
+    /// Shared checkpoints: a restore whose leader is SIGKILLed part-way is resumed by the next leader from the checkpoints
+    /// the first one wrote to the state topic, and completes with every record once, in order. (Before the state topic,
+    /// the next leader found records it had not written and failed the restore TargetNotEmpty; this test pinned that.)
     /// </summary>
     [Fact]
-    public async Task A_restore_whose_leader_is_SIGKILLed_part_way_fails_TargetNotEmpty_on_the_next_leader_without_duplicates()
+    public async Task A_restore_whose_leader_is_SIGKILLed_part_way_completes_on_the_next_leader_with_each_record_once()
     {
         using var group = new DaemonGroup(kafka.Broker, _remote, _dir, "node-a", "node-b");
+        var tipBefore = _remote.RemoteGit("rev-parse", _remote.Branch).Trim();
         var (leader, target, Landed) = await StopLeaderPartWayAsync(group, "cut");
         group.Members[leader].Process.Kill();
         var landedAtKill = Landed();
         var next = await group.LeaderAsync(Patience, not: leader);
-        await WaitForPhaseAsync(group, "cut", "Failed");
+        await WaitForPhaseAsync(group, "cut", "Completed");
 
-        var status = _remote.RemoteGit("show", $"{_remote.Branch}:{StatusPath("cut")}");
-        Assert.Contains("TargetNotEmpty", status, StringComparison.Ordinal);
-        Assert.InRange(landedAtKill, 1, BigTotal - 1);
-        Assert.Equal(landedAtKill, AssertEachRecordOnceInOrder(target));
-        log.WriteLine($"{leader} killed with {landedAtKill} of {BigTotal} records landed; {next} leads and the restore is Failed (TargetNotEmpty)");
+        // Usually part-way (10,000-45,000 records here); on a starved machine what the stopped leader had sent can be all of
+        // it. Either way the next leader completes only with the first leader's checkpoints (without them: TargetNotEmpty).
+        Assert.InRange(landedAtKill, 1, BigTotal);
+        Assert.Equal(BigTotal, AssertEachRecordOnceInOrder(target));
+        var nextLog = group.Members[next].Process.Output;
+        Assert.Contains("Loaded the restore state of", nextLog, StringComparison.Ordinal);
+        // One Completed status commit for the resource, written by the next leader.
+        var completed = _remote.RemoteGit("log", "--format=%(trailers:key=Instance,valueonly,separator=)%x1f%B%x1e", _remote.Branch)
+            .Split('\u001e', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries)
+            .Where(c => c.Contains($"Resource: KafkaRestore {Namespace}/cut\nPhase: Completed", StringComparison.Ordinal)).ToList();
+        Assert.True(completed.Count == 1, $"{completed.Count} Completed status commits for cut:\n" + string.Join("\n---\n", completed) + "\n" + group.Output());
+        Assert.StartsWith(next + "\u001f", completed[0], StringComparison.Ordinal);
+        // No force push: every status commit since the start descends from the tip before it.
+        Assert.Equal(0, ProcessRunner.Run("git", ["-C", _remote.BarePath, "merge-base", "--is-ancestor", tipBefore, _remote.Branch]).ExitCode);
+        log.WriteLine($"{leader} killed with {landedAtKill} of {BigTotal} records landed; {next} resumed and completed it, each record once");
     }
 
     /// <summary>
-    /// The unfenced window, measured: a leader stopped mid-restore wakes after the takeover. It stands down (its run is
-    /// cancelled, it pushes nothing), but the records its run produced between waking and standing down are not fenced.
+    /// The unfenced window, measured: a leader stopped mid-restore wakes after the next leader resumed the restore from
+    /// the shared checkpoints and completed it, each record once. The woken leader stands down (its run is cancelled, it
+    /// pushes nothing), but what its producer still held is sent as it wakes, and the mock cannot fence it: those records
+    /// land after the completed restore's, as repeats of backup records. Transactional fencing on a real cluster is what
+    /// would refuse them (docs/distributed.md). Before the state topic, the next leader failed the restore instead, and the
+    /// woken leader's records continued it in order; this test pinned that.
     /// </summary>
     [Fact]
-    public async Task A_leader_SIGSTOPped_mid_restore_stands_down_on_waking_cancels_its_run_and_pushes_nothing()
+    public async Task A_leader_SIGSTOPped_mid_restore_stands_down_on_waking_pushes_nothing_and_writes_only_repeats_of_backup_records()
     {
         using var group = new DaemonGroup(kafka.Broker, _remote, _dir, "node-a", "node-b");
         var (old, target, landed) = await StopLeaderPartWayAsync(group, "paused");
@@ -204,13 +219,13 @@ public sealed class DistributedDaemonTests(KafkaFixture kafka, ITestOutputHelper
         try
         {
             await group.Members[other].WaitForAsync($"{other} to lead", async () => await RoleAsync(group, other) == "leader", Patience);
-            await WaitForPhaseAsync(group, "paused", "Failed");
+            await WaitForPhaseAsync(group, "paused", "Completed");
+            Assert.Equal(BigTotal, AssertEachRecordOnceInOrder(target));
         }
         finally
         {
             SteppedProcess.Continue(stopped.Id);
         }
-        var atWake = landed();
         await group.Members[old].WaitForAsync($"{old} to stand down", async () =>
             await group.Members[old].HealthAsync() is { } h && h.Body.GetProperty("role").GetString() == "member" && h.Body.GetProperty("runsInFlight").GetInt32() == 0, Patience);
         var afterStandDown = landed();
@@ -222,8 +237,16 @@ public sealed class DistributedDaemonTests(KafkaFixture kafka, ITestOutputHelper
             .Split('\n', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
         Assert.NotEmpty(since);
         Assert.All(since, i => Assert.Equal(other, i));
-        Assert.Equal(afterStandDown, AssertEachRecordOnceInOrder(target));
-        log.WriteLine($"records: {atWake} when {old} woke, {afterStandDown} once it stood down ({afterStandDown - atWake} unfenced writes) of {BigTotal}");
+        Assert.Equal("Completed", Phase("paused"));
+        var read = RestoreKit.ReadTopic(kafka.Broker.BootstrapServers, target, BigPartitions);
+        for (var p = 0; p < BigPartitions; p++)
+        {
+            var values = read.Where(r => r.Partition == p).Select(r => Encoding.UTF8.GetString(r.Value!)).ToList();
+            Assert.Equal(Enumerable.Range(0, BigPerPartition).Select(i => BigValue(p, i)), values.Take(BigPerPartition));
+            var backup = Enumerable.Range(0, BigPerPartition).Select(i => BigValue(p, i)).ToHashSet();
+            Assert.All(values.Skip(BigPerPartition), v => Assert.Contains(v, backup));
+        }
+        log.WriteLine($"records: {BigTotal} once each when {old} woke, {afterStandDown} once it stood down ({afterStandDown - BigTotal} unfenced repeats)");
     }
 
     // 16 MB under the 8 MiB memory floor (each partition under the mock's 4 MiB). Requests already sent when the
