@@ -3,6 +3,7 @@ using Confluent.Kafka;
 using KafkaRestored.Restore;
 using KafkaRestored.Restore.Engine;
 using KafkaRestored.Restore.Failures;
+using KafkaRestored.Restore.Offsets;
 using KafkaRestored.Restore.Provenance;
 using Microsoft.Extensions.Logging;
 
@@ -13,7 +14,8 @@ namespace KafkaRestored.Reconciler.Coordination;
 /// before the save returns, to a compacted topic on the coordination cluster (one record per run, target topic and
 /// partition), and a member that becomes the leader reads that topic to its end into its own store. So the next leader
 /// resumes a restore from the checkpoints of the one before it, including each partition's end offset before the first
-/// write, instead of finding records it did not write.
+/// write, instead of finding records it did not write. Offset snapshots (what a <c>KafkaOffsetRollback</c> restores) are
+/// shared the same way, so a rollback runs on whichever member leads.
 /// </summary>
 public sealed class SharedRunState : IDisposable
 {
@@ -55,7 +57,14 @@ public sealed class SharedRunState : IDisposable
     /// <summary>Writes <paramref name="checkpoints"/> of <paramref name="restoreKey"/>, returning once the cluster acknowledged every one.</summary>
     public void Publish(string restoreKey, IReadOnlyCollection<RestoreCheckpoint> checkpoints) =>
         Write([.. checkpoints.Select(c => (CheckpointKey(restoreKey, c.TargetTopic, c.Partition),
-            (byte[]?)JsonSerializer.SerializeToUtf8Bytes(new Entry(restoreKey, c, null), Json)))]);
+            (byte[]?)JsonSerializer.SerializeToUtf8Bytes(new Entry(restoreKey, c, null, null), Json)))]);
+
+    /// <summary>Writes <paramref name="snapshot"/> (as its committed YAML), returning once acknowledged.</summary>
+    public void Publish(OffsetSnapshot snapshot)
+    {
+        ArgumentNullException.ThrowIfNull(snapshot);
+        Write([($"snapshot|{snapshot.Id}", JsonSerializer.SerializeToUtf8Bytes(new Entry("", null, null, OffsetSnapshotYaml.Render(snapshot)), Json))]);
+    }
 
     /// <summary>Writes <paramref name="maps"/> of <paramref name="restoreKey"/> (a long map as several records), returning once acknowledged.</summary>
     public void Publish(string restoreKey, IReadOnlyCollection<PartitionOffsetMap> maps) =>
@@ -68,14 +77,30 @@ public sealed class SharedRunState : IDisposable
 
     /// <summary>
     /// Reads the topic to its end and saves every run's checkpoints and offset maps found there into <paramref name="local"/>,
-    /// replacing what it held for the same partitions; returns how many runs were loaded. Throws
-    /// <see cref="KafkaRestoredException"/> (SharedStateUnavailable) when the topic cannot be read to its end in time.
+    /// replacing what it held for the same partitions, and every offset snapshot <paramref name="snapshots"/> lacks; returns how
+    /// many runs were loaded. Throws <see cref="KafkaRestoredException"/> (SharedStateUnavailable) when the topic cannot be read
+    /// to its end in time.
     /// </summary>
-    public int Import(IRestoreStateStore local, CancellationToken cancellationToken)
+    public int Import(IRestoreStateStore local, IOffsetSnapshotStore snapshots, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(local);
+        ArgumentNullException.ThrowIfNull(snapshots);
         var entries = ReadAll(cancellationToken).Values.Select(Parse).OfType<Entry>().ToList();
-        var runs = entries.GroupBy(e => e.Run, StringComparer.Ordinal).ToList();
+        foreach (var yaml in entries.Select(e => e.Snapshot).OfType<string>())
+        {
+            try
+            {
+                var snapshot = OffsetSnapshotYaml.Parse(yaml, $"the state topic {Topic}");
+                if (snapshots.Get(snapshot.Id) is null) snapshots.Save(snapshot);
+            }
+            catch (KafkaRestoredException e)
+            {
+                _logger.LogWarning("Skipped an offset snapshot in the state topic {Topic}: {Error}", Topic, e.Message);
+            }
+        }
+        var runs = entries.Where(e => e.Snapshot is null && !string.IsNullOrEmpty(e.Run))
+            .Where(e => e.Checkpoint is { TargetTopic: not null, SourceTopic: not null, Fingerprint: not null } || e.Map is { TargetTopic: not null, SourceTopic: not null, Runs: not null })
+            .GroupBy(e => e.Run, StringComparer.Ordinal).ToList();
         foreach (var run in runs)
         {
             var maps = run.Where(e => e.Map is not null).Select(e => e.Map!)
@@ -112,7 +137,7 @@ public sealed class SharedRunState : IDisposable
         {
             var runs = map.Runs.Skip(part * RunsPerRecord).Take(RunsPerRecord).Select(r => new[] { r.SourceStart, r.TargetStart, r.Length }).ToArray();
             yield return (MapKey(run, map.TargetTopic, map.Partition, part),
-                JsonSerializer.SerializeToUtf8Bytes(new Entry(run, null, new MapPart(map.SourceTopic, map.TargetTopic, map.Partition, part, parts, runs)), Json));
+                JsonSerializer.SerializeToUtf8Bytes(new Entry(run, null, new MapPart(map.SourceTopic, map.TargetTopic, map.Partition, part, parts, runs), null), Json));
         }
     }
 
@@ -198,8 +223,8 @@ public sealed class SharedRunState : IDisposable
     private static KafkaRestoredException Unavailable(string what) =>
         new(FailureReason.SharedStateUnavailable, $"Distributed mode: {what}. Nothing more is written until the shared state is saved; the attempt is retried.");
 
-    /// <summary>One record's value: a checkpoint or a part of an offset map of one run.</summary>
-    private sealed record Entry(string Run, RestoreCheckpoint? Checkpoint, MapPart? Map);
+    /// <summary>One record's value: a checkpoint or a part of an offset map of one run, or an offset snapshot's YAML.</summary>
+    private sealed record Entry(string Run, RestoreCheckpoint? Checkpoint, MapPart? Map, string? Snapshot);
 
     /// <summary>Part <see cref="Part"/> of <see cref="Parts"/> of a partition's offset map, runs as [source, target, length].</summary>
     private sealed record MapPart(string SourceTopic, string TargetTopic, int Partition, int Part, int Parts, long[][] Runs);

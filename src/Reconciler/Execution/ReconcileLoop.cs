@@ -245,7 +245,7 @@ public sealed class ReconcileLoop : IAsyncDisposable
         if (_shared is null) return true;
         try
         {
-            var runs = _shared.Import(new LiteDbRestoreStateStore(_store), cancellationToken);
+            var runs = _shared.Import(new LiteDbRestoreStateStore(_store), new LiteDbOffsetSnapshotStore(_store), cancellationToken);
             _logger.LogInformation("Loaded the restore state of {Runs} runs from the shared state topic {Topic}", runs, _shared.Topic);
             return true;
         }

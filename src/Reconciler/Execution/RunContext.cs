@@ -2,6 +2,7 @@ using KafkaRestored.Reconciler.Coordination;
 using KafkaRestored.Reconciler.Planning;
 using KafkaRestored.Reconciler.State;
 using KafkaRestored.Restore.Engine;
+using KafkaRestored.Restore.Offsets;
 using KafkaRestored.Restore.Resources.Model;
 using KafkaRestored.Restore.Resources.Policy;
 using KafkaRestored.Restore.Resources.Status;
@@ -25,6 +26,8 @@ public sealed class RunContext
         Store = store;
         var local = new LiteDbRestoreStateStore(store);
         RestoreState = shared is null ? local : new ReplicatedRestoreStateStore(local, shared);
+        var snapshots = new LiteDbOffsetSnapshotStore(store);
+        Snapshots = shared is null ? snapshots : new ReplicatedOffsetSnapshotStore(snapshots, shared);
         RestoreKey = LiteDbRestoreStateStore.RestoreKey(id, generation);
         Secrets = secrets;
         Time = time;
@@ -49,6 +52,9 @@ public sealed class RunContext
 
     /// <summary>Checkpoints and offset maps for the restore engine, keyed by <see cref="RestoreKey"/> (in distributed mode also written to the shared state topic).</summary>
     public IRestoreStateStore RestoreState { get; }
+
+    /// <summary>Offset snapshots (in distributed mode also written to the shared state topic).</summary>
+    public IOffsetSnapshotStore Snapshots { get; }
 
     /// <summary>Key of this generation's checkpoints and offset maps (stable across attempts and restarts).</summary>
     public string RestoreKey { get; }

@@ -249,6 +249,84 @@ public sealed class DistributedDaemonTests(KafkaFixture kafka, ITestOutputHelper
         log.WriteLine($"records: {BigTotal} once each when {old} woke, {afterStandDown} once it stood down ({afterStandDown - BigTotal} unfenced repeats)");
     }
 
+    /// <summary>
+    /// Offset snapshots are shared too: a reset's snapshot taken by one leader is rolled back by the next after a SIGKILL
+    /// (without the state topic the next leader's store lacks it and the rollback fails SnapshotNotFound).
+    /// </summary>
+    [Fact]
+    public async Task A_snapshot_taken_by_a_SIGKILLed_leader_is_rolled_back_by_the_next()
+    {
+        using var group = new DaemonGroup(kafka.Broker, _remote, _dir, "node-a", "node-b");
+        var leader = await group.LeaderAsync(Patience);
+        var topic = kafka.Broker.CreateUniqueTopic("dist-offsets", 2);
+        var consumers = "analytics-" + Guid.NewGuid().ToString("N")[..8];
+        var snapshotId = "pre-skip-" + Guid.NewGuid().ToString("N")[..8];
+        using (var producer = new Confluent.Kafka.ProducerBuilder<byte[]?, byte[]?>(new Confluent.Kafka.ProducerConfig { BootstrapServers = kafka.Broker.BootstrapServers }).Build())
+        {
+            for (var i = 0; i < 20; i++) producer.Produce(new Confluent.Kafka.TopicPartition(topic, i % 2), new Confluent.Kafka.Message<byte[]?, byte[]?> { Value = [(byte)i] });
+            Assert.Equal(0, producer.Flush(TimeSpan.FromSeconds(30)));
+        }
+        using var admin = new Confluent.Kafka.AdminClientBuilder(new Confluent.Kafka.AdminClientConfig { BootstrapServers = kafka.Broker.BootstrapServers }).Build();
+        await admin.AlterConsumerGroupOffsetsAsync([new Confluent.Kafka.ConsumerGroupTopicPartitionOffsets(consumers,
+            [new Confluent.Kafka.TopicPartitionOffset(topic, 0, 2), new Confluent.Kafka.TopicPartitionOffset(topic, 1, 3)])]);
+        async Task<long[]> CommittedAsync() =>
+            [.. (await admin.ListConsumerGroupOffsetsAsync([new Confluent.Kafka.ConsumerGroupTopicPartitions(consumers, [new(topic, 0), new(topic, 1)])]))
+                .Single().Partitions.OrderBy(p => p.Partition.Value).Select(p => p.Offset.Value)];
+        string? PhaseAt(string path)
+        {
+            var r = ProcessRunner.Run("git", ["-C", _remote.BarePath, "show", $"{_remote.Branch}:{path}"]);
+            return r.ExitCode != 0 ? null : r.StdOut.Split('\n').Select(l => l.Trim()).FirstOrDefault(l => l.StartsWith("phase: ", StringComparison.Ordinal))?["phase: ".Length..];
+        }
+        async Task UntilCompletedAsync(string path)
+        {
+            var guard = Stopwatch.StartNew();
+            while (PhaseAt(path) != "Completed")
+            {
+                if (guard.Elapsed > Patience || PhaseAt(path) == "Failed") Assert.Fail($"{path} did not complete (now {PhaseAt(path)}):\n{group.Output()}");
+                await Task.Delay(250);
+            }
+        }
+        var servers = kafka.Broker.BootstrapServers.Replace(",", ", ", StringComparison.Ordinal);
+        _remote.HumanCommit("skip to the end", new Dictionary<string, string?>
+        {
+            ["offsets/skip.yaml"] = $$"""
+                apiVersion: kafka.oso.sh/v1alpha1
+                kind: KafkaOffsetReset
+                metadata: {name: skip, namespace: {{Namespace}}}
+                spec:
+                  kafkaCluster: {bootstrapServers: [{{servers}}]}
+                  consumerGroups: [{{consumers}}]
+                  topics: [{{topic}}]
+                  strategy: latest
+                  snapshotBeforeReset: {enabled: true, snapshotId: {{snapshotId}}}
+
+                """,
+        });
+        await UntilCompletedAsync($"status/kafkaoffsetreset/{Namespace}/skip.yaml");
+        var skipped = await CommittedAsync();
+        Assert.Equal(new long[] { 10, 10 }, skipped);
+
+        group.Members[leader].Process.Kill();
+        var next = await group.LeaderAsync(Patience, not: leader);
+        _remote.HumanCommit("undo the skip", new Dictionary<string, string?>
+        {
+            ["offsets/undo.yaml"] = $$"""
+                apiVersion: kafka.oso.sh/v1alpha1
+                kind: KafkaOffsetRollback
+                metadata: {name: undo, namespace: {{Namespace}}}
+                spec:
+                  kafkaCluster: {bootstrapServers: [{{servers}}]}
+                  operation: rollback
+                  snapshotId: {{snapshotId}}
+
+                """,
+        });
+        await UntilCompletedAsync($"status/kafkaoffsetrollback/{Namespace}/undo.yaml");
+        var rolledBack = await CommittedAsync();
+        Assert.Equal(new long[] { 2, 3 }, rolledBack);
+        log.WriteLine($"{leader} took snapshot {snapshotId} and was killed; {next} rolled it back");
+    }
+
     // 16 MB under the 8 MiB memory floor (each partition under the mock's 4 MiB). Requests already sent when the
     // daemon is stopped still land (up to about 45,000 of these records were seen), so the stop comes at an eighth.
     private const int BigPartitions = 8;

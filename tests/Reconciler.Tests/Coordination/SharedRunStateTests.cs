@@ -2,7 +2,9 @@ using Confluent.Kafka;
 using KafkaRestored.Reconciler.Coordination;
 using KafkaRestored.Restore;
 using KafkaRestored.Restore.Engine;
+using KafkaRestored.Restore.Offsets;
 using KafkaRestored.Restore.Provenance;
+using KafkaRestored.Restore.Resources.Model;
 using KafkaRestored.TestSupport;
 using Microsoft.Extensions.Logging.Abstractions;
 
@@ -33,6 +35,12 @@ public sealed class SharedRunStateTests(KafkaFixture kafka) : IClassFixture<Kafk
 
     private FileRestoreStateStore Store(string name) => new(_dir.Combine(name));
 
+    private FileOffsetSnapshotStore Snapshots(string? name = null) => new(_dir.Combine(name ?? "snapshots-" + Guid.NewGuid().ToString("N")[..8]));
+
+    private static OffsetSnapshot Snapshot(string id, long offset) =>
+        new(id, At, new ResourceId(ResourceKinds.KafkaOffsetReset, "ns", "replay"), ["127.0.0.1:9092"], ["orders"], ["analytics"],
+            [("analytics", "orders", 0, offset), ("analytics", "orders", 1, offset + 1)]);
+
     private static RestoreCheckpoint Checkpoint(string topic, int partition, long confirmed, long start = 100) =>
         new("orders", topic, partition, "fp-1", start, confirmed, 40, confirmed, null, false, At.AddSeconds(confirmed));
 
@@ -54,7 +62,7 @@ public sealed class SharedRunStateTests(KafkaFixture kafka) : IClassFixture<Kafk
 
         var next = Store("leader-2");
         using var reader = Shared(topic);
-        Assert.Equal(2, reader.Import(next, CancellationToken.None));
+        Assert.Equal(2, reader.Import(next, Snapshots(), CancellationToken.None));
 
         Assert.Equal([Checkpoint("orders-restored", 0, 25), Checkpoint("orders-restored", 1, 5)],
             next.GetCheckpoints("KafkaRestore/ns/a#g1").OrderBy(c => c.Partition));
@@ -80,7 +88,7 @@ public sealed class SharedRunStateTests(KafkaFixture kafka) : IClassFixture<Kafk
         leader.DeleteRun("KafkaRestore/ns/gone#g1");
 
         var next = Store("next");
-        Shared(topic).Import(next, CancellationToken.None);
+        Shared(topic).Import(next, Snapshots(), CancellationToken.None);
         Assert.Empty(next.GetCheckpoints("KafkaRestore/ns/gone#g1"));
         Assert.Empty(next.GetOffsetMaps("KafkaRestore/ns/gone#g1"));
         Assert.Empty(leader.GetCheckpoints("KafkaRestore/ns/gone#g1"));
@@ -101,7 +109,7 @@ public sealed class SharedRunStateTests(KafkaFixture kafka) : IClassFixture<Kafk
         new ReplicatedRestoreStateStore(Store("leader"), shared).SaveCheckpoints("KafkaRestore/ns/y#g1", [Checkpoint("t", 0, 9)]);
 
         var next = Store("next");
-        Assert.Equal(1, Shared(topic).Import(next, CancellationToken.None));
+        Assert.Equal(1, Shared(topic).Import(next, Snapshots(), CancellationToken.None));
         Assert.Equal([Checkpoint("t", 0, 9)], next.GetCheckpoints("KafkaRestore/ns/y#g1"));
         Assert.Empty(next.GetCheckpoints("KafkaRestore/ns/x#g1"));
     }
@@ -125,10 +133,31 @@ public sealed class SharedRunStateTests(KafkaFixture kafka) : IClassFixture<Kafk
     }
 
     [Fact]
+    public void An_offset_snapshot_taken_by_one_leader_is_loaded_by_the_next_and_a_reused_id_does_not_replace_it()
+    {
+        var topic = Topic();
+        using var shared = Shared(topic);
+        var leaderSnapshots = new ReplicatedOffsetSnapshotStore(Snapshots("leader"), shared);
+        leaderSnapshots.Save(Snapshot("pre-replay", 40));
+        var reused = Assert.Throws<KafkaRestoredException>(() => leaderSnapshots.Save(Snapshot("pre-replay", 99)));
+        Assert.Equal("SnapshotExists", reused.Reason.Name);
+
+        var next = Snapshots("next");
+        var existing = Snapshots("next-with-one");
+        existing.Save(Snapshot("pre-replay", 7));
+        Shared(topic).Import(Store("next"), next, CancellationToken.None);
+        Shared(topic).Import(Store("next-2"), existing, CancellationToken.None);
+
+        Assert.Equal(OffsetSnapshotYaml.Render(Snapshot("pre-replay", 40)), OffsetSnapshotYaml.Render(next.Get("pre-replay")!));
+        // A snapshot the member already holds is kept (ids are never reused).
+        Assert.Equal(OffsetSnapshotYaml.Render(Snapshot("pre-replay", 7)), OffsetSnapshotYaml.Render(existing.Get("pre-replay")!));
+    }
+
+    [Fact]
     public void A_state_topic_that_does_not_exist_cannot_be_loaded_and_says_which()
     {
         using var shared = Shared("restore-state-missing-" + Guid.NewGuid().ToString("N")[..8], timeoutSeconds: 5);
-        var e = Assert.Throws<KafkaRestoredException>(() => shared.Import(Store("next"), CancellationToken.None));
+        var e = Assert.Throws<KafkaRestoredException>(() => shared.Import(Store("next"), Snapshots(), CancellationToken.None));
         Assert.Equal("SharedStateUnavailable", e.Reason.Name);
         Assert.Contains("restore-state-missing-", e.Message, StringComparison.Ordinal);
     }
