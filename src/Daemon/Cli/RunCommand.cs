@@ -172,8 +172,13 @@ internal static class RunCommand
     {
         services.AddSingleton(sp => new KafkaLeadership(client, coordination.CoordinationGroupId, coordination.CoordinationTopic, coordination.EffectiveInstanceId,
             coordination.CoordinationSessionTimeout, sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILoggerFactory>().CreateLogger("KafkaRestored.Coordination")));
-        services.AddSingleton(sp => new SharedRunState(client, coordination.CoordinationStateTopic, coordination.CoordinationSessionTimeout,
-            sp.GetRequiredService<ILoggerFactory>().CreateLogger("KafkaRestored.Coordination")));
+        services.AddSingleton(sp =>
+        {
+            var leadership = sp.GetRequiredService<KafkaLeadership>();
+            return new SharedRunState(client, coordination.CoordinationStateTopic, coordination.CoordinationSessionTimeout,
+                sp.GetRequiredService<ILoggerFactory>().CreateLogger("KafkaRestored.Coordination"))
+            { MayWrite = () => leadership.MayWrite };
+        });
     }
 
     /// <summary>Console logging: systemd priority prefixes under journald, single coloured lines otherwise.</summary>

@@ -25,6 +25,7 @@ public sealed class KafkaLeadership : ILeadership, IDisposable
     private IConsumer<Ignore, Ignore>? _consumer;
     private Thread? _thread;
     private volatile bool _holds;
+    private volatile bool _paused;
     private long _lastPoll = Stopwatch.GetTimestamp();
     private long _confirmations;
     private LeadershipState _state;
@@ -56,6 +57,13 @@ public sealed class KafkaLeadership : ILeadership, IDisposable
             lock (_gate) return _state;
         }
     }
+
+    /// <summary>
+    /// Whether this instance may write shared state now, answered without asking the coordinator: it was confirmed as the
+    /// leader, still holds partition 0, and no pause has been seen since (a woken process must be confirmed again first).
+    /// </summary>
+    public bool MayWrite =>
+        !_paused && _holds && Stopwatch.GetElapsedTime(Interlocked.Read(ref _lastPoll)) < _session && State.Role == "leader";
 
     /// <summary>The exact command an operator runs when the daemon may not create the coordination topic.</summary>
     public string CreateTopicCommand(string bootstrap) => CoordinationTopics.CreateCommand(bootstrap, _topic);
@@ -109,7 +117,11 @@ public sealed class KafkaLeadership : ILeadership, IDisposable
             if (code is ErrorCode.UnknownMemberId or ErrorCode.FencedInstanceId)
                 return Settle(false, $"the coordinator does not know this member any more ({code}); another instance may lead now");
             if (!_holds) return Settle(false, "partition 0 of the coordination topic was revoked or lost");
-            if (code == ErrorCode.NoError) return Settle(true, "holds partition 0 of the coordination topic, confirmed by the coordinator");
+            if (code == ErrorCode.NoError)
+            {
+                _paused = false;
+                return Settle(true, "holds partition 0 of the coordination topic, confirmed by the coordinator");
+            }
             // The coordinator knows this member, mid-rebalance: the cooperative sticky assignor moves partition 0 only after
             // revoking it here (which the callback reports), so nobody else holds it meanwhile. A rebalance can outlast a session.
             if (code is ErrorCode.IllegalGeneration or ErrorCode.RebalanceInProgress)
@@ -176,8 +188,12 @@ public sealed class KafkaLeadership : ILeadership, IDisposable
                 return;
             }
             Interlocked.Exchange(ref _lastPoll, Stopwatch.GetTimestamp());
-            // A gap this long means the process was paused: the loop must ask the coordinator before it acts again.
-            if (Stopwatch.GetElapsedTime(before) > _session / 2) Changed?.Invoke();
+            // A gap this long means the process was paused: nothing is shared and the loop asks the coordinator before it acts again.
+            if (Stopwatch.GetElapsedTime(before) > _session / 2)
+            {
+                _paused = true;
+                Changed?.Invoke();
+            }
         }
     }
 

@@ -50,6 +50,12 @@ public sealed class SharedRunState : IDisposable
     /// <summary>The compacted topic holding the state.</summary>
     public string Topic { get; }
 
+    /// <summary>
+    /// Whether this instance may write now (distributed mode: it leads and was not paused since it was confirmed); a deposed
+    /// leader's run, cancelled as it stands down, must not replace the next leader's checkpoints with its own. Null: always.
+    /// </summary>
+    public Func<bool>? MayWrite { get; init; }
+
     /// <summary>Makes sure the topic exists (creating it where the cluster allows); false after logging the command to run.</summary>
     public bool EnsureTopic() =>
         CoordinationTopics.Ensure(_client, Topic, "shared run state", "until it exists, restores fail SharedStateUnavailable before writing", _logger);
@@ -144,6 +150,8 @@ public sealed class SharedRunState : IDisposable
     private void Write(IReadOnlyList<(string Key, byte[]? Value)> records)
     {
         if (records.Count == 0) return;
+        if (MayWrite is { } may && !may())
+            throw Unavailable("this instance does not lead (or was paused and is not confirmed again), so it shares no restore state; the leader resumes the work");
         try
         {
             var sent = records.Select(r => _producer.Value.ProduceAsync(Topic, new Message<string, byte[]?> { Key = r.Key, Value = r.Value })).ToArray();

@@ -154,6 +154,29 @@ public sealed class SharedRunStateTests(KafkaFixture kafka) : IClassFixture<Kafk
     }
 
     [Fact]
+    public void An_instance_that_may_not_write_shares_nothing_and_saves_nothing()
+    {
+        var topic = Topic();
+        var leading = true;
+        using var shared = new SharedRunState(new ClientConfig { BootstrapServers = kafka.Broker.BootstrapServers }, topic, TimeSpan.FromSeconds(10), NullLogger.Instance)
+        {
+            MayWrite = () => leading,
+        };
+        var own = Store("deposed");
+        var store = new ReplicatedRestoreStateStore(own, shared);
+        store.SaveCheckpoints("KafkaRestore/ns/a#g1", [Checkpoint("t", 0, 10)]);
+        leading = false;
+
+        var e = Assert.Throws<KafkaRestoredException>(() => store.SaveCheckpoints("KafkaRestore/ns/a#g1", [Checkpoint("t", 0, 3)]));
+        Assert.Equal("SharedStateUnavailable", e.Reason.Name);
+        Assert.Contains("does not lead", e.Message, StringComparison.Ordinal);
+        Assert.Equal([Checkpoint("t", 0, 10)], own.GetCheckpoints("KafkaRestore/ns/a#g1"));
+        var next = Store("next");
+        Shared(topic).Import(next, Snapshots(), CancellationToken.None);
+        Assert.Equal([Checkpoint("t", 0, 10)], next.GetCheckpoints("KafkaRestore/ns/a#g1"));
+    }
+
+    [Fact]
     public void A_state_topic_that_does_not_exist_cannot_be_loaded_and_says_which()
     {
         using var shared = Shared("restore-state-missing-" + Guid.NewGuid().ToString("N")[..8], timeoutSeconds: 5);
