@@ -117,6 +117,7 @@ internal static class RunCommand
             if (leadership is not null)
             {
                 leadership.Changed += loop.Trigger;
+                leadership.Paused += loop.AbandonRuns;
                 leadership.Start();
             }
             return loop;

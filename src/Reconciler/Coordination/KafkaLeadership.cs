@@ -49,6 +49,12 @@ public sealed class KafkaLeadership : ILeadership, IDisposable
     /// <summary>Raised (on the poll thread) when partition 0 is assigned, revoked or lost, or a long poll gap is noticed: the loop should cycle now.</summary>
     public event Action? Changed;
 
+    /// <summary>
+    /// Raised on the poll thread the moment it sees that the process was paused for half a session or more: whatever this
+    /// instance was running may have been taken over meanwhile, so it should stop writing before it asks the coordinator.
+    /// </summary>
+    public event Action? Paused;
+
     /// <summary>The membership as last confirmed.</summary>
     public LeadershipState State
     {
@@ -192,6 +198,7 @@ public sealed class KafkaLeadership : ILeadership, IDisposable
             if (Stopwatch.GetElapsedTime(before) > _session / 2)
             {
                 _paused = true;
+                Paused?.Invoke();
                 Changed?.Invoke();
             }
         }

@@ -108,6 +108,17 @@ public sealed class ReconcileLoop : IAsyncDisposable
     /// <summary>Asks the loop for a cycle now (webhook, finished run).</summary>
     public void Trigger() => _trigger.TrySetResult();
 
+    /// <summary>
+    /// Distributed mode, when this process finds it was paused: cancels its runs at once, as a stand-down does, without
+    /// waiting for the next cycle to ask the coordinator (the restores stay Running and resume, here or on the next leader).
+    /// </summary>
+    public void AbandonRuns()
+    {
+        if (_runs.Count == 0) return;
+        _logger.LogWarning("This process was paused: cancelling {Count} runs before asking the coordinator whether it still leads", _runs.Count);
+        _ = _runs.StandDownAsync();
+    }
+
     /// <summary>Polls until <paramref name="cancellationToken"/> is cancelled: a cycle every poll interval (plus up to 10% jitter), sooner when triggered or when work is due.</summary>
     public async Task RunAsync(CancellationToken cancellationToken)
     {
