@@ -119,6 +119,8 @@ internal static class RunCommand
                 leadership.Changed += loop.Trigger;
                 leadership.Paused += loop.AbandonRuns;
                 leadership.Start();
+                // Every member says it is there (kafka-restored status --members); disposed with the container, it says stopped.
+                sp.GetService<MemberHeartbeat>();
             }
             return loop;
         });
@@ -180,6 +182,8 @@ internal static class RunCommand
                 sp.GetRequiredService<ILoggerFactory>().CreateLogger("KafkaRestored.Coordination"))
             { MayWrite = () => leadership.MayWrite };
         });
+        services.AddSingleton(sp => new MemberHeartbeat(sp.GetRequiredService<SharedRunState>(), sp.GetRequiredService<KafkaLeadership>(),
+            coordination.CoordinationSessionTimeout / 3, sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILoggerFactory>().CreateLogger("KafkaRestored.Coordination")));
     }
 
     /// <summary>Console logging: systemd priority prefixes under journald, single coloured lines otherwise.</summary>

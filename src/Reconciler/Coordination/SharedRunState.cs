@@ -65,6 +65,35 @@ public sealed class SharedRunState : IDisposable
         Write([.. checkpoints.Select(c => (CheckpointKey(restoreKey, c.TargetTopic, c.Partition),
             (byte[]?)JsonSerializer.SerializeToUtf8Bytes(new Entry(restoreKey, c, null, null), Json)))]);
 
+    /// <summary>
+    /// Writes what this member says about itself (key <c>member|&lt;instance&gt;</c>), returning once acknowledged. Not gated by
+    /// <see cref="MayWrite"/>: every member, leading or not, says it is there.
+    /// </summary>
+    public void PublishMember(MemberRecord member)
+    {
+        ArgumentNullException.ThrowIfNull(member);
+        Send([($"member|{member.Instance}", JsonSerializer.SerializeToUtf8Bytes(member, Json))]);
+    }
+
+    /// <summary>Every member record in the topic, by instance (what each daemon last said about itself).</summary>
+    public IReadOnlyList<MemberRecord> ReadMembers(CancellationToken cancellationToken)
+    {
+        var members = new List<MemberRecord>();
+        foreach (var (key, value) in ReadAll(cancellationToken))
+        {
+            if (!key.StartsWith("member|", StringComparison.Ordinal)) continue;
+            try
+            {
+                if (JsonSerializer.Deserialize<MemberRecord>(value, Json) is { Instance: not null, Role: not null } m) members.Add(m);
+            }
+            catch (JsonException e)
+            {
+                _logger.LogWarning("Skipped a member record of the state topic {Topic}: {Error}", Topic, e.Message);
+            }
+        }
+        return [.. members.OrderBy(m => m.Instance, StringComparer.Ordinal)];
+    }
+
     /// <summary>Writes <paramref name="snapshot"/> (as its committed YAML), returning once acknowledged.</summary>
     public void Publish(OffsetSnapshot snapshot)
     {
@@ -91,7 +120,7 @@ public sealed class SharedRunState : IDisposable
     {
         ArgumentNullException.ThrowIfNull(local);
         ArgumentNullException.ThrowIfNull(snapshots);
-        var entries = ReadAll(cancellationToken).Values.Select(Parse).OfType<Entry>().ToList();
+        var entries = ReadAll(cancellationToken).Where(kv => !kv.Key.StartsWith("member|", StringComparison.Ordinal)).Select(kv => Parse(kv.Value)).OfType<Entry>().ToList();
         foreach (var yaml in entries.Select(e => e.Snapshot).OfType<string>())
         {
             try
@@ -152,6 +181,11 @@ public sealed class SharedRunState : IDisposable
         if (records.Count == 0) return;
         if (MayWrite is { } may && !may())
             throw Unavailable("this instance does not lead (or was paused and is not confirmed again), so it shares no restore state; the leader resumes the work");
+        Send(records);
+    }
+
+    private void Send(IReadOnlyList<(string Key, byte[]? Value)> records)
+    {
         try
         {
             var sent = records.Select(r => _producer.Value.ProduceAsync(Topic, new Message<string, byte[]?> { Key = r.Key, Value = r.Value })).ToArray();

@@ -44,6 +44,13 @@ internal sealed class DaemonGroup : IDisposable
     /// <summary>The shared run state topic (created the same way).</summary>
     public string StateTopic { get; }
 
+    /// <summary><c>kafka-restored status --members</c> with this deployment's coordination settings, as an operator on any host runs it.</summary>
+    public ProcessResult StatusMembers(params string[] more)
+    {
+        var apphost = Path.Combine(Path.GetDirectoryName(RepoPaths.ProjectOutput("src/Daemon", "kafka-restored"))!, "kafka-restored");
+        return ProcessRunner.Run(apphost, ["status", "--members", .. more], environment: _settings, timeout: TimeSpan.FromMinutes(1));
+    }
+
     public Dictionary<string, GitInputDaemon> Members { get; } = [];
 
     /// <summary>Starts (or restarts) the member <paramref name="id"/> on its own state directory.</summary>

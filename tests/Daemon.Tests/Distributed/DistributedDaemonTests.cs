@@ -263,6 +263,59 @@ public sealed class DistributedDaemonTests(KafkaFixture kafka, ITestOutputHelper
     }
 
     /// <summary>
+    /// <c>kafka-restored status --members</c> lists the deployment's daemons from what each says about itself in the
+    /// state topic: one leader, the others members; a SIGKILLed one is shown gone once a session passed without a word
+    /// from it, a SIGTERMed one says it stopped.
+    /// </summary>
+    [Fact]
+    public async Task Status_lists_the_members_with_one_leader_and_shows_a_killed_one_gone_and_a_stopped_one_stopped()
+    {
+        using var group = new DaemonGroup(kafka.Broker, _remote, _dir, "node-a", "node-b", "node-c");
+        var leader = await group.LeaderAsync(Patience);
+        var others = group.Members.Keys.Where(k => k != leader).Order(StringComparer.Ordinal).ToList();
+        var guard = Stopwatch.StartNew();
+        ProcessResult listed;
+        // Every member writes within a third of the session timeout of its start.
+        while (!((listed = group.StatusMembers()).ExitCode == 0 && group.Members.Keys.All(k => listed.StdOut.Contains(k, StringComparison.Ordinal))
+            && Roles(listed.StdOut).Count(r => r.Role == "leader") == 1))
+        {
+            if (guard.Elapsed > Patience) Assert.Fail($"status --members never listed all three with one leader:\n{listed.StdOut}{listed.StdErr}");
+            await Task.Delay(500);
+        }
+        log.WriteLine(listed.StdOut);
+        Assert.Equal(leader, Roles(listed.StdOut).Single(r => r.Role == "leader").Instance);
+        Assert.All(others, o => Assert.Equal("member", Roles(listed.StdOut).Single(r => r.Instance == o).Role));
+        Assert.DoesNotContain("gone?", listed.StdOut, StringComparison.Ordinal);
+
+        group.Members[others[0]].Process.Kill();
+        guard.Restart();
+        Assert.Equal(0, group.Members[others[1]].Process.Stop(Patience));
+        while (!Roles((listed = group.StatusMembers()).StdOut).Any(r => r.Instance == others[0] && r.Gone))
+        {
+            if (guard.Elapsed > Patience) Assert.Fail($"the killed member was never shown gone:\n{listed.StdOut}{listed.StdErr}");
+            await Task.Delay(500);
+        }
+        log.WriteLine(listed.StdOut);
+        // Not early: the killed member had written within a third of the session timeout before it died.
+        Assert.True(guard.Elapsed >= TimeSpan.Parse(DaemonGroup.SessionTimeout, System.Globalization.CultureInfo.InvariantCulture) / 2, $"shown gone after {guard.Elapsed}");
+        var rows = Roles(listed.StdOut);
+        Assert.Equal("stopped", rows.Single(r => r.Instance == others[1]).Role);
+        Assert.False(rows.Single(r => r.Instance == others[1]).Gone);
+        Assert.False(rows.Single(r => r.Instance == leader).Gone);
+
+        var json = group.StatusMembers("--output", "json");
+        Assert.Equal(0, json.ExitCode);
+        var items = System.Text.Json.JsonDocument.Parse(json.StdOut).RootElement.GetProperty("items").EnumerateArray().ToList();
+        Assert.Equal(3, items.Count);
+        Assert.True(items.Single(i => i.GetProperty("instance").GetString() == others[0]).GetProperty("gone").GetBoolean());
+    }
+
+    /// <summary>The rows of <c>status --members</c>' table: instance, role, and whether it is marked gone.</summary>
+    private static List<(string Instance, string Role, bool Gone)> Roles(string table) =>
+        [.. table.Split('\n', StringSplitOptions.RemoveEmptyEntries).Skip(1).Select(l => l.Split(' ', StringSplitOptions.RemoveEmptyEntries))
+            .Where(c => c.Length >= 2).Select(c => (c[0], c[1], c[^1] == "gone?"))];
+
+    /// <summary>
     /// Offset snapshots are shared too: a reset's snapshot taken by one leader is rolled back by the next after a SIGKILL
     /// (without the state topic the next leader's store lacks it and the rollback fails SnapshotNotFound).
     /// </summary>
