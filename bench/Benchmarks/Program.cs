@@ -6,7 +6,7 @@ using KafkaRestored.TestSupport;
 // Restore throughput against the producer ceiling, side by side in one run on the same hosted
 // broker. Ratios matter, not absolute numbers: the machines are noisy.
 //   dotnet run -c Release --project bench/Benchmarks -- [--records N] [--partitions P] [--compressions none,lz4,zstd]
-//     [--sections throughput,pairs,memory,resume,profile,reconcile,offsetmaps,read1g] [--pairs N] [--reconcile-files N] [--out FILE]
+//     [--sections throughput,pairs,memory,resume,profile,reconcile,offsetmaps,read1g,distributed] [--pairs N] [--reconcile-files N] [--out FILE]
 // The product's librdkafka, by path, before any client exists (as the kafka-restored binary does).
 KafkaRestored.Restore.Kafka.BundledLibrdkafka.Load();
 var options = BenchOptions.Parse(args);
@@ -151,9 +151,18 @@ if (options.Has("read1g"))
     read1g.Add(await BackupReadMemory.MeasureAsync(BackupCompression.None, work.Path, s3!));
 }
 
+// Distributed mode: one daemon against three on one restore, and the failover after a SIGKILL of the leader.
+IReadOnlyList<DistributedRun>? distributed = null;
+if (options.Has("distributed"))
+{
+    await EnsureNoneBackupAsync();
+    distributed = await DistributedFailover.MeasureAsync(dataset, fsNone, Fresh(work));
+}
+
 var machine = new MachineLoad(started, loadBefore, File.ReadAllText("/proc/loadavg").Trim(), Environment.ProcessorCount);
 var report = Report.Render(dataset, machine, results, pairs, fixedCosts, memory4x, resume, threadCpu, profile, realMap, reconcile, offsetMaps);
 if (read1g.Count > 0) report += BackupReadMemory.Render(read1g);
+if (distributed is not null) report += DistributedFailover.Render(distributed);
 Console.WriteLine();
 Console.WriteLine(report);
 if (options.OutFile is not null)

@@ -113,7 +113,8 @@ internal static class RestoreContender
         return peak;
     }
 
-    private static string RestoreYaml(string bootstrap, string topic, StorageSpec storage)
+    /// <summary>The restore resource the contenders run (name bench-restore, default namespace).</summary>
+    internal static string RestoreYaml(string bootstrap, string topic, StorageSpec storage)
     {
         var storageYaml = storage.StorageType switch
         {

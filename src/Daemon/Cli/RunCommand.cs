@@ -114,13 +114,19 @@ internal static class RunCommand
         services.AddSingleton(sp =>
         {
             var leadership = sp.GetService<ILeadership>();
+            var shared = sp.GetService<SharedRunState>();
+            // A missing state topic is logged with the command that creates it; restores then fail SharedStateUnavailable before writing.
+            shared?.EnsureTopic();
             var loop = ReconcileLoop.Create(options, store, sp.GetRequiredService<GitSource>(), Runners.All(), time,
-                sp.GetRequiredService<ILoggerFactory>().CreateLogger("KafkaRestored.Reconciler"), leadership);
+                sp.GetRequiredService<ILoggerFactory>().CreateLogger("KafkaRestored.Reconciler"), leadership, shared);
             if (notifier is not null) loop.PhaseChanged += notifier.Enqueue;
             if (leadership is KafkaLeadership kafka)
             {
                 kafka.Changed += loop.Trigger;
+                kafka.Paused += loop.AbandonRuns;
                 kafka.Start();
+                // Every member says it is there (kafka-restored status --members); disposed with the container, it says stopped.
+                sp.GetService<MemberHeartbeat>();
             }
             else if (leadership is GitLease lease)
             {
@@ -175,12 +181,21 @@ internal static class RunCommand
         }
     }
 
-    /// <summary>Distributed mode: membership of the coordination group, which the loop asks before it acts.</summary>
+    /// <summary>Distributed mode: membership of the coordination group, which the loop asks before it acts, and the restore state every member can read.</summary>
     private static void AddLeadership(IServiceCollection services, CoordinationOptions coordination, ClientConfig client)
     {
         services.AddSingleton(sp => new KafkaLeadership(client, coordination.CoordinationGroupId, coordination.CoordinationTopic, coordination.EffectiveInstanceId,
             coordination.CoordinationSessionTimeout, sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILoggerFactory>().CreateLogger("KafkaRestored.Coordination")));
         services.AddSingleton<ILeadership>(sp => sp.GetRequiredService<KafkaLeadership>());
+        services.AddSingleton(sp =>
+        {
+            var leadership = sp.GetRequiredService<KafkaLeadership>();
+            return new SharedRunState(client, coordination.CoordinationStateTopic, coordination.CoordinationSessionTimeout,
+                sp.GetRequiredService<ILoggerFactory>().CreateLogger("KafkaRestored.Coordination"))
+            { MayWrite = () => leadership.MayWrite };
+        });
+        services.AddSingleton(sp => new MemberHeartbeat(sp.GetRequiredService<SharedRunState>(), sp.GetRequiredService<KafkaLeadership>(),
+            coordination.CoordinationSessionTimeout / 3, sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILoggerFactory>().CreateLogger("KafkaRestored.Coordination")));
     }
 
     /// <summary>Single-instance mode: the Git lease, so that a second daemon on the same repository stays passive (docs/distributed.md).</summary>

@@ -16,13 +16,15 @@ internal static class StatusCommand
     {
         var name = new Argument<string?>("name") { Description = "Only resources with this name (or namespace/name)", Arity = ArgumentArity.ZeroOrOne };
         var deleted = new Option<bool>("--deleted") { Description = "Include deleted resources (tombstones)" };
+        var members = new Option<bool>("--members") { Description = "Distributed mode: list the daemons of the deployment, their roles and when each was last heard from" };
         var format = OutputFormatOption.Create();
-        var command = new Command("status", "Show resources, phase, progress and last transition from the state store") { name, deleted, format };
+        var command = new Command("status", "Show resources, phase, progress and last transition from the state store") { name, deleted, members, format };
         command.WithSettings();
         command.SetAction(parse =>
         {
             var output = parse.InvocationConfiguration.Output;
             var error = parse.InvocationConfiguration.Error;
+            if (parse.GetValue(members)) return StatusMembers.Print(parse, OutputFormatOption.Get(parse, format), output, error);
             if (CliSupport.Settings(parse, "status", error, needRepository: false) is not { } options) return CliSupport.ConfigError;
             IReadOnlyList<ResourceRecord> records;
             try

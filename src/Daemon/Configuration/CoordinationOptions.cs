@@ -17,6 +17,9 @@ public sealed partial class CoordinationOptions
     /// <summary>Default name of the one-partition coordination topic.</summary>
     public const string DefaultTopic = "kafka-restored-coordination";
 
+    /// <summary>Default name of the compacted topic holding the restores' shared checkpoints and offset maps.</summary>
+    public const string DefaultStateTopic = "kafka-restored-state";
+
     /// <summary>The security protocols, spelled as in a resource's cluster spec and librdkafka.</summary>
     public static IReadOnlyList<string> Protocols { get; } = ["PLAINTEXT", "SSL", "SASL_PLAINTEXT", "SASL_SSL"];
 
@@ -52,6 +55,9 @@ public sealed partial class CoordinationOptions
 
     /// <summary>The one-partition topic whose partition 0 makes its holder the leader.</summary>
     public string CoordinationTopic { get; set; } = DefaultTopic;
+
+    /// <summary>The compacted topic where leaders write restore checkpoints and offset maps for the next leader.</summary>
+    public string CoordinationStateTopic { get; set; } = DefaultStateTopic;
 
     /// <summary>How long the coordinator waits for a silent member before handing its partition on (Kafka's session.timeout.ms).</summary>
     public TimeSpan CoordinationSessionTimeout { get; set; } = TimeSpan.FromSeconds(20);
@@ -121,6 +127,10 @@ public sealed partial class CoordinationOptions
             errors.Add($"CoordinationGroupId '{CoordinationGroupId}' must be 1-64 letters, digits, '.', '_' or '-'.");
         if (!TopicName().IsMatch(CoordinationTopic) || CoordinationTopic is "." or "..")
             errors.Add($"CoordinationTopic '{CoordinationTopic}' is not a Kafka topic name (1-249 letters, digits, '.', '_' or '-').");
+        if (!TopicName().IsMatch(CoordinationStateTopic) || CoordinationStateTopic is "." or "..")
+            errors.Add($"CoordinationStateTopic '{CoordinationStateTopic}' is not a Kafka topic name (1-249 letters, digits, '.', '_' or '-').");
+        else if (CoordinationStateTopic == CoordinationTopic)
+            errors.Add($"CoordinationStateTopic and CoordinationTopic are both '{CoordinationTopic}': the state topic needs a name of its own.");
         if (CoordinationSessionTimeout < TimeSpan.FromSeconds(1) || CoordinationSessionTimeout > TimeSpan.FromMinutes(30))
             errors.Add($"CoordinationSessionTimeout must be between 00:00:01 and 00:30:00 (brokers allow 6 s to 30 min by default), got {CoordinationSessionTimeout}.");
         return errors;
@@ -168,6 +178,7 @@ public sealed partial class CoordinationOptions
         new(nameof(CoordinationTlsCaFile), CoordinationTlsCaFile is not null), new(nameof(CoordinationTlsCertFile), CoordinationTlsCertFile is not null),
         new(nameof(CoordinationTlsKeyFile), CoordinationTlsKeyFile is not null), new(nameof(CoordinationSecurityProtocol), CoordinationSecurityProtocol != "PLAINTEXT"),
         new(nameof(CoordinationGroupId), CoordinationGroupId != DefaultGroupId), new(nameof(CoordinationTopic), CoordinationTopic != DefaultTopic),
+        new(nameof(CoordinationStateTopic), CoordinationStateTopic != DefaultStateTopic),
     ];
 
     [GeneratedRegex("^[A-Za-z0-9._-]{1,64}$")]

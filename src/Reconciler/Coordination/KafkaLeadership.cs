@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using Confluent.Kafka;
-using Confluent.Kafka.Admin;
 using Microsoft.Extensions.Logging;
 
 namespace KafkaRestored.Reconciler.Coordination;
@@ -26,6 +25,7 @@ public sealed class KafkaLeadership : ILeadership, IDisposable
     private IConsumer<Ignore, Ignore>? _consumer;
     private Thread? _thread;
     private volatile bool _holds;
+    private volatile bool _paused;
     private long _lastPoll = Stopwatch.GetTimestamp();
     private long _confirmations;
     private LeadershipState _state;
@@ -49,6 +49,12 @@ public sealed class KafkaLeadership : ILeadership, IDisposable
     /// <summary>Raised (on the poll thread) when partition 0 is assigned, revoked or lost, or a long poll gap is noticed: the loop should cycle now.</summary>
     public event Action? Changed;
 
+    /// <summary>
+    /// Raised on the poll thread the moment it sees that the process was paused for half a session or more: whatever this
+    /// instance was running may have been taken over meanwhile, so it should stop writing before it asks the coordinator.
+    /// </summary>
+    public event Action? Paused;
+
     /// <summary>The membership as last confirmed.</summary>
     public LeadershipState State
     {
@@ -58,9 +64,15 @@ public sealed class KafkaLeadership : ILeadership, IDisposable
         }
     }
 
+    /// <summary>
+    /// Whether this instance may write shared state now, answered without asking the coordinator: it was confirmed as the
+    /// leader, still holds partition 0, and no pause has been seen since (a woken process must be confirmed again first).
+    /// </summary>
+    public bool MayWrite =>
+        !_paused && _holds && Stopwatch.GetElapsedTime(Interlocked.Read(ref _lastPoll)) < _session && State.Role == "leader";
+
     /// <summary>The exact command an operator runs when the daemon may not create the coordination topic.</summary>
-    public string CreateTopicCommand(string bootstrap) =>
-        $"kafka-topics.sh --bootstrap-server {bootstrap} --create --topic {_topic} --partitions 1 --replication-factor 3 --config cleanup.policy=compact";
+    public string CreateTopicCommand(string bootstrap) => CoordinationTopics.CreateCommand(bootstrap, _topic);
 
     /// <summary>Makes sure the coordination topic exists (creating it where the cluster allows), then joins the group and starts polling.</summary>
     public void Start()
@@ -111,7 +123,11 @@ public sealed class KafkaLeadership : ILeadership, IDisposable
             if (code is ErrorCode.UnknownMemberId or ErrorCode.FencedInstanceId)
                 return Settle(false, $"the coordinator does not know this member any more ({code}); another instance may lead now");
             if (!_holds) return Settle(false, "partition 0 of the coordination topic was revoked or lost");
-            if (code == ErrorCode.NoError) return Settle(true, "holds partition 0 of the coordination topic, confirmed by the coordinator");
+            if (code == ErrorCode.NoError)
+            {
+                _paused = false;
+                return Settle(true, "holds partition 0 of the coordination topic, confirmed by the coordinator");
+            }
             // The coordinator knows this member, mid-rebalance: the cooperative sticky assignor moves partition 0 only after
             // revoking it here (which the callback reports), so nobody else holds it meanwhile. A rebalance can outlast a session.
             if (code is ErrorCode.IllegalGeneration or ErrorCode.RebalanceInProgress)
@@ -178,33 +194,18 @@ public sealed class KafkaLeadership : ILeadership, IDisposable
                 return;
             }
             Interlocked.Exchange(ref _lastPoll, Stopwatch.GetTimestamp());
-            // A gap this long means the process was paused: the loop must ask the coordinator before it acts again.
-            if (Stopwatch.GetElapsedTime(before) > _session / 2) Changed?.Invoke();
+            // A gap this long means the process was paused: nothing is shared and the loop asks the coordinator before it acts again.
+            if (Stopwatch.GetElapsedTime(before) > _session / 2)
+            {
+                _paused = true;
+                Paused?.Invoke();
+                Changed?.Invoke();
+            }
         }
     }
 
-    private void EnsureTopic()
-    {
-        using var admin = new AdminClientBuilder(_client).Build();
-        var bootstrap = _client.BootstrapServers;
-        try
-        {
-            var metadata = admin.GetMetadata(_topic, TimeSpan.FromSeconds(15));
-            if (metadata.Topics.Any(t => t.Topic == _topic && t.Error.Code == ErrorCode.NoError && t.Partitions.Count > 0)) return;
-            admin.CreateTopicsAsync([new TopicSpecification { Name = _topic, NumPartitions = 1, ReplicationFactor = -1, Configs = new() { ["cleanup.policy"] = "compact" } }],
-                new CreateTopicsOptions { RequestTimeout = TimeSpan.FromSeconds(15), OperationTimeout = TimeSpan.FromSeconds(15) }).GetAwaiter().GetResult();
-            _logger.LogInformation("Created the coordination topic {Topic} (1 partition)", _topic);
-        }
-        catch (CreateTopicsException e) when (e.Results.All(r => r.Error.Code == ErrorCode.TopicAlreadyExists))
-        {
-            // Another instance created it meanwhile.
-        }
-        catch (KafkaException e)
-        {
-            _logger.LogError("The coordination topic {Topic} could not be found or created ({Error}); until it exists and the cluster answers, no instance leads. If it is missing, create it with: {Command}",
-                _topic, e.Error.Reason, CreateTopicCommand(bootstrap));
-        }
-    }
+    private void EnsureTopic() =>
+        CoordinationTopics.Ensure(_client, _topic, "coordination", "until it exists and the cluster answers, no instance leads", _logger);
 
     /// <summary>Leaves the group (the coordinator hands partition 0 on at once) and closes the consumer.</summary>
     public void Dispose()

@@ -28,7 +28,7 @@ public sealed class KafkaRestoreRunner : IResourceRunner
             Tuning = Tuning,
             Policy = context.Policy,
         };
-        var run = await new KafkaRestoreWorkflow(env, new LiteDbOffsetSnapshotStore(context.Store))
+        var run = await new KafkaRestoreWorkflow(env, context.Snapshots)
         {
             Progress = progress,
             BeforeWriting = (_, _) =>

@@ -24,7 +24,7 @@ public sealed class OffsetRunner : IResourceRunner
     /// <inheritdoc />
     public async Task<RunOutcome> RunAsync(KafkaResource resource, RunContext context, CancellationToken cancellationToken)
     {
-        var snapshots = new LiteDbOffsetSnapshotStore(context.Store);
+        var snapshots = context.Snapshots;
         return RunOutcome.Of(resource switch
         {
             KafkaOffsetReset reset => await OffsetWorkflow.ResetAsync(reset, context.Secrets, snapshots, context.Time, cancellationToken),

@@ -4,6 +4,7 @@ using KafkaRestored.Reconciler.Live;
 using KafkaRestored.Reconciler.Planning;
 using KafkaRestored.Reconciler.State;
 using KafkaRestored.Reconciler.Status;
+using KafkaRestored.Restore;
 using KafkaRestored.Restore.Failures;
 using KafkaRestored.Restore.Resources.Model;
 using KafkaRestored.Restore.Resources.Policy;
@@ -34,6 +35,7 @@ public sealed class ReconcileLoop : IAsyncDisposable
     private readonly ILogger _logger;
     private readonly SyncWindows _windows;
     private readonly ILeadership? _leadership;
+    private readonly SharedRunState? _shared;
     private readonly SemaphoreSlim _cycleGate = new(1, 1);
     private readonly HashSet<ResourceId> _touched = [];
     private HashSet<ResourceId> _held = [];
@@ -48,9 +50,10 @@ public sealed class ReconcileLoop : IAsyncDisposable
 
     /// <summary>Creates the loop over an opened store and clone, with its loader, publisher and run supervisor (which it disposes).</summary>
     public ReconcileLoop(ReconcilerOptions options, GitSource git, StateStore store, DesiredStateLoader loader, StatusPublisher publisher,
-        RunSupervisor runs, TimeProvider time, ILogger logger, ILeadership? leadership = null)
+        RunSupervisor runs, TimeProvider time, ILogger logger, ILeadership? leadership = null, SharedRunState? shared = null)
     {
         _leadership = leadership;
+        _shared = shared;
         _options = options;
         _git = git;
         _store = store;
@@ -67,17 +70,18 @@ public sealed class ReconcileLoop : IAsyncDisposable
 
     /// <summary>
     /// The loop with its usual parts: a loader and a publisher over <paramref name="git"/> and <paramref name="store"/>, and a supervisor of
-    /// <paramref name="runners"/> (one per kind); with <paramref name="leadership"/> (distributed mode) it acts only while it leads.
+    /// <paramref name="runners"/> (one per kind); with <paramref name="leadership"/> (distributed mode) it acts only while it leads, and
+    /// with <paramref name="shared"/> its restores' state is readable by the next leader, which loads it as it takes over.
     /// </summary>
     public static ReconcileLoop Create(ReconcilerOptions options, StateStore store, GitSource git, IEnumerable<IResourceRunner> runners,
-        TimeProvider? time = null, ILogger? logger = null, ILeadership? leadership = null)
+        TimeProvider? time = null, ILogger? logger = null, ILeadership? leadership = null, SharedRunState? shared = null)
     {
         time ??= TimeProvider.System;
         logger ??= NullLogger.Instance;
         var loader = new DesiredStateLoader(git, options.HostPolicy);
         var publisher = new StatusPublisher(options, git, store, time, logger, leadership);
-        var runs = new RunSupervisor(runners, store, new SecretStore(options.SecretsDirectory), options.HostPolicy, time, logger);
-        return new ReconcileLoop(options, git, store, loader, publisher, runs, time, logger, leadership);
+        var runs = new RunSupervisor(runners, store, new SecretStore(options.SecretsDirectory), options.HostPolicy, time, logger, shared);
+        return new ReconcileLoop(options, git, store, loader, publisher, runs, time, logger, leadership, shared);
     }
 
     /// <summary>Counters for health and metrics.</summary>
@@ -103,6 +107,17 @@ public sealed class ReconcileLoop : IAsyncDisposable
 
     /// <summary>Asks the loop for a cycle now (webhook, finished run).</summary>
     public void Trigger() => _trigger.TrySetResult();
+
+    /// <summary>
+    /// Distributed mode, when this process finds it was paused: cancels its runs at once, as a stand-down does, without
+    /// waiting for the next cycle to ask the coordinator (the restores stay Running and resume, here or on the next leader).
+    /// </summary>
+    public void AbandonRuns()
+    {
+        if (_runs.Count == 0) return;
+        _logger.LogWarning("This process was paused: cancelling {Count} runs before asking the coordinator whether it still leads", _runs.Count);
+        _ = _runs.StandDownAsync();
+    }
 
     /// <summary>Polls until <paramref name="cancellationToken"/> is cancelled: a cycle every poll interval (plus up to 10% jitter), sooner when triggered or when work is due.</summary>
     public async Task RunAsync(CancellationToken cancellationToken)
@@ -216,6 +231,7 @@ public sealed class ReconcileLoop : IAsyncDisposable
             var now = _time.GetUtcNow();
             if (takingOver)
             {
+                if (!LoadSharedState(cancellationToken)) return SharedStateUnreadable();
                 if (_leadership!.AcquiredFromAnother) LeaderTakeover.Adopt(_git, _loader, _options, _store, _publisher, commit, now, _logger);
                 _leading = true;
             }
@@ -242,6 +258,34 @@ public sealed class ReconcileLoop : IAsyncDisposable
         {
             _cycleGate.Release();
         }
+    }
+
+    /// <summary>
+    /// Distributed mode, as this daemon becomes the leader: the restore state the leaders before it shared replaces what its
+    /// own store holds, so a restore they left Running resumes from their checkpoints. False (and no leading yet) when the
+    /// state topic cannot be read: a restore started without it would find records it did not write.
+    /// </summary>
+    private bool LoadSharedState(CancellationToken cancellationToken)
+    {
+        if (_shared is null) return true;
+        try
+        {
+            var runs = _shared.Import(new LiteDbRestoreStateStore(_store), new LiteDbOffsetSnapshotStore(_store), cancellationToken);
+            _logger.LogInformation("Loaded the restore state of {Runs} runs from the shared state topic {Topic}", runs, _shared.Topic);
+            return true;
+        }
+        catch (KafkaRestoredException e)
+        {
+            _logger.LogWarning("Not taking over yet: {Error}", e.Message);
+            Counters.LastError = e.Message;
+            return false;
+        }
+    }
+
+    private CycleReport SharedStateUnreadable()
+    {
+        Finish(null);
+        return new CycleReport(null, false, [], null, Counters.LastError);
     }
 
     private CycleReport FetchFailed(GitSourceException e)

@@ -1,6 +1,8 @@
+using KafkaRestored.Reconciler.Coordination;
 using KafkaRestored.Reconciler.Planning;
 using KafkaRestored.Reconciler.State;
 using KafkaRestored.Restore.Engine;
+using KafkaRestored.Restore.Offsets;
 using KafkaRestored.Restore.Resources.Model;
 using KafkaRestored.Restore.Resources.Policy;
 using KafkaRestored.Restore.Resources.Status;
@@ -14,7 +16,7 @@ public sealed class RunContext
 {
     private readonly Action<ResourceStatus> _report;
 
-    internal RunContext(ResourceId id, long generation, int attempt, string sourceRevision, StateStore store,
+    internal RunContext(ResourceId id, long generation, int attempt, string sourceRevision, StateStore store, SharedRunState? shared,
         SecretStore secrets, TimeProvider time, ILogger logger, Action<ResourceStatus> report)
     {
         Id = id;
@@ -22,7 +24,10 @@ public sealed class RunContext
         Attempt = attempt;
         SourceRevision = sourceRevision;
         Store = store;
-        RestoreState = new LiteDbRestoreStateStore(store);
+        var local = new LiteDbRestoreStateStore(store);
+        RestoreState = shared is null ? local : new ReplicatedRestoreStateStore(local, shared);
+        var snapshots = new LiteDbOffsetSnapshotStore(store);
+        Snapshots = shared is null ? snapshots : new ReplicatedOffsetSnapshotStore(snapshots, shared);
         RestoreKey = LiteDbRestoreStateStore.RestoreKey(id, generation);
         Secrets = secrets;
         Time = time;
@@ -45,8 +50,11 @@ public sealed class RunContext
     /// <summary>The state store (offset snapshots live here).</summary>
     public StateStore Store { get; }
 
-    /// <summary>Checkpoints and offset maps for the restore engine, keyed by <see cref="RestoreKey"/>.</summary>
+    /// <summary>Checkpoints and offset maps for the restore engine, keyed by <see cref="RestoreKey"/> (in distributed mode also written to the shared state topic).</summary>
     public IRestoreStateStore RestoreState { get; }
+
+    /// <summary>Offset snapshots (in distributed mode also written to the shared state topic).</summary>
+    public IOffsetSnapshotStore Snapshots { get; }
 
     /// <summary>Key of this generation's checkpoints and offset maps (stable across attempts and restarts).</summary>
     public string RestoreKey { get; }

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using KafkaRestored.Reconciler.Coordination;
 using KafkaRestored.Reconciler.Git;
 using KafkaRestored.Reconciler.Live;
 using KafkaRestored.Reconciler.Planning;
@@ -24,6 +25,7 @@ public sealed class RunSupervisor : IDisposable
 
     private readonly Dictionary<string, IResourceRunner> _runners;
     private readonly StateStore _store;
+    private readonly SharedRunState? _shared;
     private readonly SecretStore _secrets;
     private readonly HostPolicy? _policy;
     private readonly TimeProvider _time;
@@ -34,9 +36,14 @@ public sealed class RunSupervisor : IDisposable
     private CancellationTokenSource _standDown = new();
     private int _progressReported;
 
-    /// <summary>Creates the supervisor with one runner per kind; runs read and write run data in <paramref name="store"/> and check <paramref name="policy"/> again before executing.</summary>
-    public RunSupervisor(IEnumerable<IResourceRunner> runners, StateStore store, SecretStore secrets, HostPolicy? policy, TimeProvider time, ILogger logger)
+    /// <summary>
+    /// Creates the supervisor with one runner per kind; runs read and write run data in <paramref name="store"/> (and, in distributed
+    /// mode, write restore state to <paramref name="shared"/> first) and check <paramref name="policy"/> again before executing.
+    /// </summary>
+    public RunSupervisor(IEnumerable<IResourceRunner> runners, StateStore store, SecretStore secrets, HostPolicy? policy, TimeProvider time, ILogger logger,
+        SharedRunState? shared = null)
     {
+        _shared = shared;
         _runners = runners.ToDictionary(r => r.Kind);
         _store = store;
         _secrets = secrets;
@@ -89,7 +96,7 @@ public sealed class RunSupervisor : IDisposable
         var linked = CancellationTokenSource.CreateLinkedTokenSource(_shutdown.Token, standDown, deletion.Token, deadline?.Token ?? CancellationToken.None);
         var handle = new RunHandle(record.Id, record.Generation, deletion, deadline, linked) { StandDown = standDown };
         _runs[record.Id] = handle;
-        var context = new RunContext(record.Id, record.Generation, record.Attempts, record.Status.SourceRevision ?? "", _store, _secrets, _time, _logger,
+        var context = new RunContext(record.Id, record.Generation, record.Attempts, record.Status.SourceRevision ?? "", _store, _shared, _secrets, _time, _logger,
             details =>
             {
                 var news = handle.Latest is { } before ? details.IsNewsComparedTo(before) : details.IsNewsComparedTo(record.Status);

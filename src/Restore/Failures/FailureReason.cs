@@ -135,6 +135,9 @@ public sealed class FailureReason
     /// <summary>The restore's saved state cannot be read.</summary>
     public static readonly FailureReason InvalidRestoreState = new(nameof(InvalidRestoreState), retryable: false);
 
+    /// <summary>Distributed mode: the coordination cluster did not take the restore's checkpoint, so nothing more is written until it does.</summary>
+    public static readonly FailureReason SharedStateUnavailable = new(nameof(SharedStateUnavailable), retryable: true);
+
     /// <summary>The producer to the target failed; a new producer resumes from the target's end offsets.</summary>
     public static readonly FailureReason ProduceFailed = new(nameof(ProduceFailed), retryable: true);
 

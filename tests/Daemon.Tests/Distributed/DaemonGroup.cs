@@ -25,11 +25,14 @@ internal sealed class DaemonGroup : IDisposable
         var suffix = Guid.NewGuid().ToString("N")[..8];
         Topic = "coordination-" + suffix;
         broker.CreateTopic(Topic, 1);
+        StateTopic = "restore-state-" + suffix;
+        broker.CreateTopic(StateTopic, 1);
         _settings = new Dictionary<string, string?>
         {
             ["KAFKA_RESTORED_CoordinationBootstrapServers"] = broker.BootstrapServers,
             ["KAFKA_RESTORED_CoordinationGroupId"] = "restored-" + suffix,
             ["KAFKA_RESTORED_CoordinationTopic"] = Topic,
+            ["KAFKA_RESTORED_CoordinationStateTopic"] = StateTopic,
             ["KAFKA_RESTORED_CoordinationSessionTimeout"] = SessionTimeout,
         };
         foreach (var id in instances) Start(id);
@@ -41,12 +44,23 @@ internal sealed class DaemonGroup : IDisposable
         _remote = remote;
         _dir = dir;
         Topic = "";
+        StateTopic = "";
         _settings = new Dictionary<string, string?>(settings);
         foreach (var id in instances) Start(id);
     }
 
     /// <summary>The coordination topic (created through the mock's own call: the mock cannot CreateTopics); empty without coordination.</summary>
     public string Topic { get; }
+
+    /// <summary>The shared run state topic (created the same way); empty without coordination.</summary>
+    public string StateTopic { get; }
+
+    /// <summary><c>kafka-restored status --members</c> with this deployment's coordination settings, as an operator on any host runs it.</summary>
+    public ProcessResult StatusMembers(params string[] more)
+    {
+        var apphost = Path.Combine(Path.GetDirectoryName(RepoPaths.ProjectOutput("src/Daemon", "kafka-restored"))!, "kafka-restored");
+        return ProcessRunner.Run(apphost, ["status", "--members", .. more], environment: _settings, timeout: TimeSpan.FromMinutes(1));
+    }
 
     public Dictionary<string, GitInputDaemon> Members { get; } = [];
 

@@ -167,33 +167,48 @@ public sealed class DistributedDaemonTests(KafkaFixture kafka, ITestOutputHelper
         await group.Members[id].HealthAsync() is { } h && h.Body.TryGetProperty("role", out var r) ? r.GetString() : null;
 
     /// <summary>
-    /// What this slice does NOT do, pinned: checkpoints live in each daemon's own store, so a restore whose leader is
-    /// SIGKILLed part-way is not resumed by the next leader. It fails safe: the new leader finds records it did not
-    /// write and stops with TargetNotEmpty; no record lands twice. (Resuming it exactly once needs shared checkpoints.)
+    /// Shared checkpoints: a restore whose leader is SIGKILLed part-way is resumed by the next leader from the checkpoints
+    /// the first one wrote to the state topic, and completes with every record once, in order. (Before the state topic,
+    /// the next leader found records it had not written and failed the restore TargetNotEmpty; this test pinned that.)
     /// </summary>
     [Fact]
-    public async Task A_restore_whose_leader_is_SIGKILLed_part_way_fails_TargetNotEmpty_on_the_next_leader_without_duplicates()
+    public async Task A_restore_whose_leader_is_SIGKILLed_part_way_completes_on_the_next_leader_with_each_record_once()
     {
         using var group = new DaemonGroup(kafka.Broker, _remote, _dir, "node-a", "node-b");
+        var tipBefore = _remote.RemoteGit("rev-parse", _remote.Branch).Trim();
         var (leader, target, Landed) = await StopLeaderPartWayAsync(group, "cut");
         group.Members[leader].Process.Kill();
         var landedAtKill = Landed();
         var next = await group.LeaderAsync(Patience, not: leader);
-        await WaitForPhaseAsync(group, "cut", "Failed");
+        await WaitForPhaseAsync(group, "cut", "Completed");
 
-        var status = _remote.RemoteGit("show", $"{_remote.Branch}:{StatusPath("cut")}");
-        Assert.Contains("TargetNotEmpty", status, StringComparison.Ordinal);
-        Assert.InRange(landedAtKill, 1, BigTotal - 1);
-        Assert.Equal(landedAtKill, AssertEachRecordOnceInOrder(target));
-        log.WriteLine($"{leader} killed with {landedAtKill} of {BigTotal} records landed; {next} leads and the restore is Failed (TargetNotEmpty)");
+        // Usually part-way (10,000-45,000 records here); on a starved machine what the stopped leader had sent can be all of
+        // it. Either way the next leader completes only with the first leader's checkpoints (without them: TargetNotEmpty).
+        Assert.InRange(landedAtKill, 1, BigTotal);
+        Assert.Equal(BigTotal, AssertEachRecordOnceInOrder(target));
+        var nextLog = group.Members[next].Process.Output;
+        Assert.Contains("Loaded the restore state of", nextLog, StringComparison.Ordinal);
+        // One Completed status commit for the resource, written by the next leader.
+        var completed = _remote.RemoteGit("log", "--format=%(trailers:key=Instance,valueonly,separator=)%x1f%B%x1e", _remote.Branch)
+            .Split('\u001e', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries)
+            .Where(c => c.Contains($"Resource: KafkaRestore {Namespace}/cut\nPhase: Completed", StringComparison.Ordinal)).ToList();
+        Assert.True(completed.Count == 1, $"{completed.Count} Completed status commits for cut:\n" + string.Join("\n---\n", completed) + "\n" + group.Output());
+        Assert.StartsWith(next + "\u001f", completed[0], StringComparison.Ordinal);
+        // No force push: every status commit since the start descends from the tip before it.
+        Assert.Equal(0, ProcessRunner.Run("git", ["-C", _remote.BarePath, "merge-base", "--is-ancestor", tipBefore, _remote.Branch]).ExitCode);
+        log.WriteLine($"{leader} killed with {landedAtKill} of {BigTotal} records landed; {next} resumed and completed it, each record once");
     }
 
     /// <summary>
-    /// The unfenced window, measured: a leader stopped mid-restore wakes after the takeover. It stands down (its run is
-    /// cancelled, it pushes nothing), but the records its run produced between waking and standing down are not fenced.
+    /// The unfenced window, measured: a leader stopped mid-restore wakes after the next leader resumed the restore from
+    /// the shared checkpoints and completed it, each record once. The woken leader stands down (its run is cancelled, it
+    /// pushes nothing), but what its producer still held is sent as it wakes, and the mock cannot fence it: those records
+    /// land after the completed restore's, as repeats of backup records. Transactional fencing on a real cluster is what
+    /// would refuse them (docs/distributed.md). Before the state topic, the next leader failed the restore instead, and the
+    /// woken leader's records continued it in order; this test pinned that.
     /// </summary>
     [Fact]
-    public async Task A_leader_SIGSTOPped_mid_restore_stands_down_on_waking_cancels_its_run_and_pushes_nothing()
+    public async Task A_leader_SIGSTOPped_mid_restore_stands_down_on_waking_pushes_nothing_and_writes_only_repeats_of_backup_records()
     {
         using var group = new DaemonGroup(kafka.Broker, _remote, _dir, "node-a", "node-b");
         var (old, target, landed) = await StopLeaderPartWayAsync(group, "paused");
@@ -204,26 +219,178 @@ public sealed class DistributedDaemonTests(KafkaFixture kafka, ITestOutputHelper
         try
         {
             await group.Members[other].WaitForAsync($"{other} to lead", async () => await RoleAsync(group, other) == "leader", Patience);
-            await WaitForPhaseAsync(group, "paused", "Failed");
+            await WaitForPhaseAsync(group, "paused", "Completed");
+            Assert.Equal(BigTotal, AssertEachRecordOnceInOrder(target));
         }
         finally
         {
             SteppedProcess.Continue(stopped.Id);
         }
-        var atWake = landed();
         await group.Members[old].WaitForAsync($"{old} to stand down", async () =>
             await group.Members[old].HealthAsync() is { } h && h.Body.GetProperty("role").GetString() == "member" && h.Body.GetProperty("runsInFlight").GetInt32() == 0, Patience);
         var afterStandDown = landed();
 
         var woke = stopped.Output[outputAtStop..];
-        Assert.Contains("Not the leader: cancelling 1 runs", woke, StringComparison.Ordinal);
+        // The poll thread cancels the run as it sees the pause, before the cycle asks the coordinator (which may find it cancelled already).
+        Assert.Contains("This process was paused: cancelling 1 runs", woke, StringComparison.Ordinal);
         Assert.DoesNotContain("Pushed status commit", woke, StringComparison.Ordinal);
         var since = _remote.RemoteGit("log", "--format=%(trailers:key=Instance,valueonly,separator=)", $"{tipAtStop}..{_remote.Branch}")
             .Split('\n', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
         Assert.NotEmpty(since);
         Assert.All(since, i => Assert.Equal(other, i));
-        Assert.Equal(afterStandDown, AssertEachRecordOnceInOrder(target));
-        log.WriteLine($"records: {atWake} when {old} woke, {afterStandDown} once it stood down ({afterStandDown - atWake} unfenced writes) of {BigTotal}");
+        Assert.Equal("Completed", Phase("paused"));
+        var read = RestoreKit.ReadTopic(kafka.Broker.BootstrapServers, target, BigPartitions);
+        for (var p = 0; p < BigPartitions; p++)
+        {
+            var values = read.Where(r => r.Partition == p).Select(r => Encoding.UTF8.GetString(r.Value!)).ToList();
+            Assert.Equal(Enumerable.Range(0, BigPerPartition).Select(i => BigValue(p, i)), values.Take(BigPerPartition));
+            var backup = Enumerable.Range(0, BigPerPartition).Select(i => BigValue(p, i)).ToHashSet();
+            Assert.All(values.Skip(BigPerPartition), v => Assert.Contains(v, backup));
+        }
+        // The woken leader's cancelled run did not replace the next leader's checkpoints in the state topic with its own.
+        var shared = new KafkaRestored.Restore.Engine.FileRestoreStateStore(_dir.Combine("state-topic-read"));
+        using (var reader = new KafkaRestored.Reconciler.Coordination.SharedRunState(new Confluent.Kafka.ClientConfig { BootstrapServers = kafka.Broker.BootstrapServers },
+            group.StateTopic, TimeSpan.FromSeconds(30), Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance))
+        {
+            reader.Import(shared, new KafkaRestored.Restore.Offsets.FileOffsetSnapshotStore(_dir.Combine("state-topic-snapshots")), CancellationToken.None);
+        }
+        var checkpoints = shared.GetCheckpoints(KafkaRestored.Reconciler.State.LiteDbRestoreStateStore.RestoreKey(
+            new KafkaRestored.Restore.Resources.Model.ResourceId(KafkaRestored.Restore.Resources.Model.ResourceKinds.KafkaRestore, Namespace, "paused"), 1));
+        Assert.Equal(BigPartitions, checkpoints.Count);
+        Assert.All(checkpoints, c => Assert.True(c.Completed, $"partition {c.Partition}'s shared checkpoint is not the completed one: {c}"));
+        Assert.Contains("shares no restore state", woke, StringComparison.Ordinal);
+        log.WriteLine($"records: {BigTotal} once each when {old} woke, {afterStandDown} once it stood down ({afterStandDown - BigTotal} unfenced repeats)");
+    }
+
+    /// <summary>
+    /// <c>kafka-restored status --members</c> lists the deployment's daemons from what each says about itself in the
+    /// state topic: one leader, the others members; a SIGKILLed one is shown gone once a session passed without a word
+    /// from it, a SIGTERMed one says it stopped.
+    /// </summary>
+    [Fact]
+    public async Task Status_lists_the_members_with_one_leader_and_shows_a_killed_one_gone_and_a_stopped_one_stopped()
+    {
+        using var group = new DaemonGroup(kafka.Broker, _remote, _dir, "node-a", "node-b", "node-c");
+        var leader = await group.LeaderAsync(Patience);
+        var others = group.Members.Keys.Where(k => k != leader).Order(StringComparer.Ordinal).ToList();
+        var guard = Stopwatch.StartNew();
+        ProcessResult listed;
+        // Every member writes within a third of the session timeout of its start.
+        while (!((listed = group.StatusMembers()).ExitCode == 0 && group.Members.Keys.All(k => listed.StdOut.Contains(k, StringComparison.Ordinal))
+            && Roles(listed.StdOut).Count(r => r.Role == "leader") == 1))
+        {
+            if (guard.Elapsed > Patience) Assert.Fail($"status --members never listed all three with one leader:\n{listed.StdOut}{listed.StdErr}");
+            await Task.Delay(500);
+        }
+        log.WriteLine(listed.StdOut);
+        Assert.Equal(leader, Roles(listed.StdOut).Single(r => r.Role == "leader").Instance);
+        Assert.All(others, o => Assert.Equal("member", Roles(listed.StdOut).Single(r => r.Instance == o).Role));
+        Assert.DoesNotContain("gone?", listed.StdOut, StringComparison.Ordinal);
+
+        group.Members[others[0]].Process.Kill();
+        guard.Restart();
+        Assert.Equal(0, group.Members[others[1]].Process.Stop(Patience));
+        while (!Roles((listed = group.StatusMembers()).StdOut).Any(r => r.Instance == others[0] && r.Gone))
+        {
+            if (guard.Elapsed > Patience) Assert.Fail($"the killed member was never shown gone:\n{listed.StdOut}{listed.StdErr}");
+            await Task.Delay(500);
+        }
+        log.WriteLine(listed.StdOut);
+        // Not early: the killed member had written within a third of the session timeout before it died.
+        Assert.True(guard.Elapsed >= TimeSpan.Parse(DaemonGroup.SessionTimeout, System.Globalization.CultureInfo.InvariantCulture) / 2, $"shown gone after {guard.Elapsed}");
+        var rows = Roles(listed.StdOut);
+        Assert.Equal("stopped", rows.Single(r => r.Instance == others[1]).Role);
+        Assert.False(rows.Single(r => r.Instance == others[1]).Gone);
+        Assert.False(rows.Single(r => r.Instance == leader).Gone);
+
+        var json = group.StatusMembers("--output", "json");
+        Assert.Equal(0, json.ExitCode);
+        var items = System.Text.Json.JsonDocument.Parse(json.StdOut).RootElement.GetProperty("items").EnumerateArray().ToList();
+        Assert.Equal(3, items.Count);
+        Assert.True(items.Single(i => i.GetProperty("instance").GetString() == others[0]).GetProperty("gone").GetBoolean());
+    }
+
+    /// <summary>The rows of <c>status --members</c>' table: instance, role, and whether it is marked gone.</summary>
+    private static List<(string Instance, string Role, bool Gone)> Roles(string table) =>
+        [.. table.Split('\n', StringSplitOptions.RemoveEmptyEntries).Skip(1).Select(l => l.Split(' ', StringSplitOptions.RemoveEmptyEntries))
+            .Where(c => c.Length >= 2).Select(c => (c[0], c[1], c[^1] == "gone?"))];
+
+    /// <summary>
+    /// Offset snapshots are shared too: a reset's snapshot taken by one leader is rolled back by the next after a SIGKILL
+    /// (without the state topic the next leader's store lacks it and the rollback fails SnapshotNotFound).
+    /// </summary>
+    [Fact]
+    public async Task A_snapshot_taken_by_a_SIGKILLed_leader_is_rolled_back_by_the_next()
+    {
+        using var group = new DaemonGroup(kafka.Broker, _remote, _dir, "node-a", "node-b");
+        var leader = await group.LeaderAsync(Patience);
+        var topic = kafka.Broker.CreateUniqueTopic("dist-offsets", 2);
+        var consumers = "analytics-" + Guid.NewGuid().ToString("N")[..8];
+        var snapshotId = "pre-skip-" + Guid.NewGuid().ToString("N")[..8];
+        using (var producer = new Confluent.Kafka.ProducerBuilder<byte[]?, byte[]?>(new Confluent.Kafka.ProducerConfig { BootstrapServers = kafka.Broker.BootstrapServers }).Build())
+        {
+            for (var i = 0; i < 20; i++) producer.Produce(new Confluent.Kafka.TopicPartition(topic, i % 2), new Confluent.Kafka.Message<byte[]?, byte[]?> { Value = [(byte)i] });
+            Assert.Equal(0, producer.Flush(TimeSpan.FromSeconds(30)));
+        }
+        using var admin = new Confluent.Kafka.AdminClientBuilder(new Confluent.Kafka.AdminClientConfig { BootstrapServers = kafka.Broker.BootstrapServers }).Build();
+        await admin.AlterConsumerGroupOffsetsAsync([new Confluent.Kafka.ConsumerGroupTopicPartitionOffsets(consumers,
+            [new Confluent.Kafka.TopicPartitionOffset(topic, 0, 2), new Confluent.Kafka.TopicPartitionOffset(topic, 1, 3)])]);
+        async Task<long[]> CommittedAsync() =>
+            [.. (await admin.ListConsumerGroupOffsetsAsync([new Confluent.Kafka.ConsumerGroupTopicPartitions(consumers, [new(topic, 0), new(topic, 1)])]))
+                .Single().Partitions.OrderBy(p => p.Partition.Value).Select(p => p.Offset.Value)];
+        string? PhaseAt(string path)
+        {
+            var r = ProcessRunner.Run("git", ["-C", _remote.BarePath, "show", $"{_remote.Branch}:{path}"]);
+            return r.ExitCode != 0 ? null : r.StdOut.Split('\n').Select(l => l.Trim()).FirstOrDefault(l => l.StartsWith("phase: ", StringComparison.Ordinal))?["phase: ".Length..];
+        }
+        async Task UntilCompletedAsync(string path)
+        {
+            var guard = Stopwatch.StartNew();
+            while (PhaseAt(path) != "Completed")
+            {
+                if (guard.Elapsed > Patience || PhaseAt(path) == "Failed") Assert.Fail($"{path} did not complete (now {PhaseAt(path)}):\n{group.Output()}");
+                await Task.Delay(250);
+            }
+        }
+        var servers = kafka.Broker.BootstrapServers.Replace(",", ", ", StringComparison.Ordinal);
+        _remote.HumanCommit("skip to the end", new Dictionary<string, string?>
+        {
+            ["offsets/skip.yaml"] = $$"""
+                apiVersion: kafka.oso.sh/v1alpha1
+                kind: KafkaOffsetReset
+                metadata: {name: skip, namespace: {{Namespace}}}
+                spec:
+                  kafkaCluster: {bootstrapServers: [{{servers}}]}
+                  consumerGroups: [{{consumers}}]
+                  topics: [{{topic}}]
+                  strategy: latest
+                  snapshotBeforeReset: {enabled: true, snapshotId: {{snapshotId}}}
+
+                """,
+        });
+        await UntilCompletedAsync($"status/kafkaoffsetreset/{Namespace}/skip.yaml");
+        var skipped = await CommittedAsync();
+        Assert.Equal(new long[] { 10, 10 }, skipped);
+
+        group.Members[leader].Process.Kill();
+        var next = await group.LeaderAsync(Patience, not: leader);
+        _remote.HumanCommit("undo the skip", new Dictionary<string, string?>
+        {
+            ["offsets/undo.yaml"] = $$"""
+                apiVersion: kafka.oso.sh/v1alpha1
+                kind: KafkaOffsetRollback
+                metadata: {name: undo, namespace: {{Namespace}}}
+                spec:
+                  kafkaCluster: {bootstrapServers: [{{servers}}]}
+                  operation: rollback
+                  snapshotId: {{snapshotId}}
+
+                """,
+        });
+        await UntilCompletedAsync($"status/kafkaoffsetrollback/{Namespace}/undo.yaml");
+        var rolledBack = await CommittedAsync();
+        Assert.Equal(new long[] { 2, 3 }, rolledBack);
+        log.WriteLine($"{leader} took snapshot {snapshotId} and was killed; {next} rolled it back");
     }
 
     // 16 MB under the 8 MiB memory floor (each partition under the mock's 4 MiB). Requests already sent when the

@@ -47,7 +47,7 @@ public sealed class KafkaRestoreRunnerTests(KafkaFixture kafka) : IClassFixture<
     {
         var reports = new List<KafkaRestoreStatus>();
         var id = new ResourceId(ResourceKinds.KafkaRestore, restore.Metadata.Namespace, restore.Metadata.Name);
-        var context = new RunContext(id, 1, attempt, "0000000000000000000000000000000000000000", store, new SecretStore(null), TimeProvider.System,
+        var context = new RunContext(id, 1, attempt, "0000000000000000000000000000000000000000", store, null, new SecretStore(null), TimeProvider.System,
             NullLogger.Instance, status => reports.Add((KafkaRestoreStatus)status));
         var outcome = await runner.RunAsync(restore, context, CancellationToken.None);
         return (outcome, reports);
