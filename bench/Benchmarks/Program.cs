@@ -31,6 +31,7 @@ using var gcs = options.Has("throughput") ? new GcsEmulatorFixture() : null;
 if (options.Has("throughput"))
 {
     results.Add(Measure("a: raw Confluent.Kafka producer", dataset, RawProducer.Run));
+    results.Add(Measure("a2: librdkafka's C API from .NET", dataset, (b, t, d) => DirectProducer.Run(b, t, d)));
     if (kcatInput is not null) results.Add(Measure("b: kcat producer", dataset, (b, t, _) => KcatProducer.Run(b, t, kcatInput)));
     foreach (var compression in options.Compressions)
     {
@@ -71,9 +72,9 @@ async Task EnsureNoneBackupAsync()
     fsNoneWritten = true;
 }
 
-// Rounds: a, b, c (filesystem, none) and d (s3rver, none) one after another, so each round's
+// Rounds: a, a2, b, c (filesystem, none) and d (s3rver, none) one after another, so each round's
 // contenders see about the same background load; the medians of the per-round ratios are the
-// robust c/a, c/b and d/c on a shared machine.
+// robust c/a, c/b, d/c, a2/b and c/a2 on a shared machine.
 var pairs = new List<PairRound>();
 var fixedCosts = new List<PairRound>();
 if (options.Has("pairs"))
@@ -86,10 +87,11 @@ if (options.Has("pairs"))
     {
         var load = File.ReadAllText("/proc/loadavg").Split(' ')[0];
         var ra = Measure($"a: raw Confluent.Kafka producer (round {round})", dataset, RawProducer.Run);
+        var ra2 = Measure($"a2: librdkafka's C API from .NET (round {round})", dataset, (b, t, d) => DirectProducer.Run(b, t, d));
         var rb = kcatInput is null ? null : Measure($"b: kcat producer (round {round})", dataset, (b, t, _) => KcatProducer.Run(b, t, kcatInput));
         var rc = Measure($"c: restore, filesystem, none (round {round})", dataset, (b, t, d) => RestoreContender.Run(b, t, d, fsNone, Fresh(work)));
         var rd = Measure($"d: restore, s3rver, none (round {round})", dataset, (b, t, d) => RestoreContender.Run(b, t, d, s3None, Fresh(work)));
-        pairs.Add(new PairRound(round, load, ra, rb, rc, rd));
+        pairs.Add(new PairRound(round, load, ra, rb, rc, rd, ra2));
     }
     // Fixed costs: the same pair on 100 records per partition, where the per-record work is
     // negligible (process start, preflight, verification for c; producer setup and flush for a).
@@ -128,8 +130,14 @@ if (options.Has("resume"))
 
 // Profile: one more uncompressed restore from the folder, sampled by dotnet-trace when installed.
 ProfileResult? profile = null;
+DirectProfile? directProfile = null;
 if (options.Has("profile"))
 {
+    // a2's threads: the producing thread (produce, poll, delivery callbacks) against librdkafka's own.
+    var directCpu = new Dictionary<string, double>();
+    var directRun = Measure("a2: librdkafka's C API from .NET (profiled)", dataset, (b, t, d) => DirectProducer.Run(b, t, d, directCpu));
+    directProfile = new DirectProfile(directRun, directCpu, DirectProducer.GenerationCpuSeconds(dataset), DirectProducer.LibraryPath);
+
     await EnsureNoneBackupAsync();
     var trace = work.Combine("restore.nettrace");
     var profileCpu = new Dictionary<string, double>();
@@ -152,7 +160,7 @@ if (options.Has("read1g"))
 }
 
 var machine = new MachineLoad(started, loadBefore, File.ReadAllText("/proc/loadavg").Trim(), Environment.ProcessorCount);
-var report = Report.Render(dataset, machine, results, pairs, fixedCosts, memory4x, resume, threadCpu, profile, realMap, reconcile, offsetMaps);
+var report = Report.Render(dataset, machine, results, pairs, fixedCosts, memory4x, resume, threadCpu, profile, realMap, reconcile, offsetMaps, directProfile);
 if (read1g.Count > 0) report += BackupReadMemory.Render(read1g);
 Console.WriteLine();
 Console.WriteLine(report);
