@@ -36,9 +36,10 @@ internal static unsafe class DirectProducer
     /// <paramref name="threadCpu"/> receives the CPU seconds each thread of this process used from
     /// before the producer existed until its flush returned, by thread name.
     /// </summary>
-    public static long? Run(string bootstrap, string topic, Dataset dataset, Dictionary<string, double>? threadCpu = null)
+    public static long? Run(string bootstrap, string topic, Dataset dataset, DirectVariant? variant = null, Dictionary<string, double>? threadCpu = null)
     {
-        var api = Api.Instance;
+        variant ??= DirectVariant.Default;
+        var api = Api.For(variant.Library ?? LibraryPath);
         var before = new Dictionary<int, (string Name, double Seconds)>();
         if (threadCpu is not null) Profiling.SampleThreads(Environment.ProcessId, before);
         // delivered, failed: written by the delivery callback, which runs inside rd_kafka_poll/flush on this thread.
@@ -74,17 +75,29 @@ internal static unsafe class DirectProducer
             fixed (byte* t = Utf8(topic)) rkt = api.TopicNew(rk, t, IntPtr.Zero);
             if (rkt == IntPtr.Zero) throw new InvalidOperationException("a2: rd_kafka_topic_new failed");
 
-            var key = GC.AllocateArray<byte>(20, pinned: true);
-            var value = GC.AllocateArray<byte>(200, pinned: true);
+            var ringSize = variant.Pregenerated ? DirectVariant.RingRecords : 1;
+            var key = GC.AllocateArray<byte>(20 * ringSize, pinned: true);
+            var value = GC.AllocateArray<byte>(200 * ringSize, pinned: true);
             var headerValue = GC.AllocateArray<byte>(Dataset.HeaderValueBytes, pinned: true);
+            if (variant.Pregenerated)
+            {
+                var k1 = new byte[20];
+                var v1 = new byte[200];
+                for (var r = 0; r < ringSize; r++)
+                {
+                    Dataset.Fill(r, k1, v1);
+                    k1.CopyTo(key, r * 20);
+                    v1.CopyTo(value, r * 200);
+                }
+            }
             var args = stackalloc VarArg[9];
             fixed (byte* k = key, v = value, hv = headerValue, n0 = names[0], n1 = names[1], n2 = names[2])
             {
                 // The argument list is built once; per record only the partition, timestamp and the header values change.
                 args[0] = new VarArg { Type = VtypeRkt, A = (IntPtr)rkt };
                 args[1] = new VarArg { Type = VtypePartition };
-                args[2] = new VarArg { Type = VtypeKey, A = (IntPtr)k, B = key.Length };
-                args[3] = new VarArg { Type = VtypeValue, A = (IntPtr)v, B = value.Length };
+                args[2] = new VarArg { Type = VtypeKey, A = (IntPtr)k, B = 20 };
+                args[3] = new VarArg { Type = VtypeValue, A = (IntPtr)v, B = 200 };
                 args[4] = new VarArg { Type = VtypeTimestamp };
                 args[5] = new VarArg { Type = VtypeMsgflags };
                 args[5].Int32 = MsgFCopy;
@@ -93,11 +106,20 @@ internal static unsafe class DirectProducer
                 args[8] = new VarArg { Type = VtypeHeader, A = (IntPtr)n2, B = (IntPtr)hv, C = headerValue.Length };
                 for (long i = 0; i < dataset.Records; i++)
                 {
-                    Dataset.Fill(i, key, value);
+                    if (variant.Pregenerated)
+                    {
+                        var slot = (int)(i % ringSize);
+                        args[2].A = (IntPtr)(k + (slot * 20));
+                        args[3].A = (IntPtr)(v + (slot * 200));
+                    }
+                    else
+                    {
+                        Dataset.Fill(i, key, value);
+                    }
                     args[1].Int32 = (int)(i % dataset.Partitions);
                     args[4].Int64 = Dataset.TimestampFor(i);
                     var count = 6;
-                    if (Dataset.HasHeaders(i))
+                    if (variant.Headers && Dataset.HasHeaders(i))
                     {
                         Dataset.HeaderValue(i, headerValue);
                         count = 9;
@@ -154,6 +176,7 @@ internal static unsafe class DirectProducer
         return Profiling.ProcessCpuSeconds(Environment.ProcessId, children: false) - start;
     }
 
+    // KR_BENCH_A2_CONFIG ("name=value;name=value"): settings added after these, to try librdkafka options on a2 alone.
     private static IEnumerable<(string Name, string Value)> Settings(string bootstrap) =>
     [
         ("bootstrap.servers", bootstrap),
@@ -168,6 +191,8 @@ internal static unsafe class DirectProducer
         ("queue.buffering.max.messages", RawProducer.EngineQueueMessages.ToString(System.Globalization.CultureInfo.InvariantCulture)),
         ("compression.type", "none"),
         ("socket.nagle.disable", "true"),
+        .. (Environment.GetEnvironmentVariable("KR_BENCH_A2_CONFIG") ?? "").Split(';', StringSplitOptions.RemoveEmptyEntries)
+            .Select(kv => (kv[..kv.IndexOf('=', StringComparison.Ordinal)], kv[(kv.IndexOf('=', StringComparison.Ordinal) + 1)..])),
     ];
 
     private static void AddThreadCpu(Dictionary<int, (string Name, double Seconds)> before, Dictionary<string, double> threadCpu)
@@ -211,10 +236,13 @@ internal static unsafe class DirectProducer
         [FieldOffset(24)] public IntPtr C;
     }
 
-    /// <summary>librdkafka's entry points, from the file Confluent.Kafka loaded.</summary>
+    /// <summary>The version <paramref name="library"/> reports.</summary>
+    public static string VersionOf(string library) => Api.For(library).Version;
+
+    /// <summary>librdkafka's entry points, from one file (by default the one Confluent.Kafka loaded).</summary>
     private sealed class Api
     {
-        public static readonly Api Instance = new(NativeLibrary.Load(LibraryPath));
+        private static readonly Dictionary<string, Api> Loaded = [];
 
         public readonly delegate* unmanaged[Cdecl]<IntPtr> ConfNew;
         public readonly delegate* unmanaged[Cdecl]<IntPtr, void> ConfDestroy;
@@ -232,6 +260,14 @@ internal static unsafe class DirectProducer
         public readonly delegate* unmanaged[Cdecl]<IntPtr, void> ErrorDestroy;
         public readonly delegate* unmanaged[Cdecl]<IntPtr, int, int> Poll;
         public readonly delegate* unmanaged[Cdecl]<IntPtr, int, int> Flush;
+        public readonly string Version;
+
+        // Another librdkafka file (kcat's) is dlopened locally: its functions call its own, not the bundled one's.
+        public static Api For(string library)
+        {
+            if (!Loaded.TryGetValue(library, out var api)) Loaded[library] = api = new Api(NativeLibrary.Load(library));
+            return api;
+        }
 
         private Api(IntPtr lib)
         {
@@ -252,6 +288,7 @@ internal static unsafe class DirectProducer
             ErrorDestroy = (delegate* unmanaged[Cdecl]<IntPtr, void>)F("rd_kafka_error_destroy");
             Poll = (delegate* unmanaged[Cdecl]<IntPtr, int, int>)F("rd_kafka_poll");
             Flush = (delegate* unmanaged[Cdecl]<IntPtr, int, int>)F("rd_kafka_flush");
+            Version = Marshal.PtrToStringUTF8(((delegate* unmanaged[Cdecl]<IntPtr>)F("rd_kafka_version_str"))()) ?? "?";
         }
     }
 }

@@ -22,8 +22,9 @@ var threadCpu = new Dictionary<string, double>();
 var fsNone = new BenchStorage("filesystem", new StorageSpec(StorageType.Filesystem, null, new FilesystemStorageSpec(work.Combine("fs-none"))), null);
 var fsNoneWritten = false;
 var streaming = options.Has("throughput") || options.Has("pairs");
-var kcatInput = streaming && Kcat.IsInstalled ? KcatProducer.WriteInput(dataset, work.Combine("kcat-input.txt")) : null;
-if (streaming && kcatInput is null) Console.WriteLine("kcat not installed: baseline b skipped (apt-get install kcat)");
+var withKcat = streaming || options.Has("direct");
+var kcatInput = withKcat && Kcat.IsInstalled ? KcatProducer.WriteInput(dataset, work.Combine("kcat-input.txt")) : null;
+if (withKcat && kcatInput is null) Console.WriteLine("kcat not installed: baseline b skipped (apt-get install kcat)");
 using var s3 = streaming || options.Has("read1g") ? new S3rverFixture() : null;
 // Azurite and the GCS emulator (npm, like s3rver) for the other clouds' rows of the throughput section.
 using var azurite = options.Has("throughput") ? new AzuriteFixture() : null;
@@ -107,6 +108,35 @@ if (options.Has("pairs"))
     }
 }
 
+// a2's variants against kcat on both librdkafka builds, alternating: how much of the gap between
+// a2 and b is headers, generating the records, librdkafka's version, or the .NET side.
+var directRounds = new List<DirectRound>();
+if (options.Has("direct") && kcatInput is not null)
+{
+    var kcatLibrary = KcatProducer.SystemLibrary();
+    var bundledDir = work.Combine("kcat-bundled-librdkafka");
+    Directory.CreateDirectory(bundledDir);
+    File.CreateSymbolicLink(Path.Combine(bundledDir, "librdkafka.so.1"), DirectProducer.LibraryPath);
+    var bundled = DirectProducer.VersionOf(DirectProducer.LibraryPath);
+    var system = DirectProducer.VersionOf(kcatLibrary);
+    var kcatLike = new DirectVariant(Headers: false, Pregenerated: true);
+    (string Label, Func<string, string, Dataset, long?> Run)[] contenders =
+    [
+        ($"a2 ({bundled})", (b, t, d) => DirectProducer.Run(b, t, d)),
+        ($"a2, no headers ({bundled})", (b, t, d) => DirectProducer.Run(b, t, d, new DirectVariant(Headers: false))),
+        ($"a2, no headers, ring of {DirectVariant.RingRecords:N0} pre-generated records ({bundled})", (b, t, d) => DirectProducer.Run(b, t, d, kcatLike)),
+        ($"a2, no headers, ring ({system}, kcat's)", (b, t, d) => DirectProducer.Run(b, t, d, kcatLike with { Library = kcatLibrary })),
+        ($"b: kcat ({system})", (b, t, _) => KcatProducer.Run(b, t, kcatInput)),
+        ($"b: kcat ({bundled}, LD_LIBRARY_PATH)", (b, t, _) => KcatProducer.Run(b, t, kcatInput, bundledDir)),
+    ];
+    for (var round = 1; round <= options.Pairs; round++)
+    {
+        var load = File.ReadAllText("/proc/loadavg").Split(' ')[0];
+        var runs = contenders.Select(c => (c.Label, Measure($"{c.Label} (round {round})", dataset, c.Run))).ToList();
+        directRounds.Add(new DirectRound(round, load, runs));
+    }
+}
+
 // Memory: the same restore at 4x the records (and 4x the partitions, to stay under the mock's
 // per-partition retention) must not need more memory.
 Measurement? memory4x = null;
@@ -135,7 +165,7 @@ if (options.Has("profile"))
 {
     // a2's threads: the producing thread (produce, poll, delivery callbacks) against librdkafka's own.
     var directCpu = new Dictionary<string, double>();
-    var directRun = Measure("a2: librdkafka's C API from .NET (profiled)", dataset, (b, t, d) => DirectProducer.Run(b, t, d, directCpu));
+    var directRun = Measure("a2: librdkafka's C API from .NET (profiled)", dataset, (b, t, d) => DirectProducer.Run(b, t, d, threadCpu: directCpu));
     directProfile = new DirectProfile(directRun, directCpu, DirectProducer.GenerationCpuSeconds(dataset), DirectProducer.LibraryPath);
 
     await EnsureNoneBackupAsync();
@@ -160,7 +190,7 @@ if (options.Has("read1g"))
 }
 
 var machine = new MachineLoad(started, loadBefore, File.ReadAllText("/proc/loadavg").Trim(), Environment.ProcessorCount);
-var report = Report.Render(dataset, machine, results, pairs, fixedCosts, memory4x, resume, threadCpu, profile, realMap, reconcile, offsetMaps, directProfile);
+var report = Report.Render(dataset, machine, results, pairs, fixedCosts, memory4x, resume, threadCpu, profile, realMap, reconcile, offsetMaps, directProfile, directRounds);
 if (read1g.Count > 0) report += BackupReadMemory.Render(read1g);
 Console.WriteLine();
 Console.WriteLine(report);

@@ -25,6 +25,9 @@ internal sealed record PairRound(int Round, string Load, Measurement Raw, Measur
     public double? DirectRatio => Direct is null ? null : Restore.RecordsPerSecond / Direct.RecordsPerSecond;
 }
 
+/// <summary>One round of the direct section: a2's variants and kcat on both librdkafka builds, in order, with the 1-minute load average before it.</summary>
+internal sealed record DirectRound(int Round, string Load, IReadOnlyList<(string Label, Measurement Run)> Runs);
+
 /// <summary>Contender a2 run once more with its threads' CPU read from /proc, and what generating the records alone costs.</summary>
 internal sealed record DirectProfile(Measurement Run, IReadOnlyDictionary<string, double> ThreadCpu, double GenerationCpuSeconds, string Library);
 
@@ -38,7 +41,7 @@ internal static class Report
 
     public static string Render(Dataset dataset, MachineLoad machine, IReadOnlyList<Measurement> results, IReadOnlyList<PairRound> pairs, IReadOnlyList<PairRound> fixedCosts, Measurement? memory4x, ResumeResult? resume,
         IReadOnlyDictionary<string, double> threadCpu, ProfileResult? profile, (long Runs, long Bytes)? realMap,
-        ReconcileScaleResult? reconcile, IReadOnlyList<OffsetMapMeasurement>? offsetMaps, DirectProfile? direct = null)
+        ReconcileScaleResult? reconcile, IReadOnlyList<OffsetMapMeasurement>? offsetMaps, DirectProfile? direct = null, IReadOnlyList<DirectRound>? directRounds = null)
     {
         var sb = new StringBuilder();
         sb.AppendLine("# Benchmarks");
@@ -52,6 +55,7 @@ internal static class Report
         sb.AppendLine();
         if (results.Count > 0) Throughput(sb, results);
         if (pairs.Count > 0) Pairs(sb, pairs, fixedCosts);
+        if (directRounds is { Count: > 0 }) DirectRounds(sb, directRounds);
         if (results.Count > 0 || memory4x is not null) Memory(sb, results, memory4x);
         if (resume is not null)
         {
@@ -205,6 +209,33 @@ internal static class Report
             sb.AppendLine("dotnet-trace is not installed (`dotnet tool install -g dotnet-trace`): no managed stack samples in this run.");
             sb.AppendLine();
         }
+    }
+
+    private static void DirectRounds(StringBuilder sb, IReadOnlyList<DirectRound> rounds)
+    {
+        sb.AppendLine("### a2's variants against kcat");
+        sb.AppendLine();
+        sb.AppendLine("In each round, one after another: a2 as in the pairs; a2 without headers (kcat sends none); a2 without headers taking keys and values from a ring of pre-generated records instead of generating each one (kcat reads them from a file prepared before timing);");
+        sb.AppendLine("the same on kcat's librdkafka; kcat on its own librdkafka; kcat on the librdkafka Confluent.Kafka loads (LD_LIBRARY_PATH). Ratios are to kcat on its own librdkafka in the same round.");
+        sb.AppendLine();
+        sb.AppendLine("| round | load (1 min) | " + string.Join(" | ", rounds[0].Runs.Select(r => r.Label + " records/s")) + " |");
+        sb.AppendLine("|---:|---:|" + string.Concat(rounds[0].Runs.Select(_ => "---:|")));
+        foreach (var r in rounds)
+            sb.AppendLine(Inv, $"| {r.Round} | {r.Load} | {string.Join(" | ", r.Runs.Select(x => x.Run.RecordsPerSecond.ToString("N0", Inv)))} |");
+        sb.AppendLine();
+        var kcat = rounds[0].Runs.Select((x, i) => (x.Label, i)).First(x => x.Label.StartsWith("b:", StringComparison.Ordinal)).i;
+        sb.AppendLine(Inv, $"Medians over {rounds.Count} rounds:");
+        sb.AppendLine();
+        sb.AppendLine("| contender | records/s | CPU s | mock broker CPU s | rate / kcat's | CPU / kcat's |");
+        sb.AppendLine("|---|---:|---:|---:|---:|---:|");
+        for (var i = 0; i < rounds[0].Runs.Count; i++)
+        {
+            var n = i;
+            sb.AppendLine(Inv, $"| {rounds[0].Runs[n].Label} | {Median(rounds.Select(r => r.Runs[n].Run.RecordsPerSecond)):N0} | {Median(rounds.Select(r => r.Runs[n].Run.CpuSeconds)):F2} | " +
+                $"{Median(rounds.Select(r => r.Runs[n].Run.BrokerCpuSeconds)):F2} | {Median(rounds.Select(r => r.Runs[n].Run.RecordsPerSecond / r.Runs[kcat].Run.RecordsPerSecond)):F2} | " +
+                $"{Median(rounds.Select(r => r.Runs[n].Run.CpuSeconds / r.Runs[kcat].Run.CpuSeconds)):F2} |");
+        }
+        sb.AppendLine();
     }
 
     private static void Direct(StringBuilder sb, DirectProfile d)
