@@ -28,6 +28,8 @@ internal static unsafe class DirectProducer
     private const int VtypeTimestamp = 8;
     private const int VtypeHeader = 9;
 
+    private static string? s_statsFile;
+
     /// <summary>The librdkafka file the process loaded (Confluent.Kafka's, see <see cref="BundledLibrdkafka"/>).</summary>
     public static string LibraryPath => BundledLibrdkafka.Load().Path;
 
@@ -66,6 +68,11 @@ internal static unsafe class DirectProducer
             // Keeps librdkafka's "gapless guarantee is experimental" notice out of the table, as a's log handler does.
             api.ConfSetLogCb(conf, &OnLog);
             api.ConfSetOpaque(conf, (IntPtr)counts);
+            // KR_BENCH_A2_STATS=FOLDER (with statistics.interval.ms in KR_BENCH_A2_CONFIG): librdkafka's statistics, a file per run, one JSON document a line.
+            s_statsFile = Environment.GetEnvironmentVariable("KR_BENCH_A2_STATS") is { } statsDir
+                ? Path.Combine(statsDir, $"a2-{api.Version}{(variant.Headers ? "" : "-noheaders")}{(variant.Pregenerated ? "-ring" : "")}-{topic}.jsonl")
+                : null;
+            if (s_statsFile is not null) api.ConfSetStatsCb(conf, &OnStats);
             fixed (byte* e = errstr) rk = api.New(Producer, conf, e, (nuint)errstr.Length);
             if (rk == IntPtr.Zero)
             {
@@ -216,6 +223,13 @@ internal static unsafe class DirectProducer
     }
 
     [UnmanagedCallersOnly(CallConvs = [typeof(CallConvCdecl)])]
+    private static int OnStats(IntPtr rk, byte* json, nuint length, IntPtr opaque)
+    {
+        if (s_statsFile is { } file) File.AppendAllText(file, Encoding.UTF8.GetString(json, (int)length) + "\n");
+        return 0;
+    }
+
+    [UnmanagedCallersOnly(CallConvs = [typeof(CallConvCdecl)])]
     private static void OnLog(IntPtr rk, int level, IntPtr facility, IntPtr text)
     {
     }
@@ -250,6 +264,7 @@ internal static unsafe class DirectProducer
         public readonly delegate* unmanaged[Cdecl]<IntPtr, delegate* unmanaged[Cdecl]<IntPtr, IntPtr, IntPtr, void>, void> ConfSetDrMsgCb;
         public readonly delegate* unmanaged[Cdecl]<IntPtr, delegate* unmanaged[Cdecl]<IntPtr, int, IntPtr, IntPtr, void>, void> ConfSetLogCb;
         public readonly delegate* unmanaged[Cdecl]<IntPtr, IntPtr, void> ConfSetOpaque;
+        public readonly delegate* unmanaged[Cdecl]<IntPtr, delegate* unmanaged[Cdecl]<IntPtr, byte*, nuint, IntPtr, int>, void> ConfSetStatsCb;
         public readonly delegate* unmanaged[Cdecl]<int, IntPtr, byte*, nuint, IntPtr> New;
         public readonly delegate* unmanaged[Cdecl]<IntPtr, void> Destroy;
         public readonly delegate* unmanaged[Cdecl]<IntPtr, byte*, IntPtr, IntPtr> TopicNew;
@@ -278,6 +293,7 @@ internal static unsafe class DirectProducer
             ConfSetDrMsgCb = (delegate* unmanaged[Cdecl]<IntPtr, delegate* unmanaged[Cdecl]<IntPtr, IntPtr, IntPtr, void>, void>)F("rd_kafka_conf_set_dr_msg_cb");
             ConfSetLogCb = (delegate* unmanaged[Cdecl]<IntPtr, delegate* unmanaged[Cdecl]<IntPtr, int, IntPtr, IntPtr, void>, void>)F("rd_kafka_conf_set_log_cb");
             ConfSetOpaque = (delegate* unmanaged[Cdecl]<IntPtr, IntPtr, void>)F("rd_kafka_conf_set_opaque");
+            ConfSetStatsCb = (delegate* unmanaged[Cdecl]<IntPtr, delegate* unmanaged[Cdecl]<IntPtr, byte*, nuint, IntPtr, int>, void>)F("rd_kafka_conf_set_stats_cb");
             New = (delegate* unmanaged[Cdecl]<int, IntPtr, byte*, nuint, IntPtr>)F("rd_kafka_new");
             Destroy = (delegate* unmanaged[Cdecl]<IntPtr, void>)F("rd_kafka_destroy");
             TopicNew = (delegate* unmanaged[Cdecl]<IntPtr, byte*, IntPtr, IntPtr>)F("rd_kafka_topic_new");
