@@ -36,9 +36,11 @@ internal static unsafe class DirectProducer
     /// <summary>
     /// Produces the dataset into <paramref name="topic"/>; throws unless every record was delivered.
     /// <paramref name="threadCpu"/> receives the CPU seconds each thread of this process used from
-    /// before the producer existed until its flush returned, by thread name.
+    /// before the producer existed until its flush returned, by thread name; <paramref name="perfData"/>
+    /// gets perf's samples of the same stretch (when perf is installed).
     /// </summary>
-    public static long? Run(string bootstrap, string topic, Dataset dataset, DirectVariant? variant = null, Dictionary<string, double>? threadCpu = null)
+    public static long? Run(string bootstrap, string topic, Dataset dataset, DirectVariant? variant = null, Dictionary<string, double>? threadCpu = null,
+        string? perfData = null)
     {
         variant ??= DirectVariant.Default;
         var api = Api.For(variant.Library ?? LibraryPath);
@@ -50,6 +52,7 @@ internal static unsafe class DirectProducer
         var errstr = new byte[512];
         var rk = IntPtr.Zero;
         var rkt = IntPtr.Zero;
+        var perf = perfData is null ? null : Profiling.StartPerf(Environment.ProcessId, perfData);
         try
         {
             var conf = api.ConfNew();
@@ -152,11 +155,13 @@ internal static unsafe class DirectProducer
             }
             // Sampled before destroy: librdkafka's threads end with the handle.
             if (threadCpu is not null) AddThreadCpu(before, threadCpu);
+            if (perf is not null) Profiling.StopPerf(perf);
             if (counts[1] > 0 || counts[0] != dataset.Records)
                 throw new InvalidOperationException($"a2: {counts[0]} records delivered, {counts[1]} failed, of {dataset.Records}");
         }
         finally
         {
+            perf?.Dispose();
             if (rkt != IntPtr.Zero) api.TopicDestroy(rkt);
             if (rk != IntPtr.Zero) api.Destroy(rk);
             NativeMemory.Free(counts);

@@ -165,8 +165,10 @@ if (options.Has("profile"))
 {
     // a2's threads: the producing thread (produce, poll, delivery callbacks) against librdkafka's own.
     var directCpu = new Dictionary<string, double>();
-    var directRun = Measure("a2: librdkafka's C API from .NET (profiled)", dataset, (b, t, d) => DirectProducer.Run(b, t, d, threadCpu: directCpu));
-    directProfile = new DirectProfile(directRun, directCpu, DirectProducer.GenerationCpuSeconds(dataset), DirectProducer.LibraryPath);
+    var perfData = work.Combine("a2.perf.data");
+    var directRun = Measure("a2: librdkafka's C API from .NET (profiled)", dataset, (b, t, d) => DirectProducer.Run(b, t, d, threadCpu: directCpu, perfData: perfData));
+    directProfile = new DirectProfile(directRun, directCpu, DirectProducer.GenerationCpuSeconds(dataset), DirectProducer.LibraryPath,
+        Profiling.PerfReport(perfData, "comm,dso", 25), Profiling.PerfReport(perfData, "comm,dso,sym", 40));
 
     await EnsureNoneBackupAsync();
     var trace = work.Combine("restore.nettrace");

@@ -29,7 +29,8 @@ internal sealed record PairRound(int Round, string Load, Measurement Raw, Measur
 internal sealed record DirectRound(int Round, string Load, IReadOnlyList<(string Label, Measurement Run)> Runs);
 
 /// <summary>Contender a2 run once more with its threads' CPU read from /proc, and what generating the records alone costs.</summary>
-internal sealed record DirectProfile(Measurement Run, IReadOnlyDictionary<string, double> ThreadCpu, double GenerationCpuSeconds, string Library);
+internal sealed record DirectProfile(Measurement Run, IReadOnlyDictionary<string, double> ThreadCpu, double GenerationCpuSeconds, string Library,
+    IReadOnlyList<string> PerfByLibrary, IReadOnlyList<string> PerfBySymbol);
 
 /// <summary>The profiled restore: its time and, when dotnet-trace ran, its top methods.</summary>
 internal sealed record ProfileResult(TimeSpan Elapsed, bool Traced, IReadOnlyList<string> TopExclusive, IReadOnlyList<string> TopInclusive);
@@ -252,6 +253,19 @@ internal static class Report
             sb.AppendLine(Inv, $"| `{name}` | {seconds:F2} | {seconds / total:P0} |");
         sb.AppendLine();
         sb.AppendLine(Inv, $"Generating the same records alone (keys, values, timestamps, header values; no Kafka) costs {d.GenerationCpuSeconds:F2} s of CPU in this process.");
+        sb.AppendLine();
+        if (d.PerfByLibrary.Count == 0) return;
+        sb.AppendLine("`perf record -F 999 -g` of the same stretch, self time by thread and library (`perf report --no-children --sort comm,dso`; the benchmark's producing thread is `dotnet` or `.NET TP Worker`, `memfd:doublemapper` is JIT-compiled .NET code, named only with `DOTNET_PerfMapEnabled=1`):");
+        sb.AppendLine();
+        sb.AppendLine("```");
+        foreach (var line in d.PerfByLibrary) sb.AppendLine(line);
+        sb.AppendLine("```");
+        sb.AppendLine();
+        sb.AppendLine("By symbol (`--sort comm,dso,sym`):");
+        sb.AppendLine();
+        sb.AppendLine("```");
+        foreach (var line in d.PerfBySymbol) sb.AppendLine(line);
+        sb.AppendLine("```");
         sb.AppendLine();
     }
 
