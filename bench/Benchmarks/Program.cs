@@ -6,7 +6,7 @@ using KafkaRestored.TestSupport;
 // Restore throughput against the producer ceiling, side by side in one run on the same hosted
 // broker. Ratios matter, not absolute numbers: the machines are noisy.
 //   dotnet run -c Release --project bench/Benchmarks -- [--records N] [--partitions P] [--compressions none,lz4,zstd]
-//     [--sections throughput,pairs,memory,resume,profile,reconcile,offsetmaps,read1g] [--pairs N] [--reconcile-files N] [--out FILE]
+//     [--sections throughput,pairs,direct,memory,resume,profile,reconcile,offsetmaps,read1g] [--pairs N] [--reconcile-files N] [--out FILE]
 // The product's librdkafka, by path, before any client exists (as the kafka-restored binary does).
 KafkaRestored.Restore.Kafka.BundledLibrdkafka.Load();
 var options = BenchOptions.Parse(args);
