@@ -255,7 +255,7 @@ internal static class Report
         sb.AppendLine(Inv, $"Generating the same records alone (keys, values, timestamps, header values; no Kafka) costs {d.GenerationCpuSeconds:F2} s of CPU in this process.");
         sb.AppendLine();
         if (d.PerfByLibrary.Count == 0) return;
-        sb.AppendLine("`perf record -F 999 -g` of the same stretch, self time by thread and library (`perf report --no-children --sort comm,dso`; the benchmark's producing thread is `dotnet` or `.NET TP Worker`, `memfd:doublemapper` is JIT-compiled .NET code, named only with `DOTNET_PerfMapEnabled=1`):");
+        sb.AppendLine("`perf record -F 999 -g` of the same stretch, self time by thread and library (`perf report --no-children --sort comm,dso`; the benchmark's producing thread is its main one, named after the process (`dotnet`, `kafka-restored-`), or a `.NET TP Worker`; `memfd:doublemapper` is JIT-compiled .NET code, named only with `DOTNET_PerfMapEnabled=1 DOTNET_EnableWriteXorExecute=0`):");
         sb.AppendLine();
         sb.AppendLine("```");
         foreach (var line in d.PerfByLibrary) sb.AppendLine(line);
