@@ -8,7 +8,7 @@ internal sealed record BenchOptions(long Records, int Partitions, string? OutFil
     IReadOnlySet<string> Sections, int ReconcileFiles, int Pairs)
 {
     /// <summary>Every section, in the order they run.</summary>
-    public static readonly string[] AllSections = ["throughput", "pairs", "memory", "resume", "profile", "reconcile", "offsetmaps", "read1g", "distributed"];
+    public static readonly string[] AllSections = ["throughput", "pairs", "direct", "memory", "resume", "profile", "reconcile", "offsetmaps", "read1g", "distributed"];
 
     /// <summary>True when <paramref name="section"/> was asked for.</summary>
     public bool Has(string section) => Sections.Contains(section);

@@ -44,6 +44,22 @@ public sealed class Dataset(long records, int partitions)
         return h;
     }
 
+    /// <summary>Names of the three headers every third record carries.</summary>
+    public static readonly IReadOnlyList<string> HeaderNames = ["trace-id", "tenant-x", "schema-v"];
+
+    /// <summary>Bytes of each header value.</summary>
+    public const int HeaderValueBytes = 16;
+
+    /// <summary>True when record <paramref name="i"/> carries headers.</summary>
+    public static bool HasHeaders(long i) => i % 3 == 0;
+
+    /// <summary>Writes the value each header of record <paramref name="i"/> carries (the bytes <see cref="HeadersFor"/> gives, without allocating).</summary>
+    public static void HeaderValue(long i, Span<byte> value)
+    {
+        BitConverter.TryWriteBytes(value, i);
+        BitConverter.TryWriteBytes(value[8..], i);
+    }
+
     /// <summary>Source timestamp of record <paramref name="i"/> (one millisecond apart).</summary>
     public static long TimestampFor(long i) => 1_733_054_400_000L + i;
 }

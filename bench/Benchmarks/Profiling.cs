@@ -113,6 +113,46 @@ internal static partial class Profiling
         return [.. result.StdOut.Split('\n').Select(l => l.TrimEnd()).Where(l => l.Length > 0)];
     }
 
+    /// <summary>
+    /// Starts <c>perf record</c> (call graphs, 999 Hz) on <paramref name="pid"/> when perf is installed, else null.
+    /// Managed frames get names when the process runs with DOTNET_PerfMapEnabled=1.
+    /// </summary>
+    public static Process? StartPerf(int pid, string dataFile)
+    {
+        if (!File.Exists("/usr/bin/perf")) return null;
+        var psi = new ProcessStartInfo("/usr/bin/perf")
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        foreach (var a in new[] { "record", "-F", "999", "-g", "-p", pid.ToString(CultureInfo.InvariantCulture), "-o", dataFile })
+            psi.ArgumentList.Add(a);
+        var process = Process.Start(psi);
+        if (process is null) return null;
+        _ = process.StandardOutput.ReadToEndAsync();
+        _ = process.StandardError.ReadToEndAsync();
+        // perf attaches to the process's threads before it counts; later threads (librdkafka's) are inherited.
+        Thread.Sleep(500);
+        return process;
+    }
+
+    /// <summary>Stops <c>perf record</c> with SIGINT, which makes it write its data file, and waits for it.</summary>
+    public static void StopPerf(Process perf)
+    {
+        KafkaRestored.TestSupport.ProcessRunner.Run("kill", ["-INT", perf.Id.ToString(CultureInfo.InvariantCulture)]);
+        perf.WaitForExit(60_000);
+    }
+
+    /// <summary><c>perf report</c> of <paramref name="dataFile"/>, self time sorted by <paramref name="sort"/>, the lines of at least 0.5%.</summary>
+    public static IReadOnlyList<string> PerfReport(string dataFile, string sort, int count)
+    {
+        if (!File.Exists(dataFile)) return [];
+        var result = KafkaRestored.TestSupport.ProcessRunner.Run("/usr/bin/perf",
+            ["report", "-i", dataFile, "--no-children", "-g", "none", "--percent-limit", "0.5", "--sort", sort, "--stdio"], timeout: TimeSpan.FromMinutes(5));
+        return [.. result.StdOut.Split('\n').Select(l => l.TrimEnd()).Where(l => l.Length > 0 && !l.StartsWith('#')).Take(count)];
+    }
+
     [GeneratedRegex("[0-9]+")]
     private static partial Regex Digits();
 }

@@ -6,7 +6,7 @@ using KafkaRestored.TestSupport;
 // Restore throughput against the producer ceiling, side by side in one run on the same hosted
 // broker. Ratios matter, not absolute numbers: the machines are noisy.
 //   dotnet run -c Release --project bench/Benchmarks -- [--records N] [--partitions P] [--compressions none,lz4,zstd]
-//     [--sections throughput,pairs,memory,resume,profile,reconcile,offsetmaps,read1g,distributed] [--pairs N] [--reconcile-files N] [--out FILE]
+//     [--sections throughput,pairs,direct,memory,resume,profile,reconcile,offsetmaps,read1g,distributed] [--pairs N] [--reconcile-files N] [--out FILE]
 // The product's librdkafka, by path, before any client exists (as the kafka-restored binary does).
 KafkaRestored.Restore.Kafka.BundledLibrdkafka.Load();
 var options = BenchOptions.Parse(args);
@@ -22,8 +22,9 @@ var threadCpu = new Dictionary<string, double>();
 var fsNone = new BenchStorage("filesystem", new StorageSpec(StorageType.Filesystem, null, new FilesystemStorageSpec(work.Combine("fs-none"))), null);
 var fsNoneWritten = false;
 var streaming = options.Has("throughput") || options.Has("pairs");
-var kcatInput = streaming && Kcat.IsInstalled ? KcatProducer.WriteInput(dataset, work.Combine("kcat-input.txt")) : null;
-if (streaming && kcatInput is null) Console.WriteLine("kcat not installed: baseline b skipped (apt-get install kcat)");
+var withKcat = streaming || options.Has("direct");
+var kcatInput = withKcat && Kcat.IsInstalled ? KcatProducer.WriteInput(dataset, work.Combine("kcat-input.txt")) : null;
+if (withKcat && kcatInput is null) Console.WriteLine("kcat not installed: baseline b skipped (apt-get install kcat)");
 using var s3 = streaming || options.Has("read1g") ? new S3rverFixture() : null;
 // Azurite and the GCS emulator (npm, like s3rver) for the other clouds' rows of the throughput section.
 using var azurite = options.Has("throughput") ? new AzuriteFixture() : null;
@@ -31,6 +32,7 @@ using var gcs = options.Has("throughput") ? new GcsEmulatorFixture() : null;
 if (options.Has("throughput"))
 {
     results.Add(Measure("a: raw Confluent.Kafka producer", dataset, RawProducer.Run));
+    results.Add(Measure("a2: librdkafka's C API from .NET", dataset, (b, t, d) => DirectProducer.Run(b, t, d)));
     if (kcatInput is not null) results.Add(Measure("b: kcat producer", dataset, (b, t, _) => KcatProducer.Run(b, t, kcatInput)));
     foreach (var compression in options.Compressions)
     {
@@ -71,9 +73,9 @@ async Task EnsureNoneBackupAsync()
     fsNoneWritten = true;
 }
 
-// Rounds: a, b, c (filesystem, none) and d (s3rver, none) one after another, so each round's
+// Rounds: a, a2, b, c (filesystem, none) and d (s3rver, none) one after another, so each round's
 // contenders see about the same background load; the medians of the per-round ratios are the
-// robust c/a, c/b and d/c on a shared machine.
+// robust c/a, c/b, d/c, a2/b and c/a2 on a shared machine.
 var pairs = new List<PairRound>();
 var fixedCosts = new List<PairRound>();
 if (options.Has("pairs"))
@@ -86,10 +88,11 @@ if (options.Has("pairs"))
     {
         var load = File.ReadAllText("/proc/loadavg").Split(' ')[0];
         var ra = Measure($"a: raw Confluent.Kafka producer (round {round})", dataset, RawProducer.Run);
+        var ra2 = Measure($"a2: librdkafka's C API from .NET (round {round})", dataset, (b, t, d) => DirectProducer.Run(b, t, d));
         var rb = kcatInput is null ? null : Measure($"b: kcat producer (round {round})", dataset, (b, t, _) => KcatProducer.Run(b, t, kcatInput));
         var rc = Measure($"c: restore, filesystem, none (round {round})", dataset, (b, t, d) => RestoreContender.Run(b, t, d, fsNone, Fresh(work)));
         var rd = Measure($"d: restore, s3rver, none (round {round})", dataset, (b, t, d) => RestoreContender.Run(b, t, d, s3None, Fresh(work)));
-        pairs.Add(new PairRound(round, load, ra, rb, rc, rd));
+        pairs.Add(new PairRound(round, load, ra, rb, rc, rd, ra2));
     }
     // Fixed costs: the same pair on 100 records per partition, where the per-record work is
     // negligible (process start, preflight, verification for c; producer setup and flush for a).
@@ -102,6 +105,35 @@ if (options.Has("pairs"))
         var ra = Measure($"a: raw Confluent.Kafka producer (fixed cost {round})", tiny, RawProducer.Run);
         var rc = Measure($"c: restore, filesystem, none (fixed cost {round})", tiny, (b, t, d) => RestoreContender.Run(b, t, d, tinyFs, Fresh(work)));
         fixedCosts.Add(new PairRound(round, load, ra, null, rc, null));
+    }
+}
+
+// a2's variants against kcat on both librdkafka builds, alternating: how much of the gap between
+// a2 and b is headers, generating the records, librdkafka's version, or the .NET side.
+var directRounds = new List<DirectRound>();
+if (options.Has("direct") && kcatInput is not null)
+{
+    var kcatLibrary = KcatProducer.SystemLibrary();
+    var bundledDir = work.Combine("kcat-bundled-librdkafka");
+    Directory.CreateDirectory(bundledDir);
+    File.CreateSymbolicLink(Path.Combine(bundledDir, "librdkafka.so.1"), DirectProducer.LibraryPath);
+    var bundled = DirectProducer.VersionOf(DirectProducer.LibraryPath);
+    var system = DirectProducer.VersionOf(kcatLibrary);
+    var kcatLike = new DirectVariant(Headers: false, Pregenerated: true);
+    (string Label, Func<string, string, Dataset, long?> Run)[] contenders =
+    [
+        ($"a2 ({bundled})", (b, t, d) => DirectProducer.Run(b, t, d)),
+        ($"a2, no headers ({bundled})", (b, t, d) => DirectProducer.Run(b, t, d, new DirectVariant(Headers: false))),
+        ($"a2, no headers, ring of {DirectVariant.RingRecords:N0} pre-generated records ({bundled})", (b, t, d) => DirectProducer.Run(b, t, d, kcatLike)),
+        ($"a2, no headers, ring ({system}, kcat's)", (b, t, d) => DirectProducer.Run(b, t, d, kcatLike with { Library = kcatLibrary })),
+        ($"b: kcat ({system})", (b, t, _) => KcatProducer.Run(b, t, kcatInput)),
+        ($"b: kcat ({bundled}, LD_LIBRARY_PATH)", (b, t, _) => KcatProducer.Run(b, t, kcatInput, bundledDir)),
+    ];
+    for (var round = 1; round <= options.Pairs; round++)
+    {
+        var load = File.ReadAllText("/proc/loadavg").Split(' ')[0];
+        var runs = contenders.Select(c => (c.Label, Measure($"{c.Label} (round {round})", dataset, c.Run))).ToList();
+        directRounds.Add(new DirectRound(round, load, runs));
     }
 }
 
@@ -128,8 +160,16 @@ if (options.Has("resume"))
 
 // Profile: one more uncompressed restore from the folder, sampled by dotnet-trace when installed.
 ProfileResult? profile = null;
+DirectProfile? directProfile = null;
 if (options.Has("profile"))
 {
+    // a2's threads: the producing thread (produce, poll, delivery callbacks) against librdkafka's own.
+    var directCpu = new Dictionary<string, double>();
+    var perfData = work.Combine("a2.perf.data");
+    var directRun = Measure("a2: librdkafka's C API from .NET (profiled)", dataset, (b, t, d) => DirectProducer.Run(b, t, d, threadCpu: directCpu, perfData: perfData));
+    directProfile = new DirectProfile(directRun, directCpu, DirectProducer.GenerationCpuSeconds(dataset), DirectProducer.LibraryPath,
+        Profiling.PerfReport(perfData, "comm,dso", 25), Profiling.PerfReport(perfData, "comm,dso,sym", 40));
+
     await EnsureNoneBackupAsync();
     var trace = work.Combine("restore.nettrace");
     var profileCpu = new Dictionary<string, double>();
@@ -160,7 +200,7 @@ if (options.Has("distributed"))
 }
 
 var machine = new MachineLoad(started, loadBefore, File.ReadAllText("/proc/loadavg").Trim(), Environment.ProcessorCount);
-var report = Report.Render(dataset, machine, results, pairs, fixedCosts, memory4x, resume, threadCpu, profile, realMap, reconcile, offsetMaps);
+var report = Report.Render(dataset, machine, results, pairs, fixedCosts, memory4x, resume, threadCpu, profile, realMap, reconcile, offsetMaps, directProfile, directRounds);
 if (read1g.Count > 0) report += BackupReadMemory.Render(read1g);
 if (distributed is not null) report += DistributedFailover.Render(distributed);
 Console.WriteLine();

@@ -6,8 +6,8 @@ namespace KafkaRestored.Benchmarks;
 /// <summary>How busy the machine was around the run (/proc/loadavg at start and end).</summary>
 internal sealed record MachineLoad(DateTimeOffset Started, string LoadBefore, string LoadAfter, int Cores);
 
-/// <summary>One round of the alternating a, b, c (filesystem, none), d (s3rver, none) runs, with the 1-minute load average before it.</summary>
-internal sealed record PairRound(int Round, string Load, Measurement Raw, Measurement? Kcat, Measurement Restore, Measurement? S3)
+/// <summary>One round of the alternating a, a2, b, c (filesystem, none), d (s3rver, none) runs, with the 1-minute load average before it.</summary>
+internal sealed record PairRound(int Round, string Load, Measurement Raw, Measurement? Kcat, Measurement Restore, Measurement? S3, Measurement? Direct = null)
 {
     /// <summary>c/a.</summary>
     public double Ratio => Restore.RecordsPerSecond / Raw.RecordsPerSecond;
@@ -17,7 +17,20 @@ internal sealed record PairRound(int Round, string Load, Measurement Raw, Measur
 
     /// <summary>d/c, when the S3 restore ran.</summary>
     public double? S3Ratio => S3 is null ? null : S3.RecordsPerSecond / Restore.RecordsPerSecond;
+
+    /// <summary>a2/b, when both ran.</summary>
+    public double? DirectKcatRatio => Direct is null || Kcat is null ? null : Direct.RecordsPerSecond / Kcat.RecordsPerSecond;
+
+    /// <summary>c/a2, when a2 ran.</summary>
+    public double? DirectRatio => Direct is null ? null : Restore.RecordsPerSecond / Direct.RecordsPerSecond;
 }
+
+/// <summary>One round of the direct section: a2's variants and kcat on both librdkafka builds, in order, with the 1-minute load average before it.</summary>
+internal sealed record DirectRound(int Round, string Load, IReadOnlyList<(string Label, Measurement Run)> Runs);
+
+/// <summary>Contender a2 run once more with its threads' CPU read from /proc, and what generating the records alone costs.</summary>
+internal sealed record DirectProfile(Measurement Run, IReadOnlyDictionary<string, double> ThreadCpu, double GenerationCpuSeconds, string Library,
+    IReadOnlyList<string> PerfByLibrary, IReadOnlyList<string> PerfBySymbol);
 
 /// <summary>The profiled restore: its time and, when dotnet-trace ran, its top methods.</summary>
 internal sealed record ProfileResult(TimeSpan Elapsed, bool Traced, IReadOnlyList<string> TopExclusive, IReadOnlyList<string> TopInclusive);
@@ -29,7 +42,7 @@ internal static class Report
 
     public static string Render(Dataset dataset, MachineLoad machine, IReadOnlyList<Measurement> results, IReadOnlyList<PairRound> pairs, IReadOnlyList<PairRound> fixedCosts, Measurement? memory4x, ResumeResult? resume,
         IReadOnlyDictionary<string, double> threadCpu, ProfileResult? profile, (long Runs, long Bytes)? realMap,
-        ReconcileScaleResult? reconcile, IReadOnlyList<OffsetMapMeasurement>? offsetMaps)
+        ReconcileScaleResult? reconcile, IReadOnlyList<OffsetMapMeasurement>? offsetMaps, DirectProfile? direct = null, IReadOnlyList<DirectRound>? directRounds = null)
     {
         var sb = new StringBuilder();
         sb.AppendLine("# Benchmarks");
@@ -43,6 +56,7 @@ internal static class Report
         sb.AppendLine();
         if (results.Count > 0) Throughput(sb, results);
         if (pairs.Count > 0) Pairs(sb, pairs, fixedCosts);
+        if (directRounds is { Count: > 0 }) DirectRounds(sb, directRounds);
         if (results.Count > 0 || memory4x is not null) Memory(sb, results, memory4x);
         if (resume is not null)
         {
@@ -52,6 +66,7 @@ internal static class Report
             sb.AppendLine();
         }
         if (threadCpu.Count > 0 || profile is not null) Profile(sb, threadCpu, profile);
+        if (direct is not null) Direct(sb, direct);
         if (reconcile is not null) Reconcile(sb, reconcile);
         if (offsetMaps is not null) OffsetMaps(sb, offsetMaps, realMap, dataset);
         return sb.ToString();
@@ -95,20 +110,26 @@ internal static class Report
 
     private static void Pairs(StringBuilder sb, IReadOnlyList<PairRound> pairs, IReadOnlyList<PairRound> fixedCosts)
     {
-        sb.AppendLine("### a, b, c and d alternating");
+        sb.AppendLine("### a, a2, b, c and d alternating");
         sb.AppendLine();
-        sb.AppendLine("The raw producer (a), kcat (b), the uncompressed restore from a folder (c) and from s3rver (d) run one after another in each round, so a round's contenders see about the same background load.");
+        sb.AppendLine("The raw producer (a), librdkafka's C API from .NET (a2), kcat (b), the uncompressed restore from a folder (c) and from s3rver (d) run one after another in each round, so a round's contenders see about the same background load.");
         sb.AppendLine();
-        sb.AppendLine("| round | load (1 min) | a records/s | b records/s | c records/s | d records/s | c/a | c/b | d/c | a CPU s | b CPU s | c CPU s | d CPU s |");
-        sb.AppendLine("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+        sb.AppendLine("| round | load (1 min) | a records/s | a2 records/s | b records/s | c records/s | d records/s | c/a | c/b | d/c | a2/b | c/a2 | a CPU s | a2 CPU s | b CPU s | c CPU s | d CPU s |");
+        sb.AppendLine("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
         foreach (var p in pairs)
         {
-            sb.AppendLine(Inv, $"| {p.Round} | {p.Load} | {p.Raw.RecordsPerSecond:N0} | {Rate(p.Kcat)} | {p.Restore.RecordsPerSecond:N0} | {Rate(p.S3)} | {p.Ratio:F2} | {Num(p.KcatRatio)} | {Num(p.S3Ratio)} | " +
-                $"{p.Raw.CpuSeconds:F1} | {Cpu(p.Kcat)} | {p.Restore.CpuSeconds:F1} | {Cpu(p.S3)} |");
+            sb.AppendLine(Inv, $"| {p.Round} | {p.Load} | {p.Raw.RecordsPerSecond:N0} | {Rate(p.Direct)} | {Rate(p.Kcat)} | {p.Restore.RecordsPerSecond:N0} | {Rate(p.S3)} | {p.Ratio:F2} | {Num(p.KcatRatio)} | {Num(p.S3Ratio)} | " +
+                $"{Num(p.DirectKcatRatio)} | {Num(p.DirectRatio)} | {p.Raw.CpuSeconds:F1} | {Cpu(p.Direct)} | {Cpu(p.Kcat)} | {p.Restore.CpuSeconds:F1} | {Cpu(p.S3)} |");
         }
         sb.AppendLine();
         sb.AppendLine(Inv, $"Medians over {pairs.Count} rounds: c/a {Median(pairs.Select(p => p.Ratio)):F2}, c/b {MedianOf(pairs.Select(p => p.KcatRatio))}, d/c {MedianOf(pairs.Select(p => p.S3Ratio))}; " +
             $"CPU per record of c against b {MedianOf(pairs.Select(p => p.Kcat is null ? null : (double?)(p.Restore.CpuSeconds / p.Kcat.CpuSeconds)))}.");
+        if (pairs.Any(p => p.Direct is not null))
+        {
+            sb.AppendLine(Inv, $"a2: {Median(pairs.Where(p => p.Direct is not null).Select(p => p.Direct!.RecordsPerSecond)):N0} records/s and {MedianOf(pairs.Select(p => p.Direct?.CpuSeconds))} CPU s (medians); a2/b {MedianOf(pairs.Select(p => p.DirectKcatRatio))}, c/a2 {MedianOf(pairs.Select(p => p.DirectRatio))}; " +
+                $"CPU per record of a2 against b {MedianOf(pairs.Select(p => p.Direct is null || p.Kcat is null ? null : (double?)(p.Direct.CpuSeconds / p.Kcat.CpuSeconds)))}, of a against b {MedianOf(pairs.Select(p => p.Kcat is null ? null : (double?)(p.Raw.CpuSeconds / p.Kcat.CpuSeconds)))}.");
+            sb.AppendLine(Inv, $"Mock broker CPU s (medians): a {Median(pairs.Select(p => p.Raw.BrokerCpuSeconds)):F1}, a2 {MedianOf(pairs.Select(p => p.Direct?.BrokerCpuSeconds))}, b {MedianOf(pairs.Select(p => p.Kcat?.BrokerCpuSeconds))}, c {Median(pairs.Select(p => p.Restore.BrokerCpuSeconds)):F1}.");
+        }
         sb.AppendLine();
         if (fixedCosts.Count == 0) return;
         var fixedA = Median(fixedCosts.Select(p => p.Raw.Elapsed.TotalSeconds));
@@ -189,6 +210,63 @@ internal static class Report
             sb.AppendLine("dotnet-trace is not installed (`dotnet tool install -g dotnet-trace`): no managed stack samples in this run.");
             sb.AppendLine();
         }
+    }
+
+    private static void DirectRounds(StringBuilder sb, IReadOnlyList<DirectRound> rounds)
+    {
+        sb.AppendLine("### a2's variants against kcat");
+        sb.AppendLine();
+        sb.AppendLine("In each round, one after another: a2 as in the pairs; a2 without headers (kcat sends none); a2 without headers taking keys and values from a ring of pre-generated records instead of generating each one (kcat reads them from a file prepared before timing);");
+        sb.AppendLine("the same on kcat's librdkafka; kcat on its own librdkafka; kcat on the librdkafka Confluent.Kafka loads (LD_LIBRARY_PATH). Ratios are to kcat on its own librdkafka in the same round.");
+        sb.AppendLine();
+        sb.AppendLine("| round | load (1 min) | " + string.Join(" | ", rounds[0].Runs.Select(r => r.Label + " records/s")) + " |");
+        sb.AppendLine("|---:|---:|" + string.Concat(rounds[0].Runs.Select(_ => "---:|")));
+        foreach (var r in rounds)
+            sb.AppendLine(Inv, $"| {r.Round} | {r.Load} | {string.Join(" | ", r.Runs.Select(x => x.Run.RecordsPerSecond.ToString("N0", Inv)))} |");
+        sb.AppendLine();
+        var kcat = rounds[0].Runs.Select((x, i) => (x.Label, i)).First(x => x.Label.StartsWith("b:", StringComparison.Ordinal)).i;
+        sb.AppendLine(Inv, $"Medians over {rounds.Count} rounds:");
+        sb.AppendLine();
+        sb.AppendLine("| contender | records/s | CPU s | mock broker CPU s | rate / kcat's | CPU / kcat's |");
+        sb.AppendLine("|---|---:|---:|---:|---:|---:|");
+        for (var i = 0; i < rounds[0].Runs.Count; i++)
+        {
+            var n = i;
+            sb.AppendLine(Inv, $"| {rounds[0].Runs[n].Label} | {Median(rounds.Select(r => r.Runs[n].Run.RecordsPerSecond)):N0} | {Median(rounds.Select(r => r.Runs[n].Run.CpuSeconds)):F2} | " +
+                $"{Median(rounds.Select(r => r.Runs[n].Run.BrokerCpuSeconds)):F2} | {Median(rounds.Select(r => r.Runs[n].Run.RecordsPerSecond / r.Runs[kcat].Run.RecordsPerSecond)):F2} | " +
+                $"{Median(rounds.Select(r => r.Runs[n].Run.CpuSeconds / r.Runs[kcat].Run.CpuSeconds)):F2} |");
+        }
+        sb.AppendLine();
+    }
+
+    private static void Direct(StringBuilder sb, DirectProfile d)
+    {
+        sb.AppendLine("## Where a2's time goes");
+        sb.AppendLine();
+        var total = d.ThreadCpu.Values.Sum();
+        sb.AppendLine(Inv, $"librdkafka's C API from .NET ({d.Library}), one more run in the benchmark process: {d.Run.RecordsPerSecond:N0} records/s, {d.Run.Elapsed.TotalSeconds:F2} s, CPU {d.Run.CpuSeconds:F2} s, mock broker CPU {d.Run.BrokerCpuSeconds:F2} s.");
+        sb.AppendLine(Inv, $"CPU seconds per thread of this process from before the producer existed until its flush returned (from /proc, digits in thread names folded to #), {total:F2} s in all:");
+        sb.AppendLine();
+        sb.AppendLine("| thread | CPU s | share |");
+        sb.AppendLine("|---|---:|---:|");
+        foreach (var (name, seconds) in d.ThreadCpu.OrderByDescending(kv => kv.Value).Where(kv => kv.Value >= 0.02))
+            sb.AppendLine(Inv, $"| `{name}` | {seconds:F2} | {seconds / total:P0} |");
+        sb.AppendLine();
+        sb.AppendLine(Inv, $"Generating the same records alone (keys, values, timestamps, header values; no Kafka) costs {d.GenerationCpuSeconds:F2} s of CPU in this process.");
+        sb.AppendLine();
+        if (d.PerfByLibrary.Count == 0) return;
+        sb.AppendLine("`perf record -F 999 -g` of the same stretch, self time by thread and library (`perf report --no-children --sort comm,dso`; the benchmark's producing thread is its main one, named after the process (`dotnet`, `kafka-restored-`), or a `.NET TP Worker`; `memfd:doublemapper` is JIT-compiled .NET code, named only with `DOTNET_PerfMapEnabled=1 DOTNET_EnableWriteXorExecute=0`):");
+        sb.AppendLine();
+        sb.AppendLine("```");
+        foreach (var line in d.PerfByLibrary) sb.AppendLine(line);
+        sb.AppendLine("```");
+        sb.AppendLine();
+        sb.AppendLine("By symbol (`--sort comm,dso,sym`):");
+        sb.AppendLine();
+        sb.AppendLine("```");
+        foreach (var line in d.PerfBySymbol) sb.AppendLine(line);
+        sb.AppendLine("```");
+        sb.AppendLine();
     }
 
     private static void Reconcile(StringBuilder sb, ReconcileScaleResult r)
