@@ -72,6 +72,28 @@ public sealed class GitRemote : IDisposable
     /// <summary>Runs git in the bare remote (log, show, reflog...) and returns stdout.</summary>
     public string RemoteGit(params string[] args) => Git(BarePath, args);
 
+    /// <summary>
+    /// Reads the bare repository's reflog of <paramref name="refName"/> (e.g. <c>refs/kafka-restored/lease</c>) and checks that
+    /// every update starts where the previous one ended and moves the ref forward (no force push); returns the value the
+    /// last update left and how many updates there were. Throws, naming the update, when one is not a fast-forward.
+    /// </summary>
+    public (string Tip, int Updates) FastForwardOnlyUpdates(string refName)
+    {
+        var reflog = File.ReadAllLines(Path.Combine(new[] { BarePath, "logs" }.Concat(refName.Split('/')).ToArray()));
+        var previous = "";
+        foreach (var entry in reflog)
+        {
+            var parts = entry.Split(' ');
+            var (from, to) = (parts[0], parts[1]);
+            if (previous.Length > 0 && previous != from)
+                throw new InvalidOperationException($"{refName} was moved outside its reflog before this update: {entry}");
+            if (from.Trim('0').Length > 0 && ProcessRunner.Run("git", ["merge-base", "--is-ancestor", from, to], BarePath).ExitCode != 0)
+                throw new InvalidOperationException($"non-fast-forward update of {refName}: {entry}");
+            previous = to;
+        }
+        return (previous, reflog.Length);
+    }
+
     /// <summary>Runs the git CLI in a folder and returns stdout; throws with stderr on failure.</summary>
     public static string Git(string workingDirectory, params string[] args) =>
         ProcessRunner.Run("git", args, workingDirectory, new Dictionary<string, string?>

@@ -26,13 +26,11 @@ public sealed class DistributedDaemonTests(KafkaFixture kafka, ITestOutputHelper
         _dir.Dispose();
     }
 
-    private string StatusPath(string name) => $"status/kafkarestore/{Namespace}/{name}.yaml";
+    private CommittedStatus Committed => new(_remote, Namespace);
 
-    private string? Phase(string name)
-    {
-        var r = ProcessRunner.Run("git", ["-C", _remote.BarePath, "show", $"{_remote.Branch}:{StatusPath(name)}"]);
-        return r.ExitCode != 0 ? null : r.StdOut.Split('\n').Select(l => l.Trim()).FirstOrDefault(l => l.StartsWith("phase: ", StringComparison.Ordinal))?["phase: ".Length..];
-    }
+    private string StatusPath(string name) => Committed.PathOf(name);
+
+    private string? Phase(string name) => Committed.Phase(name);
 
     /// <summary>The status commits on the branch, newest first: (hash, Instance trailer, subject).</summary>
     private List<(string Hash, string Instance, string Subject)> StatusCommits() =>
@@ -48,30 +46,12 @@ public sealed class DistributedDaemonTests(KafkaFixture kafka, ITestOutputHelper
         return target;
     }
 
-    private async Task WaitForPhaseAsync(DaemonGroup group, string name, string phase)
-    {
-        var guard = Stopwatch.StartNew();
-        while (Phase(name) != phase)
-        {
-            if (guard.Elapsed > Patience) Assert.Fail($"{name} did not reach {phase} (now {Phase(name)}):\n{group.Output()}");
-            await Task.Delay(250);
-        }
-    }
+    private Task WaitForPhaseAsync(DaemonGroup group, string name, string phase) => Committed.WaitForPhaseAsync(name, phase, Patience, group.Output);
 
     /// <summary>Every record of the backup exactly once, in order, per partition.</summary>
-    private void AssertRestoredOnce(string target)
-    {
-        var read = RestoreKit.ReadTopic(kafka.Broker.BootstrapServers, target, Partitions);
-        for (var p = 0; p < Partitions; p++)
-        {
-            var values = read.Where(r => r.Partition == p).Select(r => Encoding.UTF8.GetString(r.Value!)).ToList();
-            Assert.Equal(Enumerable.Range(0, PerPartition).Select(i => $"order-{p}-{i}"), values);
-        }
-    }
+    private void AssertRestoredOnce(string target) => CommittedStatus.AssertRestoredOnce(kafka.Broker.BootstrapServers, target, Partitions, PerPartition);
 
-    private int CompletedCommits(string name) =>
-        _remote.RemoteGit("log", "--format=%B%x1e", _remote.Branch, "--", StatusPath(name)).Split('\u001e')
-            .Count(b => b.Contains("Phase: Completed", StringComparison.Ordinal));
+    private int CompletedCommits(string name) => Committed.CompletedCommits(name);
 
     [Fact]
     public async Task Three_daemons_one_leader_restores_once_and_after_a_SIGKILL_another_member_leads_and_completes_new_work()

@@ -35,13 +35,11 @@ public sealed class GitLeaseDaemonTests(KafkaFixture kafka, ITestOutputHelper lo
         ["KAFKA_RESTORED_Lease"] = lease ? "true" : "false",
     };
 
-    private string StatusPath(string name) => $"status/kafkarestore/{Namespace}/{name}.yaml";
+    private CommittedStatus Committed => new(_remote, Namespace);
 
-    private string? Phase(string name)
-    {
-        var r = ProcessRunner.Run("git", ["-C", _remote.BarePath, "show", $"{_remote.Branch}:{StatusPath(name)}"]);
-        return r.ExitCode != 0 ? null : r.StdOut.Split('\n').Select(l => l.Trim()).FirstOrDefault(l => l.StartsWith("phase: ", StringComparison.Ordinal))?["phase: ".Length..];
-    }
+    private string StatusPath(string name) => Committed.PathOf(name);
+
+    private string? Phase(string name) => Committed.Phase(name);
 
     private string AddRestore(OrdersBackup orders, string name)
     {
@@ -50,30 +48,12 @@ public sealed class GitLeaseDaemonTests(KafkaFixture kafka, ITestOutputHelper lo
         return target;
     }
 
-    private async Task WaitForPhaseAsync(DaemonGroup group, string name, string phase)
-    {
-        var guard = Stopwatch.StartNew();
-        while (Phase(name) != phase)
-        {
-            if (guard.Elapsed > Patience) Assert.Fail($"{name} did not reach {phase} (now {Phase(name)}):\n{group.Output()}");
-            await Task.Delay(250);
-        }
-    }
+    private Task WaitForPhaseAsync(DaemonGroup group, string name, string phase) => Committed.WaitForPhaseAsync(name, phase, Patience, group.Output);
 
     /// <summary>Every record of the backup exactly once, in order, per partition (the full sequence compared).</summary>
-    private void AssertRestoredOnce(string target)
-    {
-        var read = RestoreKit.ReadTopic(kafka.Broker.BootstrapServers, target, Partitions);
-        for (var p = 0; p < Partitions; p++)
-        {
-            var values = read.Where(r => r.Partition == p).Select(r => Encoding.UTF8.GetString(r.Value!)).ToList();
-            Assert.Equal(Enumerable.Range(0, PerPartition).Select(i => $"order-{p}-{i}"), values);
-        }
-    }
+    private void AssertRestoredOnce(string target) => CommittedStatus.AssertRestoredOnce(kafka.Broker.BootstrapServers, target, Partitions, PerPartition);
 
-    private int CompletedCommits(string name) =>
-        _remote.RemoteGit("log", "--format=%B%x1e", _remote.Branch, "--", StatusPath(name)).Split('\u001e')
-            .Count(b => b.Contains("Phase: Completed", StringComparison.Ordinal));
+    private int CompletedCommits(string name) => Committed.CompletedCommits(name);
 
     /// <summary>The Instance trailers of the status commits in <paramref name="range"/>.</summary>
     private string[] Instances(string range) =>
@@ -96,19 +76,9 @@ public sealed class GitLeaseDaemonTests(KafkaFixture kafka, ITestOutputHelper lo
     /// <summary>Every update of the remote's lease ref (its reflog) starts where the previous ended and moves it forward.</summary>
     private int AssertLeaseFastForwardOnly()
     {
-        var reflog = File.ReadAllLines(Path.Combine(_remote.BarePath, "logs", "refs", "kafka-restored", "lease"));
-        var previous = "";
-        foreach (var entry in reflog)
-        {
-            var parts = entry.Split(' ');
-            var (from, to) = (parts[0], parts[1]);
-            if (previous.Length > 0) Assert.Equal(previous, from);
-            if (from.Trim('0').Length > 0)
-                Assert.True(ProcessRunner.Run("git", ["merge-base", "--is-ancestor", from, to], _remote.BarePath).ExitCode == 0, $"non-fast-forward update of the lease: {entry}");
-            previous = to;
-        }
-        Assert.Equal(LeaseTip(), previous);
-        return reflog.Length;
+        var (last, updates) = _remote.FastForwardOnlyUpdates(LeaseRef);
+        Assert.Equal(LeaseTip(), last);
+        return updates;
     }
 
     [Fact]
