@@ -65,9 +65,15 @@ internal static class StatusCommand
             Time(r.PhaseChangedAt ?? r.CreatedAt),
             Conditions.Find(r.Status.Conditions, ConditionTypes.Ready)?.Reason ?? "",
         }).ToList();
-        var widths = header.Select((h, i) => Math.Max(h.Length, table.Count == 0 ? 0 : table.Max(row => row[i].Length))).ToArray();
+        PrintTable(header, table, output);
+    }
+
+    /// <summary>Prints <paramref name="header"/> and <paramref name="rows"/> as columns two spaces apart, each as wide as its widest cell.</summary>
+    public static void PrintTable(IReadOnlyList<string> header, IReadOnlyList<string[]> rows, TextWriter output)
+    {
+        var widths = header.Select((h, i) => Math.Max(h.Length, rows.Count == 0 ? 0 : rows.Max(row => row[i].Length))).ToArray();
         output.WriteLine(string.Join("  ", header.Select((h, i) => h.PadRight(widths[i]))).TrimEnd());
-        foreach (var row in table) output.WriteLine(string.Join("  ", row.Select((c, i) => c.PadRight(widths[i]))).TrimEnd());
+        foreach (var row in rows) output.WriteLine(string.Join("  ", row.Select((c, i) => c.PadRight(widths[i]))).TrimEnd());
     }
 
     /// <summary>Prints a StatusList document: per resource its identity, phase, generation, attempts, times and its whole status as in the status file.</summary>

@@ -71,9 +71,7 @@ internal static class StatusMembers
         {
             m.Instance, m.Role, m.Host, Time(m.Since), $"{(now - m.SeenAt).TotalSeconds.ToString("0", CultureInfo.InvariantCulture)} s ago", Note(m),
         }).ToList();
-        var widths = header.Select((h, i) => Math.Max(h.Length, rows.Count == 0 ? 0 : rows.Max(r => r[i].Length))).ToArray();
-        output.WriteLine(string.Join("  ", header.Select((h, i) => h.PadRight(widths[i]))).TrimEnd());
-        foreach (var row in rows) output.WriteLine(string.Join("  ", row.Select((c, i) => c.PadRight(widths[i]))).TrimEnd());
+        StatusCommand.PrintTable(header, rows, output);
         if (rows.Count == 0) output.WriteLine($"(no member has written to {coordination.CoordinationStateTopic} yet)");
         return 0;
     }
