@@ -10,10 +10,18 @@ namespace KafkaRestored.Restore.Tests.Engine;
 public sealed class RestoreResilienceTests(KafkaFixture kafka, Xunit.Abstractions.ITestOutputHelper log) : IClassFixture<KafkaFixture>, IDisposable
 {
     private readonly EngineScenario _s = new(kafka.Broker);
+    private readonly Stack<EngineScenario> _extra = new();
 
-    public void Dispose() => _s.Dispose();
+    public void Dispose()
+    {
+        _s.Dispose();
+        while (_extra.TryPop(out var s)) s.Dispose();
+    }
 
-    private async Task<Dictionary<(string, int), IReadOnlyList<BackupRecord>>> WriteBackupAsync(string topic, int partitions, int perPartition, int valuePadding = 0, int segmentRecords = 1000)
+    private Task<Dictionary<(string, int), IReadOnlyList<BackupRecord>>> WriteBackupAsync(string topic, int partitions, int perPartition, int valuePadding = 0, int segmentRecords = 1000) =>
+        WriteBackupAsync(_s, topic, partitions, perPartition, valuePadding, segmentRecords);
+
+    private static async Task<Dictionary<(string, int), IReadOnlyList<BackupRecord>>> WriteBackupAsync(EngineScenario scenario, string topic, int partitions, int perPartition, int valuePadding = 0, int segmentRecords = 1000)
     {
         var input = new Dictionary<(string, int), IReadOnlyList<BackupRecord>>();
         var padding = new string('.', valuePadding);
@@ -23,7 +31,7 @@ public sealed class RestoreResilienceTests(KafkaFixture kafka, Xunit.Abstraction
             input[(topic, p)] = [.. Enumerable.Range(0, perPartition).Select(i =>
                 RestoreKit.Record(i, 1_000_000 + i, $"k{partition}-{i}", $"value-{partition}-{i}{padding}"))];
         }
-        await _s.WriteBackupAsync(input, new Dictionary<string, int> { [topic] = partitions }, segmentRecords: segmentRecords);
+        await scenario.WriteBackupAsync(input, new Dictionary<string, int> { [topic] = partitions }, segmentRecords: segmentRecords);
         return input;
     }
 
@@ -96,20 +104,8 @@ public sealed class RestoreResilienceTests(KafkaFixture kafka, Xunit.Abstraction
         // 24 MB against the 8 MiB memory floor (as above), in segments of 100 records. Cancelling stops the workers at
         // once and flushes what they had enqueued, so each worker's current partition ends wherever it was cut: part-way,
         // unless both workers happened to stand exactly between two partitions (about 1 in 2,500).
-        const int partitions = 8, perPartition = 10_000;
-        var topic = kafka.Broker.CreateUniqueTopic("foreign", partitions);
-        await WriteBackupAsync(topic, partitions, perPartition, valuePadding: 280, segmentRecords: 100);
-        using var cts = new CancellationTokenSource();
-        var progress = new InlineProgress(u =>
-        {
-            if (u.Stage == RestoreStage.Restoring && u.Progress.RecordsDone > 0) cts.Cancel();
-        });
-        var first = await _s.RunAsync(_s.Restore(s => s with { Resources = new ResourcesSpec(null, new ResourceQuantities(2000, RestoreBudget.MinimumMemoryBytes)) }),
-            progress: progress, ct: cts.Token);
-        Assert.Equal(RestoreOutcome.Cancelled, first.Outcome);
-        var ends = RestoreKit.EndOffsets(kafka.Broker.BootstrapServers, topic, partitions);
-        var partial = Array.FindIndex(ends, e => e is > 0 and < perPartition);
-        Assert.True(partial >= 0, "no partition was left part-way: " + string.Join(",", ends));
+        const int perPartition = 10_000;
+        var (s, topic, ends, partial) = await CutPartWayAsync("foreign", perPartition);
 
         if (lookalike)
         {
@@ -128,12 +124,44 @@ public sealed class RestoreResilienceTests(KafkaFixture kafka, Xunit.Abstraction
         {
             Kcat.Produce(kafka.Broker.BootstrapServers, topic, partial, [("intruder", "x")]);
         }
-        var resumed = await _s.RunAsync(_s.Restore());
+        var resumed = await s.RunAsync(s.Restore());
 
         Assert.Equal((RestoreOutcome.Failed, "TargetModified"), (resumed.Outcome, resumed.Reason));
         Assert.Contains($"{topic}[{partial}]", resumed.Message, StringComparison.Ordinal);
         Assert.Contains($"offset {ends[partial]}", resumed.Message, StringComparison.Ordinal);
-        Assert.Equal(ends[partial] + 1, RestoreKit.EndOffsets(kafka.Broker.BootstrapServers, topic, partitions)[partial]);
+        Assert.Equal(ends[partial] + 1, RestoreKit.EndOffsets(kafka.Broker.BootstrapServers, topic, ends.Length)[partial]);
+    }
+
+    /// <summary>
+    /// A first attempt over 8 partitions cut by a cancel at its first progress tick, in a scenario of its own, leaving at
+    /// least one partition part-way. Progress comes every 10 ms so the cancel follows the first acknowledgement closely;
+    /// under full-suite load on CI a 100 ms first tick once came after all 80,000 records had landed. Should a cut still
+    /// land whole (the scenario's precondition, not what the test checks), it is tried again on a fresh topic, at most
+    /// three times, and each miss is logged.
+    /// </summary>
+    private async Task<(EngineScenario Scenario, string Topic, long[] Ends, int Partial)> CutPartWayAsync(string name, int perPartition)
+    {
+        const int partitions = 8;
+        for (var attempt = 1; ; attempt++)
+        {
+            var s = attempt == 1 ? _s : new EngineScenario(kafka.Broker);
+            if (attempt > 1) _extra.Push(s);
+            var topic = kafka.Broker.CreateUniqueTopic(name, partitions);
+            await WriteBackupAsync(s, topic, partitions, perPartition, valuePadding: 280, segmentRecords: 100);
+            using var cts = new CancellationTokenSource();
+            var progress = new InlineProgress(u =>
+            {
+                if (u.Stage == RestoreStage.Restoring && u.Progress.RecordsDone > 0) cts.Cancel();
+            });
+            var first = await s.RunAsync(s.Restore(x => x with { Resources = new ResourcesSpec(null, new ResourceQuantities(2000, RestoreBudget.MinimumMemoryBytes)) }),
+                progress: progress, tuning: EngineScenario.FastTuning with { ProgressInterval = TimeSpan.FromMilliseconds(10) }, ct: cts.Token);
+            var ends = RestoreKit.EndOffsets(kafka.Broker.BootstrapServers, topic, partitions);
+            var partial = Array.FindIndex(ends, e => e > 0 && e < perPartition);
+            Assert.True(first.Outcome is RestoreOutcome.Cancelled or RestoreOutcome.Completed, $"the first attempt ended {first.Outcome} {first.Reason}: {first.Message}");
+            if (first.Outcome == RestoreOutcome.Cancelled && partial >= 0) return (s, topic, ends, partial);
+            log.WriteLine($"attempt {attempt}: {first.Outcome} {first.Reason}, no partition left part-way: {string.Join(",", ends)}");
+            Assert.True(attempt < 3, $"three cancelled first attempts left no partition part-way (last: {first.Outcome}, {string.Join(",", ends)})");
+        }
     }
 
     [Fact]
