@@ -2,6 +2,7 @@ using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Text;
 using KafkaRestored.Restore.Kafka;
+using KafkaRestored.Restore.Kafka.Native;
 
 namespace KafkaRestored.Benchmarks;
 
@@ -14,20 +15,6 @@ namespace KafkaRestored.Benchmarks;
 /// </summary>
 internal static unsafe class DirectProducer
 {
-    private const int Producer = 0;
-    private const int ConfOk = 0;
-    private const int MsgFCopy = 0x2;
-    private const int ErrQueueFull = -184;
-
-    // rd_kafka_vtype_t.
-    private const int VtypeRkt = 2;
-    private const int VtypePartition = 3;
-    private const int VtypeValue = 4;
-    private const int VtypeKey = 5;
-    private const int VtypeMsgflags = 7;
-    private const int VtypeTimestamp = 8;
-    private const int VtypeHeader = 9;
-
     private static string? s_statsFile;
 
     /// <summary>The librdkafka file the process loaded (Confluent.Kafka's, see <see cref="BundledLibrdkafka"/>).</summary>
@@ -43,7 +30,7 @@ internal static unsafe class DirectProducer
         string? perfData = null)
     {
         variant ??= DirectVariant.Default;
-        var api = Api.For(variant.Library ?? LibraryPath);
+        var api = LibrdkafkaApi.For(variant.Library ?? LibraryPath);
         var before = new Dictionary<int, (string Name, double Seconds)>();
         if (threadCpu is not null) Profiling.SampleThreads(Environment.ProcessId, before);
         // delivered, failed: written by the delivery callback, which runs inside rd_kafka_poll/flush on this thread.
@@ -60,7 +47,7 @@ internal static unsafe class DirectProducer
             {
                 fixed (byte* n = Utf8(setting), v = Utf8(setTo), e = errstr)
                 {
-                    if (api.ConfSet(conf, n, v, e, (nuint)errstr.Length) != ConfOk)
+                    if (api.ConfSet(conf, n, v, e, (nuint)errstr.Length) != LibrdkafkaApi.ConfOk)
                     {
                         api.ConfDestroy(conf);
                         throw new InvalidOperationException($"a2: {setting}={setTo}: {CString(errstr)}");
@@ -76,7 +63,7 @@ internal static unsafe class DirectProducer
                 ? Path.Combine(statsDir, $"a2-{api.Version}{(variant.Headers ? "" : "-noheaders")}{(variant.Pregenerated ? "-ring" : "")}-{topic}.jsonl")
                 : null;
             if (s_statsFile is not null) api.ConfSetStatsCb(conf, &OnStats);
-            fixed (byte* e = errstr) rk = api.New(Producer, conf, e, (nuint)errstr.Length);
+            fixed (byte* e = errstr) rk = api.New(LibrdkafkaApi.Producer, conf, e, (nuint)errstr.Length);
             if (rk == IntPtr.Zero)
             {
                 api.ConfDestroy(conf);
@@ -100,20 +87,20 @@ internal static unsafe class DirectProducer
                     v1.CopyTo(value, r * 200);
                 }
             }
-            var args = stackalloc VarArg[9];
+            var args = stackalloc LibrdkafkaApi.VarArg[9];
             fixed (byte* k = key, v = value, hv = headerValue, n0 = names[0], n1 = names[1], n2 = names[2])
             {
                 // The argument list is built once; per record only the partition, timestamp and the header values change.
-                args[0] = new VarArg { Type = VtypeRkt, A = (IntPtr)rkt };
-                args[1] = new VarArg { Type = VtypePartition };
-                args[2] = new VarArg { Type = VtypeKey, A = (IntPtr)k, B = 20 };
-                args[3] = new VarArg { Type = VtypeValue, A = (IntPtr)v, B = 200 };
-                args[4] = new VarArg { Type = VtypeTimestamp };
-                args[5] = new VarArg { Type = VtypeMsgflags };
-                args[5].Int32 = MsgFCopy;
-                args[6] = new VarArg { Type = VtypeHeader, A = (IntPtr)n0, B = (IntPtr)hv, C = headerValue.Length };
-                args[7] = new VarArg { Type = VtypeHeader, A = (IntPtr)n1, B = (IntPtr)hv, C = headerValue.Length };
-                args[8] = new VarArg { Type = VtypeHeader, A = (IntPtr)n2, B = (IntPtr)hv, C = headerValue.Length };
+                args[0] = new LibrdkafkaApi.VarArg { Type = LibrdkafkaApi.VtypeRkt, A = (IntPtr)rkt };
+                args[1] = new LibrdkafkaApi.VarArg { Type = LibrdkafkaApi.VtypePartition };
+                args[2] = new LibrdkafkaApi.VarArg { Type = LibrdkafkaApi.VtypeKey, A = (IntPtr)k, B = 20 };
+                args[3] = new LibrdkafkaApi.VarArg { Type = LibrdkafkaApi.VtypeValue, A = (IntPtr)v, B = 200 };
+                args[4] = new LibrdkafkaApi.VarArg { Type = LibrdkafkaApi.VtypeTimestamp };
+                args[5] = new LibrdkafkaApi.VarArg { Type = LibrdkafkaApi.VtypeMsgflags };
+                args[5].Int32 = LibrdkafkaApi.MsgFCopy;
+                args[6] = new LibrdkafkaApi.VarArg { Type = LibrdkafkaApi.VtypeHeader, A = (IntPtr)n0, B = (IntPtr)hv, C = headerValue.Length };
+                args[7] = new LibrdkafkaApi.VarArg { Type = LibrdkafkaApi.VtypeHeader, A = (IntPtr)n1, B = (IntPtr)hv, C = headerValue.Length };
+                args[8] = new LibrdkafkaApi.VarArg { Type = LibrdkafkaApi.VtypeHeader, A = (IntPtr)n2, B = (IntPtr)hv, C = headerValue.Length };
                 for (long i = 0; i < dataset.Records; i++)
                 {
                     if (variant.Pregenerated)
@@ -141,7 +128,7 @@ internal static unsafe class DirectProducer
                         var code = api.ErrorCode(error);
                         var text = Marshal.PtrToStringUTF8(api.ErrorString(error));
                         api.ErrorDestroy(error);
-                        if (code != ErrQueueFull) throw new InvalidOperationException($"a2: rd_kafka_produceva: {code}: {text}");
+                        if (code != LibrdkafkaApi.ErrQueueFull) throw new InvalidOperationException($"a2: rd_kafka_produceva: {code}: {text}");
                         api.Poll(rk, 10);
                     }
                     // Serves delivery reports as kcat does, between produces.
@@ -191,18 +178,8 @@ internal static unsafe class DirectProducer
     // KR_BENCH_A2_CONFIG ("name=value;name=value"): settings added after these, to try librdkafka options on a2 alone.
     private static IEnumerable<(string Name, string Value)> Settings(string bootstrap) =>
     [
-        ("bootstrap.servers", bootstrap),
-        ("enable.idempotence", "true"),
-        ("acks", "all"),
-        ("enable.gapless.guarantee", "true"),
-        ("message.timeout.ms", "0"),
-        ("linger.ms", "10"),
-        ("batch.size", "1000000"),
-        ("batch.num.messages", "100000"),
-        ("queue.buffering.max.kbytes", RawProducer.EngineQueueKbytes.ToString(System.Globalization.CultureInfo.InvariantCulture)),
-        ("queue.buffering.max.messages", RawProducer.EngineQueueMessages.ToString(System.Globalization.CultureInfo.InvariantCulture)),
-        ("compression.type", "none"),
-        ("socket.nagle.disable", "true"),
+        // The engine's settings, as the native producer gives them to librdkafka (Confluent.Kafka's dotnet.* keys left out).
+        .. RawProducer.EngineSettings(bootstrap).Where(kv => !kv.Key.StartsWith("dotnet.", StringComparison.Ordinal)).Select(kv => (kv.Key, kv.Value)),
         .. (Environment.GetEnvironmentVariable("KR_BENCH_A2_CONFIG") ?? "").Split(';', StringSplitOptions.RemoveEmptyEntries)
             .Select(kv => (kv[..kv.IndexOf('=', StringComparison.Ordinal)], kv[(kv.IndexOf('=', StringComparison.Ordinal) + 1)..])),
     ];
@@ -243,73 +220,6 @@ internal static unsafe class DirectProducer
 
     private static string CString(byte[] buffer) => Encoding.UTF8.GetString(buffer, 0, Math.Max(0, Array.IndexOf(buffer, (byte)0)));
 
-    /// <summary>rd_kafka_vu_t: the type, then a 64-byte union (mem: ptr, size; header: name, value, size).</summary>
-    [StructLayout(LayoutKind.Explicit, Size = 72)]
-    private struct VarArg
-    {
-        [FieldOffset(0)] public int Type;
-        [FieldOffset(8)] public int Int32;
-        [FieldOffset(8)] public long Int64;
-        [FieldOffset(8)] public IntPtr A;
-        [FieldOffset(16)] public IntPtr B;
-        [FieldOffset(24)] public IntPtr C;
-    }
-
     /// <summary>The version <paramref name="library"/> reports.</summary>
-    public static string VersionOf(string library) => Api.For(library).Version;
-
-    /// <summary>librdkafka's entry points, from one file (by default the one Confluent.Kafka loaded).</summary>
-    private sealed class Api
-    {
-        private static readonly Dictionary<string, Api> Loaded = [];
-
-        public readonly delegate* unmanaged[Cdecl]<IntPtr> ConfNew;
-        public readonly delegate* unmanaged[Cdecl]<IntPtr, void> ConfDestroy;
-        public readonly delegate* unmanaged[Cdecl]<IntPtr, byte*, byte*, byte*, nuint, int> ConfSet;
-        public readonly delegate* unmanaged[Cdecl]<IntPtr, delegate* unmanaged[Cdecl]<IntPtr, IntPtr, IntPtr, void>, void> ConfSetDrMsgCb;
-        public readonly delegate* unmanaged[Cdecl]<IntPtr, delegate* unmanaged[Cdecl]<IntPtr, int, IntPtr, IntPtr, void>, void> ConfSetLogCb;
-        public readonly delegate* unmanaged[Cdecl]<IntPtr, IntPtr, void> ConfSetOpaque;
-        public readonly delegate* unmanaged[Cdecl]<IntPtr, delegate* unmanaged[Cdecl]<IntPtr, byte*, nuint, IntPtr, int>, void> ConfSetStatsCb;
-        public readonly delegate* unmanaged[Cdecl]<int, IntPtr, byte*, nuint, IntPtr> New;
-        public readonly delegate* unmanaged[Cdecl]<IntPtr, void> Destroy;
-        public readonly delegate* unmanaged[Cdecl]<IntPtr, byte*, IntPtr, IntPtr> TopicNew;
-        public readonly delegate* unmanaged[Cdecl]<IntPtr, void> TopicDestroy;
-        public readonly delegate* unmanaged[Cdecl]<IntPtr, VarArg*, nuint, IntPtr> Produceva;
-        public readonly delegate* unmanaged[Cdecl]<IntPtr, int> ErrorCode;
-        public readonly delegate* unmanaged[Cdecl]<IntPtr, IntPtr> ErrorString;
-        public readonly delegate* unmanaged[Cdecl]<IntPtr, void> ErrorDestroy;
-        public readonly delegate* unmanaged[Cdecl]<IntPtr, int, int> Poll;
-        public readonly delegate* unmanaged[Cdecl]<IntPtr, int, int> Flush;
-        public readonly string Version;
-
-        // Another librdkafka file (kcat's) is dlopened locally: its functions call its own, not the bundled one's.
-        public static Api For(string library)
-        {
-            if (!Loaded.TryGetValue(library, out var api)) Loaded[library] = api = new Api(NativeLibrary.Load(library));
-            return api;
-        }
-
-        private Api(IntPtr lib)
-        {
-            IntPtr F(string name) => NativeLibrary.GetExport(lib, name);
-            ConfNew = (delegate* unmanaged[Cdecl]<IntPtr>)F("rd_kafka_conf_new");
-            ConfDestroy = (delegate* unmanaged[Cdecl]<IntPtr, void>)F("rd_kafka_conf_destroy");
-            ConfSet = (delegate* unmanaged[Cdecl]<IntPtr, byte*, byte*, byte*, nuint, int>)F("rd_kafka_conf_set");
-            ConfSetDrMsgCb = (delegate* unmanaged[Cdecl]<IntPtr, delegate* unmanaged[Cdecl]<IntPtr, IntPtr, IntPtr, void>, void>)F("rd_kafka_conf_set_dr_msg_cb");
-            ConfSetLogCb = (delegate* unmanaged[Cdecl]<IntPtr, delegate* unmanaged[Cdecl]<IntPtr, int, IntPtr, IntPtr, void>, void>)F("rd_kafka_conf_set_log_cb");
-            ConfSetOpaque = (delegate* unmanaged[Cdecl]<IntPtr, IntPtr, void>)F("rd_kafka_conf_set_opaque");
-            ConfSetStatsCb = (delegate* unmanaged[Cdecl]<IntPtr, delegate* unmanaged[Cdecl]<IntPtr, byte*, nuint, IntPtr, int>, void>)F("rd_kafka_conf_set_stats_cb");
-            New = (delegate* unmanaged[Cdecl]<int, IntPtr, byte*, nuint, IntPtr>)F("rd_kafka_new");
-            Destroy = (delegate* unmanaged[Cdecl]<IntPtr, void>)F("rd_kafka_destroy");
-            TopicNew = (delegate* unmanaged[Cdecl]<IntPtr, byte*, IntPtr, IntPtr>)F("rd_kafka_topic_new");
-            TopicDestroy = (delegate* unmanaged[Cdecl]<IntPtr, void>)F("rd_kafka_topic_destroy");
-            Produceva = (delegate* unmanaged[Cdecl]<IntPtr, VarArg*, nuint, IntPtr>)F("rd_kafka_produceva");
-            ErrorCode = (delegate* unmanaged[Cdecl]<IntPtr, int>)F("rd_kafka_error_code");
-            ErrorString = (delegate* unmanaged[Cdecl]<IntPtr, IntPtr>)F("rd_kafka_error_string");
-            ErrorDestroy = (delegate* unmanaged[Cdecl]<IntPtr, void>)F("rd_kafka_error_destroy");
-            Poll = (delegate* unmanaged[Cdecl]<IntPtr, int, int>)F("rd_kafka_poll");
-            Flush = (delegate* unmanaged[Cdecl]<IntPtr, int, int>)F("rd_kafka_flush");
-            Version = Marshal.PtrToStringUTF8(((delegate* unmanaged[Cdecl]<IntPtr>)F("rd_kafka_version_str"))()) ?? "?";
-        }
-    }
+    public static string VersionOf(string library) => LibrdkafkaApi.For(library).Version;
 }

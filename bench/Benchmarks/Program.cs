@@ -65,6 +65,16 @@ if (options.Has("throughput"))
     }
 }
 
+// A folder whose librdkafka.so.1 is the bundled librdkafka, for kcat's LD_LIBRARY_PATH: kcat on the very library the restore uses.
+string BundledKcatLibraryDir()
+{
+    var dir = work.Combine("kcat-bundled-librdkafka");
+    Directory.CreateDirectory(dir);
+    var link = Path.Combine(dir, "librdkafka.so.1");
+    if (!File.Exists(link)) File.CreateSymbolicLink(link, DirectProducer.LibraryPath);
+    return dir;
+}
+
 async Task EnsureNoneBackupAsync()
 {
     if (fsNoneWritten) return;
@@ -84,15 +94,19 @@ if (options.Has("pairs"))
     var s3None = await CloudBenchStorage.S3Async(s3!, work.Combine("secrets"));
     Console.WriteLine("writing none backup to s3rver...");
     await RestoreContender.WriteBackupAsync(s3None, dataset, BackupCompression.None);
+    var bundledKcatDir = kcatInput is null ? null : BundledKcatLibraryDir();
     for (var round = 1; round <= options.Pairs; round++)
     {
         var load = File.ReadAllText("/proc/loadavg").Split(' ')[0];
         var ra = Measure($"a: raw Confluent.Kafka producer (round {round})", dataset, RawProducer.Run);
         var ra2 = Measure($"a2: librdkafka's C API from .NET (round {round})", dataset, (b, t, d) => DirectProducer.Run(b, t, d));
         var rb = kcatInput is null ? null : Measure($"b: kcat producer (round {round})", dataset, (b, t, _) => KcatProducer.Run(b, t, kcatInput));
+        var rb2 = kcatInput is null ? null : Measure($"b2: kcat on the bundled librdkafka (round {round})", dataset, (b, t, _) => KcatProducer.Run(b, t, kcatInput, bundledKcatDir));
         var rc = Measure($"c: restore, filesystem, none (round {round})", dataset, (b, t, d) => RestoreContender.Run(b, t, d, fsNone, Fresh(work)));
+        var rc0 = Measure($"c0: restore, filesystem, none, Confluent.Kafka's producer (round {round})", dataset,
+            (b, t, d) => RestoreContender.Run(b, t, d, fsNone, Fresh(work), producer: "confluent"));
         var rd = Measure($"d: restore, s3rver, none (round {round})", dataset, (b, t, d) => RestoreContender.Run(b, t, d, s3None, Fresh(work)));
-        pairs.Add(new PairRound(round, load, ra, rb, rc, rd, ra2));
+        pairs.Add(new PairRound(round, load, ra, rb, rc, rd, ra2) { KcatBundled = rb2, RestoreConfluent = rc0 });
     }
     // Fixed costs: the same pair on 100 records per partition, where the per-record work is
     // negligible (process start, preflight, verification for c; producer setup and flush for a).
@@ -114,9 +128,7 @@ var directRounds = new List<DirectRound>();
 if (options.Has("direct") && kcatInput is not null)
 {
     var kcatLibrary = KcatProducer.SystemLibrary();
-    var bundledDir = work.Combine("kcat-bundled-librdkafka");
-    Directory.CreateDirectory(bundledDir);
-    File.CreateSymbolicLink(Path.Combine(bundledDir, "librdkafka.so.1"), DirectProducer.LibraryPath);
+    var bundledDir = BundledKcatLibraryDir();
     var bundled = DirectProducer.VersionOf(DirectProducer.LibraryPath);
     var system = DirectProducer.VersionOf(kcatLibrary);
     var kcatLike = new DirectVariant(Headers: false, Pregenerated: true);

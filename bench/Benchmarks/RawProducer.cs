@@ -1,11 +1,12 @@
 using Confluent.Kafka;
+using KafkaRestored.Restore.Engine;
 
 namespace KafkaRestored.Benchmarks;
 
 /// <summary>
-/// Baseline a: Confluent.Kafka with the restore's producer settings (ProducerSession: idempotence,
-/// acks=all, gapless, linger 10 ms, 1 MB / 100k-message batches, the queue a 256Mi memory limit
-/// gives, Nagle off, no delivery report fields), buffers reused.
+/// Baseline a: Confluent.Kafka with the restore's producer settings, taken from the engine itself
+/// (<c>RecordProducer.Settings</c>: idempotence, acks=all, gapless, linger 10 ms, 1 MB / 100k-message
+/// batches, the queue a 256Mi memory limit gives, Nagle off, no delivery report fields), buffers reused.
 /// </summary>
 internal static class RawProducer
 {
@@ -15,25 +16,14 @@ internal static class RawProducer
     /// <summary>See <see cref="EngineQueueKbytes"/>.</summary>
     public const int EngineQueueMessages = 256 * 1024 * 1024 / 2 / 128;
 
+    /// <summary>The engine's own producer settings (<c>RecordProducer.Settings</c>) at the default 256Mi budget, for <paramref name="bootstrap"/>.</summary>
+    public static ProducerConfig EngineSettings(string bootstrap) =>
+        RecordProducer.Settings(new ClientConfig { BootstrapServers = bootstrap }, new RestoreBudget(1, RestoreBudget.DefaultMemoryBytes));
+
     public static long? Run(string bootstrap, string topic, Dataset dataset)
     {
         long delivered = 0, failed = 0;
-        var config = new ProducerConfig
-        {
-            BootstrapServers = bootstrap,
-            EnableIdempotence = true,
-            Acks = Acks.All,
-            EnableGaplessGuarantee = true,
-            MessageTimeoutMs = 0,
-            LingerMs = 10,
-            BatchSize = 1_000_000,
-            BatchNumMessages = 100_000,
-            QueueBufferingMaxKbytes = EngineQueueKbytes,
-            QueueBufferingMaxMessages = EngineQueueMessages,
-            CompressionType = CompressionType.None,
-            SocketNagleDisable = true,
-            DeliveryReportFields = "none",
-        };
+        var config = EngineSettings(bootstrap);
         // The log handler keeps librdkafka's "gapless guarantee is experimental" notice out of the table.
         using (var producer = new ProducerBuilder<byte[], byte[]>(config).SetLogHandler((_, _) => { }).Build())
         {

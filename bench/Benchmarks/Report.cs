@@ -23,6 +23,18 @@ internal sealed record PairRound(int Round, string Load, Measurement Raw, Measur
 
     /// <summary>c/a2, when a2 ran.</summary>
     public double? DirectRatio => Direct is null ? null : Restore.RecordsPerSecond / Direct.RecordsPerSecond;
+
+    /// <summary>b2: kcat on the bundled librdkafka (the library every .NET contender uses).</summary>
+    public Measurement? KcatBundled { get; init; }
+
+    /// <summary>c0: the same restore as c through Confluent.Kafka's managed producer (the engine before it produced through the C API).</summary>
+    public Measurement? RestoreConfluent { get; init; }
+
+    /// <summary>c/b2.</summary>
+    public double? KcatBundledRatio => KcatBundled is null ? null : Restore.RecordsPerSecond / KcatBundled.RecordsPerSecond;
+
+    /// <summary>c/c0.</summary>
+    public double? ConfluentRatio => RestoreConfluent is null ? null : Restore.RecordsPerSecond / RestoreConfluent.RecordsPerSecond;
 }
 
 /// <summary>One round of the direct section: a2's variants and kcat on both librdkafka builds, in order, with the 1-minute load average before it.</summary>
@@ -129,6 +141,23 @@ internal static class Report
             sb.AppendLine(Inv, $"a2: {Median(pairs.Where(p => p.Direct is not null).Select(p => p.Direct!.RecordsPerSecond)):N0} records/s and {MedianOf(pairs.Select(p => p.Direct?.CpuSeconds))} CPU s (medians); a2/b {MedianOf(pairs.Select(p => p.DirectKcatRatio))}, c/a2 {MedianOf(pairs.Select(p => p.DirectRatio))}; " +
                 $"CPU per record of a2 against b {MedianOf(pairs.Select(p => p.Direct is null || p.Kcat is null ? null : (double?)(p.Direct.CpuSeconds / p.Kcat.CpuSeconds)))}, of a against b {MedianOf(pairs.Select(p => p.Kcat is null ? null : (double?)(p.Raw.CpuSeconds / p.Kcat.CpuSeconds)))}.");
             sb.AppendLine(Inv, $"Mock broker CPU s (medians): a {Median(pairs.Select(p => p.Raw.BrokerCpuSeconds)):F1}, a2 {MedianOf(pairs.Select(p => p.Direct?.BrokerCpuSeconds))}, b {MedianOf(pairs.Select(p => p.Kcat?.BrokerCpuSeconds))}, c {Median(pairs.Select(p => p.Restore.BrokerCpuSeconds)):F1}.");
+        }
+        if (pairs.Any(p => p.KcatBundled is not null || p.RestoreConfluent is not null))
+        {
+            sb.AppendLine();
+            sb.AppendLine("Same rounds: b2 is kcat on the bundled librdkafka (`LD_LIBRARY_PATH`), the library c uses; c0 is c through Confluent.Kafka's managed producer (`KR_RESTORE_PRODUCER=confluent`).");
+            sb.AppendLine();
+            sb.AppendLine("| round | b2 records/s | c0 records/s | c/b2 | c/c0 | c0/b | b2 CPU s | c0 CPU s |");
+            sb.AppendLine("|---:|---:|---:|---:|---:|---:|---:|---:|");
+            foreach (var p in pairs)
+            {
+                var c0b = p.RestoreConfluent is null || p.Kcat is null ? null : (double?)(p.RestoreConfluent.RecordsPerSecond / p.Kcat.RecordsPerSecond);
+                sb.AppendLine(Inv, $"| {p.Round} | {Rate(p.KcatBundled)} | {Rate(p.RestoreConfluent)} | {Num(p.KcatBundledRatio)} | {Num(p.ConfluentRatio)} | {Num(c0b)} | {Cpu(p.KcatBundled)} | {Cpu(p.RestoreConfluent)} |");
+            }
+            sb.AppendLine();
+            sb.AppendLine(Inv, $"Medians: c/b2 {MedianOf(pairs.Select(p => p.KcatBundledRatio))}, c/c0 {MedianOf(pairs.Select(p => p.ConfluentRatio))}; " +
+                $"CPU per record of c against b2 {MedianOf(pairs.Select(p => p.KcatBundled is null ? null : (double?)(p.Restore.CpuSeconds / p.KcatBundled.CpuSeconds)))}, " +
+                $"of c0 against b {MedianOf(pairs.Select(p => p.RestoreConfluent is null || p.Kcat is null ? null : (double?)(p.RestoreConfluent.CpuSeconds / p.Kcat.CpuSeconds)))}.");
         }
         sb.AppendLine();
         if (fixedCosts.Count == 0) return;

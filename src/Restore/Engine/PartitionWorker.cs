@@ -15,13 +15,12 @@ namespace KafkaRestored.Restore.Engine;
 /// </summary>
 internal sealed class PartitionWorker(
     IBackupStorage storage,
-    IProducer<byte[]?, byte[]?> producer,
+    RecordProducer producer,
     long? cutoffMillis,
     bool includeOriginalOffsetHeader,
     string? sourceCluster,
     long readAheadBytes,
-    int maxRecordBytes,
-    Action<FailureReason, string, bool> failSession)
+    int maxRecordBytes)
 {
     /// <summary>Records per chunk at most.</summary>
     private const int ChunkRecords = 1024;
@@ -174,12 +173,10 @@ internal sealed class PartitionWorker(
         var targetStart = state.TargetStart;
         var currentSegment = -1;
         var lastOffset = long.MinValue;
-        var topicPartition = new TopicPartition(plan.TargetTopic, plan.Partition);
-        var message = new Message<byte[]?, byte[]?>();
+        var target = producer.Bind(state);
         var cutoff = cutoffMillis ?? long.MaxValue;
         // One builder per partition run: its header buffers are reused record after record.
         var headers = new RecordHeaderBuilder(includeOriginalOffsetHeader, sourceCluster);
-        var fullGroup = Acknowledger(state, AckGroup);
         var pending = 0;
 
         while (await reader.WaitToReadAsync(ct))
@@ -214,15 +211,11 @@ internal sealed class PartitionWorker(
                             state.CountSkipped(size);
                             continue;
                         }
-                        message.Key = record.Key;
-                        message.Value = record.Value;
-                        message.Timestamp = new Timestamp(record.Timestamp, TimestampType.CreateTime);
-                        message.Headers = headers.Build(record, plan.Partition);
                         // Every chunk's last produced record closes a group (skipping is a prefix, so it is the last selected one).
                         pending++;
-                        var onDelivery = pending == AckGroup ? fullGroup : i == lastInChunk ? Acknowledger(state, pending) : null;
-                        await EnqueueAsync(topicPartition, message, onDelivery, state, record, ct);
-                        if (onDelivery is not null) pending = 0;
+                        var acknowledges = pending == AckGroup || i == lastInChunk ? pending : 0;
+                        await EnqueueAsync(target, record, headers.Build(record, plan.Partition), acknowledges, ct);
+                        if (acknowledges > 0) pending = 0;
                         state.CountProduced(size);
                     }
                 }
@@ -254,9 +247,6 @@ internal sealed class PartitionWorker(
         return -1;
     }
 
-    private Action<DeliveryReport<byte[]?, byte[]?>> Acknowledger(PartitionState state, int records) =>
-        report => OnDelivery(state, report, records);
-
     /// <summary>The target's last record must be the last selected record this restore wrote there.</summary>
     private static void CheckTail(PartitionState state, BackupRecord record)
     {
@@ -269,47 +259,26 @@ internal sealed class PartitionWorker(
 
     private static bool Same(byte[]? a, byte[]? b) => a is null ? b is null : b is not null && a.AsSpan().SequenceEqual(b);
 
-    private async ValueTask EnqueueAsync(TopicPartition tp, Message<byte[]?, byte[]?> message,
-        Action<DeliveryReport<byte[]?, byte[]?>>? onDelivery, PartitionState state, BackupRecord record, CancellationToken ct)
+    private async ValueTask EnqueueAsync(ProduceTarget target, BackupRecord record, Headers headers, int acknowledges, CancellationToken ct)
     {
-        while (true)
+        try
         {
-            try
+            // The producer's buffer (half the memory budget) is full: wait for deliveries.
+            while (!producer.TryProduce(target, record, headers, acknowledges))
             {
-                producer.Produce(tp, message, onDelivery);
-                return;
-            }
-            catch (ProduceException<byte[]?, byte[]?> e) when (e.Error.Code == ErrorCode.Local_QueueFull)
-            {
-                // The producer's buffer (half the memory budget) is full: wait for deliveries.
                 ct.ThrowIfCancellationRequested();
                 await Task.Delay(1, ct);
             }
-            catch (ProduceException<byte[]?, byte[]?> e)
-            {
-                var reason = e.Error.Code == ErrorCode.MsgSizeTooLarge ? FailureReason.RecordTooLarge : FailureReason.ProduceFailed;
-                var hint = e.Error.Code == ErrorCode.MsgSizeTooLarge
-                    ? "raise the target topic's max.message.bytes (and the brokers' message.max.bytes) to at least the source's"
-                    : "check the target cluster";
-                var text = $"cannot write record at source offset {record.Offset} of {state.Plan.SourceTopic}[{state.Plan.Partition}] to {tp.Topic}[{tp.Partition.Value}]: {e.Error.Reason}; {hint}.";
-                throw new KafkaRestoredException(reason, text, e);
-            }
         }
-    }
-
-    private void OnDelivery(PartitionState state, DeliveryReport<byte[]?, byte[]?> report, int records)
-    {
-        var plan = state.Plan;
-        if (report.Error.IsError)
+        catch (RecordRefusedException e)
         {
-            var text = $"delivery to {plan.TargetTopic}[{plan.Partition}] failed: {report.Error.Code}: {report.Error.Reason}";
-            state.Fail(text);
-            // A new producer resumes exactly from the target's end offsets, whatever failed.
-            failSession(FailureReason.ProduceFailed, text, true);
-            return;
+            var state = target.State;
+            var reason = e.TooLarge ? FailureReason.RecordTooLarge : FailureReason.ProduceFailed;
+            var hint = e.TooLarge
+                ? "raise the target topic's max.message.bytes (and the brokers' message.max.bytes) to at least the source's"
+                : "check the target cluster";
+            var text = $"cannot write record at source offset {record.Offset} of {state.Plan.SourceTopic}[{state.Plan.Partition}] to {target.Topic}[{target.Partition}]: {e.Message}; {hint}.";
+            throw new KafkaRestoredException(reason, text, e);
         }
-        // Only counted: after retries librdkafka may report a partition's batches out of order, so
-        // offsets are checked once at the end, from the target's end offsets (verification).
-        state.Acknowledge(records);
     }
 }

@@ -1,6 +1,4 @@
 using System.Collections.Concurrent;
-using Confluent.Kafka;
-
 using KafkaRestored.Restore.Failures;
 
 namespace KafkaRestored.Restore.Engine;
@@ -65,54 +63,47 @@ internal sealed class ProducerSession : IDisposable
         _ = _failure.CancelAsync();
     }
 
-    private IProducer<byte[]?, byte[]?> BuildProducer()
+    private RecordProducer BuildProducer()
     {
-        var budget = _context.Budget;
-        // A copy: Confluent's config constructors wrap the given dictionary, so setting producer
-        // properties on a wrapper would change the shared client settings (and a later consumer
-        // built from them fails on "dotnet.producer.*" keys).
-        var config = new ProducerConfig(new Dictionary<string, string>(_context.Client))
-        {
-            EnableIdempotence = true,
-            Acks = Acks.All,
-            // A failed batch stops the producer instead of leaving a hole: then the target always
-            // holds a prefix of the selected records, which is what resuming relies on.
-            EnableGaplessGuarantee = true,
-            // Records never expire while brokers are away; the engine's stall timeout decides instead.
-            MessageTimeoutMs = 0,
-            LingerMs = 10,
-            BatchSize = 1_000_000,
-            BatchNumMessages = 100_000,
-            QueueBufferingMaxKbytes = budget.ProducerQueueKbytes,
-            QueueBufferingMaxMessages = budget.ProducerQueueMessages,
-            CompressionType = CompressionType.None,
-            SocketNagleDisable = true,
-            // Come back within seconds when brokers return (the default backs off up to 10 s).
-            ReconnectBackoffMaxMs = 2000,
-            // Delivery reports only need the error and the offset.
-            DeliveryReportFields = "none",
-        };
+        var config = RecordProducer.Settings(_context.Client, _context.Budget);
         var logger = _context.Logger;
         string? lastError = null;
-        return new ProducerBuilder<byte[]?, byte[]?>(config)
-            .SetLogHandler((_, m) => RestoreLog.Client(logger, m.Facility, m.Message))
-            .SetErrorHandler((_, e) =>
+        void OnError(bool fatal, string text)
+        {
+            if (fatal)
             {
-                if (e.IsFatal)
-                {
-                    Fail(FailureReason.ProduceFailed, $"the producer to {_context.Bootstrap} failed: {e.Code}: {e.Reason}", retryable: true);
-                }
-                else if (e.Reason != lastError)
-                {
-                    // Connection trouble is retried by the client; log it once per change, not per retry.
-                    lastError = e.Reason;
-                    RestoreLog.ClientError(logger, e.Reason);
-                }
-            })
-            .Build();
+                Fail(FailureReason.ProduceFailed, $"the producer to {_context.Bootstrap} failed: {text}", retryable: true);
+            }
+            else if (text != lastError)
+            {
+                // Connection trouble is retried by the client; log it once per change, not per retry.
+                lastError = text;
+                RestoreLog.ClientError(logger, text);
+            }
+        }
+        void OnLog(string facility, string message) => RestoreLog.Client(logger, facility, message);
+        return _context.Tuning.Producer == RestoreProducerKind.Confluent
+            ? new ConfluentRecordProducer(config, OnDelivered, OnError, OnLog)
+            : new NativeRecordProducer(Kafka.Native.LibrdkafkaApi.Bundled(), config, _states, OnDelivered, OnError, OnLog);
     }
 
-    private async Task RunWorkersAsync(IProducer<byte[]?, byte[]?> producer, CancellationToken ct)
+    /// <summary>A delivery report: <paramref name="records"/> more confirmed, or a failure.</summary>
+    private void OnDelivered(PartitionState state, int records, string? error)
+    {
+        if (error is null)
+        {
+            // Only counted: after retries librdkafka may report a partition's batches out of order, so
+            // offsets are checked once at the end, from the target's end offsets (verification).
+            state.Acknowledge(records);
+            return;
+        }
+        var text = $"delivery to {state.Plan.TargetTopic}[{state.Plan.Partition}] failed: {error}";
+        state.Fail(text);
+        // A new producer resumes exactly from the target's end offsets, whatever failed.
+        Fail(FailureReason.ProduceFailed, text, true);
+    }
+
+    private async Task RunWorkersAsync(RecordProducer producer, CancellationToken ct)
     {
         // Biggest partitions first, so the last worker to finish is not the one with the most work.
         var queue = new ConcurrentQueue<PartitionState>(_states
@@ -122,8 +113,7 @@ internal sealed class ProducerSession : IDisposable
         var worker = new PartitionWorker(_context.Storage, producer, _context.Plan.PitrCutoffMillis,
             _context.IncludeOriginalOffsetHeader, _context.SourceCluster,
             _context.Budget.ReadAheadBytesPerWorker,
-            _context.Budget.MaxRecordBytes,
-            (reason, message, retryable) => Fail(reason, message, retryable));
+            _context.Budget.MaxRecordBytes);
         var tasks = Enumerable.Range(0, workerCount).Select(_ => Task.Run(async () =>
         {
             while (!ct.IsCancellationRequested && queue.TryDequeue(out var state))
@@ -151,7 +141,7 @@ internal sealed class ProducerSession : IDisposable
         ct.ThrowIfCancellationRequested();
     }
 
-    private static async Task FlushAsync(IProducer<byte[]?, byte[]?> producer, CancellationToken ct)
+    private static async Task FlushAsync(RecordProducer producer, CancellationToken ct)
     {
         while (producer.Flush(TimeSpan.FromMilliseconds(100)) > 0)
         {

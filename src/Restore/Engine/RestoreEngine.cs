@@ -54,6 +54,7 @@ public static class RestoreEngine
 
         try
         {
+            if (RestoreProducerChoice.Error is { } producerError) return Failed(FailureReason.InvalidClientConfig, "nothing was written: " + producerError);
             storage ??= BackupStorageFactory.Create(spec.Storage, env.Secrets);
             var manifest = await BackupManifestStore.ReadAsync(storage, spec.BackupId, ct);
             plan = RestorePlanner.Plan(manifest, spec);
@@ -119,7 +120,8 @@ public static class RestoreEngine
     private static void LogPlan(RestoreEnvironment env, RestorePlan plan, RestoreBudget budget)
     {
         RestoreLog.Planned(env.Logger, plan.BackupId, plan.Topics.Count, plan.Partitions.Count(), plan.TotalRecords,
-            budget.Workers, budget.MemoryBytes / (1024 * 1024));
+            budget.Workers, budget.MemoryBytes / (1024 * 1024),
+            env.Tuning.Producer == RestoreProducerKind.Confluent ? "Confluent.Kafka's producer" : "librdkafka's C API");
         foreach (var gap in plan.Gaps)
             RestoreLog.Gap(env.Logger, gap.SourceTopic, gap.Partition, gap.StartOffset, gap.EndOffset - 1, gap.Reason ?? "no reason given");
     }

@@ -6,8 +6,8 @@ namespace KafkaRestored.Restore.Engine;
 /// <summary>Log messages of the restore engine (source-generated).</summary>
 internal static partial class RestoreLog
 {
-    [LoggerMessage(1, LogLevel.Information, "Restore of backup {BackupId}: {Topics} topics, {Partitions} partitions, {Records} records in the backup, {Workers} workers, {MemoryMiB} MiB buffer budget")]
-    public static partial void Planned(ILogger logger, string backupId, int topics, int partitions, long records, int workers, long memoryMiB);
+    [LoggerMessage(1, LogLevel.Information, "Restore of backup {BackupId}: {Topics} topics, {Partitions} partitions, {Records} records in the backup, {Workers} workers, {MemoryMiB} MiB buffer budget, producing through {Producer}")]
+    public static partial void Planned(ILogger logger, string backupId, int topics, int partitions, long records, int workers, long memoryMiB, string producer);
 
     [LoggerMessage(2, LogLevel.Information, "Created topic {Topic} with {Partitions} partitions")]
     public static partial void TopicCreated(ILogger logger, string topic, int partitions);

@@ -26,6 +26,36 @@ public sealed record RestoreTuning(
     /// </summary>
     public TimeSpan RestartSettleInterval { get; init; } = TimeSpan.FromSeconds(1);
 
+    /// <summary>
+    /// The producer records go through: librdkafka's C API (the default) or Confluent.Kafka's managed producer, the same
+    /// librdkafka with the same settings underneath. <see cref="Default"/> takes it from the environment variable
+    /// <see cref="RestoreProducerChoice.Variable"/>, an escape hatch and the benchmark's baseline.
+    /// </summary>
+    public RestoreProducerKind Producer { get; init; } = RestoreProducerChoice.FromEnvironment;
+
     /// <summary>Settle intervals waited at most for the end offsets to hold still before resuming anyway (verification still checks).</summary>
     public int MaxSettleRounds { get; init; } = 30;
+}
+
+/// <summary>The producer chosen by the environment: <see cref="Variable"/> = native (the default) or confluent.</summary>
+public static class RestoreProducerChoice
+{
+    /// <summary>The environment variable (outside the settings' KAFKA_RESTORED_ prefix: an escape hatch, not a setting).</summary>
+    public const string Variable = "KR_RESTORE_PRODUCER";
+
+    private static readonly (RestoreProducerKind Kind, string? Error) Choice = Read(Environment.GetEnvironmentVariable(Variable));
+
+    /// <summary>The kind the environment names, native when it names none (or nothing valid: see <see cref="Error"/>).</summary>
+    public static RestoreProducerKind FromEnvironment => Choice.Kind;
+
+    /// <summary>Why the variable's value was not understood, or null; a restore refuses to start while it is set.</summary>
+    public static string? Error => Choice.Error;
+
+    internal static (RestoreProducerKind Kind, string? Error) Read(string? value) => value switch
+    {
+        null or "" => (RestoreProducerKind.Native, null),
+        _ when string.Equals(value, "native", StringComparison.OrdinalIgnoreCase) => (RestoreProducerKind.Native, null),
+        _ when string.Equals(value, "confluent", StringComparison.OrdinalIgnoreCase) => (RestoreProducerKind.Confluent, null),
+        _ => (RestoreProducerKind.Native, $"the environment variable {Variable} is '{value}'; set it to native or confluent, or unset it (native)"),
+    };
 }

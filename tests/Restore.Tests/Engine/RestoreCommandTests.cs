@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Text;
 using Confluent.Kafka;
 using KafkaRestored.Restore.Backups.Kbak;
+using KafkaRestored.Restore.Engine;
 using KafkaRestored.TestSupport;
 using Xunit.Abstractions;
 
@@ -178,6 +179,33 @@ public sealed class RestoreCommandTests(KafkaFixture kafka, S3rverFixture s3, IT
         Assert.Contains("\r[", result.StdOut, StringComparison.Ordinal);
         Assert.Contains("[##############################] finished: 100/100 records (100.0%)", result.StdOut, StringComparison.Ordinal);
         Assert.Contains("phase: Completed", result.StdOut, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task KR_RESTORE_PRODUCER_chooses_the_producer_and_a_value_it_does_not_know_writes_nothing()
+    {
+        var topic = kafka.Broker.CreateUniqueTopic("cli-producer", 2);
+        await _s.WriteBackupAsync(new Dictionary<(string, int), IReadOnlyList<BackupRecord>>
+        {
+            [(topic, 0)] = [.. Enumerable.Range(0, 300).Select(i => RestoreKit.Record(i, 1000 + i, "k" + i, "v" + i))],
+            [(topic, 1)] = [.. Enumerable.Range(0, 200).Select(i => RestoreKit.Record(i, 1000 + i, "k" + i, "v" + i))],
+        }, new Dictionary<string, int> { [topic] = 2 });
+        var file = WriteResource("cli-producer");
+        ProcessResult RunWith(string value) => ProcessRunner.Run("dotnet", [.. Command(file).ArgumentList],
+            environment: new Dictionary<string, string?> { [RestoreProducerChoice.Variable] = value }, timeout: TimeSpan.FromMinutes(2));
+
+        var refused = RunWith("librdkafka");
+
+        Assert.Equal(1, refused.ExitCode);
+        Assert.Contains("reason: InvalidClientConfig", refused.StdOut, StringComparison.Ordinal);
+        Assert.Contains("nothing was written: the environment variable KR_RESTORE_PRODUCER is 'librdkafka'; set it to native or confluent", refused.StdOut, StringComparison.Ordinal);
+        Assert.Equal([0L, 0], RestoreKit.EndOffsets(kafka.Broker.BootstrapServers, topic, 2));
+
+        // The escape hatch restores as the default does: every record, verified.
+        var confluent = RunWith("Confluent");
+        Assert.True(confluent.ExitCode == 0, confluent.StdOut + confluent.StdErr);
+        Assert.Contains("phase: Completed", confluent.StdOut, StringComparison.Ordinal);
+        Assert.Equal([300L, 200], RestoreKit.EndOffsets(kafka.Broker.BootstrapServers, topic, 2));
     }
 
     [Fact]

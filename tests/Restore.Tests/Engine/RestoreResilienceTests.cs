@@ -49,8 +49,10 @@ public sealed class RestoreResilienceTests(KafkaFixture kafka, Xunit.Abstraction
         }
     }
 
-    [Fact]
-    public async Task Cancelling_stops_within_seconds_and_the_next_run_resumes_from_the_checkpointed_segment()
+    [Theory]
+    [InlineData(RestoreProducerKind.Native)]
+    [InlineData(RestoreProducerKind.Confluent)]
+    public async Task Cancelling_stops_within_seconds_and_the_next_run_resumes_from_the_checkpointed_segment(RestoreProducerKind producer)
     {
         // 24 MB of backup against the 8 MiB memory floor: once a quarter is acknowledged, at most the producer queue
         // and the read-ahead (both bounded by the budget) can still land after the cancel, however fast the machine is.
@@ -72,7 +74,7 @@ public sealed class RestoreResilienceTests(KafkaFixture kafka, Xunit.Abstraction
         // Progress every 10 ms: the cancel must follow the quarter closely. With the usual 100 ms, a loaded machine
         // delivered the first tick after the whole 24 MB had landed ("80000 of 80000 written", seen in one CI run).
         var cancelled = await _s.RunAsync(_s.Restore(s => s with { Resources = new ResourcesSpec(null, new ResourceQuantities(1000, RestoreBudget.MinimumMemoryBytes)) }),
-            progress: progress, tuning: EngineScenario.FastTuning with { ProgressInterval = TimeSpan.FromMilliseconds(10) }, ct: cts.Token);
+            progress: progress, tuning: EngineScenario.FastTuning with { ProgressInterval = TimeSpan.FromMilliseconds(10), Producer = producer }, ct: cts.Token);
         var stoppedAfter = DateTime.UtcNow - cancelledAt;
 
         Assert.Equal((RestoreOutcome.Cancelled, RestoreResult.CancelledReason), (cancelled.Outcome, cancelled.Reason));
@@ -86,13 +88,15 @@ public sealed class RestoreResilienceTests(KafkaFixture kafka, Xunit.Abstraction
         var logger = new ListLogger();
         var resumed = await EngineRuns.RunAsync(_s.Restore(), new RestoreEnvironment(new SecretStore(null), _s.State, "default/restore")
         {
-            Tuning = EngineScenario.FastTuning,
+            Tuning = EngineScenario.FastTuning with { Producer = producer },
             Logger = logger,
         }, null, CancellationToken.None);
 
         RestoreSelectionTests.AssertCompleted(resumed);
         Assert.Equal(total, resumed.RestoredRecords);
         Assert.Contains(logger.Lines, m => m.StartsWith("Resuming", StringComparison.Ordinal) && !m.EndsWith("offset " + long.MinValue, StringComparison.Ordinal));
+        Assert.Contains(logger.Lines, m => m.StartsWith("Restore of backup", StringComparison.Ordinal)
+            && m.EndsWith(producer == RestoreProducerKind.Native ? "producing through librdkafka's C API" : "producing through Confluent.Kafka's producer", StringComparison.Ordinal));
         AssertExactlyOnce(topic, partitions, input);
     }
 

@@ -150,9 +150,10 @@ public sealed class RestoreSelectionTests(KafkaFixture kafka, S3rverFixture s3) 
     }
 
     [Theory]
-    [InlineData(BackupBackend.Filesystem)]
-    [InlineData(BackupBackend.S3)]
-    public async Task Null_and_empty_keys_values_and_header_values_duplicates_and_order_come_back_byte_exact(BackupBackend backend)
+    [InlineData(BackupBackend.Filesystem, RestoreProducerKind.Native)]
+    [InlineData(BackupBackend.S3, RestoreProducerKind.Native)]
+    [InlineData(BackupBackend.Filesystem, RestoreProducerKind.Confluent)]
+    public async Task Null_and_empty_keys_values_and_header_values_duplicates_and_order_come_back_byte_exact(BackupBackend backend, RestoreProducerKind producer)
     {
         await _s.UseAsync(backend, s3);
         var topic = kafka.Broker.CreateUniqueTopic("bytes", 2);
@@ -169,7 +170,7 @@ public sealed class RestoreSelectionTests(KafkaFixture kafka, S3rverFixture s3) 
         await _s.WriteBackupAsync(new Dictionary<(string, int), IReadOnlyList<BackupRecord>> { [(topic, 1)] = records },
             new Dictionary<string, int> { [topic] = 2 });
 
-        var result = await _s.RunAsync(_s.Restore());
+        var result = await _s.RunAsync(_s.Restore(), tuning: EngineScenario.FastTuning with { Producer = producer });
 
         AssertCompleted(result);
         var seen = RestoreKit.ReadTopic(kafka.Broker.BootstrapServers, topic, 2);
