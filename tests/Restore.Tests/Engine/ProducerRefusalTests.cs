@@ -1,0 +1,39 @@
+using KafkaRestored.Restore.Backups.Kbak;
+using KafkaRestored.Restore.Engine;
+using KafkaRestored.TestSupport;
+
+namespace KafkaRestored.Restore.Tests.Engine;
+
+/// <summary>A record the producer refuses as it is enqueued: both producers fail the restore the same way, naming the record.</summary>
+public sealed class ProducerRefusalTests(KafkaFixture kafka) : IClassFixture<KafkaFixture>, IDisposable
+{
+    private readonly EngineScenario _s = new(kafka.Broker);
+
+    public void Dispose() => _s.Dispose();
+
+    [Theory]
+    [InlineData(RestoreProducerKind.Native)]
+    [InlineData(RestoreProducerKind.Confluent)]
+    public async Task A_record_over_the_producers_message_max_bytes_fails_RecordTooLarge_naming_its_source_offset(RestoreProducerKind producer)
+    {
+        // The restore decodes records up to 1 MiB at least; librdkafka's message.max.bytes is 1,000,000 by default, so a
+        // 1,010,000-byte value is read but refused when it is enqueued.
+        var topic = kafka.Broker.CreateUniqueTopic("refused", 1);
+        List<BackupRecord> records =
+        [
+            RestoreKit.Record(0, 1, "k0", "small"),
+            new() { Offset = 1, Timestamp = 2, Key = "k1"u8.ToArray(), Value = new byte[1_010_000] },
+            RestoreKit.Record(2, 3, "k2", "small"),
+        ];
+        await _s.WriteBackupAsync(new Dictionary<(string, int), IReadOnlyList<BackupRecord>> { [(topic, 0)] = records },
+            new Dictionary<string, int> { [topic] = 1 });
+
+        var result = await _s.RunAsync(_s.Restore(), tuning: EngineScenario.FastTuning with { Producer = producer });
+
+        Assert.Equal((RestoreOutcome.Failed, "RecordTooLarge"), (result.Outcome, result.Reason));
+        Assert.Contains($"cannot write record at source offset 1 of {topic}[0] to {topic}[0]", result.Message, StringComparison.Ordinal);
+        Assert.Contains("raise the target topic's max.message.bytes", result.Message, StringComparison.Ordinal);
+        // Nothing after the refused record was written; the one before it may have been.
+        Assert.True(RestoreKit.EndOffsets(kafka.Broker.BootstrapServers, topic, 1)[0] <= 1);
+    }
+}
