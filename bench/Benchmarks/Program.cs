@@ -118,7 +118,9 @@ if (options.Has("pairs"))
         var load = File.ReadAllText("/proc/loadavg").Split(' ')[0];
         var ra = Measure($"a: raw Confluent.Kafka producer (fixed cost {round})", tiny, RawProducer.Run);
         var rc = Measure($"c: restore, filesystem, none (fixed cost {round})", tiny, (b, t, d) => RestoreContender.Run(b, t, d, tinyFs, Fresh(work)));
-        fixedCosts.Add(new PairRound(round, load, ra, null, rc, null));
+        var rc0 = Measure($"c0: restore, filesystem, none, Confluent.Kafka's producer (fixed cost {round})", tiny,
+            (b, t, d) => RestoreContender.Run(b, t, d, tinyFs, Fresh(work), producer: "confluent"));
+        fixedCosts.Add(new PairRound(round, load, ra, null, rc, null) { RestoreConfluent = rc0 });
     }
 }
 

@@ -168,6 +168,8 @@ internal static class Report
         var cpuC = Median(fixedCosts.Select(p => p.Restore.CpuSeconds));
         sb.AppendLine(Inv, $"Fixed cost, the same pair on {records:N0} records (median of {fixedCosts.Count}): a {fixedA:F2} s, CPU {cpuA:F2} s (producer setup and flush), c {fixedC:F2} s, CPU {cpuC:F2} s");
         sb.AppendLine("(process start and JIT, loading the resource, reading the manifest, preflight metadata and offsets, checkpoints, verification).");
+        if (fixedCosts.All(p => p.RestoreConfluent is not null))
+            sb.AppendLine(Inv, $"c0 (through Confluent.Kafka's producer) on the same records: {Median(fixedCosts.Select(p => p.RestoreConfluent!.Elapsed.TotalSeconds)):F2} s, CPU {Median(fixedCosts.Select(p => p.RestoreConfluent!.CpuSeconds)):F2} s.");
         var streaming = Median(pairs.Select(p => (p.Raw.Elapsed.TotalSeconds - fixedA) / (p.Restore.Elapsed.TotalSeconds - fixedC)));
         sb.AppendLine(Inv, $"Without the fixed costs, the streaming part of c runs at {streaming:F2} of a's rate (median over the pairs).");
         sb.AppendLine();
