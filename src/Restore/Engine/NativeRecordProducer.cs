@@ -39,6 +39,7 @@ internal sealed unsafe class NativeRecordProducer : RecordProducer
     private readonly Action<bool, string> _error;
     private readonly Action<string, string> _log;
     private readonly Thread _poller;
+    private int _cachedHeaderNames;
     private volatile bool _stopping;
     private volatile bool _closed;
 
@@ -183,8 +184,9 @@ internal sealed unsafe class NativeRecordProducer : RecordProducer
     {
         if (_headerNames.TryGetValue(key, out var cached)) return cached;
         var bytes = Encoding.UTF8.GetBytes(key);
-        // A hostile backup could carry a new header name on every record: cache the first ones only.
-        if (_headerNames.Count < MaxCachedHeaderNames) _headerNames.TryAdd(key, bytes);
+        // A hostile backup could carry a new header name on every record: cache the first ones only (counted here:
+        // ConcurrentDictionary.Count takes every lock).
+        if (Volatile.Read(ref _cachedHeaderNames) < MaxCachedHeaderNames && _headerNames.TryAdd(key, bytes)) Interlocked.Increment(ref _cachedHeaderNames);
         return bytes;
     }
 

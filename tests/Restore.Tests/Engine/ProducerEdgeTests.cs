@@ -4,8 +4,11 @@ using KafkaRestored.TestSupport;
 
 namespace KafkaRestored.Restore.Tests.Engine;
 
-/// <summary>A record the producer refuses as it is enqueued: both producers fail the restore the same way, naming the record.</summary>
-public sealed class ProducerRefusalTests(KafkaFixture kafka) : IClassFixture<KafkaFixture>, IDisposable
+/// <summary>
+/// The edges of producing: a record the producer refuses as it is enqueued (both producers fail the restore the same
+/// way, naming the record), and header names past the native producer's name cache.
+/// </summary>
+public sealed class ProducerEdgeTests(KafkaFixture kafka) : IClassFixture<KafkaFixture>, IDisposable
 {
     private readonly EngineScenario _s = new(kafka.Broker);
 
@@ -35,5 +38,31 @@ public sealed class ProducerRefusalTests(KafkaFixture kafka) : IClassFixture<Kaf
         Assert.Contains("raise the target topic's max.message.bytes", result.Message, StringComparison.Ordinal);
         // Nothing after the refused record was written; the one before it may have been.
         Assert.True(RestoreKit.EndOffsets(kafka.Broker.BootstrapServers, topic, 1)[0] <= 1);
+    }
+
+    [Fact]
+    public async Task Header_names_beyond_the_native_producers_name_cache_come_back_exact()
+    {
+        // 3,000 records, each with a header name of its own (a hostile backup could do this to grow a cache): the first
+        // 1,024 names are cached, the rest encoded per record; all must arrive as written, with the shared name too.
+        var topic = kafka.Broker.CreateUniqueTopic("names", 1);
+        List<BackupRecord> records = [.. Enumerable.Range(0, 3000).Select(i => new BackupRecord
+        {
+            Offset = i,
+            Timestamp = 1000 + i,
+            Key = System.Text.Encoding.UTF8.GetBytes($"k{i}"),
+            Value = System.Text.Encoding.UTF8.GetBytes($"v{i}"),
+            Headers = [new($"name-{i}-\u00e9", [(byte)(i % 251)]), new("shared", [(byte)(i % 7)])],
+        })];
+        await _s.WriteBackupAsync(new Dictionary<(string, int), IReadOnlyList<BackupRecord>> { [(topic, 0)] = records },
+            new Dictionary<string, int> { [topic] = 1 });
+
+        var result = await _s.RunAsync(_s.Restore(), tuning: EngineScenario.FastTuning with { Producer = RestoreProducerKind.Native });
+
+        RestoreSelectionTests.AssertCompleted(result);
+        var seen = RestoreKit.ReadTopic(kafka.Broker.BootstrapServers, topic, 1);
+        Assert.Equal(records.Count, seen.Count);
+        for (var i = 0; i < records.Count; i++)
+            Assert.Equal(records[i].Headers.Select(h => (h.Key, h.Value)), seen[i].Headers);
     }
 }
