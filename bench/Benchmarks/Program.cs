@@ -105,8 +105,10 @@ if (options.Has("pairs"))
         var rc = Measure($"c: restore, filesystem, none (round {round})", dataset, (b, t, d) => RestoreContender.Run(b, t, d, fsNone, Fresh(work)));
         var rc0 = Measure($"c0: restore, filesystem, none, Confluent.Kafka's producer (round {round})", dataset,
             (b, t, d) => RestoreContender.Run(b, t, d, fsNone, Fresh(work), producer: "confluent"));
+        var s3Cpu = Profiling.ProcessCpuSeconds(s3!.ProcessId, children: false);
         var rd = Measure($"d: restore, s3rver, none (round {round})", dataset, (b, t, d) => RestoreContender.Run(b, t, d, s3None, Fresh(work)));
-        pairs.Add(new PairRound(round, load, ra, rb, rc, rd, ra2) { KcatBundled = rb2, RestoreConfluent = rc0 });
+        s3Cpu = Profiling.ProcessCpuSeconds(s3.ProcessId, children: false) - s3Cpu;
+        pairs.Add(new PairRound(round, load, ra, rb, rc, rd, ra2) { KcatBundled = rb2, RestoreConfluent = rc0, S3ServerCpuSeconds = s3Cpu });
     }
     // Fixed costs: the same pair on 100 records per partition, where the per-record work is
     // negligible (process start, preflight, verification for c; producer setup and flush for a).

@@ -30,6 +30,9 @@ internal sealed record PairRound(int Round, string Load, Measurement Raw, Measur
     /// <summary>c0: the same restore as c through Confluent.Kafka's managed producer (the engine before it produced through the C API).</summary>
     public Measurement? RestoreConfluent { get; init; }
 
+    /// <summary>CPU seconds s3rver (node, on the same cores) used while d ran.</summary>
+    public double? S3ServerCpuSeconds { get; init; }
+
     /// <summary>c/b2.</summary>
     public double? KcatBundledRatio => KcatBundled is null ? null : Restore.RecordsPerSecond / KcatBundled.RecordsPerSecond;
 
@@ -160,6 +163,16 @@ internal static class Report
                 $"of c0 against b {MedianOf(pairs.Select(p => p.RestoreConfluent is null || p.Kcat is null ? null : (double?)(p.RestoreConfluent.CpuSeconds / p.Kcat.CpuSeconds)))}.");
         }
         sb.AppendLine();
+        if (pairs.Any(p => p.S3ServerCpuSeconds is not null))
+        {
+            sb.AppendLine("d's reads cost CPU on both sides of the wire, and s3rver runs on the same cores: CPU of c, of d, of s3rver while d ran, and of d and s3rver together against c.");
+            sb.AppendLine();
+            sb.AppendLine("| round | c CPU s | d CPU s | s3rver CPU s | (d + s3rver) / c CPU | d/c rate |");
+            sb.AppendLine("|---:|---:|---:|---:|---:|---:|");
+            foreach (var p in pairs.Where(p => p.S3 is not null && p.S3ServerCpuSeconds is not null))
+                sb.AppendLine(Inv, $"| {p.Round} | {p.Restore.CpuSeconds:F1} | {p.S3!.CpuSeconds:F1} | {p.S3ServerCpuSeconds:F1} | {(p.S3.CpuSeconds + p.S3ServerCpuSeconds!.Value) / p.Restore.CpuSeconds:F2} | {Num(p.S3Ratio)} |");
+            sb.AppendLine();
+        }
         if (fixedCosts.Count == 0) return;
         var fixedA = Median(fixedCosts.Select(p => p.Raw.Elapsed.TotalSeconds));
         var fixedC = Median(fixedCosts.Select(p => p.Restore.Elapsed.TotalSeconds));

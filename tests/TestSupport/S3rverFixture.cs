@@ -53,6 +53,9 @@ public sealed class S3rverFixture : IDisposable
         return process;
     }
 
+    /// <summary>The s3rver (node) process, for the benchmark's CPU accounting.</summary>
+    public int ProcessId => _process.Id;
+
     /// <summary>Loopback port s3rver listens on.</summary>
     public int Port { get; }
 
