@@ -78,7 +78,13 @@ internal static class RestoreContender
             psi.ArgumentList.Add("--secrets-dir");
             psi.ArgumentList.Add(storage.SecretsDir);
         }
+        // KR_BENCH_RESTORE_PERF=FOLDER: perf record of every restore run (managed frames named through DOTNET_PerfMapEnabled),
+        // reported by library and by symbol on the console after it.
+        var perfDir = Environment.GetEnvironmentVariable("KR_BENCH_RESTORE_PERF");
+        if (perfDir is not null) psi.Environment["DOTNET_PerfMapEnabled"] = "1";
         using var process = Process.Start(psi) ?? throw new InvalidOperationException("could not start kafka-restored");
+        var perfData = perfDir is null ? null : Path.Combine(perfDir, $"restore-{process.Id}.data");
+        using var perf = perfData is null ? null : Profiling.StartPerf(process.Id, perfData);
         var stdout = process.StandardOutput.ReadToEndAsync();
         var stderr = process.StandardError.ReadToEndAsync();
         using var tracer = traceFile is null ? null : Profiling.Attach(process.Id, traceFile);
@@ -107,6 +113,11 @@ internal static class RestoreContender
         }
         if (process.ExitCode != 0)
             throw new InvalidOperationException($"kafka-restored restore exited {process.ExitCode}:\n{stdout.Result}\n{stderr.Result}");
+        if (perf is not null && perfData is not null)
+        {
+            perf.WaitForExit(60_000);
+            foreach (var line in Profiling.PerfReport(perfData, "dso", 15).Concat(Profiling.PerfReport(perfData, "sym", 40))) Console.WriteLine("  perf: " + line);
+        }
         if (threadCpu is not null)
         {
             foreach (var (name, seconds) in threads.Values)
