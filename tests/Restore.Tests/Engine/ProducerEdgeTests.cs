@@ -65,4 +65,26 @@ public sealed class ProducerEdgeTests(KafkaFixture kafka) : IClassFixture<KafkaF
         for (var i = 0; i < records.Count; i++)
             Assert.Equal(records[i].Headers.Select(h => (h.Key, h.Value)), seen[i].Headers);
     }
+
+    [Theory]
+    [InlineData(RestoreProducerKind.Native)]
+    [InlineData(RestoreProducerKind.Confluent)]
+    public async Task A_record_stamped_0_comes_back_with_the_restores_time_the_documented_limit_of_librdkafka(RestoreProducerKind producer)
+    {
+        // librdkafka reads a timestamp of 0 as "none given" and stamps the current time (docs/restore-engine.md, "Producer").
+        // The record beside it, stamped 1, shows every other timestamp is kept.
+        var topic = kafka.Broker.CreateUniqueTopic("epoch", 1);
+        await _s.WriteBackupAsync(new Dictionary<(string, int), IReadOnlyList<BackupRecord>>
+        {
+            [(topic, 0)] = [RestoreKit.Record(0, 0, "k0", "v0"), RestoreKit.Record(1, 1, "k1", "v1")],
+        }, new Dictionary<string, int> { [topic] = 1 });
+        var before = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
+
+        var result = await _s.RunAsync(_s.Restore(), tuning: EngineScenario.FastTuning with { Producer = producer });
+
+        RestoreSelectionTests.AssertCompleted(result);
+        var seen = RestoreKit.ReadTopic(kafka.Broker.BootstrapServers, topic, 1);
+        Assert.InRange(seen[0].Timestamp, before, DateTimeOffset.UtcNow.ToUnixTimeMilliseconds());
+        Assert.Equal(1, seen[1].Timestamp);
+    }
 }
