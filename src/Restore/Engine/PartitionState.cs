@@ -15,6 +15,7 @@ internal sealed class PartitionState
     private long _confirmed;
     private long _produced;
     private long _bytes;
+    private long _epochStamped;
     private string? _failure;
 
     public PartitionState(PartitionPlan plan, string fingerprint, long targetStart, long alreadyPresent, ResumePoint start)
@@ -79,6 +80,12 @@ internal sealed class PartitionState
         Interlocked.Increment(ref _produced);
         Interlocked.Add(ref _bytes, bytes);
     }
+
+    /// <summary>Selected records read in this session whose timestamp is 0: librdkafka sends them with the current time.</summary>
+    public long EpochStamped => Interlocked.Read(ref _epochStamped);
+
+    /// <summary>Counts a selected record stamped 0; true for the first of this session.</summary>
+    public bool CountEpochStamped() => Interlocked.Increment(ref _epochStamped) == 1;
 
     /// <summary>A selected record found already in the target: only its bytes count for progress.</summary>
     public void CountSkipped(long bytes) => Interlocked.Add(ref _bytes, bytes);

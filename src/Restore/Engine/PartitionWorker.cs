@@ -20,7 +20,8 @@ internal sealed class PartitionWorker(
     bool includeOriginalOffsetHeader,
     string? sourceCluster,
     long readAheadBytes,
-    int maxRecordBytes)
+    int maxRecordBytes,
+    Action<PartitionState, BackupRecord> onEpochStamped)
 {
     /// <summary>Records per chunk at most.</summary>
     private const int ChunkRecords = 1024;
@@ -202,6 +203,7 @@ internal sealed class PartitionWorker(
                         }
                         lastOffset = record.Offset;
                         if (record.Timestamp > cutoff) continue;
+                        if (record.Timestamp == 0 && state.CountEpochStamped()) onEpochStamped(state, record);
                         var index = selected++;
                         map.Add(record.Offset, targetStart + index);
                         var size = RecordChunk.SizeOf(record);

@@ -113,7 +113,8 @@ internal sealed class ProducerSession : IDisposable
         var worker = new PartitionWorker(_context.Storage, producer, _context.Plan.PitrCutoffMillis,
             _context.IncludeOriginalOffsetHeader, _context.SourceCluster,
             _context.Budget.ReadAheadBytesPerWorker,
-            _context.Budget.MaxRecordBytes);
+            _context.Budget.MaxRecordBytes,
+            (state, record) => RestoreLog.EpochStamped(_context.Logger, state.Plan.SourceTopic, state.Plan.Partition, record.Offset, state.Plan.TargetTopic));
         var tasks = Enumerable.Range(0, workerCount).Select(_ => Task.Run(async () =>
         {
             while (!ct.IsCancellationRequested && queue.TryDequeue(out var state))

@@ -93,7 +93,7 @@ public static class RestoreEngine
             context.Checkpoints.SaveCompleted(states);
             context.ReportProgress(states, RestoreStage.Finished);
 
-            var done = CompletedMessage(plan, verifications);
+            var done = CompletedMessage(plan, verifications, states.Sum(s => s.EpochStamped));
             var completed = BuildResult(RestoreOutcome.Completed, RestoreResult.CompletedReason, done, startTime, time.GetUtcNow(), plan, states, verifications);
             RestoreLog.Finished(env.Logger, RestoreOutcome.Completed, null, completed.Reason, done);
             return completed;
@@ -176,12 +176,13 @@ public static class RestoreEngine
     }
 
     /// <summary>The Completed message: records, topics and the gaps the backup reports.</summary>
-    private static string CompletedMessage(RestorePlan plan, List<PartitionVerification> verifications)
+    private static string CompletedMessage(RestorePlan plan, List<PartitionVerification> verifications, long epochStamped)
     {
         var records = verifications.Sum(v => v.Selected);
         var gaps = plan.Gaps.Count();
         return $"Restore completed successfully: {Plural.Of(records, "record", format: "N0")} into {Plural.Of(plan.Topics.Count, "topic")}, verified per partition"
-            + (gaps > 0 ? $"; the backup reports {gaps} gaps (offsets the source had deleted before the backup), see gaps" : "");
+            + (gaps > 0 ? $"; the backup reports {gaps} gaps (offsets the source had deleted before the backup), see gaps" : "")
+            + (epochStamped > 0 ? "; records stamped 0 in the backup were written with the time of the restore (librdkafka cannot send a timestamp of 0; the log names the first of each partition)" : "");
     }
 
     /// <summary>

@@ -34,6 +34,9 @@ internal static partial class RestoreLog
     [LoggerMessage(9, LogLevel.Warning, "{Partitions} target partitions still grew after the old producer was closed (settle round {Round}); waiting before reading the resume point")]
     public static partial void TargetStillMoving(ILogger logger, int partitions, int round);
 
+    [LoggerMessage(10, LogLevel.Warning, "Backup record {SourceTopic}[{Partition}] offset {Offset} has timestamp 0: librdkafka sends it (and any other stamped 0) to {TargetTopic} with the current time, as it cannot send a timestamp of 0")]
+    public static partial void EpochStamped(ILogger logger, string sourceTopic, int partition, long offset, string targetTopic);
+
     [LoggerMessage(8, LogLevel.Warning, "Backup has a gap in {Topic}[{Partition}]: offsets {Start}..{End} were deleted at the source before the backup ({Reason})")]
     public static partial void Gap(ILogger logger, string topic, int partition, long start, long end, string reason);
 }

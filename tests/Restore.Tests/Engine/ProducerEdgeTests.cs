@@ -69,7 +69,7 @@ public sealed class ProducerEdgeTests(KafkaFixture kafka) : IClassFixture<KafkaF
     [Theory]
     [InlineData(RestoreProducerKind.Native)]
     [InlineData(RestoreProducerKind.Confluent)]
-    public async Task A_record_stamped_0_comes_back_with_the_restores_time_the_documented_limit_of_librdkafka(RestoreProducerKind producer)
+    public async Task A_record_stamped_0_comes_back_with_the_restores_time_and_the_status_and_the_log_say_so(RestoreProducerKind producer)
     {
         // librdkafka reads a timestamp of 0 as "none given" and stamps the current time (docs/restore-engine.md, "Producer").
         // The record beside it, stamped 1, shows every other timestamp is kept.
@@ -80,9 +80,17 @@ public sealed class ProducerEdgeTests(KafkaFixture kafka) : IClassFixture<KafkaF
         }, new Dictionary<string, int> { [topic] = 1 });
         var before = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
 
-        var result = await _s.RunAsync(_s.Restore(), tuning: EngineScenario.FastTuning with { Producer = producer });
+        var logger = new ListLogger();
+        var result = await EngineRuns.RunAsync(_s.Restore(), new RestoreEnvironment(new KafkaRestored.Restore.Secrets.SecretStore(null), _s.State, "default/restore")
+        {
+            Tuning = EngineScenario.FastTuning with { Producer = producer },
+            Logger = logger,
+        }, null, CancellationToken.None);
 
         RestoreSelectionTests.AssertCompleted(result);
+        // The status says so, and the log names the record.
+        Assert.EndsWith("; records stamped 0 in the backup were written with the time of the restore (librdkafka cannot send a timestamp of 0; the log names the first of each partition)", result.Message, StringComparison.Ordinal);
+        Assert.Contains(logger.Lines, l => l.StartsWith($"Backup record {topic}[0] offset 0 has timestamp 0", StringComparison.Ordinal));
         var seen = RestoreKit.ReadTopic(kafka.Broker.BootstrapServers, topic, 1);
         Assert.InRange(seen[0].Timestamp, before, DateTimeOffset.UtcNow.ToUnixTimeMilliseconds());
         Assert.Equal(1, seen[1].Timestamp);
