@@ -81,7 +81,7 @@ internal static class RunCommand
                 builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(45));
 
                 AddServices(builder.Services, options, daemon, store, webhookSecret, notifier);
-                if (coordinationClient is not null) AddLeadership(builder.Services, coordination, coordinationClient);
+                if (coordinationClient is not null) AddLeadership(builder.Services, options, coordination, coordinationClient);
                 else if (coordination.LeaseEnabled) AddLease(builder.Services, options, coordination);
                 // The container owns the loop and the clone: disposing the host stops running work
                 // (loop first, it was created last) and closes the repository.
@@ -118,7 +118,7 @@ internal static class RunCommand
             // A missing state topic is logged with the command that creates it; restores then fail SharedStateUnavailable before writing.
             shared?.EnsureTopic();
             var loop = ReconcileLoop.Create(options, store, sp.GetRequiredService<GitSource>(), Runners.All(), time,
-                sp.GetRequiredService<ILoggerFactory>().CreateLogger("KafkaRestored.Reconciler"), leadership, shared);
+                sp.GetRequiredService<ILoggerFactory>().CreateLogger("KafkaRestored.Reconciler"), leadership, shared, sp.GetService<UnitDispatcher>());
             if (notifier is not null) loop.PhaseChanged += notifier.Enqueue;
             if (leadership is KafkaLeadership kafka)
             {
@@ -127,6 +127,11 @@ internal static class RunCommand
                 kafka.Start();
                 // Every member says it is there (kafka-restored status --members); disposed with the container, it says stopped.
                 sp.GetService<MemberHeartbeat>();
+                if (sp.GetService<UnitSlots>() is { } slots)
+                {
+                    slots.Start();
+                    sp.GetRequiredService<UnitWorker>().Start();
+                }
             }
             else if (leadership is GitLease lease)
             {
@@ -149,9 +154,9 @@ internal static class RunCommand
         {
             // The endpoints reach the loop lazily: binding the listener must not build the loop, whose Git source clones.
             services.AddSingleton(sp => new HttpEndpointService(daemon.HttpListen, new DaemonEndpoints(
-                Health: () => Health(sp.GetRequiredService<ReconcileLoop>(), sp.GetRequiredService<LoopHeartbeat>(), Role(sp.GetService<ILeadership>())),
+                Health: () => Health(sp.GetRequiredService<ReconcileLoop>(), sp.GetRequiredService<LoopHeartbeat>(), Role(sp.GetService<ILeadership>()), Units(sp)),
                 Metrics: () => [.. DaemonMetrics.Collect(sp.GetRequiredService<ReconcileLoop>().Counters, store, sp.GetRequiredService<LoopHeartbeat>()),
-                    .. LeadershipMetrics.Collect(Role(sp.GetService<ILeadership>())),
+                    .. LeadershipMetrics.Collect(Role(sp.GetService<ILeadership>()), Units(sp)),
                     .. DrillMetrics.Collect(store.Resources(includeTombstones: false), time.GetUtcNow())],
                 TriggerCycle: () => sp.GetRequiredService<ReconcileLoop>().Trigger(),
                 WebhookSecret: () => webhookSecret,
@@ -182,7 +187,7 @@ internal static class RunCommand
     }
 
     /// <summary>Distributed mode: membership of the coordination group, which the loop asks before it acts, and the restore state every member can read.</summary>
-    private static void AddLeadership(IServiceCollection services, CoordinationOptions coordination, ClientConfig client)
+    private static void AddLeadership(IServiceCollection services, ReconcilerOptions options, CoordinationOptions coordination, ClientConfig client)
     {
         services.AddSingleton(sp => new KafkaLeadership(client, coordination.CoordinationGroupId, coordination.CoordinationTopic, coordination.EffectiveInstanceId,
             coordination.CoordinationSessionTimeout, sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILoggerFactory>().CreateLogger("KafkaRestored.Coordination")));
@@ -196,6 +201,15 @@ internal static class RunCommand
         });
         services.AddSingleton(sp => new MemberHeartbeat(sp.GetRequiredService<SharedRunState>(), sp.GetRequiredService<KafkaLeadership>(),
             coordination.CoordinationSessionTimeout / 3, sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILoggerFactory>().CreateLogger("KafkaRestored.Coordination")));
+        if (!coordination.UnitsEnabled) return;
+        services.AddSingleton(sp => new UnitSlots(client, coordination.CoordinationGroupId, coordination.CoordinationUnitsTopic, coordination.EffectiveInstanceId,
+            coordination.CoordinationSessionTimeout, sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILoggerFactory>().CreateLogger("KafkaRestored.Units"))
+        { PartitionsWhenCreated = coordination.CoordinationUnitsPartitions });
+        services.AddSingleton(sp => new UnitWorker(sp.GetRequiredService<UnitSlots>(), sp.GetRequiredService<SharedRunState>(), sp.GetRequiredService<StateStore>(),
+            new KafkaRestored.Restore.Secrets.SecretStore(options.SecretsDirectory), options.HostPolicy, sp.GetRequiredService<TimeProvider>(),
+            sp.GetRequiredService<ILoggerFactory>().CreateLogger("KafkaRestored.Units")));
+        services.AddSingleton(sp => new UnitDispatcher(sp.GetRequiredService<UnitSlots>(), sp.GetRequiredService<SharedRunState>(), sp.GetRequiredService<StateStore>(),
+            sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILoggerFactory>().CreateLogger("KafkaRestored.Units")));
     }
 
     /// <summary>Single-instance mode: the Git lease, so that a second daemon on the same repository stays passive (docs/distributed.md).</summary>
@@ -225,7 +239,11 @@ internal static class RunCommand
         logging.AddFilter("Microsoft", level <= LogLevel.Debug ? level : LogLevel.Warning);
     }
 
-    private static HealthReport Health(ReconcileLoop loop, LoopHeartbeat heartbeat, LeadershipState? leadership)
+    /// <summary>The slots and units this member holds (distributed mode with a units topic), else null.</summary>
+    private static UnitsHeld? Units(IServiceProvider sp) =>
+        sp.GetService<UnitSlots>() is { } slots && sp.GetService<UnitWorker>() is { } worker ? new UnitsHeld(slots.Held.Order().ToList(), worker.Units) : null;
+
+    private static HealthReport Health(ReconcileLoop loop, LoopHeartbeat heartbeat, LeadershipState? leadership, UnitsHeld? units)
     {
         var c = loop.Counters;
         var details = new Dictionary<string, object?>
@@ -248,6 +266,11 @@ internal static class RunCommand
             details["roleSince"] = leadership.Since;
             details["roleReason"] = leadership.Reason;
             details["leadershipChanges"] = leadership.Changes;
+        }
+        if (units is not null)
+        {
+            details["slots"] = units.Slots;
+            details["units"] = units.Units;
         }
         return new HealthReport(heartbeat.IsAlive, details);
     }

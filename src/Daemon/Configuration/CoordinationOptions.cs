@@ -20,6 +20,12 @@ public sealed partial class CoordinationOptions
     /// <summary>Default name of the compacted topic holding the restores' shared checkpoints and offset maps.</summary>
     public const string DefaultStateTopic = "kafka-restored-state";
 
+    /// <summary>Default name of the topic whose partitions are the slots of work units.</summary>
+    public const string DefaultUnitsTopic = "kafka-restored-units";
+
+    /// <summary>Default partition count of the units topic when the daemon creates it.</summary>
+    public const int DefaultUnitsPartitions = 12;
+
     /// <summary>The security protocols, spelled as in a resource's cluster spec and librdkafka.</summary>
     public static IReadOnlyList<string> Protocols { get; } = ["PLAINTEXT", "SSL", "SASL_PLAINTEXT", "SASL_SSL"];
 
@@ -58,6 +64,15 @@ public sealed partial class CoordinationOptions
 
     /// <summary>The compacted topic where leaders write restore checkpoints and offset maps for the next leader.</summary>
     public string CoordinationStateTopic { get; set; } = DefaultStateTopic;
+
+    /// <summary>The topic whose partitions (slots) carry the restores' work units over the members; empty: nothing is spread, the leader writes every restore itself.</summary>
+    public string CoordinationUnitsTopic { get; set; } = DefaultUnitsTopic;
+
+    /// <summary>How many partitions (slots) the daemon gives the units topic when it creates it; an existing topic keeps its own count.</summary>
+    public int CoordinationUnitsPartitions { get; set; } = DefaultUnitsPartitions;
+
+    /// <summary>True when restores are spread over the members (distributed mode with a units topic).</summary>
+    public bool UnitsEnabled => Enabled && CoordinationUnitsTopic.Length > 0;
 
     /// <summary>How long the coordinator waits for a silent member before handing its partition on (Kafka's session.timeout.ms).</summary>
     public TimeSpan CoordinationSessionTimeout { get; set; } = TimeSpan.FromSeconds(20);
@@ -131,6 +146,15 @@ public sealed partial class CoordinationOptions
             errors.Add($"CoordinationStateTopic '{CoordinationStateTopic}' is not a Kafka topic name (1-249 letters, digits, '.', '_' or '-').");
         else if (CoordinationStateTopic == CoordinationTopic)
             errors.Add($"CoordinationStateTopic and CoordinationTopic are both '{CoordinationTopic}': the state topic needs a name of its own.");
+        if (CoordinationUnitsTopic.Length > 0)
+        {
+            if (!TopicName().IsMatch(CoordinationUnitsTopic) || CoordinationUnitsTopic is "." or "..")
+                errors.Add($"CoordinationUnitsTopic '{CoordinationUnitsTopic}' is not a Kafka topic name (1-249 letters, digits, '.', '_' or '-'); set it to \"\" to spread nothing.");
+            else if (CoordinationUnitsTopic == CoordinationTopic || CoordinationUnitsTopic == CoordinationStateTopic)
+                errors.Add($"CoordinationUnitsTopic '{CoordinationUnitsTopic}' is also the coordination or state topic: the units topic needs a name of its own.");
+        }
+        if (CoordinationUnitsPartitions is < 1 or > 1000)
+            errors.Add($"CoordinationUnitsPartitions must be between 1 and 1000 (the slots a restore is spread over), got {CoordinationUnitsPartitions}.");
         if (CoordinationSessionTimeout < TimeSpan.FromSeconds(1) || CoordinationSessionTimeout > TimeSpan.FromMinutes(30))
             errors.Add($"CoordinationSessionTimeout must be between 00:00:01 and 00:30:00 (brokers allow 6 s to 30 min by default), got {CoordinationSessionTimeout}.");
         return errors;
@@ -179,6 +203,8 @@ public sealed partial class CoordinationOptions
         new(nameof(CoordinationTlsKeyFile), CoordinationTlsKeyFile is not null), new(nameof(CoordinationSecurityProtocol), CoordinationSecurityProtocol != "PLAINTEXT"),
         new(nameof(CoordinationGroupId), CoordinationGroupId != DefaultGroupId), new(nameof(CoordinationTopic), CoordinationTopic != DefaultTopic),
         new(nameof(CoordinationStateTopic), CoordinationStateTopic != DefaultStateTopic),
+        new(nameof(CoordinationUnitsTopic), CoordinationUnitsTopic != DefaultUnitsTopic),
+        new(nameof(CoordinationUnitsPartitions), CoordinationUnitsPartitions != DefaultUnitsPartitions),
     ];
 
     [GeneratedRegex("^[A-Za-z0-9._-]{1,64}$")]

@@ -10,6 +10,9 @@ namespace KafkaRestored.Reconciler.Coordination;
 /// </summary>
 public sealed class ReplicatedRestoreStateStore(IRestoreStateStore local, SharedRunState shared) : IRestoreStateStore
 {
+    /// <summary>Whether this instance may write now, instead of the shared state's own rule (the leader's); a member's unit sets it to "holds the unit's slot".</summary>
+    public Func<bool>? MayWrite { get; init; }
+
     /// <inheritdoc />
     public IReadOnlyList<RestoreCheckpoint> GetCheckpoints(string restoreKey) => local.GetCheckpoints(restoreKey);
 
@@ -19,14 +22,14 @@ public sealed class ReplicatedRestoreStateStore(IRestoreStateStore local, Shared
     /// <inheritdoc />
     public void SaveCheckpoints(string restoreKey, IReadOnlyCollection<RestoreCheckpoint> checkpoints)
     {
-        shared.Publish(restoreKey, checkpoints);
+        shared.Publish(restoreKey, checkpoints, MayWrite);
         local.SaveCheckpoints(restoreKey, checkpoints);
     }
 
     /// <inheritdoc />
     public void SaveOffsetMaps(string restoreKey, IReadOnlyCollection<PartitionOffsetMap> maps)
     {
-        shared.Publish(restoreKey, maps);
+        shared.Publish(restoreKey, maps, MayWrite);
         local.SaveOffsetMaps(restoreKey, maps);
     }
 

@@ -61,9 +61,12 @@ public sealed class SharedRunState : IDisposable
         CoordinationTopics.Ensure(_client, Topic, "shared run state", "until it exists, restores fail SharedStateUnavailable before writing", _logger);
 
     /// <summary>Writes <paramref name="checkpoints"/> of <paramref name="restoreKey"/>, returning once the cluster acknowledged every one.</summary>
-    public void Publish(string restoreKey, IReadOnlyCollection<RestoreCheckpoint> checkpoints) =>
+    public void Publish(string restoreKey, IReadOnlyCollection<RestoreCheckpoint> checkpoints) => Publish(restoreKey, checkpoints, null);
+
+    /// <summary>As <see cref="Publish(string, IReadOnlyCollection{RestoreCheckpoint})"/>, allowed by <paramref name="mayWrite"/> instead of <see cref="MayWrite"/> when given (a member's unit: it holds the unit's slot).</summary>
+    public void Publish(string restoreKey, IReadOnlyCollection<RestoreCheckpoint> checkpoints, Func<bool>? mayWrite) =>
         Write([.. checkpoints.Select(c => (CheckpointKey(restoreKey, c.TargetTopic, c.Partition),
-            (byte[]?)JsonSerializer.SerializeToUtf8Bytes(new Entry(restoreKey, c, null, null), Json)))]);
+            (byte[]?)JsonSerializer.SerializeToUtf8Bytes(new Entry(restoreKey, c, null, null), Json)))], mayWrite);
 
     /// <summary>
     /// Writes what this member says about itself (key <c>member|&lt;instance&gt;</c>), returning once acknowledged. Not gated by
@@ -102,8 +105,54 @@ public sealed class SharedRunState : IDisposable
     }
 
     /// <summary>Writes <paramref name="maps"/> of <paramref name="restoreKey"/> (a long map as several records), returning once acknowledged.</summary>
-    public void Publish(string restoreKey, IReadOnlyCollection<PartitionOffsetMap> maps) =>
-        Write([.. maps.SelectMany(m => MapParts(restoreKey, m))]);
+    public void Publish(string restoreKey, IReadOnlyCollection<PartitionOffsetMap> maps) => Publish(restoreKey, maps, null);
+
+    /// <summary>As <see cref="Publish(string, IReadOnlyCollection{PartitionOffsetMap})"/>, allowed by <paramref name="mayWrite"/> instead of <see cref="MayWrite"/> when given.</summary>
+    public void Publish(string restoreKey, IReadOnlyCollection<PartitionOffsetMap> maps, Func<bool>? mayWrite) =>
+        Write([.. maps.SelectMany(m => MapParts(restoreKey, m))], mayWrite);
+
+    /// <summary>The leader spreads a restore: writes its units (key <c>unit|&lt;run&gt;|&lt;slot&gt;</c>), returning once acknowledged.</summary>
+    public void PublishUnits(IReadOnlyCollection<RestoreUnit> units) =>
+        Write([.. units.Select(u => (UnitKey(u.Run, u.Slot), (byte[]?)JsonSerializer.SerializeToUtf8Bytes(u, Json)))]);
+
+    /// <summary>A member says how its unit ended (key <c>unit-result|&lt;run&gt;|&lt;slot&gt;</c>), allowed by <paramref name="mayWrite"/> (it still holds the slot).</summary>
+    public void PublishUnitResult(UnitResult result, Func<bool> mayWrite)
+    {
+        ArgumentNullException.ThrowIfNull(result);
+        Write([(UnitResultKey(result.Run, result.Slot), JsonSerializer.SerializeToUtf8Bytes(result, Json))], mayWrite);
+    }
+
+    /// <summary>Withdraws the units of <paramref name="run"/> in <paramref name="slots"/> (tombstones; the members running them stop).</summary>
+    public void WithdrawUnits(string run, IEnumerable<int> slots) =>
+        Write([.. slots.Select(s => (UnitKey(run, s), (byte[]?)null))]);
+
+    /// <summary>Removes the results of <paramref name="run"/>'s units in <paramref name="slots"/> (tombstones), once the leader has read them.</summary>
+    public void ForgetUnitResults(string run, IEnumerable<int> slots) =>
+        Write([.. slots.Select(s => (UnitResultKey(run, s), (byte[]?)null))]);
+
+    /// <summary>Every unit and unit result in the topic now (a damaged record is skipped with a warning).</summary>
+    public (IReadOnlyList<RestoreUnit> Units, IReadOnlyList<UnitResult> Results) ReadUnits(CancellationToken cancellationToken)
+    {
+        var units = new List<RestoreUnit>();
+        var results = new List<UnitResult>();
+        foreach (var (key, value) in ReadAll(cancellationToken))
+        {
+            try
+            {
+                if (key.StartsWith("unit|", StringComparison.Ordinal)
+                    && JsonSerializer.Deserialize<RestoreUnit>(value, Json) is { Run: not null, Dispatch: not null, Yaml: not null, Partitions: not null } u)
+                    units.Add(u);
+                else if (key.StartsWith("unit-result|", StringComparison.Ordinal)
+                    && JsonSerializer.Deserialize<UnitResult>(value, Json) is { Run: not null, Dispatch: not null, Instance: not null, Outcome: not null } r)
+                    results.Add(r);
+            }
+            catch (JsonException e)
+            {
+                _logger.LogWarning("Skipped a unit record of the state topic {Topic}: {Error}", Topic, e.Message);
+            }
+        }
+        return (units, results);
+    }
 
     /// <summary>Removes (with tombstones) what was written for <paramref name="restoreKey"/> of these checkpoints and maps.</summary>
     public void Forget(string restoreKey, IReadOnlyCollection<RestoreCheckpoint> checkpoints, IReadOnlyCollection<PartitionOffsetMap> maps) =>
@@ -116,17 +165,26 @@ public sealed class SharedRunState : IDisposable
     /// many runs were loaded. Throws <see cref="KafkaRestoredException"/> (SharedStateUnavailable) when the topic cannot be read
     /// to its end in time.
     /// </summary>
-    public int Import(IRestoreStateStore local, IOffsetSnapshotStore snapshots, CancellationToken cancellationToken)
+    public int Import(IRestoreStateStore local, IOffsetSnapshotStore snapshots, CancellationToken cancellationToken) =>
+        Import(local, snapshots, null, cancellationToken);
+
+    /// <summary>
+    /// As <see cref="Import(IRestoreStateStore, IOffsetSnapshotStore, CancellationToken)"/>, for the run <paramref name="onlyRun"/>
+    /// alone when given (a member about to run one of its units), and without offset snapshots when <paramref name="snapshots"/> is null.
+    /// </summary>
+    public int Import(IRestoreStateStore local, IOffsetSnapshotStore? snapshots, string? onlyRun, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(local);
-        ArgumentNullException.ThrowIfNull(snapshots);
-        var entries = ReadAll(cancellationToken).Where(kv => !kv.Key.StartsWith("member|", StringComparison.Ordinal)).Select(kv => Parse(kv.Value)).OfType<Entry>().ToList();
-        foreach (var yaml in entries.Select(e => e.Snapshot).OfType<string>())
+        var entries = ReadAll(cancellationToken)
+            .Where(kv => !kv.Key.StartsWith("member|", StringComparison.Ordinal) && !kv.Key.StartsWith("unit", StringComparison.Ordinal))
+            .Select(kv => Parse(kv.Value)).OfType<Entry>()
+            .Where(e => onlyRun is null || e.Run == onlyRun).ToList();
+        foreach (var yaml in snapshots is null ? [] : entries.Select(e => e.Snapshot).OfType<string>())
         {
             try
             {
                 var snapshot = OffsetSnapshotYaml.Parse(yaml, $"the state topic {Topic}");
-                if (snapshots.Get(snapshot.Id) is null) snapshots.Save(snapshot);
+                if (snapshots!.Get(snapshot.Id) is null) snapshots.Save(snapshot);
             }
             catch (KafkaRestoredException e)
             {
@@ -161,6 +219,10 @@ public sealed class SharedRunState : IDisposable
 
     private static string CheckpointKey(string run, string topic, int partition) => $"{run}|checkpoint|{topic}|{partition}";
 
+    private static string UnitKey(string run, int slot) => $"unit|{run}|{slot}";
+
+    private static string UnitResultKey(string run, int slot) => $"unit-result|{run}|{slot}";
+
     private static string MapKey(string run, string topic, int partition, int part) => $"{run}|map|{topic}|{partition}|{part}";
 
     private static int PartsOf(PartitionOffsetMap map) => Math.Max(1, (map.Runs.Count + RunsPerRecord - 1) / RunsPerRecord);
@@ -176,10 +238,15 @@ public sealed class SharedRunState : IDisposable
         }
     }
 
-    private void Write(IReadOnlyList<(string Key, byte[]? Value)> records)
+    private void Write(IReadOnlyList<(string Key, byte[]? Value)> records, Func<bool>? mayWrite = null)
     {
         if (records.Count == 0) return;
-        if (MayWrite is { } may && !may())
+        if (mayWrite is not null)
+        {
+            if (!mayWrite())
+                throw Unavailable("this instance does not hold the unit's slot any more (or was paused and is not confirmed again), so it shares no restore state; the member holding the slot resumes the work");
+        }
+        else if (MayWrite is { } may && !may())
             throw Unavailable("this instance does not lead (or was paused and is not confirmed again), so it shares no restore state; the leader resumes the work");
         Send(records);
     }

@@ -27,6 +27,7 @@ public sealed class KafkaRestoreRunner : IResourceRunner
             Time = context.Time,
             Tuning = Tuning,
             Policy = context.Policy,
+            Spread = context.Units?.For((KafkaRestore)resource, context.RestoreKey, context.EndsForGood, context.Logger),
         };
         var run = await new KafkaRestoreWorkflow(env, context.Snapshots)
         {

@@ -71,16 +71,17 @@ public sealed class ReconcileLoop : IAsyncDisposable
     /// <summary>
     /// The loop with its usual parts: a loader and a publisher over <paramref name="git"/> and <paramref name="store"/>, and a supervisor of
     /// <paramref name="runners"/> (one per kind); with <paramref name="leadership"/> (distributed mode) it acts only while it leads, and
-    /// with <paramref name="shared"/> its restores' state is readable by the next leader, which loads it as it takes over.
+    /// with <paramref name="shared"/> its restores' state is readable by the next leader, which loads it as it takes over; with
+    /// <paramref name="units"/> its restores are spread over the members as units.
     /// </summary>
     public static ReconcileLoop Create(ReconcilerOptions options, StateStore store, GitSource git, IEnumerable<IResourceRunner> runners,
-        TimeProvider? time = null, ILogger? logger = null, ILeadership? leadership = null, SharedRunState? shared = null)
+        TimeProvider? time = null, ILogger? logger = null, ILeadership? leadership = null, SharedRunState? shared = null, UnitDispatcher? units = null)
     {
         time ??= TimeProvider.System;
         logger ??= NullLogger.Instance;
         var loader = new DesiredStateLoader(git, options.HostPolicy);
         var publisher = new StatusPublisher(options, git, store, time, logger, leadership);
-        var runs = new RunSupervisor(runners, store, new SecretStore(options.SecretsDirectory), options.HostPolicy, time, logger, shared);
+        var runs = new RunSupervisor(runners, store, new SecretStore(options.SecretsDirectory), options.HostPolicy, time, logger, shared) { Units = units };
         return new ReconcileLoop(options, git, store, loader, publisher, runs, time, logger, leadership, shared);
     }
 

@@ -83,6 +83,12 @@ public sealed class RunContext
     /// <summary>Where <see cref="ReportLive"/> goes (the supervisor's live snapshot of this run); null: nowhere.</summary>
     internal Action<RestoreProgressUpdate>? OnLive { get; init; }
 
+    /// <summary>Distributed mode with a units topic: spreads a restore's partitions over the members (null: this process writes them all).</summary>
+    public UnitDispatcher? Units { get; init; }
+
+    /// <summary>True once the run is cancelled for good (its resource deleted, its deadline passed), not by a stand-down or a shutdown.</summary>
+    public Func<bool> EndsForGood { get; init; } = () => false;
+
     /// <summary>Reports a restore's full progress (per partition, rate) for live views; never written to Git or the store.</summary>
     public void ReportLive(RestoreProgressUpdate update) => OnLive?.Invoke(update);
 }

@@ -52,6 +52,9 @@ public sealed class RunSupervisor : IDisposable
         _logger = logger;
     }
 
+    /// <summary>Distributed mode with a units topic: what spreads a restore over the members.</summary>
+    public UnitDispatcher? Units { get; init; }
+
     /// <summary>Raised on the worker when a run has ended and its completion is queued.</summary>
     public event Action? RunEnded;
 
@@ -106,6 +109,8 @@ public sealed class RunSupervisor : IDisposable
             })
         {
             Policy = _policy,
+            Units = Units,
+            EndsForGood = () => deletion.IsCancellationRequested || deadline?.IsCancellationRequested == true,
             Status = record.Status,
             Desired = desired?.Resources ?? new Dictionary<ResourceId, DesiredResource>(),
             OnLive = update => handle.Live = LiveRun.From(record.Id, record.Generation, record.Attempts, update, handle.Live, _time.GetUtcNow()),

@@ -59,6 +59,7 @@ public static class RestoreEngine
             var manifest = await BackupManifestStore.ReadAsync(storage, spec.BackupId, ct);
             plan = RestorePlanner.Plan(manifest, spec);
             EnsureTargetsAllowed(plan, env.Policy, @namespace);
+            if (env.Only is { } only) plan = plan with { Topics = [.. plan.Topics.Select(t => t with { Partitions = [.. t.Partitions.Where(p => only.Contains((p.TargetTopic, p.Partition)))] }).Where(t => t.Partitions.Count > 0)] };
             var budget = RestoreBudget.From(spec.Resources);
             LogPlan(env, plan, budget);
 
@@ -69,6 +70,12 @@ public static class RestoreEngine
             target.Describe();
             await target.EnsureTopicsAsync(plan, spec.TargetCluster.ReplicationFactor, ct);
             await StartNewPartitionsAsync(context, target, env, spec.OnExistingData, ct);
+            string? spreadNote = null;
+            if (env.Spread is { } spread && env.Only is null && await spread(plan, ct) is { } spreadOutcome)
+            {
+                if (spreadOutcome.Failure is { } unitFailure) return Failed(unitFailure, spreadOutcome.Message);
+                spreadNote = spreadOutcome.Message;
+            }
 
             var restarts = 0;
             while (true)
@@ -93,7 +100,7 @@ public static class RestoreEngine
             context.Checkpoints.SaveCompleted(states);
             context.ReportProgress(states, RestoreStage.Finished);
 
-            var done = CompletedMessage(plan, verifications, states.Sum(s => s.EpochStamped));
+            var done = CompletedMessage(plan, verifications, states.Sum(s => s.EpochStamped)) + (spreadNote is null ? "" : "; " + spreadNote);
             var completed = BuildResult(RestoreOutcome.Completed, RestoreResult.CompletedReason, done, startTime, time.GetUtcNow(), plan, states, verifications);
             RestoreLog.Finished(env.Logger, RestoreOutcome.Completed, null, completed.Reason, done);
             return completed;

@@ -46,4 +46,23 @@ public sealed class RestoreEnvironment
     /// <c>_schemas</c>); without one, a plan writing into an internal topic fails with PolicyDenied.
     /// </summary>
     public HostPolicy? Policy { get; init; }
+
+    /// <summary>
+    /// A unit of distributed mode: only these target partitions (topic, partition) are started, written, verified and
+    /// marked completed; the rest of the plan belongs to other units. Null: every partition of the plan.
+    /// </summary>
+    public IReadOnlySet<(string Topic, int Partition)>? Only { get; init; }
+
+    /// <summary>
+    /// Distributed mode's leader: called after preflight (every partition's start offset saved) and before anything is
+    /// written, to have the partitions written by the members as units. It returns once every unit ended; null means it
+    /// spread nothing and this process writes every partition itself. After a completed spread the engine reads the state
+    /// again, writes what is still missing itself (nothing, when every unit completed) and verifies every partition.
+    /// </summary>
+    public Func<RestorePlan, CancellationToken, Task<SpreadOutcome?>>? Spread { get; init; }
 }
+
+/// <summary>How the units of a spread restore ended: all completed (with a note on the split), or the first failure.</summary>
+/// <param name="Failure">The first unit's failure; null when every unit completed.</param>
+/// <param name="Message">The failure's message, or the split ("spread over 3 members: a 54 partitions, ...").</param>
+public sealed record SpreadOutcome(Failures.FailureReason? Failure, string Message);

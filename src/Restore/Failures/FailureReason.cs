@@ -35,6 +35,15 @@ public sealed class FailureReason
     /// <inheritdoc />
     public override string ToString() => Name;
 
+    private static readonly Lazy<Dictionary<string, FailureReason>> ByName = new(() => typeof(FailureReason)
+        .GetFields(System.Reflection.BindingFlags.Public | System.Reflection.BindingFlags.Static)
+        .Where(f => f.FieldType == typeof(FailureReason))
+        .Select(f => (FailureReason)f.GetValue(null)!)
+        .ToDictionary(r => r.Name, StringComparer.Ordinal));
+
+    /// <summary>The reason whose status text is <paramref name="name"/>, or null for a text that names none (read from another process: untrusted).</summary>
+    public static FailureReason? FromName(string? name) => name is not null && ByName.Value.TryGetValue(name, out var reason) ? reason : null;
+
     // Resource and policy (the reconciler's own).
 
     /// <summary>The host policy does not allow a cluster, secret, storage location, folder or target topic the resource references; nothing was executed.</summary>

@@ -19,6 +19,15 @@ internal sealed class DaemonGroup : IDisposable
     private readonly Dictionary<string, string?> _settings;
 
     public DaemonGroup(MockKafkaBroker broker, GitRemote remote, TempDir dir, params string[] instances)
+        : this(broker, remote, dir, 0, instances)
+    {
+    }
+
+    /// <summary>
+    /// As the other constructor; with <paramref name="unitSlots"/> above 0 a units topic of that many partitions (slots) is
+    /// created and restores are spread over the members, else the units topic is set empty and the leader writes every restore.
+    /// </summary>
+    public DaemonGroup(MockKafkaBroker broker, GitRemote remote, TempDir dir, int unitSlots, params string[] instances)
     {
         _remote = remote;
         _dir = dir;
@@ -34,9 +43,19 @@ internal sealed class DaemonGroup : IDisposable
             ["KAFKA_RESTORED_CoordinationTopic"] = Topic,
             ["KAFKA_RESTORED_CoordinationStateTopic"] = StateTopic,
             ["KAFKA_RESTORED_CoordinationSessionTimeout"] = SessionTimeout,
+            ["KAFKA_RESTORED_CoordinationUnitsTopic"] = "",
         };
+        if (unitSlots > 0)
+        {
+            UnitsTopic = "units-" + suffix;
+            broker.CreateTopic(UnitsTopic, unitSlots);
+            _settings["KAFKA_RESTORED_CoordinationUnitsTopic"] = UnitsTopic;
+        }
         foreach (var id in instances) Start(id);
     }
+
+    /// <summary>The units topic (its partitions are the slots), or null when nothing is spread.</summary>
+    public string? UnitsTopic { get; }
 
     /// <summary>Daemons without coordination, each in single-instance mode with <paramref name="settings"/>: the Git lease decides which acts.</summary>
     public DaemonGroup(GitRemote remote, TempDir dir, IReadOnlyDictionary<string, string?> settings, params string[] instances)

@@ -1,0 +1,154 @@
+using System.Text;
+using System.Text.Json;
+using System.Text.RegularExpressions;
+using KafkaRestored.TestSupport;
+using Xunit.Abstractions;
+
+namespace KafkaRestored.Daemon.Tests.Distributed;
+
+/// <summary>
+/// Work spread over members: three real daemons with a units topic on the hosted mock cluster. The leader places a
+/// restore's partitions in the slots of the units topic, the group coordinator assigns the slots over the members, and each
+/// member runs the units of its slots from the shared checkpoints. A member SIGKILLed mid-unit loses its slots when its
+/// session expires; their next holders resume the units, and every record lands once.
+/// </summary>
+[System.Runtime.Versioning.SupportedOSPlatform("linux")]
+public sealed partial class UnitSpreadDaemonTests(KafkaFixture kafka, ITestOutputHelper log) : IClassFixture<KafkaFixture>, IDisposable
+{
+    private const string Namespace = "kafka-backup";
+    private const int Slots = 12;
+    private static readonly TimeSpan Patience = TimeSpan.FromSeconds(180);
+    private readonly GitRemote _remote = new();
+    private readonly TempDir _dir = new("kr-units");
+
+    public void Dispose()
+    {
+        _remote.Dispose();
+        _dir.Dispose();
+    }
+
+    private CommittedStatus Committed => new(_remote, Namespace);
+
+    private static string Value(int p, int i) => $"order-{p}-{i}-" + new string('u', 120);
+
+    private string AddRestore(OrdersBackup orders, string name, int partitions, string extra = "")
+    {
+        var target = kafka.Broker.CreateUniqueTopic("units-" + name, partitions);
+        _remote.HumanCommit("add " + name, new Dictionary<string, string?> { [$"restores/{name}.yaml"] = orders.RestoreYaml(name, target, kafka.Broker.BootstrapServers, extra, ns: Namespace) });
+        return target;
+    }
+
+    /// <summary>Each member's slots from /healthz, once every member holds at least one and together they hold all.</summary>
+    private static async Task<Dictionary<string, int[]>> SlotsAsync(DaemonGroup group)
+    {
+        var until = DateTime.UtcNow + Patience;
+        var slots = new Dictionary<string, int[]>();
+        while (DateTime.UtcNow < until)
+        {
+            slots.Clear();
+            foreach (var (id, d) in group.Members.Where(m => !m.Value.HasExited))
+            {
+                if (await d.HealthAsync() is { } h && h.Body.TryGetProperty("slots", out var s) && s.ValueKind == JsonValueKind.Array)
+                    slots[id] = [.. s.EnumerateArray().Select(e => e.GetInt32())];
+            }
+            if (slots.Count == group.Members.Count(m => !m.Value.HasExited) && slots.Values.All(s => s.Length > 0) && slots.Values.Sum(s => s.Length) == Slots
+                && slots.Values.SelectMany(s => s).Distinct().Count() == Slots)
+                return slots;
+            await Task.Delay(250);
+        }
+        Assert.Fail("the slots were not spread over every member: " + string.Join(", ", slots.Select(kv => $"{kv.Key}=[{string.Join(",", kv.Value)}]")) + "\n" + group.Output());
+        return slots;
+    }
+
+    /// <summary>Every partition holds each record of the backup exactly once, in order; returns the count.</summary>
+    private long AssertEachRecordOnce(string target, int partitions, int perPartition)
+    {
+        var read = RestoreKit.ReadTopic(kafka.Broker.BootstrapServers, target, partitions);
+        for (var p = 0; p < partitions; p++)
+        {
+            var values = read.Where(r => r.Partition == p).Select(r => Encoding.UTF8.GetString(r.Value!)).ToList();
+            Assert.Equal(Enumerable.Range(0, perPartition).Select(i => Value(p, i)), values);
+        }
+        return read.Count;
+    }
+
+    /// <summary>The Completed status commits of <paramref name="name"/>: (Instance trailer, message).</summary>
+    private List<string> CompletedCommits(string name) =>
+        [.. _remote.RemoteGit("log", "--format=%(trailers:key=Instance,valueonly,separator=)%x1f%B%x1e", _remote.Branch)
+            .Split('\u001e', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries)
+            .Where(c => c.Contains($"Resource: KafkaRestore {Namespace}/{name}\nPhase: Completed", StringComparison.Ordinal))];
+
+    [Fact]
+    public async Task A_restore_of_160_partitions_spreads_over_the_three_members_each_record_once_and_the_split_is_reported()
+    {
+        const int partitions = 160, perPartition = 40;
+        var orders = await OrdersBackup.WriteAsync(_dir.Combine("backups"), partitions, perPartition, Value);
+        using var group = new DaemonGroup(kafka.Broker, _remote, _dir, Slots, "node-a", "node-b", "node-c");
+        var leader = await group.LeaderAsync(Patience);
+        var slots = await SlotsAsync(group);
+        log.WriteLine("slots: " + string.Join(", ", slots.Select(kv => $"{kv.Key}=[{string.Join(",", kv.Value)}]")));
+
+        var target = AddRestore(orders, "wide", partitions);
+        await Committed.WaitForPhaseAsync("wide", "Completed", Patience, group.Output);
+
+        Assert.Equal(partitions * perPartition, AssertEachRecordOnce(target, partitions, perPartition));
+        var completed = CompletedCommits("wide");
+        Assert.True(completed.Count == 1, $"{completed.Count} Completed commits:\n" + string.Join("\n---\n", completed));
+        // The split, as the leader reports it (and the status message ends with): every member, the partitions adding up to 160.
+        var leaderLog = group.Members[leader].Output;
+        var split = Split().Match(leaderLog);
+        Assert.True(split.Success, "no split in the leader's log:\n" + leaderLog);
+        Assert.Contains("spread over 3 members", string.Join(" ", _remote.RemoteGit("show", $"{_remote.Branch}:{Committed.PathOf("wide")}").Split((char[])[' ', '\n'], StringSplitOptions.RemoveEmptyEntries)), StringComparison.Ordinal);
+        var parts = Part().Matches(split.Groups[1].Value).ToDictionary(m => m.Groups[1].Value, m => int.Parse(m.Groups[2].Value, System.Globalization.CultureInfo.InvariantCulture));
+        Assert.Equal(["node-a", "node-b", "node-c"], parts.Keys.Order());
+        Assert.Equal(partitions, parts.Values.Sum());
+        // Each member's share follows its slots: partition p sits in slot p mod 12.
+        foreach (var (id, held) in slots)
+            Assert.Equal(Enumerable.Range(0, partitions).Count(p => held.Contains(p % Slots)), parts[id]);
+        foreach (var (id, d) in group.Members)
+            Assert.Contains("Units: running KafkaRestore kafka-backup/wide slot", d.Output, StringComparison.Ordinal);
+        Assert.Contains("Spread KafkaRestore kafka-backup/wide over the members: 160 partitions in 12 units", group.Members[leader].Output, StringComparison.Ordinal);
+        log.WriteLine($"{leader} led; split: {split.Groups[1].Value}");
+    }
+
+    [Fact]
+    public async Task A_member_SIGKILLed_mid_unit_loses_its_slots_and_the_others_complete_its_units_each_record_once()
+    {
+        const int partitions = 12, perPartition = 10_000;
+        var orders = await OrdersBackup.WriteAsync(_dir.Combine("backups"), partitions, perPartition, Value);
+        using var group = new DaemonGroup(kafka.Broker, _remote, _dir, Slots, "node-a", "node-b", "node-c");
+        var tipBefore = _remote.RemoteGit("rev-parse", _remote.Branch).Trim();
+        var leader = await group.LeaderAsync(Patience);
+        var slots = await SlotsAsync(group);
+        var victim = slots.Keys.Where(k => k != leader).Order(StringComparer.Ordinal).First();
+        var theirs = Enumerable.Range(0, partitions).Where(p => slots[victim].Contains(p % Slots)).ToArray();
+        // A small memory budget keeps each unit's producer slow enough to be caught part-way.
+        var target = AddRestore(orders, "cut", partitions, "\n  resources:\n    limits: {memory: 8Mi}");
+        long Landed() => RestoreKit.EndOffsets(kafka.Broker.BootstrapServers, target, partitions).Where((_, p) => theirs.Contains(p)).Sum();
+        var daemon = group.Members[victim];
+        await daemon.WaitForAsync($"{victim} to run a unit", () => Task.FromResult(daemon.Output.Contains("Units: running KafkaRestore kafka-backup/cut", StringComparison.Ordinal)), Patience);
+        var partWay = SteppedProcess.RunUntil(daemon.Process.Id, () => daemon.HasExited, theirs.Length * perPartition / 8, Landed,
+            () => Committed.Phase("cut") == "Completed" || Landed() >= theirs.Length * perPartition, Patience);
+        daemon.Process.Kill();
+        var landedAtKill = Landed();
+        log.WriteLine($"{victim} (slots {string.Join(",", slots[victim])}, partitions {string.Join(",", theirs)}) killed with {landedAtKill} of {theirs.Length * perPartition} of its records landed (part-way: {partWay})");
+
+        await Committed.WaitForPhaseAsync("cut", "Completed", Patience, group.Output);
+        Assert.Equal(partitions * perPartition, AssertEachRecordOnce(target, partitions, perPartition));
+        var completed = CompletedCommits("cut");
+        Assert.True(completed.Count == 1, $"{completed.Count} Completed commits:\n" + string.Join("\n---\n", completed));
+        // The victim's slots moved: another member ran a unit of one of them after the kill.
+        var survivors = group.Members.Where(m => m.Key != victim).Select(m => m.Value.Output).ToList();
+        Assert.Contains(slots[victim], s => survivors.Any(o => o.Contains($"Units: slots ", StringComparison.Ordinal)
+            && o.Contains($"Units: running KafkaRestore kafka-backup/cut slot {s}:", StringComparison.Ordinal)));
+        // No force push: every status commit since the start descends from the tip before it.
+        Assert.Equal(0, ProcessRunner.Run("git", ["-C", _remote.BarePath, "merge-base", "--is-ancestor", tipBefore, _remote.Branch]).ExitCode);
+        if (partWay) Assert.InRange(landedAtKill, 1, (theirs.Length * perPartition) - 1);
+    }
+
+    [GeneratedRegex(@"Every unit of KafkaRestore kafka-backup/wide completed; spread over \d+ members?: ([^\n]+)")]
+    private static partial Regex Split();
+
+    [GeneratedRegex(@"([\w.-]+) (\d+) partitions? \([\d,]+ records\)")]
+    private static partial Regex Part();
+}
