@@ -27,6 +27,10 @@ public sealed class SharedRunState : IDisposable
     private readonly TimeSpan _timeout;
     private readonly ILogger _logger;
     private readonly Lazy<IProducer<string, byte[]?>> _producer;
+    private readonly Lock _tailGate = new();
+    private readonly Dictionary<string, byte[]> _tailLatest = new(StringComparer.Ordinal);
+    private IConsumer<string, byte[]?>? _tail;
+    private long _tailPosition;
 
     /// <summary>Shared state in <paramref name="topic"/> on <paramref name="client"/>'s cluster; a write or a read not answered within <paramref name="timeout"/> fails.</summary>
     public SharedRunState(ClientConfig client, string topic, TimeSpan timeout, ILogger logger)
@@ -130,12 +134,16 @@ public sealed class SharedRunState : IDisposable
     public void ForgetUnitResults(string run, IEnumerable<int> slots) =>
         Write([.. slots.Select(s => (UnitResultKey(run, s), (byte[]?)null))]);
 
-    /// <summary>Every unit and unit result in the topic now (a damaged record is skipped with a warning).</summary>
+    /// <summary>
+    /// Every unit and unit result in the topic now (a damaged record is skipped with a warning). Read through one consumer
+    /// kept at the topic's end, so each call reads only what was written since the last (the leader and every member ask
+    /// every second while checkpoints keep arriving).
+    /// </summary>
     public (IReadOnlyList<RestoreUnit> Units, IReadOnlyList<UnitResult> Results) ReadUnits(CancellationToken cancellationToken)
     {
         var units = new List<RestoreUnit>();
         var results = new List<UnitResult>();
-        foreach (var (key, value) in ReadAll(cancellationToken))
+        foreach (var (key, value) in Tail(cancellationToken))
         {
             try
             {
@@ -211,10 +219,79 @@ public sealed class SharedRunState : IDisposable
         return runs.Count;
     }
 
+    /// <summary>
+    /// The checkpoints of <paramref name="restoreKey"/> as of the last <see cref="ReadUnits"/> (the leader's view of a spread
+    /// restore's progress while it waits); a damaged record is skipped.
+    /// </summary>
+    public IReadOnlyList<RestoreCheckpoint> Checkpoints(string restoreKey)
+    {
+        var prefix = restoreKey + "|checkpoint|";
+        lock (_tailGate)
+        {
+            return [.. _tailLatest.Where(kv => kv.Key.StartsWith(prefix, StringComparison.Ordinal))
+                .Select(kv => Parse(kv.Value)?.Checkpoint).OfType<RestoreCheckpoint>()];
+        }
+    }
+
+    /// <summary>The unit records (keys <c>unit</c>...) and checkpoints as of the topic's current end, read on from where the last call stopped.</summary>
+    private Dictionary<string, byte[]> Tail(CancellationToken cancellationToken)
+    {
+        lock (_tailGate)
+        {
+            try
+            {
+                if (_tail is null)
+                {
+                    _tail = new ConsumerBuilder<string, byte[]?>(new ConsumerConfig(_client.ToDictionary(kv => kv.Key, kv => kv.Value))
+                    {
+                        // Assigned, never subscribed: nothing joins a group or commits.
+                        GroupId = "kafka-restored-state-reader",
+                        EnableAutoCommit = false,
+                        AutoOffsetReset = AutoOffsetReset.Earliest,
+                    }).SetLogHandler((_, m) => _logger.LogDebug("librdkafka {Facility}: {Message}", m.Facility, m.Message)).Build();
+                    _tail.Assign(new TopicPartitionOffset(Topic, 0, Offset.Beginning));
+                    _tailPosition = 0;
+                }
+                var end = _tail.QueryWatermarkOffsets(new TopicPartition(Topic, 0), _timeout).High.Value;
+                if (end < _tailPosition)
+                {
+                    // The topic was recreated: read it again from its start.
+                    _tailLatest.Clear();
+                    _tail.Assign(new TopicPartitionOffset(Topic, 0, Offset.Beginning));
+                    _tailPosition = 0;
+                }
+                var deadline = DateTime.UtcNow + _timeout;
+                while (_tailPosition < end)
+                {
+                    cancellationToken.ThrowIfCancellationRequested();
+                    if (DateTime.UtcNow > deadline)
+                        throw Unavailable($"the state topic {Topic} could not be read to its end in {_timeout.TotalSeconds:0.#} s");
+                    var result = _tail.Consume(TimeSpan.FromMilliseconds(200));
+                    if (result?.Message is null) continue;
+                    _tailPosition = result.Offset.Value + 1;
+                    if (!result.Message.Key.StartsWith("unit", StringComparison.Ordinal) && !result.Message.Key.Contains("|checkpoint|", StringComparison.Ordinal)) continue;
+                    if (result.Message.Value is null) _tailLatest.Remove(result.Message.Key);
+                    else _tailLatest[result.Message.Key] = result.Message.Value;
+                }
+                return new Dictionary<string, byte[]>(_tailLatest, StringComparer.Ordinal);
+            }
+            catch (KafkaException k)
+            {
+                throw Unavailable($"the state topic {Topic} could not be read ({k.Error.Code}: {k.Error.Reason})");
+            }
+        }
+    }
+
     /// <inheritdoc />
     public void Dispose()
     {
         if (_producer.IsValueCreated) _producer.Value.Dispose();
+        lock (_tailGate)
+        {
+            _tail?.Close();
+            _tail?.Dispose();
+            _tail = null;
+        }
     }
 
     private static string CheckpointKey(string run, string topic, int partition) => $"{run}|checkpoint|{topic}|{partition}";

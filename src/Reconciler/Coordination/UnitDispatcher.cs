@@ -32,10 +32,12 @@ public sealed class UnitDispatcher(UnitSlots slots, SharedRunState shared, State
     /// tells a cancellation that ends the run (deleted, out of time: withdraw the units) from a stand-down or a shutdown (keep them
     /// for the next leader).
     /// </summary>
-    public Func<RestorePlan, CancellationToken, Task<SpreadOutcome?>> For(KafkaRestore restore, string runKey, Func<bool> endsForGood, ILogger log) =>
-        (plan, ct) => SpreadAsync(restore, runKey, plan, endsForGood, log, ct);
+    public Func<RestorePlan, Action<IReadOnlyDictionary<(string Topic, int Partition), long>>, CancellationToken, Task<SpreadOutcome?>> For(
+        KafkaRestore restore, string runKey, Func<bool> endsForGood, ILogger log) =>
+        (plan, progress, ct) => SpreadAsync(restore, runKey, plan, endsForGood, progress, log, ct);
 
-    private async Task<SpreadOutcome?> SpreadAsync(KafkaRestore restore, string runKey, RestorePlan plan, Func<bool> endsForGood, ILogger log, CancellationToken ct)
+    private async Task<SpreadOutcome?> SpreadAsync(KafkaRestore restore, string runKey, RestorePlan plan, Func<bool> endsForGood,
+        Action<IReadOnlyDictionary<(string Topic, int Partition), long>> progress, ILogger log, CancellationToken ct)
     {
         var count = await Task.Run(slots.Count, ct);
         if (count == 0)
@@ -65,7 +67,7 @@ public sealed class UnitDispatcher(UnitSlots slots, SharedRunState shared, State
             resource, partitions.Count, units.Count, slots.Topic, dispatch, same ? " (the units the previous leader placed)" : "");
         try
         {
-            var results = await WaitAsync(runKey, dispatch, units.Count, ct);
+            var results = await WaitAsync(runKey, dispatch, units.Count, progress, ct);
             if (results.FirstOrDefault(r => r.Outcome != "Completed") is { } failed)
             {
                 await Task.Run(() => Forget(runKey, units), CancellationToken.None);
@@ -88,14 +90,43 @@ public sealed class UnitDispatcher(UnitSlots slots, SharedRunState shared, State
         }
     }
 
+    /// <summary>
+    /// Withdraws every unit whose run is not in <paramref name="inFlight"/> on this leader: a run deleted while no leader was
+    /// there to withdraw it, or not started here yet (it places its units again when it starts). Never throws: the next cycle
+    /// tries again.
+    /// </summary>
+    public void WithdrawOrphans(IReadOnlySet<string> inFlight, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(inFlight);
+        try
+        {
+            var (units, results) = shared.ReadUnits(cancellationToken);
+            foreach (var orphan in units.Where(u => !inFlight.Contains(u.Run)).GroupBy(u => u.Run, StringComparer.Ordinal))
+            {
+                shared.WithdrawUnits(orphan.Key, orphan.Select(u => u.Slot));
+                logger.LogWarning("Withdrew {Count} units of {Run} ({Resource}): its run does not go on on this leader", orphan.Count(), orphan.Key, orphan.First().Resource);
+            }
+            // Results whose run is over and whose units are gone (a leader that stopped before removing them) are removed too.
+            var placed = units.Select(u => (u.Run, u.Slot)).ToHashSet();
+            foreach (var stale in results.Where(r => !inFlight.Contains(r.Run) && !placed.Contains((r.Run, r.Slot))).GroupBy(r => r.Run, StringComparer.Ordinal))
+                shared.ForgetUnitResults(stale.Key, stale.Select(r => r.Slot));
+        }
+        catch (KafkaRestoredException e)
+        {
+            logger.LogDebug("Could not look for orphan units: {Error}", e.Message);
+        }
+    }
+
     /// <summary>Every unit's result of this dispatch, once all are there (checked every <see cref="PollInterval"/>); the first failure at once.</summary>
-    private async Task<List<UnitResult>> WaitAsync(string runKey, string dispatch, int units, CancellationToken ct)
+    private async Task<List<UnitResult>> WaitAsync(string runKey, string dispatch, int units,
+        Action<IReadOnlyDictionary<(string Topic, int Partition), long>> progress, CancellationToken ct)
     {
         while (true)
         {
             var (_, all) = await Task.Run(() => shared.ReadUnits(ct), ct);
             var mine = all.Where(r => r.Run == runKey && r.Dispatch == dispatch).ToList();
             if (mine.Any(r => r.Outcome == "Failed") || mine.Count(r => r.Outcome == "Completed") >= units) return mine;
+            progress(shared.Checkpoints(runKey).ToDictionary(c => (c.TargetTopic, c.Partition), c => c.RecordsConfirmed));
             await Task.Delay(PollInterval, time, ct);
         }
     }

@@ -250,6 +250,8 @@ public sealed class ReconcileLoop : IAsyncDisposable
                 // Runs are added only here, in the cycle, so the high-water mark is exact.
                 if (_runs.Count > Counters.PeakRunning) Counters.PeakRunning = _runs.Count;
             }
+            // Units left by a leader before this one whose run does not go on here (deleted meanwhile, or not started yet) are withdrawn.
+            _runs.Units?.WithdrawOrphans(_runs.RestoreKeysInFlight, cancellationToken);
             var publish = await PublishAsync(commit, cancellationToken);
             Counters.LastError = null;
             if (publish != PublishOutcome.Failed) Counters.LastSuccessfulSync = _time.GetUtcNow();

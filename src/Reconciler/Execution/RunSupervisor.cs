@@ -67,6 +67,9 @@ public sealed class RunSupervisor : IDisposable
     /// <summary>Number of resources executing now.</summary>
     public int Count => _runs.Count;
 
+    /// <summary>The restore state keys (resource and generation) of the runs in flight.</summary>
+    public IReadOnlySet<string> RestoreKeysInFlight => _runs.Values.Select(h => LiteDbRestoreStateStore.RestoreKey(h.Id, h.Generation)).ToHashSet(StringComparer.Ordinal);
+
     /// <summary>True when a completion waits to be recorded.</summary>
     public bool HasCompletions => !_completions.IsEmpty;
 

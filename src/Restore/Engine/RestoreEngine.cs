@@ -71,7 +71,7 @@ public static class RestoreEngine
             await target.EnsureTopicsAsync(plan, spec.TargetCluster.ReplicationFactor, ct);
             await StartNewPartitionsAsync(context, target, env, spec.OnExistingData, ct);
             string? spreadNote = null;
-            if (env.Spread is { } spread && env.Only is null && await spread(plan, ct) is { } spreadOutcome)
+            if (env.Spread is { } spread && env.Only is null && await spread(plan, written => ReportSpread(context, written), ct) is { } spreadOutcome)
             {
                 if (spreadOutcome.Failure is { } unitFailure) return Failed(unitFailure, spreadOutcome.Message);
                 spreadNote = spreadOutcome.Message;
@@ -122,6 +122,11 @@ public static class RestoreEngine
                 .FirstOrDefault(d => d is not null) is { } denied)
             throw new KafkaRestoredException(FailureReason.PolicyDenied, $"nothing was written: {denied.Message}");
     }
+
+    /// <summary>Progress of a spread restore, from the records each partition holds by its unit's last checkpoint.</summary>
+    private static void ReportSpread(RestoreContext context, IReadOnlyDictionary<(string Topic, int Partition), long> written) =>
+        context.ReportProgress([.. context.Plan.Partitions.Select(p => new PartitionState(p, "", 0, written.GetValueOrDefault((p.TargetTopic, p.Partition)), ResumePoint.Beginning))],
+            RestoreStage.Restoring);
 
     /// <summary>Logs the plan's size and budget, then every gap the backup reports.</summary>
     private static void LogPlan(RestoreEnvironment env, RestorePlan plan, RestoreBudget budget)

@@ -57,9 +57,10 @@ public sealed class RestoreEnvironment
     /// Distributed mode's leader: called after preflight (every partition's start offset saved) and before anything is
     /// written, to have the partitions written by the members as units. It returns once every unit ended; null means it
     /// spread nothing and this process writes every partition itself. After a completed spread the engine reads the state
-    /// again, writes what is still missing itself (nothing, when every unit completed) and verifies every partition.
+    /// again, writes what is still missing itself (nothing, when every unit completed) and verifies every partition. While
+    /// it waits it reports the records each partition holds (from the units' checkpoints) through the callback it is given.
     /// </summary>
-    public Func<RestorePlan, CancellationToken, Task<SpreadOutcome?>>? Spread { get; init; }
+    public Func<RestorePlan, Action<IReadOnlyDictionary<(string Topic, int Partition), long>>, CancellationToken, Task<SpreadOutcome?>>? Spread { get; init; }
 }
 
 /// <summary>How the units of a spread restore ended: all completed (with a note on the split), or the first failure.</summary>
