@@ -25,6 +25,7 @@ public sealed class SharedRunState : IDisposable
     private static readonly JsonSerializerOptions Json = new() { PropertyNamingPolicy = JsonNamingPolicy.CamelCase };
     private readonly ClientConfig _client;
     private readonly TimeSpan _timeout;
+    private readonly TimeSpan _readTimeout;
     private readonly ILogger _logger;
     private readonly Lazy<IProducer<string, byte[]?>> _producer;
     private readonly Lock _tailGate = new();
@@ -38,6 +39,9 @@ public sealed class SharedRunState : IDisposable
         _client = client;
         Topic = topic;
         _timeout = timeout;
+        // A read has no deadline of its own to keep (nothing depends on it landing in time), and reading a topic takes several
+        // round trips: at least 30 s, so that a slow coordination cluster is read rather than reported unreadable.
+        _readTimeout = timeout < TimeSpan.FromSeconds(30) ? TimeSpan.FromSeconds(30) : timeout;
         _logger = logger;
         _producer = new Lazy<IProducer<string, byte[]?>>(() => new ProducerBuilder<string, byte[]?>(
             new ProducerConfig(client.ToDictionary(kv => kv.Key, kv => kv.Value))
@@ -252,20 +256,21 @@ public sealed class SharedRunState : IDisposable
                     _tail.Assign(new TopicPartitionOffset(Topic, 0, Offset.Beginning));
                     _tailPosition = 0;
                 }
-                var end = _tail.QueryWatermarkOffsets(new TopicPartition(Topic, 0), _timeout).High.Value;
+                var end = _tail.QueryWatermarkOffsets(new TopicPartition(Topic, 0), _readTimeout).High.Value;
                 if (end < _tailPosition)
                 {
                     // The topic was recreated: read it again from its start.
+                    _logger.LogWarning("The state topic {Topic} ends at offset {End}, before offset {Position} already read: recreated? Reading it again from its start", Topic, end, _tailPosition);
                     _tailLatest.Clear();
                     _tail.Assign(new TopicPartitionOffset(Topic, 0, Offset.Beginning));
                     _tailPosition = 0;
                 }
-                var deadline = DateTime.UtcNow + _timeout;
+                var deadline = DateTime.UtcNow + _readTimeout;
                 while (_tailPosition < end)
                 {
                     cancellationToken.ThrowIfCancellationRequested();
                     if (DateTime.UtcNow > deadline)
-                        throw Unavailable($"the state topic {Topic} could not be read to its end in {_timeout.TotalSeconds:0.#} s");
+                        throw Unavailable($"the state topic {Topic} could not be read to its end in {_readTimeout.TotalSeconds:0.#} s");
                     var result = _tail.Consume(TimeSpan.FromMilliseconds(200));
                     if (result?.Message is null) continue;
                     _tailPosition = result.Offset.Value + 1;
@@ -359,16 +364,16 @@ public sealed class SharedRunState : IDisposable
         using var consumer = new ConsumerBuilder<string, byte[]?>(config)
             .SetLogHandler((_, m) => _logger.LogDebug("librdkafka {Facility}: {Message}", m.Facility, m.Message))
             .Build();
-        var deadline = DateTime.UtcNow + _timeout;
+        var deadline = DateTime.UtcNow + _readTimeout;
         try
         {
             using var admin = new DependentAdminClientBuilder(consumer.Handle).Build();
-            var partitions = admin.GetMetadata(Topic, _timeout).Topics.SingleOrDefault(t => t.Topic == Topic && t.Error.Code == ErrorCode.NoError)?.Partitions
+            var partitions = admin.GetMetadata(Topic, _readTimeout).Topics.SingleOrDefault(t => t.Topic == Topic && t.Error.Code == ErrorCode.NoError)?.Partitions
                 ?? throw Unavailable($"the state topic {Topic} was not found on the coordination cluster");
             var ends = new Dictionary<int, long>();
             foreach (var p in partitions)
             {
-                var high = consumer.QueryWatermarkOffsets(new TopicPartition(Topic, p.PartitionId), _timeout).High.Value;
+                var high = consumer.QueryWatermarkOffsets(new TopicPartition(Topic, p.PartitionId), _readTimeout).High.Value;
                 if (high > 0) ends[p.PartitionId] = high;
             }
             if (ends.Count == 0) return latest;
@@ -377,7 +382,7 @@ public sealed class SharedRunState : IDisposable
             {
                 cancellationToken.ThrowIfCancellationRequested();
                 if (DateTime.UtcNow > deadline)
-                    throw Unavailable($"the state topic {Topic} could not be read to its end in {_timeout.TotalSeconds:0.#} s");
+                    throw Unavailable($"the state topic {Topic} could not be read to its end in {_readTimeout.TotalSeconds:0.#} s");
                 var result = consumer.Consume(TimeSpan.FromMilliseconds(200));
                 if (result?.Message is null) continue;
                 if (result.Message.Value is null) latest.Remove(result.Message.Key);

@@ -24,8 +24,8 @@ public sealed class UnitDispatcher(UnitSlots slots, SharedRunState shared, State
     /// <summary>How often the leader reads the units' results.</summary>
     public TimeSpan PollInterval { get; init; } = TimeSpan.FromSeconds(1);
 
-    /// <summary>How long a withdrawal waits for the members to say their units stopped.</summary>
-    public TimeSpan WithdrawWait { get; init; } = TimeSpan.FromSeconds(30);
+    /// <summary>How long a withdrawal waits for the members to say their units stopped (under the 30 s a cancelled run is waited for).</summary>
+    public TimeSpan WithdrawWait { get; init; } = TimeSpan.FromSeconds(20);
 
     /// <summary>
     /// The engine's spread hook for <paramref name="restore"/> run under <paramref name="runKey"/>; <paramref name="endsForGood"/>

@@ -13,10 +13,12 @@ namespace KafkaRestored.Reconciler.Coordination;
 
 /// <summary>
 /// Distributed mode, on every member (the leader too): runs the restore units the leader placed in the slots the group
-/// assigned to this instance. Each unit is one run of the restore engine limited to the unit's partitions, from the
-/// checkpoints in the state topic (so a unit that moved here from a dead member resumes where that member's last
-/// acknowledged write ended), writing its checkpoints back there only while it holds the slot; it reports how the unit
-/// ended for the leader. A slot revoked or lost, a pause, or the leader withdrawing the unit stops it at once.
+/// assigned to this instance. The units of one restore held here run together, as one run of the restore engine limited to
+/// their partitions (one producer, and the spec's resource limits for this member as a whole), from the checkpoints in the
+/// state topic (so a unit that moved here from a dead member resumes where that member's last acknowledged write ended),
+/// writing its checkpoints back there only while it holds every one of those slots; it reports how each unit ended for the
+/// leader. A slot gained, revoked or lost restarts the run on the new set (it resumes, each record once); a pause, or the
+/// leader withdrawing the units, stops it at once.
 /// </summary>
 public sealed class UnitWorker : IDisposable
 {
@@ -31,7 +33,10 @@ public sealed class UnitWorker : IDisposable
     private readonly CancellationTokenSource _stop = new();
     private readonly SemaphoreSlim _wake = new(0);
     private readonly Lock _gate = new();
-    private readonly Dictionary<(string Run, int Slot), Running> _running = [];
+    private readonly Dictionary<string, Running> _running = new(StringComparer.Ordinal);
+
+    // Units this member completed or failed and reported: never run again, whatever a late read of the topic shows.
+    private readonly HashSet<(string Run, int Slot, string Dispatch)> _endedHere = [];
     private Task? _loop;
 
     /// <summary>Runs units from <paramref name="slots"/> with the restore state of <paramref name="shared"/> and this member's store, secrets and policy.</summary>
@@ -50,12 +55,16 @@ public sealed class UnitWorker : IDisposable
     /// <summary>Engine tuning for the units' runs.</summary>
     public RestoreTuning Tuning { get; init; } = RestoreTuning.Default;
 
-    /// <summary>The units running here now, as "run slot N: P partitions" (for /healthz).</summary>
+    /// <summary>The units running here now, as "resource (run) slots a,b: P partitions" (for /healthz).</summary>
     public IReadOnlyList<string> Units
     {
         get
         {
-            lock (_gate) return [.. _running.Values.Select(r => $"{r.Unit.Resource} ({r.Unit.Run}) slot {r.Unit.Slot}: {r.Unit.Partitions.Count} partitions").Order(StringComparer.Ordinal)];
+            lock (_gate)
+            {
+                return [.. _running.Values.Select(r => $"{r.Units[0].Resource} ({r.Run}) slots {string.Join(",", r.Units.Select(u => u.Slot))}: {r.Units.Sum(u => u.Partitions.Count)} partitions")
+                    .Order(StringComparer.Ordinal)];
+            }
         }
     }
 
@@ -102,22 +111,36 @@ public sealed class UnitWorker : IDisposable
             if (!await _slots.ConfirmAsync(ct)) return;
         }
         var (units, results) = _shared.ReadUnits(ct);
-        var current = units.ToDictionary(u => (u.Run, u.Slot));
-        CancelWhere(r => !_slots.Holds(r.Unit.Slot), "its slot was revoked or lost");
-        CancelWhere(r => !current.TryGetValue((r.Unit.Run, r.Unit.Slot), out var u) || u.Dispatch != r.Unit.Dispatch, "the leader withdrew it");
         var ended = results.Select(r => (r.Run, r.Slot, r.Dispatch)).ToHashSet();
-        foreach (var unit in units)
+        lock (_gate)
         {
-            if (!_slots.Holds(unit.Slot) || ended.Contains((unit.Run, unit.Slot, unit.Dispatch))) continue;
+            // Forget what ended here once the leader removed the run's units.
+            var placedRuns = units.Select(u => u.Run).ToHashSet(StringComparer.Ordinal);
+            _endedHere.RemoveWhere(e => !placedRuns.Contains(e.Run));
+            ended.UnionWith(_endedHere);
+        }
+        // Per run, the units to run here: placed, in a slot held here, not ended.
+        var wanted = units.Where(u => _slots.Holds(u.Slot) && !ended.Contains((u.Run, u.Slot, u.Dispatch)))
+            .GroupBy(u => u.Run, StringComparer.Ordinal)
+            .ToDictionary(g => g.Key, g => g.OrderBy(u => u.Slot).ToList(), StringComparer.Ordinal);
+        var placed = units.ToDictionary(u => (u.Run, u.Slot));
+        CancelWhere(r => r.Units.Any(u => !placed.TryGetValue((u.Run, u.Slot), out var now) || now.Dispatch != u.Dispatch), Withdrawn);
+        CancelWhere(r => r.Units.Any(u => !_slots.Holds(u.Slot)), "a slot of it was revoked or lost");
+        CancelWhere(r => wanted.TryGetValue(r.Run, out var w) && !w.Select(u => u.Slot).SequenceEqual(r.Units.Select(u => u.Slot)), "this member's slots changed");
+        foreach (var (run, set) in wanted)
+        {
             lock (_gate)
             {
-                if (_running.ContainsKey((unit.Run, unit.Slot))) continue;
-                var running = new Running(unit, CancellationTokenSource.CreateLinkedTokenSource(ct));
-                _running[(unit.Run, unit.Slot)] = running;
-                running.Task = Task.Run(() => RunUnitAsync(running), CancellationToken.None);
+                // A run being stopped is started again on the next look, once it has stopped.
+                if (_running.ContainsKey(run)) continue;
+                var running = new Running(run, set, CancellationTokenSource.CreateLinkedTokenSource(ct));
+                _running[run] = running;
+                running.Task = Task.Run(() => RunUnitsAsync(running), CancellationToken.None);
             }
         }
     }
+
+    private const string Withdrawn = "the leader withdrew it";
 
     private void CancelWhere(Func<Running, bool> which, string why)
     {
@@ -126,60 +149,74 @@ public sealed class UnitWorker : IDisposable
         foreach (var r in stopping)
         {
             r.Why = why;
-            _logger.LogWarning("Units: stopping {Resource} slot {Slot}: {Why}", r.Unit.Resource, r.Unit.Slot, why);
+            _logger.LogWarning("Units: stopping {Resource} slots {Slots}: {Why}", r.Units[0].Resource, r.Slots, why);
             r.Cancellation.Cancel();
         }
     }
 
-    private async Task RunUnitAsync(Running running)
+    private async Task RunUnitsAsync(Running running)
     {
-        var unit = running.Unit;
+        var units = running.Units;
         var ct = running.Cancellation.Token;
         try
         {
-            _logger.LogInformation("Units: running {Resource} slot {Slot}: {Partitions} partitions ({First}...)", unit.Resource, unit.Slot, unit.Partitions.Count,
-                string.Join(", ", unit.Partitions.Take(3).Select(p => $"{p.Topic}[{p.Partition}]")));
-            var result = await RunEngineAsync(unit, ct);
-            if (result.Outcome == RestoreOutcome.Cancelled)
+            _logger.LogInformation("Units: running {Resource} slots {Slots}: {Partitions} partitions", units[0].Resource, running.Slots, units.Sum(u => u.Partitions.Count));
+            var result = await RunEngineAsync(running, ct);
+            // Stopped here (whatever the engine made of it: a checkpoint refused after a pause reads as a failure), never reported as a failure.
+            if (result.Outcome == RestoreOutcome.Cancelled || running.Why is not null)
             {
-                // Withdrawn by the leader: say so, so the leader knows it stopped. A lost slot says nothing: its next holder goes on.
-                if (running.Why == "the leader withdrew it") Report(unit, "Cancelled", null, result.Message, result.RestoredRecords);
-                _logger.LogInformation("Units: {Resource} slot {Slot} stopped ({Why}): {Message}", unit.Resource, unit.Slot, running.Why ?? "cancelled", result.Message);
+                // Withdrawn by the leader: say so, so the leader knows they stopped. A lost slot says nothing: its next holder goes on.
+                if (running.Why == Withdrawn) Report(running, "Cancelled", null, result.Message, result);
+                _logger.LogInformation("Units: {Resource} slots {Slots} stopped ({Why}): {Message}", units[0].Resource, running.Slots, running.Why ?? "cancelled", result.Message);
                 return;
             }
-            Report(unit, result.Outcome == RestoreOutcome.Completed ? "Completed" : "Failed", result.Reason, result.Message, result.RestoredRecords);
+            Report(running, result.Outcome == RestoreOutcome.Completed ? "Completed" : "Failed", result.Reason, result.Message, result);
+        }
+        catch (OperationCanceledException) when (ct.IsCancellationRequested)
+        {
+            if (running.Why == Withdrawn) Report(running, "Cancelled", null, "stopped before writing", null);
+            _logger.LogInformation("Units: {Resource} slots {Slots} stopped ({Why}) before writing", units[0].Resource, running.Slots, running.Why ?? "cancelled");
         }
         catch (Exception e) when (e is not OutOfMemoryException)
         {
-            _logger.LogError(e, "Units: {Resource} slot {Slot} ended unexpectedly", unit.Resource, unit.Slot);
-            Report(unit, "Failed", FailureReason.UnexpectedError.Name, "the unit's run ended unexpectedly; the daemon log of " + _slots.InstanceId + " has the details", 0);
+            _logger.LogError(e, "Units: {Resource} slots {Slots} ended unexpectedly", units[0].Resource, running.Slots);
+            Report(running, "Failed", FailureReason.UnexpectedError.Name, "the unit's run ended unexpectedly; the daemon log of " + _slots.InstanceId + " has the details", null);
         }
         finally
         {
-            lock (_gate) _running.Remove((unit.Run, unit.Slot));
+            lock (_gate) _running.Remove(running.Run);
             running.Cancellation.Dispose();
             _wake.Release();
         }
     }
 
-    /// <summary>The engine on the unit's partitions, after the member checked the resource again and loaded the run's shared state.</summary>
-    private async Task<RestoreResult> RunEngineAsync(RestoreUnit unit, CancellationToken ct)
+    /// <summary>The engine on the units' partitions, after the member checked the resource again and loaded the run's shared state.</summary>
+    private async Task<RestoreResult> RunEngineAsync(Running running, CancellationToken ct)
     {
-        var loaded = ResourceLoader.LoadText($"unit {unit.Run} slot {unit.Slot} of the state topic {_shared.Topic}", unit.Yaml);
+        var first = running.Units[0];
+        var loaded = ResourceLoader.LoadText($"unit {first.Run} slot {first.Slot} of the state topic {_shared.Topic}", first.Yaml);
         if (loaded.HasErrors || loaded.Resources is not [{ Resource: KafkaRestore restore }])
             return Refused(FailureReason.UnexpectedError, "the unit's resource in the state topic is not a valid KafkaRestore: " + string.Join("; ", loaded.Diagnostics.Where(d => d.IsError).Take(3)));
         if (PolicyEvaluator.Evaluate(_policy, restore) is { Count: > 0 } denials)
             return Refused(FailureReason.PolicyDenied, $"the host policy of {_slots.InstanceId} denies this resource; nothing was written: " + string.Join("; ", denials.Select(d => d.ToString())));
         var local = new LiteDbRestoreStateStore(_store);
         // The checkpoints of whoever wrote these partitions before (the leader's start offsets, a dead member's progress).
-        await Task.Run(() => _shared.Import(local, null, unit.Run, ct), ct);
-        var env = new RestoreEnvironment(_secrets, new ReplicatedRestoreStateStore(local, _shared) { MayWrite = () => _slots.Holds(unit.Slot) }, unit.Run)
+        try
+        {
+            await Task.Run(() => _shared.Import(local, null, running.Run, ct), ct);
+        }
+        catch (KafkaRestoredException e)
+        {
+            return Refused(e.Reason, "nothing was written: " + e.Message);
+        }
+        var slots = running.Units.Select(u => u.Slot).ToArray();
+        var env = new RestoreEnvironment(_secrets, new ReplicatedRestoreStateStore(local, _shared) { MayWrite = () => slots.All(_slots.Holds) }, running.Run)
         {
             Logger = _logger,
             Time = _time,
             Tuning = Tuning,
             Policy = _policy,
-            Only = unit.Partitions.Select(p => (p.Topic, p.Partition)).ToHashSet(),
+            Only = running.Units.SelectMany(u => u.Partitions).Select(p => (p.Topic, p.Partition)).ToHashSet(),
         };
         return await RestoreEngine.RunAsync(restore.Spec, restore.Metadata.Namespace, env, null, ct);
     }
@@ -190,18 +227,28 @@ public sealed class UnitWorker : IDisposable
         return new RestoreResult(RestoreOutcome.Failed, reason.Name, message, now, now, 0, 0, [], [], [], null) { Failure = reason };
     }
 
-    private void Report(RestoreUnit unit, string outcome, string? reason, string message, long records)
+    /// <summary>Reports each unit of <paramref name="running"/>: its partitions and the records they hold from this restore.</summary>
+    private void Report(Running running, string outcome, string? reason, string message, RestoreResult? result)
     {
-        try
+        var written = result?.Partitions.ToDictionary(v => (v.TargetTopic, v.Partition), v => v.Written) ?? [];
+        foreach (var unit in running.Units)
         {
-            _shared.PublishUnitResult(new UnitResult(unit.Run, unit.Slot, unit.Dispatch, _slots.InstanceId, outcome, reason, message, unit.Partitions.Count, records),
-                () => _slots.Holds(unit.Slot));
-            _logger.LogInformation("Units: {Resource} slot {Slot} {Outcome}: {Message}", unit.Resource, unit.Slot, outcome, message);
-        }
-        catch (KafkaRestoredException e)
-        {
-            // Not holding the slot any more (or the cluster not answering): the slot's next holder runs the unit again from its checkpoints.
-            _logger.LogWarning("Units: could not report {Resource} slot {Slot} {Outcome}: {Error}", unit.Resource, unit.Slot, outcome, e.Message);
+            try
+            {
+                var records = unit.Partitions.Sum(p => written.GetValueOrDefault((p.Topic, p.Partition)));
+                _shared.PublishUnitResult(new UnitResult(unit.Run, unit.Slot, unit.Dispatch, _slots.InstanceId, outcome, reason, message, unit.Partitions.Count, records),
+                    () => _slots.Holds(unit.Slot));
+                if (outcome != "Cancelled")
+                {
+                    lock (_gate) _endedHere.Add((unit.Run, unit.Slot, unit.Dispatch));
+                }
+                _logger.LogInformation("Units: {Resource} slot {Slot} {Outcome}: {Message}", unit.Resource, unit.Slot, outcome, message);
+            }
+            catch (KafkaRestoredException e)
+            {
+                // Not holding the slot any more (or the cluster not answering): the slot's next holder runs the unit again from its checkpoints.
+                _logger.LogWarning("Units: could not report {Resource} slot {Slot} {Outcome}: {Error}", unit.Resource, unit.Slot, outcome, e.Message);
+            }
         }
     }
 
@@ -224,9 +271,13 @@ public sealed class UnitWorker : IDisposable
         _stop.Dispose();
     }
 
-    private sealed class Running(RestoreUnit unit, CancellationTokenSource cancellation)
+    private sealed class Running(string run, List<RestoreUnit> units, CancellationTokenSource cancellation)
     {
-        public RestoreUnit Unit { get; } = unit;
+        public string Run { get; } = run;
+
+        public List<RestoreUnit> Units { get; } = units;
+
+        public string Slots => string.Join(",", Units.Select(u => u.Slot));
 
         public CancellationTokenSource Cancellation { get; } = cancellation;
 

@@ -87,6 +87,8 @@ public sealed partial class UnitSpreadDaemonTests(KafkaFixture kafka, ITestOutpu
         var leader = await group.LeaderAsync(Patience);
         var slots = await SlotsAsync(group);
         log.WriteLine("slots: " + string.Join(", ", slots.Select(kv => $"{kv.Key}=[{string.Join(",", kv.Value)}]")));
+        foreach (var (id, held) in slots)
+            Assert.Equal(held.Length, await group.Members[id].MetricAsync("kafka_restored_unit_slots"));
 
         var target = AddRestore(orders, "wide", partitions);
         await Committed.WaitForPhaseAsync("wide", "Completed", Patience, group.Output);
@@ -139,8 +141,9 @@ public sealed partial class UnitSpreadDaemonTests(KafkaFixture kafka, ITestOutpu
         Assert.True(completed.Count == 1, $"{completed.Count} Completed commits:\n" + string.Join("\n---\n", completed));
         // The victim's slots moved: another member ran a unit of one of them after the kill.
         var survivors = group.Members.Where(m => m.Key != victim).Select(m => m.Value.Output).ToList();
-        Assert.Contains(slots[victim], s => survivors.Any(o => o.Contains($"Units: slots ", StringComparison.Ordinal)
-            && o.Contains($"Units: running KafkaRestore kafka-backup/cut slot {s}:", StringComparison.Ordinal)));
+        var ranBySurvivors = survivors.SelectMany(o => Running().Matches(o)).Where(m => m.Groups[1].Value == "cut")
+            .SelectMany(m => m.Groups[2].Value.Split(',').Select(v => int.Parse(v, System.Globalization.CultureInfo.InvariantCulture))).ToHashSet();
+        Assert.Contains(slots[victim], ranBySurvivors.Contains);
         // No force push: every status commit since the start descends from the tip before it.
         Assert.Equal(0, ProcessRunner.Run("git", ["-C", _remote.BarePath, "merge-base", "--is-ancestor", tipBefore, _remote.Branch]).ExitCode);
         if (partWay) Assert.InRange(landedAtKill, 1, (theirs.Length * perPartition) - 1);
@@ -177,6 +180,52 @@ public sealed partial class UnitSpreadDaemonTests(KafkaFixture kafka, ITestOutpu
         log.WriteLine($"{leader} killed with {landedAtKill} of {partitions * perPartition} records landed; {next} led {failover.TotalSeconds:0.0} s later and completed it");
     }
 
+    [Fact]
+    public async Task A_spread_restore_deleted_while_its_units_run_is_withdrawn_from_every_member_before_its_cancellation_is_committed()
+    {
+        const int partitions = 12, perPartition = 40_000;
+        var orders = await OrdersBackup.WriteAsync(_dir.Combine("backups"), partitions, perPartition, Value);
+        using var group = new DaemonGroup(kafka.Broker, _remote, _dir, Slots, "node-a", "node-b", "node-c");
+        var leader = await group.LeaderAsync(Patience);
+        await SlotsAsync(group);
+        // Slow answers, so that the deletion reaches the members part-way (unslowed, three members finish in seconds).
+        kafka.Broker.SetRtt(300);
+        using var fast = new Disposer(() => kafka.Broker.SetRtt(0));
+        var target = AddRestore(orders, "dropped", partitions, "\n  resources:\n    limits: {memory: 8Mi}");
+        long Landed() => RestoreKit.EndOffsets(kafka.Broker.BootstrapServers, target, partitions).Sum();
+        await group.Members[leader].WaitForAsync("every member to run a unit", () => Task.FromResult(group.Members.Values.All(d =>
+            d.Output.Contains("Units: running KafkaRestore kafka-backup/dropped", StringComparison.Ordinal))), Patience);
+        // Deleted as soon as every member runs its units: once producing, three members write the whole restore within a second
+        // or two even at this RTT, faster than any look can catch it; at this RTT their preflight takes seconds, so the deletion
+        // reaches them during it or just after their first records.
+        var landedAtDeletion = Landed();
+        _remote.HumanCommit("delete dropped", new Dictionary<string, string?> { ["restores/dropped.yaml"] = null });
+        // The cancellation is reported by the status file's removal, in a commit after the deletion.
+        await group.Members[leader].WaitForAsync("the cancellation to be committed", () => Task.FromResult(
+            _remote.RemoteGit("log", "--format=%s", "-1", _remote.Branch).Trim() != "delete dropped" && Committed.Phase("dropped") is null), Patience);
+        var atCancellation = RestoreKit.EndOffsets(kafka.Broker.BootstrapServers, target, partitions);
+        await Task.Delay(TimeSpan.FromSeconds(5));
+        var later = RestoreKit.EndOffsets(kafka.Broker.BootstrapServers, target, partitions);
+        kafka.Broker.SetRtt(0);
+        log.WriteLine($"deleted when {landedAtDeletion} records had landed; {atCancellation.Sum()} when the cancellation was committed\n{group.Output()}");
+
+        Assert.Equal(atCancellation, later);
+        // Before the end (possibly before the first record): the withdrawal stopped every member.
+        Assert.InRange(atCancellation.Sum(), 0, (partitions * perPartition) - 1);
+        Assert.Contains("Withdrew the units of", group.Members[leader].Output, StringComparison.Ordinal);
+        Assert.Contains("every member running one stopped", group.Members[leader].Output, StringComparison.Ordinal);
+        foreach (var (id, d) in group.Members)
+            Assert.Contains("Units: stopping KafkaRestore kafka-backup/dropped slot", d.Output, StringComparison.Ordinal);
+        // What did land is each partition's backup prefix, in order, once.
+        var read = RestoreKit.ReadTopic(kafka.Broker.BootstrapServers, target, partitions);
+        for (var p = 0; p < partitions; p++)
+        {
+            var values = read.Where(r => r.Partition == p).Select(r => Encoding.UTF8.GetString(r.Value!)).ToList();
+            Assert.Equal(Enumerable.Range(0, values.Count).Select(i => Value(p, i)), values);
+        }
+        log.WriteLine($"deleted with {atCancellation.Sum()} of {partitions * perPartition} records landed; unchanged 5 s after the cancellation was committed");
+    }
+
     /// <summary>
     /// The unfenced window of a unit, measured: a member stopped mid-unit wakes after its slots moved and the restore completed
     /// elsewhere. It stops its units and reports nothing, and the shared checkpoints stay the completed ones; but what its
@@ -210,9 +259,9 @@ public sealed partial class UnitSpreadDaemonTests(KafkaFixture kafka, ITestOutpu
         {
             if (partWay) SteppedProcess.Continue(daemon.Process.Id);
         }
-        // Positive control of what follows: the woken member says it stopped its units.
+        // Positive control of what follows: the woken member says it stopped its units (the pause or the lost slots, whichever it sees first).
         if (partWay)
-            await daemon.WaitForAsync($"{victim} to stop its units", () => Task.FromResult(daemon.Output[outputAtStop..].Contains("this process was paused", StringComparison.Ordinal)), Patience);
+            await daemon.WaitForAsync($"{victim} to stop its units", () => Task.FromResult(daemon.Output[outputAtStop..].Contains("Units: stopping KafkaRestore kafka-backup/sleeper slots", StringComparison.Ordinal)), Patience);
         await Task.Delay(TimeSpan.FromSeconds(5));
         var woke = daemon.Output[outputAtStop..];
         log.WriteLine($"==== {victim} after SIGCONT (part-way: {partWay})\n{woke}");
@@ -243,9 +292,17 @@ public sealed partial class UnitSpreadDaemonTests(KafkaFixture kafka, ITestOutpu
         log.WriteLine($"{victim}'s partitions held {completedAtWake} records when the restore completed, before it woke; {repeats} unfenced repeats in all once it had stopped");
     }
 
+    private sealed class Disposer(Action action) : IDisposable
+    {
+        public void Dispose() => action();
+    }
+
     [GeneratedRegex(@"Every unit of KafkaRestore kafka-backup/wide completed; spread over \d+ members?: ([^\n]+)")]
     private static partial Regex Split();
 
     [GeneratedRegex(@"([\w.-]+) (\d+) partitions? \([\d,]+ records\)")]
     private static partial Regex Part();
+
+    [GeneratedRegex(@"Units: running KafkaRestore kafka-backup/([\w.-]+) slots ([\d,]+):")]
+    private static partial Regex Running();
 }

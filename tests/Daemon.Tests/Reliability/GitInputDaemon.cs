@@ -68,8 +68,9 @@ internal sealed class GitInputDaemon : IDisposable
         }
         foreach (var line in text.Split('\n'))
         {
-            if (line.StartsWith(name + " ", StringComparison.Ordinal))
-                return double.Parse(line[(name.Length + 1)..], System.Globalization.CultureInfo.InvariantCulture);
+            // A family's first sample, labelled or not (kafka_restored_leader{instance="a"} 1).
+            if (line.StartsWith(name + " ", StringComparison.Ordinal) || line.StartsWith(name + "{", StringComparison.Ordinal))
+                return double.Parse(line[(line.LastIndexOf(' ') + 1)..], System.Globalization.CultureInfo.InvariantCulture);
         }
         throw new InvalidOperationException($"metric {name} missing from /metrics:\n{text}");
     }
