@@ -39,7 +39,7 @@ internal static class DistributedFailover
         sb.AppendLine();
         sb.AppendLine("## Distributed mode: one daemon against three, and a failover (issue #16)");
         sb.AppendLine();
-        sb.AppendLine(CultureInfo.InvariantCulture, $"`kafka-restored run` processes in distributed mode (session timeout {SessionTimeout}, poll interval 1 s) on one config repository and the hosted mock cluster; the restore from a folder is committed once a leader is known and timed from the commit to its `Completed` status in Git. In the failover run the leader is SIGKILLed once a quarter of the records landed. The leader runs all the work: restores are not spread over members yet, so three daemons are not faster than one.");
+        sb.AppendLine(CultureInfo.InvariantCulture, $"`kafka-restored run` processes in distributed mode (session timeout {SessionTimeout}, poll interval 1 s) on one config repository and the hosted mock cluster; the restore from a folder is committed once a leader is known and timed from the commit to its `Completed` status in Git. In the failover run the leader is SIGKILLed once a quarter of the records landed. The restore is spread over the members in 12 units (the slots of a units topic); all daemons share this machine's cores, so three daemons can be no faster than one here.");
         sb.AppendLine();
         sb.AppendLine("| run | daemons | commit to Completed s | kill to next leader s | kill to next record written s | landed at the kill | landed in all |");
         sb.AppendLine("|---|---:|---:|---:|---:|---:|---:|");
@@ -60,6 +60,7 @@ internal static class DistributedFailover
         var name = $"bench-{members}-{suffix}";
         broker.CreateTopic("coordination-" + suffix, 1);
         broker.CreateTopic("state-" + suffix, 1);
+        broker.CreateTopic("units-" + suffix, 12);
         var target = broker.CreateUniqueTopic("bench-dist", dataset.Partitions);
         var daemons = Enumerable.Range(0, members).Select(i => Start(broker, remote, dir, suffix, $"node-{i}")).ToList();
         try
@@ -117,6 +118,7 @@ internal static class DistributedFailover
             ["KAFKA_RESTORED_CoordinationGroupId"] = "bench-" + suffix,
             ["KAFKA_RESTORED_CoordinationTopic"] = "coordination-" + suffix,
             ["KAFKA_RESTORED_CoordinationStateTopic"] = "state-" + suffix,
+            ["KAFKA_RESTORED_CoordinationUnitsTopic"] = "units-" + suffix,
             ["KAFKA_RESTORED_CoordinationSessionTimeout"] = SessionTimeout,
             ["KAFKA_RESTORED_InstanceId"] = id,
         };

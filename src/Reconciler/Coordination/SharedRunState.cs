@@ -272,7 +272,13 @@ public sealed class SharedRunState : IDisposable
                     if (DateTime.UtcNow > deadline)
                         throw Unavailable($"the state topic {Topic} could not be read to its end in {_readTimeout.TotalSeconds:0.#} s");
                     var result = _tail.Consume(TimeSpan.FromMilliseconds(200));
-                    if (result?.Message is null) continue;
+                    if (result?.Message is null)
+                    {
+                        // Offsets no record is returned for (a compacted gap or control records at the end) still count as read.
+                        var position = _tail.Position(new TopicPartition(Topic, 0));
+                        if (position != Offset.Unset && position.Value > _tailPosition) _tailPosition = position.Value;
+                        continue;
+                    }
                     _tailPosition = result.Offset.Value + 1;
                     if (!result.Message.Key.StartsWith("unit", StringComparison.Ordinal) && !result.Message.Key.Contains("|checkpoint|", StringComparison.Ordinal)) continue;
                     if (result.Message.Value is null) _tailLatest.Remove(result.Message.Key);

@@ -63,6 +63,39 @@ public sealed class CoordinationSettingsTests
     }
 
     [Fact]
+    public void Restores_are_spread_over_a_units_topic_by_default_and_an_empty_one_spreads_nothing()
+    {
+        var on = Bind(new() { ["CoordinationBootstrapServers"] = "kafka-1:9092" });
+        var off = Bind(new() { ["CoordinationBootstrapServers"] = "kafka-1:9092", ["CoordinationUnitsTopic"] = "" });
+
+        Assert.Empty(on.Validate());
+        Assert.True(on.UnitsEnabled);
+        Assert.Equal("kafka-restored-units", on.CoordinationUnitsTopic);
+        Assert.Equal(12, on.CoordinationUnitsPartitions);
+        Assert.Empty(off.Validate());
+        Assert.False(off.UnitsEnabled);
+        Assert.False(Bind([]).UnitsEnabled);
+    }
+
+    [Fact]
+    public void Bad_units_settings_are_reported_by_name()
+    {
+        var problems = Bind(new()
+        {
+            ["CoordinationBootstrapServers"] = "kafka-1:9092",
+            ["CoordinationUnitsTopic"] = "kafka-restored-state",
+            ["CoordinationUnitsPartitions"] = "0",
+        }).Validate();
+        var badName = Bind(new() { ["CoordinationBootstrapServers"] = "kafka-1:9092", ["CoordinationUnitsTopic"] = "units/a" }).Validate();
+        var standalone = Bind(new() { ["CoordinationUnitsPartitions"] = "24" }).Validate();
+
+        Assert.Contains("CoordinationUnitsTopic 'kafka-restored-state' is also the coordination or state topic: the units topic needs a name of its own.", problems);
+        Assert.Contains("CoordinationUnitsPartitions must be between 1 and 1000 (the slots a restore is spread over), got 0.", problems);
+        Assert.Equal(["CoordinationUnitsTopic 'units/a' is not a Kafka topic name (1-249 letters, digits, '.', '_' or '-'); set it to \"\" to spread nothing."], badName);
+        Assert.Equal(["CoordinationUnitsPartitions take effect only in distributed mode: set CoordinationBootstrapServers, or remove them."], standalone);
+    }
+
+    [Fact]
     public void Coordination_settings_without_the_bootstrap_servers_are_an_error_not_ignored()
     {
         var problems = Bind(new() { ["CoordinationGroupId"] = "team-a", ["CoordinationSaslPasswordFile"] = "/x" }).Validate();
