@@ -156,7 +156,7 @@ internal static class RunCommand
             services.AddSingleton(sp => new HttpEndpointService(daemon.HttpListen, new DaemonEndpoints(
                 Health: () => Health(sp.GetRequiredService<ReconcileLoop>(), sp.GetRequiredService<LoopHeartbeat>(), Role(sp.GetService<ILeadership>()), Units(sp)),
                 Metrics: () => [.. DaemonMetrics.Collect(sp.GetRequiredService<ReconcileLoop>().Counters, store, sp.GetRequiredService<LoopHeartbeat>()),
-                    .. LeadershipMetrics.Collect(Role(sp.GetService<ILeadership>()), Units(sp)),
+                    .. LeadershipMetrics.Collect(Role(sp.GetService<ILeadership>()), Units(sp), Members(sp)),
                     .. DrillMetrics.Collect(store.Resources(includeTombstones: false), time.GetUtcNow())],
                 TriggerCycle: () => sp.GetRequiredService<ReconcileLoop>().Trigger(),
                 WebhookSecret: () => webhookSecret,
@@ -189,6 +189,7 @@ internal static class RunCommand
     /// <summary>Distributed mode: membership of the coordination group, which the loop asks before it acts, and the restore state every member can read.</summary>
     private static void AddLeadership(IServiceCollection services, ReconcilerOptions options, CoordinationOptions coordination, ClientConfig client)
     {
+        services.AddSingleton(coordination);
         services.AddSingleton(sp => new KafkaLeadership(client, coordination.CoordinationGroupId, coordination.CoordinationTopic, coordination.EffectiveInstanceId,
             coordination.CoordinationSessionTimeout, sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILoggerFactory>().CreateLogger("KafkaRestored.Coordination")));
         services.AddSingleton<ILeadership>(sp => sp.GetRequiredService<KafkaLeadership>());
@@ -238,6 +239,12 @@ internal static class RunCommand
         // The web server's and host's own chatter only when asked for Debug or Trace.
         logging.AddFilter("Microsoft", level <= LogLevel.Debug ? level : LogLevel.Warning);
     }
+
+    /// <summary>The deployment's members as this daemon last read them (distributed mode), else null.</summary>
+    private static MembersSeen? Members(IServiceProvider sp) =>
+        sp.GetService<SharedRunState>() is { } shared && sp.GetService<CoordinationOptions>() is { } coordination
+            ? new MembersSeen(shared.Members(), sp.GetRequiredService<TimeProvider>().GetUtcNow(), coordination.CoordinationSessionTimeout)
+            : null;
 
     /// <summary>The slots and units this member holds (distributed mode with a units topic), else null.</summary>
     private static UnitsHeld? Units(IServiceProvider sp) =>

@@ -45,6 +45,8 @@ public sealed class MemberHeartbeat : IDisposable
             {
                 _shared.PublishMember(new MemberRecord(state.InstanceId, Environment.MachineName, role ?? state.Role,
                     role is null ? state.Since : _time.GetUtcNow(), _time.GetUtcNow(), role is null ? state.Reason : "stopped cleanly"));
+                // What the others said, for /metrics (read on from the last look: only what is new).
+                if (role is null) _shared.Refresh(CancellationToken.None);
             }
             catch (KafkaRestored.Restore.KafkaRestoredException e)
             {

@@ -223,6 +223,30 @@ public sealed class SharedRunState : IDisposable
         return runs.Count;
     }
 
+    /// <summary>Reads the topic on from where the last look stopped (what <see cref="Members"/> and <see cref="Checkpoints"/> answer from).</summary>
+    public void Refresh(CancellationToken cancellationToken) => Tail(cancellationToken);
+
+    /// <summary>Every member record as of the last look (<see cref="Refresh"/>, <see cref="ReadUnits"/>); a damaged one is skipped.</summary>
+    public IReadOnlyList<MemberRecord> Members()
+    {
+        lock (_tailGate)
+        {
+            var members = new List<MemberRecord>();
+            foreach (var (key, value) in _tailLatest.Where(kv => kv.Key.StartsWith("member|", StringComparison.Ordinal)))
+            {
+                try
+                {
+                    if (JsonSerializer.Deserialize<MemberRecord>(value, Json) is { Instance: not null, Role: not null } m) members.Add(m);
+                }
+                catch (JsonException)
+                {
+                    // Skipped, as ReadMembers does (which logs it).
+                }
+            }
+            return members;
+        }
+    }
+
     /// <summary>
     /// The checkpoints of <paramref name="restoreKey"/> as of the last <see cref="ReadUnits"/> (the leader's view of a spread
     /// restore's progress while it waits); a damaged record is skipped.
@@ -280,7 +304,8 @@ public sealed class SharedRunState : IDisposable
                         continue;
                     }
                     _tailPosition = result.Offset.Value + 1;
-                    if (!result.Message.Key.StartsWith("unit", StringComparison.Ordinal) && !result.Message.Key.Contains("|checkpoint|", StringComparison.Ordinal)) continue;
+                    if (!result.Message.Key.StartsWith("unit", StringComparison.Ordinal) && !result.Message.Key.StartsWith("member|", StringComparison.Ordinal)
+                        && !result.Message.Key.Contains("|checkpoint|", StringComparison.Ordinal)) continue;
                     if (result.Message.Value is null) _tailLatest.Remove(result.Message.Key);
                     else _tailLatest[result.Message.Key] = result.Message.Value;
                 }

@@ -266,6 +266,9 @@ public sealed class DistributedDaemonTests(KafkaFixture kafka, ITestOutputHelper
         Assert.Equal(leader, Roles(listed.StdOut).Single(r => r.Role == "leader").Instance);
         Assert.All(others, o => Assert.Equal("member", Roles(listed.StdOut).Single(r => r.Instance == o).Role));
         Assert.DoesNotContain("gone?", listed.StdOut, StringComparison.Ordinal);
+        // The leader's /metrics counts them too (from its own reading of the state topic).
+        await group.Members[leader].WaitForAsync("the leader to count three active members", async () =>
+            await group.Members[leader].MetricAsync("kafka_restored_members", "state=\"active\"") == 3, Patience);
 
         group.Members[others[0]].Process.Kill();
         guard.Restart();
@@ -282,6 +285,10 @@ public sealed class DistributedDaemonTests(KafkaFixture kafka, ITestOutputHelper
         Assert.Equal("stopped", rows.Single(r => r.Instance == others[1]).Role);
         Assert.False(rows.Single(r => r.Instance == others[1]).Gone);
         Assert.False(rows.Single(r => r.Instance == leader).Gone);
+        await group.Members[leader].WaitForAsync("the leader to count one active, one stopped and one gone member", async () =>
+            await group.Members[leader].MetricAsync("kafka_restored_members", "state=\"active\"") == 1
+            && await group.Members[leader].MetricAsync("kafka_restored_members", "state=\"stopped\"") == 1
+            && await group.Members[leader].MetricAsync("kafka_restored_members", "state=\"gone\"") == 1, Patience);
 
         var json = group.StatusMembers("--output", "json");
         Assert.Equal(0, json.ExitCode);

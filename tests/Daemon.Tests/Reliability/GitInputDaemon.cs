@@ -54,7 +54,22 @@ internal sealed class GitInputDaemon : IDisposable
         }
     }
 
-    /// <summary>One unlabelled sample from /metrics, or null while the endpoint is not up yet.</summary>
+    /// <summary>The sample of <paramref name="name"/> labelled exactly <paramref name="labels"/> (<c>state="active"</c>), or null when absent or the endpoint is not up.</summary>
+    public async Task<double?> MetricAsync(string name, string labels)
+    {
+        try
+        {
+            var prefix = name + "{" + labels + "} ";
+            var line = (await _http.GetStringAsync("/metrics")).Split('\n').FirstOrDefault(l => l.StartsWith(prefix, StringComparison.Ordinal));
+            return line is null ? null : double.Parse(line[prefix.Length..], System.Globalization.CultureInfo.InvariantCulture);
+        }
+        catch (HttpRequestException)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>The first sample of a family from /metrics (labelled or not), or null while the endpoint is not up yet.</summary>
     public async Task<double?> MetricAsync(string name)
     {
         string text;
