@@ -48,14 +48,17 @@ public sealed class UnitDispatcher(UnitSlots slots, SharedRunState shared, State
             return null;
         }
         var partitions = plan.Partitions.ToList();
+        if (partitions.Count == 0) return null;
         var yaml = ResourceYaml.Serialize(restore);
         var resource = restore.Id.ToString();
         var bySlot = partitions.Select((p, i) => (Slot: i % count, Partition: new UnitPartition(p.TargetTopic, p.Partition)))
             .GroupBy(x => x.Slot).ToDictionary(g => g.Key, g => (IReadOnlyList<UnitPartition>)[.. g.Select(x => x.Partition)]);
-        var (existing, _) = await Task.Run(() => shared.ReadUnits(ct), ct);
+        var (existing, existingResults) = await Task.Run(() => shared.ReadUnits(ct), ct);
         var earlier = existing.Where(u => u.Run == runKey).ToList();
-        // A new leader of the same run finds its predecessor's units: the same placement keeps their dispatch (and their results).
-        var same = earlier.Count == bySlot.Count && earlier.All(u => bySlot.TryGetValue(u.Slot, out var ps) && ps.SequenceEqual(u.Partitions) && u.Yaml == yaml);
+        // A new leader of the same run finds its predecessor's units: the same placement keeps their dispatch (and their results),
+        // unless one of them failed (a failed attempt whose units were not removed): a new attempt gets a new dispatch.
+        var same = earlier.Count == bySlot.Count && earlier.All(u => bySlot.TryGetValue(u.Slot, out var ps) && ps.SequenceEqual(u.Partitions) && u.Yaml == yaml)
+            && !existingResults.Any(r => r.Run == runKey && r.Dispatch == earlier[0].Dispatch && r.Outcome == "Failed");
         var dispatch = same ? earlier[0].Dispatch : Guid.NewGuid().ToString("n")[..12];
         var units = bySlot.Select(kv => new RestoreUnit(runKey, kv.Key, dispatch, resource, yaml, kv.Value)).ToList();
         if (!same)

@@ -169,6 +169,13 @@ public sealed class UnitSlots : IDisposable
             if (held) _slots.UnionWith(slots);
             else _slots.ExceptWith(slots);
         }
+        // An assignment made after a pause was seen comes from a rebalance of the current generation: the coordinator knows
+        // this member again (a member that lost every slot has none to confirm the pause with otherwise).
+        if (held && _paused)
+        {
+            _paused = false;
+            _logger.LogInformation("Units: assigned slots after a pause; this member is confirmed again");
+        }
         _logger.LogInformation("Units: slots {Slots} {What}", string.Join(",", slots.Order()), what);
         Changed?.Invoke();
     }

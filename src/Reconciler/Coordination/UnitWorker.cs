@@ -49,7 +49,7 @@ public sealed class UnitWorker : IDisposable
         _policy = policy;
         _time = time;
         _logger = logger;
-        _slots.Changed += () => _wake.Release();
+        _slots.Changed += Wake;
     }
 
     /// <summary>Engine tuning for the units' runs.</summary>
@@ -66,6 +66,12 @@ public sealed class UnitWorker : IDisposable
                     .Order(StringComparer.Ordinal)];
             }
         }
+    }
+
+    /// <summary>Makes the loop look now (at most one look pending).</summary>
+    private void Wake()
+    {
+        if (_wake.CurrentCount == 0) _wake.Release();
     }
 
     /// <summary>Starts looking for units every second and whenever the slots change.</summary>
@@ -186,7 +192,7 @@ public sealed class UnitWorker : IDisposable
         {
             lock (_gate) _running.Remove(running.Run);
             running.Cancellation.Dispose();
-            _wake.Release();
+            Wake();
         }
     }
 
