@@ -184,4 +184,80 @@ public sealed class SharedRunStateTests(KafkaFixture kafka) : IClassFixture<Kafk
         Assert.Equal("SharedStateUnavailable", e.Reason.Name);
         Assert.Contains("restore-state-missing-", e.Message, StringComparison.Ordinal);
     }
+
+    private static RestoreUnit Unit(string run, int slot, string dispatch, params int[] partitions) =>
+        new(run, slot, dispatch, "KafkaRestore ns/a", "apiVersion: kafka.oso.sh/v1alpha1\n", [.. partitions.Select(p => new UnitPartition("orders-restored", p))]);
+
+    [Fact]
+    public void Units_and_results_are_read_on_from_the_last_look_withdrawn_units_and_forgotten_results_disappear()
+    {
+        var topic = Topic();
+        using var leader = Shared(topic);
+        using var member = Shared(topic);
+        Assert.Empty(member.ReadUnits(CancellationToken.None).Units);
+
+        leader.PublishUnits([Unit("KafkaRestore/ns/a#g1", 0, "d1", 0, 2), Unit("KafkaRestore/ns/a#g1", 1, "d1", 1, 3)]);
+        var (units, results) = member.ReadUnits(CancellationToken.None);
+        Assert.Equal([0, 1], units.Select(u => u.Slot).Order());
+        Assert.Equal([new UnitPartition("orders-restored", 0), new UnitPartition("orders-restored", 2)], units.Single(u => u.Slot == 0).Partitions);
+        Assert.Empty(results);
+
+        var holds = true;
+        member.PublishUnitResult(new UnitResult("KafkaRestore/ns/a#g1", 0, "d1", "node-b", "Completed", "RestoreCompleted", "done", 2, 20), () => holds);
+        // The member's checkpoints ride in the same topic; the look reads only what is new and keeps the latest per key.
+        new ReplicatedRestoreStateStore(Store("member"), member) { MayWrite = () => holds }.SaveCheckpoints("KafkaRestore/ns/a#g1", [Checkpoint("orders-restored", 0, 10)]);
+        (_, results) = leader.ReadUnits(CancellationToken.None);
+        Assert.Equal("node-b", Assert.Single(results).Instance);
+        Assert.Equal(10, Assert.Single(leader.Checkpoints("KafkaRestore/ns/a#g1")).RecordsConfirmed);
+
+        // A member that lost the slot writes nothing: neither a result nor a checkpoint.
+        holds = false;
+        var refused = Assert.Throws<KafkaRestoredException>(() =>
+            member.PublishUnitResult(new UnitResult("KafkaRestore/ns/a#g1", 1, "d1", "node-b", "Completed", "RestoreCompleted", "done", 2, 20), () => holds));
+        Assert.Equal("SharedStateUnavailable", refused.Reason.Name);
+        Assert.Throws<KafkaRestoredException>(() =>
+            new ReplicatedRestoreStateStore(Store("member-2"), member) { MayWrite = () => holds }.SaveCheckpoints("KafkaRestore/ns/a#g1", [Checkpoint("orders-restored", 0, 99)]));
+        Assert.Equal(10, Assert.Single(leader.Checkpoints("KafkaRestore/ns/a#g1")).RecordsConfirmed);
+
+        leader.WithdrawUnits("KafkaRestore/ns/a#g1", [0, 1]);
+        leader.ForgetUnitResults("KafkaRestore/ns/a#g1", [0]);
+        (units, results) = member.ReadUnits(CancellationToken.None);
+        Assert.Empty(units);
+        Assert.Empty(results);
+        // A fresh reader of the whole topic agrees with the one that read on.
+        using var fresh = Shared(topic);
+        Assert.Empty(fresh.ReadUnits(CancellationToken.None).Units);
+    }
+
+    [Fact]
+    public void A_member_imports_only_the_run_of_its_units()
+    {
+        var topic = Topic();
+        using var shared = Shared(topic);
+        var leader = new ReplicatedRestoreStateStore(Store("leader"), shared);
+        leader.SaveCheckpoints("KafkaRestore/ns/a#g1", [Checkpoint("orders-restored", 0, 10)]);
+        leader.SaveCheckpoints("KafkaRestore/ns/b#g1", [Checkpoint("orders-restored", 0, 30)]);
+        shared.PublishUnits([Unit("KafkaRestore/ns/a#g1", 0, "d1", 0)]);
+
+        var member = Store("member");
+        Assert.Equal(1, shared.Import(member, null, "KafkaRestore/ns/a#g1", CancellationToken.None));
+
+        Assert.Equal(10, Assert.Single(member.GetCheckpoints("KafkaRestore/ns/a#g1")).RecordsConfirmed);
+        Assert.Empty(member.GetCheckpoints("KafkaRestore/ns/b#g1"));
+    }
+
+    [Fact]
+    public void Member_records_are_read_on_with_the_units()
+    {
+        var topic = Topic();
+        using var a = Shared(topic);
+        using var b = Shared(topic);
+        a.PublishMember(new MemberRecord("node-a", "host-a", "leader", At, At, "holds partition 0"));
+        b.PublishMember(new MemberRecord("node-b", "host-b", "member", At, At, "another instance leads"));
+        b.PublishMember(new MemberRecord("node-b", "host-b", "stopped", At, At.AddSeconds(5), "stopped cleanly"));
+
+        a.Refresh(CancellationToken.None);
+
+        Assert.Equal([("node-a", "leader"), ("node-b", "stopped")], a.Members().Select(m => (m.Instance, m.Role)).Order());
+    }
 }
