@@ -20,13 +20,10 @@ public sealed class KafkaLeadership : ILeadership, IDisposable
     private readonly TimeSpan _session;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
-    private readonly CancellationTokenSource _stop = new();
     private readonly Lock _gate = new();
-    private IConsumer<Ignore, Ignore>? _consumer;
-    private Thread? _thread;
+    private GroupPoll? _poll;
     private volatile bool _holds;
     private volatile bool _paused;
-    private long _lastPoll = Stopwatch.GetTimestamp();
     private long _confirmations;
     private LeadershipState _state;
 
@@ -69,7 +66,7 @@ public sealed class KafkaLeadership : ILeadership, IDisposable
     /// leader, still holds partition 0, and no pause has been seen since (a woken process must be confirmed again first).
     /// </summary>
     public bool MayWrite =>
-        !_paused && _holds && Stopwatch.GetElapsedTime(Interlocked.Read(ref _lastPoll)) < _session && State.Role == "leader";
+        !_paused && _holds && _poll is { } poll && poll.SincePoll < _session && State.Role == "leader";
 
     /// <summary>The exact command an operator runs when the daemon may not create the coordination topic.</summary>
     public string CreateTopicCommand(string bootstrap) => CoordinationTopics.CreateCommand(bootstrap, _topic);
@@ -78,29 +75,8 @@ public sealed class KafkaLeadership : ILeadership, IDisposable
     public void Start()
     {
         EnsureTopic();
-        var config = new ConsumerConfig(_client.ToDictionary(kv => kv.Key, kv => kv.Value))
-        {
-            GroupId = _group,
-            ClientId = "kafka-restored-" + InstanceId,
-            SessionTimeoutMs = (int)_session.TotalMilliseconds,
-            HeartbeatIntervalMs = (int)Math.Max(100, _session.TotalMilliseconds / 10),
-            // The member holding partition 0 keeps it when others join or come back.
-            PartitionAssignmentStrategy = PartitionAssignmentStrategy.CooperativeSticky,
-            EnableAutoCommit = false,
-            AutoOffsetReset = AutoOffsetReset.Latest,
-            // A coordination topic an operator creates after the start is seen within half a minute.
-            TopicMetadataRefreshIntervalMs = 30_000,
-        };
-        _consumer = new ConsumerBuilder<Ignore, Ignore>(config)
-            .SetPartitionsAssignedHandler((_, ps) => Assignment(ps, held: true, "partition 0 of the coordination topic was assigned to this instance"))
-            .SetPartitionsRevokedHandler((_, ps) => Assignment([.. ps.Select(p => p.TopicPartition)], held: false, "partition 0 was revoked (a rebalance)"))
-            .SetPartitionsLostHandler((_, ps) => Assignment([.. ps.Select(p => p.TopicPartition)], held: false, "partition 0 was lost (this member's session expired)"))
-            .SetErrorHandler((_, e) => _logger.Log(e.IsFatal ? LogLevel.Error : LogLevel.Debug, "Coordination client: {Code} {Reason}", e.Code, e.Reason))
-            .SetLogHandler((_, m) => _logger.LogDebug("librdkafka {Facility}: {Message}", m.Facility, m.Message))
-            .Build();
-        _consumer.Subscribe(_topic);
-        _thread = new Thread(Poll) { IsBackground = true, Name = "coordination" };
-        _thread.Start();
+        _poll = new GroupPoll(_client, _group, InstanceId, _session, "Coordination", _logger, Assignment, OnPaused);
+        _poll.Start(_topic);
         _logger.LogInformation("Distributed mode: instance {Instance} joins group {Group} on topic {Topic} (session timeout {Session}); the member holding partition 0 leads",
             InstanceId, _group, _topic, _session);
     }
@@ -108,8 +84,8 @@ public sealed class KafkaLeadership : ILeadership, IDisposable
     /// <inheritdoc />
     public async Task<bool> ConfirmAsync(CancellationToken cancellationToken)
     {
-        var gap = Stopwatch.GetElapsedTime(Interlocked.Read(ref _lastPoll));
-        if (_consumer is null) return Settle(false, "not started");
+        if (_poll is null) return Settle(false, "not started");
+        var gap = _poll.SincePoll;
         if (!_holds) return Settle(false, "another instance holds partition 0 of the coordination topic (or none does yet)");
         if (gap > _session) return Settle(false, $"no poll of the coordination group for {gap.TotalSeconds:0.#} s (paused?), longer than the session timeout");
         var deadline = Stopwatch.StartNew();
@@ -138,18 +114,7 @@ public sealed class KafkaLeadership : ILeadership, IDisposable
         }
     }
 
-    private ErrorCode Commit(long offset)
-    {
-        try
-        {
-            _consumer!.Commit([new TopicPartitionOffset(_topic, 0, offset)]);
-            return ErrorCode.NoError;
-        }
-        catch (KafkaException e)
-        {
-            return e.Error.Code;
-        }
-    }
+    private ErrorCode Commit(long offset) => _poll!.Commit(_topic, 0, offset);
 
     private bool Settle(bool leading, string reason)
     {
@@ -168,63 +133,30 @@ public sealed class KafkaLeadership : ILeadership, IDisposable
         return leading;
     }
 
-    private void Assignment(List<TopicPartition> partitions, bool held, string what)
+    private void Assignment(List<TopicPartition> partitions, AssignmentChange change)
     {
         if (!partitions.Any(p => p.Partition.Value == 0)) return;
-        _holds = held;
-        _logger.LogInformation("Coordination: {What}", what);
+        _holds = change == AssignmentChange.Assigned;
+        _logger.LogInformation("Coordination: {What}", change switch
+        {
+            AssignmentChange.Assigned => "partition 0 of the coordination topic was assigned to this instance",
+            AssignmentChange.Revoked => "partition 0 was revoked (a rebalance)",
+            _ => "partition 0 was lost (this member's session expired)",
+        });
         Changed?.Invoke();
     }
 
-    private void Poll()
+    /// <summary>A gap in polling: nothing is shared and the loop asks the coordinator before it acts again.</summary>
+    private void OnPaused()
     {
-        while (!_stop.IsCancellationRequested)
-        {
-            var before = Interlocked.Read(ref _lastPoll);
-            try
-            {
-                _consumer!.Consume(PollTimeout);
-            }
-            catch (ConsumeException e)
-            {
-                _logger.LogDebug("Coordination poll: {Code}", e.Error.Code);
-            }
-            catch (ObjectDisposedException)
-            {
-                return;
-            }
-            Interlocked.Exchange(ref _lastPoll, Stopwatch.GetTimestamp());
-            // A gap this long means the process was paused: nothing is shared and the loop asks the coordinator before it acts again.
-            if (Stopwatch.GetElapsedTime(before) > _session / 2)
-            {
-                _paused = true;
-                Paused?.Invoke();
-                Changed?.Invoke();
-            }
-        }
+        _paused = true;
+        Paused?.Invoke();
+        Changed?.Invoke();
     }
 
     private void EnsureTopic() =>
         CoordinationTopics.Ensure(_client, _topic, "coordination", "until it exists and the cluster answers, no instance leads", _logger);
 
     /// <summary>Leaves the group (the coordinator hands partition 0 on at once) and closes the consumer.</summary>
-    public void Dispose()
-    {
-        if (_stop.IsCancellationRequested) return;
-        _stop.Cancel();
-        _thread?.Join();
-        if (_consumer is not null)
-        {
-            try
-            {
-                _consumer.Close();
-            }
-            catch (KafkaException e)
-            {
-                _logger.LogDebug("Closing the coordination consumer: {Error}", e.Error.Reason);
-            }
-            _consumer.Dispose();
-        }
-        _stop.Dispose();
-    }
+    public void Dispose() => _poll?.Dispose();
 }

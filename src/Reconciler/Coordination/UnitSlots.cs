@@ -13,19 +13,15 @@ namespace KafkaRestored.Reconciler.Coordination;
 /// </summary>
 public sealed class UnitSlots : IDisposable
 {
-    private static readonly TimeSpan PollTimeout = TimeSpan.FromMilliseconds(200);
     private readonly ClientConfig _client;
     private readonly string _group;
     private readonly TimeSpan _session;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
-    private readonly CancellationTokenSource _stop = new();
     private readonly Lock _gate = new();
     private readonly HashSet<int> _slots = [];
-    private IConsumer<Ignore, Ignore>? _consumer;
-    private Thread? _thread;
+    private GroupPoll? _poll;
     private volatile bool _paused;
-    private long _lastPoll = Stopwatch.GetTimestamp();
     private long _confirmations;
     private int _slotCount;
     private long _slotCountAt;
@@ -72,7 +68,7 @@ public sealed class UnitSlots : IDisposable
     /// </summary>
     public bool Holds(int slot)
     {
-        if (_paused || Stopwatch.GetElapsedTime(Interlocked.Read(ref _lastPoll)) >= _session) return false;
+        if (_paused || _poll is not { } poll || poll.SincePoll >= _session) return false;
         lock (_gate) return _slots.Contains(slot);
     }
 
@@ -82,11 +78,11 @@ public sealed class UnitSlots : IDisposable
     /// </summary>
     public int Count()
     {
-        if (_consumer is null) return 0;
+        if (_poll is null) return 0;
         if (_slotCount > 0 && Stopwatch.GetElapsedTime(Interlocked.Read(ref _slotCountAt)) < TimeSpan.FromSeconds(30)) return _slotCount;
         try
         {
-            using var admin = new DependentAdminClientBuilder(_consumer.Handle).Build();
+            using var admin = new DependentAdminClientBuilder(_poll.Handle).Build();
             var topic = admin.GetMetadata(Topic, TimeSpan.FromSeconds(10)).Topics.SingleOrDefault(t => t.Topic == Topic && t.Error.Code == ErrorCode.NoError);
             _slotCount = topic?.Partitions.Count ?? 0;
         }
@@ -104,27 +100,8 @@ public sealed class UnitSlots : IDisposable
     {
         _ = Task.Run(() => CoordinationTopics.Ensure(_client, Topic, "units", "until it exists, the leader runs every restore itself (nothing is spread)", _logger,
             PartitionsWhenCreated));
-        var config = new ConsumerConfig(_client.ToDictionary(kv => kv.Key, kv => kv.Value))
-        {
-            GroupId = _group,
-            ClientId = "kafka-restored-" + InstanceId,
-            SessionTimeoutMs = (int)_session.TotalMilliseconds,
-            HeartbeatIntervalMs = (int)Math.Max(100, _session.TotalMilliseconds / 10),
-            PartitionAssignmentStrategy = PartitionAssignmentStrategy.CooperativeSticky,
-            EnableAutoCommit = false,
-            AutoOffsetReset = AutoOffsetReset.Latest,
-            TopicMetadataRefreshIntervalMs = 30_000,
-        };
-        _consumer = new ConsumerBuilder<Ignore, Ignore>(config)
-            .SetPartitionsAssignedHandler((_, ps) => Assignment(ps, held: true, "assigned to this instance"))
-            .SetPartitionsRevokedHandler((_, ps) => Assignment([.. ps.Select(p => p.TopicPartition)], held: false, "revoked (a rebalance)"))
-            .SetPartitionsLostHandler((_, ps) => Assignment([.. ps.Select(p => p.TopicPartition)], held: false, "lost (this member's session expired)"))
-            .SetErrorHandler((_, e) => _logger.Log(e.IsFatal ? LogLevel.Error : LogLevel.Debug, "Units client: {Code} {Reason}", e.Code, e.Reason))
-            .SetLogHandler((_, m) => _logger.LogDebug("librdkafka {Facility}: {Message}", m.Facility, m.Message))
-            .Build();
-        _consumer.Subscribe(Topic);
-        _thread = new Thread(Poll) { IsBackground = true, Name = "units" };
-        _thread.Start();
+        _poll = new GroupPoll(_client, _group, InstanceId, _session, "Units", _logger, Assignment, OnPaused);
+        _poll.Start(Topic);
         _logger.LogInformation("Distributed mode: instance {Instance} takes work units from the slots (partitions) of topic {Topic} assigned to it in group {Group}",
             InstanceId, Topic, _group);
     }
@@ -135,11 +112,11 @@ public sealed class UnitSlots : IDisposable
     /// </summary>
     public async Task<bool> ConfirmAsync(CancellationToken cancellationToken)
     {
-        if (_consumer is null) return false;
+        if (_poll is null) return false;
         var slot = Held.Order().Cast<int?>().FirstOrDefault();
         if (slot is null) return false;
         var offset = Interlocked.Increment(ref _confirmations);
-        var code = await Task.Run(() => Commit(slot.Value, offset), CancellationToken.None).WaitAsync(_session / 2, _time, cancellationToken)
+        var code = await Task.Run(() => _poll.Commit(Topic, slot.Value, offset), CancellationToken.None).WaitAsync(_session / 2, _time, cancellationToken)
             .ContinueWith(t => t.IsCompletedSuccessfully ? t.Result : ErrorCode.RequestTimedOut, TaskScheduler.Default);
         if (code != ErrorCode.NoError || !Held.Contains(slot.Value)) return false;
         _paused = false;
@@ -147,21 +124,15 @@ public sealed class UnitSlots : IDisposable
         return true;
     }
 
-    private ErrorCode Commit(int slot, long offset)
+    private void Assignment(List<TopicPartition> partitions, AssignmentChange change)
     {
-        try
+        var held = change == AssignmentChange.Assigned;
+        var what = change switch
         {
-            _consumer!.Commit([new TopicPartitionOffset(Topic, slot, offset)]);
-            return ErrorCode.NoError;
-        }
-        catch (KafkaException e)
-        {
-            return e.Error.Code;
-        }
-    }
-
-    private void Assignment(List<TopicPartition> partitions, bool held, string what)
-    {
+            AssignmentChange.Assigned => "assigned to this instance",
+            AssignmentChange.Revoked => "revoked (a rebalance)",
+            _ => "lost (this member's session expired)",
+        };
         var slots = partitions.Where(p => p.Topic == Topic).Select(p => p.Partition.Value).ToList();
         if (slots.Count == 0) return;
         lock (_gate)
@@ -180,51 +151,13 @@ public sealed class UnitSlots : IDisposable
         Changed?.Invoke();
     }
 
-    private void Poll()
+    /// <summary>A gap in polling: the slots may have moved; nothing is written until confirmed again.</summary>
+    private void OnPaused()
     {
-        while (!_stop.IsCancellationRequested)
-        {
-            var before = Interlocked.Read(ref _lastPoll);
-            try
-            {
-                _consumer!.Consume(PollTimeout);
-            }
-            catch (ConsumeException e)
-            {
-                _logger.LogDebug("Units poll: {Code}", e.Error.Code);
-            }
-            catch (ObjectDisposedException)
-            {
-                return;
-            }
-            Interlocked.Exchange(ref _lastPoll, Stopwatch.GetTimestamp());
-            // A gap this long means the process was paused: its slots may have moved; nothing is written until confirmed again.
-            if (Stopwatch.GetElapsedTime(before) > _session / 2)
-            {
-                _paused = true;
-                Changed?.Invoke();
-            }
-        }
+        _paused = true;
+        Changed?.Invoke();
     }
 
     /// <summary>Leaves the group (the coordinator hands the slots on at once) and closes the consumer.</summary>
-    public void Dispose()
-    {
-        if (_stop.IsCancellationRequested) return;
-        _stop.Cancel();
-        _thread?.Join();
-        if (_consumer is not null)
-        {
-            try
-            {
-                _consumer.Close();
-            }
-            catch (KafkaException e)
-            {
-                _logger.LogDebug("Closing the units consumer: {Error}", e.Error.Reason);
-            }
-            _consumer.Dispose();
-        }
-        _stop.Dispose();
-    }
+    public void Dispose() => _poll?.Dispose();
 }
