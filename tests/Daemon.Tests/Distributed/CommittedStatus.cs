@@ -46,4 +46,17 @@ internal sealed class CommittedStatus(GitRemote remote, string ns)
             Xunit.Assert.Equal(Enumerable.Range(0, perPartition).Select(i => $"order-{p}-{i}"), values);
         }
     }
+
+    /// <summary>The checkpoints of restore <paramref name="name"/> (generation 1) as the state topic holds them, read as a next leader would.</summary>
+    public static IReadOnlyList<KafkaRestored.Restore.Engine.RestoreCheckpoint> SharedCheckpoints(string bootstrap, string stateTopic, TempDir dir, string ns, string name)
+    {
+        var read = new KafkaRestored.Restore.Engine.FileRestoreStateStore(dir.Combine("state-topic-read-" + Guid.NewGuid().ToString("N")[..8]));
+        using (var reader = new KafkaRestored.Reconciler.Coordination.SharedRunState(new Confluent.Kafka.ClientConfig { BootstrapServers = bootstrap },
+            stateTopic, TimeSpan.FromSeconds(30), Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance))
+        {
+            reader.Import(read, null, null, CancellationToken.None);
+        }
+        return read.GetCheckpoints(KafkaRestored.Reconciler.State.LiteDbRestoreStateStore.RestoreKey(
+            new KafkaRestored.Restore.Resources.Model.ResourceId(KafkaRestored.Restore.Resources.Model.ResourceKinds.KafkaRestore, ns, name), 1));
+    }
 }

@@ -228,14 +228,7 @@ public sealed class DistributedDaemonTests(KafkaFixture kafka, ITestOutputHelper
             Assert.All(values.Skip(BigPerPartition), v => Assert.Contains(v, backup));
         }
         // The woken leader's cancelled run did not replace the next leader's checkpoints in the state topic with its own.
-        var shared = new KafkaRestored.Restore.Engine.FileRestoreStateStore(_dir.Combine("state-topic-read"));
-        using (var reader = new KafkaRestored.Reconciler.Coordination.SharedRunState(new Confluent.Kafka.ClientConfig { BootstrapServers = kafka.Broker.BootstrapServers },
-            group.StateTopic, TimeSpan.FromSeconds(30), Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance))
-        {
-            reader.Import(shared, new KafkaRestored.Restore.Offsets.FileOffsetSnapshotStore(_dir.Combine("state-topic-snapshots")), CancellationToken.None);
-        }
-        var checkpoints = shared.GetCheckpoints(KafkaRestored.Reconciler.State.LiteDbRestoreStateStore.RestoreKey(
-            new KafkaRestored.Restore.Resources.Model.ResourceId(KafkaRestored.Restore.Resources.Model.ResourceKinds.KafkaRestore, Namespace, "paused"), 1));
+        var checkpoints = CommittedStatus.SharedCheckpoints(kafka.Broker.BootstrapServers, group.StateTopic, _dir, Namespace, "paused");
         Assert.Equal(BigPartitions, checkpoints.Count);
         Assert.All(checkpoints, c => Assert.True(c.Completed, $"partition {c.Partition}'s shared checkpoint is not the completed one: {c}"));
         Assert.Contains("shares no restore state", woke, StringComparison.Ordinal);

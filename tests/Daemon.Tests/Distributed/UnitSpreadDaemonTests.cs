@@ -113,24 +113,44 @@ public sealed partial class UnitSpreadDaemonTests(KafkaFixture kafka, ITestOutpu
         log.WriteLine($"{leader} led; split: {split.Groups[1].Value}");
     }
 
-    [Fact]
-    public async Task A_member_SIGKILLed_mid_unit_loses_its_slots_and_the_others_complete_its_units_each_record_once()
+    /// <summary>A member (not the leader) caught part-way through its units: stopped (SIGSTOP) once an eighth of its records landed.</summary>
+    private sealed record Caught(string Leader, Dictionary<string, int[]> Slots, string Victim, int[] Theirs, string Target, Func<long> Landed, bool PartWay);
+
+    /// <summary>
+    /// Commits restore <paramref name="name"/> (12 partitions of <see cref="CaughtPerPartition"/>) to three daemons and stops a member
+    /// other than the leader once an eighth of the records of its slots' partitions landed (left stopped when
+    /// <see cref="Caught.PartWay"/>; running when the restore ended before).
+    /// </summary>
+    private async Task<(DaemonGroup Group, Caught Caught)> CatchMemberPartWayAsync(string name)
     {
-        const int partitions = 12, perPartition = 10_000;
-        var orders = await OrdersBackup.WriteAsync(_dir.Combine("backups"), partitions, perPartition, Value);
-        using var group = new DaemonGroup(kafka.Broker, _remote, _dir, Slots, "node-a", "node-b", "node-c");
-        var tipBefore = _remote.RemoteGit("rev-parse", _remote.Branch).Trim();
+        const int partitions = CaughtPartitions;
+        var orders = await OrdersBackup.WriteAsync(_dir.Combine("backups"), partitions, CaughtPerPartition, Value);
+        var group = new DaemonGroup(kafka.Broker, _remote, _dir, Slots, "node-a", "node-b", "node-c");
         var leader = await group.LeaderAsync(Patience);
         var slots = await SlotsAsync(group);
         var victim = slots.Keys.Where(k => k != leader).Order(StringComparer.Ordinal).First();
         var theirs = Enumerable.Range(0, partitions).Where(p => slots[victim].Contains(p % Slots)).ToArray();
-        // A small memory budget keeps each unit's producer slow enough to be caught part-way.
-        var target = AddRestore(orders, "cut", partitions, "\n  resources:\n    limits: {memory: 8Mi}");
+        // A small memory budget keeps each member's producer slow enough to be caught part-way.
+        var target = AddRestore(orders, name, partitions, "\n  resources:\n    limits: {memory: 8Mi}");
         long Landed() => RestoreKit.EndOffsets(kafka.Broker.BootstrapServers, target, partitions).Where((_, p) => theirs.Contains(p)).Sum();
         var daemon = group.Members[victim];
-        await daemon.WaitForAsync($"{victim} to run a unit", () => Task.FromResult(daemon.Output.Contains("Units: running KafkaRestore kafka-backup/cut", StringComparison.Ordinal)), Patience);
-        var partWay = SteppedProcess.RunUntil(daemon.Process.Id, () => daemon.HasExited, theirs.Length * perPartition / 8, Landed,
-            () => Committed.Phase("cut") == "Completed" || Landed() >= theirs.Length * perPartition, Patience);
+        await daemon.WaitForAsync($"{victim} to run a unit", () => Task.FromResult(daemon.Output.Contains($"Units: running KafkaRestore kafka-backup/{name}", StringComparison.Ordinal)), Patience);
+        var partWay = SteppedProcess.RunUntil(daemon.Process.Id, () => daemon.HasExited, theirs.Length * CaughtPerPartition / 8, Landed,
+            () => Committed.Phase(name) == "Completed" || Landed() >= theirs.Length * CaughtPerPartition, Patience);
+        return (group, new Caught(leader, slots, victim, theirs, target, Landed, partWay));
+    }
+
+    private const int CaughtPartitions = 12;
+    private const int CaughtPerPartition = 10_000;
+
+    [Fact]
+    public async Task A_member_SIGKILLed_mid_unit_loses_its_slots_and_the_others_complete_its_units_each_record_once()
+    {
+        const int partitions = CaughtPartitions, perPartition = CaughtPerPartition;
+        var tipBefore = _remote.RemoteGit("rev-parse", _remote.Branch).Trim();
+        var (group, (_, slots, victim, theirs, target, Landed, partWay)) = await CatchMemberPartWayAsync("cut");
+        using var members = group;
+        var daemon = group.Members[victim];
         daemon.Process.Kill();
         var landedAtKill = Landed();
         log.WriteLine($"{victim} (slots {string.Join(",", slots[victim])}, partitions {string.Join(",", theirs)}) killed with {landedAtKill} of {theirs.Length * perPartition} of its records landed (part-way: {partWay})");
@@ -235,19 +255,10 @@ public sealed partial class UnitSpreadDaemonTests(KafkaFixture kafka, ITestOutpu
     [Fact]
     public async Task A_member_SIGSTOPped_mid_unit_stops_its_units_on_waking_reports_nothing_and_writes_only_repeats_of_backup_records()
     {
-        const int partitions = 12, perPartition = 10_000;
-        var orders = await OrdersBackup.WriteAsync(_dir.Combine("backups"), partitions, perPartition, Value);
-        using var group = new DaemonGroup(kafka.Broker, _remote, _dir, Slots, "node-a", "node-b", "node-c");
-        var leader = await group.LeaderAsync(Patience);
-        var slots = await SlotsAsync(group);
-        var victim = slots.Keys.Where(k => k != leader).Order(StringComparer.Ordinal).First();
-        var theirs = Enumerable.Range(0, partitions).Where(p => slots[victim].Contains(p % Slots)).ToArray();
-        var target = AddRestore(orders, "sleeper", partitions, "\n  resources:\n    limits: {memory: 8Mi}");
-        long Landed() => RestoreKit.EndOffsets(kafka.Broker.BootstrapServers, target, partitions).Where((_, p) => theirs.Contains(p)).Sum();
+        const int partitions = CaughtPartitions, perPartition = CaughtPerPartition;
+        var (group, (_, _, victim, _, target, Landed, partWay)) = await CatchMemberPartWayAsync("sleeper");
+        using var members = group;
         var daemon = group.Members[victim];
-        await daemon.WaitForAsync($"{victim} to run a unit", () => Task.FromResult(daemon.Output.Contains("Units: running KafkaRestore kafka-backup/sleeper", StringComparison.Ordinal)), Patience);
-        var partWay = SteppedProcess.RunUntil(daemon.Process.Id, () => daemon.HasExited, theirs.Length * perPartition / 8, Landed,
-            () => Committed.Phase("sleeper") == "Completed" || Landed() >= theirs.Length * perPartition, Patience);
         var outputAtStop = daemon.Output.Length;
         long completedAtWake;
         try
@@ -279,14 +290,7 @@ public sealed partial class UnitSpreadDaemonTests(KafkaFixture kafka, ITestOutpu
             repeats += values.Count - perPartition;
         }
         // The woken member's cancelled units did not replace the completed checkpoints in the state topic with their own.
-        var shared = new KafkaRestored.Restore.Engine.FileRestoreStateStore(_dir.Combine("state-topic-read"));
-        using (var reader = new KafkaRestored.Reconciler.Coordination.SharedRunState(new Confluent.Kafka.ClientConfig { BootstrapServers = kafka.Broker.BootstrapServers },
-            group.StateTopic, TimeSpan.FromSeconds(30), Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance))
-        {
-            reader.Import(shared, new KafkaRestored.Restore.Offsets.FileOffsetSnapshotStore(_dir.Combine("state-topic-snapshots")), CancellationToken.None);
-        }
-        var checkpoints = shared.GetCheckpoints(KafkaRestored.Reconciler.State.LiteDbRestoreStateStore.RestoreKey(
-            new KafkaRestored.Restore.Resources.Model.ResourceId(KafkaRestored.Restore.Resources.Model.ResourceKinds.KafkaRestore, Namespace, "sleeper"), 1));
+        var checkpoints = CommittedStatus.SharedCheckpoints(kafka.Broker.BootstrapServers, group.StateTopic, _dir, Namespace, "sleeper");
         Assert.Equal(partitions, checkpoints.Count);
         Assert.All(checkpoints, c => Assert.True(c.Completed, $"partition {c.Partition}'s shared checkpoint is not the completed one: {c}"));
         log.WriteLine($"{victim}'s partitions held {completedAtWake} records when the restore completed, before it woke; {repeats} unfenced repeats in all once it had stopped");
