@@ -24,6 +24,9 @@ public sealed class UnitDispatcher(UnitSlots slots, SharedRunState shared, State
     /// <summary>How often the leader reads the units' results.</summary>
     public TimeSpan PollInterval { get; init; } = TimeSpan.FromSeconds(1);
 
+    /// <summary>How long the units may make no progress (no checkpoint moved, no unit ended) before the attempt fails UnitsStalled.</summary>
+    public TimeSpan StallTimeout { get; init; } = RestoreTuning.Default.StallTimeout;
+
     /// <summary>How long a withdrawal waits for the members to say their units stopped (under the 30 s a cancelled run is waited for).</summary>
     public TimeSpan WithdrawWait { get; init; } = TimeSpan.FromSeconds(20);
 
@@ -71,6 +74,12 @@ public sealed class UnitDispatcher(UnitSlots slots, SharedRunState shared, State
         try
         {
             var results = await WaitAsync(runKey, dispatch, units.Count, progress, ct);
+            if (results is null)
+            {
+                await Task.Run(() => Forget(runKey, units), CancellationToken.None);
+                return new SpreadOutcome(FailureReason.UnitsStalled,
+                    $"no unit of the {units.Count} placed moved a checkpoint or ended for {StallTimeout}: no member runs them (check /healthz slots and units on every member, and their logs); the units were withdrawn and the attempt is retried");
+            }
             if (results.FirstOrDefault(r => r.Outcome != "Completed") is { } failed)
             {
                 await Task.Run(() => Forget(runKey, units), CancellationToken.None);
@@ -121,15 +130,30 @@ public sealed class UnitDispatcher(UnitSlots slots, SharedRunState shared, State
     }
 
     /// <summary>Every unit's result of this dispatch, once all are there (checked every <see cref="PollInterval"/>); the first failure at once.</summary>
-    private async Task<List<UnitResult>> WaitAsync(string runKey, string dispatch, int units,
+    /// <remarks>Null when nothing moved for <see cref="StallTimeout"/>: no checkpoint of the run changed and no unit ended.</remarks>
+    private async Task<List<UnitResult>?> WaitAsync(string runKey, string dispatch, int units,
         Action<IReadOnlyDictionary<(string Topic, int Partition), long>> progress, CancellationToken ct)
     {
+        var lastMove = time.GetTimestamp();
+        var seen = "";
         while (true)
         {
             var (_, all) = await Task.Run(() => shared.ReadUnits(ct), ct);
             var mine = all.Where(r => r.Run == runKey && r.Dispatch == dispatch).ToList();
             if (mine.Any(r => r.Outcome == "Failed") || mine.Count(r => r.Outcome == "Completed") >= units) return mine;
-            progress(shared.Checkpoints(runKey).ToDictionary(c => (c.TargetTopic, c.Partition), c => c.RecordsConfirmed));
+            var checkpoints = shared.Checkpoints(runKey);
+            progress(checkpoints.ToDictionary(c => (c.TargetTopic, c.Partition), c => c.RecordsConfirmed));
+            // A checkpoint written (its time moves even when no record was acknowledged in between) or a unit ended is progress.
+            var now = $"{mine.Count}|{(checkpoints.Count == 0 ? 0 : checkpoints.Max(c => c.UpdatedAt.ToUnixTimeMilliseconds()))}";
+            if (now != seen)
+            {
+                seen = now;
+                lastMove = time.GetTimestamp();
+            }
+            else if (time.GetElapsedTime(lastMove) > StallTimeout)
+            {
+                return null;
+            }
             await Task.Delay(PollInterval, time, ct);
         }
     }

@@ -147,6 +147,9 @@ public sealed class FailureReason
     /// <summary>Distributed mode: the coordination cluster did not take the restore's checkpoint, so nothing more is written until it does.</summary>
     public static readonly FailureReason SharedStateUnavailable = new(nameof(SharedStateUnavailable), retryable: true);
 
+    /// <summary>Distributed mode: a spread restore's units made no progress (no checkpoint moved, no unit ended) for the stall timeout.</summary>
+    public static readonly FailureReason UnitsStalled = new(nameof(UnitsStalled), retryable: true);
+
     /// <summary>The producer to the target failed; a new producer resumes from the target's end offsets.</summary>
     public static readonly FailureReason ProduceFailed = new(nameof(ProduceFailed), retryable: true);
 

@@ -1,0 +1,84 @@
+using Confluent.Kafka;
+using KafkaRestored.Reconciler.Coordination;
+using KafkaRestored.Reconciler.State;
+using KafkaRestored.Restore.Engine;
+using KafkaRestored.Restore.Resources.Loading;
+using KafkaRestored.Restore.Resources.Model;
+using KafkaRestored.TestSupport;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace KafkaRestored.Reconciler.Tests.Coordination;
+
+/// <summary>
+/// The leader's side of spreading, against the hosted mock cluster with a real units group: units placed in slots that no
+/// member runs fail the attempt UnitsStalled after the stall timeout and are withdrawn; a units topic that does not exist
+/// spreads nothing (the leader writes the restore itself).
+/// </summary>
+public sealed class UnitDispatcherTests(KafkaFixture kafka) : IClassFixture<KafkaFixture>, IDisposable
+{
+    private readonly TempDir _dir = new("kr-dispatch");
+
+    public void Dispose() => _dir.Dispose();
+
+    private static KafkaRestore Restore(string bootstrap) =>
+        (KafkaRestore)ResourceLoader.LoadText("r.yaml", $"""
+            apiVersion: kafka.oso.sh/v1alpha1
+            kind: KafkaRestore
+            metadata: {"{"}name: r, namespace: ns{"}"}
+            spec:
+              backupId: backup-1
+              targetCluster: {"{"}bootstrapServers: [{bootstrap}]{"}"}
+              storage: {"{"}storageType: filesystem, filesystem: {"{"}path: /tmp/none{"}"}{"}"}
+
+            """).Resources.Single().Resource;
+
+    private static RestorePlan Plan(int partitions) =>
+        new("backup-1", null, null, [new TopicPlan("orders", "orders", partitions, [.. Enumerable.Range(0, partitions).Select(p => new PartitionPlan("orders", "orders", p, [], []))])]);
+
+    [Fact]
+    public async Task Units_no_member_runs_fail_the_attempt_UnitsStalled_and_are_withdrawn()
+    {
+        var suffix = Guid.NewGuid().ToString("N")[..8];
+        kafka.Broker.CreateTopic("state-" + suffix, 1);
+        kafka.Broker.CreateTopic("units-" + suffix, 4);
+        var client = new ClientConfig { BootstrapServers = kafka.Broker.BootstrapServers };
+        using var shared = new SharedRunState(client, "state-" + suffix, TimeSpan.FromSeconds(10), NullLogger.Instance);
+        using var slots = new UnitSlots(client, "group-" + suffix, "units-" + suffix, "node-a", TimeSpan.FromSeconds(6), TimeProvider.System, NullLogger.Instance);
+        slots.Start();
+        using var store = StateStore.Open(_dir.Combine("state"));
+        var dispatcher = new UnitDispatcher(slots, shared, store, TimeProvider.System, NullLogger.Instance)
+        {
+            PollInterval = TimeSpan.FromMilliseconds(200),
+            StallTimeout = TimeSpan.FromSeconds(3),
+        };
+        var progress = new List<IReadOnlyDictionary<(string Topic, int Partition), long>>();
+
+        var spread = dispatcher.For(Restore(kafka.Broker.BootstrapServers), "KafkaRestore/ns/r#g1", () => false, NullLogger.Instance);
+        var outcome = await spread(Plan(6), progress.Add, CancellationToken.None);
+
+        Assert.NotNull(outcome);
+        Assert.Equal("UnitsStalled", outcome.Failure?.Name);
+        Assert.Contains("no unit of the 4 placed moved a checkpoint or ended for 00:00:03", outcome.Message, StringComparison.Ordinal);
+        Assert.NotEmpty(progress);
+        // Positive control of the withdrawal: the units were there while it waited (progress was reported), and are gone now.
+        Assert.Empty(shared.ReadUnits(CancellationToken.None).Units);
+    }
+
+    [Fact]
+    public async Task Without_a_units_topic_nothing_is_spread()
+    {
+        var suffix = Guid.NewGuid().ToString("N")[..8];
+        kafka.Broker.CreateTopic("state-" + suffix, 1);
+        var client = new ClientConfig { BootstrapServers = kafka.Broker.BootstrapServers };
+        using var shared = new SharedRunState(client, "state-" + suffix, TimeSpan.FromSeconds(10), NullLogger.Instance);
+        using var slots = new UnitSlots(client, "group-" + suffix, "units-missing-" + suffix, "node-a", TimeSpan.FromSeconds(6), TimeProvider.System, NullLogger.Instance);
+        slots.Start();
+        using var store = StateStore.Open(_dir.Combine("state"));
+        var dispatcher = new UnitDispatcher(slots, shared, store, TimeProvider.System, NullLogger.Instance);
+
+        var outcome = await dispatcher.For(Restore(kafka.Broker.BootstrapServers), "KafkaRestore/ns/r#g1", () => false, NullLogger.Instance)(Plan(6), _ => { }, CancellationToken.None);
+
+        Assert.Null(outcome);
+        Assert.Empty(shared.ReadUnits(CancellationToken.None).Units);
+    }
+}
