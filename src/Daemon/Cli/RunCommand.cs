@@ -126,11 +126,13 @@ internal static class RunCommand
                 kafka.Paused += loop.AbandonRuns;
                 kafka.Start();
                 // Every member says it is there (kafka-restored status --members); disposed with the container, it says stopped.
-                sp.GetService<MemberHeartbeat>();
+                var heartbeat = sp.GetService<MemberHeartbeat>();
                 if (sp.GetService<UnitSlots>() is { } slots)
                 {
+                    var worker = sp.GetRequiredService<UnitWorker>();
                     slots.Start();
-                    sp.GetRequiredService<UnitWorker>().Start();
+                    worker.Start();
+                    heartbeat?.UnitsHeld = () => ([.. slots.Held.Order()], worker.Units.Count);
                 }
             }
             else if (leadership is GitLease lease)

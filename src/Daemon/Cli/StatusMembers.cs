@@ -62,14 +62,17 @@ internal static class StatusMembers
                     ["lastSeen"] = m.SeenAt.UtcDateTime.ToString("o", CultureInfo.InvariantCulture),
                     ["gone"] = Note(m).Length > 0,
                     ["reason"] = m.Reason,
+                    ["slots"] = m.Slots is null ? null : JsonOutput.Array(m.Slots.Select(x => (JsonNode)JsonValue.Create(x))),
+                    ["units"] = m.Units,
                 })),
             });
             return 0;
         }
-        string[] header = ["INSTANCE", "ROLE", "HOST", "SINCE", "LAST SEEN", "NOTE"];
+        string[] header = ["INSTANCE", "ROLE", "HOST", "SINCE", "LAST SEEN", "SLOTS", "NOTE"];
         var rows = members.Select(m => new[]
         {
-            m.Instance, m.Role, m.Host, Time(m.Since), $"{(now - m.SeenAt).TotalSeconds.ToString("0", CultureInfo.InvariantCulture)} s ago", Note(m),
+            m.Instance, m.Role, m.Host, Time(m.Since), $"{(now - m.SeenAt).TotalSeconds.ToString("0", CultureInfo.InvariantCulture)} s ago",
+            m.Slots is null ? "-" : m.Slots.Count == 0 ? "none" : string.Join(",", m.Slots), Note(m),
         }).ToList();
         StatusCommand.PrintTable(header, rows, output);
         if (rows.Count == 0) output.WriteLine($"(no member has written to {coordination.CoordinationStateTopic} yet)");

@@ -27,6 +27,9 @@ public sealed class MemberHeartbeat : IDisposable
         _timer = time.CreateTimer(_ => Beat(null), null, TimeSpan.Zero, interval);
     }
 
+    /// <summary>The slots this member holds and the restores it runs units of (null: no units).</summary>
+    public Func<(IReadOnlyList<int> Slots, int Units)>? UnitsHeld { get; set; }
+
     /// <summary>Says <c>stopped</c>, then stops saying anything.</summary>
     public void Dispose()
     {
@@ -43,8 +46,13 @@ public sealed class MemberHeartbeat : IDisposable
             var state = _leadership.State;
             try
             {
+                var units = role is null ? UnitsHeld?.Invoke() : null;
                 _shared.PublishMember(new MemberRecord(state.InstanceId, Environment.MachineName, role ?? state.Role,
-                    role is null ? state.Since : _time.GetUtcNow(), _time.GetUtcNow(), role is null ? state.Reason : "stopped cleanly"));
+                    role is null ? state.Since : _time.GetUtcNow(), _time.GetUtcNow(), role is null ? state.Reason : "stopped cleanly")
+                {
+                    Slots = units?.Slots,
+                    Units = units?.Units,
+                });
                 // What the others said, for /metrics (read on from the last look: only what is new).
                 if (role is null) _shared.Refresh(CancellationToken.None);
             }

@@ -89,6 +89,19 @@ public sealed partial class UnitSpreadDaemonTests(KafkaFixture kafka, ITestOutpu
         log.WriteLine("slots: " + string.Join(", ", slots.Select(kv => $"{kv.Key}=[{string.Join(",", kv.Value)}]")));
         foreach (var (id, held) in slots)
             Assert.Equal(held.Length, await group.Members[id].MetricAsync("kafka_restored_unit_slots"));
+        // kafka-restored status --members, on any host, shows each member's slots as it last said them.
+        var until = DateTime.UtcNow + Patience;
+        Dictionary<string, string> listed = [];
+        while (DateTime.UtcNow < until)
+        {
+            var json = group.StatusMembers("--output", "json");
+            listed = JsonDocument.Parse(json.StdOut).RootElement.GetProperty("items").EnumerateArray()
+                .Where(i => i.GetProperty("slots").ValueKind == JsonValueKind.Array)
+                .ToDictionary(i => i.GetProperty("instance").GetString()!, i => string.Join(",", i.GetProperty("slots").EnumerateArray().Select(x => x.GetInt32())));
+            if (slots.All(kv => listed.GetValueOrDefault(kv.Key) == string.Join(",", kv.Value))) break;
+            await Task.Delay(500);
+        }
+        Assert.All(slots, kv => Assert.Equal(string.Join(",", kv.Value), listed.GetValueOrDefault(kv.Key)));
 
         var target = AddRestore(orders, "wide", partitions);
         await Committed.WaitForPhaseAsync("wide", "Completed", Patience, group.Output);
