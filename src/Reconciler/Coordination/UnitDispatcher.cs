@@ -76,13 +76,14 @@ public sealed class UnitDispatcher(UnitSlots slots, SharedRunState shared, State
             var results = await WaitAsync(runKey, dispatch, units.Count, progress, ct);
             if (results is null)
             {
-                await Task.Run(() => Forget(runKey, units), CancellationToken.None);
+                await WithdrawAsync(runKey, dispatch, units, log);
                 return new SpreadOutcome(FailureReason.UnitsStalled,
                     $"no unit of the {units.Count} placed moved a checkpoint or ended for {StallTimeout}: no member runs them (check /healthz slots and units on every member, and their logs); the units were withdrawn and the attempt is retried");
             }
             if (results.FirstOrDefault(r => r.Outcome != "Completed") is { } failed)
             {
-                await Task.Run(() => Forget(runKey, units), CancellationToken.None);
+                // The other units stop (and say so) before the attempt ends, so that none still writes when the next one resumes.
+                await WithdrawAsync(runKey, dispatch, units, log);
                 var reason = FailureReason.FromName(failed.Reason) ?? FailureReason.UnexpectedError;
                 return new SpreadOutcome(reason, $"the unit of slot {failed.Slot} ({Plural.Of(failed.Partitions, "partition")}) failed on {failed.Instance}: {failed.Message}");
             }

@@ -50,6 +50,7 @@ public sealed class UnitDispatcherTests(KafkaFixture kafka) : IClassFixture<Kafk
         {
             PollInterval = TimeSpan.FromMilliseconds(200),
             StallTimeout = TimeSpan.FromSeconds(3),
+            WithdrawWait = TimeSpan.FromSeconds(1),
         };
         var progress = new List<IReadOnlyDictionary<(string Topic, int Partition), long>>();
 
@@ -62,6 +63,40 @@ public sealed class UnitDispatcherTests(KafkaFixture kafka) : IClassFixture<Kafk
         Assert.NotEmpty(progress);
         // Positive control of the withdrawal: the units were there while it waited (progress was reported), and are gone now.
         Assert.Empty(shared.ReadUnits(CancellationToken.None).Units);
+    }
+
+    [Fact]
+    public async Task A_unit_that_fails_fails_the_attempt_with_its_reason_and_the_other_units_are_withdrawn()
+    {
+        var suffix = Guid.NewGuid().ToString("N")[..8];
+        kafka.Broker.CreateTopic("state-" + suffix, 1);
+        kafka.Broker.CreateTopic("units-" + suffix, 3);
+        var client = new ClientConfig { BootstrapServers = kafka.Broker.BootstrapServers };
+        using var shared = new SharedRunState(client, "state-" + suffix, TimeSpan.FromSeconds(10), NullLogger.Instance);
+        using var member = new SharedRunState(client, "state-" + suffix, TimeSpan.FromSeconds(10), NullLogger.Instance);
+        using var slots = new UnitSlots(client, "group-" + suffix, "units-" + suffix, "node-a", TimeSpan.FromSeconds(6), TimeProvider.System, NullLogger.Instance);
+        slots.Start();
+        using var store = StateStore.Open(_dir.Combine("state"));
+        var dispatcher = new UnitDispatcher(slots, shared, store, TimeProvider.System, NullLogger.Instance)
+        {
+            PollInterval = TimeSpan.FromMilliseconds(200),
+            WithdrawWait = TimeSpan.FromSeconds(1),
+        };
+
+        var spreading = dispatcher.For(Restore(kafka.Broker.BootstrapServers), "KafkaRestore/ns/r#g1", () => false, NullLogger.Instance)(Plan(6), _ => { }, CancellationToken.None);
+        var guard = DateTime.UtcNow + TimeSpan.FromSeconds(30);
+        IReadOnlyList<RestoreUnit> placed = [];
+        while ((placed = member.ReadUnits(CancellationToken.None).Units).Count < 3 && DateTime.UtcNow < guard) await Task.Delay(100);
+        Assert.Equal([0, 1, 2], placed.Select(u => u.Slot).Order());
+        Assert.Equal(2, placed.Single(u => u.Slot == 1).Partitions.Count);
+        var unit = placed.Single(u => u.Slot == 1);
+        member.PublishUnitResult(new UnitResult(unit.Run, unit.Slot, unit.Dispatch, "node-b", "Failed", "RecordTooLarge", "a record of 2 MB at orders[1] offset 7", 2, 0), () => true);
+        var outcome = await spreading;
+
+        Assert.NotNull(outcome);
+        Assert.Equal("RecordTooLarge", outcome.Failure?.Name);
+        Assert.Equal("the unit of slot 1 (2 partitions) failed on node-b: a record of 2 MB at orders[1] offset 7", outcome.Message);
+        Assert.Empty(member.ReadUnits(CancellationToken.None).Units);
     }
 
     [Fact]
