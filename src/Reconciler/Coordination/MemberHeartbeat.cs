@@ -40,26 +40,42 @@ public sealed class MemberHeartbeat : IDisposable
 
     private void Beat(string? role)
     {
-        lock (_gate)
+        // A periodic beat while the last one still waits on the cluster (down, slow) is skipped, not queued behind it.
+        if (role is null)
         {
-            if (_stopped) return;
-            var state = _leadership.State;
+            if (!_gate.TryEnter()) return;
             try
             {
-                var units = role is null ? UnitsHeld?.Invoke() : null;
-                _shared.PublishMember(new MemberRecord(state.InstanceId, Environment.MachineName, role ?? state.Role,
-                    role is null ? state.Since : _time.GetUtcNow(), _time.GetUtcNow(), role is null ? state.Reason : "stopped cleanly")
-                {
-                    Slots = units?.Slots,
-                    Units = units?.Units,
-                });
-                // What the others said, for /metrics (read on from the last look: only what is new).
-                if (role is null) _shared.Refresh(CancellationToken.None);
+                BeatLocked(null);
             }
-            catch (KafkaRestored.Restore.KafkaRestoredException e)
+            finally
             {
-                _logger.LogDebug("Could not say this member is there: {Error}", e.Message);
+                _gate.Exit();
             }
+            return;
+        }
+        lock (_gate) BeatLocked(role);
+    }
+
+    private void BeatLocked(string? role)
+    {
+        if (_stopped) return;
+        var state = _leadership.State;
+        try
+        {
+            var units = role is null ? UnitsHeld?.Invoke() : null;
+            _shared.PublishMember(new MemberRecord(state.InstanceId, Environment.MachineName, role ?? state.Role,
+                role is null ? state.Since : _time.GetUtcNow(), _time.GetUtcNow(), role is null ? state.Reason : "stopped cleanly")
+            {
+                Slots = units?.Slots,
+                Units = units?.Units,
+            });
+            // What the others said, for /metrics (read on from the last look: only what is new).
+            if (role is null) _shared.Refresh(CancellationToken.None);
+        }
+        catch (KafkaRestored.Restore.KafkaRestoredException e)
+        {
+            _logger.LogDebug("Could not say this member is there: {Error}", e.Message);
         }
     }
 }
