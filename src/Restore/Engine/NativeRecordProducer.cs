@@ -6,6 +6,7 @@ using Confluent.Kafka;
 using KafkaRestored.Restore.Backups.Kbak;
 using KafkaRestored.Restore.Failures;
 using KafkaRestored.Restore.Kafka.Native;
+using KafkaRestored.Restore.Provenance;
 
 namespace KafkaRestored.Restore.Engine;
 
@@ -113,7 +114,7 @@ internal sealed unsafe class NativeRecordProducer : RecordProducer
 
     // Every argument used is written before the call: the 576 bytes of arguments need no zeroing per record.
     [SkipLocalsInit]
-    public override bool TryProduce(ProduceTarget target, BackupRecord record, Headers headers, int acknowledges)
+    public override bool TryProduce(ProduceTarget target, RecordChunk chunk, int index, RecordHeaders headers, int acknowledges)
     {
         var args = stackalloc LibrdkafkaApi.VarArg[8];
         var count = 7;
@@ -123,24 +124,23 @@ internal sealed unsafe class NativeRecordProducer : RecordProducer
             hdrs = _api.HeadersNew((nuint)headers.Count);
             for (var i = 0; i < headers.Count; i++)
             {
-                var h = headers[i];
+                ref readonly var h = ref headers[i];
                 var name = HeaderName(h.Key);
-                var value = h.GetValueBytes();
-                fixed (byte* n = name, v = value is { Length: > 0 } ? value : Empty)
+                fixed (byte* n = name, v = h.Length > 0 ? h.Source : Empty)
                 {
-                    _api.HeaderAdd(hdrs, n, name.Length, value is null ? null : v, value?.Length ?? 0);
+                    _api.HeaderAdd(hdrs, n, name.Length, h.IsNull ? null : h.Length > 0 ? v + h.At : v, Math.Max(0, h.Length));
                 }
             }
             count = 8;
         }
-        var key = record.Key;
-        var val = record.Value;
-        fixed (byte* k = key is { Length: > 0 } ? key : Empty, v = val is { Length: > 0 } ? val : Empty)
+        ref readonly var record = ref chunk[index];
+        // Empty keys and values point at the arena too (any non-null pointer); null ones pass no pointer.
+        fixed (byte* arena = chunk.Arena)
         {
             args[0] = new LibrdkafkaApi.VarArg { Type = LibrdkafkaApi.VtypeRkt, A = target.TopicHandle };
             args[1] = new LibrdkafkaApi.VarArg { Type = LibrdkafkaApi.VtypePartition, Int32 = target.Partition };
-            args[2] = new LibrdkafkaApi.VarArg { Type = LibrdkafkaApi.VtypeKey, A = key is null ? IntPtr.Zero : (IntPtr)k, B = key?.Length ?? 0 };
-            args[3] = new LibrdkafkaApi.VarArg { Type = LibrdkafkaApi.VtypeValue, A = val is null ? IntPtr.Zero : (IntPtr)v, B = val?.Length ?? 0 };
+            args[2] = new LibrdkafkaApi.VarArg { Type = LibrdkafkaApi.VtypeKey, A = record.KeyLength < 0 ? IntPtr.Zero : (IntPtr)(arena + record.KeyAt), B = Math.Max(0, record.KeyLength) };
+            args[3] = new LibrdkafkaApi.VarArg { Type = LibrdkafkaApi.VtypeValue, A = record.ValueLength < 0 ? IntPtr.Zero : (IntPtr)(arena + record.ValueAt), B = Math.Max(0, record.ValueLength) };
             args[4] = new LibrdkafkaApi.VarArg { Type = LibrdkafkaApi.VtypeTimestamp, Int64 = record.Timestamp };
             args[5] = new LibrdkafkaApi.VarArg { Type = LibrdkafkaApi.VtypeMsgflags, Int32 = LibrdkafkaApi.MsgFCopy };
             args[6] = new LibrdkafkaApi.VarArg { Type = LibrdkafkaApi.VtypeOpaque, Int64 = ((long)(target.Index + 1) << GroupBits) | (uint)acknowledges };

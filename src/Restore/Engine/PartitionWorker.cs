@@ -1,5 +1,4 @@
 using System.Threading.Channels;
-using Confluent.Kafka;
 using KafkaRestored.Restore.Backups.Kbak;
 using KafkaRestored.Restore.Failures;
 using KafkaRestored.Restore.Provenance;
@@ -21,13 +20,10 @@ internal sealed class PartitionWorker(
     string? sourceCluster,
     long readAheadBytes,
     int maxRecordBytes,
-    Action<PartitionState, BackupRecord> onEpochStamped)
+    Action<PartitionState, long> onEpochStamped)
 {
-    /// <summary>Records per chunk at most.</summary>
-    private const int ChunkRecords = 1024;
-
-    /// <summary>Bytes per chunk at most (a single bigger record still travels alone).</summary>
-    private const long ChunkBytes = 256 * 1024;
+    /// <summary>Every partition run of the session takes its chunks from here and gives them back once produced.</summary>
+    private readonly RecordChunkPool _chunks = new();
 
     /// <summary>
     /// Records acknowledged by one delivery report at most. Only the last record of a group asks for
@@ -41,7 +37,7 @@ internal sealed class PartitionWorker(
     {
         // Half the read-ahead budget queues chunks for the producer, the other half holds a segment until it is verified.
         var holdBytes = readAheadBytes / 2;
-        var capacity = (int)Math.Clamp(holdBytes / ChunkBytes, 2, 4096);
+        var capacity = (int)Math.Clamp(holdBytes / RecordChunk.MaxBytes, 2, 4096);
         var channel = Channel.CreateBounded<RecordChunk>(new BoundedChannelOptions(capacity)
         {
             SingleReader = true,
@@ -59,7 +55,7 @@ internal sealed class PartitionWorker(
         finally
         {
             await readerCts.CancelAsync();
-            while (channel.Reader.TryRead(out var left)) left.Return();
+            while (channel.Reader.TryRead(out var left)) _chunks.Return(left);
             try
             {
                 await reader;
@@ -112,57 +108,46 @@ internal sealed class PartitionWorker(
     {
         var held = new List<RecordChunk>();
         var bytes = 0L;
-        var chunk = RecordChunk.Rent(index);
         try
         {
-            await foreach (var record in SegmentReader.ReadAsync(storage, key, maxRecordBytes, ct))
+            // Every segment yields at least one chunk, so the producing side sees each segment start.
+            await foreach (var chunk in SegmentReader.ReadChunksAsync(storage, key, maxRecordBytes, _chunks, index, ct))
             {
-                chunk.Add(record);
-                if (chunk.Count == ChunkRecords || chunk.Bytes >= ChunkBytes)
-                {
-                    bytes += chunk.Bytes;
-                    held.Add(chunk);
-                    chunk = RecordChunk.Rent(index);
-                    if (bytes > holdBytes) break;
-                }
+                held.Add(chunk);
+                bytes += chunk.Bytes;
+                if (bytes > holdBytes) break;
             }
         }
         catch
         {
-            Release(held, chunk);
+            Release(held);
             throw;
         }
-        if (bytes > holdBytes)
-        {
-            Release(held, chunk);
-            return null;
-        }
-        // Every segment sends at least one chunk, so the producing side sees each segment start.
-        held.Add(chunk);
-        return held;
+        if (bytes <= holdBytes) return held;
+        Release(held);
+        return null;
     }
 
-    private static void Release(List<RecordChunk> held, RecordChunk chunk)
+    private void Release(List<RecordChunk> held)
     {
-        foreach (var c in held) c.Return();
-        chunk.Return();
+        foreach (var c in held) _chunks.Return(c);
     }
 
     private async Task StreamSegmentAsync(string key, int index, ChannelWriter<RecordChunk> writer, ReadAheadGate gate, CancellationToken ct)
     {
-        var chunk = RecordChunk.Rent(index);
-        await foreach (var record in SegmentReader.ReadAsync(storage, key, maxRecordBytes, ct))
+        await foreach (var chunk in SegmentReader.ReadChunksAsync(storage, key, maxRecordBytes, _chunks, index, ct))
         {
-            chunk.Add(record);
-            if (chunk.Count == ChunkRecords || chunk.Bytes >= ChunkBytes)
+            try
             {
                 await gate.EnterAsync(chunk.Bytes, ct);
                 await writer.WriteAsync(chunk, ct);
-                chunk = RecordChunk.Rent(index);
+            }
+            catch
+            {
+                _chunks.Return(chunk);
+                throw;
             }
         }
-        await gate.EnterAsync(chunk.Bytes, ct);
-        await writer.WriteAsync(chunk, ct);
     }
 
     private async Task ProduceAsync(PartitionState state, ChannelReader<RecordChunk> reader, ReadAheadGate gate, CancellationToken ct)
@@ -191,11 +176,10 @@ internal sealed class PartitionWorker(
                         currentSegment = chunk.SegmentIndex;
                         state.AddResumePoint(new ResumePoint(plan.Segments[currentSegment].StartOffset, selected, [.. map.Runs]));
                     }
-                    var records = chunk.Records;
                     var lastInChunk = LastSelected(chunk, cutoff);
                     for (var i = 0; i < chunk.Count; i++)
                     {
-                        var record = records[i];
+                        var record = chunk[i];
                         if (record.Offset <= lastOffset)
                         {
                             throw new KafkaRestoredException(FailureReason.CorruptSegment,
@@ -203,20 +187,20 @@ internal sealed class PartitionWorker(
                         }
                         lastOffset = record.Offset;
                         if (record.Timestamp > cutoff) continue;
-                        if (record.Timestamp == 0 && state.CountEpochStamped()) onEpochStamped(state, record);
+                        if (record.Timestamp == 0 && state.CountEpochStamped()) onEpochStamped(state, record.Offset);
                         var index = selected++;
                         map.Add(record.Offset, targetStart + index);
-                        var size = RecordChunk.SizeOf(record);
+                        var size = record.Size;
                         if (index < skip)
                         {
-                            if (index == skip - 1) CheckTail(state, record);
+                            if (index == skip - 1) CheckTail(state, chunk, i);
                             state.CountSkipped(size);
                             continue;
                         }
                         // Every chunk's last produced record closes a group (skipping is a prefix, so it is the last selected one).
                         pending++;
                         var acknowledges = pending == AckGroup || i == lastInChunk ? pending : 0;
-                        await EnqueueAsync(target, record, headers.Build(record, plan.Partition), acknowledges, ct);
+                        await EnqueueAsync(target, chunk, i, headers.Build(chunk, i, plan.Partition), acknowledges, ct);
                         if (acknowledges > 0) pending = 0;
                         state.CountProduced(size);
                     }
@@ -224,7 +208,7 @@ internal sealed class PartitionWorker(
                 finally
                 {
                     gate.Leave(chunk.Bytes);
-                    chunk.Return();
+                    _chunks.Return(chunk);
                 }
             }
         }
@@ -244,29 +228,33 @@ internal sealed class PartitionWorker(
     {
         for (var i = chunk.Count - 1; i >= 0; i--)
         {
-            if (chunk.Records[i].Timestamp <= cutoff) return i;
+            if (chunk[i].Timestamp <= cutoff) return i;
         }
         return -1;
     }
 
     /// <summary>The target's last record must be the last selected record this restore wrote there.</summary>
-    private static void CheckTail(PartitionState state, BackupRecord record)
+    private static void CheckTail(PartitionState state, RecordChunk chunk, int index)
     {
         if (state.Tail is not { } tail) return;
-        if (tail.Timestamp == record.Timestamp && Same(tail.Key, record.Key) && Same(tail.Value, record.Value)) return;
+        ref readonly var record = ref chunk[index];
+        var key = chunk.Key(record, out var keyIsNull);
+        var value = chunk.Value(record, out var valueIsNull);
+        if (tail.Timestamp == record.Timestamp && Same(tail.Key, key, keyIsNull) && Same(tail.Value, value, valueIsNull)) return;
         var plan = state.Plan;
         throw new KafkaRestoredException(FailureReason.TargetModified,
             $"target partition {plan.TargetTopic}[{plan.Partition}] ends with a record at offset {tail.Offset} that this restore did not write (expected the backup's record at source offset {record.Offset}): something else wrote to it since the last attempt; stop the other producer, empty the topic and restore again.");
     }
 
-    private static bool Same(byte[]? a, byte[]? b) => a is null ? b is null : b is not null && a.AsSpan().SequenceEqual(b);
+    private static bool Same(byte[]? target, ReadOnlySpan<byte> stored, bool storedIsNull) =>
+        target is null ? storedIsNull : !storedIsNull && stored.SequenceEqual(target);
 
-    private async ValueTask EnqueueAsync(ProduceTarget target, BackupRecord record, Headers headers, int acknowledges, CancellationToken ct)
+    private async ValueTask EnqueueAsync(ProduceTarget target, RecordChunk chunk, int index, RecordHeaders headers, int acknowledges, CancellationToken ct)
     {
         try
         {
             // The producer's buffer (half the memory budget) is full: wait for deliveries.
-            while (!producer.TryProduce(target, record, headers, acknowledges))
+            while (!producer.TryProduce(target, chunk, index, headers, acknowledges))
             {
                 ct.ThrowIfCancellationRequested();
                 await Task.Delay(1, ct);
@@ -279,7 +267,7 @@ internal sealed class PartitionWorker(
             var hint = e.TooLarge
                 ? "raise the target topic's max.message.bytes (and the brokers' message.max.bytes) to at least the source's"
                 : "check the target cluster";
-            var text = $"cannot write record at source offset {record.Offset} of {state.Plan.SourceTopic}[{state.Plan.Partition}] to {target.Topic}[{target.Partition}]: {e.Message}; {hint}.";
+            var text = $"cannot write record at source offset {chunk[index].Offset} of {state.Plan.SourceTopic}[{state.Plan.Partition}] to {target.Topic}[{target.Partition}]: {e.Message}; {hint}.";
             throw new KafkaRestoredException(reason, text, e);
         }
     }

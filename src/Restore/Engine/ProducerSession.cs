@@ -114,7 +114,7 @@ internal sealed class ProducerSession : IDisposable
             _context.IncludeOriginalOffsetHeader, _context.SourceCluster,
             _context.Budget.ReadAheadBytesPerWorker,
             _context.Budget.MaxRecordBytes,
-            (state, record) => RestoreLog.EpochStamped(_context.Logger, state.Plan.SourceTopic, state.Plan.Partition, record.Offset, state.Plan.TargetTopic));
+            (state, offset) => RestoreLog.EpochStamped(_context.Logger, state.Plan.SourceTopic, state.Plan.Partition, offset, state.Plan.TargetTopic));
         var tasks = Enumerable.Range(0, workerCount).Select(_ => Task.Run(async () =>
         {
             while (!ct.IsCancellationRequested && queue.TryDequeue(out var state))

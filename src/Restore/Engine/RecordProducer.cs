@@ -1,5 +1,6 @@
 using Confluent.Kafka;
 using KafkaRestored.Restore.Backups.Kbak;
+using KafkaRestored.Restore.Provenance;
 
 namespace KafkaRestored.Restore.Engine;
 
@@ -18,12 +19,12 @@ internal abstract class RecordProducer : IDisposable
     public abstract ProduceTarget Bind(PartitionState state);
 
     /// <summary>
-    /// Enqueues <paramref name="record"/> with <paramref name="headers"/> (copied before this returns) to the target's
+    /// Enqueues record <paramref name="index"/> of <paramref name="chunk"/> with <paramref name="headers"/> (both copied before this returns) to the target's
     /// partition; when <paramref name="acknowledges"/> &gt; 0 its delivery report confirms that many records. False when
     /// the producer's queue is full: wait for deliveries and try again.
     /// </summary>
     /// <exception cref="RecordRefusedException">The producer refused the record (too large, fatal state).</exception>
-    public abstract bool TryProduce(ProduceTarget target, BackupRecord record, Headers headers, int acknowledges);
+    public abstract bool TryProduce(ProduceTarget target, RecordChunk chunk, int index, RecordHeaders headers, int acknowledges);
 
     /// <summary>Waits up to <paramref name="timeout"/> for deliveries; returns the records still in flight.</summary>
     public abstract int Flush(TimeSpan timeout);
@@ -118,13 +119,24 @@ internal sealed class ConfluentRecordProducer : RecordProducer
         Message = new Message<byte[]?, byte[]?>(),
     };
 
-    public override bool TryProduce(ProduceTarget target, BackupRecord record, Headers headers, int acknowledges)
+    // Confluent.Kafka takes arrays: the key, the value and each header value are copied out of the chunk here.
+    public override bool TryProduce(ProduceTarget target, RecordChunk chunk, int index, RecordHeaders headers, int acknowledges)
     {
         var message = target.Message!;
-        message.Key = record.Key;
-        message.Value = record.Value;
+        ref readonly var record = ref chunk[index];
+        var key = chunk.Key(record, out var keyIsNull);
+        var value = chunk.Value(record, out var valueIsNull);
+        message.Key = keyIsNull ? null : key.ToArray();
+        message.Value = valueIsNull ? null : value.ToArray();
         message.Timestamp = new Timestamp(record.Timestamp, TimestampType.CreateTime);
-        message.Headers = headers;
+        // A collection per record: the producer would allocate one for a null, and each header an array anyway.
+        var copied = new Headers();
+        for (var i = 0; i < headers.Count; i++)
+        {
+            ref readonly var h = ref headers[i];
+            copied.Add(h.Key, h.IsNull ? null : h.Value.ToArray());
+        }
+        message.Headers = copied;
         try
         {
             _producer.Produce(target.TopicPartition!, message, acknowledges > 0 ? report => OnDelivery(target.State, report, acknowledges) : null);

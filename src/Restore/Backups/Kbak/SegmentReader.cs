@@ -36,6 +36,39 @@ public static class SegmentReader
         while (await session.NextAsync(ct) is { } record) yield return record;
     }
 
+    /// <summary>
+    /// Streams the records of <paramref name="key"/> as chunks from <paramref name="pool"/>, each full
+    /// (<see cref="RecordChunk.Full"/>, or the next record would not fit) except the last, which may be empty: every
+    /// segment yields at least one chunk. A yielded chunk is the caller's to return to the pool; the records of a
+    /// segment are confirmed only once enumeration completes, as with <see cref="ReadAsync(IBackupStorage, string, int, CancellationToken)"/>.
+    /// </summary>
+    internal static async IAsyncEnumerable<RecordChunk> ReadChunksAsync(IBackupStorage storage, string key, int maxRecordBytes,
+        RecordChunkPool pool, int segmentIndex, [EnumeratorCancellation] CancellationToken ct)
+    {
+        await using var stream = await storage.OpenReadAsync(key, ct);
+        await using var session = new ReadSession(storage, key, stream, maxRecordBytes);
+        await session.StartAsync(ct);
+        var chunk = pool.Rent(segmentIndex);
+        try
+        {
+            while (!await session.FillAsync(chunk, ct))
+            {
+                var full = chunk;
+                chunk = null;
+                yield return full;
+                chunk = pool.Rent(segmentIndex);
+            }
+            var last = chunk;
+            chunk = null;
+            yield return last;
+        }
+        finally
+        {
+            // Failed, or the caller stopped early: the chunk being filled goes back.
+            if (chunk is not null) pool.Return(chunk);
+        }
+    }
+
     /// <summary>Reads a whole segment, checking everything, and returns what it holds.</summary>
     /// <exception cref="CorruptSegmentException">The object does not follow the format.</exception>
     public static Task<SegmentSummary> VerifyAsync(IBackupStorage storage, string key, CancellationToken ct) =>
@@ -126,7 +159,7 @@ public static class SegmentReader
             _records = new RecordBodyReader(_body, maxRecordBytes, keepBytes);
         }
 
-        public async Task<BackupRecord?> NextAsync(CancellationToken ct)
+        public async ValueTask<BackupRecord?> NextAsync(CancellationToken ct)
         {
             if (_done) return null;
             try
@@ -137,31 +170,72 @@ public static class SegmentReader
                     await FinishAsync(ct);
                     return null;
                 }
-                _read++;
-                if (_read > _expected)
-                    throw new SegmentProblem(_records.Position, $"body holds more records than the {_expected} the header announces");
-                if (record.Offset <= _previousOffset)
-                    throw new SegmentProblem(_records.Position, $"record offset {record.Offset} does not follow {_previousOffset} (offsets must increase)");
-                if (record.Offset < FirstOffset || record.Offset > LastOffset)
-                    throw new SegmentProblem(_records.Position, $"record offset {record.Offset} is outside the header's range {FirstOffset}..{LastOffset}");
-                _previousOffset = record.Offset;
+                Check(record.Offset);
                 return record;
             }
-            catch (SegmentProblem p)
+            catch (Exception e) when (Translate(e) is { } translated)
             {
-                throw BodyCorrupt(p.Offset, p.Message, p);
+                throw translated;
             }
-            catch (RecordOverLimit o)
+        }
+
+        /// <summary>
+        /// Reads records into <paramref name="chunk"/>, with the same checks as <see cref="NextAsync"/>, until it is
+        /// full or the next record does not fit (false) or the body ends and the segment checks out (true).
+        /// </summary>
+        public async ValueTask<bool> FillAsync(RecordChunk chunk, CancellationToken ct)
+        {
+            if (_done) return true;
+            try
             {
-                var where = Compression == BackupCompression.None
-                    ? $"byte offset {_bodyBase + o.Offset}"
-                    : $"offset {o.Offset} of the decompressed {Compression.ManifestName()} body";
-                throw new KafkaRestoredException(FailureReason.RecordTooLarge,
-                    $"backup segment {storage.Describe(key)} holds a record of {o.Length} bytes at {where}, more than the {o.Limit} bytes the restore's memory budget allows for one record (memory / 4 / workers, at least 1 MiB); it was not decompressed. If the record is genuine, raise spec.resources.limits.memory (or lower spec.resources.limits.cpu); a backup of unexpected records this large may be hostile.", o);
+                while (true)
+                {
+                    if (!_records.TryReadBuffered(chunk, out var read)) read = await _records.ReadIntoAsync(chunk, ct);
+                    if (read == ChunkRead.End)
+                    {
+                        await FinishAsync(ct);
+                        return true;
+                    }
+                    if (read == ChunkRead.Full) return false;
+                    Check(chunk[chunk.Count - 1].Offset);
+                    if (chunk.Full) return false;
+                }
             }
-            catch (Exception e) when (e is ZstdException or InvalidDataException or EndOfStreamException)
+            catch (Exception e) when (Translate(e) is { } translated)
             {
-                throw Corrupt(_raw.Delivered, $"{Compression.ManifestName()} body cannot be decompressed: {e.Message}", e);
+                throw translated;
+            }
+        }
+
+        private void Check(long offset)
+        {
+            _read++;
+            if (_read > _expected)
+                throw new SegmentProblem(_records.Position, $"body holds more records than the {_expected} the header announces");
+            if (offset <= _previousOffset)
+                throw new SegmentProblem(_records.Position, $"record offset {offset} does not follow {_previousOffset} (offsets must increase)");
+            if (offset < FirstOffset || offset > LastOffset)
+                throw new SegmentProblem(_records.Position, $"record offset {offset} is outside the header's range {FirstOffset}..{LastOffset}");
+            _previousOffset = offset;
+        }
+
+        // The exception a reading problem is reported as; null for one that passes through unchanged.
+        private Exception? Translate(Exception e)
+        {
+            switch (e)
+            {
+                case SegmentProblem p:
+                    return BodyCorrupt(p.Offset, p.Message, p);
+                case RecordOverLimit o:
+                    var where = Compression == BackupCompression.None
+                        ? $"byte offset {_bodyBase + o.Offset}"
+                        : $"offset {o.Offset} of the decompressed {Compression.ManifestName()} body";
+                    return new KafkaRestoredException(FailureReason.RecordTooLarge,
+                        $"backup segment {storage.Describe(key)} holds a record of {o.Length} bytes at {where}, more than the {o.Limit} bytes the restore's memory budget allows for one record (memory / 4 / workers, at least 1 MiB); it was not decompressed. If the record is genuine, raise spec.resources.limits.memory (or lower spec.resources.limits.cpu); a backup of unexpected records this large may be hostile.", o);
+                case ZstdException or InvalidDataException or EndOfStreamException:
+                    return Corrupt(_raw.Delivered, $"{Compression.ManifestName()} body cannot be decompressed: {e.Message}", e);
+                default:
+                    return null;
             }
         }
 
