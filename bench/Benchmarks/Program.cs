@@ -95,6 +95,7 @@ if (options.Has("pairs"))
     Console.WriteLine("writing none backup to s3rver...");
     await RestoreContender.WriteBackupAsync(s3None, dataset, BackupCompression.None);
     var bundledKcatDir = kcatInput is null ? null : BundledKcatLibraryDir();
+    var previousDaemon = Environment.GetEnvironmentVariable("KR_BENCH_PREVIOUS_DAEMON");
     for (var round = 1; round <= options.Pairs; round++)
     {
         var load = File.ReadAllText("/proc/loadavg").Split(' ')[0];
@@ -105,10 +106,13 @@ if (options.Has("pairs"))
         var rc = Measure($"c: restore, filesystem, none (round {round})", dataset, (b, t, d) => RestoreContender.Run(b, t, d, fsNone, Fresh(work)));
         var rc0 = Measure($"c0: restore, filesystem, none, Confluent.Kafka's producer (round {round})", dataset,
             (b, t, d) => RestoreContender.Run(b, t, d, fsNone, Fresh(work), producer: "confluent"));
+        // KR_BENCH_PREVIOUS_DAEMON: an earlier build's kafka-restored.dll, timed as cP beside c in every round (before and after).
+        var rcp = previousDaemon is null ? null : Measure($"cP: restore, filesystem, none, the previous build (round {round})", dataset,
+            (b, t, d) => RestoreContender.Run(b, t, d, fsNone, Fresh(work), daemon: previousDaemon));
         var s3Cpu = Profiling.ProcessCpuSeconds(s3!.ProcessId, children: false);
         var rd = Measure($"d: restore, s3rver, none (round {round})", dataset, (b, t, d) => RestoreContender.Run(b, t, d, s3None, Fresh(work)));
         s3Cpu = Profiling.ProcessCpuSeconds(s3.ProcessId, children: false) - s3Cpu;
-        pairs.Add(new PairRound(round, load, ra, rb, rc, rd, ra2) { KcatBundled = rb2, RestoreConfluent = rc0, S3ServerCpuSeconds = s3Cpu });
+        pairs.Add(new PairRound(round, load, ra, rb, rc, rd, ra2) { KcatBundled = rb2, RestoreConfluent = rc0, RestorePrevious = rcp, S3ServerCpuSeconds = s3Cpu });
     }
     // Fixed costs: the same pair on 100 records per partition, where the per-record work is
     // negligible (process start, preflight, verification for c; producer setup and flush for a).

@@ -30,6 +30,12 @@ internal sealed record PairRound(int Round, string Load, Measurement Raw, Measur
     /// <summary>c0: the same restore as c through Confluent.Kafka's managed producer (the engine before it produced through the C API).</summary>
     public Measurement? RestoreConfluent { get; init; }
 
+    /// <summary>cP: the same restore as c by an earlier build (KR_BENCH_PREVIOUS_DAEMON): before and after in the same rounds.</summary>
+    public Measurement? RestorePrevious { get; init; }
+
+    /// <summary>c/cP.</summary>
+    public double? PreviousRatio => RestorePrevious is null ? null : Restore.RecordsPerSecond / RestorePrevious.RecordsPerSecond;
+
     /// <summary>CPU seconds s3rver (node, on the same cores) used while d ran.</summary>
     public double? S3ServerCpuSeconds { get; init; }
 
@@ -162,6 +168,18 @@ internal static class Report
                 $"CPU per record of c against b2 {MedianOf(pairs.Select(p => p.KcatBundled is null ? null : (double?)(p.Restore.CpuSeconds / p.KcatBundled.CpuSeconds)))}, " +
                 $"of c0 against b {MedianOf(pairs.Select(p => p.RestoreConfluent is null || p.Kcat is null ? null : (double?)(p.RestoreConfluent.CpuSeconds / p.Kcat.CpuSeconds)))}.");
         }
+        if (pairs.Any(p => p.RestorePrevious is not null))
+        {
+            sb.AppendLine();
+            sb.AppendLine("Same rounds: cP is c by an earlier build (`KR_BENCH_PREVIOUS_DAEMON`), run right after c: before and after side by side.");
+            sb.AppendLine();
+            sb.AppendLine("| round | c records/s | cP records/s | c/cP | c CPU s | cP CPU s | c CPU / cP CPU | c peak RSS MB | cP peak RSS MB |");
+            sb.AppendLine("|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+            foreach (var p in pairs.Where(p => p.RestorePrevious is not null))
+                sb.AppendLine(Inv, $"| {p.Round} | {Rate(p.Restore)} | {Rate(p.RestorePrevious)} | {Num(p.PreviousRatio)} | {Cpu(p.Restore)} | {Cpu(p.RestorePrevious)} | {p.Restore.CpuSeconds / p.RestorePrevious!.CpuSeconds:F2} | {Mb(p.Restore)} | {Mb(p.RestorePrevious)} |");
+            sb.AppendLine();
+            sb.AppendLine(Inv, $"Medians: c/cP {MedianOf(pairs.Select(p => p.PreviousRatio))}, CPU of c against cP {MedianOf(pairs.Select(p => p.RestorePrevious is null ? null : (double?)(p.Restore.CpuSeconds / p.RestorePrevious.CpuSeconds)))}.");
+        }
         sb.AppendLine();
         if (pairs.Any(p => p.S3ServerCpuSeconds is not null))
         {
@@ -191,6 +209,8 @@ internal static class Report
     private static string Rate(Measurement? m) => m is null ? "-" : m.RecordsPerSecond.ToString("N0", Inv);
 
     private static string Cpu(Measurement? m) => m is null ? "-" : m.CpuSeconds.ToString("F1", Inv);
+
+    private static string Mb(Measurement? m) => m?.PeakRssBytes is { } b ? (b / 1e6).ToString("F0", Inv) : "-";
 
     private static string Num(double? x) => x is { } v ? v.ToString("F2", Inv) : "-";
 

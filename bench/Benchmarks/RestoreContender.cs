@@ -53,10 +53,11 @@ internal static class RestoreContender
     /// Runs the restore CLI into <paramref name="topic"/>; returns its peak RSS in bytes.
     /// <paramref name="producer"/> chooses the engine's producer (KR_RESTORE_PRODUCER);
     /// <paramref name="killAtFraction"/> SIGKILLs it once that share has landed; <paramref name="threadCpu"/>
-    /// receives CPU seconds per thread name; <paramref name="traceFile"/> attaches dotnet-trace.
+    /// receives CPU seconds per thread name; <paramref name="traceFile"/> attaches dotnet-trace; <paramref name="daemon"/>
+    /// is the kafka-restored.dll to run (default: KR_BENCH_DAEMON, else this checkout's build).
     /// </summary>
     public static long? Run(string bootstrap, string topic, Dataset dataset, BenchStorage storage, string workDir, double? killAtFraction = null,
-        Dictionary<string, double>? threadCpu = null, string? traceFile = null, string? producer = null)
+        Dictionary<string, double>? threadCpu = null, string? traceFile = null, string? producer = null, string? daemon = null)
     {
         Directory.CreateDirectory(workDir);
         var yaml = Path.Combine(workDir, "restore.yaml");
@@ -70,7 +71,7 @@ internal static class RestoreContender
         // The engine's producer (native or confluent; unset: the default, native).
         if (producer is not null) psi.Environment["KR_RESTORE_PRODUCER"] = producer;
         // KR_BENCH_DAEMON: another build of kafka-restored.dll to time, e.g. a ReadyToRun publish.
-        var daemon = Environment.GetEnvironmentVariable("KR_BENCH_DAEMON") ?? RepoPaths.ProjectOutput("src/Daemon", "kafka-restored");
+        daemon ??= Environment.GetEnvironmentVariable("KR_BENCH_DAEMON") ?? RepoPaths.ProjectOutput("src/Daemon", "kafka-restored");
         foreach (var a in new[] { daemon, "restore", "-f", yaml, "--state-dir", Path.Combine(workDir, "state") })
             psi.ArgumentList.Add(a);
         if (storage.SecretsDir is not null)
