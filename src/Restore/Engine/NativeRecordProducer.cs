@@ -177,7 +177,9 @@ internal sealed unsafe class NativeRecordProducer : RecordProducer
 
     private void PollLoop()
     {
-        while (!_stopping) _api.Poll(_rk, 100);
+        // Poll returns as soon as it has served something; the timeout only bounds how long Dispose waits for an idle
+        // poll (at 100 ms every session's end waited up to a tenth of a second).
+        while (!_stopping) _api.Poll(_rk, 10);
     }
 
     private byte[] HeaderName(string key)

@@ -57,6 +57,8 @@ internal abstract class RecordProducer : IDisposable
             ReconnectBackoffMaxMs = 2000,
             // Delivery reports only need the error and the offset (a Confluent.Kafka setting; the native producer reads none).
             DeliveryReportFields = "none",
+            // Confluent.Kafka's producer polls for deliveries with this timeout and Dispose waits for the poll (default 100 ms).
+            CancellationDelayMaxMs = 10,
         };
 }
 

@@ -33,6 +33,9 @@ internal sealed class TargetCluster : IDisposable
         var config = new AdminClientConfig(new Dictionary<string, string>(client))
         {
             SocketConnectionSetupTimeoutMs = (int)Math.Max(1000, tuning.ConnectTimeout.TotalMilliseconds),
+            // Confluent.Kafka's admin client polls its results with this timeout and Dispose waits for the poll to end: at
+            // the default 100 ms every restore ended a tenth of a second later than it had to (measured: 150 ms to dispose).
+            CancellationDelayMaxMs = 10,
         };
         try
         {
