@@ -126,7 +126,9 @@ if (options.Has("pairs"))
         var rc = Measure($"c: restore, filesystem, none (fixed cost {round})", tiny, (b, t, d) => RestoreContender.Run(b, t, d, tinyFs, Fresh(work)));
         var rc0 = Measure($"c0: restore, filesystem, none, Confluent.Kafka's producer (fixed cost {round})", tiny,
             (b, t, d) => RestoreContender.Run(b, t, d, tinyFs, Fresh(work), producer: "confluent"));
-        fixedCosts.Add(new PairRound(round, load, ra, null, rc, null) { RestoreConfluent = rc0 });
+        var rcp = previousDaemon is null ? null : Measure($"cP: restore, filesystem, none, the previous build (fixed cost {round})", tiny,
+            (b, t, d) => RestoreContender.Run(b, t, d, tinyFs, Fresh(work), daemon: previousDaemon));
+        fixedCosts.Add(new PairRound(round, load, ra, null, rc, null) { RestoreConfluent = rc0, RestorePrevious = rcp });
     }
 }
 

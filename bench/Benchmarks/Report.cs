@@ -201,6 +201,8 @@ internal static class Report
         sb.AppendLine("(process start and JIT, loading the resource, reading the manifest, preflight metadata and offsets, checkpoints, verification).");
         if (fixedCosts.All(p => p.RestoreConfluent is not null))
             sb.AppendLine(Inv, $"c0 (through Confluent.Kafka's producer) on the same records: {Median(fixedCosts.Select(p => p.RestoreConfluent!.Elapsed.TotalSeconds)):F2} s, CPU {Median(fixedCosts.Select(p => p.RestoreConfluent!.CpuSeconds)):F2} s.");
+        if (fixedCosts.All(p => p.RestorePrevious is not null))
+            sb.AppendLine(Inv, $"cP (the previous build) on the same records: {Median(fixedCosts.Select(p => p.RestorePrevious!.Elapsed.TotalSeconds)):F2} s, CPU {Median(fixedCosts.Select(p => p.RestorePrevious!.CpuSeconds)):F2} s.");
         var streaming = Median(pairs.Select(p => (p.Raw.Elapsed.TotalSeconds - fixedA) / (p.Restore.Elapsed.TotalSeconds - fixedC)));
         sb.AppendLine(Inv, $"Without the fixed costs, the streaming part of c runs at {streaming:F2} of a's rate (median over the pairs).");
         sb.AppendLine();
