@@ -119,6 +119,8 @@ internal static class DistributedFailover
             ["KAFKA_RESTORED_CoordinationTopic"] = "coordination-" + suffix,
             ["KAFKA_RESTORED_CoordinationStateTopic"] = "state-" + suffix,
             ["KAFKA_RESTORED_CoordinationUnitsTopic"] = "units-" + suffix,
+            // The section measures spreading itself: its 300,000 records are below the default threshold.
+            ["KAFKA_RESTORED_CoordinationSpreadMinRecords"] = "0",
             ["KAFKA_RESTORED_CoordinationSessionTimeout"] = SessionTimeout,
             ["KAFKA_RESTORED_InstanceId"] = id,
         };

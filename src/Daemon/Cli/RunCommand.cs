@@ -212,7 +212,8 @@ internal static class RunCommand
             new KafkaRestored.Restore.Secrets.SecretStore(options.SecretsDirectory), options.HostPolicy, sp.GetRequiredService<TimeProvider>(),
             sp.GetRequiredService<ILoggerFactory>().CreateLogger("KafkaRestored.Units")));
         services.AddSingleton(sp => new UnitDispatcher(sp.GetRequiredService<UnitSlots>(), sp.GetRequiredService<SharedRunState>(), sp.GetRequiredService<StateStore>(),
-            sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILoggerFactory>().CreateLogger("KafkaRestored.Units")));
+            sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILoggerFactory>().CreateLogger("KafkaRestored.Units"))
+        { MinRecords = coordination.CoordinationSpreadMinRecords });
     }
 
     /// <summary>Single-instance mode: the Git lease, so that a second daemon on the same repository stays passive (docs/distributed.md).</summary>

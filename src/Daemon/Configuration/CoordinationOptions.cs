@@ -26,6 +26,9 @@ public sealed partial class CoordinationOptions
     /// <summary>Default partition count of the units topic when the daemon creates it.</summary>
     public const int DefaultUnitsPartitions = 12;
 
+    /// <summary>Default of <see cref="CoordinationSpreadMinRecords"/>.</summary>
+    public const long DefaultSpreadMinRecords = 1_000_000;
+
     /// <summary>The security protocols, spelled as in a resource's cluster spec and librdkafka.</summary>
     public static IReadOnlyList<string> Protocols { get; } = ["PLAINTEXT", "SSL", "SASL_PLAINTEXT", "SASL_SSL"];
 
@@ -70,6 +73,12 @@ public sealed partial class CoordinationOptions
 
     /// <summary>How many partitions (slots) the daemon gives the units topic when it creates it; an existing topic keeps its own count.</summary>
     public int CoordinationUnitsPartitions { get; set; } = DefaultUnitsPartitions;
+
+    /// <summary>
+    /// Restores that select fewer records than this are written by the leader alone, not spread: spreading costs every member
+    /// a preflight and a read of the shared state (seconds), more than a small restore gains. 0 spreads every restore.
+    /// </summary>
+    public long CoordinationSpreadMinRecords { get; set; } = DefaultSpreadMinRecords;
 
     /// <summary>True when restores are spread over the members (distributed mode with a units topic).</summary>
     public bool UnitsEnabled => Enabled && CoordinationUnitsTopic.Length > 0;
@@ -155,6 +164,8 @@ public sealed partial class CoordinationOptions
         }
         if (CoordinationUnitsPartitions is < 1 or > 1000)
             errors.Add($"CoordinationUnitsPartitions must be between 1 and 1000 (the slots a restore is spread over), got {CoordinationUnitsPartitions}.");
+        if (CoordinationSpreadMinRecords < 0)
+            errors.Add($"CoordinationSpreadMinRecords must be 0 (spread every restore) or more, got {CoordinationSpreadMinRecords}.");
         if (CoordinationSessionTimeout < TimeSpan.FromSeconds(1) || CoordinationSessionTimeout > TimeSpan.FromMinutes(30))
             errors.Add($"CoordinationSessionTimeout must be between 00:00:01 and 00:30:00 (brokers allow 6 s to 30 min by default), got {CoordinationSessionTimeout}.");
         return errors;
@@ -205,6 +216,7 @@ public sealed partial class CoordinationOptions
         new(nameof(CoordinationStateTopic), CoordinationStateTopic != DefaultStateTopic),
         new(nameof(CoordinationUnitsTopic), CoordinationUnitsTopic != DefaultUnitsTopic),
         new(nameof(CoordinationUnitsPartitions), CoordinationUnitsPartitions != DefaultUnitsPartitions),
+        new(nameof(CoordinationSpreadMinRecords), CoordinationSpreadMinRecords != DefaultSpreadMinRecords),
     ];
 
     [GeneratedRegex("^[A-Za-z0-9._-]{1,64}$")]

@@ -21,6 +21,9 @@ public sealed class UnitDispatcher(UnitSlots slots, SharedRunState shared, State
 {
     private int _saidNotSpread;
 
+    /// <summary>A restore selecting fewer records than this is not spread: the leader writes it itself (0: spread every restore).</summary>
+    public long MinRecords { get; init; }
+
     /// <summary>How often the leader reads the units' results.</summary>
     public TimeSpan PollInterval { get; init; } = TimeSpan.FromSeconds(1);
 
@@ -42,6 +45,12 @@ public sealed class UnitDispatcher(UnitSlots slots, SharedRunState shared, State
     private async Task<SpreadOutcome?> SpreadAsync(KafkaRestore restore, string runKey, RestorePlan plan, Func<bool> endsForGood,
         Action<IReadOnlyDictionary<(string Topic, int Partition), long>> progress, ILogger log, CancellationToken ct)
     {
+        if (plan.TotalRecords < MinRecords)
+        {
+            log.LogInformation("Not spreading {Resource}: {Records} records, fewer than CoordinationSpreadMinRecords ({Min}); the leader writes them itself",
+                restore.Id.ToString(), plan.TotalRecords, MinRecords);
+            return null;
+        }
         var count = await Task.Run(slots.Count, ct);
         if (count == 0)
         {

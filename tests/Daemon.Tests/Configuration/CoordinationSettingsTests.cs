@@ -72,6 +72,7 @@ public sealed class CoordinationSettingsTests
         Assert.True(on.UnitsEnabled);
         Assert.Equal("kafka-restored-units", on.CoordinationUnitsTopic);
         Assert.Equal(12, on.CoordinationUnitsPartitions);
+        Assert.Equal(1_000_000, on.CoordinationSpreadMinRecords);
         Assert.Empty(off.Validate());
         Assert.False(off.UnitsEnabled);
         Assert.False(Bind([]).UnitsEnabled);
@@ -85,12 +86,16 @@ public sealed class CoordinationSettingsTests
             ["CoordinationBootstrapServers"] = "kafka-1:9092",
             ["CoordinationUnitsTopic"] = "kafka-restored-state",
             ["CoordinationUnitsPartitions"] = "0",
+            ["CoordinationSpreadMinRecords"] = "-1",
         }).Validate();
         var badName = Bind(new() { ["CoordinationBootstrapServers"] = "kafka-1:9092", ["CoordinationUnitsTopic"] = "units/a" }).Validate();
         var standalone = Bind(new() { ["CoordinationUnitsPartitions"] = "24" }).Validate();
 
         Assert.Contains("CoordinationUnitsTopic 'kafka-restored-state' is also the coordination or state topic: the units topic needs a name of its own.", problems);
         Assert.Contains("CoordinationUnitsPartitions must be between 1 and 1000 (the slots a restore is spread over), got 0.", problems);
+        Assert.Contains("CoordinationSpreadMinRecords must be 0 (spread every restore) or more, got -1.", problems);
+        Assert.Equal(["CoordinationSpreadMinRecords take effect only in distributed mode: set CoordinationBootstrapServers, or remove them."],
+            Bind(new() { ["CoordinationSpreadMinRecords"] = "0" }).Validate());
         Assert.Equal(["CoordinationUnitsTopic 'units/a' is not a Kafka topic name (1-249 letters, digits, '.', '_' or '-'); set it to \"\" to spread nothing."], badName);
         Assert.Equal(["CoordinationUnitsPartitions take effect only in distributed mode: set CoordinationBootstrapServers, or remove them."], standalone);
     }

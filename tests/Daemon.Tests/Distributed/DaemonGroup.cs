@@ -50,6 +50,8 @@ internal sealed class DaemonGroup : IDisposable
             UnitsTopic = "units-" + suffix;
             broker.CreateTopic(UnitsTopic, unitSlots);
             _settings["KAFKA_RESTORED_CoordinationUnitsTopic"] = UnitsTopic;
+            // The tests' restores are small (at most a few hundred thousand records): spread them all, below the default threshold.
+            _settings["KAFKA_RESTORED_CoordinationSpreadMinRecords"] = "0";
         }
         foreach (var id in instances) Start(id);
     }

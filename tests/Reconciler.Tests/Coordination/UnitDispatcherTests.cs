@@ -1,6 +1,7 @@
 using Confluent.Kafka;
 using KafkaRestored.Reconciler.Coordination;
 using KafkaRestored.Reconciler.State;
+using KafkaRestored.Restore.Backups;
 using KafkaRestored.Restore.Engine;
 using KafkaRestored.Restore.Resources.Loading;
 using KafkaRestored.Restore.Resources.Model;
@@ -32,8 +33,9 @@ public sealed class UnitDispatcherTests(KafkaFixture kafka) : IClassFixture<Kafk
 
             """).Resources.Single().Resource;
 
-    private static RestorePlan Plan(int partitions) =>
-        new("backup-1", null, null, [new TopicPlan("orders", "orders", partitions, [.. Enumerable.Range(0, partitions).Select(p => new PartitionPlan("orders", "orders", p, [], []))])]);
+    private static RestorePlan Plan(int partitions, long recordsEach = 0) =>
+        new("backup-1", null, null, [new TopicPlan("orders", "orders", partitions, [.. Enumerable.Range(0, partitions).Select(p => new PartitionPlan("orders", "orders", p,
+            recordsEach == 0 ? [] : [new SegmentInfo($"b/orders/{p}/0", 0, recordsEach - 1, 0, 0, recordsEach, 0, 0)], []))])]);
 
     [Fact]
     public async Task Units_no_member_runs_fail_the_attempt_UnitsStalled_and_are_withdrawn()
@@ -115,5 +117,36 @@ public sealed class UnitDispatcherTests(KafkaFixture kafka) : IClassFixture<Kafk
 
         Assert.Null(outcome);
         Assert.Empty(shared.ReadUnits(CancellationToken.None).Units);
+    }
+
+    [Fact]
+    public async Task A_restore_below_CoordinationSpreadMinRecords_is_left_to_the_leader_and_one_at_it_is_spread()
+    {
+        var suffix = Guid.NewGuid().ToString("N")[..8];
+        kafka.Broker.CreateTopic("state-" + suffix, 1);
+        kafka.Broker.CreateTopic("units-" + suffix, 4);
+        var client = new ClientConfig { BootstrapServers = kafka.Broker.BootstrapServers };
+        using var shared = new SharedRunState(client, "state-" + suffix, TimeSpan.FromSeconds(10), NullLogger.Instance);
+        using var slots = new UnitSlots(client, "group-" + suffix, "units-" + suffix, "node-a", TimeSpan.FromSeconds(6), TimeProvider.System, NullLogger.Instance);
+        slots.Start();
+        using var store = StateStore.Open(_dir.Combine("state"));
+        var dispatcher = new UnitDispatcher(slots, shared, store, TimeProvider.System, NullLogger.Instance) { MinRecords = 1200, PollInterval = TimeSpan.FromMilliseconds(200) };
+        var restore = Restore(kafka.Broker.BootstrapServers);
+
+        // 6 partitions of 199 records: 1,194, below 1,200.
+        var below = await dispatcher.For(restore, "KafkaRestore/ns/r#g1", () => false, NullLogger.Instance)(Plan(6, 199), _ => { }, CancellationToken.None);
+
+        Assert.Null(below);
+        Assert.Empty(shared.ReadUnits(CancellationToken.None).Units);
+
+        // 6 partitions of 200: 1,200, spread in the 4 slots (the run waits for members; none runs here, so it is stopped).
+        using var stop = new CancellationTokenSource();
+        var at = dispatcher.For(restore, "KafkaRestore/ns/r#g2", () => false, NullLogger.Instance)(Plan(6, 200), _ => { }, stop.Token);
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
+        while (shared.ReadUnits(CancellationToken.None).Units.Count(u => u.Run == "KafkaRestore/ns/r#g2") < 4 && DateTime.UtcNow < deadline)
+            await Task.Delay(100);
+        await stop.CancelAsync();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => at);
+        Assert.Equal([0, 1, 2, 3], shared.ReadUnits(CancellationToken.None).Units.Where(u => u.Run == "KafkaRestore/ns/r#g2").Select(u => u.Slot).Order());
     }
 }
