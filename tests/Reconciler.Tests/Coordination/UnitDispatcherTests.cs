@@ -37,18 +37,53 @@ public sealed class UnitDispatcherTests(KafkaFixture kafka) : IClassFixture<Kafk
         new("backup-1", null, null, [new TopicPlan("orders", "orders", partitions, [.. Enumerable.Range(0, partitions).Select(p => new PartitionPlan("orders", "orders", p,
             recordsEach == 0 ? [] : [new SegmentInfo($"b/orders/{p}/0", 0, recordsEach - 1, 0, 0, recordsEach, 0, 0)], []))])]);
 
+
+    /// <summary>A state topic, a units topic of the given slots (none: 0) held by one member, node-a, and a state store.</summary>
+    private sealed class Setup : IDisposable
+    {
+        public Setup(KafkaFixture kafka, TempDir dir, int unitSlots)
+        {
+            var suffix = Guid.NewGuid().ToString("N")[..8];
+            kafka.Broker.CreateTopic("state-" + suffix, 1);
+            if (unitSlots > 0) kafka.Broker.CreateTopic("units-" + suffix, unitSlots);
+            Client = new ClientConfig { BootstrapServers = kafka.Broker.BootstrapServers };
+            // Without slots the units topic must stay missing: UnitSlots.Start looks it up in the background to create it, and the
+            // mock creates a topic a producer-side metadata request names (a loaded run of the no-topic test spread over it).
+            if (unitSlots == 0) Client.Set("allow.auto.create.topics", "false");
+            StateTopic = "state-" + suffix;
+            Shared = new SharedRunState(Client, StateTopic, TimeSpan.FromSeconds(10), NullLogger.Instance);
+            Slots = new UnitSlots(Client, "group-" + suffix, (unitSlots > 0 ? "units-" : "units-missing-") + suffix, "node-a", TimeSpan.FromSeconds(6),
+                TimeProvider.System, NullLogger.Instance);
+            Slots.Start();
+            Store = StateStore.Open(dir.Combine("state"));
+        }
+
+        public ClientConfig Client { get; }
+
+        public string StateTopic { get; }
+
+        public SharedRunState Shared { get; }
+
+        public UnitSlots Slots { get; }
+
+        public StateStore Store { get; }
+
+        public UnitDispatcher Dispatcher() => new(Slots, Shared, Store, TimeProvider.System, NullLogger.Instance);
+
+        public void Dispose()
+        {
+            Store.Dispose();
+            Slots.Dispose();
+            Shared.Dispose();
+        }
+    }
+
     [Fact]
     public async Task Units_no_member_runs_fail_the_attempt_UnitsStalled_and_are_withdrawn()
     {
-        var suffix = Guid.NewGuid().ToString("N")[..8];
-        kafka.Broker.CreateTopic("state-" + suffix, 1);
-        kafka.Broker.CreateTopic("units-" + suffix, 4);
-        var client = new ClientConfig { BootstrapServers = kafka.Broker.BootstrapServers };
-        using var shared = new SharedRunState(client, "state-" + suffix, TimeSpan.FromSeconds(10), NullLogger.Instance);
-        using var slots = new UnitSlots(client, "group-" + suffix, "units-" + suffix, "node-a", TimeSpan.FromSeconds(6), TimeProvider.System, NullLogger.Instance);
-        slots.Start();
-        using var store = StateStore.Open(_dir.Combine("state"));
-        var dispatcher = new UnitDispatcher(slots, shared, store, TimeProvider.System, NullLogger.Instance)
+        using var setup = new Setup(kafka, _dir, 4);
+        var shared = setup.Shared;
+        var dispatcher = new UnitDispatcher(setup.Slots, shared, setup.Store, TimeProvider.System, NullLogger.Instance)
         {
             PollInterval = TimeSpan.FromMilliseconds(200),
             StallTimeout = TimeSpan.FromSeconds(3),
@@ -70,16 +105,10 @@ public sealed class UnitDispatcherTests(KafkaFixture kafka) : IClassFixture<Kafk
     [Fact]
     public async Task A_unit_that_fails_fails_the_attempt_with_its_reason_and_the_other_units_are_withdrawn()
     {
-        var suffix = Guid.NewGuid().ToString("N")[..8];
-        kafka.Broker.CreateTopic("state-" + suffix, 1);
-        kafka.Broker.CreateTopic("units-" + suffix, 3);
-        var client = new ClientConfig { BootstrapServers = kafka.Broker.BootstrapServers };
-        using var shared = new SharedRunState(client, "state-" + suffix, TimeSpan.FromSeconds(10), NullLogger.Instance);
-        using var member = new SharedRunState(client, "state-" + suffix, TimeSpan.FromSeconds(10), NullLogger.Instance);
-        using var slots = new UnitSlots(client, "group-" + suffix, "units-" + suffix, "node-a", TimeSpan.FromSeconds(6), TimeProvider.System, NullLogger.Instance);
-        slots.Start();
-        using var store = StateStore.Open(_dir.Combine("state"));
-        var dispatcher = new UnitDispatcher(slots, shared, store, TimeProvider.System, NullLogger.Instance)
+        using var setup = new Setup(kafka, _dir, 3);
+        var shared = setup.Shared;
+        using var member = new SharedRunState(setup.Client, setup.StateTopic, TimeSpan.FromSeconds(10), NullLogger.Instance);
+        var dispatcher = new UnitDispatcher(setup.Slots, shared, setup.Store, TimeProvider.System, NullLogger.Instance)
         {
             PollInterval = TimeSpan.FromMilliseconds(200),
             WithdrawWait = TimeSpan.FromSeconds(1),
@@ -104,14 +133,9 @@ public sealed class UnitDispatcherTests(KafkaFixture kafka) : IClassFixture<Kafk
     [Fact]
     public async Task Without_a_units_topic_nothing_is_spread()
     {
-        var suffix = Guid.NewGuid().ToString("N")[..8];
-        kafka.Broker.CreateTopic("state-" + suffix, 1);
-        var client = new ClientConfig { BootstrapServers = kafka.Broker.BootstrapServers };
-        using var shared = new SharedRunState(client, "state-" + suffix, TimeSpan.FromSeconds(10), NullLogger.Instance);
-        using var slots = new UnitSlots(client, "group-" + suffix, "units-missing-" + suffix, "node-a", TimeSpan.FromSeconds(6), TimeProvider.System, NullLogger.Instance);
-        slots.Start();
-        using var store = StateStore.Open(_dir.Combine("state"));
-        var dispatcher = new UnitDispatcher(slots, shared, store, TimeProvider.System, NullLogger.Instance);
+        using var setup = new Setup(kafka, _dir, 0);
+        var shared = setup.Shared;
+        var dispatcher = setup.Dispatcher();
 
         var outcome = await dispatcher.For(Restore(kafka.Broker.BootstrapServers), "KafkaRestore/ns/r#g1", () => false, NullLogger.Instance)(Plan(6), _ => { }, CancellationToken.None);
 
@@ -122,15 +146,9 @@ public sealed class UnitDispatcherTests(KafkaFixture kafka) : IClassFixture<Kafk
     [Fact]
     public async Task A_restore_below_CoordinationSpreadMinRecords_is_left_to_the_leader_and_one_at_it_is_spread()
     {
-        var suffix = Guid.NewGuid().ToString("N")[..8];
-        kafka.Broker.CreateTopic("state-" + suffix, 1);
-        kafka.Broker.CreateTopic("units-" + suffix, 4);
-        var client = new ClientConfig { BootstrapServers = kafka.Broker.BootstrapServers };
-        using var shared = new SharedRunState(client, "state-" + suffix, TimeSpan.FromSeconds(10), NullLogger.Instance);
-        using var slots = new UnitSlots(client, "group-" + suffix, "units-" + suffix, "node-a", TimeSpan.FromSeconds(6), TimeProvider.System, NullLogger.Instance);
-        slots.Start();
-        using var store = StateStore.Open(_dir.Combine("state"));
-        var dispatcher = new UnitDispatcher(slots, shared, store, TimeProvider.System, NullLogger.Instance) { MinRecords = 1200, PollInterval = TimeSpan.FromMilliseconds(200) };
+        using var setup = new Setup(kafka, _dir, 4);
+        var shared = setup.Shared;
+        var dispatcher = new UnitDispatcher(setup.Slots, shared, setup.Store, TimeProvider.System, NullLogger.Instance) { MinRecords = 1200, PollInterval = TimeSpan.FromMilliseconds(200) };
         var restore = Restore(kafka.Broker.BootstrapServers);
 
         // 6 partitions of 199 records: 1,194, below 1,200.
