@@ -47,7 +47,7 @@ public sealed class NetworkGitDaemonTests(KafkaFixture kafka) : IClassFixture<Ka
         };
         var output = await RunScenarioAsync(remote, server.Url, settings, server.Human, server.Hooks, "bot", dir);
         Assert.DoesNotContain(File.ReadAllLines(server.BotKeyPath)[1], output, StringComparison.Ordinal);
-        Assert.Contains("forced-command (key-option) 'env REMOTE_USER=bot", server.ServerLog, StringComparison.Ordinal);
+        Assert.Contains("forced-command (key-option) 'env REMOTE_USER=bot", await server.ServerLogWithAsync("forced-command (key-option) 'env REMOTE_USER=bot"), StringComparison.Ordinal);
     }
 
     [GitServerFact]
@@ -91,7 +91,7 @@ public sealed class NetworkGitDaemonTests(KafkaFixture kafka) : IClassFixture<Ka
         var line = await daemon.WaitForAsync("a failed fetch", () => Task.FromResult(
             daemon.Output.Split('\n').FirstOrDefault(l => l.Contains("Fetch failed", StringComparison.Ordinal))), Patience);
         Assert.Contains("failed", line, StringComparison.Ordinal);
-        Assert.Contains("Failed publickey", server.ServerLog, StringComparison.Ordinal);
+        Assert.Contains("Failed publickey", await server.ServerLogWithAsync("Failed publickey"), StringComparison.Ordinal);
         Assert.Equal(0, daemon.Stop(TimeSpan.FromSeconds(60)));
         Assert.DoesNotContain(File.ReadAllLines(server.StrangerKeyPath)[1], daemon.Output, StringComparison.Ordinal);
         Assert.Empty(server.Hooks.AcceptedPushes());

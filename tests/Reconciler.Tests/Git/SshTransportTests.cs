@@ -105,7 +105,7 @@ public sealed class SshTransportTests : IDisposable
         Assert.Equal("FetchFailed", e.Reason);
         Assert.Contains(_server.Url.Replace(Environment.UserName + "@", "", StringComparison.Ordinal), e.Message, StringComparison.Ordinal);
         Assert.DoesNotContain(File.ReadAllText(_server.StrangerKeyPath).Split('\n')[1], e.Message, StringComparison.Ordinal);
-        Assert.Contains("Failed publickey", _server.ServerLog, StringComparison.Ordinal);
+        Assert.Contains("Failed publickey", await _server.ServerLogWithAsync("Failed publickey"), StringComparison.Ordinal);
         Assert.Empty(_server.Hooks.AcceptedPushes());
     }
 }

@@ -77,6 +77,17 @@ public sealed class GitSshServer : IDisposable
     /// <summary>sshd's log (connections, accepted and failed keys).</summary>
     public string ServerLog => _server.Output;
 
+    /// <summary>
+    /// The server's log once it holds <paramref name="text"/> (or after 10 s): sshd's log reaches the test through a pipe read
+    /// on another thread, so a client can see a refusal before the line that logs it has arrived.
+    /// </summary>
+    public async Task<string> ServerLogWithAsync(string text)
+    {
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(10);
+        while (!ServerLog.Contains(text, StringComparison.Ordinal) && DateTime.UtcNow < deadline) await Task.Delay(50);
+        return ServerLog;
+    }
+
     private string AuthorizedKey(string user, string? keyName = null) =>
         $"command=\"env REMOTE_USER={user} git-shell -c \\\"$SSH_ORIGINAL_COMMAND\\\"\",no-port-forwarding,no-pty,no-agent-forwarding "
         + File.ReadAllText(_dir.Combine((keyName ?? user) + ".pub")).Trim();
