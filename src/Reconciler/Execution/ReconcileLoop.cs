@@ -123,11 +123,13 @@ public sealed class ReconcileLoop : IAsyncDisposable
     /// <summary>Polls until <paramref name="cancellationToken"/> is cancelled: a cycle every poll interval (plus up to 10% jitter), sooner when triggered or when work is due.</summary>
     public async Task RunAsync(CancellationToken cancellationToken)
     {
+        var failedInARow = 0;
         while (!cancellationToken.IsCancellationRequested)
         {
             try
             {
                 await RunCycleAsync(cancellationToken);
+                failedInARow = 0;
             }
             catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
             {
@@ -135,6 +137,7 @@ public sealed class ReconcileLoop : IAsyncDisposable
             }
             catch (Exception e) when (e is StateStoreException or IOException or GitSourceException)
             {
+                failedInARow++;
                 Counters.LastError = e.Message;
                 _logger.LogError("Cycle failed: {Error}", e.Message);
             }
@@ -142,9 +145,14 @@ public sealed class ReconcileLoop : IAsyncDisposable
             {
                 // A bug met by one input must not stop the daemon: the cycle is retried, the error is in
                 // /healthz, and since no cycle completes the heartbeat stalls and health turns red.
+                failedInARow++;
                 Counters.LastError = $"{e.GetType().Name}: {UrlRedaction.Redact(e.Message)}";
                 _logger.LogError(e, "Cycle failed unexpectedly; retrying on the next poll");
             }
+            // A failed cycle leaves its runs' completions untaken, which would start the next cycle at once: on a full state
+            // disk that was a thousand failed cycles (and log lines) a second. After a failure the next cycle waits at least
+            // 1 s, doubling with each failure in a row up to the poll interval.
+            if (failedInARow > 0) await Task.Delay(FailureBackoff(failedInARow, _options.PollInterval), _time, cancellationToken);
             await WaitForNextCycleAsync(cancellationToken);
         }
     }
@@ -174,6 +182,13 @@ public sealed class ReconcileLoop : IAsyncDisposable
             var failed = _touched.Select(_store.Find).Any(r => r is { Tombstone: false, Phase: ResourcePhase.Failed });
             return ok && !failed;
         }
+    }
+
+    /// <summary>The least wait after <paramref name="failedInARow"/> failed cycles: 1 s, doubling, never above the poll interval.</summary>
+    internal static TimeSpan FailureBackoff(int failedInARow, TimeSpan pollInterval)
+    {
+        var backoff = TimeSpan.FromSeconds(Math.Pow(2, Math.Min(failedInARow - 1, 16)));
+        return backoff < pollInterval ? backoff : pollInterval;
     }
 
     private async Task WaitForNextCycleAsync(CancellationToken cancellationToken)

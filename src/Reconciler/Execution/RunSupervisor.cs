@@ -145,6 +145,12 @@ public sealed class RunSupervisor : IDisposable
         {
             return RunOutcome.Cancelled("The attempt was cancelled.");
         }
+        catch (StateStoreException e) when (e.Reason == FailureReason.StateStoreUnwritable.Name)
+        {
+            // The host's disk, not the resource: no stack trace, the reason says it, and the next attempt resumes from the last save.
+            _logger.LogWarning("{Resource}: the state store could not be written: {Error}", context.Id, e.Message);
+            return RunOutcome.Failed(FailureReason.StateStoreUnwritable, e.Message);
+        }
         catch (Exception e) when (e is not OutOfMemoryException)
         {
             _logger.LogError(e, "Runner for {Resource} threw", context.Id);

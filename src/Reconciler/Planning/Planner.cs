@@ -215,7 +215,7 @@ public static class Planner
             else actions.Add(new PlanAction(PlanActionKind.Wait, rec.Id, $"attempt {rec.Attempts} failed; next attempt at {due:u}"));
             return;
         }
-        candidates.Add(new Candidate(rec.Id, PlanActionKind.Resume, rec.CreatedAt, $"was running (attempt {rec.Attempts}) when the daemon stopped"));
+        candidates.Add(new Candidate(rec.Id, PlanActionKind.Resume, rec.CreatedAt, $"was running (attempt {rec.Attempts}) and no run of it is in flight: the daemon stopped, or could not save how its run ended"));
     }
 
     private static void AssignWorkers(List<Candidate> candidates, PlanContext context, List<PlanAction> actions)

@@ -1,4 +1,5 @@
 using System.Globalization;
+using KafkaRestored.Restore.Failures;
 using KafkaRestored.Restore.Offsets;
 using KafkaRestored.Restore.Resources.Model;
 using KafkaRestored.Restore.Resources.Validation;
@@ -23,8 +24,13 @@ public sealed class StateStore : IDisposable
     private const string SnapshotsCollection = "snapshots";
     private const string MetaCollection = "meta";
 
-    private readonly LiteDatabase _db;
+    private LiteDatabase _db;
     private readonly FileStream? _writerLock;
+
+    // Set when the file failed an operation on I/O (a full disk): LiteDB then fails every later write with the same error,
+    // even once there is room again (seen on a full tmpfs), so the next operation closes the database and opens it again,
+    // which replays what its log holds. Guarded by _gate.
+    private bool _reopen;
     private readonly Lock _gate = new();
 
     // The writer's copy of the resources collection, loaded on first use. The writer lock makes this
@@ -33,18 +39,29 @@ public sealed class StateStore : IDisposable
     // plans, applies, publishes and schedules. Read-only openers (status, plan) read the file.
     private Dictionary<string, ResourceRecord>? _records;
 
+    private readonly StateDiskReservation? _reservation;
+
     private StateStore(LiteDatabase db, string path, FileStream? writerLock)
     {
         _db = db;
         Path = path;
         _writerLock = writerLock;
+        if (writerLock is not null)
+            _reservation = new(System.IO.Path.Combine(System.IO.Path.GetDirectoryName(path)!,
+                System.IO.Path.GetFileNameWithoutExtension(path) + "-log" + System.IO.Path.GetExtension(path)));
     }
 
     /// <summary>Full path of the database file.</summary>
     public string Path { get; }
 
-    /// <summary>The underlying database, for persistence adapters of the restore engine in this assembly.</summary>
-    internal LiteDatabase Database => _db;
+    /// <summary>The underlying database, for persistence adapters of the restore engine in this assembly (use it under <see cref="Gate"/>).</summary>
+    internal LiteDatabase Database
+    {
+        get
+        {
+            lock (_gate) return Usable();
+        }
+    }
 
     /// <summary>Serializes writes across threads (LiteDB transactions are per thread).</summary>
     internal Lock Gate => _gate;
@@ -165,9 +182,9 @@ public sealed class StateStore : IDisposable
     {
         lock (_gate)
         {
-            var meta = _db.GetCollection(MetaCollection);
             InTransaction(() =>
             {
+                var meta = _db.GetCollection(MetaCollection);
                 if (value is null) meta.Delete(key);
                 else meta.Upsert(new BsonDocument { ["_id"] = key, ["value"] = value });
             });
@@ -209,10 +226,11 @@ public sealed class StateStore : IDisposable
 
     private Dictionary<string, ResourceRecord> Cached()
     {
+        Usable();
         if (_records is not null) return _records;
         // Last one wins rather than throwing: no content of the file may stop the daemon from loading it.
         var records = new Dictionary<string, ResourceRecord>(StringComparer.Ordinal);
-        foreach (var r in _db.GetCollection(ResourcesCollection).FindAll().Select(ResourceDocuments.FromDocument)) records[Key(r.Id)] = r;
+        foreach (var r in Read(() => _db.GetCollection(ResourcesCollection).FindAll().Select(ResourceDocuments.FromDocument).ToList())) records[Key(r.Id)] = r;
         return _records = records;
     }
 
@@ -243,9 +261,8 @@ public sealed class StateStore : IDisposable
     {
         lock (_gate)
         {
-            var col = _db.GetCollection(SnapshotsCollection);
-            if (col.FindById(snapshot.Id) is { } existing) throw OffsetSnapshotErrors.Exists(ReadSnapshot(existing));
-            InTransaction(() => col.Insert(new BsonDocument
+            if (Read(() => _db.GetCollection(SnapshotsCollection).FindById(snapshot.Id)) is { } existing) throw OffsetSnapshotErrors.Exists(ReadSnapshot(existing));
+            InTransaction(() => _db.GetCollection(SnapshotsCollection).Insert(new BsonDocument
             {
                 ["_id"] = snapshot.Id,
                 ["takenAt"] = ResourceDocuments.Time(snapshot.TakenAt),
@@ -320,7 +337,19 @@ public sealed class StateStore : IDisposable
     /// </summary>
     internal T Read<T>(Func<T> read)
     {
-        lock (_gate) return read();
+        lock (_gate)
+        {
+            Usable();
+            try
+            {
+                return read();
+            }
+            catch (Exception e) when (IsIoFailure(e))
+            {
+                _reopen = true;
+                throw Unwritable(e);
+            }
+        }
     }
 
     /// <summary>Runs <paramref name="work"/> in one explicit transaction, rolling back on failure.</summary>
@@ -328,24 +357,82 @@ public sealed class StateStore : IDisposable
     {
         lock (_gate)
         {
-            var began = _db.BeginTrans();
+            var db = Usable();
+            if (_reservation?.Reserve() is { } full)
+                throw new StateStoreException(FailureReason.StateStoreUnwritable.Name,
+                    $"Cannot write the state store {Path}: {full}. Nothing was written; the daemon retries, and writes again once " +
+                    "there is room (free space on that file system, or move StateDirectory to a larger one).");
+            var began = db.BeginTrans();
             try
             {
                 work();
                 if (began)
                 {
-                    _db.Commit();
-                    // Copy the log into the data file so a read-only opener (the status CLI) sees it.
-                    _db.Checkpoint();
+                    db.Commit();
+                    _reservation?.Observe();
                 }
+            }
+            catch (Exception e) when (IsIoFailure(e))
+            {
+                // Nothing is rolled back on a file that failed: it is closed and opened again before the next operation, and
+                // LiteDB's log replays only transactions whose commit it completed.
+                _reopen = true;
+                throw Unwritable(e);
             }
             catch
             {
-                if (began) _db.Rollback();
+                if (began) db.Rollback();
                 throw;
+            }
+            if (!began) return;
+            try
+            {
+                // Copy the log into the data file so a read-only opener (the status CLI) sees it. The transaction is committed
+                // (in the log) whether or not this succeeds: a failure here is not the write's, and the reopen copies it later.
+                db.Checkpoint();
+            }
+            catch (Exception e) when (IsIoFailure(e))
+            {
+                _reopen = true;
             }
         }
     }
+
+    /// <summary>
+    /// The database, closed and opened again first when an operation failed on I/O. Throws <see cref="StateStoreException"/>
+    /// StateStoreUnwritable while it cannot be opened (the disk is still full); the next operation tries again. Call under _gate.
+    /// </summary>
+    private LiteDatabase Usable()
+    {
+        if (!_reopen) return _db;
+        try
+        {
+            _db.Dispose();
+        }
+        catch (Exception e) when (IsIoFailure(e))
+        {
+            // Closing flushes what it can; a failure leaves the file as its log last confirmed it.
+        }
+        try
+        {
+            _db = OpenDatabase(Path, IsWritable is false);
+        }
+        catch (Exception e) when (IsIoFailure(e))
+        {
+            throw Unwritable(e);
+        }
+        // The writer's copy is loaded again from what the file holds now.
+        _records = null;
+        _reopen = false;
+        return _db;
+    }
+
+    private static bool IsIoFailure(Exception e) => e is IOException || e.InnerException is IOException;
+
+    private StateStoreException Unwritable(Exception e) => new(FailureReason.StateStoreUnwritable.Name,
+        $"The state store {Path} failed on I/O: {(e as IOException ?? e.InnerException)?.Message ?? e.Message}. " +
+        "Nothing was lost that was reported saved; the daemon retries, and opens the file again once the disk has room " +
+        "(check free space and the file system of the state directory).", e);
 
     /// <summary>The store key of an identity: "Kind/namespace/name".</summary>
     public static string Key(ResourceId id) => $"{id.Kind}/{id.Namespace}/{id.Name}";

@@ -55,6 +55,9 @@ public sealed class FailureReason
     /// <summary>A runner threw something nobody planned for; the daemon log has the stack trace.</summary>
     public static readonly FailureReason UnexpectedError = new(nameof(UnexpectedError), retryable: true);
 
+    /// <summary>The daemon's own state store could not be written (its disk is full); what the attempt saved before stays, and it resumes from there.</summary>
+    public static readonly FailureReason StateStoreUnwritable = new(nameof(StateStoreUnwritable), retryable: true);
+
     // Secrets and client configuration.
 
     /// <summary>A referenced secret file does not exist or lacks the key.</summary>

@@ -15,6 +15,7 @@ internal enum NemesisFault
     S3Down,
     GitRefusesPushes,
     GitHangs,
+    StateDiskFull,
 }
 
 /// <summary>
@@ -24,7 +25,7 @@ internal enum NemesisFault
 /// </summary>
 [System.Runtime.Versioning.SupportedOSPlatform("linux")]
 internal sealed class NemesisFaults(MockKafkaBroker broker, S3rverFixture s3, GitRemote remote, NemesisDaemon daemon, NemesisSchedule schedule,
-    SemaphoreSlim gitGate, Random random, int baselineRttMs)
+    SemaphoreSlim gitGate, Random random, int baselineRttMs, SmallDisk? stateDisk)
 {
     private static readonly NemesisFault[] Kinds = Enum.GetValues<NemesisFault>();
     private readonly HashSet<NemesisFault> _active = [];
@@ -53,6 +54,9 @@ internal sealed class NemesisFaults(MockKafkaBroker broker, S3rverFixture s3, Gi
                 // Each fault's random figures are drawn here, in order, so the seed alone replays the schedule.
                 var duration = TimeSpan.FromMilliseconds(random.Next(1500, 7000));
                 var figure = random.Next(100, 400);
+                // Without a small disk of its own for the state (mount refused), a full disk is drawn but not injected, so that a
+                // seed replays the same schedule on every machine.
+                if (kind == NemesisFault.StateDiskFull && stateDisk is null) continue;
                 lock (_active)
                 {
                     if (!_active.Add(kind)) continue;
@@ -125,6 +129,13 @@ internal sealed class NemesisFaults(MockKafkaBroker broker, S3rverFixture s3, Gi
                     break;
                 case NemesisFault.GitHangs:
                     await GitHookAsync("takes 6 s over every push", "sleep 6\nexit 0\n", duration);
+                    break;
+                case NemesisFault.StateDiskFull:
+                    var ballast = stateDisk!.Fill();
+                    schedule.Note($"the state disk is full ({ballast / (1 << 20)} MiB of ballast) for {ms} ms");
+                    await Task.Delay(duration);
+                    stateDisk.Free();
+                    schedule.Note("the state disk has room again");
                     break;
             }
         }

@@ -32,9 +32,10 @@ public sealed class NemesisTests(ITestOutputHelper log) : IDisposable
     // seconds on any machine and the faults land mid-way.
     private const int BaselineRttMs = 300;
 
-    // A schedule with every kind of fault (3 kills, 3 pauses, 3 outages, 3 produce-error bursts, 7 slowdowns, an s3rver kill,
-    // 2 refusing and 4 stalling remotes in its run on this machine).
-    private const int DefaultSeed = 223101875;
+    // A schedule with every kind of fault at least twice in its 75 s (drawn: 3 kills, 2 pauses, 3 outages, 2 produce-error bursts,
+    // 4 slowdowns, 3 s3rver kills, 3 refusing and 4 stalling remotes, 3 full state disks). The schedule before the full disk was
+    // added, 223101875, draws from one kind fewer.
+    private const int DefaultSeed = 1124499;
 
     private readonly TempDir _dir = new("kr-nemesis");
     private readonly GitRemote _remote = new();
@@ -66,7 +67,10 @@ public sealed class NemesisTests(ITestOutputHelper log) : IDisposable
         broker.SetRtt(BaselineRttMs);
 
         var port = DaemonProcess.FreePort();
-        var state = _dir.Combine("state");
+        // The state directory (state.db and the clone) on a disk of its own that the nemesis fills, where the machine lets a test mount one.
+        using var stateDisk = SmallDisk.SkipReason is null ? new SmallDisk(256) : null;
+        if (stateDisk is null) log.WriteLine($"StateDiskFull is drawn but not injected: {SmallDisk.SkipReason}");
+        var state = stateDisk?.Path ?? _dir.Combine("state");
         using var daemon = new NemesisDaemon(() => new DaemonProcess(
             ["run", "--repo", _remote.BarePath, "--branch", _remote.Branch, "--state-dir", state, "--secrets-dir", secrets, "--http-listen", $"http://127.0.0.1:{port}"],
             TestPolicy.WithAllowAll(new Dictionary<string, string?>
@@ -78,7 +82,7 @@ public sealed class NemesisTests(ITestOutputHelper log) : IDisposable
         daemon.Start();
         using var gitGate = new SemaphoreSlim(1);
         var human = new NemesisHuman(_remote, broker, gitGate, schedule, new Random(seed + 1), ToYaml(broker, s3));
-        var faults = new NemesisFaults(broker, s3, _remote, daemon, schedule, gitGate, new Random(seed + 2), BaselineRttMs);
+        var faults = new NemesisFaults(broker, s3, _remote, daemon, schedule, gitGate, new Random(seed + 2), BaselineRttMs, stateDisk);
         using var stop = new CancellationTokenSource(TimeSpan.FromMinutes(minutes));
         try
         {
@@ -185,6 +189,10 @@ public sealed class NemesisTests(ITestOutputHelper log) : IDisposable
             $"refused after the mock re-appended a batch: {restores.Count(r => r.RefusedAfterReappend is not null)} ({reappended} records); " +
             $"records compared: {compared}, lost: {lost}, duplicated: {duplicated}; " +
             $"status versions checked: {versions}; remote updates checked: {updates}; daemon starts: {daemon.Starts}");
+        // What the daemon met of the full state disk: its state store refusing a write, and anything else out of room (Git's clone).
+        var output = daemon.Output.Split('\n');
+        log.WriteLine($"daemon log lines: the state disk is full {output.Count(l => l.Contains("the state disk is full", StringComparison.Ordinal))}, " +
+            $"other 'No space left on device' {output.Count(l => l.Contains("No space left on device", StringComparison.Ordinal) && !l.Contains("the state disk is full", StringComparison.Ordinal))}");
         Assert.Equal(0, lost);
         Assert.Equal(0, duplicated);
         Assert.True(faults.Injected.Values.Sum() >= 5, $"only {faults.Injected.Values.Sum()} faults were injected\n{schedule}");
