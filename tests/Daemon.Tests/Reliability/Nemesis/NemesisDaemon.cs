@@ -9,8 +9,11 @@ namespace KafkaRestored.Daemon.Tests.Reliability.Nemesis;
 /// SIGKILLed and started again, SIGSTOPped and continued. Every start's output is kept; an exit the
 /// nemesis did not cause is counted, because a daemon must not die of the faults it meets.
 /// </summary>
-internal sealed class NemesisDaemon(Func<DaemonProcess> start) : IDisposable
+internal sealed class NemesisDaemon(string name, Func<DaemonProcess> start) : IDisposable
 {
+    /// <summary>The instance id, in the schedule.</summary>
+    public string Name { get; } = name;
+
     private readonly Lock _gate = new();
     private readonly StringBuilder _finished = new();
     private DaemonProcess? _current;
@@ -124,5 +127,31 @@ internal sealed class NemesisDaemon(Func<DaemonProcess> start) : IDisposable
             _current.Dispose();
             _current = null;
         }
+    }
+}
+
+/// <summary>The daemons of the run (one, or three in distributed mode), seen together by the human and the checks.</summary>
+internal sealed class NemesisDeployment(IReadOnlyList<NemesisDaemon> daemons)
+{
+    /// <summary>Restarts any daemon that exited on its own.</summary>
+    public void RestartIfExited()
+    {
+        foreach (var d in daemons) d.RestartIfExited();
+    }
+
+    /// <summary>Every start's output of every daemon, each under its name when there are several.</summary>
+    public string Output => daemons.Count == 1 ? daemons[0].Output : string.Concat(daemons.Select(d => $"==== {d.Name}\n{d.Output}"));
+
+    /// <summary>Starts of all daemons.</summary>
+    public int Starts => daemons.Sum(d => d.Starts);
+
+    /// <summary>Exits the nemesis did not cause, each with its daemon's name when there are several.</summary>
+    public List<string> UnexpectedExits => [.. daemons.SelectMany(d => d.UnexpectedExits.Select(e => daemons.Count == 1 ? e : $"{d.Name}: {e}"))];
+
+    /// <summary>SIGTERM to each daemon in turn; the first exit code that is not 0, else 0.</summary>
+    public int Stop()
+    {
+        var codes = daemons.Select(d => d.Stop()).ToList();
+        return codes.FirstOrDefault(c => c != 0);
     }
 }

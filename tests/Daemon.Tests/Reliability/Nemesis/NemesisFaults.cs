@@ -24,8 +24,8 @@ internal enum NemesisFault
 /// the time since the run started, so a failing run shows what happened when, and its seed replays it.
 /// </summary>
 [System.Runtime.Versioning.SupportedOSPlatform("linux")]
-internal sealed class NemesisFaults(MockKafkaBroker broker, S3rverFixture s3, GitRemote remote, NemesisDaemon daemon, NemesisSchedule schedule,
-    SemaphoreSlim gitGate, Random random, int baselineRttMs, SmallDisk? stateDisk)
+internal sealed class NemesisFaults(MockKafkaBroker broker, S3rverFixture s3, GitRemote remote, IReadOnlyList<NemesisDaemon> daemons, NemesisSchedule schedule,
+    SemaphoreSlim gitGate, Random random, int baselineRttMs, IReadOnlyList<SmallDisk>? stateDisks)
 {
     private static readonly NemesisFault[] Kinds = Enum.GetValues<NemesisFault>();
     private readonly HashSet<NemesisFault> _active = [];
@@ -54,15 +54,18 @@ internal sealed class NemesisFaults(MockKafkaBroker broker, S3rverFixture s3, Gi
                 // Each fault's random figures are drawn here, in order, so the seed alone replays the schedule.
                 var duration = TimeSpan.FromMilliseconds(random.Next(1500, 7000));
                 var figure = random.Next(100, 400);
+                // Which daemon a kill, pause or full disk hits; drawn only when there are several, so that a seed of the one-daemon
+                // run replays the same schedule as before.
+                var target = daemons.Count > 1 ? random.Next(daemons.Count) : 0;
                 // Without a small disk of its own for the state (mount refused), a full disk is drawn but not injected, so that a
                 // seed replays the same schedule on every machine.
-                if (kind == NemesisFault.StateDiskFull && stateDisk is null) continue;
+                if (kind == NemesisFault.StateDiskFull && stateDisks is null) continue;
                 lock (_active)
                 {
                     if (!_active.Add(kind)) continue;
                 }
                 Injected[kind]++;
-                _healing.Add(InjectAsync(kind, duration, figure));
+                _healing.Add(InjectAsync(kind, duration, figure, target));
             }
         }
         catch (OperationCanceledException) when (ct.IsCancellationRequested)
@@ -72,24 +75,26 @@ internal sealed class NemesisFaults(MockKafkaBroker broker, S3rverFixture s3, Gi
         await Task.WhenAll(_healing);
     }
 
-    private async Task InjectAsync(NemesisFault kind, TimeSpan duration, int figure)
+    private async Task InjectAsync(NemesisFault kind, TimeSpan duration, int figure, int target)
     {
         var ms = ((int)duration.TotalMilliseconds).ToString(CultureInfo.InvariantCulture);
+        var daemon = daemons[target];
+        var which = daemons.Count > 1 ? $"daemon {daemon.Name}" : "the daemon";
         try
         {
             switch (kind)
             {
                 case NemesisFault.KillDaemon:
                     var down = TimeSpan.FromMilliseconds(figure * 4);
-                    schedule.Note($"SIGKILL the daemon, restart after {down.TotalMilliseconds:0} ms");
+                    schedule.Note($"SIGKILL {which}, restart after {down.TotalMilliseconds:0} ms");
                     await daemon.KillAndRestartAsync(down);
                     break;
                 case NemesisFault.PauseDaemon:
                     if (!daemon.Pause()) break;
-                    schedule.Note($"SIGSTOP the daemon for {ms} ms");
+                    schedule.Note($"SIGSTOP {which} for {ms} ms");
                     await Task.Delay(duration);
                     daemon.Continue();
-                    schedule.Note("SIGCONT the daemon");
+                    schedule.Note($"SIGCONT {which}");
                     break;
                 case NemesisFault.BrokersDown:
                     schedule.Note($"every broker down for {ms} ms");
@@ -131,11 +136,12 @@ internal sealed class NemesisFaults(MockKafkaBroker broker, S3rverFixture s3, Gi
                     await GitHookAsync("takes 6 s over every push", "sleep 6\nexit 0\n", duration);
                     break;
                 case NemesisFault.StateDiskFull:
-                    var ballast = stateDisk!.Fill();
-                    schedule.Note($"the state disk is full ({ballast / (1 << 20)} MiB of ballast) for {ms} ms");
+                    var disk = stateDisks![target];
+                    var ballast = disk.Fill();
+                    schedule.Note($"the state disk of {which} is full ({ballast / (1 << 20)} MiB of ballast) for {ms} ms");
                     await Task.Delay(duration);
-                    stateDisk.Free();
-                    schedule.Note("the state disk has room again");
+                    disk.Free();
+                    schedule.Note($"the state disk of {which} has room again");
                     break;
             }
         }
