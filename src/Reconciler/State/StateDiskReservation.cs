@@ -34,7 +34,7 @@ internal sealed class StateDiskReservation(string logPath)
     public long Bytes => Math.Max(MinimumBytes, 2 * _largestLog);
 
     /// <summary>
-    /// Reserves <see cref="Bytes"/> for the log; returns null when reserved, or what is wrong (the disk is full) to report.
+    /// Reserves <see cref="Bytes"/> for the log past what it holds; returns null when reserved, or what is wrong (the disk is full) to report.
     /// </summary>
     public string? Reserve()
     {
@@ -42,7 +42,9 @@ internal sealed class StateDiskReservation(string logPath)
         var bytes = Bytes;
         using (var log = new FileStream(logPath, FileMode.OpenOrCreate, FileAccess.Write, FileShare.ReadWrite | FileShare.Delete))
         {
-            if (Fallocate((int)log.SafeFileHandle.DangerousGetHandle(), FallocKeepSize, 0, bytes) == 0) return null;
+            // From the start of the file: LiteDB writes the log from offset 0 after each checkpoint, and past what it holds when a
+            // checkpoint failed (blocks already allocated cost nothing again).
+            if (Fallocate((int)log.SafeFileHandle.DangerousGetHandle(), FallocKeepSize, 0, log.Length + bytes) == 0) return null;
             var errno = Marshal.GetLastPInvokeError();
             if (errno == Enospc) return NoRoom(bytes);
             if (errno != Eopnotsupp) return null; // another refusal (a read-only file system) shows in the write itself, on the caller's thread
