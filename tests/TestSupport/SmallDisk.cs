@@ -33,9 +33,6 @@ public sealed class SmallDisk : IDisposable
     /// <summary>The mount point.</summary>
     public string Path { get; }
 
-    /// <summary>Whether <see cref="Fill"/> holds the disk full now.</summary>
-    public bool IsFull => File.Exists(_ballast);
-
     /// <summary>
     /// Writes a ballast file until the filesystem answers ENOSPC: every later write to the disk fails
     /// until <see cref="Free"/>. Returns the bytes the ballast took.
@@ -76,9 +73,6 @@ public sealed class SmallDisk : IDisposable
         return ballast.Length;
     }
 
-    /// <summary>The bytes free on the disk now.</summary>
-    public long FreeBytes => new DriveInfo(Path).AvailableFreeSpace;
-
     /// <summary>Deletes the ballast: the disk has room again.</summary>
     public void Free() => File.Delete(_ballast);
 
@@ -107,13 +101,15 @@ public sealed class SmallDisk : IDisposable
         {
             var mount = Mount(path, 1);
             if (mount.ExitCode != 0)
-                return $"NOT TESTED: a full disk needs a size-limited tmpfs, and mount refused here ({mount.StdErr.Trim()}): run as root or with CAP_SYS_ADMIN.";
+                return $"NOT TESTED: the state store and the daemon on a full disk. Filling a disk safely needs a small one of its own (a tmpfs), " +
+                    $"and this run may not mount one ({mount.StdErr.Trim()}); run the tests as root or with CAP_SYS_ADMIN (CI does) to cover it.";
             ProcessRunner.Run("umount", [path]);
             return null;
         }
         catch (System.ComponentModel.Win32Exception e)
         {
-            return $"NOT TESTED: a full disk needs a size-limited tmpfs, and mount(8) could not run here: {e.Message}";
+            return $"NOT TESTED: the state store and the daemon on a full disk. Filling a disk safely needs a small one of its own (a tmpfs), " +
+                $"and mount(8) could not run here ({e.Message}); install util-linux and run as root to cover it.";
         }
         finally
         {
